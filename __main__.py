@@ -1,0 +1,49 @@
+"""ecs-platform: stack config -> validated settings -> components -> exports."""
+
+import pulumi
+import pulumi_aws as aws
+
+from components import settings
+from components.platform import Platform
+
+stack = pulumi.get_stack()
+region = pulumi.Config("aws").get("region")
+# The zones the region offers (no Local/Wavelength zones), asked before
+# validation so `azCount` is checked against them; registers nothing.
+zones = (
+    aws.get_availability_zones(
+        state="available",
+        filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
+    ).names
+    if region
+    else None
+)
+config = settings.load(settings.read_config(), stack=stack, region=region, region_zones=zones)
+
+# One mechanism for tags: the provider's default tags reach every taggable
+# resource (services add their own `Service` tag on top).
+provider = aws.Provider(
+    "aws",
+    region=region,
+    default_tags=aws.ProviderDefaultTagsArgs(tags=settings.stack_tags(config)),
+)
+platform = Platform("ecs", config, opts=pulumi.ResourceOptions(providers=[provider]))
+
+pulumi.export("region", region)
+pulumi.export("launchType", config.launch_type)
+pulumi.export("zones", list(config.zones))
+pulumi.export("vpcId", platform.network.vpc_id)
+pulumi.export("privateSubnetIds", platform.network.private_subnet_ids)
+pulumi.export("clusterName", platform.cluster.name)
+pulumi.export("clusterArn", platform.cluster.arn)
+pulumi.export(
+    "services",
+    {
+        name: {
+            "serviceName": svc.service_name,
+            "logGroup": svc.log_group_name,
+            "taskDefinitionArn": svc.task_definition_arn,
+        }
+        for name, svc in platform.services.items()
+    },
+)

@@ -1,0 +1,241 @@
+"""Task roles: the seed's "role ECS tasks assume", split in two and scoped.
+
+* The **execution role** is what the ECS agent uses to start a task: pull the
+  image from ECR, write to the service's log group, and read exactly the
+  secrets the task definition references. Nothing in the container can use it.
+* The **task role** is what the application's code gets. It holds nothing
+  unless config grants it, plus ECS Exec's channel actions when exec is on.
+
+Both trust only ``ecs-tasks.amazonaws.com``, and only on behalf of this account's
+ECS (``aws:SourceAccount`` / ``aws:SourceArn``), so a confused deputy elsewhere
+cannot assume them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from components import validation as v
+from components.outputs import after
+
+EXECUTION_MANAGED_POLICY = "policy/service-role/AmazonECSTaskExecutionRolePolicy"
+#: ECS Exec's channel actions. AWS gives them no resource-level permissions, so
+#: their resource must be "*" (the only "*" resource we ever write).
+EXEC_CHANNEL_ACTIONS = (
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+)
+
+
+@dataclass(frozen=True)
+class PolicyStatement:
+    """An Allow statement: these actions on these resources."""
+
+    actions: Sequence[str]
+    resources: Sequence[pulumi.Input[str]]
+
+
+@dataclass
+class AwsContext:
+    """Account, region and partition, looked up once and shared by components."""
+
+    account_id: pulumi.Input[str]
+    region: pulumi.Input[str]
+    partition: pulumi.Input[str] = "aws"
+
+    @staticmethod
+    def lookup(opts: pulumi.InvokeOutputOptions | None = None) -> AwsContext:
+        """Ask the provider (``getCallerIdentity``, ``getRegion``, ``getPartition``)."""
+        return AwsContext(
+            account_id=aws.get_caller_identity_output(opts=opts).account_id,
+            region=aws.get_region_output(opts=opts).region,
+            partition=aws.get_partition_output(opts=opts).partition,
+        )
+
+
+def ecs_tasks_trust_policy(ctx: AwsContext) -> pulumi.Output[str]:
+    """Trust ``ecs-tasks.amazonaws.com`` for this account's ECS only."""
+    return pulumi.Output.json_dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {
+                        "StringEquals": {"aws:SourceAccount": ctx.account_id},
+                        "ArnLike": {
+                            "aws:SourceArn": pulumi.Output.concat(
+                                "arn:", ctx.partition, ":ecs:", ctx.region, ":", ctx.account_id, ":*"
+                            )
+                        },
+                    },
+                }
+            ],
+        }
+    )
+
+
+def policy_document(statements: Sequence[dict[str, Any]]) -> pulumi.Output[str]:
+    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def secrets_statements(secret_arns: Sequence[pulumi.Input[str]]) -> list[dict[str, Any]]:
+    """Read access to exactly these Secrets Manager secrets / SSM parameters."""
+    sm: list[pulumi.Input[str]] = []
+    ssm: list[pulumi.Input[str]] = []
+    for arn in secret_arns:
+        if isinstance(arn, str):
+            (ssm if ":ssm:" in arn else sm).append(v.secret_iam_resource(arn))
+        else:  # an Output from another program: classify once it is known
+            sm.append(pulumi.Output.from_input(arn).apply(v.secret_iam_resource))
+    out: list[dict[str, Any]] = []
+    if sm:
+        out.append({"Sid": "ReadSecrets", "Effect": "Allow",
+                    "Action": ["secretsmanager:GetSecretValue"], "Resource": sm})  # fmt: skip
+    if ssm:
+        out.append({"Sid": "ReadParameters", "Effect": "Allow",
+                    "Action": ["ssm:GetParameters"], "Resource": ssm})  # fmt: skip
+    return out
+
+
+def exec_statements(ctx: AwsContext, log_group_arn: pulumi.Input[str] | None) -> list[dict[str, Any]]:
+    """What the SSM agent inside a task needs for ECS Exec (and its audit log)."""
+    out: list[dict[str, Any]] = [
+        {"Sid": "EcsExecChannels", "Effect": "Allow",
+         "Action": list(EXEC_CHANNEL_ACTIONS), "Resource": "*"},
+    ]  # fmt: skip
+    if log_group_arn is not None:
+        out += [
+            {"Sid": "EcsExecAuditLogGroups", "Effect": "Allow",
+             "Action": ["logs:DescribeLogGroups"],
+             "Resource": pulumi.Output.concat(
+                 "arn:", ctx.partition, ":logs:", ctx.region, ":", ctx.account_id, ":log-group:*")},
+            {"Sid": "EcsExecAuditLogWrite", "Effect": "Allow",
+             "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+             "Resource": pulumi.Output.from_input(log_group_arn).apply(
+                 lambda arn: arn if arn.endswith(":*") else f"{arn}:*")},
+        ]  # fmt: skip
+    return out
+
+
+@dataclass
+class TaskRolesArgs:
+    """Arguments of :class:`TaskRoles`."""
+
+    context: AwsContext | None = None
+    """Account/region/partition. Default: looked up from the provider."""
+    secret_arns: Sequence[pulumi.Input[str]] = ()
+    """Secrets Manager / SSM parameter ARNs the task definition references; the
+    execution role may read these and nothing else. Default none."""
+    permissions: Sequence[PolicyStatement] = ()
+    """What the application may do (task role). Default: nothing."""
+    exec_enabled: bool = False
+    """Grant ECS Exec's channel actions to the task role. Default ``False``."""
+    exec_log_group_arn: pulumi.Input[str] | None = None
+    """With exec: the cluster's audit log group, which the task role may write to."""
+
+    def problems(self) -> list[str]:
+        out: list[str] = []
+        for i, arn in enumerate(self.secret_arns):
+            out += v.check_secret_arn(f"TaskRolesArgs.secret_arns[{i}]", arn)
+        out += permissions_problems("TaskRolesArgs.permissions", self.permissions)
+        out += v.check_bool("TaskRolesArgs.exec_enabled", self.exec_enabled)
+        return out
+
+
+def permissions_problems(path: str, statements: Sequence[PolicyStatement]) -> list[str]:
+    """Every statement names specific actions on specific resources."""
+    out: list[str] = []
+    for i, st in enumerate(statements):
+        if not st.actions or not st.resources:
+            out.append(f"{path}[{i}]: {v.show(st)} is empty "
+                       "(allowed: one or more actions and resources)")  # fmt: skip
+        for j, action in enumerate(st.actions):
+            out += v.check_iam_action(f"{path}[{i}].actions[{j}]", action)
+        for j, res in enumerate(st.resources):
+            out += v.check_iam_resource(f"{path}[{i}].resources[{j}]", res)
+    return out
+
+
+class TaskRoles(pulumi.ComponentResource):
+    """The execution role and the task role of one service.
+
+    Outputs: ``execution_role_arn``, ``task_role_arn``.
+    """
+
+    execution_role: aws.iam.Role
+    task_role: aws.iam.Role
+    execution_role_arn: pulumi.Output[str]
+    task_role_arn: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: TaskRolesArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        v.raise_if(args.problems(), "TaskRolesArgs")
+        super().__init__("ecs-platform:iam:TaskRoles", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        ctx = args.context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
+        trust = ecs_tasks_trust_policy(ctx)
+
+        self.execution_role = aws.iam.Role(
+            f"{name}-execution",
+            assume_role_policy=trust,
+            description="ECS agent: pull images, write logs, read this service's secrets",
+            opts=child,
+        )
+        self.execution_policy_attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-execution-managed",
+            role=self.execution_role.name,
+            policy_arn=pulumi.Output.concat("arn:", ctx.partition, ":iam::aws:", EXECUTION_MANAGED_POLICY),
+            opts=child,
+        )
+        secret_statements = secrets_statements(args.secret_arns)
+        self.execution_secrets_policy: aws.iam.RolePolicy | None = None
+        if secret_statements:
+            self.execution_secrets_policy = aws.iam.RolePolicy(
+                f"{name}-execution-secrets",
+                role=self.execution_role.name,
+                policy=policy_document(secret_statements),
+                opts=child,
+            )
+
+        self.task_role = aws.iam.Role(
+            f"{name}-task",
+            assume_role_policy=trust,
+            description="Application: only what stack config grants",
+            opts=child,
+        )
+        statements: list[dict[str, Any]] = [
+            {"Sid": f"Granted{i}", "Effect": "Allow",
+             "Action": list(st.actions), "Resource": list(st.resources)}
+            for i, st in enumerate(args.permissions)
+        ]  # fmt: skip
+        if args.exec_enabled:
+            statements += exec_statements(ctx, args.exec_log_group_arn)
+        self.task_policy: aws.iam.RolePolicy | None = None
+        if statements:
+            self.task_policy = aws.iam.RolePolicy(
+                f"{name}-task-policy",
+                role=self.task_role.name,
+                policy=policy_document(statements),
+                opts=child,
+            )
+
+        # Hand the ARNs out *through* their policies, so a task definition (and
+        # the service starting tasks) waits until the roles can actually work.
+        self.execution_role_arn = after(
+            self.execution_role.arn, self.execution_policy_attachment, self.execution_secrets_policy
+        )
+        self.task_role_arn = after(self.task_role.arn, self.task_policy)
+        self.register_outputs(
+            {"executionRoleArn": self.execution_role_arn, "taskRoleArn": self.task_role_arn}
+        )

@@ -1,0 +1,491 @@
+"""Stack config -> typed, validated settings. No Pulumi resources here.
+
+``load()`` reads the ``ecs-platform:*`` keys as plain values, checks every rule
+of :mod:`components.validation`, and either returns a :class:`PlatformSettings`
+or raises one :class:`ConfigError` that lists every problem found. Defaults live
+in :data:`DEFAULTS` and are the same ones ``Pulumi.yaml`` declares (a test keeps
+the two in step).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from components import validation as v
+from components.validation import ConfigError
+
+PROJECT = "ecs-platform"
+
+#: Defaults of the scalar keys; Pulumi.yaml declares the same values.
+DEFAULTS: dict[str, Any] = {
+    "launchType": "FARGATE",
+    "azCount": 3,
+    "desiredCount": 2,
+    "natGateways": "OnePerAz",
+    "vpcCidr": "10.0.0.0/16",
+    "logRetentionDays": 30,
+    "containerInsights": "enabled",
+    "fargateOnDemandBase": 1,
+}
+#: Keys whose value is a YAML object (Pulumi.yaml cannot declare object types).
+OBJECT_KEYS = ("services", "vpc", "tags")
+TOP_LEVEL_KEYS = tuple(DEFAULTS) + OBJECT_KEYS
+
+SERVICE_KEYS = (
+    "image", "cpu", "memory", "port", "desiredCount", "environment", "secrets",
+    "command", "healthCheck", "architecture", "ephemeralStorageGiB", "stopTimeout",
+    "readonlyRootFilesystem", "writablePaths", "exec", "permissions", "user",
+    "minHealthyPercent", "maxPercent",
+)  # fmt: skip
+HEALTH_CHECK_KEYS = ("command", "interval", "timeout", "retries", "startPeriod")
+PERMISSION_KEYS = ("actions", "resources")
+VPC_KEYS = ("vpcId", "publicSubnetIds", "privateSubnetIds")
+
+#: The service a stack runs when config has no ``services`` key: a public,
+#: unprivileged nginx that passes our own defaults (non-root user, read-only
+#: root filesystem with a scratch /tmp, container health check).
+SAMPLE_SERVICES: dict[str, Any] = {
+    "web": {
+        "image": "public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine",
+        "port": 8080,
+        "user": "101:101",
+        "writablePaths": ["/tmp"],
+        "healthCheck": {
+            "command": "wget -q -O /dev/null http://localhost:8080/ || exit 1",
+            "startPeriod": 10,
+        },
+    }
+}
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    """A container health check; ``command`` is Docker's form (``CMD``/``CMD-SHELL``)."""
+
+    command: tuple[str, ...]
+    interval: int = 30
+    timeout: int = 5
+    retries: int = 3
+    start_period: int = 0
+
+
+@dataclass(frozen=True)
+class IamStatement:
+    """One Allow statement granted to a service's task role."""
+
+    actions: tuple[str, ...]
+    resources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """One service of the ``services`` map, validated, with defaults applied."""
+
+    name: str
+    image: str
+    cpu: int = 256
+    memory: int = 512
+    port: int | None = None
+    desired_count: int = 2
+    environment: Mapping[str, str] = field(default_factory=dict)
+    secrets: Mapping[str, str] = field(default_factory=dict)
+    command: tuple[str, ...] | None = None
+    health_check: HealthCheck | None = None
+    architecture: str = "X86_64"
+    ephemeral_storage_gib: int | None = None
+    stop_timeout: int | None = None
+    readonly_root_filesystem: bool = True
+    writable_paths: tuple[str, ...] = ()
+    exec_enabled: bool = False
+    permissions: tuple[IamStatement, ...] = ()
+    user: str | None = None
+    min_healthy_percent: int = 100
+    max_percent: int = 200
+
+
+@dataclass(frozen=True)
+class ExistingVpc:
+    """A VPC the stack adopts instead of creating one."""
+
+    vpc_id: str
+    public_subnet_ids: tuple[str, ...]
+    private_subnet_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlatformSettings:
+    """Everything a stack asks for, validated. Built by :func:`load`."""
+
+    project: str
+    stack: str
+    region: str
+    launch_type: str
+    az_count: int
+    zones: tuple[str, ...]
+    desired_count: int
+    nat_gateways: str
+    vpc_cidr: str
+    log_retention_days: int
+    container_insights: str
+    fargate_on_demand_base: int
+    services: Mapping[str, ServiceSettings]
+    existing_vpc: ExistingVpc | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+# --- reading pulumi.Config ----------------------------------------------------
+
+
+def _parse(text: str) -> Any:
+    """Config values arrive as strings; objects, lists and numbers as JSON text."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def read_config(project: str = PROJECT) -> dict[str, Any]:
+    """Every ``<project>:*`` key the program was given, parsed to plain values.
+
+    Reads the whole config map (not only known keys) so that a misspelt key is
+    reported instead of silently ignored.
+    """
+    from pulumi.runtime import config as runtime_config
+
+    merged: dict[str, Any] = {}
+    merged.update(runtime_config.get_config_env())
+    merged.update(runtime_config.CONFIG.get())
+    prefix = f"{project}:"
+    return {
+        key[len(prefix) :]: _parse(value) if isinstance(value, str) else value
+        for key, value in merged.items()
+        if key.startswith(prefix)
+    }
+
+
+# --- validation ---------------------------------------------------------------
+
+
+class _Problems:
+    """Collects problems for one load(); each check appends, nothing raises early."""
+
+    def __init__(self, project: str) -> None:
+        self.prefix = f"{project}:"
+        self.items: list[str] = []
+
+    def key(self, *parts: str) -> str:
+        return self.prefix + ".".join(parts)
+
+    def add(self, problems: list[str]) -> bool:
+        self.items.extend(problems)
+        return not problems
+
+
+def _as_map(p: _Problems, path: str, value: Any) -> dict[str, Any] | None:
+    if isinstance(value, dict):
+        return value
+    p.add([f"{path}: {v.show(value)} is not a map (allowed: a YAML object of key: value)"])
+    return None
+
+
+def _as_list(p: _Problems, path: str, value: Any, what: str = "a list") -> list[Any] | None:
+    if isinstance(value, list):
+        return value
+    p.add([f"{path}: {v.show(value)} is not {what}"])
+    return None
+
+
+def _health_check(p: _Problems, path: str, raw: Any) -> HealthCheck | None:
+    hc = _as_map(p, path, raw)
+    if hc is None:
+        return None
+    p.add(v.check_unknown_keys(path, hc, HEALTH_CHECK_KEYS))
+    command = hc.get("command")
+    cmd: tuple[str, ...] = ()
+    if isinstance(command, str) and command.strip():
+        cmd = ("CMD-SHELL", command)
+    elif (
+        isinstance(command, list)
+        and len(command) >= 2
+        and command[0] in ("CMD", "CMD-SHELL")
+        and all(isinstance(c, str) for c in command)
+    ):
+        cmd = tuple(command)
+    else:
+        p.add([
+            f"{path}.command: {v.show(command)} is not a health check command "
+            '(allowed: a shell string, or a list starting with "CMD" or "CMD-SHELL")'
+        ])
+    limits = {"interval": (5, 300, 30), "timeout": (2, 120, 5), "retries": (1, 10, 3),
+              "startPeriod": (0, 300, 0)}  # fmt: skip
+    values: dict[str, int] = {}
+    for key, (lo, hi, default) in limits.items():
+        value = hc.get(key, default)
+        if p.add(v.check_int(f"{path}.{key}", value, lo, hi)):
+            values[key] = value
+    if (
+        "timeout" in values and "interval" in values and values["timeout"] >= values["interval"]
+    ):
+        p.add([
+            f"{path}.timeout: {values['timeout']} is not shorter than the interval "
+            f"{values['interval']} (allowed: timeout < interval)"
+        ])
+    if not cmd or len(values) != len(limits):
+        return None
+    return HealthCheck(cmd, values["interval"], values["timeout"], values["retries"],
+                       values["startPeriod"])  # fmt: skip
+
+
+def _permissions(p: _Problems, path: str, raw: Any) -> tuple[IamStatement, ...]:
+    items = _as_list(p, path, raw, "a list of {actions, resources} statements")
+    out: list[IamStatement] = []
+    for i, item in enumerate(items or []):
+        ipath = f"{path}[{i}]"
+        st = _as_map(p, ipath, item)
+        if st is None:
+            continue
+        p.add(v.check_unknown_keys(ipath, st, PERMISSION_KEYS))
+        actions = _as_list(p, f"{ipath}.actions", st.get("actions"), "a list of IAM actions") or []
+        resources = (
+            _as_list(p, f"{ipath}.resources", st.get("resources"), "a list of resource ARNs") or []
+        )
+        ok = bool(actions) and bool(resources)
+        if "actions" in st and not actions:
+            ok = p.add([f"{ipath}.actions: [] is empty (allowed: one or more IAM actions)"])
+        if "resources" in st and not resources:
+            ok = p.add([f"{ipath}.resources: [] is empty (allowed: one or more resource ARNs)"])
+        for j, action in enumerate(actions):
+            ok &= p.add(v.check_iam_action(f"{ipath}.actions[{j}]", action))
+        for j, resource in enumerate(resources):
+            ok &= p.add(v.check_iam_resource(f"{ipath}.resources[{j}]", resource))
+        if ok:
+            out.append(IamStatement(tuple(actions), tuple(resources)))
+    return tuple(out)
+
+
+def _service(
+    p: _Problems, name: str, raw: Any, launch_type: str | None, stack_desired: Any
+) -> ServiceSettings | None:
+    path = p.key("services", name)
+    start = len(p.items)
+    p.add(v.check_service_name(path, name))
+    svc = _as_map(p, path, raw)
+    if svc is None:
+        return None
+    p.add(v.check_unknown_keys(path, svc, SERVICE_KEYS))
+
+    def key(k: str) -> str:
+        return f"{path}.{k}"
+
+    image = svc.get("image")
+    p.add(v.check_image(key("image"), image))
+    cpu = svc.get("cpu", 256)
+    memory = svc.get("memory", 512)
+    if launch_type in ("FARGATE", "FARGATE_SPOT"):
+        p.add(v.check_fargate_size(key("cpu"), key("memory"), cpu, memory))
+    port = svc.get("port")
+    if port is not None:
+        p.add(v.check_port(key("port"), port))
+    desired = svc.get("desiredCount", stack_desired)
+    if "desiredCount" in svc:
+        p.add(v.check_desired_count(key("desiredCount"), desired))
+
+    environment: dict[str, str] = {}
+    env_raw = _as_map(p, key("environment"), svc.get("environment", {}))
+    for env_name, env_value in sorted((env_raw or {}).items()):
+        epath = key(f"environment.{env_name}")
+        if p.add(v.check_env_name(epath, env_name) + v.check_plain_env(epath, env_name, env_value)):
+            environment[env_name] = (
+                json.dumps(env_value) if isinstance(env_value, bool) else str(env_value)
+            )
+    secrets: dict[str, str] = {}
+    sec_raw = _as_map(p, key("secrets"), svc.get("secrets", {}))
+    for sec_name, arn in sorted((sec_raw or {}).items()):
+        spath = key(f"secrets.{sec_name}")
+        if p.add(v.check_env_name(spath, sec_name) + v.check_secret_arn(spath, arn)):
+            secrets[sec_name] = arn
+        if sec_name in environment:
+            p.add([f"{spath}: {v.show(sec_name)} is also a plain environment variable "
+                   "(allowed: each name in either environment or secrets)"])  # fmt: skip
+
+    command: tuple[str, ...] | None = None
+    if "command" in svc:
+        cmd = svc["command"]
+        if isinstance(cmd, str) and cmd.strip():
+            command = ("sh", "-c", cmd)
+        elif isinstance(cmd, list) and cmd and all(isinstance(c, str) for c in cmd):
+            command = tuple(cmd)
+        else:
+            p.add([f"{key('command')}: {v.show(cmd)} is not a command "
+                   "(allowed: a list of strings, or one shell string)"])  # fmt: skip
+
+    health_check = _health_check(p, key("healthCheck"), svc["healthCheck"]) if "healthCheck" in svc else None
+
+    architecture = svc.get("architecture", "X86_64")
+    p.add(v.check_choice(key("architecture"), architecture, v.ARCHITECTURES))
+
+    storage = svc.get("ephemeralStorageGiB")
+    if storage is not None:
+        p.add(v.check_int(key("ephemeralStorageGiB"), storage, 21, 200))
+    stop_timeout = svc.get("stopTimeout")
+    if stop_timeout is not None:
+        p.add(v.check_int(key("stopTimeout"), stop_timeout, 2, 120))
+
+    readonly = svc.get("readonlyRootFilesystem", True)
+    p.add(v.check_bool(key("readonlyRootFilesystem"), readonly))
+    writable: list[str] = []
+    for i, wp in enumerate(_as_list(p, key("writablePaths"), svc.get("writablePaths", []),
+                                    "a list of container paths") or []):  # fmt: skip
+        if p.add(v.check_absolute_path(key(f"writablePaths[{i}]"), wp)):
+            writable.append(wp)
+    exec_enabled = svc.get("exec", False)
+    if p.add(v.check_bool(key("exec"), exec_enabled)) and exec_enabled and readonly is True:
+        p.add([f"{key('exec')}: true needs a writable root filesystem for the SSM agent "
+               "(allowed: exec: true with readonlyRootFilesystem: false, or exec: false)"])  # fmt: skip
+
+    permissions = _permissions(p, key("permissions"), svc["permissions"]) if "permissions" in svc else ()
+    user = svc.get("user")
+    if user is not None:
+        p.add(v.check_str(key("user"), user, "a user (allowed: uid, uid:gid or a user name)"))
+    min_healthy = svc.get("minHealthyPercent", 100)
+    max_percent = svc.get("maxPercent", 200)
+    ok_min = p.add(v.check_int(key("minHealthyPercent"), min_healthy, 0, 100))
+    ok_max = p.add(v.check_int(key("maxPercent"), max_percent, 100, 200))
+    if ok_min and ok_max and max_percent <= min_healthy:
+        p.add([f"{key('maxPercent')}: {max_percent} leaves no room to deploy above "
+               f"minHealthyPercent {min_healthy} (allowed: maxPercent > minHealthyPercent)"])  # fmt: skip
+
+    if len(p.items) > start:
+        return None
+    return ServiceSettings(
+        name=name, image=image, cpu=cpu, memory=memory, port=port, desired_count=desired,
+        environment=environment, secrets=secrets, command=command, health_check=health_check,
+        architecture=architecture, ephemeral_storage_gib=storage, stop_timeout=stop_timeout,
+        readonly_root_filesystem=readonly, writable_paths=tuple(writable),
+        exec_enabled=exec_enabled, permissions=permissions, user=user,
+        min_healthy_percent=min_healthy, max_percent=max_percent,
+    )  # fmt: skip
+
+
+def _existing_vpc(p: _Problems, raw: Any) -> ExistingVpc | None:
+    path = p.key("vpc")
+    vpc = _as_map(p, path, raw)
+    if vpc is None:
+        return None
+    start = len(p.items)
+    p.add(v.check_unknown_keys(path, vpc, VPC_KEYS))
+    vpc_id = vpc.get("vpcId")
+    if not (isinstance(vpc_id, str) and vpc_id.startswith("vpc-")):
+        p.add([f"{path}.vpcId: {v.show(vpc_id)} is not a VPC id (allowed: vpc-...)"])
+    subnets: dict[str, tuple[str, ...]] = {}
+    for k in ("publicSubnetIds", "privateSubnetIds"):
+        ids = _as_list(p, f"{path}.{k}", vpc.get(k), "a list of subnet ids (subnet-...)") or []
+        if not ids and k in vpc:
+            p.add([f"{path}.{k}: [] is empty (allowed: one subnet id per zone)"])
+        for i, sid in enumerate(ids):
+            if not (isinstance(sid, str) and sid.startswith("subnet-")):
+                p.add([f"{path}.{k}[{i}]: {v.show(sid)} is not a subnet id (allowed: subnet-...)"])
+        subnets[k] = tuple(ids)
+    if len(p.items) > start:
+        return None
+    return ExistingVpc(vpc_id, subnets["publicSubnetIds"], subnets["privateSubnetIds"])  # type: ignore[arg-type]
+
+
+def load(
+    raw: Mapping[str, Any],
+    *,
+    stack: str,
+    region: str | None,
+    region_zones: Sequence[str] | None = None,
+    project: str = PROJECT,
+) -> PlatformSettings:
+    """Validate stack config (``raw``: key without namespace -> plain value).
+
+    ``region_zones`` are the region's available zones, first ones first; with
+    ``None`` the zone-count-vs-region rule is skipped. Raises
+    :class:`ConfigError` listing every problem; registers nothing.
+    """
+    p = _Problems(project)
+    if not region:
+        p.add(["aws:region: not set (allowed: a region name, e.g. `pulumi config set aws:region us-east-1`)"])
+    for unknown in sorted(set(raw) - set(TOP_LEVEL_KEYS)):
+        p.add([f"{p.key(unknown)}: unknown key (allowed: {', '.join(TOP_LEVEL_KEYS)})"])
+    cfg = {**DEFAULTS, **raw}
+
+    launch_type = cfg["launchType"]
+    lt_ok = p.add(v.check_launch_type(p.key("launchType"), launch_type))
+    az_count = cfg["azCount"]
+    az_ok = p.add(v.check_az_count(p.key("azCount"), az_count, region_zones))
+    desired = cfg["desiredCount"]
+    p.add(v.check_desired_count(p.key("desiredCount"), desired))
+    p.add(v.check_choice(p.key("natGateways"), cfg["natGateways"], v.NAT_STRATEGIES))
+    vpc_cidr = cfg["vpcCidr"]
+    if not (isinstance(vpc_cidr, str) and _is_slash16(vpc_cidr)):
+        p.add([f"{p.key('vpcCidr')}: {v.show(vpc_cidr)} is not a /16 IPv4 CIDR block "
+               "(allowed: e.g. 10.0.0.0/16; each zone gets a /19 of it)"])  # fmt: skip
+    p.add(v.check_log_retention(p.key("logRetentionDays"), cfg["logRetentionDays"]))
+    p.add(v.check_choice(p.key("containerInsights"), cfg["containerInsights"], v.CONTAINER_INSIGHTS))
+    p.add(v.check_int(p.key("fargateOnDemandBase"), cfg["fargateOnDemandBase"], 0, 100000))
+
+    tags: dict[str, str] = {}
+    for tk, tv in (_as_map(p, p.key("tags"), cfg.get("tags", {})) or {}).items():
+        if not (isinstance(tv, str) and 0 < len(tk) <= 128 and len(tv) <= 256):
+            p.add([f"{p.key('tags', tk)}: {v.show(tv)} is not a tag value "
+                   "(allowed: a string of up to 256 characters, key up to 128)"])  # fmt: skip
+        else:
+            tags[tk] = tv
+
+    existing_vpc = _existing_vpc(p, cfg["vpc"]) if "vpc" in cfg else None
+
+    services_raw = cfg.get("services", SAMPLE_SERVICES)
+    services: dict[str, ServiceSettings] = {}
+    services_map = _as_map(p, p.key("services"), services_raw)
+    if services_map is not None and not services_map:
+        p.add([f"{p.key('services')}: {{}} has no services "
+               "(allowed: one or more services; omit the key for the sample service)"])  # fmt: skip
+    for name, svc_raw in (services_map or {}).items():
+        svc = _service(p, name, svc_raw, launch_type if lt_ok else None, desired)
+        if svc is not None:
+            services[name] = svc
+
+    v.raise_if(p.items)
+    zones = tuple(region_zones[:az_count]) if region_zones is not None and az_ok else ()
+    return PlatformSettings(
+        project=project, stack=stack, region=region or "", launch_type=launch_type, az_count=az_count, zones=zones,
+        desired_count=desired, nat_gateways=cfg["natGateways"], vpc_cidr=vpc_cidr,
+        log_retention_days=cfg["logRetentionDays"], container_insights=cfg["containerInsights"],
+        fargate_on_demand_base=cfg["fargateOnDemandBase"], services=services,
+        existing_vpc=existing_vpc, tags=tags,
+    )  # fmt: skip
+
+
+def stack_tags(settings: PlatformSettings) -> dict[str, str]:
+    """Tags every resource of the stack carries: project, stack, plus config's ``tags``."""
+    return {"Project": settings.project, "Stack": settings.stack, "ManagedBy": "pulumi",
+            **settings.tags}  # fmt: skip
+
+
+def _is_slash16(cidr: str) -> bool:
+    import ipaddress
+
+    try:
+        net = ipaddress.IPv4Network(cidr, strict=True)
+    except ValueError:
+        return False
+    return net.prefixlen == 16
+
+
+__all__ = [
+    "ConfigError",
+    "DEFAULTS",
+    "ExistingVpc",
+    "HealthCheck",
+    "IamStatement",
+    "PlatformSettings",
+    "ServiceSettings",
+    "load",
+    "read_config",
+]

@@ -1,0 +1,449 @@
+"""One mock cloud for the tests and the offline preview.
+
+It runs the real ``__main__.py`` against a real ``Pulumi.<stack>.yaml`` through
+Pulumi's mock engine (``pulumi.runtime.set_mocks``): the real pulumi-aws SDK
+classes register resources, and this module plays the engine and AWS.
+
+* :class:`MockCloud` answers resource registrations with realistic ids, names
+  and ARNs, and the provider calls the program makes. An unknown call fails
+  loudly (an empty answer would fail far from its cause).
+* :class:`RecordingMonitor` records every registration in full: type, name,
+  parent, provider, dependencies and options such as ``ignoreChanges``.
+* :func:`stack_config` reads Pulumi.yaml's defaults and a stack file the way
+  the Pulumi CLI does; :func:`run_program` runs the program and returns what
+  was registered and exported, or the error it raised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import runpy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import yaml
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+ROOT = Path(__file__).resolve().parent.parent
+PROGRAM = ROOT / "__main__.py"
+ACCOUNT_ID = "123456789012"
+PARTITION = "aws"
+
+#: Zones per region, as `aws ec2 describe-availability-zones` lists them
+#: (opt-in-not-required zones only).
+REGION_ZONES: dict[str, tuple[str, ...]] = {
+    "us-east-1": tuple(f"us-east-1{z}" for z in "abcdef"),
+    "us-east-2": tuple(f"us-east-2{z}" for z in "abc"),
+    "us-west-2": tuple(f"us-west-2{z}" for z in "abcd"),
+    "eu-west-1": tuple(f"eu-west-1{z}" for z in "abc"),
+    "eu-central-1": tuple(f"eu-central-1{z}" for z in "abc"),
+    "ap-southeast-2": tuple(f"ap-southeast-2{z}" for z in "abc"),
+}
+
+
+class UnmockedCall(Exception):
+    """The program called a provider function this mock cloud does not know."""
+
+
+def _hex(*parts: str, n: int = 17) -> str:
+    return hashlib.sha256("/".join(parts).encode()).hexdigest()[:n]
+
+
+@dataclass
+class Registration:
+    """One registered resource, as the engine saw it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    remote: bool
+    provider: str
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    id: str
+    dependencies: list[str]
+    ignore_changes: list[str]
+    protect: bool
+    retain_on_delete: bool
+    delete_before_replace: bool
+    aliases: list[str]
+
+
+class MockCloud(pulumi.runtime.Mocks):
+    """Answers for resources and provider calls, in one AWS account and region."""
+
+    def __init__(self, region: str = "us-east-1", extra_calls: Mapping[str, Callable[[dict[str, Any]], dict[str, Any]]] | None = None) -> None:
+        self.region = region
+        #: subnet id -> (zone, "public" | "private"), for assertions on placement.
+        self.subnets: dict[str, tuple[str, str]] = {}
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self._extra_calls = dict(extra_calls or {})
+
+    # -- provider functions ----------------------------------------------------
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        token, inputs = args.token, dict(args.args)
+        self.calls.append((token, inputs))
+        region = self.region
+        if token in self._extra_calls:
+            return self._extra_calls[token](inputs), []
+        if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
+            zones = REGION_ZONES.get(region)
+            if zones is None:
+                raise UnmockedCall(f"the mock cloud has no zones for region {region!r}")
+            return {
+                "id": region,
+                "names": list(zones),
+                "zoneIds": [f"{region[:2]}{region.split('-')[1][0]}{region[-1]}-az{i + 1}" for i in range(len(zones))],
+                "groupNames": [region] * len(zones),
+                "state": "available",
+            }, []
+        if token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "id": ACCOUNT_ID,
+                "accountId": ACCOUNT_ID,
+                "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:user/preview",
+                "userId": "AIDAPREVIEW",
+            }, []
+        if token == "aws:index/getRegion:getRegion":
+            return {
+                "id": region,
+                "region": region,
+                "name": region,
+                "endpoint": f"ec2.{region}.amazonaws.com",
+                "description": region,
+            }, []
+        if token == "aws:index/getPartition:getPartition":
+            return {
+                "id": PARTITION,
+                "partition": PARTITION,
+                "dnsSuffix": "amazonaws.com",
+                "reverseDnsPrefix": "com.amazonaws",
+            }, []
+        if token == "aws:ssm/getParameter:getParameter":
+            name = str(inputs.get("name", ""))
+            if name.startswith("/aws/service/ecs/optimized-ami/"):
+                arch = "arm64" if "arm64" in name else "x86_64"
+                ami = "ami-0" + _hex(name, n=16)
+                return {
+                    "id": name,
+                    "name": name,
+                    "type": "String",
+                    "value": ami,
+                    "insecureValue": ami,
+                    "version": 1,
+                    "arn": f"arn:{PARTITION}:ssm:{region}::parameter{name}",
+                    "withDecryption": True,
+                    "_arch": arch,
+                }, []
+        raise UnmockedCall(f"unmocked provider call {token} with {json.dumps(inputs, default=str)}")
+
+    # -- resources ---------------------------------------------------------------
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        typ, name, inputs = args.typ, args.name, dict(args.inputs)
+        if typ == "awsx:ec2:Vpc":
+            return self._vpc(name, inputs)
+        if typ.startswith("pulumi:providers:"):
+            return f"{name}-provider-id", inputs
+        return self._aws_resource(typ, name, inputs)
+
+    def _vpc(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        zones = list(inputs.get("availabilityZoneNames") or REGION_ZONES[self.region][:3])
+        vpc_id = "vpc-" + _hex(name)
+        public, private = [], []
+        for zone in zones:
+            for kind, bucket in (("public", public), ("private", private)):
+                sid = "subnet-" + _hex(name, zone, kind)
+                self.subnets[sid] = (zone, kind)
+                bucket.append(sid)
+        # Only the outputs: awsx's `natGateways`/`subnets` outputs are resource
+        # references (not the inputs of the same name); the preview derives NAT
+        # gateways from the recorded inputs instead.
+        return vpc_id, {
+            "vpcId": vpc_id,
+            "publicSubnetIds": public,
+            "privateSubnetIds": private,
+            "isolatedSubnetIds": [],
+        }
+
+    def _aws_resource(self, typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        region, acct = self.region, ACCOUNT_ID
+        module = typ.split(":")[1].split("/")[0] if ":" in typ else ""
+        kind = typ.rsplit(":", 1)[-1]
+        physical = inputs.get("name") or f"{name}-{_hex(name, n=7)}"
+        state: dict[str, Any] = {**inputs}
+        rid = physical
+        arn: str | None = None
+
+        if typ == "aws:ecs/cluster:Cluster":
+            state["name"] = physical
+            arn = rid = f"arn:{PARTITION}:ecs:{region}:{acct}:cluster/{physical}"
+        elif typ == "aws:ecs/service:Service":
+            state["name"] = physical
+            cluster = str(inputs.get("cluster", "cluster")).rsplit("/", 1)[-1]
+            arn = rid = f"arn:{PARTITION}:ecs:{region}:{acct}:service/{cluster}/{physical}"
+        elif typ == "aws:ecs/taskDefinition:TaskDefinition":
+            family = inputs.get("family", physical)
+            state["revision"] = 1
+            arn = f"arn:{PARTITION}:ecs:{region}:{acct}:task-definition/{family}:1"
+            state["arnWithoutRevision"] = arn.rsplit(":", 1)[0]
+            rid = family
+        elif typ == "aws:ecs/capacityProvider:CapacityProvider":
+            state["name"] = physical
+            arn = f"arn:{PARTITION}:ecs:{region}:{acct}:capacity-provider/{physical}"
+        elif typ == "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders":
+            rid = str(inputs.get("clusterName"))
+        elif typ == "aws:iam/role:Role":
+            state["name"] = physical
+            arn = f"arn:{PARTITION}:iam::{acct}:role/{physical}"
+            state["uniqueId"] = "AROA" + _hex(name, n=17).upper()
+        elif typ == "aws:iam/instanceProfile:InstanceProfile":
+            state["name"] = physical
+            arn = f"arn:{PARTITION}:iam::{acct}:instance-profile/{physical}"
+        elif typ == "aws:iam/rolePolicy:RolePolicy":
+            rid = f"{inputs.get('role')}:{physical}"
+        elif typ == "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+            rid = f"{inputs.get('role')}-{_hex(name, n=8)}"
+        elif typ == "aws:cloudwatch/logGroup:LogGroup":
+            state["name"] = physical
+            arn = f"arn:{PARTITION}:logs:{region}:{acct}:log-group:{physical}"
+        elif typ == "aws:ec2/securityGroup:SecurityGroup":
+            rid = "sg-" + _hex(name)
+            state["name"] = physical
+            arn = f"arn:{PARTITION}:ec2:{region}:{acct}:security-group/{rid}"
+        elif typ in ("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+                     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"):  # fmt: skip
+            rid = "sgr-" + _hex(name)
+            arn = f"arn:{PARTITION}:ec2:{region}:{acct}:security-group-rule/{rid}"
+        elif typ == "aws:lb/loadBalancer:LoadBalancer":
+            physical = inputs.get("name") or f"{name[:24]}-{_hex(name, n=7)}"
+            state["name"] = physical
+            suffix = f"app/{physical}/{_hex(name, n=16)}"
+            arn = rid = f"arn:{PARTITION}:elasticloadbalancing:{region}:{acct}:loadbalancer/{suffix}"
+            state["arnSuffix"] = suffix
+            scheme = "internal-" if inputs.get("internal") else ""
+            state["dnsName"] = f"{scheme}{physical}-{_hex(name, n=9)}.{region}.elb.amazonaws.com"
+            state["zoneId"] = "Z35SXDOTRQ7X7K"
+        elif typ == "aws:lb/targetGroup:TargetGroup":
+            physical = inputs.get("name") or f"{name[:24]}-{_hex(name, n=7)}"
+            state["name"] = physical
+            suffix = f"targetgroup/{physical}/{_hex(name, n=16)}"
+            arn = rid = f"arn:{PARTITION}:elasticloadbalancing:{region}:{acct}:{suffix}"
+            state["arnSuffix"] = suffix
+        elif typ in ("aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule"):
+            arn = rid = f"arn:{PARTITION}:elasticloadbalancing:{region}:{acct}:{kind.lower()}/app/{_hex(name, n=16)}"
+        elif typ == "aws:s3/bucket:Bucket" or typ == "aws:s3/bucketV2:BucketV2":
+            physical = inputs.get("bucket") or f"{name}-{_hex(name, n=7)}"
+            state["bucket"] = physical
+            rid = physical
+            arn = f"arn:{PARTITION}:s3:::{physical}"
+            state["bucketDomainName"] = f"{physical}.s3.amazonaws.com"
+        elif typ == "aws:ec2/launchTemplate:LaunchTemplate":
+            rid = "lt-" + _hex(name)
+            state["name"] = physical
+            state["latestVersion"] = 1
+            arn = f"arn:{PARTITION}:ec2:{region}:{acct}:launch-template/{rid}"
+        elif typ == "aws:autoscaling/group:Group":
+            state["name"] = physical
+            arn = (f"arn:{PARTITION}:autoscaling:{region}:{acct}:autoScalingGroup:"
+                   f"{_hex(name, n=8)}:autoScalingGroupName/{physical}")  # fmt: skip
+        elif typ == "aws:ssm/activation:Activation":
+            rid = _hex(name, n=8) + "-" + _hex(name, "a", n=4) + "-" + _hex(name, "b", n=4) + "-" + _hex(name, "c", n=12)
+            state["activationCode"] = "PREVIEW" + _hex(name, "code", n=13)
+        elif typ == "aws:appautoscaling/target:Target":
+            rid = str(inputs.get("resourceId"))
+            arn = f"arn:{PARTITION}:application-autoscaling:{region}:{acct}:scalable-target/{_hex(name, n=20)}"
+        elif typ == "aws:appautoscaling/policy:Policy":
+            state["name"] = physical
+            arn = (f"arn:{PARTITION}:autoscaling:{region}:{acct}:scalingPolicy:{_hex(name, n=8)}:"
+                   f"resource/{inputs.get('resourceId')}:policyName/{physical}")  # fmt: skip
+        else:
+            arn = f"arn:{PARTITION}:{module}:{region}:{acct}:{kind.lower()}/{physical}"
+        if arn is not None:
+            state["arn"] = arn
+        if "tags" in inputs:
+            state["tagsAll"] = dict(inputs.get("tags") or {})
+        state.setdefault("id", rid)
+        return rid, state
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """A mock monitor that records every registration request in full."""
+
+    def __init__(self, mocks: MockCloud) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        inputs = rpc.deserialize_properties(request.object)
+        state = self.resources[response.urn].state
+        self.registrations.append(
+            Registration(
+                urn=response.urn,
+                type=request.type,
+                name=request.name,
+                parent=request.parent,
+                custom=bool(request.custom),
+                remote=bool(request.remote),
+                provider=request.provider,
+                inputs=_plain(inputs),
+                outputs=_plain(state),
+                id=response.id,
+                dependencies=list(request.dependencies),
+                ignore_changes=list(request.ignoreChanges),
+                protect=bool(request.protect),
+                retain_on_delete=bool(request.retainOnDelete),
+                delete_before_replace=bool(request.deleteBeforeReplace),
+                aliases=[a.urn or a.spec.name for a in request.aliases],
+            )
+        )
+        return response
+
+
+def _plain(value: Any) -> Any:
+    """Deserialized inputs may hold resource references; keep them as URNs."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, pulumi.Resource):
+        return f"<resource {type(value).__name__}>"
+    return value
+
+
+# --- config -------------------------------------------------------------------
+
+
+def _config_text(value: Any) -> str:
+    """The engine hands every config value to the program as a string."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def project_file(root: Path = ROOT) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((root / "Pulumi.yaml").read_text())
+    return data
+
+
+def stack_file(stack: str, root: Path = ROOT) -> dict[str, Any]:
+    path = root / f"Pulumi.{stack}.yaml"
+    if not path.exists():
+        known = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
+        raise FileNotFoundError(f"no stack file {path.name} (stacks: {', '.join(known)})")
+    data: dict[str, Any] = yaml.safe_load(path.read_text()) or {}
+    return data
+
+
+def stack_config(
+    stack: str, overrides: Mapping[str, Any] | None = None, root: Path = ROOT
+) -> dict[str, str]:
+    """The config map the CLI would give the program: Pulumi.yaml defaults,
+    then the stack file, then ``overrides`` (keys may omit the project namespace)."""
+    project = project_file(root)
+    name = project["name"]
+
+    def namespaced(key: str) -> str:
+        return key if ":" in key else f"{name}:{key}"
+
+    config: dict[str, str] = {}
+    for key, decl in (project.get("config") or {}).items():
+        if isinstance(decl, dict) and "default" in decl:
+            config[namespaced(key)] = _config_text(decl["default"])
+        elif isinstance(decl, dict) and "value" in decl:
+            config[namespaced(key)] = _config_text(decl["value"])
+        elif not isinstance(decl, dict):
+            config[namespaced(key)] = _config_text(decl)
+    for key, value in (stack_file(stack, root).get("config") or {}).items():
+        config[namespaced(key)] = _config_text(value)
+    for key, value in (overrides or {}).items():
+        config[namespaced(key)] = _config_text(value)
+    return config
+
+
+# --- running the program ------------------------------------------------------
+
+
+@dataclass
+class StackRun:
+    """What one evaluation of the program registered and exported."""
+
+    stack: str
+    config: dict[str, str]
+    cloud: MockCloud
+    resources: list[Registration] = field(default_factory=list)
+    exports: dict[str, Any] = field(default_factory=dict)
+    error: BaseException | None = None
+
+    def of_type(self, typ: str) -> list[Registration]:
+        return [r for r in self.resources if r.type == typ]
+
+    def one(self, typ: str, name: str | None = None) -> Registration:
+        found = [r for r in self.of_type(typ) if name is None or r.name == name]
+        if len(found) != 1:
+            names = [r.name for r in self.of_type(typ)]
+            raise LookupError(f"expected one {typ} named {name!r}, found {len(found)} among {names}")
+        return found[0]
+
+    def by_urn(self, urn: str) -> Registration:
+        for r in self.resources:
+            if r.urn == urn:
+                return r
+        raise LookupError(urn)
+
+    def children(self, parent: Registration) -> list[Registration]:
+        return [r for r in self.resources if r.parent == parent.urn]
+
+
+def run_program(
+    stack: str = "dev",
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    config: Mapping[str, str] | None = None,
+    program: Callable[[], Any] | Path = PROGRAM,
+    project: str | None = None,
+) -> StackRun:
+    """Evaluate ``program`` (default: the real ``__main__.py``) for ``stack``.
+
+    ``config`` replaces the stack files entirely; otherwise they are read with
+    ``overrides`` on top. A program error is returned in ``StackRun.error``,
+    together with whatever was registered before it.
+    """
+    cfg = dict(config) if config is not None else stack_config(stack, overrides)
+    project = project or project_file()["name"]
+    cloud = MockCloud(region=cfg.get("aws:region", "us-east-1"))
+    monitor = RecordingMonitor(cloud)
+    run = StackRun(stack=stack, config=cfg, cloud=cloud)
+
+    pulumi.runtime.set_all_config(cfg)
+    pulumi.runtime.set_mocks(cloud, project=project, stack=stack, preview=False, monitor=monitor)
+    settings = pulumi.runtime.settings.SETTINGS
+    settings.rpc_manager.clear()
+    settings.outputs.clear()
+    root = pulumi.runtime.settings.get_root_resource()
+
+    def body() -> None:
+        if isinstance(program, Path):
+            runpy.run_path(str(program), run_name="__main__")
+        else:
+            program()
+        outputs = getattr(root, "outputs", {}) or {}
+        run.exports = _sync_await(pulumi.Output.from_input(outputs).future()) or {}
+
+    try:
+        _sync_await(run_pulumi_func(body))
+    except Exception as exc:  # noqa: BLE001 - reported to the caller as data
+        run.error = exc
+    run.resources = list(monitor.registrations)
+    return run
