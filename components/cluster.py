@@ -73,9 +73,7 @@ class ClusterArgs:
     """Extra tags for the cluster. Default none."""
 
     def problems(self) -> list[str]:
-        out = v.check_choice(
-            "ClusterArgs.container_insights", self.container_insights, v.CONTAINER_INSIGHTS
-        )
+        out = v.check_choice("ClusterArgs.container_insights", self.container_insights, v.CONTAINER_INSIGHTS)
         out += v.check_log_retention("ClusterArgs.log_retention_days", self.log_retention_days)
         if not self.default_strategy:
             out.append("ClusterArgs.default_strategy: [] is empty (allowed: one or more items)")
@@ -107,9 +105,7 @@ class Cluster(pulumi.ComponentResource):
     arn: pulumi.Output[str]
     name: pulumi.Output[str]
 
-    def __init__(
-        self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         v.raise_if(args.problems(), "ClusterArgs")
         super().__init__("ecs-platform:cluster:Cluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -121,9 +117,7 @@ class Cluster(pulumi.ComponentResource):
         )
         self.cluster = aws.ecs.Cluster(
             name,
-            settings=[
-                aws.ecs.ClusterSettingArgs(name="containerInsights", value=args.container_insights)
-            ],
+            settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value=args.container_insights)],
             configuration=aws.ecs.ClusterConfigurationArgs(
                 execute_command_configuration=aws.ecs.ClusterConfigurationExecuteCommandConfigurationArgs(
                     logging="OVERRIDE",

@@ -133,9 +133,7 @@ def container_definition(
             mapping["hostPort"] = 0
         definition["portMappings"] = [mapping]
     if c.environment:
-        definition["environment"] = [
-            {"name": k, "value": c.environment[k]} for k in sorted(c.environment)
-        ]
+        definition["environment"] = [{"name": k, "value": c.environment[k]} for k in sorted(c.environment)]
     if c.secrets:
         definition["secrets"] = [{"name": k, "valueFrom": c.secrets[k]} for k in sorted(c.secrets)]
     if c.command is not None:

@@ -84,19 +84,13 @@ def ecs_tasks_trust_policy(ctx: AwsContext) -> pulumi.Output[str]:
     )
 
 
-def policy_document(statements: Sequence[dict[str, Any]]) -> pulumi.Output[str]:
-    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": list(statements)})
+def policy_document(statements: pulumi.Input[Sequence[dict[str, Any]]]) -> pulumi.Output[str]:
+    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements})
 
 
-def secrets_statements(secret_arns: Sequence[pulumi.Input[str]]) -> list[dict[str, Any]]:
-    """Read access to exactly these Secrets Manager secrets / SSM parameters."""
-    sm: list[pulumi.Input[str]] = []
-    ssm: list[pulumi.Input[str]] = []
-    for arn in secret_arns:
-        if isinstance(arn, str):
-            (ssm if ":ssm:" in arn else sm).append(v.secret_iam_resource(arn))
-        else:  # an Output from another program: classify once it is known
-            sm.append(pulumi.Output.from_input(arn).apply(v.secret_iam_resource))
+def _secrets_statements(arns: Sequence[str]) -> list[dict[str, Any]]:
+    sm = [v.secret_iam_resource(a) for a in arns if ":secretsmanager:" in a]
+    ssm = [a for a in arns if ":ssm:" in a]
     out: list[dict[str, Any]] = []
     if sm:
         out.append({"Sid": "ReadSecrets", "Effect": "Allow",
@@ -105,6 +99,19 @@ def secrets_statements(secret_arns: Sequence[pulumi.Input[str]]) -> list[dict[st
         out.append({"Sid": "ReadParameters", "Effect": "Allow",
                     "Action": ["ssm:GetParameters"], "Resource": ssm})  # fmt: skip
     return out
+
+
+def secrets_statements(
+    secret_arns: Sequence[pulumi.Input[str]],
+) -> pulumi.Input[list[dict[str, Any]]]:
+    """Read access to exactly these Secrets Manager secrets / SSM parameters.
+
+    ARNs may be Outputs of another program's resources; the statements are then
+    built once their values are known.
+    """
+    if all(isinstance(a, str) for a in secret_arns):
+        return _secrets_statements([str(a) for a in secret_arns])
+    return pulumi.Output.all(*secret_arns).apply(lambda arns: _secrets_statements(arns))
 
 
 def exec_statements(ctx: AwsContext, log_group_arn: pulumi.Input[str] | None) -> list[dict[str, Any]]:
@@ -177,9 +184,7 @@ class TaskRoles(pulumi.ComponentResource):
     execution_role_arn: pulumi.Output[str]
     task_role_arn: pulumi.Output[str]
 
-    def __init__(
-        self, name: str, args: TaskRolesArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: TaskRolesArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         v.raise_if(args.problems(), "TaskRolesArgs")
         super().__init__("ecs-platform:iam:TaskRoles", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -198,13 +203,12 @@ class TaskRoles(pulumi.ComponentResource):
             policy_arn=pulumi.Output.concat("arn:", ctx.partition, ":iam::aws:", EXECUTION_MANAGED_POLICY),
             opts=child,
         )
-        secret_statements = secrets_statements(args.secret_arns)
         self.execution_secrets_policy: aws.iam.RolePolicy | None = None
-        if secret_statements:
+        if args.secret_arns:
             self.execution_secrets_policy = aws.iam.RolePolicy(
                 f"{name}-execution-secrets",
                 role=self.execution_role.name,
-                policy=policy_document(secret_statements),
+                policy=policy_document(secrets_statements(args.secret_arns)),
                 opts=child,
             )
 

@@ -73,9 +73,7 @@ class Network(pulumi.ComponentResource):
     private_subnet_ids: pulumi.Output[Sequence[str]]
     vpc: awsx.ec2.Vpc | None
 
-    def __init__(
-        self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         v.raise_if(args.problems(), "NetworkArgs")
         super().__init__("ecs-platform:network:Network", name, None, opts)
         if args.vpc_id is not None:
@@ -91,12 +89,8 @@ class Network(pulumi.ComponentResource):
                 availability_zone_cidr_mask=ZONE_CIDR_MASK,
                 subnet_strategy=awsx.ec2.SubnetAllocationStrategy.AUTO,
                 subnet_specs=[
-                    awsx.ec2.SubnetSpecArgs(
-                        type=awsx.ec2.SubnetType.PRIVATE, cidr_mask=PRIVATE_SUBNET_MASK
-                    ),
-                    awsx.ec2.SubnetSpecArgs(
-                        type=awsx.ec2.SubnetType.PUBLIC, cidr_mask=PUBLIC_SUBNET_MASK
-                    ),
+                    awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PRIVATE, cidr_mask=PRIVATE_SUBNET_MASK),
+                    awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PUBLIC, cidr_mask=PUBLIC_SUBNET_MASK),
                 ],
                 nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(
                     strategy=awsx.ec2.NatGatewayStrategy(args.nat_gateways)

@@ -114,9 +114,7 @@ class Service(pulumi.ComponentResource):
     security_group: aws.ec2.SecurityGroup
     service: aws.ecs.Service
 
-    def __init__(
-        self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         v.raise_if(args.problems(), "ServiceArgs")
         super().__init__("ecs-platform:ecs:Service", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)

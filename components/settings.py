@@ -215,10 +215,12 @@ def _health_check(p: _Problems, path: str, raw: Any) -> HealthCheck | None:
     ):
         cmd = tuple(command)
     else:
-        p.add([
-            f"{path}.command: {v.show(command)} is not a health check command "
-            '(allowed: a shell string, or a list starting with "CMD" or "CMD-SHELL")'
-        ])
+        p.add(
+            [
+                f"{path}.command: {v.show(command)} is not a health check command "
+                '(allowed: a shell string, or a list starting with "CMD" or "CMD-SHELL")'
+            ]
+        )
     limits = {"interval": (5, 300, 30), "timeout": (2, 120, 5), "retries": (1, 10, 3),
               "startPeriod": (0, 300, 0)}  # fmt: skip
     values: dict[str, int] = {}
@@ -226,13 +228,13 @@ def _health_check(p: _Problems, path: str, raw: Any) -> HealthCheck | None:
         value = hc.get(key, default)
         if p.add(v.check_int(f"{path}.{key}", value, lo, hi)):
             values[key] = value
-    if (
-        "timeout" in values and "interval" in values and values["timeout"] >= values["interval"]
-    ):
-        p.add([
-            f"{path}.timeout: {values['timeout']} is not shorter than the interval "
-            f"{values['interval']} (allowed: timeout < interval)"
-        ])
+    if "timeout" in values and "interval" in values and values["timeout"] >= values["interval"]:
+        p.add(
+            [
+                f"{path}.timeout: {values['timeout']} is not shorter than the interval "
+                f"{values['interval']} (allowed: timeout < interval)"
+            ]
+        )
     if not cmd or len(values) != len(limits):
         return None
     return HealthCheck(cmd, values["interval"], values["timeout"], values["retries"],
@@ -249,9 +251,7 @@ def _permissions(p: _Problems, path: str, raw: Any) -> tuple[IamStatement, ...]:
             continue
         p.add(v.check_unknown_keys(ipath, st, PERMISSION_KEYS))
         actions = _as_list(p, f"{ipath}.actions", st.get("actions"), "a list of IAM actions") or []
-        resources = (
-            _as_list(p, f"{ipath}.resources", st.get("resources"), "a list of resource ARNs") or []
-        )
+        resources = _as_list(p, f"{ipath}.resources", st.get("resources"), "a list of resource ARNs") or []
         ok = bool(actions) and bool(resources)
         if "actions" in st and not actions:
             ok = p.add([f"{ipath}.actions: [] is empty (allowed: one or more IAM actions)"])
@@ -298,9 +298,7 @@ def _service(
     for env_name, env_value in sorted((env_raw or {}).items()):
         epath = key(f"environment.{env_name}")
         if p.add(v.check_env_name(epath, env_name) + v.check_plain_env(epath, env_name, env_value)):
-            environment[env_name] = (
-                json.dumps(env_value) if isinstance(env_value, bool) else str(env_value)
-            )
+            environment[env_name] = json.dumps(env_value) if isinstance(env_value, bool) else str(env_value)
     secrets: dict[str, str] = {}
     sec_raw = _as_map(p, key("secrets"), svc.get("secrets", {}))
     for sec_name, arn in sorted((sec_raw or {}).items()):
@@ -361,7 +359,7 @@ def _service(
     if len(p.items) > start:
         return None
     return ServiceSettings(
-        name=name, image=image, cpu=cpu, memory=memory, port=port, desired_count=desired,
+        name=name, image=str(image), cpu=cpu, memory=memory, port=port, desired_count=desired,
         environment=environment, secrets=secrets, command=command, health_check=health_check,
         architecture=architecture, ephemeral_storage_gib=storage, stop_timeout=stop_timeout,
         readonly_root_filesystem=readonly, writable_paths=tuple(writable),
@@ -454,7 +452,8 @@ def load(
     v.raise_if(p.items)
     zones = tuple(region_zones[:az_count]) if region_zones is not None and az_ok else ()
     return PlatformSettings(
-        project=project, stack=stack, region=region or "", launch_type=launch_type, az_count=az_count, zones=zones,
+        project=project, stack=stack, region=region or "", launch_type=launch_type,
+        az_count=az_count, zones=zones,
         desired_count=desired, nat_gateways=cfg["natGateways"], vpc_cidr=vpc_cidr,
         log_retention_days=cfg["logRetentionDays"], container_insights=cfg["containerInsights"],
         fargate_on_demand_base=cfg["fargateOnDemandBase"], services=services,
@@ -479,8 +478,8 @@ def _is_slash16(cidr: str) -> bool:
 
 
 __all__ = [
-    "ConfigError",
     "DEFAULTS",
+    "ConfigError",
     "ExistingVpc",
     "HealthCheck",
     "IamStatement",

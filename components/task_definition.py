@@ -155,6 +155,4 @@ class TaskDefinition(pulumi.ComponentResource):
         self.arn = self.task_definition.arn
         self.family = self.task_definition.family
         self.log_group_name = self.log_group.name
-        self.register_outputs(
-            {"arn": self.arn, "family": self.family, "logGroupName": self.log_group_name}
-        )
+        self.register_outputs({"arn": self.arn, "family": self.family, "logGroupName": self.log_group_name})

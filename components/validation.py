@@ -16,7 +16,7 @@ from typing import Any
 
 import pulumi
 
-LAUNCH_TYPES = ("FARGATE", "FARGATE_SPOT", "EC2", "EXTERNAL")
+LAUNCH_TYPES = ("FARGATE", "FARGATE_SPOT")
 ARCHITECTURES = ("X86_64", "ARM64")
 NAT_STRATEGIES = ("Single", "OnePerAz")
 CONTAINER_INSIGHTS = ("enabled", "enhanced", "disabled")
@@ -55,21 +55,19 @@ SECRETS_MANAGER_ARN_RE = re.compile(
     rf"^arn:{_PARTITION}:secretsmanager:{_REGION}:\d{{12}}:secret:[A-Za-z0-9/_+=.@-]+"
     r"(:[^:]*:[^:]*:[^:]*)?$"
 )
-SSM_PARAMETER_ARN_RE = re.compile(
-    rf"^arn:{_PARTITION}:ssm:{_REGION}:\d{{12}}:parameter/[A-Za-z0-9/_.-]+$"
-)
-ACM_CERTIFICATE_ARN_RE = re.compile(
-    rf"^arn:{_PARTITION}:acm:{_REGION}:\d{{12}}:certificate/[0-9a-f-]{{36}}$"
-)
+SSM_PARAMETER_ARN_RE = re.compile(rf"^arn:{_PARTITION}:ssm:{_REGION}:\d{{12}}:parameter/[A-Za-z0-9/_.-]+$")
+ACM_CERTIFICATE_ARN_RE = re.compile(rf"^arn:{_PARTITION}:acm:{_REGION}:\d{{12}}:certificate/[0-9a-f-]{{36}}$")
 IAM_ACTION_RE = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*?]+$")
 ARN_RE = re.compile(rf"^arn:{_PARTITION}:[a-z0-9-]+:[a-z0-9-]*:(\d{{12}})?:.+$")
 
-# Plain environment variables whose name says they carry a credential. They
-# belong in `secrets` (injected from Secrets Manager / SSM at task start, never
-# stored in the task definition). Security Hub ECS.8 checks the AWS ones.
+# Plain environment variables whose name says they carry a credential (the
+# credential word ends the name: DB_PASSWORD, GITHUB_TOKEN, but not
+# TOKEN_URL). They belong in `secrets` (injected from Secrets Manager / SSM at
+# task start, never stored in the task definition). Security Hub ECS.8 checks
+# the AWS ones: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ECS_ENGINE_AUTH_DATA.
 _CREDENTIAL_NAME_RE = re.compile(
-    r"(^|_)(SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|API_?KEY|ACCESS_KEY|PRIVATE_KEY|"
-    r"CREDENTIALS?|AUTH_DATA)(_|$)",
+    r"(^|_)(SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|API_?KEY|SECRET_?KEY|ACCESS_KEY|ACCESS_KEY_ID|"
+    r"PRIVATE_KEY|CREDENTIALS?|AUTH_DATA)$",
     re.IGNORECASE,
 )
 _AWS_ACCESS_KEY_VALUE_RE = re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")
@@ -185,10 +183,7 @@ def check_fargate_size(cpu_path: str, memory_path: str, cpu: Any, memory: Any) -
     if not (is_known(cpu) and is_known(memory)):
         return []
     if isinstance(cpu, bool) or cpu not in FARGATE_SIZES:
-        return [
-            f"{cpu_path}: {show(cpu)} is not a Fargate cpu size "
-            f"(allowed: {_allowed(FARGATE_SIZES)})"
-        ]
+        return [f"{cpu_path}: {show(cpu)} is not a Fargate cpu size (allowed: {_allowed(FARGATE_SIZES)})"]
     allowed = FARGATE_SIZES[cpu]
     if isinstance(memory, bool) or memory not in allowed:
         if len(allowed) > 4:
@@ -197,8 +192,7 @@ def check_fargate_size(cpu_path: str, memory_path: str, cpu: Any, memory: Any) -
         else:
             choices = _allowed(allowed)
         return [
-            f"{memory_path}: {show(memory)} is not a valid Fargate memory for cpu {cpu} "
-            f"(allowed: {choices})"
+            f"{memory_path}: {show(memory)} is not a valid Fargate memory for cpu {cpu} (allowed: {choices})"
         ]
     return []
 
@@ -220,7 +214,10 @@ def check_image(path: str, value: Any) -> list[str]:
     if not is_known(value):
         return []
     if not isinstance(value, str) or not value.strip():
-        return [f"{path}: {show(value)} is missing (allowed: an image reference, e.g. public.ecr.aws/nginx/nginx:1.27)"]
+        return [
+            f"{path}: {show(value)} is missing "
+            "(allowed: an image reference, e.g. public.ecr.aws/nginx/nginx:1.27)"
+        ]
     if any(c.isspace() for c in value):
         return [f"{path}: {show(value)} contains whitespace (allowed: an image reference)"]
     return []
@@ -229,9 +226,7 @@ def check_image(path: str, value: Any) -> list[str]:
 def check_secret_arn(path: str, value: Any) -> list[str]:
     if not is_known(value):
         return []
-    if isinstance(value, str) and (
-        SECRETS_MANAGER_ARN_RE.match(value) or SSM_PARAMETER_ARN_RE.match(value)
-    ):
+    if isinstance(value, str) and (SECRETS_MANAGER_ARN_RE.match(value) or SSM_PARAMETER_ARN_RE.match(value)):
         return []
     return [
         f"{path}: {show(value)} is not a secret reference (allowed: a Secrets Manager secret ARN "

@@ -67,6 +67,7 @@ class Registration:
     custom: bool
     remote: bool
     provider: str
+    providers: dict[str, str]
     inputs: dict[str, Any]
     outputs: dict[str, Any]
     id: str
@@ -81,7 +82,11 @@ class Registration:
 class MockCloud(pulumi.runtime.Mocks):
     """Answers for resources and provider calls, in one AWS account and region."""
 
-    def __init__(self, region: str = "us-east-1", extra_calls: Mapping[str, Callable[[dict[str, Any]], dict[str, Any]]] | None = None) -> None:
+    def __init__(
+        self,
+        region: str = "us-east-1",
+        extra_calls: Mapping[str, Callable[[dict[str, Any]], dict[str, Any]]] | None = None,
+    ) -> None:
         self.region = region
         #: subnet id -> (zone, "public" | "private"), for assertions on placement.
         self.subnets: dict[str, tuple[str, str]] = {}
@@ -103,7 +108,9 @@ class MockCloud(pulumi.runtime.Mocks):
             return {
                 "id": region,
                 "names": list(zones),
-                "zoneIds": [f"{region[:2]}{region.split('-')[1][0]}{region[-1]}-az{i + 1}" for i in range(len(zones))],
+                "zoneIds": [
+                    f"{region[:2]}{region.split('-')[1][0]}{region[-1]}-az{i + 1}" for i in range(len(zones))
+                ],
                 "groupNames": [region] * len(zones),
                 "state": "available",
             }, []
@@ -160,7 +167,8 @@ class MockCloud(pulumi.runtime.Mocks):
     def _vpc(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         zones = list(inputs.get("availabilityZoneNames") or REGION_ZONES[self.region][:3])
         vpc_id = "vpc-" + _hex(name)
-        public, private = [], []
+        public: list[str] = []
+        private: list[str] = []
         for zone in zones:
             for kind, bucket in (("public", public), ("private", private)):
                 sid = "subnet-" + _hex(name, zone, kind)
@@ -241,7 +249,9 @@ class MockCloud(pulumi.runtime.Mocks):
             arn = rid = f"arn:{PARTITION}:elasticloadbalancing:{region}:{acct}:{suffix}"
             state["arnSuffix"] = suffix
         elif typ in ("aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule"):
-            arn = rid = f"arn:{PARTITION}:elasticloadbalancing:{region}:{acct}:{kind.lower()}/app/{_hex(name, n=16)}"
+            arn = rid = (
+                f"arn:{PARTITION}:elasticloadbalancing:{region}:{acct}:{kind.lower()}/app/{_hex(name, n=16)}"
+            )
         elif typ == "aws:s3/bucket:Bucket" or typ == "aws:s3/bucketV2:BucketV2":
             physical = inputs.get("bucket") or f"{name}-{_hex(name, n=7)}"
             state["bucket"] = physical
@@ -258,11 +268,21 @@ class MockCloud(pulumi.runtime.Mocks):
             arn = (f"arn:{PARTITION}:autoscaling:{region}:{acct}:autoScalingGroup:"
                    f"{_hex(name, n=8)}:autoScalingGroupName/{physical}")  # fmt: skip
         elif typ == "aws:ssm/activation:Activation":
-            rid = _hex(name, n=8) + "-" + _hex(name, "a", n=4) + "-" + _hex(name, "b", n=4) + "-" + _hex(name, "c", n=12)
+            rid = (
+                _hex(name, n=8)
+                + "-"
+                + _hex(name, "a", n=4)
+                + "-"
+                + _hex(name, "b", n=4)
+                + "-"
+                + _hex(name, "c", n=12)
+            )
             state["activationCode"] = "PREVIEW" + _hex(name, "code", n=13)
         elif typ == "aws:appautoscaling/target:Target":
             rid = str(inputs.get("resourceId"))
-            arn = f"arn:{PARTITION}:application-autoscaling:{region}:{acct}:scalable-target/{_hex(name, n=20)}"
+            arn = (
+                f"arn:{PARTITION}:application-autoscaling:{region}:{acct}:scalable-target/{_hex(name, n=20)}"
+            )
         elif typ == "aws:appautoscaling/policy:Policy":
             state["name"] = physical
             arn = (f"arn:{PARTITION}:autoscaling:{region}:{acct}:scalingPolicy:{_hex(name, n=8)}:"
@@ -285,7 +305,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.registrations: list[Registration] = []
 
     def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type == "pulumi:pulumi:Stack":
             return response
         inputs = rpc.deserialize_properties(request.object)
@@ -299,6 +319,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 custom=bool(request.custom),
                 remote=bool(request.remote),
                 provider=request.provider,
+                providers=dict(request.providers),
                 inputs=_plain(inputs),
                 outputs=_plain(state),
                 id=response.id,
@@ -321,6 +342,8 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, pulumi.Resource):
         return f"<resource {type(value).__name__}>"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # the wire format has only floats; show 3, not 3.0
     return value
 
 
@@ -346,9 +369,7 @@ def stack_file(stack: str, root: Path = ROOT) -> dict[str, Any]:
     return data
 
 
-def stack_config(
-    stack: str, overrides: Mapping[str, Any] | None = None, root: Path = ROOT
-) -> dict[str, str]:
+def stack_config(stack: str, overrides: Mapping[str, Any] | None = None, root: Path = ROOT) -> dict[str, str]:
     """The config map the CLI would give the program: Pulumi.yaml defaults,
     then the stack file, then ``overrides`` (keys may omit the project namespace)."""
     project = project_file(root)
@@ -439,11 +460,12 @@ def run_program(
         else:
             program()
         outputs = getattr(root, "outputs", {}) or {}
-        run.exports = _sync_await(pulumi.Output.from_input(outputs).future()) or {}
+        resolved: Any = _sync_await(pulumi.Output.from_input(outputs).future())
+        run.exports = dict(resolved or {})
 
     try:
         _sync_await(run_pulumi_func(body))
-    except Exception as exc:  # noqa: BLE001 - reported to the caller as data
+    except Exception as exc:
         run.error = exc
     run.resources = list(monitor.registrations)
     return run

@@ -1,0 +1,47 @@
+"""Shared fixtures: evaluations of the real program through the mock cloud."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from preview.mock_cloud import Registration, StackRun, run_program
+
+
+@pytest.fixture(scope="session")
+def dev() -> StackRun:
+    run = run_program("dev")
+    assert run.error is None, run.error
+    return run
+
+
+@pytest.fixture(scope="session")
+def prod() -> StackRun:
+    run = run_program("prod")
+    assert run.error is None, run.error
+    return run
+
+
+def containers(task_definition: Registration) -> list[dict[str, Any]]:
+    """The container definitions a task definition registers (parsed JSON)."""
+    parsed: list[dict[str, Any]] = json.loads(task_definition.inputs["containerDefinitions"])
+    return parsed
+
+
+def policy(document: str) -> dict[str, Any]:
+    parsed: dict[str, Any] = json.loads(document)
+    return parsed
+
+
+def service_part(run: StackRun, typ: str, service: str, suffix: str = "") -> Registration:
+    """The resource of ``typ`` that belongs to the platform's service ``service``."""
+    return run.one(typ, f"ecs-{service}{suffix}")
+
+
+def provider_default_tags(run: StackRun) -> dict[str, str]:
+    """The explicit aws provider's default tags (provider config travels as JSON text)."""
+    raw = run.one("pulumi:providers:aws").inputs["defaultTags"]
+    tags: dict[str, str] = (json.loads(raw) if isinstance(raw, str) else raw)["tags"]
+    return tags

@@ -1,0 +1,65 @@
+"""Container definitions are pure functions: checked without any mock engine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components.containers import ContainerArgs, HealthCheckArgs, container_definition
+
+
+def build(**fields: Any) -> dict[str, Any]:
+    return container_definition("api", ContainerArgs(image="nginx:1.27", **fields),
+                                log_group="/ecs/x/api", region="eu-west-1")  # fmt: skip
+
+
+def test_minimal_container_is_read_only_essential_and_logged() -> None:
+    assert build() == {
+        "name": "api",
+        "image": "nginx:1.27",
+        "essential": True,
+        "readonlyRootFilesystem": True,
+        "linuxParameters": {"initProcessEnabled": True},
+        "logConfiguration": {
+            "logDriver": "awslogs",
+            "options": {"awslogs-group": "/ecs/x/api", "awslogs-region": "eu-west-1",
+                        "awslogs-stream-prefix": "api", "mode": "non-blocking",
+                        "max-buffer-size": "25m"},
+        },
+    }  # fmt: skip
+
+
+def test_no_privileged_or_host_settings_ever_appear() -> None:
+    full = build(port=80, environment={"A": "1"}, user="1000", writable_paths=["/tmp"])
+    assert not {"privileged", "pidMode", "networkMode", "hostname"} & set(full)
+
+
+def test_port_mapping_uses_the_container_port_in_awsvpc_and_dynamic_host_port_in_bridge() -> None:
+    assert build(port=8080)["portMappings"] == [
+        {"name": "api-8080", "containerPort": 8080, "protocol": "tcp"}
+    ]
+    bridge = container_definition("api", ContainerArgs(image="x", port=8080), log_group="g",
+                                  region="r", network_mode="bridge")  # fmt: skip
+    assert bridge["portMappings"][0]["hostPort"] == 0
+
+
+def test_environment_and_secrets_are_sorted_for_stable_diffs() -> None:
+    c = build(environment={"B": "2", "A": "1"}, secrets={"Z": "arn:z", "Y": "arn:y"})
+    assert c["environment"] == [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]
+    assert c["secrets"] == [{"name": "Y", "valueFrom": "arn:y"}, {"name": "Z", "valueFrom": "arn:z"}]
+
+
+def test_writable_paths_get_one_scratch_volume_each() -> None:
+    c = build(writable_paths=["/tmp", "/var/cache/nginx"])
+    assert c["mountPoints"] == [
+        {"sourceVolume": "scratch-0", "containerPath": "/tmp", "readOnly": False},
+        {"sourceVolume": "scratch-1", "containerPath": "/var/cache/nginx", "readOnly": False},
+    ]
+
+
+def test_health_check_user_stop_timeout_and_command() -> None:
+    c = build(health_check=HealthCheckArgs(["CMD", "/bin/health"], interval=10, timeout=3,
+                                           retries=5, start_period=20),
+              user="1000:1000", stop_timeout=90, command=["serve", "--port", "80"])  # fmt: skip
+    assert c["healthCheck"] == {"command": ["CMD", "/bin/health"], "interval": 10, "timeout": 3,
+                                "retries": 5, "startPeriod": 20}  # fmt: skip
+    assert (c["user"], c["stopTimeout"], c["command"]) == ("1000:1000", 90, ["serve", "--port", "80"])

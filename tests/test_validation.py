@@ -1,0 +1,212 @@
+"""Every config rule: its message, and that nothing was registered.
+
+Each case runs the real ``__main__.py`` on the dev stack file with one bad
+override, through the mock engine, and checks the exact problem line (key path,
+value, what is allowed) and that the engine saw no resource at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from components.validation import ConfigError
+from preview.mock_cloud import run_program
+
+SM = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
+
+
+def svc(**fields: Any) -> dict[str, Any]:
+    """A valid service with ``fields`` changed."""
+    return {"services": {"api": {"image": "nginx:1.27", "port": 8080, **fields}}}
+
+
+CASES: list[tuple[str, dict[str, Any], str]] = [
+    ("unknown launch type", {"launchType": "LAMBDA"},
+     'ecs-platform:launchType: "LAMBDA" is not allowed (allowed: FARGATE, FARGATE_SPOT)'),
+    ("azCount zero", {"azCount": 0}, "ecs-platform:azCount: 0 is out of range (allowed: 1..6)"),
+    ("azCount seven", {"azCount": 7}, "ecs-platform:azCount: 7 is out of range (allowed: 1..6)"),
+    ("azCount not a number", {"azCount": "two"},
+     'ecs-platform:azCount: "two" is not an integer (allowed: 1..6)'),
+    ("azCount above the region's zones", {"aws:region": "us-east-2", "azCount": 4},
+     "ecs-platform:azCount: 4 is more zones than the region has "
+     "(allowed: 1..3; zones: us-east-2a, us-east-2b, us-east-2c)"),
+    ("desiredCount negative", {"desiredCount": -1},
+     "ecs-platform:desiredCount: -1 is negative (allowed: 0 or more tasks)"),
+    ("desiredCount fractional", {"desiredCount": 1.5},
+     "ecs-platform:desiredCount: 1.5 is not an integer (allowed: 0 or more tasks)"),
+    ("service desiredCount negative", svc(desiredCount=-2),
+     "ecs-platform:services.api.desiredCount: -2 is negative (allowed: 0 or more tasks)"),
+    ("fargate memory for 256", svc(cpu=256, memory=300),
+     "ecs-platform:services.api.memory: 300 is not a valid Fargate memory for cpu 256 "
+     "(allowed: 512, 1024, 2048)"),
+    ("fargate memory for 512", svc(cpu=512, memory=5120),
+     "ecs-platform:services.api.memory: 5120 is not a valid Fargate memory for cpu 512 "
+     "(allowed: 1024, 2048, 3072, 4096)"),
+    ("fargate memory off the 4 GiB steps of 8192", svc(cpu=8192, memory=18432),
+     "ecs-platform:services.api.memory: 18432 is not a valid Fargate memory for cpu 8192 "
+     "(allowed: 16384..61440 in steps of 4096)"),
+    ("fargate memory off the 8 GiB steps of 16384", svc(cpu=16384, memory=36864),
+     "ecs-platform:services.api.memory: 36864 is not a valid Fargate memory for cpu 16384 "
+     "(allowed: 32768..122880 in steps of 8192)"),
+    ("fargate cpu", svc(cpu=300),
+     "ecs-platform:services.api.cpu: 300 is not a Fargate cpu size "
+     "(allowed: 256, 512, 1024, 2048, 4096, 8192, 16384)"),
+    ("port zero", svc(port=0), "ecs-platform:services.api.port: 0 is out of range (allowed: 1..65535)"),
+    ("port too high", svc(port=70000),
+     "ecs-platform:services.api.port: 70000 is out of range (allowed: 1..65535)"),
+    ("service without image", {"services": {"api": {"port": 80}}},
+     "ecs-platform:services.api.image: null is missing "
+     "(allowed: an image reference, e.g. public.ecr.aws/nginx/nginx:1.27)"),
+    ("service name with capitals", {"services": {"Web_1": {"image": "nginx"}}},
+     'ecs-platform:services.Web_1: "Web_1" is not a valid service name (allowed: 1-24 lowercase '
+     "letters, digits and hyphens, starting with a letter and not ending with a hyphen)"),
+    ("service name too long", {"services": {"a" * 25: {"image": "nginx"}}},
+     f'ecs-platform:services.{"a" * 25}: "{"a" * 25}" is not a valid service name (allowed: 1-24 '
+     "lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen)"),
+    ("unknown service key", svc(imgae="nginx"),
+     "ecs-platform:services.api.imgae: unknown key (allowed: architecture, command, cpu, "
+     "desiredCount, environment, ephemeralStorageGiB, exec, healthCheck, image, maxPercent, memory, "
+     "minHealthyPercent, permissions, port, readonlyRootFilesystem, secrets, stopTimeout, user, "
+     "writablePaths)"),
+    ("secret that is no ARN", svc(secrets={"DB_URL": "my-secret"}),
+     'ecs-platform:services.api.secrets.DB_URL: "my-secret" is not a secret reference (allowed: a '
+     "Secrets Manager secret ARN arn:aws:secretsmanager:<region>:<account>:secret:<name>"
+     "[:<json-key>:<stage>:<version>] or an SSM parameter ARN "
+     "arn:aws:ssm:<region>:<account>:parameter/<name>)"),
+    ("secret ARN of another service", svc(secrets={"DB_URL": "arn:aws:s3:::bucket/key"}),
+     'ecs-platform:services.api.secrets.DB_URL: "arn:aws:s3:::bucket/key" is not a secret reference'),
+    ("AWS secret key in plain environment", svc(environment={"AWS_SECRET_ACCESS_KEY": "x"}),
+     'ecs-platform:services.api.environment.AWS_SECRET_ACCESS_KEY: "AWS_SECRET_ACCESS_KEY" looks like '
+     "a credential in a plain environment variable (allowed: put it under `secrets` as a Secrets "
+     "Manager or SSM parameter ARN)"),
+    ("access key id in plain environment", svc(environment={"AWS_ACCESS_KEY_ID": "x"}),
+     'ecs-platform:services.api.environment.AWS_ACCESS_KEY_ID: "AWS_ACCESS_KEY_ID" looks like a credential'),
+    ("password in plain environment", svc(environment={"DB_PASSWORD": "hunter2"}),
+     'ecs-platform:services.api.environment.DB_PASSWORD: "DB_PASSWORD" looks like a credential'),
+    ("access key id as a value", svc(environment={"SOME_ID": "AKIAABCDEFGHIJKLMNOP"}),
+     "ecs-platform:services.api.environment.SOME_ID: the value looks like an AWS access key id "
+     "(allowed: no credentials in plain environment variables; use the task role)"),
+    ("bad environment name", svc(environment={"1BAD": "x"}),
+     'ecs-platform:services.api.environment.1BAD: "1BAD" is not a valid variable name'),
+    ("name both plain and secret", svc(environment={"DB_URL": "x"}, secrets={"DB_URL": SM}),
+     'ecs-platform:services.api.secrets.DB_URL: "DB_URL" is also a plain environment variable '
+     "(allowed: each name in either environment or secrets)"),
+    ("log retention CloudWatch refuses", {"logRetentionDays": 10},
+     "ecs-platform:logRetentionDays: 10 is not allowed (allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, "
+     "150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)"),
+    ("unknown NAT strategy", {"natGateways": "None"},
+     'ecs-platform:natGateways: "None" is not allowed (allowed: Single, OnePerAz)'),
+    ("VPC block not a /16", {"vpcCidr": "10.0.0.0/24"},
+     'ecs-platform:vpcCidr: "10.0.0.0/24" is not a /16 IPv4 CIDR block'),
+    ("container insights value", {"containerInsights": "on"},
+     'ecs-platform:containerInsights: "on" is not allowed (allowed: enabled, enhanced, disabled)'),
+    ("on-demand base negative", {"fargateOnDemandBase": -1},
+     "ecs-platform:fargateOnDemandBase: -1 is out of range (allowed: 0..100000)"),
+    ("misspelt top-level key", {"azcount": 2}, "ecs-platform:azcount: unknown key"),
+    ("region missing", {"aws:region": ""}, "aws:region: not set"),
+    ("empty services", {"services": {}}, "ecs-platform:services: {} has no services"),
+    ("services not a map", {"services": ["api"]},
+     'ecs-platform:services: ["api"] is not a map (allowed: a YAML object of key: value)'),
+    ("health check command", svc(healthCheck={"command": ["curl", "x"]}),
+     'ecs-platform:services.api.healthCheck.command: ["curl", "x"] is not a health check command '
+     '(allowed: a shell string, or a list starting with "CMD" or "CMD-SHELL")'),
+    ("health check interval", svc(healthCheck={"command": "true", "interval": 1}),
+     "ecs-platform:services.api.healthCheck.interval: 1 is out of range (allowed: 5..300)"),
+    ("health check timeout not below interval",
+     svc(healthCheck={"command": "true", "interval": 10, "timeout": 10}),
+     "ecs-platform:services.api.healthCheck.timeout: 10 is not shorter than the interval 10"),
+    ("architecture", svc(architecture="ARM"),
+     'ecs-platform:services.api.architecture: "ARM" is not allowed (allowed: X86_64, ARM64)'),
+    ("ephemeral storage", svc(ephemeralStorageGiB=10),
+     "ecs-platform:services.api.ephemeralStorageGiB: 10 is out of range (allowed: 21..200)"),
+    ("stop timeout", svc(stopTimeout=300),
+     "ecs-platform:services.api.stopTimeout: 300 is out of range (allowed: 2..120)"),
+    ("writable path relative", svc(writablePaths=["tmp"]),
+     'ecs-platform:services.api.writablePaths[0]: "tmp" is not an absolute container path'),
+    ("exec with a read-only root", svc(exec=True),
+     "ecs-platform:services.api.exec: true needs a writable root filesystem for the SSM agent"),
+    ("permission with * action", svc(permissions=[{"actions": ["*"], "resources": [SM]}]),
+     'ecs-platform:services.api.permissions[0].actions[0]: "*" is not a specific IAM action'),
+    ("permission with service:* action", svc(permissions=[{"actions": ["s3:*"], "resources": [SM]}]),
+     'ecs-platform:services.api.permissions[0].actions[0]: "s3:*" is not a specific IAM action'),
+    ("permission with * resource",
+     svc(permissions=[{"actions": ["s3:GetObject"], "resources": ["*"]}]),
+     'ecs-platform:services.api.permissions[0].resources[0]: "*" is not a resource ARN'),
+    ("permission unknown key",
+     svc(permissions=[{"actions": ["s3:GetObject"], "resources": [SM], "effect": "Deny"}]),
+     "ecs-platform:services.api.permissions[0].effect: unknown key (allowed: actions, resources)"),
+    ("min healthy percent", svc(minHealthyPercent=150),
+     "ecs-platform:services.api.minHealthyPercent: 150 is out of range (allowed: 0..100)"),
+    ("max percent not above min", svc(minHealthyPercent=100, maxPercent=100),
+     "ecs-platform:services.api.maxPercent: 100 leaves no room to deploy above minHealthyPercent 100"),
+    ("read-only root not a boolean", svc(readonlyRootFilesystem="yes"),
+     'ecs-platform:services.api.readonlyRootFilesystem: "yes" is not a boolean (allowed: true, false)'),
+    ("existing VPC id", {"vpc": {"vpcId": "abc", "publicSubnetIds": ["subnet-1"],
+                                 "privateSubnetIds": ["subnet-2"]}},
+     'ecs-platform:vpc.vpcId: "abc" is not a VPC id (allowed: vpc-...)'),
+    ("existing VPC subnet id", {"vpc": {"vpcId": "vpc-1", "publicSubnetIds": ["subnet-1"],
+                                        "privateSubnetIds": ["sg-2"]}},
+     'ecs-platform:vpc.privateSubnetIds[0]: "sg-2" is not a subnet id (allowed: subnet-...)'),
+    ("tag value not a string", {"tags": {"Team": 7}},
+     "ecs-platform:tags.Team: 7 is not a tag value"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("overrides", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_rule_reports_problem_and_registers_nothing(overrides: dict[str, Any], expected: str) -> None:
+    run = run_program("dev", overrides)
+    assert isinstance(run.error, ConfigError), run.error
+    assert any(p.startswith(expected) for p in run.error.problems), run.error.problems
+    assert run.resources == []
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    run = run_program(
+        "dev",
+        {"launchType": "LAMBDA", "azCount": 9, "logRetentionDays": 2,
+         "services": {"api": {"image": "nginx", "port": 0, "cpu": 256, "memory": 4096}}},
+    )  # fmt: skip
+    assert isinstance(run.error, ConfigError)
+    paths = sorted(p.split(":", 2)[1].split(" ")[0] for p in run.error.problems)
+    assert paths == ["azCount", "launchType", "logRetentionDays", "services.api.port"]
+    assert run.resources == []
+
+
+def test_fargate_memory_checked_once_launch_type_is_valid() -> None:
+    run = run_program("dev", {"services": {"api": {"image": "nginx", "cpu": 256, "memory": 4096}}})
+    assert isinstance(run.error, ConfigError)
+    assert run.error.problems == [
+        "ecs-platform:services.api.memory: 4096 is not a valid Fargate memory for cpu 256 "
+        "(allowed: 512, 1024, 2048)"
+    ]
+
+
+def test_error_message_lists_one_line_per_problem() -> None:
+    run = run_program("dev", {"azCount": 0, "desiredCount": -1})
+    assert isinstance(run.error, ConfigError)
+    assert str(run.error).splitlines() == [
+        "invalid configuration (2 problem(s)):",
+        "  - ecs-platform:azCount: 0 is out of range (allowed: 1..6)",
+        "  - ecs-platform:desiredCount: -1 is negative (allowed: 0 or more tasks)",
+    ]
+
+
+@pytest.mark.parametrize(
+    "good",
+    [
+        svc(cpu=256, memory=2048),
+        svc(cpu=4096, memory=30720),
+        svc(cpu=8192, memory=61440),
+        svc(cpu=16384, memory=122880),
+        svc(secrets={"X": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf:password::"}),
+        svc(secrets={"X": "arn:aws:ssm:eu-west-1:123456789012:parameter/a/b-c"}),
+        svc(environment={"TOKEN_URL_PATH": "/v1"}),
+        svc(exec=True, readonlyRootFilesystem=False),
+    ],
+    ids=["256/2048", "4096/30720", "8192/61440", "16384/122880", "sm json key", "ssm", "url", "exec"],
+)
+def test_valid_values_pass(good: dict[str, Any]) -> None:
+    run = run_program("dev", good)
+    assert run.error is None, run.error
