@@ -36,6 +36,9 @@ pulumi.export("vpcId", platform.network.vpc_id)
 pulumi.export("privateSubnetIds", platform.network.private_subnet_ids)
 pulumi.export("clusterName", platform.cluster.name)
 pulumi.export("clusterArn", platform.cluster.arn)
+if platform.load_balancer is not None:
+    pulumi.export("loadBalancerDnsName", platform.load_balancer.dns_name)
+pulumi.export("urls", platform.urls)
 pulumi.export(
     "services",
     {

@@ -12,8 +12,16 @@ import pulumi
 from components.cluster import Cluster, ClusterArgs, fargate_strategy
 from components.containers import ContainerArgs, HealthCheckArgs
 from components.iam import AwsContext, PolicyStatement
+from components.load_balancer import LoadBalancer, LoadBalancerArgs
 from components.network import Network, NetworkArgs
-from components.service import Service, ServiceArgs
+from components.routing import Route
+from components.service import (
+    AutoscalingArgs,
+    LoadBalancerAttachmentArgs,
+    Service,
+    ServiceArgs,
+    TargetHealthCheckArgs,
+)
 from components.settings import PlatformSettings, ServiceSettings
 
 
@@ -38,15 +46,57 @@ def container_args(svc: ServiceSettings) -> ContainerArgs:
     )
 
 
-class Platform(pulumi.ComponentResource):
-    """Network + cluster + one :class:`Service` per configured service.
+def service_url(scheme: str, dns_name: pulumi.Input[str], route: Route) -> pulumi.Output[str]:
+    """Where a route is reached: its first exact host, else the load balancer's
+    name, followed by the literal part of its first path."""
+    host = next((h for h in route.hosts if "*" not in h and "?" not in h), None)
+    path = "/"
+    if route.paths:
+        first = route.paths[0]
+        cut = min((i for i, c in enumerate(first) if c in "*?"), default=len(first))
+        path = first[:cut] or "/"
+    return pulumi.Output.concat(scheme, "://", host if host else dns_name, path)
 
-    Attributes: ``network``, ``cluster``, ``services`` (name -> Service).
+
+def attachment_args(svc: ServiceSettings, lb: LoadBalancer) -> LoadBalancerAttachmentArgs:
+    hc = svc.target_health_check
+    return LoadBalancerAttachmentArgs(
+        listener_arn=lb.listener_arn,
+        security_group_id=lb.security_group_id,
+        arn_suffix=lb.arn_suffix,
+        routes=svc.routes,
+        health_check=TargetHealthCheckArgs(
+            hc.path, hc.matcher, hc.interval, hc.timeout, hc.healthy_threshold, hc.unhealthy_threshold
+        ),
+        deregistration_delay=svc.deregistration_delay,
+        health_check_grace_period=svc.health_check_grace_period,
+    )
+
+
+def autoscaling_args(svc: ServiceSettings) -> AutoscalingArgs | None:
+    a = svc.autoscaling
+    if a is None:
+        return None
+    return AutoscalingArgs(
+        min_count=a.min, max_count=a.max, cpu_target=a.cpu_target, memory_target=a.memory_target,
+        requests_per_target=a.requests_per_target, scale_in_cooldown=a.scale_in_cooldown,
+        scale_out_cooldown=a.scale_out_cooldown,
+    )  # fmt: skip
+
+
+class Platform(pulumi.ComponentResource):
+    """Network + cluster + one :class:`Service` per configured service, and an
+    application load balancer when a service is public.
+
+    Attributes: ``network``, ``cluster``, ``load_balancer`` (or ``None``),
+    ``services`` (name -> Service), ``urls`` (public service -> URL).
     """
 
     network: Network
     cluster: Cluster
+    load_balancer: LoadBalancer | None
     services: dict[str, Service]
+    urls: dict[str, pulumi.Output[str]]
 
     def __init__(
         self,
@@ -86,8 +136,37 @@ class Platform(pulumi.ComponentResource):
             ),
             opts=child,
         )
+        self.load_balancer = None
+        lbs = s.load_balancer
+        if s.public_services:
+            self.load_balancer = LoadBalancer(
+                f"{name}-lb",
+                LoadBalancerArgs(
+                    vpc_id=self.network.vpc_id,
+                    subnet_ids=(
+                        self.network.private_subnet_ids if lbs.internal else self.network.public_subnet_ids
+                    ),
+                    region=s.region,
+                    context=ctx,
+                    internal=lbs.internal,
+                    ingress_cidrs=lbs.ingress_cidrs,
+                    certificate_arn=lbs.certificate_arn,
+                    ssl_policy=lbs.ssl_policy,
+                    allow_plain_http=lbs.allow_plain_http,
+                    plain_http_waiver=lbs.plain_http_waiver,
+                    desync_mitigation_mode=lbs.desync_mitigation_mode,
+                    deletion_protection=lbs.deletion_protection,
+                    access_logs=lbs.access_logs,
+                    access_logs_bucket=lbs.access_logs_bucket,
+                    access_logs_retention_days=s.log_retention_days,
+                    idle_timeout=lbs.idle_timeout,
+                ),
+                opts=child,
+            )
         self.services = {}
+        self.urls = {}
         for svc in s.services.values():
+            lb = self.load_balancer if svc.public else None
             self.services[svc.name] = Service(
                 f"{name}-{svc.name}",
                 ServiceArgs(
@@ -113,13 +192,18 @@ class Platform(pulumi.ComponentResource):
                     log_group_name=f"{prefix}/{svc.name}",
                     family=f"{s.project}-{s.stack}-{svc.name}",
                     tags={"Service": svc.name},
+                    load_balancer=attachment_args(svc, lb) if lb else None,
+                    autoscaling=autoscaling_args(svc),
                 ),
                 opts=child,
             )
+            if lb is not None:
+                self.urls[svc.name] = service_url(lb.scheme, lb.dns_name, svc.routes[0])
         self.register_outputs(
             {
                 "vpcId": self.network.vpc_id,
                 "clusterName": self.cluster.name,
                 "services": {n: sv.service_name for n, sv in self.services.items()},
+                "urls": self.urls,
             }
         )

@@ -12,7 +12,67 @@ from components import validation as v
 from components.cluster import CapacityStrategyItem, fargate_strategy
 from components.containers import ContainerArgs
 from components.iam import AwsContext, PolicyStatement, TaskRoles, TaskRolesArgs, permissions_problems
+from components.outputs import after
+from components.routing import Route, priority
 from components.task_definition import TaskDefinition, TaskDefinitionArgs, task_problems
+
+
+@dataclass(frozen=True)
+class TargetHealthCheckArgs:
+    """How the load balancer checks a task (HTTP on the container port)."""
+
+    path: str = "/"
+    """Request path. Default ``/``."""
+    matcher: str = "200-399"
+    """Healthy HTTP codes. Default ``200-399``."""
+    interval: int = 15
+    """Seconds between checks, 5..300. Default 15."""
+    timeout: int = 5
+    """Seconds before a check fails, 2..120, below ``interval``. Default 5."""
+    healthy_threshold: int = 3
+    """Successes before a task receives traffic, 2..10. Default 3."""
+    unhealthy_threshold: int = 3
+    """Failures before a task stops receiving traffic, 2..10. Default 3."""
+
+
+@dataclass
+class LoadBalancerAttachmentArgs:
+    """Put a service behind a :class:`~components.load_balancer.LoadBalancer`."""
+
+    listener_arn: pulumi.Input[str]
+    """The listener to add routing rules to (``LoadBalancer.listener_arn``). Required."""
+    security_group_id: pulumi.Input[str]
+    """The load balancer's security group: the only source the tasks admit. Required."""
+    arn_suffix: pulumi.Input[str] | None = None
+    """The load balancer's ARN suffix; needed for request-count autoscaling."""
+    routes: Sequence[Route] = (Route(paths=("/*",)),)
+    """Which requests reach the service. Default: every path (``/*``)."""
+    health_check: TargetHealthCheckArgs = field(default_factory=TargetHealthCheckArgs)
+    """Target health check. Default: ``GET /`` expecting 200-399 every 15 s."""
+    deregistration_delay: int = 30
+    """Seconds a draining task keeps serving in-flight requests, 0..3600. Default 30."""
+    health_check_grace_period: int = 60
+    """Seconds after start before failed load balancer checks count. Default 60."""
+
+
+@dataclass
+class AutoscalingArgs:
+    """Target tracking on the service's task count. At least one target is required."""
+
+    min_count: int
+    """Fewest tasks. Required."""
+    max_count: int
+    """Most tasks. Required."""
+    cpu_target: int | None = None
+    """Average CPU utilisation to hold, %. Default: not tracked."""
+    memory_target: int | None = None
+    """Average memory utilisation to hold, %. Default: not tracked."""
+    requests_per_target: int | None = None
+    """Load balancer requests per task to hold. Default: not tracked."""
+    scale_in_cooldown: int = 300
+    """Seconds between scale-in steps. Default 300."""
+    scale_out_cooldown: int = 60
+    """Seconds between scale-out steps. Default 60."""
 
 
 @dataclass
@@ -70,6 +130,11 @@ class ServiceArgs:
     through the NAT gateways. Default: anywhere."""
     tags: pulumi.Input[dict[str, pulumi.Input[str]]] | None = None
     """Tags for the service (propagated to its tasks), task definition and log group."""
+    load_balancer: LoadBalancerAttachmentArgs | None = None
+    """Route requests from a load balancer to the container's port. Default: not public."""
+    autoscaling: AutoscalingArgs | None = None
+    """Scale the task count. With it, ``desired_count`` applies at creation only and a
+    later ``pulumi up`` leaves the live count to the autoscaler. Default: fixed count."""
 
     @property
     def compatibility(self) -> str:
@@ -90,9 +155,66 @@ class ServiceArgs:
         out += v.check_int(f"{p}.max_percent", self.max_percent, 100, 200)
         out += v.check_log_retention(f"{p}.log_retention_days", self.log_retention_days)
         out += permissions_problems(f"{p}.permissions", self.permissions)
+        out += self._traffic_problems(p)
         if self.exec_enabled and self.container.readonly_root_filesystem:
             out.append(f"{p}.exec_enabled: true needs a writable root filesystem for the SSM "
                        "agent (allowed: container.readonly_root_filesystem=False, or no exec)")  # fmt: skip
+        return out
+
+    def _traffic_problems(self, p: str) -> list[str]:
+        out: list[str] = []
+        lb = self.load_balancer
+        if lb is not None:
+            if self.container.port is None:
+                out.append(f"{p}.container.port: None is missing (allowed: the port the load "
+                           "balancer forwards to; required with load_balancer)")  # fmt: skip
+            if not lb.routes:
+                out.append(f"{p}.load_balancer.routes: [] is empty (allowed: one or more routes)")
+            for i, route in enumerate(lb.routes):
+                rp = f"{p}.load_balancer.routes[{i}]"
+                for j, path in enumerate(route.paths):
+                    out += v.check_path_pattern(f"{rp}.paths[{j}]", path)
+                for j, host in enumerate(route.hosts):
+                    out += v.check_host_pattern(f"{rp}.hosts[{j}]", host)
+                if not route.paths and not route.hosts:
+                    out.append(f"{rp}: matches nothing (allowed: paths and/or hosts)")
+                if route.priority is not None:
+                    out += v.check_int(f"{rp}.priority", route.priority, 1, 50000)
+            hc = lb.health_check
+            hp = f"{p}.load_balancer.health_check"
+            out += v.check_matcher(f"{hp}.matcher", hc.matcher)
+            out += v.check_int(f"{hp}.interval", hc.interval, 5, 300)
+            out += v.check_int(f"{hp}.timeout", hc.timeout, 2, 120)
+            out += v.check_int(f"{hp}.healthy_threshold", hc.healthy_threshold, 2, 10)
+            out += v.check_int(f"{hp}.unhealthy_threshold", hc.unhealthy_threshold, 2, 10)
+            out += v.check_int(f"{p}.load_balancer.deregistration_delay", lb.deregistration_delay, 0, 3600)
+            out += v.check_int(
+                f"{p}.load_balancer.health_check_grace_period", lb.health_check_grace_period, 0, 2147483647
+            )
+        a = self.autoscaling
+        if a is not None:
+            ap = f"{p}.autoscaling"
+            out += v.check_int(f"{ap}.min_count", a.min_count, 1, 5000)
+            out += v.check_int(f"{ap}.max_count", a.max_count, 1, 5000)
+            if a.max_count < a.min_count:
+                out.append(f"{ap}.max_count: {a.max_count} is below min_count {a.min_count} "
+                           "(allowed: min_count <= max_count)")  # fmt: skip
+            elif not a.min_count <= self.desired_count <= a.max_count:
+                out.append(f"{p}.desired_count: {self.desired_count} is outside the autoscaling "
+                           f"range {a.min_count}..{a.max_count} "
+                           "(allowed: min_count <= desired_count <= max_count)")  # fmt: skip
+            targets = {"cpu_target": (a.cpu_target, 100), "memory_target": (a.memory_target, 100),
+                       "requests_per_target": (a.requests_per_target, 1000000)}  # fmt: skip
+            for k, (value, top) in targets.items():
+                if value is not None:
+                    out += v.check_int(f"{ap}.{k}", value, 1, top)
+            if all(value is None for value, _ in targets.values()):
+                out.append(f"{ap}: no target (allowed: cpu_target, memory_target and/or requests_per_target)")
+            if a.requests_per_target is not None and (lb is None or lb.arn_suffix is None):
+                out.append(f"{ap}.requests_per_target: needs load_balancer with arn_suffix "
+                           "(allowed: on a service behind a load balancer)")  # fmt: skip
+            out += v.check_int(f"{ap}.scale_in_cooldown", a.scale_in_cooldown, 0, 3600)
+            out += v.check_int(f"{ap}.scale_out_cooldown", a.scale_out_cooldown, 0, 3600)
         return out
 
     def capacity_strategy(self) -> list[CapacityStrategyItem]:
@@ -169,6 +291,12 @@ class Service(pulumi.ComponentResource):
             )
             for i, cidr in enumerate(args.egress_cidrs)
         ]
+        container_name = args.container_name or name
+        self.target_group: aws.lb.TargetGroup | None = None
+        self.listener_rules: list[aws.lb.ListenerRule] = []
+        load_balancers = None
+        if args.load_balancer is not None:
+            load_balancers = [self._attach(name, container_name, args, args.load_balancer)]
         self.service = aws.ecs.Service(
             name,
             cluster=args.cluster_arn,
@@ -180,6 +308,10 @@ class Service(pulumi.ComponentResource):
                 subnets=args.subnet_ids,
                 security_groups=[self.security_group.id],
                 assign_public_ip=False,
+            ),
+            load_balancers=load_balancers,
+            health_check_grace_period_seconds=(
+                args.load_balancer.health_check_grace_period if args.load_balancer else None
             ),
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
                 enable=True, rollback=True
@@ -194,14 +326,23 @@ class Service(pulumi.ComponentResource):
             # deployment; this makes every service update roll the tasks.
             force_new_deployment=True,
             tags=args.tags,
-            opts=child,
+            # With autoscaling, the live task count belongs to the autoscaler: the
+            # configured count applies when the service is created, never after.
+            opts=pulumi.ResourceOptions(
+                parent=self, ignore_changes=["desiredCount"] if args.autoscaling else None
+            ),
         )
+        self.scaling_target: aws.appautoscaling.Target | None = None
+        self.scaling_policies: list[aws.appautoscaling.Policy] = []
+        if args.autoscaling is not None:
+            self._autoscale(name, args, args.autoscaling)
         self.service_name = self.service.name
         self.security_group_id = self.security_group.id
         self.task_definition_arn = self.task_definition.arn
         self.task_role_arn = self.roles.task_role_arn
         self.execution_role_arn = self.roles.execution_role_arn
         self.log_group_name = self.task_definition.log_group_name
+        self.target_group_arn = self.target_group.arn if self.target_group else None
         self.register_outputs(
             {
                 "serviceName": self.service_name,
@@ -210,3 +351,123 @@ class Service(pulumi.ComponentResource):
                 "logGroupName": self.log_group_name,
             }
         )
+
+    def _attach(
+        self, name: str, container_name: str, args: ServiceArgs, lb: LoadBalancerAttachmentArgs
+    ) -> aws.ecs.ServiceLoadBalancerArgs:
+        """Target group, listener rules and the two security group rules between
+        the load balancer and the tasks (on the container port, nothing else)."""
+        child = pulumi.ResourceOptions(parent=self)
+        port = args.container.port
+        hc = lb.health_check
+        self.target_group = aws.lb.TargetGroup(
+            f"{name}-tg",
+            port=port,
+            protocol="HTTP",
+            target_type="ip",
+            vpc_id=args.vpc_id,
+            deregistration_delay=lb.deregistration_delay,
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                enabled=True,
+                protocol="HTTP",
+                port="traffic-port",
+                path=hc.path,
+                matcher=hc.matcher,
+                interval=hc.interval,
+                timeout=hc.timeout,
+                healthy_threshold=hc.healthy_threshold,
+                unhealthy_threshold=hc.unhealthy_threshold,
+            ),
+            opts=child,
+        )
+        for i, route in enumerate(lb.routes):
+            paths = aws.lb.ListenerRuleConditionPathPatternArgs(values=list(route.paths))
+            hosts = aws.lb.ListenerRuleConditionHostHeaderArgs(values=list(route.hosts))
+            conditions = [aws.lb.ListenerRuleConditionArgs(path_pattern=paths)] if route.paths else []
+            if route.hosts:
+                conditions.append(aws.lb.ListenerRuleConditionArgs(host_header=hosts))
+            self.listener_rules.append(
+                aws.lb.ListenerRule(
+                    f"{name}-route-{i}",
+                    listener_arn=lb.listener_arn,
+                    priority=priority(container_name, i, route),
+                    actions=[
+                        aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=self.target_group.arn)
+                    ],
+                    conditions=conditions,
+                    opts=child,
+                )
+            )
+        self.ingress_from_load_balancer = aws.vpc.SecurityGroupIngressRule(
+            f"{name}-from-lb",
+            security_group_id=self.security_group.id,
+            referenced_security_group_id=lb.security_group_id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            description=f"Load balancer to {name} on its container port",
+            opts=child,
+        )
+        self.load_balancer_egress = aws.vpc.SecurityGroupEgressRule(
+            f"{name}-lb-egress",
+            security_group_id=lb.security_group_id,
+            referenced_security_group_id=self.security_group.id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            description=f"Load balancer to {name} tasks on their container port",
+            opts=child,
+        )
+        # ECS refuses a target group no listener uses yet: pass its ARN on only
+        # once the rules exist.
+        return aws.ecs.ServiceLoadBalancerArgs(
+            target_group_arn=after(self.target_group.arn, *self.listener_rules),
+            container_name=container_name,
+            container_port=port,  # type: ignore[arg-type]
+        )
+
+    def _autoscale(self, name: str, args: ServiceArgs, a: AutoscalingArgs) -> None:
+        child = pulumi.ResourceOptions(parent=self)
+        resource_id = pulumi.Output.all(args.cluster_arn, self.service.name).apply(
+            lambda values: f"service/{str(values[0]).rsplit('/', 1)[-1]}/{values[1]}"
+        )
+        target = aws.appautoscaling.Target(
+            f"{name}-scaling",
+            service_namespace="ecs",
+            scalable_dimension="ecs:service:DesiredCount",
+            resource_id=resource_id,
+            min_capacity=a.min_count,
+            max_capacity=a.max_count,
+            opts=child,
+        )
+        self.scaling_target = target
+        metrics: list[tuple[str, int | None, str, pulumi.Input[str] | None]] = [
+            ("cpu", a.cpu_target, "ECSServiceAverageCPUUtilization", None),
+            ("memory", a.memory_target, "ECSServiceAverageMemoryUtilization", None),
+        ]
+        if a.requests_per_target is not None and self.target_group is not None:
+            lb = args.load_balancer
+            assert lb is not None and lb.arn_suffix is not None
+            requests_label = pulumi.Output.concat(lb.arn_suffix, "/", self.target_group.arn_suffix)
+            metrics.append(("requests", a.requests_per_target, "ALBRequestCountPerTarget", requests_label))
+        for key, value, metric, label in metrics:
+            if value is None:
+                continue
+            self.scaling_policies.append(
+                aws.appautoscaling.Policy(
+                    f"{name}-scale-{key}",
+                    policy_type="TargetTrackingScaling",
+                    resource_id=target.resource_id,
+                    scalable_dimension=target.scalable_dimension,
+                    service_namespace=target.service_namespace,
+                    target_tracking_scaling_policy_configuration=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                        target_value=value,
+                        predefined_metric_specification=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
+                            predefined_metric_type=metric, resource_label=label
+                        ),
+                        scale_in_cooldown=a.scale_in_cooldown,
+                        scale_out_cooldown=a.scale_out_cooldown,
+                    ),
+                    opts=child,
+                )
+            )

@@ -10,11 +10,13 @@ the two in step).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from components import validation as v
+from components.routing import Route, priority
 from components.validation import ConfigError
 
 PROJECT = "ecs-platform"
@@ -31,18 +33,32 @@ DEFAULTS: dict[str, Any] = {
     "fargateOnDemandBase": 1,
 }
 #: Keys whose value is a YAML object (Pulumi.yaml cannot declare object types).
-OBJECT_KEYS = ("services", "vpc", "tags")
+OBJECT_KEYS = ("services", "vpc", "tags", "loadBalancer")
 TOP_LEVEL_KEYS = tuple(DEFAULTS) + OBJECT_KEYS
 
 SERVICE_KEYS = (
     "image", "cpu", "memory", "port", "desiredCount", "environment", "secrets",
     "command", "healthCheck", "architecture", "ephemeralStorageGiB", "stopTimeout",
     "readonlyRootFilesystem", "writablePaths", "exec", "permissions", "user",
-    "minHealthyPercent", "maxPercent",
+    "minHealthyPercent", "maxPercent", "public", "routes", "targetHealthCheck",
+    "deregistrationDelay", "healthCheckGracePeriod", "autoscaling",
 )  # fmt: skip
 HEALTH_CHECK_KEYS = ("command", "interval", "timeout", "retries", "startPeriod")
 PERMISSION_KEYS = ("actions", "resources")
 VPC_KEYS = ("vpcId", "publicSubnetIds", "privateSubnetIds")
+LOAD_BALANCER_KEYS = (
+    "internal", "ingressCidrs", "certificateArn", "sslPolicy", "allowPlainHttp",
+    "plainHttpWaiver", "desyncMitigationMode", "deletionProtection", "accessLogs",
+    "accessLogsBucket", "idleTimeout",
+)  # fmt: skip
+ROUTE_KEYS = ("paths", "hosts", "priority")
+TARGET_HEALTH_KEYS = ("path", "matcher", "interval", "timeout", "healthyThreshold", "unhealthyThreshold")
+AUTOSCALING_KEYS = (
+    "min", "max", "cpuTarget", "memoryTarget", "requestsPerTarget", "scaleInCooldown",
+    "scaleOutCooldown",
+)  # fmt: skip
+#: Stacks whose name says production: plain HTTP there needs a written waiver.
+PROD_STACK_RE = re.compile(r"^prod(uction)?($|[-_])")
 
 #: The service a stack runs when config has no ``services`` key: a public,
 #: unprivileged nginx that passes our own defaults (non-root user, read-only
@@ -51,6 +67,7 @@ SAMPLE_SERVICES: dict[str, Any] = {
     "web": {
         "image": "public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine",
         "port": 8080,
+        "public": True,
         "user": "101:101",
         "writablePaths": ["/tmp"],
         "healthCheck": {
@@ -81,6 +98,48 @@ class IamStatement:
 
 
 @dataclass(frozen=True)
+class TargetHealthCheck:
+    """The load balancer's health check of a public service's tasks."""
+
+    path: str = "/"
+    matcher: str = "200-399"
+    interval: int = 15
+    timeout: int = 5
+    healthy_threshold: int = 3
+    unhealthy_threshold: int = 3
+
+
+@dataclass(frozen=True)
+class Autoscaling:
+    """Target tracking for one service: task count between ``min`` and ``max``."""
+
+    min: int
+    max: int
+    cpu_target: int | None = None
+    memory_target: int | None = None
+    requests_per_target: int | None = None
+    scale_in_cooldown: int = 300
+    scale_out_cooldown: int = 60
+
+
+@dataclass(frozen=True)
+class LoadBalancerSettings:
+    """The stack's application load balancer (created when a service is public)."""
+
+    internal: bool = False
+    ingress_cidrs: tuple[str, ...] = ("0.0.0.0/0",)
+    certificate_arn: str | None = None
+    ssl_policy: str = v.DEFAULT_SSL_POLICY
+    allow_plain_http: bool = False
+    plain_http_waiver: str | None = None
+    desync_mitigation_mode: str = "defensive"
+    deletion_protection: bool = True
+    access_logs: bool = True
+    access_logs_bucket: str | None = None
+    idle_timeout: int = 60
+
+
+@dataclass(frozen=True)
 class ServiceSettings:
     """One service of the ``services`` map, validated, with defaults applied."""
 
@@ -104,6 +163,12 @@ class ServiceSettings:
     user: str | None = None
     min_healthy_percent: int = 100
     max_percent: int = 200
+    public: bool = False
+    routes: tuple[Route, ...] = ()
+    target_health_check: TargetHealthCheck = field(default_factory=TargetHealthCheck)
+    deregistration_delay: int = 30
+    health_check_grace_period: int = 60
+    autoscaling: Autoscaling | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +199,11 @@ class PlatformSettings:
     services: Mapping[str, ServiceSettings]
     existing_vpc: ExistingVpc | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
+    load_balancer: LoadBalancerSettings = field(default_factory=LoadBalancerSettings)
+
+    @property
+    def public_services(self) -> list[ServiceSettings]:
+        return [svc for svc in self.services.values() if svc.public]
 
 
 # --- reading pulumi.Config ----------------------------------------------------
@@ -356,6 +426,14 @@ def _service(
         p.add([f"{key('maxPercent')}: {max_percent} leaves no room to deploy above "
                f"minHealthyPercent {min_healthy} (allowed: maxPercent > minHealthyPercent)"])  # fmt: skip
 
+    traffic = _traffic(p, path, svc, port)
+    desired_path = key("desiredCount") if "desiredCount" in svc else p.key("desiredCount")
+    autoscaling = (
+        _autoscaling(p, key("autoscaling"), svc["autoscaling"], desired, desired_path, traffic.public)
+        if "autoscaling" in svc
+        else None
+    )
+
     if len(p.items) > start:
         return None
     return ServiceSettings(
@@ -364,8 +442,238 @@ def _service(
         architecture=architecture, ephemeral_storage_gib=storage, stop_timeout=stop_timeout,
         readonly_root_filesystem=readonly, writable_paths=tuple(writable),
         exec_enabled=exec_enabled, permissions=permissions, user=user,
-        min_healthy_percent=min_healthy, max_percent=max_percent,
+        min_healthy_percent=min_healthy, max_percent=max_percent, public=traffic.public,
+        routes=traffic.routes, target_health_check=traffic.health_check,
+        deregistration_delay=traffic.deregistration_delay,
+        health_check_grace_period=traffic.grace_period, autoscaling=autoscaling,
     )  # fmt: skip
+
+
+@dataclass
+class _Traffic:
+    public: bool = False
+    routes: tuple[Route, ...] = ()
+    health_check: TargetHealthCheck = field(default_factory=TargetHealthCheck)
+    deregistration_delay: int = 30
+    grace_period: int = 60
+
+
+_PUBLIC_ONLY_KEYS = ("targetHealthCheck", "deregistrationDelay", "healthCheckGracePeriod")
+
+
+def _traffic(p: _Problems, path: str, svc: dict[str, Any], port: Any) -> _Traffic:
+    """A service's load balancer settings: public, routes, target health check."""
+    out = _Traffic()
+    public = svc.get("public")
+    if public is not None and not p.add(v.check_bool(f"{path}.public", public)):
+        return out
+    routes: list[Route] = []
+    if "routes" in svc:
+        items = _as_list(p, f"{path}.routes", svc["routes"], "a list of {paths, hosts} routes") or []
+        if public is False and items:
+            p.add([f"{path}.public: false contradicts the service's routes "
+                   "(allowed: public: true, or no routes)"])  # fmt: skip
+        if not items and "routes" in svc:
+            p.add([f"{path}.routes: [] is empty (allowed: one or more routes, or omit the key)"])
+        for i, item in enumerate(items):
+            route = _route(p, f"{path}.routes[{i}]", item)
+            if route is not None:
+                routes.append(route)
+    out.public = bool(public) or "routes" in svc
+    if not out.public:
+        for k in _PUBLIC_ONLY_KEYS:
+            if k in svc:
+                p.add([f"{path}.{k}: is set on a service that is not public "
+                       "(allowed: only with public: true or routes)"])  # fmt: skip
+        return out
+    if port is None:
+        p.add([f"{path}.port: null is missing (allowed: the container port the load balancer "
+               "forwards to; required with public: true or routes)"])  # fmt: skip
+    out.routes = tuple(routes) if "routes" in svc else (Route(paths=("/*",)),)
+    if "targetHealthCheck" in svc:
+        hc = _target_health(p, f"{path}.targetHealthCheck", svc["targetHealthCheck"])
+        if hc is not None:
+            out.health_check = hc
+    delay = svc.get("deregistrationDelay", 30)
+    if p.add(v.check_int(f"{path}.deregistrationDelay", delay, 0, 3600)):
+        out.deregistration_delay = delay
+    grace = svc.get("healthCheckGracePeriod", 60)
+    if p.add(v.check_int(f"{path}.healthCheckGracePeriod", grace, 0, 2147483647)):
+        out.grace_period = grace
+    return out
+
+
+def _route(p: _Problems, path: str, raw: Any) -> Route | None:
+    m = _as_map(p, path, raw)
+    if m is None:
+        return None
+    start = len(p.items)
+    p.add(v.check_unknown_keys(path, m, ROUTE_KEYS))
+    paths = _as_list(p, f"{path}.paths", m.get("paths", []), "a list of path patterns") or []
+    hosts = _as_list(p, f"{path}.hosts", m.get("hosts", []), "a list of host names") or []
+    for i, value in enumerate(paths):
+        p.add(v.check_path_pattern(f"{path}.paths[{i}]", value))
+    for i, value in enumerate(hosts):
+        p.add(v.check_host_pattern(f"{path}.hosts[{i}]", value))
+    if not paths and not hosts:
+        p.add([f"{path}: {v.show(m)} matches nothing (allowed: paths and/or hosts)"])
+    if len(paths) + len(hosts) > 5:
+        p.add([f"{path}: {len(paths) + len(hosts)} paths and hosts in one route "
+               "(allowed: at most 5 per route; split it into several routes)"])  # fmt: skip
+    prio = m.get("priority")
+    if prio is not None:
+        p.add(v.check_int(f"{path}.priority", prio, 1, 50000))
+    if len(p.items) > start:
+        return None
+    return Route(paths=tuple(paths), hosts=tuple(hosts), priority=prio)
+
+
+def _target_health(p: _Problems, path: str, raw: Any) -> TargetHealthCheck | None:
+    m = _as_map(p, path, raw)
+    if m is None:
+        return None
+    start = len(p.items)
+    p.add(v.check_unknown_keys(path, m, TARGET_HEALTH_KEYS))
+    d = TargetHealthCheck()
+    hc_path = m.get("path", d.path)
+    if not (isinstance(hc_path, str) and hc_path.startswith("/") and len(hc_path) <= 1024):
+        p.add([f"{path}.path: {v.show(hc_path)} is not a health check path "
+               "(allowed: up to 1024 characters starting with /)"])  # fmt: skip
+    matcher = m.get("matcher", d.matcher)
+    p.add(v.check_matcher(f"{path}.matcher", matcher))
+    ints = {"interval": (5, 300, d.interval), "timeout": (2, 120, d.timeout),
+            "healthyThreshold": (2, 10, d.healthy_threshold),
+            "unhealthyThreshold": (2, 10, d.unhealthy_threshold)}  # fmt: skip
+    values = {k: m.get(k, default) for k, (_, _, default) in ints.items()}
+    for k, (lo, hi, _) in ints.items():
+        p.add(v.check_int(f"{path}.{k}", values[k], lo, hi))
+    if len(p.items) > start:
+        return None
+    if values["timeout"] >= values["interval"]:
+        p.add([f"{path}.timeout: {values['timeout']} is not shorter than the interval "
+               f"{values['interval']} (allowed: timeout < interval)"])  # fmt: skip
+        return None
+    return TargetHealthCheck(hc_path, matcher, values["interval"], values["timeout"],
+                             values["healthyThreshold"], values["unhealthyThreshold"])  # fmt: skip
+
+
+def _autoscaling(
+    p: _Problems, path: str, raw: Any, desired: Any, desired_path: str, public: bool
+) -> Autoscaling | None:
+    m = _as_map(p, path, raw)
+    if m is None:
+        return None
+    start = len(p.items)
+    p.add(v.check_unknown_keys(path, m, AUTOSCALING_KEYS))
+    lo: int = m.get("min")  # type: ignore[assignment]  # checked just below
+    hi: int = m.get("max")  # type: ignore[assignment]
+    ok = p.add(v.check_int(f"{path}.min", lo, 1, 5000)) & p.add(v.check_int(f"{path}.max", hi, 1, 5000))
+    if ok and hi < lo:
+        p.add([f"{path}.max: {hi} is below min {lo} (allowed: min <= max)"])
+    elif ok and isinstance(desired, int) and not lo <= desired <= hi:
+        p.add([f"{desired_path}: {desired} is outside the autoscaling range {lo}..{hi} of {path} "
+               "(allowed: min <= desiredCount <= max)"])  # fmt: skip
+    targets = {"cpuTarget": 100, "memoryTarget": 100, "requestsPerTarget": 1000000}
+    for k, top in targets.items():
+        if k in m:
+            p.add(v.check_int(f"{path}.{k}", m[k], 1, top))
+    if not any(k in m for k in targets):
+        p.add([f"{path}: no target (allowed: one or more of cpuTarget, memoryTarget, requestsPerTarget)"])
+    if "requestsPerTarget" in m and not public:
+        p.add([f"{path}.requestsPerTarget: needs a load balancer in front of the service "
+               "(allowed: on a public service; use cpuTarget or memoryTarget otherwise)"])  # fmt: skip
+    cooldowns = {"scaleInCooldown": 300, "scaleOutCooldown": 60}
+    for k, default in cooldowns.items():
+        p.add(v.check_int(f"{path}.{k}", m.get(k, default), 0, 3600))
+    if len(p.items) > start:
+        return None
+    return Autoscaling(min=lo, max=hi, cpu_target=m.get("cpuTarget"), memory_target=m.get("memoryTarget"),
+                       requests_per_target=m.get("requestsPerTarget"),
+                       scale_in_cooldown=m.get("scaleInCooldown", 300),
+                       scale_out_cooldown=m.get("scaleOutCooldown", 60))  # fmt: skip
+
+
+def _load_balancer(
+    p: _Problems, raw: Any, *, region: str | None, stack: str, public: list[ServiceSettings]
+) -> LoadBalancerSettings | None:
+    path = p.key("loadBalancer")
+    m = _as_map(p, path, raw)
+    if m is None:
+        return None
+    start = len(p.items)
+    p.add(v.check_unknown_keys(path, m, LOAD_BALANCER_KEYS))
+    d = LoadBalancerSettings()
+    for k in ("internal", "allowPlainHttp", "deletionProtection", "accessLogs"):
+        if k in m:
+            p.add(v.check_bool(f"{path}.{k}", m[k]))
+    cidrs = _as_list(p, f"{path}.ingressCidrs", m.get("ingressCidrs", list(d.ingress_cidrs)),
+                     "a list of IPv4 CIDR blocks") or []  # fmt: skip
+    if "ingressCidrs" in m and not cidrs:
+        p.add([f"{path}.ingressCidrs: [] admits no one (allowed: one or more CIDR blocks)"])
+    for i, cidr in enumerate(cidrs):
+        p.add(v.check_cidr(f"{path}.ingressCidrs[{i}]", cidr))
+    cert = m.get("certificateArn")
+    if cert is not None:
+        p.add(v.check_certificate_arn(f"{path}.certificateArn", cert, region))
+    ssl_policy = m.get("sslPolicy", d.ssl_policy)
+    p.add(v.check_ssl_policy(f"{path}.sslPolicy", ssl_policy))
+    desync = m.get("desyncMitigationMode", d.desync_mitigation_mode)
+    p.add(v.check_choice(f"{path}.desyncMitigationMode", desync, v.DESYNC_MODES))
+    idle = m.get("idleTimeout", d.idle_timeout)
+    p.add(v.check_int(f"{path}.idleTimeout", idle, 1, 4000))
+    bucket = m.get("accessLogsBucket")
+    if bucket is not None:
+        if not (isinstance(bucket, str) and re.match(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", bucket)):
+            p.add([f"{path}.accessLogsBucket: {v.show(bucket)} is not an S3 bucket name "
+                   "(allowed: 3-63 lowercase letters, digits, dots and hyphens)"])  # fmt: skip
+        if m.get("accessLogs") is False:
+            p.add([f"{path}.accessLogsBucket: is set while accessLogs is false "
+                   "(allowed: one of them)"])  # fmt: skip
+    allow_http = m.get("allowPlainHttp", False)
+    waiver = m.get("plainHttpWaiver")
+    if waiver is not None and not (isinstance(waiver, str) and waiver.strip()):
+        p.add([f"{path}.plainHttpWaiver: {v.show(waiver)} is not a reason "
+               "(allowed: a sentence saying why this stack serves plain HTTP)"])  # fmt: skip
+    if allow_http is True and cert is not None:
+        p.add([f"{path}.allowPlainHttp: true has no effect with a certificate: HTTP always "
+               "redirects to HTTPS (allowed: remove allowPlainHttp)"])  # fmt: skip
+    if public and cert is None and allow_http is not True:
+        p.add([f"{path}.certificateArn: missing, and public services "
+               f"({', '.join(s.name for s in public)}) would be served over plain HTTP "
+               "(allowed: an ACM certificate ARN, or allowPlainHttp: true for a stack "
+               "without a domain)"])  # fmt: skip
+    if public and cert is None and allow_http is True and PROD_STACK_RE.match(stack) and not waiver:
+        p.add([f"{path}.allowPlainHttp: true on production stack {v.show(stack)} without a waiver "
+               "(allowed: certificateArn, or plainHttpWaiver: <why> to accept plain HTTP "
+               "in production)"])  # fmt: skip
+    if len(p.items) > start:
+        return None
+    return LoadBalancerSettings(
+        internal=m.get("internal", d.internal), ingress_cidrs=tuple(cidrs), certificate_arn=cert,
+        ssl_policy=ssl_policy, allow_plain_http=allow_http, plain_http_waiver=waiver,
+        desync_mitigation_mode=desync, deletion_protection=m.get("deletionProtection", True),
+        access_logs=m.get("accessLogs", True), access_logs_bucket=bucket, idle_timeout=idle,
+    )  # fmt: skip
+
+
+def _check_routes(p: _Problems, services: Mapping[str, ServiceSettings]) -> None:
+    """No two services on the same route; no two rules on the same priority."""
+    seen: dict[tuple[frozenset[str], frozenset[str]], str] = {}
+    taken: dict[int, str] = {}
+    for svc in services.values():
+        for i, route in enumerate(svc.routes):
+            where = f"services.{svc.name}.routes[{i}]"
+            sig = (frozenset(route.paths), frozenset(route.hosts))
+            if sig in seen:
+                p.add([f"{p.key(where)}: {v.show({'paths': list(route.paths), 'hosts': list(route.hosts)})} "
+                       f"is also the route of {seen[sig]} (allowed: each route on one service)"])  # fmt: skip
+                continue
+            seen[sig] = where
+            prio = priority(svc.name, i, route)
+            if prio in taken:
+                p.add([f"{p.key(where)}: priority {prio} is also the priority of {taken[prio]} "
+                       "(allowed: set `priority` (1..50000) on one of them)"])  # fmt: skip
+            taken[prio] = where
 
 
 def _existing_vpc(p: _Problems, raw: Any) -> ExistingVpc | None:
@@ -449,6 +757,10 @@ def load(
         if svc is not None:
             services[name] = svc
 
+    _check_routes(p, services)
+    public = [svc for svc in services.values() if svc.public]
+    load_balancer = _load_balancer(p, cfg.get("loadBalancer", {}), region=region, stack=stack, public=public)
+
     v.raise_if(p.items)
     zones = tuple(region_zones[:az_count]) if region_zones is not None and az_ok else ()
     return PlatformSettings(
@@ -457,7 +769,7 @@ def load(
         desired_count=desired, nat_gateways=cfg["natGateways"], vpc_cidr=vpc_cidr,
         log_retention_days=cfg["logRetentionDays"], container_insights=cfg["containerInsights"],
         fargate_on_demand_base=cfg["fargateOnDemandBase"], services=services,
-        existing_vpc=existing_vpc, tags=tags,
+        existing_vpc=existing_vpc, tags=tags, load_balancer=load_balancer or LoadBalancerSettings(),
     )  # fmt: skip
 
 

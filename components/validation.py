@@ -20,6 +20,14 @@ LAUNCH_TYPES = ("FARGATE", "FARGATE_SPOT")
 ARCHITECTURES = ("X86_64", "ARM64")
 NAT_STRATEGIES = ("Single", "OnePerAz")
 CONTAINER_INSIGHTS = ("enabled", "enhanced", "disabled")
+DESYNC_MODES = ("defensive", "strictest")
+#: AWS's current console default: TLS 1.3 and 1.2, restricted ciphers, post-quantum
+#: key exchange. https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
+DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
+SSL_POLICY_RE = re.compile(r"^ELBSecurityPolicy-TLS13-1-[23]-[A-Za-z0-9-]+$")
+PATH_PATTERN_RE = re.compile(r"^/[A-Za-z0-9_\-.$/~\"'@:+&*?]{0,127}$")
+HOST_PATTERN_RE = re.compile(r"^[A-Za-z0-9*?](?:[A-Za-z0-9*?.-]{0,126}[A-Za-z0-9*?])?$")
+MATCHER_RE = re.compile(r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
 
 #: CloudWatch Logs PutRetentionPolicy accepts exactly these values (days).
 LOG_RETENTION_DAYS = (
@@ -289,6 +297,73 @@ def check_absolute_path(path: str, value: Any) -> list[str]:
     if isinstance(value, str) and value.startswith("/") and ".." not in value.split("/"):
         return []
     return [f"{path}: {show(value)} is not an absolute container path (allowed: e.g. /tmp)"]
+
+
+def check_certificate_arn(path: str, value: Any, region: str | None) -> list[str]:
+    if not is_known(value):
+        return []
+    if not (isinstance(value, str) and ACM_CERTIFICATE_ARN_RE.match(value)):
+        return [
+            f"{path}: {show(value)} is not an ACM certificate ARN "
+            "(allowed: arn:aws:acm:<region>:<account>:certificate/<uuid>)"
+        ]
+    cert_region = value.split(":")[3]
+    if region and cert_region != region:
+        return [
+            f"{path}: {show(value)} is in {cert_region}, not the stack's region "
+            f"(allowed: a certificate in {region}; a load balancer uses certificates of its own region)"
+        ]
+    return []
+
+
+def check_ssl_policy(path: str, value: Any) -> list[str]:
+    if isinstance(value, str) and SSL_POLICY_RE.match(value):
+        return []
+    return [
+        f"{path}: {show(value)} is not a TLS 1.3 security policy (allowed: "
+        f"ELBSecurityPolicy-TLS13-1-2-* or ELBSecurityPolicy-TLS13-1-3-*, e.g. {DEFAULT_SSL_POLICY})"
+    ]
+
+
+def check_path_pattern(path: str, value: Any) -> list[str]:
+    if isinstance(value, str) and PATH_PATTERN_RE.match(value):
+        return []
+    return [
+        f"{path}: {show(value)} is not a path pattern (allowed: up to 128 characters starting "
+        "with /, letters, digits, _-.$/~\"'@:+& and the wildcards * and ?)"
+    ]
+
+
+def check_host_pattern(path: str, value: Any) -> list[str]:
+    if isinstance(value, str) and HOST_PATTERN_RE.match(value) and "." in value:
+        return []
+    return [
+        f"{path}: {show(value)} is not a host name pattern (allowed: e.g. api.example.com or "
+        "*.example.com; letters, digits, hyphens, dots and the wildcards * and ?)"
+    ]
+
+
+def check_cidr(path: str, value: Any) -> list[str]:
+    import ipaddress
+
+    if isinstance(value, str):
+        try:
+            ipaddress.IPv4Network(value, strict=True)
+            return []
+        except ValueError:
+            pass
+    return [f"{path}: {show(value)} is not an IPv4 CIDR block (allowed: e.g. 203.0.113.0/24)"]
+
+
+def check_matcher(path: str, value: Any) -> list[str]:
+    if isinstance(value, str) and MATCHER_RE.match(value):
+        codes = [int(c) for c in re.split(r"[-,]", value)]
+        if all(200 <= c <= 499 for c in codes):
+            return []
+    return [
+        f"{path}: {show(value)} is not an HTTP code matcher "
+        '(allowed: codes 200..499 as "200", "200,302" or "200-399")'
+    ]
 
 
 def secret_iam_resource(arn: str) -> str:

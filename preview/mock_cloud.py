@@ -45,6 +45,18 @@ REGION_ZONES: dict[str, tuple[str, ...]] = {
     "eu-west-1": tuple(f"eu-west-1{z}" for z in "abc"),
     "eu-central-1": tuple(f"eu-central-1{z}" for z in "abc"),
     "ap-southeast-2": tuple(f"ap-southeast-2{z}" for z in "abc"),
+    "eu-central-2": tuple(f"eu-central-2{z}" for z in "abc"),
+}
+
+
+#: Elastic Load Balancing's log delivery accounts (AWS docs, "Enable access logs").
+ELB_LOG_ACCOUNTS = {
+    "us-east-1": "127311923021",
+    "us-east-2": "033677994240",
+    "us-west-2": "797873946194",
+    "eu-west-1": "156460612806",
+    "eu-central-1": "054676820928",
+    "ap-southeast-2": "783225319266",
 }
 
 
@@ -136,6 +148,11 @@ class MockCloud(pulumi.runtime.Mocks):
                 "dnsSuffix": "amazonaws.com",
                 "reverseDnsPrefix": "com.amazonaws",
             }, []
+        if token == "aws:elb/getServiceAccount:getServiceAccount":
+            account = ELB_LOG_ACCOUNTS.get(region)
+            if account is None:
+                raise UnmockedCall(f"no Elastic Load Balancing account for {region!r}")
+            return {"id": account, "arn": f"arn:{PARTITION}:iam::{account}:root", "region": region}, []
         if token == "aws:ssm/getParameter:getParameter":
             name = str(inputs.get("name", ""))
             if name.startswith("/aws/service/ecs/optimized-ami/"):

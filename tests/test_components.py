@@ -9,8 +9,9 @@ import pytest
 
 from components.cluster import Cluster, ClusterArgs, fargate_strategy
 from components.containers import ContainerArgs
+from components.load_balancer import LoadBalancer, LoadBalancerArgs
 from components.network import Network, NetworkArgs
-from components.service import Service, ServiceArgs
+from components.service import AutoscalingArgs, LoadBalancerAttachmentArgs, Service, ServiceArgs
 from components.task_definition import TaskDefinition, TaskDefinitionArgs
 from components.validation import ConfigError
 from preview.mock_cloud import ROOT, run_program
@@ -84,6 +85,24 @@ BAD_ARGS = [
         container=ContainerArgs(image="x"), execution_role_arn="e", task_role_arn="t",
         region="us-east-1", network_mode="bridge")),
      'TaskDefinitionArgs.network_mode: "bridge" is not available on Fargate (allowed: awsvpc)'),
+    ("load balancer without certificate", lambda: LoadBalancer("lb", LoadBalancerArgs(
+        vpc_id="vpc-1", subnet_ids=["subnet-1"], region="us-east-1")),
+     "LoadBalancerArgs.certificate_arn: None is missing (allowed: an ACM certificate ARN, "
+     "or allow_plain_http=True for a stack without a domain)"),
+    ("load balancer TLS policy", lambda: LoadBalancer("lb", LoadBalancerArgs(
+        vpc_id="vpc-1", subnet_ids=["subnet-1"], region="us-east-1", allow_plain_http=True,
+        ssl_policy="ELBSecurityPolicy-2016-08")),
+     'LoadBalancerArgs.ssl_policy: "ELBSecurityPolicy-2016-08" is not a TLS 1.3 security policy'),
+    ("service behind a load balancer without a port", lambda: Service("s", _service_args(
+        container=ContainerArgs(image="x"),
+        load_balancer=LoadBalancerAttachmentArgs(listener_arn="l", security_group_id="sg-1"))),
+     "ServiceArgs.container.port: None is missing"),
+    ("autoscaling range excludes desired count", lambda: Service("s", _service_args(
+        desired_count=1, autoscaling=AutoscalingArgs(min_count=2, max_count=4, cpu_target=50))),
+     "ServiceArgs.desired_count: 1 is outside the autoscaling range 2..4"),
+    ("request scaling without a load balancer", lambda: Service("s", _service_args(
+        autoscaling=AutoscalingArgs(min_count=1, max_count=4, requests_per_target=50))),
+     "ServiceArgs.autoscaling.requests_per_target: needs load_balancer with arn_suffix"),
 ]  # fmt: skip
 
 
@@ -144,3 +163,23 @@ def test_secret_arns_given_as_outputs_are_classified_once_known() -> None:
         ),
         (["ssm:GetParameters"], ["arn:aws:ssm:us-east-1:123456789012:parameter/p"]),
     ]
+
+
+def test_load_balancer_and_service_compose_without_the_platform() -> None:
+    def program() -> None:
+        lb = LoadBalancer("edge", LoadBalancerArgs(
+            vpc_id="vpc-1", subnet_ids=["subnet-a", "subnet-b"], region="us-east-1",
+            certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+            access_logs=False))  # fmt: skip
+        Service("api", _service_args(load_balancer=LoadBalancerAttachmentArgs(
+            listener_arn=lb.listener_arn, security_group_id=lb.security_group_id, arn_suffix=lb.arn_suffix),
+            desired_count=2, autoscaling=AutoscalingArgs(min_count=2, max_count=6, requests_per_target=500)))  # fmt: skip
+
+    run = run_program("embed", config=CONFIG, program=program)
+    assert run.error is None, run.error
+    assert (
+        run.one("aws:lb/listenerRule:ListenerRule").inputs["listenerArn"]
+        == run.one("aws:lb/listener:Listener", "edge-https").id
+    )
+    assert run.one("aws:ecs/service:Service").ignore_changes == ["desiredCount"]
+    assert [p.name for p in run.of_type("aws:appautoscaling/policy:Policy")] == ["api-scale-requests"]

@@ -58,7 +58,10 @@ def test_existing_vpc_is_adopted_and_none_created() -> None:
     assert run.exports["vpcId"] == "vpc-0abc"
     svc = run.one(SERVICE).inputs
     assert svc["networkConfiguration"]["subnets"] == ["subnet-a1", "subnet-a2"]
-    assert run.one("aws:ec2/securityGroup:SecurityGroup").inputs["vpcId"] == "vpc-0abc"
+    groups = run.of_type("aws:ec2/securityGroup:SecurityGroup")
+    assert groups and {g.inputs["vpcId"] for g in groups} == {"vpc-0abc"}
+    lb = run.one("aws:lb/loadBalancer:LoadBalancer")
+    assert lb.inputs["subnets"] == ["subnet-p1", "subnet-p2"]
 
 
 # --- services: placement and networking --------------------------------------------
@@ -75,15 +78,24 @@ def test_services_run_in_the_private_subnet_of_every_zone_without_public_ip(requ
         assert net["assignPublicIp"] is False
 
 
-def test_each_service_has_its_own_security_group_with_no_ingress(prod: StackRun) -> None:
+def test_each_service_has_its_own_security_group_and_only_public_ones_admit_traffic(prod: StackRun) -> None:
     groups = {g.name: g for g in prod.of_type("aws:ec2/securityGroup:SecurityGroup")}
-    assert set(groups) == {"ecs-web-sg", "ecs-worker-sg"}
+    assert set(groups) == {"ecs-web-sg", "ecs-worker-sg", "ecs-lb-sg"}
     for name in ("web", "worker"):
         svc = service_part(prod, SERVICE, name)
         assert svc.inputs["networkConfiguration"]["securityGroups"] == [groups[f"ecs-{name}-sg"].id]
-    assert prod.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") == []
-    egress = prod.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
-    assert {e.inputs["securityGroupId"] for e in egress} == {g.id for g in groups.values()}
+    ingress = prod.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    # The private worker admits nothing at all.
+    assert not [r for r in ingress if r.inputs["securityGroupId"] == groups["ecs-worker-sg"].id]
+    egress = [
+        e
+        for e in prod.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+        if e.inputs["securityGroupId"] != groups["ecs-lb-sg"].id
+    ]
+    assert {e.inputs["securityGroupId"] for e in egress} == {
+        groups["ecs-web-sg"].id,
+        groups["ecs-worker-sg"].id,
+    }
     assert all(e.inputs["description"] for e in egress)
 
 

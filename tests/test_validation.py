@@ -15,6 +15,14 @@ from components.validation import ConfigError
 from preview.mock_cloud import run_program
 
 SM = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
+CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+HTTP_OK = {"allowPlainHttp": True}
+
+
+def pub(lb: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+    """A public service (plain HTTP allowed unless ``lb`` says otherwise) with ``fields``."""
+    return {"loadBalancer": HTTP_OK if lb is None else lb,
+            "services": {"api": {"image": "nginx", "port": 8080, "public": True, **fields}}}  # fmt: skip
 
 
 def svc(**fields: Any) -> dict[str, Any]:
@@ -66,10 +74,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      f'ecs-platform:services.{"a" * 25}: "{"a" * 25}" is not a valid service name (allowed: 1-24 '
      "lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen)"),
     ("unknown service key", svc(imgae="nginx"),
-     "ecs-platform:services.api.imgae: unknown key (allowed: architecture, command, cpu, "
-     "desiredCount, environment, ephemeralStorageGiB, exec, healthCheck, image, maxPercent, memory, "
-     "minHealthyPercent, permissions, port, readonlyRootFilesystem, secrets, stopTimeout, user, "
-     "writablePaths)"),
+     "ecs-platform:services.api.imgae: unknown key (allowed: architecture, autoscaling, command, cpu, "),
     ("secret that is no ARN", svc(secrets={"DB_URL": "my-secret"}),
      'ecs-platform:services.api.secrets.DB_URL: "my-secret" is not a secret reference (allowed: a '
      "Secrets Manager secret ARN arn:aws:secretsmanager:<region>:<account>:secret:<name>"
@@ -151,7 +156,93 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      'ecs-platform:vpc.privateSubnetIds[0]: "sg-2" is not a subnet id (allowed: subnet-...)'),
     ("tag value not a string", {"tags": {"Team": 7}},
      "ecs-platform:tags.Team: 7 is not a tag value"),
+    # --- traffic in (load balancer, routing, autoscaling) ---
+    ("certificate ARN form", pub({"certificateArn": "arn:aws:acm:us-east-1:123:cert/x"}),
+     'ecs-platform:loadBalancer.certificateArn: "arn:aws:acm:us-east-1:123:cert/x" is not an ACM '
+     "certificate ARN (allowed: arn:aws:acm:<region>:<account>:certificate/<uuid>)"),
+    ("certificate from another region", pub({"certificateArn": CERT.replace("us-east-1", "eu-west-1")}),
+     f'ecs-platform:loadBalancer.certificateArn: "{CERT.replace("us-east-1", "eu-west-1")}" is in '
+     "eu-west-1, not the stack's region (allowed: a certificate in us-east-1"),
+    ("public without certificate or waiver", pub({}),
+     "ecs-platform:loadBalancer.certificateArn: missing, and public services (api) would be served "
+     "over plain HTTP (allowed: an ACM certificate ARN, or allowPlainHttp: true for a stack without a domain)"),
+    ("plain HTTP allowed next to a certificate", pub({"certificateArn": CERT, "allowPlainHttp": True}),
+     "ecs-platform:loadBalancer.allowPlainHttp: true has no effect with a certificate"),
+    ("old TLS policy", pub({"certificateArn": CERT, "sslPolicy": "ELBSecurityPolicy-2016-08"}),
+     'ecs-platform:loadBalancer.sslPolicy: "ELBSecurityPolicy-2016-08" is not a TLS 1.3 security policy'),
+    ("desync monitor mode", pub({**HTTP_OK, "desyncMitigationMode": "monitor"}),
+     'ecs-platform:loadBalancer.desyncMitigationMode: "monitor" is not allowed (allowed: defensive, strictest)'),
+    ("ingress CIDR", pub({**HTTP_OK, "ingressCidrs": ["10.0.0.0/33"]}),
+     'ecs-platform:loadBalancer.ingressCidrs[0]: "10.0.0.0/33" is not an IPv4 CIDR block'),
+    ("access log bucket while logs are off",
+     pub({**HTTP_OK, "accessLogs": False, "accessLogsBucket": "logs-bucket"}),
+     "ecs-platform:loadBalancer.accessLogsBucket: is set while accessLogs is false"),
+    ("unknown load balancer key", pub({**HTTP_OK, "https": True}),
+     "ecs-platform:loadBalancer.https: unknown key"),
+    ("public service without port", {"loadBalancer": HTTP_OK,
+                                     "services": {"api": {"image": "nginx", "public": True}}},
+     "ecs-platform:services.api.port: null is missing (allowed: the container port the load balancer "
+     "forwards to; required with public: true or routes)"),
+    ("public false with routes", pub(public=False, routes=[{"paths": ["/*"]}]),
+     "ecs-platform:services.api.public: false contradicts the service's routes"),
+    ("load balancer setting on a private service", svc(deregistrationDelay=10),
+     "ecs-platform:services.api.deregistrationDelay: is set on a service that is not public"),
+    ("path pattern without slash", pub(routes=[{"paths": ["api/*"]}]),
+     'ecs-platform:services.api.routes[0].paths[0]: "api/*" is not a path pattern'),
+    ("host with a space", pub(routes=[{"hosts": ["bad host.com"]}]),
+     'ecs-platform:services.api.routes[0].hosts[0]: "bad host.com" is not a host name pattern'),
+    ("route matching nothing", pub(routes=[{}]),
+     "ecs-platform:services.api.routes[0]: {} matches nothing (allowed: paths and/or hosts)"),
+    ("route with six values", pub(routes=[{"paths": [f"/{i}" for i in range(6)]}]),
+     "ecs-platform:services.api.routes[0]: 6 paths and hosts in one route (allowed: at most 5 per route"),
+    ("route priority out of range", pub(routes=[{"paths": ["/*"], "priority": 50001}]),
+     "ecs-platform:services.api.routes[0].priority: 50001 is out of range (allowed: 1..50000)"),
+    ("two services on the same route",
+     {"loadBalancer": HTTP_OK, "services": {"a": {"image": "x", "port": 80, "public": True},
+                                            "b": {"image": "x", "port": 80, "public": True}}},
+     'ecs-platform:services.b.routes[0]: {"hosts": [], "paths": ["/*"]} is also the route of '
+     "services.a.routes[0] (allowed: each route on one service)"),
+    ("two routes on one priority",
+     {"loadBalancer": HTTP_OK, "services": {
+         "a": {"image": "x", "port": 80, "routes": [{"paths": ["/a/*"], "priority": 10}]},
+         "b": {"image": "x", "port": 80, "routes": [{"paths": ["/b/*"], "priority": 10}]}}},
+     "ecs-platform:services.b.routes[0]: priority 10 is also the priority of services.a.routes[0] "
+     "(allowed: set `priority` (1..50000) on one of them)"),
+    ("target health check matcher", pub(targetHealthCheck={"matcher": "600"}),
+     'ecs-platform:services.api.targetHealthCheck.matcher: "600" is not an HTTP code matcher'),
+    ("target health check timeout", pub(targetHealthCheck={"interval": 5, "timeout": 5}),
+     "ecs-platform:services.api.targetHealthCheck.timeout: 5 is not shorter than the interval 5"),
+    ("deregistration delay", pub(deregistrationDelay=4000),
+     "ecs-platform:services.api.deregistrationDelay: 4000 is out of range (allowed: 0..3600)"),
+    ("desired count below autoscaling min", pub(autoscaling={"min": 2, "max": 4, "cpuTarget": 50}),
+     "ecs-platform:desiredCount: 1 is outside the autoscaling range 2..4 of "
+     "ecs-platform:services.api.autoscaling (allowed: min <= desiredCount <= max)"),
+    ("autoscaling max below min", pub(desiredCount=3, autoscaling={"min": 3, "max": 2, "cpuTarget": 50}),
+     "ecs-platform:services.api.autoscaling.max: 2 is below min 3 (allowed: min <= max)"),
+    ("autoscaling target out of range", pub(autoscaling={"min": 1, "max": 2, "cpuTarget": 150}),
+     "ecs-platform:services.api.autoscaling.cpuTarget: 150 is out of range (allowed: 1..100)"),
+    ("autoscaling without target", pub(autoscaling={"min": 1, "max": 2}),
+     "ecs-platform:services.api.autoscaling: no target (allowed: one or more of cpuTarget, "
+     "memoryTarget, requestsPerTarget)"),
+    ("request scaling of a private service", svc(autoscaling={"min": 1, "max": 2, "requestsPerTarget": 100}),
+     "ecs-platform:services.api.autoscaling.requestsPerTarget: needs a load balancer in front of the service"),
+    ("autoscaling cooldown", pub(autoscaling={"min": 1, "max": 2, "cpuTarget": 50, "scaleInCooldown": -1}),
+     "ecs-platform:services.api.autoscaling.scaleInCooldown: -1 is out of range (allowed: 0..3600)"),
 ]  # fmt: skip
+
+
+def test_prod_stack_serving_plain_http_needs_a_written_waiver() -> None:
+    run = run_program("prod", {"loadBalancer": {"allowPlainHttp": True}})
+    assert isinstance(run.error, ConfigError)
+    assert run.error.problems == [
+        'ecs-platform:loadBalancer.allowPlainHttp: true on production stack "prod" without a waiver '
+        "(allowed: certificateArn, or plainHttpWaiver: <why> to accept plain HTTP in production)"
+    ]
+    assert run.resources == []
+    waived = run_program(
+        "prod", {"loadBalancer": {"allowPlainHttp": True, "plainHttpWaiver": "no domain yet"}}
+    )
+    assert waived.error is None, waived.error
 
 
 @pytest.mark.parametrize(("overrides", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])

@@ -1,0 +1,80 @@
+"""Listener rule priorities that are stable and ordered by specificity (pure).
+
+An ALB evaluates rules by priority, lowest first, so a catch-all ``/*`` must
+come after ``/api/*``; and a rule's priority must not change when another
+service is added or removed (changing it rewrites live rules). Both follow from
+computing each route's priority from the route alone:
+
+    priority = band * 1000 + slot
+
+* ``band`` (1..30) orders by specificity: routes with an exact host first
+  (1..10), then wildcard hosts (11..20), then path-only routes (21..30); within
+  each, deeper literal path prefixes first (``/api/v1/*`` before ``/api/*``
+  before ``/*``), and an exact path before a wildcard one of the same depth.
+* ``slot`` (0..999) is a hash of ``<service>/<route index>``: stable, and
+  independent of every other service.
+
+Two routes that land on the same priority are reported by validation with a
+hint to set ``priority`` on one of them explicitly.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+MAX_PRIORITY = 50000
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a public service is reached: any of ``hosts`` and any of ``paths``."""
+
+    paths: tuple[str, ...] = ()
+    hosts: tuple[str, ...] = ()
+    priority: int | None = None
+
+
+def _literal_depth(path: str) -> tuple[int, bool]:
+    """Segments before the first wildcard, and whether the path is exact."""
+    cut = min((i for i, c in enumerate(path) if c in "*?"), default=len(path))
+    literal = path[:cut]
+    exact = cut == len(path)
+    segments = [s for s in literal.split("/") if s]
+    # "/api/*": the segment "api" is complete; "/ap*": "ap" is only a prefix.
+    if not exact and literal and not literal.endswith("/") and segments:
+        segments = segments[:-1]
+    return len(segments), exact
+
+
+def band(route: Route) -> int:
+    """1 (most specific) .. 30 (catch-all)."""
+    depth = 0
+    if route.paths:
+        depth = min(_depth_score(p) for p in route.paths)
+    if route.hosts and all("*" not in h and "?" not in h for h in route.hosts):
+        base = 1
+    elif route.hosts:
+        base = 11
+    else:
+        base = 21
+    return base + (9 - min(depth, 9))
+
+
+def _depth_score(path: str) -> int:
+    depth, exact = _literal_depth(path)
+    return depth * 2 + (1 if exact else 0) if depth < 5 else 9
+
+
+def priority(service: str, index: int, route: Route) -> int:
+    """The listener rule priority of ``route``, the ``index``-th route of ``service``."""
+    if route.priority is not None:
+        return route.priority
+    slot = zlib.crc32(f"{service}/{index}".encode()) % 1000
+    return band(route) * 1000 + slot
+
+
+def priorities(routes: Sequence[tuple[str, int, Route]]) -> dict[tuple[str, int], int]:
+    """Priorities of many routes, keyed by (service, index)."""
+    return {(svc, i): priority(svc, i, r) for svc, i, r in routes}
