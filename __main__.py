@@ -39,6 +39,14 @@ pulumi.export("clusterArn", platform.cluster.arn)
 if platform.load_balancer is not None:
     pulumi.export("loadBalancerDnsName", platform.load_balancer.dns_name)
 pulumi.export("urls", platform.urls)
+if platform.cluster.ec2 is not None:
+    pulumi.export("ec2AutoScalingGroup", platform.cluster.ec2.auto_scaling_group_name)
+if platform.cluster.external is not None:
+    external = platform.cluster.external
+    pulumi.export("externalActivationId", external.activation_id)
+    # Secret outputs: `pulumi stack output --show-secrets externalRegistrationCommand`.
+    pulumi.export("externalActivationCode", external.activation_code)
+    pulumi.export("externalRegistrationCommand", external.registration_command)
 pulumi.export(
     "services",
     {

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
 from components import validation as v
+from components.ec2_capacity import Ec2Capacity, Ec2CapacityArgs
+from components.external import ExternalCapacity, ExternalCapacityArgs
 from components.outputs import after
 
 #: After the on-demand base, this many Spot tasks run per on-demand task (80 % Spot).
@@ -20,7 +21,7 @@ SPOT_WEIGHT = 4
 class CapacityStrategyItem:
     """One entry of a capacity provider strategy (ECS's own field names)."""
 
-    capacity_provider: str
+    capacity_provider: pulumi.Input[str]
     weight: int
     base: int = 0
 
@@ -50,17 +51,33 @@ def fargate_strategy(launch_type: str, on_demand_base: int = 1) -> list[Capacity
     raise ValueError(f"{launch_type!r} is not a Fargate launch type")
 
 
+def capacity_strategy(
+    launch_type: str, on_demand_base: int = 1, ec2_provider: pulumi.Input[str] | None = None
+) -> list[CapacityStrategyItem]:
+    """The strategy of a service on ``launch_type``; EXTERNAL has none (it uses the
+    EXTERNAL launch type instead of a capacity provider)."""
+    if launch_type == "EC2":
+        if ec2_provider is None:
+            raise ValueError("EC2 needs the cluster's EC2 capacity provider")
+        return [CapacityStrategyItem(ec2_provider, weight=1)]
+    if launch_type == "EXTERNAL":
+        return []
+    return fargate_strategy(launch_type, on_demand_base)
+
+
 @dataclass
 class ClusterArgs:
     """Arguments of :class:`Cluster`."""
 
-    default_strategy: Sequence[CapacityStrategyItem] = field(
-        default_factory=lambda: fargate_strategy("FARGATE")
-    )
-    """The cluster's default capacity provider strategy. Default: all ``FARGATE``."""
-    capacity_providers: Sequence[pulumi.Input[str]] = ("FARGATE", "FARGATE_SPOT")
-    """Capacity providers attached to the cluster. Default: ``FARGATE`` and
-    ``FARGATE_SPOT`` (always both, so services can choose either)."""
+    default_launch_type: str = "FARGATE"
+    """Where services without a strategy of their own run: ``FARGATE`` (default),
+    ``FARGATE_SPOT`` or ``EC2`` (``EXTERNAL`` services always say so themselves)."""
+    fargate_on_demand_base: int = 1
+    """With ``FARGATE_SPOT``: tasks per service kept on on-demand Fargate. Default 1."""
+    ec2: Ec2CapacityArgs | None = None
+    """EC2 capacity to create and attach. Default: none."""
+    external: ExternalCapacityArgs | None = None
+    """External capacity (ECS Anywhere) to create. Default: none."""
     container_insights: str = "enabled"
     """CloudWatch Container Insights: ``enabled`` (default), ``enhanced`` or ``disabled``."""
     log_retention_days: int = 30
@@ -75,18 +92,22 @@ class ClusterArgs:
     def problems(self) -> list[str]:
         out = v.check_choice("ClusterArgs.container_insights", self.container_insights, v.CONTAINER_INSIGHTS)
         out += v.check_log_retention("ClusterArgs.log_retention_days", self.log_retention_days)
-        if not self.default_strategy:
-            out.append("ClusterArgs.default_strategy: [] is empty (allowed: one or more items)")
-        elif not any(item.weight > 0 for item in self.default_strategy):
-            out.append(
-                "ClusterArgs.default_strategy: every weight is 0 "
-                "(allowed: at least one capacity provider with weight > 0)"
-            )
-        if sum(1 for item in self.default_strategy if item.base) > 1:
-            out.append(
-                "ClusterArgs.default_strategy: more than one item has a base "
-                "(allowed: a base on one capacity provider only)"
-            )
+        out += v.check_choice(
+            "ClusterArgs.default_launch_type",
+            self.default_launch_type,
+            ("FARGATE", "FARGATE_SPOT", "EC2", "EXTERNAL"),
+        )
+        out += v.check_int("ClusterArgs.fargate_on_demand_base", self.fargate_on_demand_base, 0, 100000)
+        if self.default_launch_type == "EC2" and self.ec2 is None:
+            out.append("ClusterArgs.ec2: None is missing (allowed: Ec2CapacityArgs, required with "
+                       'default_launch_type="EC2")')  # fmt: skip
+        if self.default_launch_type == "EXTERNAL" and self.external is None:
+            out.append("ClusterArgs.external: None is missing (allowed: ExternalCapacityArgs, required "
+                       'with default_launch_type="EXTERNAL")')  # fmt: skip
+        if self.ec2 is not None:
+            out += self.ec2.problems()
+        if self.external is not None:
+            out += self.external.problems()
         return out
 
 
@@ -94,9 +115,11 @@ class Cluster(pulumi.ComponentResource):
     """An ECS cluster with Container Insights and audited ECS Exec sessions.
 
     ECS Exec sessions are logged to their own CloudWatch log group (with
-    retention), and the cluster's capacity providers and default strategy are
-    attached. Outputs: ``arn``, ``name``, ``exec_log_group_name``,
-    ``exec_log_group_arn``.
+    retention). FARGATE and FARGATE_SPOT are always attached; EC2 capacity
+    (:class:`Ec2Capacity`) and external capacity (:class:`ExternalCapacity`)
+    are created when asked for. Outputs: ``arn``, ``name``,
+    ``exec_log_group_name``, ``exec_log_group_arn``,
+    ``ec2_capacity_provider_name`` (or ``None``), ``external`` (or ``None``).
     """
 
     cluster: aws.ecs.Cluster
@@ -129,15 +152,27 @@ class Cluster(pulumi.ComponentResource):
             tags=args.tags,
             opts=child,
         )
+        self.ec2: Ec2Capacity | None = None
+        self.ec2_capacity_provider_name: pulumi.Output[str] | None = None
+        providers: list[pulumi.Input[str]] = ["FARGATE", "FARGATE_SPOT"]
+        if args.ec2 is not None:
+            self.ec2 = Ec2Capacity(f"{name}-ec2", self.cluster.name, args.ec2, opts=child)
+            self.ec2_capacity_provider_name = self.ec2.capacity_provider_name
+            providers.append(self.ec2_capacity_provider_name)
+        self.external: ExternalCapacity | None = None
+        if args.external is not None:
+            self.external = ExternalCapacity(f"{name}-external", self.cluster.name, args.external, opts=child)
+        default = args.default_launch_type if args.default_launch_type != "EXTERNAL" else "FARGATE"
+        strategy = capacity_strategy(default, args.fargate_on_demand_base, self.ec2_capacity_provider_name)
         self.capacity_providers = aws.ecs.ClusterCapacityProviders(
             f"{name}-capacity",
             cluster_name=self.cluster.name,
-            capacity_providers=list(args.capacity_providers),
+            capacity_providers=providers,
             default_capacity_provider_strategies=[
                 aws.ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArgs(
                     capacity_provider=item.capacity_provider, weight=item.weight, base=item.base
                 )
-                for item in args.default_strategy
+                for item in strategy
             ],
             opts=child,
         )

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import pulumi
 
-from components.cluster import Cluster, ClusterArgs, fargate_strategy
+from components.cluster import Cluster, ClusterArgs
 from components.containers import ContainerArgs, HealthCheckArgs
+from components.ec2_capacity import Ec2CapacityArgs
+from components.external import ExternalCapacityArgs
 from components.iam import AwsContext, PolicyStatement
 from components.load_balancer import LoadBalancer, LoadBalancerArgs
 from components.network import Network, NetworkArgs
@@ -22,7 +24,7 @@ from components.service import (
     ServiceArgs,
     TargetHealthCheckArgs,
 )
-from components.settings import PlatformSettings, ServiceSettings
+from components.settings import PlatformSettings, ServiceSettings, stack_tags
 
 
 def container_args(svc: ServiceSettings) -> ContainerArgs:
@@ -125,11 +127,36 @@ class Platform(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        strategy = fargate_strategy(s.launch_type, s.fargate_on_demand_base)
+        ec2 = s.ec2
         self.cluster = Cluster(
             f"{name}-cluster",
             ClusterArgs(
-                default_strategy=strategy,
+                default_launch_type=s.launch_type,
+                fargate_on_demand_base=s.fargate_on_demand_base,
+                ec2=Ec2CapacityArgs(
+                    subnet_ids=self.network.private_subnet_ids,
+                    vpc_id=self.network.vpc_id,
+                    instance_types=ec2.instance_types,
+                    min_size=ec2.min_size,
+                    max_size=ec2.max_size,
+                    spot_percentage=ec2.spot_percentage,
+                    on_demand_base=ec2.on_demand_base,
+                    target_capacity=ec2.target_capacity,
+                    root_volume_gib=ec2.root_volume_gib,
+                    instance_type_specs=ec2.instance_type_specs,
+                    context=ctx,
+                    instance_tags=stack_tags(s),
+                )
+                if ec2 is not None
+                else None,
+                external=ExternalCapacityArgs(
+                    region=s.region,
+                    registration_limit=s.external.registration_limit,
+                    expiration_date=s.external.expiration_date,
+                    context=ctx,
+                )
+                if s.external is not None
+                else None,
                 container_insights=s.container_insights,
                 log_retention_days=s.log_retention_days,
                 log_group_name=f"{prefix}/exec",
@@ -176,7 +203,9 @@ class Platform(pulumi.ComponentResource):
                     container=container_args(svc),
                     container_name=svc.name,
                     context=ctx,
-                    launch_type=s.launch_type,
+                    launch_type=svc.launch_type,
+                    ec2_capacity_provider=self.cluster.ec2_capacity_provider_name,
+                    network_mode=svc.network_mode,
                     fargate_on_demand_base=s.fargate_on_demand_base,
                     desired_count=svc.desired_count,
                     cpu=svc.cpu,

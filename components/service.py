@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import validation as v
-from components.cluster import CapacityStrategyItem, fargate_strategy
+from components.cluster import CapacityStrategyItem, capacity_strategy
 from components.containers import ContainerArgs
 from components.iam import AwsContext, PolicyStatement, TaskRoles, TaskRolesArgs, permissions_problems
 from components.outputs import after
@@ -93,7 +93,13 @@ class ServiceArgs:
     context: AwsContext | None = None
     """Account/region/partition. Default: looked up from the provider."""
     launch_type: str = "FARGATE"
-    """``FARGATE`` (default) or ``FARGATE_SPOT``."""
+    """``FARGATE`` (default), ``FARGATE_SPOT``, ``EC2`` (needs ``ec2_capacity_provider``)
+    or ``EXTERNAL`` (ECS Anywhere machines)."""
+    ec2_capacity_provider: pulumi.Input[str] | None = None
+    """With ``EC2``: the cluster's EC2 capacity provider (``Cluster.ec2_capacity_provider_name``)."""
+    network_mode: str | None = None
+    """``awsvpc`` (Fargate and EC2 default: own ENI and security group), ``bridge``
+    (EXTERNAL default) or ``host``."""
     fargate_on_demand_base: int = 1
     """With ``FARGATE_SPOT``: tasks kept on on-demand Fargate. Default 1."""
     desired_count: int = 2
@@ -140,12 +146,33 @@ class ServiceArgs:
     def compatibility(self) -> str:
         return "FARGATE" if self.launch_type in ("FARGATE", "FARGATE_SPOT") else self.launch_type
 
+    @property
+    def mode(self) -> str:
+        """The network mode in effect."""
+        if self.network_mode is not None:
+            return self.network_mode
+        return "bridge" if self.launch_type == "EXTERNAL" else "awsvpc"
+
     def problems(self) -> list[str]:
         p = "ServiceArgs"
-        out = v.check_choice(f"{p}.launch_type", self.launch_type, ("FARGATE", "FARGATE_SPOT"))
+        out = v.check_launch_type(f"{p}.launch_type", self.launch_type)
+        if self.launch_type == "EC2" and self.ec2_capacity_provider is None:
+            out.append(f"{p}.ec2_capacity_provider: None is missing (allowed: the cluster's EC2 "
+                       'capacity provider name, required with launch_type="EC2")')  # fmt: skip
+        if self.launch_type == "EXTERNAL" and self.mode == "awsvpc":
+            out.append(f'{p}.network_mode: "awsvpc" is not available on EXTERNAL capacity '
+                       "(allowed: bridge, host)")  # fmt: skip
+        if self.launch_type == "EXTERNAL" and self.load_balancer is not None:
+            out.append(f"{p}.load_balancer: is set, and the service runs on EXTERNAL capacity "
+                       "(allowed: None; a load balancer cannot reach machines outside AWS)")  # fmt: skip
+        elif self.load_balancer is not None and self.mode != "awsvpc":
+            out.append(f"{p}.network_mode: {v.show(self.mode)} cannot sit behind the load balancer "
+                       "(allowed: awsvpc)")  # fmt: skip
         out += self.container.problems(f"{p}.container")
+        if self.launch_type not in v.LAUNCH_TYPES:  # reported above; the rest depends on it
+            return out
         out += task_problems(
-            p, compatibility=self.compatibility, network_mode="awsvpc", cpu=self.cpu,
+            p, compatibility=self.compatibility, network_mode=self.mode, cpu=self.cpu,
             memory=self.memory, architecture=self.architecture,
             ephemeral_storage_gib=self.ephemeral_storage_gib,
         )  # fmt: skip
@@ -218,7 +245,7 @@ class ServiceArgs:
         return out
 
     def capacity_strategy(self) -> list[CapacityStrategyItem]:
-        return fargate_strategy(self.launch_type, self.fargate_on_demand_base)
+        return capacity_strategy(self.launch_type, self.fargate_on_demand_base, self.ec2_capacity_provider)
 
 
 class Service(pulumi.ComponentResource):
@@ -233,7 +260,7 @@ class Service(pulumi.ComponentResource):
 
     roles: TaskRoles
     task_definition: TaskDefinition
-    security_group: aws.ec2.SecurityGroup
+    security_group: aws.ec2.SecurityGroup | None
     service: aws.ecs.Service
 
     def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -265,6 +292,7 @@ class Service(pulumi.ComponentResource):
                 cpu=args.cpu,
                 memory=args.memory,
                 compatibility=args.compatibility,
+                network_mode=args.mode,
                 architecture=args.architecture,
                 ephemeral_storage_gib=args.ephemeral_storage_gib,
                 log_retention_days=args.log_retention_days,
@@ -274,40 +302,63 @@ class Service(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        self.security_group = aws.ec2.SecurityGroup(
-            f"{name}-sg",
-            vpc_id=args.vpc_id,
-            description=f"ECS service {name}: tasks",
-            opts=child,
-        )
-        self.egress_rules = [
-            aws.vpc.SecurityGroupEgressRule(
-                f"{name}-egress" if i == 0 else f"{name}-egress-{i}",
-                security_group_id=self.security_group.id,
-                ip_protocol="-1",
-                cidr_ipv4=cidr,
-                description="Tasks reach registries, AWS APIs and dependencies via NAT",
+        # Tasks with their own network interface (awsvpc) get their own security
+        # group; bridge/host tasks share their machine's network.
+        self.security_group = None
+        self.egress_rules: list[aws.vpc.SecurityGroupEgressRule] = []
+        if args.mode == "awsvpc":
+            self.security_group = aws.ec2.SecurityGroup(
+                f"{name}-sg",
+                vpc_id=args.vpc_id,
+                description=f"ECS service {name}: tasks",
                 opts=child,
             )
-            for i, cidr in enumerate(args.egress_cidrs)
-        ]
+            self.egress_rules = [
+                aws.vpc.SecurityGroupEgressRule(
+                    f"{name}-egress" if i == 0 else f"{name}-egress-{i}",
+                    security_group_id=self.security_group.id,
+                    ip_protocol="-1",
+                    cidr_ipv4=cidr,
+                    description="Tasks reach registries, AWS APIs and dependencies via NAT",
+                    opts=child,
+                )
+                for i, cidr in enumerate(args.egress_cidrs)
+            ]
         container_name = args.container_name or name
         self.target_group: aws.lb.TargetGroup | None = None
         self.listener_rules: list[aws.lb.ListenerRule] = []
         load_balancers = None
         if args.load_balancer is not None:
             load_balancers = [self._attach(name, container_name, args, args.load_balancer)]
+        fargate = args.compatibility == "FARGATE"
+        strategy = args.capacity_strategy()
         self.service = aws.ecs.Service(
             name,
             cluster=args.cluster_arn,
             task_definition=self.task_definition.arn,
             desired_count=args.desired_count,
-            capacity_provider_strategies=[item.as_service_args() for item in args.capacity_strategy()],
-            platform_version="LATEST",
-            network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
-                subnets=args.subnet_ids,
-                security_groups=[self.security_group.id],
-                assign_public_ip=False,
+            capacity_provider_strategies=[item.as_service_args() for item in strategy] or None,
+            launch_type="EXTERNAL" if args.launch_type == "EXTERNAL" else None,
+            platform_version="LATEST" if fargate else None,
+            network_configuration=(
+                aws.ecs.ServiceNetworkConfigurationArgs(
+                    subnets=args.subnet_ids,
+                    security_groups=[self.security_group.id],
+                    assign_public_ip=False,
+                )
+                if self.security_group is not None
+                else None
+            ),
+            # EC2: one task per zone first, then fill instances by memory.
+            ordered_placement_strategies=(
+                [
+                    aws.ecs.ServiceOrderedPlacementStrategyArgs(
+                        type="spread", field="attribute:ecs.availability-zone"
+                    ),
+                    aws.ecs.ServiceOrderedPlacementStrategyArgs(type="binpack", field="memory"),
+                ]
+                if args.launch_type == "EC2"
+                else None
             ),
             load_balancers=load_balancers,
             health_check_grace_period_seconds=(
@@ -318,7 +369,7 @@ class Service(pulumi.ComponentResource):
             ),
             deployment_minimum_healthy_percent=args.min_healthy_percent,
             deployment_maximum_percent=args.max_percent,
-            availability_zone_rebalancing="ENABLED",
+            availability_zone_rebalancing="ENABLED" if args.launch_type != "EXTERNAL" else None,
             enable_execute_command=args.exec_enabled,
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
@@ -337,7 +388,7 @@ class Service(pulumi.ComponentResource):
         if args.autoscaling is not None:
             self._autoscale(name, args, args.autoscaling)
         self.service_name = self.service.name
-        self.security_group_id = self.security_group.id
+        self.security_group_id = self.security_group.id if self.security_group else None
         self.task_definition_arn = self.task_definition.arn
         self.task_role_arn = self.roles.task_role_arn
         self.execution_role_arn = self.roles.execution_role_arn
@@ -398,6 +449,7 @@ class Service(pulumi.ComponentResource):
                     opts=child,
                 )
             )
+        assert self.security_group is not None  # a public service is awsvpc (checked up front)
         self.ingress_from_load_balancer = aws.vpc.SecurityGroupIngressRule(
             f"{name}-from-lb",
             security_group_id=self.security_group.id,

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components import validation as v
+from components.external import check_expiration
+from components.instance_types import INSTANCE_TYPE_RE, INSTANCE_TYPES, InstanceSpec
 from components.routing import Route, priority
 from components.validation import ConfigError
 
@@ -33,7 +35,7 @@ DEFAULTS: dict[str, Any] = {
     "fargateOnDemandBase": 1,
 }
 #: Keys whose value is a YAML object (Pulumi.yaml cannot declare object types).
-OBJECT_KEYS = ("services", "vpc", "tags", "loadBalancer")
+OBJECT_KEYS = ("services", "vpc", "tags", "loadBalancer", "ec2", "external")
 TOP_LEVEL_KEYS = tuple(DEFAULTS) + OBJECT_KEYS
 
 SERVICE_KEYS = (
@@ -41,7 +43,7 @@ SERVICE_KEYS = (
     "command", "healthCheck", "architecture", "ephemeralStorageGiB", "stopTimeout",
     "readonlyRootFilesystem", "writablePaths", "exec", "permissions", "user",
     "minHealthyPercent", "maxPercent", "public", "routes", "targetHealthCheck",
-    "deregistrationDelay", "healthCheckGracePeriod", "autoscaling",
+    "deregistrationDelay", "healthCheckGracePeriod", "autoscaling", "launchType", "networkMode",
 )  # fmt: skip
 HEALTH_CHECK_KEYS = ("command", "interval", "timeout", "retries", "startPeriod")
 PERMISSION_KEYS = ("actions", "resources")
@@ -52,6 +54,13 @@ LOAD_BALANCER_KEYS = (
     "accessLogsBucket", "idleTimeout",
 )  # fmt: skip
 ROUTE_KEYS = ("paths", "hosts", "priority")
+EC2_KEYS = (
+    "instanceTypes", "minSize", "maxSize", "spotPercentage", "onDemandBase", "targetCapacity",
+    "rootVolumeGiB", "instanceTypeSpecs",
+)  # fmt: skip
+INSTANCE_SPEC_KEYS = ("vcpu", "memoryMiB", "architecture")
+EXTERNAL_KEYS = ("registrationLimit", "expirationDate")
+FARGATE = ("FARGATE", "FARGATE_SPOT")
 TARGET_HEALTH_KEYS = ("path", "matcher", "interval", "timeout", "healthyThreshold", "unhealthyThreshold")
 AUTOSCALING_KEYS = (
     "min", "max", "cpuTarget", "memoryTarget", "requestsPerTarget", "scaleInCooldown",
@@ -76,6 +85,13 @@ SAMPLE_SERVICES: dict[str, Any] = {
         },
     }
 }
+
+
+def sample_services(launch_type: Any) -> dict[str, Any]:
+    """The sample, public unless it runs on EXTERNAL machines (no load balancer there)."""
+    if launch_type != "EXTERNAL":
+        return SAMPLE_SERVICES
+    return {name: {k: v for k, v in svc.items() if k != "public"} for name, svc in SAMPLE_SERVICES.items()}
 
 
 @dataclass(frozen=True)
@@ -140,11 +156,50 @@ class LoadBalancerSettings:
 
 
 @dataclass(frozen=True)
+class Ec2Settings:
+    """EC2 capacity: an Auto Scaling group behind an ECS capacity provider."""
+
+    instance_types: tuple[str, ...] = ("t3.medium",)
+    min_size: int = 1
+    max_size: int = 10
+    spot_percentage: int = 0
+    on_demand_base: int = 0
+    target_capacity: int = 100
+    root_volume_gib: int = 30
+    instance_type_specs: Mapping[str, InstanceSpec] = field(default_factory=dict)
+
+    def spec(self, instance_type: str) -> InstanceSpec:
+        return self.instance_type_specs.get(instance_type) or INSTANCE_TYPES[instance_type]
+
+    @property
+    def architecture(self) -> str:
+        return self.spec(self.instance_types[0]).architecture
+
+    @property
+    def smallest(self) -> InstanceSpec:
+        """What every task must fit: the least CPU and memory of any type."""
+        specs = [self.spec(t) for t in self.instance_types]
+        return InstanceSpec(
+            min(s.vcpu for s in specs), min(s.memory_mib for s in specs), specs[0].architecture
+        )
+
+
+@dataclass(frozen=True)
+class ExternalSettings:
+    """External capacity (ECS Anywhere): an SSM activation registers machines."""
+
+    registration_limit: int = 10
+    expiration_date: str | None = None
+
+
+@dataclass(frozen=True)
 class ServiceSettings:
     """One service of the ``services`` map, validated, with defaults applied."""
 
     name: str
     image: str
+    launch_type: str = "FARGATE"
+    network_mode: str = "awsvpc"
     cpu: int = 256
     memory: int = 512
     port: int | None = None
@@ -200,10 +255,26 @@ class PlatformSettings:
     existing_vpc: ExistingVpc | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
     load_balancer: LoadBalancerSettings = field(default_factory=LoadBalancerSettings)
+    ec2: Ec2Settings | None = None
+    external: ExternalSettings | None = None
+
+    @property
+    def launch_types(self) -> tuple[str, ...]:
+        """The kinds of capacity the cluster offers."""
+        return offered_launch_types(self.launch_type, self.ec2 is not None, self.external is not None)
 
     @property
     def public_services(self) -> list[ServiceSettings]:
         return [svc for svc in self.services.values() if svc.public]
+
+
+def offered_launch_types(default: str, has_ec2: bool, has_external: bool) -> tuple[str, ...]:
+    """Fargate (on-demand and Spot) always; EC2 and EXTERNAL when configured or the default."""
+    return (
+        FARGATE
+        + (("EC2",) if has_ec2 or default == "EC2" else ())
+        + (("EXTERNAL",) if has_external or default == "EXTERNAL" else ())
+    )
 
 
 # --- reading pulumi.Config ----------------------------------------------------
@@ -336,8 +407,17 @@ def _permissions(p: _Problems, path: str, raw: Any) -> tuple[IamStatement, ...]:
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class _Capacity:
+    """What the stack offers services, for the per-service checks."""
+
+    default: str | None  # the stack's launchType, None when it is invalid
+    offered: tuple[str, ...]
+    ec2: Ec2Settings | None
+
+
 def _service(
-    p: _Problems, name: str, raw: Any, launch_type: str | None, stack_desired: Any
+    p: _Problems, name: str, raw: Any, capacity: _Capacity, stack_desired: Any
 ) -> ServiceSettings | None:
     path = p.key("services", name)
     start = len(p.items)
@@ -352,10 +432,40 @@ def _service(
 
     image = svc.get("image")
     p.add(v.check_image(key("image"), image))
+    launch_type = svc.get("launchType", capacity.default)
+    if "launchType" in svc and p.add(v.check_launch_type(key("launchType"), launch_type)):
+        if launch_type not in capacity.offered:
+            p.add([f"{key('launchType')}: {v.show(launch_type)} is not offered by this cluster "
+                   f"(allowed: {', '.join(capacity.offered)}; add the `{str(launch_type).lower()}` key "
+                   "to give the cluster that capacity)"])  # fmt: skip
+            launch_type = None
+    elif "launchType" in svc:
+        launch_type = None
     cpu = svc.get("cpu", 256)
     memory = svc.get("memory", 512)
-    if launch_type in ("FARGATE", "FARGATE_SPOT"):
+    if launch_type in FARGATE:
         p.add(v.check_fargate_size(key("cpu"), key("memory"), cpu, memory))
+    elif launch_type is not None and p.add(
+        v.check_int(key("cpu"), cpu, 128, 196608) + v.check_int(key("memory"), memory, 128, 1048576)
+    ):
+        p.add(_fits_instances(key, cpu, memory, capacity.ec2 if launch_type == "EC2" else None))
+    default_mode = "bridge" if launch_type == "EXTERNAL" else "awsvpc"
+    network_mode = svc.get("networkMode", default_mode)
+    allowed_modes = {"EXTERNAL": ("bridge", "host"), "EC2": ("awsvpc", "bridge", "host")}.get(
+        str(launch_type), ("awsvpc",)
+    )
+    if launch_type is not None and not p.add(v.check_choice(key("networkMode"), network_mode, allowed_modes)):
+        network_mode = default_mode
+    if launch_type == "EXTERNAL":
+        for k in ("public", "routes", "targetHealthCheck", "deregistrationDelay", "healthCheckGracePeriod",
+                  "ephemeralStorageGiB"):  # fmt: skip
+            if k in svc and svc[k] is not False:
+                what = "Fargate-only setting" if k == "ephemeralStorageGiB" else "load balancer setting"
+                p.add([f"{key(k)}: is a {what}, and this service runs on EXTERNAL capacity "
+                       "(allowed: remove it, or run the service on FARGATE or EC2)"])  # fmt: skip
+    elif launch_type == "EC2" and "ephemeralStorageGiB" in svc:
+        p.add([f"{key('ephemeralStorageGiB')}: is a Fargate-only setting, and this service runs on EC2 "
+               "(allowed: remove it; size the instances' root volume with ec2.rootVolumeGiB)"])  # fmt: skip
     port = svc.get("port")
     if port is not None:
         p.add(v.check_port(key("port"), port))
@@ -392,8 +502,13 @@ def _service(
 
     health_check = _health_check(p, key("healthCheck"), svc["healthCheck"]) if "healthCheck" in svc else None
 
-    architecture = svc.get("architecture", "X86_64")
-    p.add(v.check_choice(key("architecture"), architecture, v.ARCHITECTURES))
+    instance_arch = capacity.ec2.architecture if launch_type == "EC2" and capacity.ec2 else None
+    architecture = svc.get("architecture", instance_arch or "X86_64")
+    arch_ok = p.add(v.check_choice(key("architecture"), architecture, v.ARCHITECTURES))
+    if arch_ok and instance_arch and architecture != instance_arch:
+        p.add([f"{key('architecture')}: {v.show(architecture)} does not match the EC2 instances "
+               f"({instance_arch}) (allowed: {instance_arch}, or instance types of the other "
+               "architecture)"])  # fmt: skip
 
     storage = svc.get("ephemeralStorageGiB")
     if storage is not None:
@@ -426,7 +541,10 @@ def _service(
         p.add([f"{key('maxPercent')}: {max_percent} leaves no room to deploy above "
                f"minHealthyPercent {min_healthy} (allowed: maxPercent > minHealthyPercent)"])  # fmt: skip
 
-    traffic = _traffic(p, path, svc, port)
+    traffic = _traffic(p, path, svc, port) if launch_type != "EXTERNAL" else _Traffic()
+    if traffic.public and network_mode != "awsvpc":
+        p.add([f"{key('networkMode')}: {v.show(network_mode)} cannot sit behind the load balancer "
+               "(allowed: awsvpc for a public service)"])  # fmt: skip
     desired_path = key("desiredCount") if "desiredCount" in svc else p.key("desiredCount")
     autoscaling = (
         _autoscaling(p, key("autoscaling"), svc["autoscaling"], desired, desired_path, traffic.public)
@@ -437,7 +555,8 @@ def _service(
     if len(p.items) > start:
         return None
     return ServiceSettings(
-        name=name, image=str(image), cpu=cpu, memory=memory, port=port, desired_count=desired,
+        name=name, image=str(image), launch_type=str(launch_type), network_mode=network_mode,
+        cpu=cpu, memory=memory, port=port, desired_count=desired,
         environment=environment, secrets=secrets, command=command, health_check=health_check,
         architecture=architecture, ephemeral_storage_gib=storage, stop_timeout=stop_timeout,
         readonly_root_filesystem=readonly, writable_paths=tuple(writable),
@@ -447,6 +566,24 @@ def _service(
         deregistration_delay=traffic.deregistration_delay,
         health_check_grace_period=traffic.grace_period, autoscaling=autoscaling,
     )  # fmt: skip
+
+
+def _fits_instances(key: Any, cpu: int, memory: int, ec2: Ec2Settings | None) -> list[str]:
+    """A task on EC2 must fit the smallest instance type the group may launch."""
+    if ec2 is None:
+        return []
+    small = ec2.smallest
+    out: list[str] = []
+    if cpu > small.task_cpu:
+        out.append(f"{key('cpu')}: {cpu} does not fit the smallest instance type "
+                   f"({small.vcpu} vCPU = {small.task_cpu} units) of ecs-platform:ec2.instanceTypes "
+                   f"(allowed: up to {small.task_cpu}, or larger instance types)")  # fmt: skip
+    if memory > small.task_memory_mib:
+        out.append(f"{key('memory')}: {memory} does not fit the smallest instance type "
+                   f"({small.memory_mib} MiB, {small.task_memory_mib} for tasks) of "
+                   f"ecs-platform:ec2.instanceTypes (allowed: up to {small.task_memory_mib}, "
+                   "or larger instance types)")  # fmt: skip
+    return out
 
 
 @dataclass
@@ -656,6 +793,83 @@ def _load_balancer(
     )  # fmt: skip
 
 
+def _ec2(p: _Problems, raw: Any) -> Ec2Settings | None:
+    path = p.key("ec2")
+    m = _as_map(p, path, raw)
+    if m is None:
+        return None
+    start = len(p.items)
+    p.add(v.check_unknown_keys(path, m, EC2_KEYS))
+    d = Ec2Settings()
+    specs: dict[str, InstanceSpec] = {}
+    specs_raw = _as_map(p, f"{path}.instanceTypeSpecs", m.get("instanceTypeSpecs", {})) or {}
+    for itype, spec_raw in specs_raw.items():
+        spath = f"{path}.instanceTypeSpecs.{itype}"
+        spec = _as_map(p, spath, spec_raw)
+        if spec is None:
+            continue
+        p.add(v.check_unknown_keys(spath, spec, INSTANCE_SPEC_KEYS))
+        ok = p.add(v.check_int(f"{spath}.vcpu", spec.get("vcpu"), 1, 512))
+        ok &= p.add(v.check_int(f"{spath}.memoryMiB", spec.get("memoryMiB"), 512, 32 * 1024 * 1024))
+        arch = spec.get("architecture", "X86_64")
+        ok &= p.add(v.check_choice(f"{spath}.architecture", arch, v.ARCHITECTURES))
+        if ok:
+            specs[itype] = InstanceSpec(spec["vcpu"], spec["memoryMiB"], arch)
+    types = _as_list(p, f"{path}.instanceTypes", m.get("instanceTypes", list(d.instance_types)),
+                     "a list of instance types") or []  # fmt: skip
+    if "instanceTypes" in m and not types:
+        p.add([f"{path}.instanceTypes: [] is empty (allowed: one or more instance types)"])
+    archs: set[str] = set()
+    for i, itype in enumerate(types):
+        ipath = f"{path}.instanceTypes[{i}]"
+        if not (isinstance(itype, str) and INSTANCE_TYPE_RE.match(itype)):
+            p.add([f"{ipath}: {v.show(itype)} is not an instance type name "
+                   "(allowed: family.size, e.g. m7g.large or c6i.2xlarge)"])  # fmt: skip
+        elif itype not in INSTANCE_TYPES and itype not in specs:
+            p.add([f"{ipath}: {v.show(itype)} is not in the instance table (allowed: a common type such "
+                   f"as t3.medium or m7g.large, or describe it under {path}.instanceTypeSpecs.{itype} "
+                   "with vcpu, memoryMiB and architecture)"])  # fmt: skip
+        else:
+            archs.add((specs.get(itype) or INSTANCE_TYPES[itype]).architecture)
+    if len(archs) > 1:
+        p.add([f"{path}.instanceTypes: {v.show(types)} mixes X86_64 and ARM64 types "
+               "(allowed: types of one architecture; the launch template has one AMI)"])  # fmt: skip
+    ints = {"minSize": (0, 1000, d.min_size), "maxSize": (1, 1000, d.max_size),
+            "spotPercentage": (0, 100, d.spot_percentage), "onDemandBase": (0, 1000, d.on_demand_base),
+            "targetCapacity": (1, 100, d.target_capacity),
+            "rootVolumeGiB": (30, 16384, d.root_volume_gib)}  # fmt: skip
+    values = {k: m.get(k, default) for k, (_, _, default) in ints.items()}
+    oks = {k: p.add(v.check_int(f"{path}.{k}", values[k], lo, hi)) for k, (lo, hi, _) in ints.items()}
+    if oks["minSize"] and oks["maxSize"] and values["minSize"] > values["maxSize"]:
+        p.add([f"{path}.minSize: {values['minSize']} is above maxSize {values['maxSize']} "
+               "(allowed: minSize <= maxSize)"])  # fmt: skip
+    if len(p.items) > start:
+        return None
+    return Ec2Settings(
+        instance_types=tuple(types), min_size=values["minSize"], max_size=values["maxSize"],
+        spot_percentage=values["spotPercentage"], on_demand_base=values["onDemandBase"],
+        target_capacity=values["targetCapacity"], root_volume_gib=values["rootVolumeGiB"],
+        instance_type_specs=specs,
+    )  # fmt: skip
+
+
+def _external(p: _Problems, raw: Any) -> ExternalSettings | None:
+    path = p.key("external")
+    m = _as_map(p, path, raw)
+    if m is None:
+        return None
+    start = len(p.items)
+    p.add(v.check_unknown_keys(path, m, EXTERNAL_KEYS))
+    limit = m.get("registrationLimit", 10)
+    p.add(v.check_int(f"{path}.registrationLimit", limit, 1, 1000))
+    expiry = m.get("expirationDate")
+    if expiry is not None:
+        p.add(check_expiration(f"{path}.expirationDate", expiry))
+    if len(p.items) > start:
+        return None
+    return ExternalSettings(registration_limit=limit, expiration_date=None if expiry is None else str(expiry))
+
+
 def _check_routes(p: _Problems, services: Mapping[str, ServiceSettings]) -> None:
     """No two services on the same route; no two rules on the same priority."""
     seen: dict[tuple[frozenset[str], frozenset[str]], str] = {}
@@ -746,14 +960,26 @@ def load(
 
     existing_vpc = _existing_vpc(p, cfg["vpc"]) if "vpc" in cfg else None
 
-    services_raw = cfg.get("services", SAMPLE_SERVICES)
+    ec2 = _ec2(p, cfg["ec2"]) if "ec2" in cfg else None
+    if ec2 is None and "ec2" not in cfg and launch_type == "EC2":
+        ec2 = Ec2Settings()
+    external = _external(p, cfg["external"]) if "external" in cfg else None
+    if external is None and "external" not in cfg and launch_type == "EXTERNAL":
+        external = ExternalSettings()
+    capacity = _Capacity(
+        default=launch_type if lt_ok else None,
+        offered=offered_launch_types(launch_type, "ec2" in cfg, "external" in cfg),
+        ec2=ec2,
+    )
+
+    services_raw = cfg.get("services", sample_services(launch_type))
     services: dict[str, ServiceSettings] = {}
     services_map = _as_map(p, p.key("services"), services_raw)
     if services_map is not None and not services_map:
         p.add([f"{p.key('services')}: {{}} has no services "
                "(allowed: one or more services; omit the key for the sample service)"])  # fmt: skip
     for name, svc_raw in (services_map or {}).items():
-        svc = _service(p, name, svc_raw, launch_type if lt_ok else None, desired)
+        svc = _service(p, name, svc_raw, capacity, desired)
         if svc is not None:
             services[name] = svc
 
@@ -770,6 +996,7 @@ def load(
         log_retention_days=cfg["logRetentionDays"], container_insights=cfg["containerInsights"],
         fargate_on_demand_base=cfg["fargateOnDemandBase"], services=services,
         existing_vpc=existing_vpc, tags=tags, load_balancer=load_balancer or LoadBalancerSettings(),
+        ec2=ec2, external=external,
     )  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pulumi
 
-LAUNCH_TYPES = ("FARGATE", "FARGATE_SPOT")
+LAUNCH_TYPES = ("FARGATE", "FARGATE_SPOT", "EC2", "EXTERNAL")
 ARCHITECTURES = ("X86_64", "ARM64")
 NAT_STRATEGIES = ("Single", "OnePerAz")
 CONTAINER_INSIGHTS = ("enabled", "enhanced", "disabled")

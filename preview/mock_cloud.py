@@ -308,8 +308,8 @@ class MockCloud(pulumi.runtime.Mocks):
             arn = f"arn:{PARTITION}:{module}:{region}:{acct}:{kind.lower()}/{physical}"
         if arn is not None:
             state["arn"] = arn
-        if "tags" in inputs:
-            state["tagsAll"] = dict(inputs.get("tags") or {})
+        if isinstance(inputs.get("tags"), dict):
+            state["tagsAll"] = dict(inputs["tags"])
         state.setdefault("id", rid)
         return rid, state
 
@@ -465,6 +465,9 @@ def run_program(
     run = StackRun(stack=stack, config=cfg, cloud=cloud)
 
     pulumi.runtime.set_all_config(cfg)
+    # A fresh root stack per run: set_mocks only creates one when none exists,
+    # and a reused one would carry the previous run's exports.
+    pulumi.runtime.settings.ROOT.set(None)
     pulumi.runtime.set_mocks(cloud, project=project, stack=stack, preview=False, monitor=monitor)
     settings = pulumi.runtime.settings.SETTINGS
     settings.rpc_manager.clear()

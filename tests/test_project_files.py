@@ -31,15 +31,19 @@ def test_runtime_uses_the_readme_venv() -> None:
 
 def test_readme_config_reference_lists_every_key_and_service_key() -> None:
     readme = (ROOT / "README.md").read_text()
-    table_keys = set(re.findall(r"^\| `([A-Za-z.\[\]]+)`", readme, flags=re.M))
+    table_keys = set(re.findall(r"^\| `([A-Za-z0-9.\[\]]+)`", readme, flags=re.M))
     for key in settings.TOP_LEVEL_KEYS:
         assert key in table_keys, key
     for key in settings.SERVICE_KEYS:
-        assert f"services.<name>.{key}" in readme or f"`{key}`" in readme, key
+        assert f"services.<name>.{key}" in table_keys or f"services.<name>.{key}" in readme, key
+    for prefix, keys in (("loadBalancer", settings.LOAD_BALANCER_KEYS), ("ec2", settings.EC2_KEYS),
+                         ("external", settings.EXTERNAL_KEYS)):  # fmt: skip
+        for key in keys:
+            assert f"{prefix}.{key}" in table_keys, f"{prefix}.{key}"
 
 
 def test_stack_files_only_use_known_keys() -> None:
-    for stack in ("dev", "prod"):
+    for stack in ("dev", "staging", "prod"):
         for key in stack_file(stack)["config"]:
             namespace, _, name = key.partition(":")
             assert namespace in ("aws", "ecs-platform"), key

@@ -376,3 +376,11 @@ def test_exports_name_what_was_created(prod: StackRun) -> None:
     assert set(exported["services"]) == {"web", "worker"}
     assert exported["services"]["web"]["logGroup"] == "/ecs/ecs-platform-prod/web"
     json.dumps(exported)  # plain data, printable by `pulumi stack output --json`
+
+
+def test_each_run_starts_from_a_fresh_stack() -> None:
+    first = run_program("prod")
+    second = run_program("dev", {"services": {"jobs": {"image": "busybox"}}})
+    assert "loadBalancerDnsName" in first.exports
+    assert "loadBalancerDnsName" not in second.exports
+    assert set(second.exports["services"]) == {"jobs"}

@@ -32,7 +32,7 @@ def svc(**fields: Any) -> dict[str, Any]:
 
 CASES: list[tuple[str, dict[str, Any], str]] = [
     ("unknown launch type", {"launchType": "LAMBDA"},
-     'ecs-platform:launchType: "LAMBDA" is not allowed (allowed: FARGATE, FARGATE_SPOT)'),
+     'ecs-platform:launchType: "LAMBDA" is not allowed (allowed: FARGATE, FARGATE_SPOT, EC2, EXTERNAL)'),
     ("azCount zero", {"azCount": 0}, "ecs-platform:azCount: 0 is out of range (allowed: 1..6)"),
     ("azCount seven", {"azCount": 7}, "ecs-platform:azCount: 7 is out of range (allowed: 1..6)"),
     ("azCount not a number", {"azCount": "two"},
@@ -226,6 +226,62 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      "memoryTarget, requestsPerTarget)"),
     ("request scaling of a private service", svc(autoscaling={"min": 1, "max": 2, "requestsPerTarget": 100}),
      "ecs-platform:services.api.autoscaling.requestsPerTarget: needs a load balancer in front of the service"),
+    # --- EC2 and EXTERNAL capacity ---
+    ("instance type name", {"launchType": "EC2", "ec2": {"instanceTypes": ["t3-medium"]}},
+     'ecs-platform:ec2.instanceTypes[0]: "t3-medium" is not an instance type name '
+     "(allowed: family.size, e.g. m7g.large or c6i.2xlarge)"),
+    ("instance type outside the table", {"launchType": "EC2", "ec2": {"instanceTypes": ["x9z.large"]}},
+     'ecs-platform:ec2.instanceTypes[0]: "x9z.large" is not in the instance table (allowed: a common type '
+     "such as t3.medium or m7g.large, or describe it under ecs-platform:ec2.instanceTypeSpecs.x9z.large "
+     "with vcpu, memoryMiB and architecture)"),
+    ("instance types of two architectures", {"launchType": "EC2", "ec2": {"instanceTypes": ["m7g.large", "m7i.large"]}},
+     'ecs-platform:ec2.instanceTypes: ["m7g.large", "m7i.large"] mixes X86_64 and ARM64 types'),
+    ("ASG min above max", {"launchType": "EC2", "ec2": {"minSize": 5, "maxSize": 2}},
+     "ecs-platform:ec2.minSize: 5 is above maxSize 2 (allowed: minSize <= maxSize)"),
+    ("spot share", {"launchType": "EC2", "ec2": {"spotPercentage": 150}},
+     "ecs-platform:ec2.spotPercentage: 150 is out of range (allowed: 0..100)"),
+    ("root volume too small for the AMI", {"launchType": "EC2", "ec2": {"rootVolumeGiB": 20}},
+     "ecs-platform:ec2.rootVolumeGiB: 20 is out of range (allowed: 30..16384)"),
+    ("unknown ec2 key", {"launchType": "EC2", "ec2": {"instanceType": "t3.medium"}},
+     "ecs-platform:ec2.instanceType: unknown key"),
+    ("task cpu beyond the instances", {"launchType": "EC2", "services": {"api": {"image": "x", "cpu": 4096, "memory": 1024}}},
+     "ecs-platform:services.api.cpu: 4096 does not fit the smallest instance type (2 vCPU = 2048 units) "
+     "of ecs-platform:ec2.instanceTypes (allowed: up to 2048, or larger instance types)"),
+    ("task memory beyond the instances", {"launchType": "EC2", "services": {"api": {"image": "x", "memory": 4096}}},
+     "ecs-platform:services.api.memory: 4096 does not fit the smallest instance type (4096 MiB, 3686 for "
+     "tasks) of ecs-platform:ec2.instanceTypes (allowed: up to 3686, or larger instance types)"),
+    ("task architecture other than the instances",
+     {"launchType": "EC2", "services": {"api": {"image": "x", "architecture": "ARM64"}}},
+     'ecs-platform:services.api.architecture: "ARM64" does not match the EC2 instances (X86_64)'),
+    ("launch type the cluster does not offer", svc(launchType="EC2"),
+     'ecs-platform:services.api.launchType: "EC2" is not offered by this cluster (allowed: FARGATE, '
+     "FARGATE_SPOT; add the `ec2` key to give the cluster that capacity)"),
+    ("service launch type unknown", svc(launchType="LAMBDA"),
+     'ecs-platform:services.api.launchType: "LAMBDA" is not allowed'),
+    ("bridge networking on Fargate", svc(networkMode="bridge"),
+     'ecs-platform:services.api.networkMode: "bridge" is not allowed (allowed: awsvpc)'),
+    ("public service in bridge mode on EC2",
+     {"launchType": "EC2", "loadBalancer": HTTP_OK,
+      "services": {"api": {"image": "x", "port": 80, "public": True, "networkMode": "bridge"}}},
+     'ecs-platform:services.api.networkMode: "bridge" cannot sit behind the load balancer (allowed: awsvpc for a public service)'),
+    ("load balancer asked of an EXTERNAL service",
+     {"launchType": "EXTERNAL", "services": {"api": {"image": "x", "port": 80, "public": True}}},
+     "ecs-platform:services.api.public: is a load balancer setting, and this service runs on EXTERNAL "
+     "capacity (allowed: remove it, or run the service on FARGATE or EC2)"),
+    ("Fargate-only setting on an EXTERNAL service",
+     {"launchType": "EXTERNAL", "services": {"api": {"image": "x", "ephemeralStorageGiB": 50}}},
+     "ecs-platform:services.api.ephemeralStorageGiB: is a Fargate-only setting, and this service runs on EXTERNAL capacity"),
+    ("Fargate-only setting on an EC2 service",
+     {"launchType": "EC2", "services": {"api": {"image": "x", "ephemeralStorageGiB": 50}}},
+     "ecs-platform:services.api.ephemeralStorageGiB: is a Fargate-only setting, and this service runs on EC2"),
+    ("awsvpc on EXTERNAL", {"launchType": "EXTERNAL", "services": {"api": {"image": "x", "networkMode": "awsvpc"}}},
+     'ecs-platform:services.api.networkMode: "awsvpc" is not allowed (allowed: bridge, host)'),
+    ("registration limit", {"launchType": "EXTERNAL", "external": {"registrationLimit": 0}},
+     "ecs-platform:external.registrationLimit: 0 is out of range (allowed: 1..1000)"),
+    ("activation expiry not a date", {"launchType": "EXTERNAL", "external": {"expirationDate": "next week"}},
+     'ecs-platform:external.expirationDate: "next week" is not a date (allowed: YYYY-MM-DD)'),
+    ("activation expiry beyond 30 days", {"launchType": "EXTERNAL", "external": {"expirationDate": "2999-01-01"}},
+     'ecs-platform:external.expirationDate: "2999-01-01" is not within the next 30 days'),
     ("autoscaling cooldown", pub(autoscaling={"min": 1, "max": 2, "cpuTarget": 50, "scaleInCooldown": -1}),
      "ecs-platform:services.api.autoscaling.scaleInCooldown: -1 is out of range (allowed: 0..3600)"),
 ]  # fmt: skip
@@ -295,8 +351,27 @@ def test_error_message_lists_one_line_per_problem() -> None:
         svc(secrets={"X": "arn:aws:ssm:eu-west-1:123456789012:parameter/a/b-c"}),
         svc(environment={"TOKEN_URL_PATH": "/v1"}),
         svc(exec=True, readonlyRootFilesystem=False),
+        {
+            "launchType": "EC2",
+            "ec2": {
+                "instanceTypes": ["x9z.large"],
+                "instanceTypeSpecs": {"x9z.large": {"vcpu": 2, "memoryMiB": 8192}},
+            },
+        },
+        {"launchType": "EC2", "services": {"api": {"image": "x", "cpu": 2048, "memory": 3686}}},
     ],
-    ids=["256/2048", "4096/30720", "8192/61440", "16384/122880", "sm json key", "ssm", "url", "exec"],
+    ids=[
+        "256/2048",
+        "4096/30720",
+        "8192/61440",
+        "16384/122880",
+        "sm json key",
+        "ssm",
+        "url",
+        "exec",
+        "described instance type",
+        "task filling an instance",
+    ],
 )
 def test_valid_values_pass(good: dict[str, Any]) -> None:
     run = run_program("dev", good)

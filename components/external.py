@@ -1,0 +1,148 @@
+"""ExternalCapacity: the seed's VMs. Machines outside AWS join the cluster
+through ECS Anywhere, registered with Systems Manager by an SSM activation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components import validation as v
+from components.iam import AwsContext
+
+INSTALL_SCRIPT = "https://amazon-ecs-agent.s3.amazonaws.com/ecs-anywhere-install-latest.sh"
+#: AWS documents the ECS Anywhere role with exactly these two managed policies.
+EXTERNAL_POLICIES = (
+    ("ssm", "policy/AmazonSSMManagedInstanceCore"),
+    ("ecs", "policy/service-role/AmazonEC2ContainerServiceforEC2Role"),
+)
+MAX_ACTIVATION_DAYS = 30
+
+
+def registration_command(
+    region: pulumi.Input[str],
+    cluster_name: pulumi.Input[str],
+    activation_id: pulumi.Input[str],
+    activation_code: pulumi.Input[str],
+) -> pulumi.Output[str]:
+    """What to run (as root) on a machine to register it with the cluster."""
+    return pulumi.Output.concat(
+        'curl --proto "=https" -fsSL -o /tmp/ecs-anywhere-install.sh "', INSTALL_SCRIPT, '" && ',
+        'sudo bash /tmp/ecs-anywhere-install.sh --region "', region, '" --cluster "', cluster_name,
+        '" --activation-id "', activation_id, '" --activation-code "', activation_code, '"',
+    )  # fmt: skip
+
+
+def check_expiration(path: str, value: object, today: dt.date | None = None) -> list[str]:
+    """An activation expiry: a date (YYYY-MM-DD, UTC) in the next 30 days."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    try:
+        day = dt.date.fromisoformat(str(value))
+    except ValueError:
+        return [f"{path}: {v.show(value)} is not a date (allowed: YYYY-MM-DD)"]
+    if not today < day <= today + dt.timedelta(days=MAX_ACTIVATION_DAYS):
+        return [
+            f"{path}: {v.show(value)} is not within the next {MAX_ACTIVATION_DAYS} days "
+            f"(allowed: {today + dt.timedelta(days=1)}..{today + dt.timedelta(days=MAX_ACTIVATION_DAYS)}; "
+            "SSM activations last 30 days at most)"
+        ]
+    return []
+
+
+@dataclass
+class ExternalCapacityArgs:
+    """Arguments of :class:`ExternalCapacity`."""
+
+    region: pulumi.Input[str]
+    """The cluster's region (the machines register there). Required."""
+    registration_limit: int = 10
+    """Machines the activation may register, 1..1000. Default 10."""
+    expiration_date: str | None = None
+    """Last day (UTC, ``YYYY-MM-DD``) the activation works, within 30 days. Default:
+    AWS's, 24 hours after creation. Set a new date to rotate the activation."""
+    context: AwsContext | None = None
+    """Account/region/partition. Default: looked up."""
+
+    def problems(self) -> list[str]:
+        out = v.check_int("ExternalCapacityArgs.registration_limit", self.registration_limit, 1, 1000)
+        if self.expiration_date is not None:
+            out += check_expiration("ExternalCapacityArgs.expiration_date", self.expiration_date)
+        return out
+
+
+class ExternalCapacity(pulumi.ComponentResource):
+    """The role registered machines use and the activation that registers them.
+
+    The role is trusted by Systems Manager only, for this account, and holds
+    AWS's two ECS Anywhere policies (SSM agent, ECS agent). Outputs:
+    ``role_name``, ``activation_id``, ``activation_code`` (secret) and
+    ``registration_command`` (secret).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        cluster_name: pulumi.Input[str],
+        args: ExternalCapacityArgs,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        v.raise_if(args.problems(), "ExternalCapacityArgs")
+        super().__init__("ecs-platform:cluster:ExternalCapacity", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        ctx = args.context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
+        self.role = aws.iam.Role(
+            f"{name}-role",
+            description="ECS Anywhere machines: SSM and ECS agents",
+            assume_role_policy=pulumi.Output.json_dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "ssm.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                            "Condition": {
+                                "StringEquals": {"aws:SourceAccount": ctx.account_id},
+                                "ArnLike": {
+                                    "aws:SourceArn": pulumi.Output.concat(
+                                        "arn:", ctx.partition, ":ssm:", ctx.region, ":", ctx.account_id, ":*"
+                                    )
+                                },
+                            },
+                        }
+                    ],
+                }
+            ),
+            opts=child,
+        )
+        self.policy_attachments = [
+            aws.iam.RolePolicyAttachment(
+                f"{name}-role-{short}",
+                role=self.role.name,
+                policy_arn=pulumi.Output.concat("arn:", ctx.partition, ":iam::aws:", policy),
+                opts=child,
+            )
+            for short, policy in EXTERNAL_POLICIES
+        ]
+        self.activation = aws.ssm.Activation(
+            f"{name}-activation",
+            description=f"Registers machines with ECS cluster capacity {name}",
+            iam_role=self.role.name,
+            registration_limit=args.registration_limit,
+            expiration_date=(
+                f"{args.expiration_date}T23:59:59Z" if args.expiration_date is not None else None
+            ),
+            # The role must hold its policies before a machine registers with it.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=self.policy_attachments),
+        )
+        self.role_name = self.role.name
+        self.activation_id = self.activation.id
+        self.activation_code: pulumi.Output[str] = pulumi.Output.secret(self.activation.activation_code)
+        self.registration_command: pulumi.Output[str] = pulumi.Output.secret(
+            registration_command(
+                args.region, cluster_name, self.activation.id, self.activation.activation_code
+            )
+        )
+        self.register_outputs({"roleName": self.role_name, "activationId": self.activation_id})
