@@ -16,6 +16,7 @@ classes register resources, and this module plays the engine and AWS.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import runpy
@@ -406,8 +407,27 @@ def stack_config(stack: str, overrides: Mapping[str, Any] | None = None, root: P
     for key, value in (stack_file(stack, root).get("config") or {}).items():
         config[namespaced(key)] = _config_text(value)
     for key, value in (overrides or {}).items():
-        config[namespaced(key)] = _config_text(value)
+        top, _, path = namespaced(key).partition(".")
+        if path:  # services.web.desiredCount=3: change one field of an object key
+            base = json.loads(config[top]) if top in config else {}
+            if top == f"{name}:services" and top not in config:
+                from components.settings import sample_services
+
+                base = copy.deepcopy(sample_services(config.get(f"{name}:launchType", "FARGATE")))
+            _set_path(base, path.split("."), value)
+            config[top] = json.dumps(base)
+        else:
+            config[top] = _config_text(value)
     return config
+
+
+def _set_path(target: dict[str, Any], path: list[str], value: Any) -> None:
+    for part in path[:-1]:
+        nxt = target.get(part)
+        if not isinstance(nxt, dict):
+            nxt = target[part] = {}
+        target = nxt
+    target[path[-1]] = value
 
 
 # --- running the program ------------------------------------------------------
@@ -422,6 +442,7 @@ class StackRun:
     cloud: MockCloud
     resources: list[Registration] = field(default_factory=list)
     exports: dict[str, Any] = field(default_factory=dict)
+    secret_exports: set[str] = field(default_factory=set)
     error: BaseException | None = None
 
     def of_type(self, typ: str) -> list[Registration]:
@@ -480,6 +501,9 @@ def run_program(
         else:
             program()
         outputs = getattr(root, "outputs", {}) or {}
+        for key, value in outputs.items():
+            if isinstance(value, pulumi.Output) and _sync_await(value.is_secret()):
+                run.secret_exports.add(key)
         resolved: Any = _sync_await(pulumi.Output.from_input(outputs).future())
         run.exports = dict(resolved or {})
 

@@ -1,0 +1,66 @@
+"""Offline preview: ``python -m preview <stack> [--json] [--config key=value ...]``.
+
+Runs the real ``__main__.py`` for ``Pulumi.<stack>.yaml`` through the mock
+cloud (no Pulumi CLI, no plugins, no AWS credentials) and prints the resource
+tree, counts, exports and an estimated monthly cost.
+
+Exit status: 0 on success, 1 when the configuration is invalid (the messages
+are printed, no traceback) or the program fails, 2 on bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+import yaml
+
+from components.validation import ConfigError
+from preview import report
+from preview.cost import estimate
+from preview.mock_cloud import run_program
+
+
+def _override(text: str) -> tuple[str, Any]:
+    key, sep, value = text.partition("=")
+    if not sep or not key:
+        raise argparse.ArgumentTypeError(f"{text!r} is not key=value")
+    return key.strip(), yaml.safe_load(value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m preview", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "stack", nargs="?", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)"
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON (stable order, diffable)")
+    parser.add_argument(
+        "--config",
+        action="append",
+        type=_override,
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a config key (repeatable); KEY may omit 'ecs-platform:', VALUE is YAML",
+    )
+    parser.add_argument("--no-cost", action="store_true", help="skip the cost estimate")
+    args = parser.parse_args(argv)
+
+    try:
+        run = run_program(args.stack, dict(args.config))
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if isinstance(run.error, ConfigError):
+        print(f"error: {run.error}", file=sys.stderr)
+        return 1
+    if run.error is not None:
+        print(f"error: the program failed: {type(run.error).__name__}: {run.error}", file=sys.stderr)
+        return 1
+    cost = None if args.no_cost else estimate(run)
+    sys.stdout.write(report.as_json(run, cost) if args.json else report.text(run, cost))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,328 @@
+"""Estimated monthly cost of a stack, from the resources the program registered.
+
+Two figures per line: at the desired size (what runs after ``pulumi up``) and
+at the maximum (every autoscaled service at its max, EC2 groups as large as
+those tasks need, external machines at the activation's limit). Prices come
+from ``prices.json``, which names its source and date. A region or instance
+type the file does not price is reported, never guessed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from components.instance_types import INSTANCE_TYPES
+from preview.mock_cloud import StackRun
+
+PRICES_FILE = Path(__file__).with_name("prices.json")
+_SIZE_MULTIPLIER = {"large": 1, "xlarge": 2, "2xlarge": 4, "4xlarge": 8, "8xlarge": 16}
+
+
+def load_prices(path: Path = PRICES_FILE) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+@dataclass(frozen=True)
+class CostLine:
+    item: str
+    detail: str
+    desired: float
+    maximum: float
+
+
+@dataclass
+class CostEstimate:
+    region: str
+    lines: list[CostLine] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+    source: str = ""
+    as_of: str = ""
+
+    @property
+    def complete(self) -> bool:
+        return not self.problems
+
+    @property
+    def total_desired(self) -> float:
+        return round(sum(line.desired for line in self.lines), 2)
+
+    @property
+    def total_maximum(self) -> float:
+        return round(sum(line.maximum for line in self.lines), 2)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "region": self.region,
+            "currency": "USD",
+            "source": self.source,
+            "asOf": self.as_of,
+            "lines": [
+                {
+                    "item": line.item,
+                    "detail": line.detail,
+                    "monthlyDesired": round(line.desired, 2),
+                    "monthlyMax": round(line.maximum, 2),
+                }
+                for line in self.lines
+            ],
+            "totalMonthlyDesired": self.total_desired if self.complete else None,
+            "totalMonthlyMax": self.total_maximum if self.complete else None,
+            "problems": list(self.problems),
+            "assumptions": list(self.assumptions),
+        }
+
+
+def split_tasks(count: float, strategy: Sequence[Mapping[str, Any]]) -> dict[str, float]:
+    """How ECS places ``count`` tasks over a capacity provider strategy:
+    the ``base`` first, the rest in proportion to the weights."""
+    out = {str(item["capacityProvider"]): 0.0 for item in strategy}
+    remaining = float(count)
+    for item in strategy:
+        base = min(float(item.get("base") or 0), remaining)
+        out[str(item["capacityProvider"])] += base
+        remaining -= base
+    weights = {str(i["capacityProvider"]): float(i.get("weight") or 0) for i in strategy}
+    total = sum(weights.values())
+    if remaining > 0 and total > 0:
+        for name, weight in weights.items():
+            out[name] += remaining * weight / total
+    return out
+
+
+def ec2_hourly(instance_type: str, ec2_prices: Mapping[str, Any]) -> float | None:
+    """On-demand hourly price of an instance type, or None when unpriced."""
+    if instance_type in ec2_prices["burstable_hourly"]:
+        return float(ec2_prices["burstable_hourly"][instance_type])
+    family, _, size = instance_type.partition(".")
+    large = ec2_prices["large_hourly"].get(family)
+    if large is None or size not in _SIZE_MULTIPLIER:
+        return None
+    return float(large) * _SIZE_MULTIPLIER[size]
+
+
+@dataclass
+class _Tasks:
+    """Tasks of one service at the desired and the maximum size."""
+
+    name: str
+    cpu: int
+    memory: int
+    architecture: str
+    storage_gib: int
+    desired: float
+    maximum: float
+    strategy: list[dict[str, Any]]
+    launch_type: str | None
+
+
+def _tasks(run: StackRun) -> list[_Tasks]:
+    tasks_by_arn = {r.outputs.get("arn"): r for r in run.of_type("aws:ecs/taskDefinition:TaskDefinition")}
+    targets = run.of_type("aws:appautoscaling/target:Target")
+    out: list[_Tasks] = []
+    for svc in sorted(run.of_type("aws:ecs/service:Service"), key=lambda r: r.name):
+        task = tasks_by_arn.get(svc.inputs.get("taskDefinition"))
+        if task is None:
+            continue
+        desired = float(svc.inputs.get("desiredCount", 0))
+        maximum = desired
+        for target in targets:
+            if str(target.inputs.get("resourceId", "")).endswith("/" + str(svc.outputs.get("name"))):
+                maximum = max(desired, float(target.inputs["maxCapacity"]))
+        storage = (task.inputs.get("ephemeralStorage") or {}).get("sizeInGib", 20)
+        out.append(
+            _Tasks(
+                name=svc.name,
+                cpu=int(task.inputs.get("cpu", 0)),
+                memory=int(task.inputs.get("memory", 0)),
+                architecture=(task.inputs.get("runtimePlatform") or {}).get("cpuArchitecture", "X86_64"),
+                storage_gib=int(storage),
+                desired=desired,
+                maximum=maximum,
+                strategy=list(svc.inputs.get("capacityProviderStrategies") or []),
+                launch_type=svc.inputs.get("launchType"),
+            )
+        )
+    return out
+
+
+def estimate(run: StackRun, prices: Mapping[str, Any] | None = None) -> CostEstimate:
+    """The stack's estimated monthly cost (USD) at its desired and maximum size."""
+    prices = prices or load_prices()
+    region = run.config.get("aws:region", "")
+    est = CostEstimate(region=region, source=str(prices["source"]), as_of=str(prices["as_of"]))
+    hours = float(prices["hours_per_month"])
+    est.assumptions = [
+        f"{hours:g} hours a month; every resource runs all month",
+        *prices["notes"],
+    ]
+    rp = prices["regions"].get(region)
+    if rp is not None:
+        est.assumptions.insert(
+            1,
+            (
+                f"Spot discounts assumed: Fargate Spot {float(rp['fargate']['spot_discount']) * 100:g}% and "
+                f"EC2 Spot {float(rp['ec2']['spot_discount']) * 100:g}% below On-Demand"
+            ),
+        )
+    if rp is None:
+        est.problems.append(
+            f"no prices for region {region!r} (priced: {', '.join(sorted(prices['regions']))})"
+        )
+        return est
+    tasks = _tasks(run)
+    _fargate(est, rp, tasks, hours)
+    _ec2(est, run, rp, tasks, hours)
+    _external(est, run, rp, tasks, hours)
+    _network(est, run, rp, hours)
+    return est
+
+
+def _fargate(est: CostEstimate, rp: Mapping[str, Any], tasks: list[_Tasks], hours: float) -> None:
+    fp = rp["fargate"]
+    spot_factor = 1 - float(fp["spot_discount"])
+    for t in tasks:
+        on_fargate = [s for s in t.strategy if s["capacityProvider"] in ("FARGATE", "FARGATE_SPOT")]
+        if not on_fargate:
+            continue
+        rate = fp[t.architecture]
+        per_task = (t.cpu / 1024) * float(rate["vcpu_hour"]) + (t.memory / 1024) * float(rate["gb_hour"])
+        per_task += max(0, t.storage_gib - 20) * float(fp["ephemeral_gb_hour_over_20"])
+        cost = {}
+        for label, count in (("desired", t.desired), ("maximum", t.maximum)):
+            split = split_tasks(count, on_fargate)
+            cost[label] = (
+                hours * per_task * (split.get("FARGATE", 0) + spot_factor * split.get("FARGATE_SPOT", 0))
+            )
+        spot = (
+            " (Spot share at the assumed discount)"
+            if any(s["capacityProvider"] == "FARGATE_SPOT" for s in on_fargate)
+            else ""
+        )
+        est.lines.append(
+            CostLine(
+                f"Fargate {t.name}",
+                f"{t.cpu / 1024:g} vCPU / {t.memory / 1024:g} GB {t.architecture}, "
+                f"{t.desired:g} task(s), max {t.maximum:g}{spot}",
+                cost["desired"],
+                cost["maximum"],
+            )
+        )
+
+
+def _instances_needed(tasks: list[_Tasks], attr: str, itype: str, target_capacity: float) -> int:
+    spec = INSTANCE_TYPES.get(itype)
+    if spec is None:
+        return 0
+    counts = [float(getattr(t, attr)) for t in tasks]
+    cpu = sum(t.cpu * n for t, n in zip(tasks, counts, strict=True))
+    mem = sum(t.memory * n for t, n in zip(tasks, counts, strict=True))
+    share = max(target_capacity, 1) / 100
+    return max(math.ceil(cpu / (spec.task_cpu * share)), math.ceil(mem / (spec.task_memory_mib * share)))
+
+
+def _ec2(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], tasks: list[_Tasks], hours: float) -> None:
+    ep = rp["ec2"]
+    providers = {
+        cp.outputs.get("name"): cp for cp in run.of_type("aws:ecs/capacityProvider:CapacityProvider")
+    }
+    for asg in sorted(run.of_type("aws:autoscaling/group:Group"), key=lambda r: r.name):
+        cp = next(
+            (
+                c
+                for c in providers.values()
+                if c.inputs["autoScalingGroupProvider"]["autoScalingGroupArn"] == asg.outputs.get("arn")
+            ),
+            None,
+        )
+        cp_name = cp.outputs.get("name") if cp else None
+        on_group = [t for t in tasks if any(s["capacityProvider"] == cp_name for s in t.strategy)]
+        policy = asg.inputs["mixedInstancesPolicy"]
+        itype = policy["launchTemplate"]["overrides"][0]["instanceType"]
+        hourly = ec2_hourly(itype, ep)
+        if hourly is None:
+            est.problems.append(f"no price for instance type {itype!r} in {est.region} (group {asg.name})")
+            continue
+        target = (
+            float(cp.inputs["autoScalingGroupProvider"]["managedScaling"]["targetCapacity"]) if cp else 100
+        )
+        lo, hi = int(asg.inputs["minSize"]), int(asg.inputs["maxSize"])
+        counts = {
+            attr: min(hi, max(lo, _instances_needed(on_group, attr, itype, target)))
+            for attr in ("desired", "maximum")
+        }
+        dist = policy.get("instancesDistribution") or {}
+        base = int(dist.get("onDemandBaseCapacity", 0))
+        on_demand_pct = float(dist.get("onDemandPercentageAboveBaseCapacity", 100)) / 100
+        spot_factor = 1 - float(ep["spot_discount"])
+        lt_id = policy["launchTemplate"]["launchTemplateSpecification"]["launchTemplateId"]
+        lt = next(r for r in run.of_type("aws:ec2/launchTemplate:LaunchTemplate") if r.id == lt_id)
+        volume = float(lt.inputs["blockDeviceMappings"][0]["ebs"]["volumeSize"])
+        cost = {}
+        for attr, n in counts.items():
+            od = min(n, base) + max(0, n - base) * on_demand_pct
+            spot = n - od
+            cost[attr] = hours * hourly * (od + spot_factor * spot) + n * volume * float(ep["gp3_gb_month"])
+        est.lines.append(
+            CostLine(
+                f"EC2 {asg.name}",
+                f"{itype} x {counts['desired']} (max {counts['maximum']}; group {lo}..{hi}, "
+                "sized to its tasks "
+                f"at {target:g}% target capacity), {volume:g} GiB gp3 each",
+                cost["desired"],
+                cost["maximum"],
+            )
+        )
+
+
+def _external(
+    est: CostEstimate, run: StackRun, rp: Mapping[str, Any], tasks: list[_Tasks], hours: float
+) -> None:
+    for activation in sorted(run.of_type("aws:ssm/activation:Activation"), key=lambda r: r.name):
+        limit = int(activation.inputs.get("registrationLimit", 1))
+        services = [t for t in tasks if t.launch_type == "EXTERNAL"]
+        desired = min(limit, max(1, len(services)))
+        rate = hours * float(rp["ecs_anywhere_instance_hour"])
+        est.lines.append(
+            CostLine(
+                "ECS Anywhere machines",
+                f"{desired} machine(s) (one per external service; max: the activation's limit of {limit})",
+                desired * rate,
+                limit * rate,
+            )
+        )
+
+
+def _network(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], hours: float) -> None:
+    ip_hour = float(rp["public_ipv4_hour"])
+    for vpc in sorted(run.of_type("awsx:ec2:Vpc"), key=lambda r: r.name):
+        zones = len(vpc.inputs.get("availabilityZoneNames") or [])
+        strategy = (vpc.inputs.get("natGateways") or {}).get("strategy", "OnePerAz")
+        count = {"None": 0, "Single": 1, "OnePerAz": zones}.get(strategy, zones)
+        monthly = count * hours * (float(rp["nat_gateway_hour"]) + ip_hour)
+        est.lines.append(
+            CostLine(
+                "NAT gateways",
+                f"{count} ({strategy}), each with one public IPv4 address; data processing excluded",
+                monthly,
+                monthly,
+            )
+        )
+    for lb in sorted(run.of_type("aws:lb/loadBalancer:LoadBalancer"), key=lambda r: r.name):
+        zones = len(lb.inputs.get("subnets") or [])
+        public_ips = 0 if lb.inputs.get("internal") else zones
+        monthly = hours * (float(rp["alb_hour"]) + float(rp["alb_lcu_hour"]) + public_ips * ip_hour)
+        est.lines.append(
+            CostLine(
+                f"Load balancer {lb.name}",
+                f"application, 1 LCU assumed, {public_ips} public IPv4 address(es)",
+                monthly,
+                monthly,
+            )
+        )

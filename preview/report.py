@@ -1,0 +1,349 @@
+"""Turn a :class:`StackRun` into the preview people review: a tree, counts,
+exports and the cost estimate, as text or as stable JSON."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from preview.cost import CostEstimate
+from preview.mock_cloud import Registration, StackRun
+
+SECRET = "[secret]"
+
+
+def _policy_summary(document: str) -> str:
+    statements = json.loads(document).get("Statement", [])
+    parts = []
+    for st in statements:
+        actions = st.get("Action")
+        actions = actions if isinstance(actions, list) else [actions]
+        resources = st.get("Resource")
+        resources = resources if isinstance(resources, list) else [resources]
+        parts.append(
+            f"{st.get('Effect', 'Allow')} {', '.join(map(str, actions))} on {', '.join(map(str, resources))}"
+        )
+    return "; ".join(parts)
+
+
+def _trust(document: str) -> str:
+    st = json.loads(document)["Statement"][0]
+    principal = ", ".join(f"{v}" for v in st.get("Principal", {}).values())
+    conditions = st.get("Condition", {})
+    account = conditions.get("StringEquals", {}).get("aws:SourceAccount")
+    return f"trusts {principal}" + (f" for account {account} only" if account else "")
+
+
+def _strategy(items: list[dict[str, Any]]) -> str:
+    return ", ".join(
+        f"{i['capacityProvider']} (weight {i.get('weight', 0)}"
+        + (f", base {i['base']}" if i.get("base") else "")
+        + ")"
+        for i in items
+    )
+
+
+class _Summaries:
+    """One line of the properties people review, per resource type."""
+
+    def __init__(self, run: StackRun) -> None:
+        self.run = run
+        self.by_type: dict[str, Callable[[dict[str, Any], Registration], str]] = {
+            "pulumi:providers:aws": self.provider,
+            "awsx:ec2:Vpc": self.vpc,
+            "aws:ecs/cluster:Cluster": self.cluster,
+            "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders": lambda i, r: (
+                f"providers {', '.join(map(str, i.get('capacityProviders', [])))}; default "
+                f"{_strategy(i.get('defaultCapacityProviderStrategies', []))}"
+            ),
+            "aws:ecs/service:Service": self.service,
+            "aws:ecs/taskDefinition:TaskDefinition": self.task,
+            "aws:iam/role:Role": lambda i, r: _trust(i["assumeRolePolicy"]),
+            "aws:iam/rolePolicy:RolePolicy": lambda i, r: _policy_summary(i["policy"]),
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment": lambda i, r: (
+                f"managed policy {str(i.get('policyArn', '')).rsplit('/', 1)[-1]}"
+            ),
+            "aws:iam/instanceProfile:InstanceProfile": lambda i, r: "instance profile of the instance role",
+            "aws:ec2/securityGroup:SecurityGroup": lambda i, r: str(i.get("description", "")),
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": lambda i, r: self.sg_rule(
+                "in", "from", i
+            ),
+            "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": lambda i, r: self.sg_rule(
+                "out", "to", i
+            ),
+            "aws:cloudwatch/logGroup:LogGroup": lambda i, r: (
+                f"{r.outputs.get('name')}, retention {i.get('retentionInDays', 'never expires')} days"
+                + ("" if not r.retain_on_delete else ", kept on delete")
+            ),
+            "aws:lb/loadBalancer:LoadBalancer": self.load_balancer,
+            "aws:lb/listener:Listener": self.listener,
+            "aws:lb/listenerRule:ListenerRule": self.rule,
+            "aws:lb/targetGroup:TargetGroup": lambda i, r: (
+                f"{i.get('targetType')} targets on {i.get('protocol')} {i.get('port')}, health "
+                f"{(i.get('healthCheck') or {}).get('path')} expecting "
+                f"{(i.get('healthCheck') or {}).get('matcher')}, "
+                f"deregistration {i.get('deregistrationDelay')} s"
+            ),
+            "aws:appautoscaling/target:Target": lambda i, r: (
+                f"{i.get('minCapacity')}..{i.get('maxCapacity')} tasks"
+            ),
+            "aws:appautoscaling/policy:Policy": self.scaling_policy,
+            "aws:autoscaling/group:Group": self.asg,
+            "aws:ec2/launchTemplate:LaunchTemplate": self.launch_template,
+            "aws:ecs/capacityProvider:CapacityProvider": self.capacity_provider,
+            "aws:ssm/activation:Activation": lambda i, r: (
+                f"registers up to {i.get('registrationLimit')} machine(s), expires "
+                f"{i.get('expirationDate', '24 h after creation')}"
+            ),
+            "aws:s3/bucket:Bucket": lambda i, r: f"bucket {r.outputs.get('bucket')}",
+            "aws:s3/bucketPolicy:BucketPolicy": lambda i, r: _policy_summary(i["policy"]),
+        }
+
+    def __call__(self, reg: Registration) -> str:
+        fn = self.by_type.get(reg.type)
+        if fn is None:
+            return ""
+        try:
+            return fn(reg.inputs, reg)
+        except (KeyError, TypeError, ValueError, IndexError):
+            return ""
+
+    def zones(self, subnets: list[str]) -> str:
+        places = [self.run.cloud.subnets.get(s) for s in subnets]
+        if all(places):
+            return ", ".join(f"{z} ({k})" for z, k in places if z)  # type: ignore[misc]
+        return ", ".join(subnets)
+
+    def provider(self, i: dict[str, Any], r: Registration) -> str:
+        tags = i.get("defaultTags")
+        tags = json.loads(tags) if isinstance(tags, str) else (tags or {})
+        shown = ", ".join(f"{k}={v}" for k, v in sorted((tags.get("tags") or {}).items()))
+        return f"region {i.get('region')}; default tags {shown}"
+
+    def vpc(self, i: dict[str, Any], r: Registration) -> str:
+        return (
+            f"{i.get('cidrBlock')} over {', '.join(i.get('availabilityZoneNames') or [])}; "
+            f"NAT {(i.get('natGateways') or {}).get('strategy')}; "
+            f"/{i.get('availabilityZoneCidrMask')} per zone"
+        )
+
+    def cluster(self, i: dict[str, Any], r: Registration) -> str:
+        insights = next((s["value"] for s in i.get("settings", []) if s["name"] == "containerInsights"), "?")
+        log = i["configuration"]["executeCommandConfiguration"]["logConfiguration"]["cloudWatchLogGroupName"]
+        return f"Container Insights {insights}; ECS Exec sessions logged to {log}"
+
+    def service(self, i: dict[str, Any], r: Registration) -> str:
+        parts = [f"desired {i.get('desiredCount')}"]
+        for target in self.run.of_type("aws:appautoscaling/target:Target"):
+            if str(target.inputs.get("resourceId", "")).endswith("/" + str(r.outputs.get("name"))):
+                parts[0] += (
+                    f" (autoscaling {target.inputs['minCapacity']}..{target.inputs['maxCapacity']}; "
+                    "live count kept)"
+                )
+        if i.get("launchType"):
+            parts.append(f"launch type {i['launchType']}")
+        if i.get("capacityProviderStrategies"):
+            parts.append(f"capacity {_strategy(i['capacityProviderStrategies'])}")
+        net = i.get("networkConfiguration")
+        if net:
+            parts.append(f"subnets {self.zones(net.get('subnets', []))}")
+            parts.append("public IP " + ("yes" if net.get("assignPublicIp") else "no"))
+        for lb in i.get("loadBalancers") or []:
+            parts.append(f"behind the load balancer on port {lb.get('containerPort')}")
+        if i.get("orderedPlacementStrategies"):
+            parts.append(
+                "placement "
+                + ", then ".join(
+                    f"{p['type']} {p.get('field', '')}".strip() for p in i["orderedPlacementStrategies"]
+                )
+            )
+        breaker = i.get("deploymentCircuitBreaker") or {}
+        parts.append("rollback on failed deploy" if breaker.get("rollback") else "NO rollback")
+        if i.get("enableExecuteCommand"):
+            parts.append("ECS Exec on")
+        return "; ".join(parts)
+
+    def task(self, i: dict[str, Any], r: Registration) -> str:
+        cpu, mem = int(i.get("cpu", 0)), int(i.get("memory", 0))
+        arch = (i.get("runtimePlatform") or {}).get("cpuArchitecture", "X86_64")
+        head = (
+            f"{cpu / 1024:g} vCPU / {mem / 1024:g} GB, {arch}, "
+            f"{'/'.join(i.get('requiresCompatibilities', []))}, {i.get('networkMode')}"
+        )
+        details = []
+        for c in json.loads(i.get("containerDefinitions", "[]")):
+            ports = ", ".join(str(p["containerPort"]) for p in c.get("portMappings", []))
+            bits = [c["name"], str(c.get("image"))]
+            if ports:
+                bits.append(f"port {ports}")
+            bits.append("read-only root" if c.get("readonlyRootFilesystem") else "WRITABLE root")
+            bits.append(f"user {c['user']}" if c.get("user") else "image's user")
+            if c.get("secrets"):
+                bits.append(f"secrets {', '.join(s['name'] for s in c['secrets'])}")
+            details.append(" ".join(bits[:2]) + (", " + ", ".join(bits[2:]) if bits[2:] else ""))
+        return head + "; " + "; ".join(details)
+
+    def sg_rule(self, direction: str, word: str, i: dict[str, Any]) -> str:
+        proto = i.get("ipProtocol")
+        ports = (
+            "all traffic"
+            if proto == "-1"
+            else f"{proto} {i.get('fromPort')}"
+            + (f"-{i.get('toPort')}" if i.get("toPort") != i.get("fromPort") else "")
+        )
+        peer = i.get("cidrIpv4") or self._sg_name(i.get("referencedSecurityGroupId"))
+        return f"{direction} {ports} {word} {peer}: {i.get('description', '')}"
+
+    def _sg_name(self, sg_id: Any) -> str:
+        for g in self.run.of_type("aws:ec2/securityGroup:SecurityGroup"):
+            if g.id == sg_id:
+                return f"security group {g.name}"
+        return str(sg_id)
+
+    def load_balancer(self, i: dict[str, Any], r: Registration) -> str:
+        scheme = "internal" if i.get("internal") else "internet-facing"
+        logs = "access logs on" if (i.get("accessLogs") or {}).get("enabled") else "access logs off"
+        protection = (
+            "deletion protection on" if i.get("enableDeletionProtection") else "deletion protection off"
+        )
+        return (
+            f"{scheme}, subnets {self.zones(i.get('subnets', []))}; {protection}; {logs}; "
+            f"invalid headers dropped: {i.get('dropInvalidHeaderFields')}; "
+            f"desync {i.get('desyncMitigationMode')}"
+        )
+
+    def listener(self, i: dict[str, Any], r: Registration) -> str:
+        action = i["defaultActions"][0]
+        if action["type"] == "redirect":
+            default = f"redirect to {action['redirect']['protocol']} {action['redirect']['port']}"
+        else:
+            default = f"default {action.get('fixedResponse', {}).get('statusCode')}"
+        tls = f", {i.get('sslPolicy')}" if i.get("protocol") == "HTTPS" else ""
+        return f"{i.get('protocol')} {i.get('port')}{tls}; {default}"
+
+    def rule(self, i: dict[str, Any], r: Registration) -> str:
+        conditions = []
+        for c in i.get("conditions", []):
+            if "pathPattern" in c:
+                conditions.append("paths " + ", ".join(c["pathPattern"]["values"]))
+            if "hostHeader" in c:
+                conditions.append("hosts " + ", ".join(c["hostHeader"]["values"]))
+        return f"priority {i.get('priority')}: {' and '.join(conditions)} -> forward"
+
+    def scaling_policy(self, i: dict[str, Any], r: Registration) -> str:
+        cfg = i["targetTrackingScalingPolicyConfiguration"]
+        metric = cfg["predefinedMetricSpecification"]["predefinedMetricType"]
+        return (
+            f"keep {metric} at {cfg['targetValue']:g} (cooldown in {cfg.get('scaleInCooldown')} s, "
+            f"out {cfg.get('scaleOutCooldown')} s)"
+        )
+
+    def asg(self, i: dict[str, Any], r: Registration) -> str:
+        policy = i["mixedInstancesPolicy"]
+        types = ", ".join(o["instanceType"] for o in policy["launchTemplate"]["overrides"])
+        dist = policy.get("instancesDistribution") or {}
+        spot = 100 - int(dist.get("onDemandPercentageAboveBaseCapacity", 100))
+        return (
+            f"{types}; {i.get('minSize')}..{i.get('maxSize')} instances over "
+            f"{self.zones(i.get('vpcZoneIdentifiers', []))}; {spot}% Spot above "
+            f"{dist.get('onDemandBaseCapacity', 0)} on-demand; scale-in protected"
+        )
+
+    def launch_template(self, i: dict[str, Any], r: Registration) -> str:
+        ebs = i["blockDeviceMappings"][0]["ebs"]
+        user_data = base64.b64decode(i.get("userData", "")).decode(errors="replace")
+        cluster = next(
+            (line.split("=", 1)[1] for line in user_data.splitlines() if line.startswith("ECS_CLUSTER=")), "?"
+        )
+        return (
+            f"{i.get('imageId')} ({i.get('instanceType')}); IMDSv2 {i['metadataOptions']['httpTokens']}; "
+            f"{ebs['volumeSize']} GiB {ebs['volumeType']} encrypted={ebs['encrypted']}; "
+            f"joins cluster {cluster}"
+        )
+
+    def capacity_provider(self, i: dict[str, Any], r: Registration) -> str:
+        p = i["autoScalingGroupProvider"]
+        return (
+            f"managed scaling to {p['managedScaling']['targetCapacity']}%; termination protection "
+            f"{p['managedTerminationProtection']}; draining {p['managedDraining']}"
+        )
+
+
+def tree_lines(run: StackRun) -> list[str]:
+    """The component tree, resources under their parents, with their summaries."""
+    summaries = _Summaries(run)
+    children: dict[str, list[Registration]] = {}
+    urns = {r.urn for r in run.resources}
+    for r in run.resources:
+        parent = r.parent if r.parent in urns else ""
+        children.setdefault(parent, []).append(r)
+    lines: list[str] = []
+
+    def walk(parent: str, prefix: str) -> None:
+        kids = sorted(children.get(parent, []), key=lambda r: (r.custom, r.type, r.name))
+        for n, r in enumerate(kids):
+            last = n == len(kids) - 1
+            summary = summaries(r)
+            lines.append(f"{prefix}{'└─ ' if last else '├─ '}{r.name}  [{r.type}]")
+            inner = prefix + ("   " if last else "│  ")
+            if summary:
+                lines.append(f"{inner}{'   ' if not children.get(r.urn) else '│  '}{summary}")
+            walk(r.urn, inner)
+
+    walk("", "")
+    return lines
+
+
+def counts(run: StackRun) -> dict[str, int]:
+    return dict(sorted(Counter(r.type for r in run.resources).items()))
+
+
+def masked_exports(run: StackRun) -> dict[str, Any]:
+    return {k: (SECRET if k in run.secret_exports else v) for k, v in sorted(run.exports.items())}
+
+
+def text(run: StackRun, cost: CostEstimate | None) -> str:
+    out = [
+        f"Stack {run.stack} ({run.config.get('aws:region', '?')}): {len(run.resources)} resources, "
+        "offline preview",
+        "",
+    ]
+    out += tree_lines(run)
+    out += ["", "Resources by type:"]
+    out += [f"  {n:4d}  {t}" for t, n in counts(run).items()]
+    out += ["", "Exports:"]
+    out += [f"  {k}: {json.dumps(v, sort_keys=True)}" for k, v in masked_exports(run).items()]
+    if cost is not None:
+        out += ["", f"Estimated monthly cost ({cost.region}, USD; prices as of {cost.as_of}):"]
+        width = max([len(line.item) for line in cost.lines] + [10])
+        out.append(f"  {'item'.ljust(width)}  {'desired':>10}  {'at max':>10}  detail")
+        for line in cost.lines:
+            out.append(
+                f"  {line.item.ljust(width)}  {line.desired:10.2f}  {line.maximum:10.2f}  {line.detail}"
+            )
+        if cost.complete:
+            out.append(f"  {'total'.ljust(width)}  {cost.total_desired:10.2f}  {cost.total_maximum:10.2f}")
+        for problem in cost.problems:
+            out.append(f"  not priced: {problem}")
+        out.append("  Assumptions:")
+        out += [f"  - {a}" for a in cost.assumptions]
+        out.append(f"  Prices: {cost.source}")
+    return "\n".join(out) + "\n"
+
+
+def as_json(run: StackRun, cost: CostEstimate | None) -> str:
+    data = {
+        "stack": run.stack,
+        "region": run.config.get("aws:region"),
+        "resources": [
+            {"urn": r.urn, "type": r.type, "name": r.name, "parent": r.parent, "inputs": r.inputs}
+            for r in sorted(run.resources, key=lambda r: r.urn)
+        ],
+        "counts": counts(run),
+        "exports": masked_exports(run),
+        "cost": cost.as_dict() if cost is not None else None,
+    }
+    return json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"

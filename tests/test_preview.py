@@ -1,0 +1,241 @@
+"""The offline preview command and its cost estimate."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from preview import __main__ as cli
+from preview.cost import estimate, load_prices, split_tasks
+from preview.mock_cloud import ROOT, StackRun, run_program, stack_config
+
+HOURS = 730
+
+
+def preview(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# --- the text preview ---------------------------------------------------------------------
+
+
+def test_dev_preview_shows_the_tree_counts_exports_and_cost(capsys) -> None:
+    code, out, err = preview(capsys, "dev")
+    assert (code, err) == (0, "")
+    assert out.startswith("Stack dev (us-east-1): 28 resources, offline preview\n")
+    expected_lines = [
+        "├─ ecs  [ecs-platform:index:Platform]",
+        "│  ├─ ecs-web  [ecs-platform:ecs:Service]",
+        "│  │  │     desired 1; capacity FARGATE_SPOT (weight 1); subnets us-east-1a (private), "
+        "us-east-1b (private); public IP no; behind the load balancer on port 8080; rollback on failed deploy",
+        "│  │  │     trusts ecs-tasks.amazonaws.com for account 123456789012 only",
+        "│  │  │        managed policy AmazonECSTaskExecutionRolePolicy",
+        "│  │  │        0.25 vCPU / 0.5 GB, X86_64, FARGATE, awsvpc; web "
+        "public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine, port 8080, read-only root, user 101:101",
+        "│  │  │     priority 30892: paths /* -> forward",
+        "│  │        in tcp 8080 from security group ecs-lb-sg: Load balancer to ecs-web on its container port",
+        "│           10.0.0.0/16 over us-east-1a, us-east-1b; NAT Single; /19 per zone",
+        "      region us-east-1; default tags ManagedBy=pulumi, Project=ecs-platform, Stack=dev",
+        "     1  aws:ecs/service:Service",
+        '  launchType: "FARGATE_SPOT"',
+        "  total                      68.77       68.77",
+    ]
+    # Compare without the tree drawing, which depends on sibling order.
+    lines = {line.lstrip("│├└─ ") for line in out.splitlines()}
+    for line in expected_lines:
+        assert line.lstrip("│├└─ ") in lines, line
+
+
+def test_prod_preview_lists_policies_and_autoscaling(capsys) -> None:
+    code, out, _ = preview(capsys, "prod")
+    assert code == 0
+    assert ("Allow sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes on "
+            "arn:aws:sqs:us-east-1:123456789012:prod-jobs") in out  # fmt: skip
+    assert "desired 3 (autoscaling 3..12; live count kept)" in out
+    assert "HTTPS 443, ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09; default 404" in out
+    assert "HTTP 80; redirect to HTTPS 443" in out
+
+
+def test_secret_exports_are_masked(capsys) -> None:
+    code, out, _ = preview(capsys, "staging")
+    assert code == 0
+    assert '  externalRegistrationCommand: "[secret]"' in out.splitlines()
+    assert "activation-code" not in out
+    code, out, _ = preview(capsys, "staging", "--json")
+    assert json.loads(out)["exports"]["externalActivationCode"] == "[secret]"
+
+
+# --- JSON -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_json_lists_every_resource_and_is_byte_identical_across_runs(capsys, stack) -> None:
+    _, first, _ = preview(capsys, stack, "--json")
+    _, second, _ = preview(capsys, stack, "--json")
+    assert first == second
+    data = json.loads(first)
+    run = run_program(stack)
+    assert [r["urn"] for r in data["resources"]] == sorted(r.urn for r in run.resources)
+    assert set(data["resources"][0]) == {"urn", "type", "name", "parent", "inputs"}
+    assert sum(data["counts"].values()) == len(run.resources)
+    assert data["cost"]["totalMonthlyDesired"] > 0
+
+
+def test_json_is_stable_in_a_separate_process() -> None:
+    def once() -> bytes:
+        return subprocess.run([sys.executable, "-m", "preview", "prod", "--json"], cwd=ROOT,
+                              capture_output=True, check=True).stdout  # fmt: skip
+
+    assert once() == once()
+
+
+# --- overrides and errors ----------------------------------------------------------------------
+
+
+def test_config_overrides_change_the_preview(capsys) -> None:
+    _, out, _ = preview(capsys, "dev", "--config", "azCount=3", "--config", "services.web.desiredCount=2",
+                        "--json")  # fmt: skip
+    data = json.loads(out)
+    vpc = next(r for r in data["resources"] if r["type"] == "awsx:ec2:Vpc")
+    assert len(vpc["inputs"]["availabilityZoneNames"]) == 3
+    svc = next(r for r in data["resources"] if r["type"] == "aws:ecs/service:Service")
+    assert svc["inputs"]["desiredCount"] == 2
+    assert svc["inputs"]["networkConfiguration"]["subnets"] and data["exports"]["urls"]
+
+
+def test_dotted_override_edits_one_field_of_an_object_key() -> None:
+    cfg = stack_config("prod", {"services.worker.desiredCount": 7, "aws:region": "us-east-1"})
+    services = json.loads(cfg["ecs-platform:services"])
+    assert services["worker"]["desiredCount"] == 7
+    assert services["web"]["routes"] == [{"hosts": ["www.example.com"]}]
+
+
+def test_bad_config_exits_1_with_the_messages_and_no_traceback(capsys) -> None:
+    code, out, err = preview(capsys, "dev", "--config", "azCount=9", "--config", "logRetentionDays=2")
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        "error: invalid configuration (2 problem(s)):",
+        "  - ecs-platform:azCount: 9 is out of range (allowed: 1..6)",
+        "  - ecs-platform:logRetentionDays: 2 is not allowed (allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, "
+        "150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)",
+    ]
+    assert "Traceback" not in err
+
+
+def test_bad_config_exit_status_from_a_real_process() -> None:
+    done = subprocess.run([sys.executable, "-m", "preview", "dev", "--config", "launchType=LAMBDA"],
+                          cwd=ROOT, capture_output=True, text=True)  # fmt: skip
+    assert done.returncode == 1
+    assert "ecs-platform:launchType" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_unknown_stack_exits_2(capsys) -> None:
+    code, _, err = preview(capsys, "nope")
+    assert code == 2
+    assert err == "error: no stack file Pulumi.nope.yaml (stacks: dev, prod, staging)\n"
+
+
+# --- cost arithmetic ----------------------------------------------------------------------------
+
+PRICES = load_prices()["regions"]["us-east-1"]
+
+
+def _one_service(overrides: dict[str, Any]) -> StackRun:
+    base = {"loadBalancer": {"allowPlainHttp": True}, "natGateways": "Single"}
+    run = run_program("dev", {**base, **overrides})
+    assert run.error is None, run.error
+    return run
+
+
+def _line(run: StackRun, prefix: str) -> Any:
+    [line] = [x for x in estimate(run).lines if x.item.startswith(prefix)]
+    return line
+
+
+def test_one_fargate_task_costs_its_vcpu_and_gb_hours() -> None:
+    run = _one_service({"launchType": "FARGATE", "services": {"api": {"image": "x", "cpu": 1024, "memory": 2048,
+                                                                      "desiredCount": 2}}})  # fmt: skip
+    line = _line(run, "Fargate")
+    per_task = 1 * 0.04048 + 2 * 0.004445
+    assert line.desired == pytest.approx(HOURS * 2 * per_task)
+    assert line.desired == pytest.approx(72.08, abs=0.01)
+
+
+def test_arm64_and_extra_ephemeral_storage_are_priced() -> None:
+    run = _one_service({"launchType": "FARGATE", "services": {"api": {
+        "image": "x", "architecture": "ARM64", "ephemeralStorageGiB": 50, "desiredCount": 1}}})  # fmt: skip
+    per_task = 0.25 * 0.03238 + 0.5 * 0.00356 + 30 * 0.000111
+    assert _line(run, "Fargate").desired == pytest.approx(HOURS * per_task)
+
+
+def test_spot_tasks_after_the_on_demand_base_get_the_discount() -> None:
+    run = _one_service({"launchType": "FARGATE_SPOT", "fargateOnDemandBase": 1,
+                        "services": {"api": {"image": "x", "desiredCount": 6}}})  # fmt: skip
+    per_task = HOURS * (0.25 * 0.04048 + 0.5 * 0.004445)
+    # 1 on-demand base, then 5 split 1:4 -> 2 on-demand, 4 Spot at 30 % of the price.
+    assert _line(run, "Fargate").desired == pytest.approx(per_task * (2 + 4 * 0.3))
+
+
+def test_autoscaled_services_are_priced_at_max_too() -> None:
+    run = _one_service({"launchType": "FARGATE", "services": {"api": {
+        "image": "x", "desiredCount": 2, "autoscaling": {"min": 2, "max": 10, "cpuTarget": 50}}}})  # fmt: skip
+    line = _line(run, "Fargate")
+    assert line.maximum == pytest.approx(line.desired * 5)
+
+
+def test_nat_and_load_balancer_hours_and_public_ips() -> None:
+    run = _one_service({"natGateways": "OnePerAz", "azCount": 2, "services": {"api": {
+        "image": "x", "port": 80, "public": True}}})  # fmt: skip
+    assert _line(run, "NAT").desired == pytest.approx(2 * HOURS * (0.045 + 0.005))
+    assert _line(run, "Load balancer").desired == pytest.approx(HOURS * (0.0225 + 0.008 + 2 * 0.005))
+
+
+def test_ec2_group_is_sized_to_its_tasks_within_min_and_max() -> None:
+    run = _one_service({"launchType": "EC2", "ec2": {"instanceTypes": ["m7g.large"], "minSize": 1, "maxSize": 4},
+                        "services": {"api": {"image": "x", "cpu": 1024, "memory": 2048, "desiredCount": 3}}})  # fmt: skip
+    line = _line(run, "EC2")
+    # 3 x 1024 units on 2048-unit instances at 100 % target -> 2 instances, plus 30 GiB gp3 each.
+    assert line.desired == pytest.approx(2 * (HOURS * 0.0816 + 30 * 0.08))
+    assert "m7g.large x 2" in line.detail
+
+
+def test_split_tasks_follows_base_then_weights() -> None:
+    strategy = [{"capacityProvider": "FARGATE", "weight": 1, "base": 2},
+                {"capacityProvider": "FARGATE_SPOT", "weight": 3}]  # fmt: skip
+    assert split_tasks(10, strategy) == {"FARGATE": 4.0, "FARGATE_SPOT": 6.0}
+    assert split_tasks(1, strategy) == {"FARGATE": 1.0, "FARGATE_SPOT": 0.0}
+
+
+def test_unknown_region_is_reported_not_guessed() -> None:
+    run = _one_service({"aws:region": "eu-central-2"})
+    est = estimate(run)
+    assert est.lines == [] and not est.complete
+    assert est.problems == ["no prices for region 'eu-central-2' (priced: us-east-1)"]
+    assert est.as_dict()["totalMonthlyDesired"] is None
+
+
+def test_unpriced_instance_type_is_reported() -> None:
+    run = _one_service({"launchType": "EC2", "services": {"api": {"image": "x"}}, "ec2": {
+        "instanceTypes": ["x9z.large"], "instanceTypeSpecs": {"x9z.large": {"vcpu": 2, "memoryMiB": 8192}}}})  # fmt: skip
+    est = estimate(run)
+    assert est.problems == ["no price for instance type 'x9z.large' in us-east-1 (group ecs-cluster-ec2-asg)"]
+    assert est.as_dict()["totalMonthlyDesired"] is None
+
+
+def test_dev_costs_less_than_prod(dev: StackRun, prod: StackRun) -> None:
+    assert 0 < estimate(dev).total_desired < estimate(prod).total_desired
+    assert estimate(prod).total_desired <= estimate(prod).total_maximum
+
+
+def test_price_file_names_its_source_and_date() -> None:
+    prices = load_prices()
+    assert prices["source"] and prices["as_of"] and prices["hours_per_month"] == HOURS
+    assert {"us-east-1"} <= set(prices["regions"])
+    for stack in ("dev", "staging", "prod"):
+        assert stack_config(stack)["aws:region"] in prices["regions"]
