@@ -13,8 +13,9 @@ cannot assume them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -49,6 +50,13 @@ class AwsContext:
     account_id: pulumi.Input[str]
     region: pulumi.Input[str]
     partition: pulumi.Input[str] = "aws"
+    _trust: pulumi.Output[str] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def ecs_tasks_trust(self) -> pulumi.Output[str]:
+        """The ECS tasks trust policy of this account (built once, shared by every role)."""
+        if self._trust is None:
+            self._trust = ecs_tasks_trust_policy(self)
+        return self._trust
 
     @staticmethod
     def lookup(opts: pulumi.InvokeOutputOptions | None = None) -> AwsContext:
@@ -84,8 +92,21 @@ def ecs_tasks_trust_policy(ctx: AwsContext) -> pulumi.Output[str]:
     )
 
 
-def policy_document(statements: pulumi.Input[Sequence[dict[str, Any]]]) -> pulumi.Output[str]:
-    return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": statements})
+def _plain(value: Any) -> bool:
+    """True when ``value`` holds no Output or awaitable (so plain ``json.dumps`` will do)."""
+    if isinstance(value, dict):
+        return all(_plain(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return all(_plain(v) for v in value)
+    return isinstance(value, (str, int, float, bool)) or value is None
+
+
+def policy_document(statements: pulumi.Input[Sequence[dict[str, Any]]]) -> pulumi.Input[str]:
+    """An IAM policy document; a plain string when nothing in it is an Output."""
+    document = {"Version": "2012-10-17", "Statement": statements}
+    if _plain(document):
+        return json.dumps(document)
+    return pulumi.Output.json_dumps(document)
 
 
 def _secrets_statements(arns: Sequence[str]) -> list[dict[str, Any]]:
@@ -189,7 +210,7 @@ class TaskRoles(pulumi.ComponentResource):
         super().__init__("ecs-platform:iam:TaskRoles", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         ctx = args.context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
-        trust = ecs_tasks_trust_policy(ctx)
+        trust = ctx.ecs_tasks_trust()
 
         self.execution_role = aws.iam.Role(
             f"{name}-execution",

@@ -14,8 +14,10 @@ computing each route's priority from the route alone:
 * ``slot`` (0..999) is a hash of ``<service>/<route index>``: stable, and
   independent of every other service.
 
-Two routes that land on the same priority are reported by validation with a
-hint to set ``priority`` on one of them explicitly.
+When two routes hash to the same slot, :func:`assign` moves the one that
+sorts later to the next free slot of its band; only a route hashing to that
+same slot appearing or disappearing can then shift it, which is an in-place
+update of the rule, never a replacement. An explicit ``priority`` pins a route.
 """
 
 from __future__ import annotations
@@ -75,6 +77,31 @@ def priority(service: str, index: int, route: Route) -> int:
     return band(route) * 1000 + slot
 
 
-def priorities(routes: Sequence[tuple[str, int, Route]]) -> dict[tuple[str, int], int]:
-    """Priorities of many routes, keyed by (service, index)."""
-    return {(svc, i): priority(svc, i, r) for svc, i, r in routes}
+def assign(routes: Sequence[tuple[str, int, Route]]) -> dict[tuple[str, int], int]:
+    """Unique priorities for all routes of a listener, keyed by (service, index).
+
+    Explicit priorities are kept as given (duplicates among them are a config
+    error, checked by the caller); the others get their hashed priority, or the
+    next free slot of their band when it is taken.
+    """
+    out: dict[tuple[str, int], int] = {}
+    taken: set[int] = set()
+    for svc, i, route in routes:
+        if route.priority is not None:
+            out[(svc, i)] = route.priority
+            taken.add(route.priority)
+    hashed = sorted(
+        ((priority(svc, i, r), svc, i, r) for svc, i, r in routes if r.priority is None),
+        key=lambda item: (item[0], item[1], item[2]),
+    )
+    for prio, svc, i, route in hashed:
+        low = band(route) * 1000
+        for step in range(1000):
+            candidate = low + (prio - low + step) % 1000
+            if candidate not in taken:
+                break
+        else:
+            raise ValueError(f"more than 1000 routes of {svc!r}'s specificity on one listener")
+        out[(svc, i)] = candidate
+        taken.add(candidate)
+    return out

@@ -46,7 +46,10 @@ class LoadBalancerAttachmentArgs:
     arn_suffix: pulumi.Input[str] | None = None
     """The load balancer's ARN suffix; needed for request-count autoscaling."""
     routes: Sequence[Route] = (Route(paths=("/*",)),)
-    """Which requests reach the service. Default: every path (``/*``)."""
+    """Which requests reach the service. Default: every path (``/*``). A route without
+    ``priority`` gets its hashed, specificity-ordered one (:mod:`components.routing`);
+    services sharing a listener should take theirs from ``routing.assign``, which
+    also resolves hash collisions (the platform does)."""
     health_check: TargetHealthCheckArgs = field(default_factory=TargetHealthCheckArgs)
     """Target health check. Default: ``GET /`` expecting 200-399 every 15 s."""
     deregistration_delay: int = 30

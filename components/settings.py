@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from components import validation as v
 from components.external import check_expiration
 from components.instance_types import INSTANCE_TYPE_RE, INSTANCE_TYPES, InstanceSpec
-from components.routing import Route, priority
+from components.routing import Route, assign
 from components.validation import ConfigError
 
 PROJECT = "ecs-platform"
@@ -870,24 +870,33 @@ def _external(p: _Problems, raw: Any) -> ExternalSettings | None:
     return ExternalSettings(registration_limit=limit, expiration_date=None if expiry is None else str(expiry))
 
 
-def _check_routes(p: _Problems, services: Mapping[str, ServiceSettings]) -> None:
-    """No two services on the same route; no two rules on the same priority."""
+def _check_routes(p: _Problems, services: Mapping[str, ServiceSettings]) -> dict[str, ServiceSettings]:
+    """No two services on the same route, no two routes pinned to one priority;
+    returns the services with every route's listener rule priority filled in."""
     seen: dict[tuple[frozenset[str], frozenset[str]], str] = {}
-    taken: dict[int, str] = {}
+    pinned: dict[int, str] = {}
     for svc in services.values():
         for i, route in enumerate(svc.routes):
             where = f"services.{svc.name}.routes[{i}]"
             sig = (frozenset(route.paths), frozenset(route.hosts))
             if sig in seen:
-                p.add([f"{p.key(where)}: {v.show({'paths': list(route.paths), 'hosts': list(route.hosts)})} "
-                       f"is also the route of {seen[sig]} (allowed: each route on one service)"])  # fmt: skip
-                continue
+                shown = v.show({"paths": list(route.paths), "hosts": list(route.hosts)})
+                p.add([f"{p.key(where)}: {shown} is also the route of {seen[sig]} "
+                       "(allowed: each route on one service)"])  # fmt: skip
             seen[sig] = where
-            prio = priority(svc.name, i, route)
-            if prio in taken:
-                p.add([f"{p.key(where)}: priority {prio} is also the priority of {taken[prio]} "
-                       "(allowed: set `priority` (1..50000) on one of them)"])  # fmt: skip
-            taken[prio] = where
+            if route.priority is not None:
+                if route.priority in pinned:
+                    p.add([f"{p.key(where)}: priority {route.priority} is also the priority of "
+                           f"{pinned[route.priority]} "
+                           "(allowed: a priority (1..50000) no other route has)"])  # fmt: skip
+                pinned[route.priority] = where
+    prios = assign([(s.name, i, r) for s in services.values() for i, r in enumerate(s.routes)])
+    return {
+        name: replace(
+            svc, routes=tuple(replace(r, priority=prios[(name, i)]) for i, r in enumerate(svc.routes))
+        )
+        for name, svc in services.items()
+    }
 
 
 def _existing_vpc(p: _Problems, raw: Any) -> ExistingVpc | None:
@@ -983,7 +992,7 @@ def load(
         if svc is not None:
             services[name] = svc
 
-    _check_routes(p, services)
+    services = _check_routes(p, services)
     public = [svc for svc in services.values() if svc.public]
     load_balancer = _load_balancer(p, cfg.get("loadBalancer", {}), region=region, stack=stack, public=public)
 

@@ -282,3 +282,22 @@ def test_every_public_service_has_exactly_one_target_group_and_rule_per_route(re
     public = [s for s in run.of_type(SERVICE) if "loadBalancers" in s.inputs]
     assert len(run.of_type(TG)) == len(public)
     assert len(run.of_type(RULE)) == len(public)
+
+
+def test_routes_hashing_to_one_slot_get_distinct_priorities_in_their_band() -> None:
+    from components.routing import assign
+
+    routes = [(f"svc{i:03d}", 0, Route(paths=(f"/svc{i:03d}/*",))) for i in range(300)]
+    prios = assign(routes)
+    assert len(set(prios.values())) == 300
+    assert {p // 1000 for p in prios.values()} == {band(routes[0][2])}
+    # Removing one service moves no other route unless it shared that route's slot.
+    fewer = assign(routes[1:])
+    moved = [k for k in fewer if fewer[k] != prios[k]]
+    assert len(moved) <= 1
+
+
+def test_fifty_public_services_on_sibling_paths_validate_and_get_unique_priorities() -> None:
+    services = {f"svc{i:03d}": web(routes=[{"paths": [f"/svc{i:03d}/*"]}]) for i in range(50)}
+    run = ok(run_program("prod", {"services": services}))
+    assert len({r.inputs["priority"] for r in run.of_type(RULE)}) == 50

@@ -207,7 +207,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
          "a": {"image": "x", "port": 80, "routes": [{"paths": ["/a/*"], "priority": 10}]},
          "b": {"image": "x", "port": 80, "routes": [{"paths": ["/b/*"], "priority": 10}]}}},
      "ecs-platform:services.b.routes[0]: priority 10 is also the priority of services.a.routes[0] "
-     "(allowed: set `priority` (1..50000) on one of them)"),
+     "(allowed: a priority (1..50000) no other route has)"),
     ("target health check matcher", pub(targetHealthCheck={"matcher": "600"}),
      'ecs-platform:services.api.targetHealthCheck.matcher: "600" is not an HTTP code matcher'),
     ("target health check timeout", pub(targetHealthCheck={"interval": 5, "timeout": 5}),
