@@ -235,6 +235,7 @@ def program(n: int) -> None:
         container = {
             "name": name,
             "image": "nginx:1.27",
+            "user": "1000",
             "essential": True,
             "readonlyRootFilesystem": True,
             "portMappings": [{"containerPort": 8080, "protocol": "tcp"}],

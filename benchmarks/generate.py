@@ -24,6 +24,7 @@ def overrides(n: int) -> dict[str, Any]:
         "services": {
             name: {
                 "image": "nginx:1.27",
+                "user": "1000",
                 "port": 8080,
                 "routes": [{"paths": [f"/{name}/*"]}],
                 "writablePaths": [],

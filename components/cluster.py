@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -10,7 +11,7 @@ import pulumi_aws as aws
 from components import validation as v
 from components.ec2_capacity import Ec2Capacity, Ec2CapacityArgs
 from components.external import ExternalCapacity, ExternalCapacityArgs
-from components.outputs import after
+from components.outputs import after, waiver_tags
 
 #: After the on-demand base, this many Spot tasks run per on-demand task (80 % Spot).
 #: ECS cannot place tasks on a provider of weight 0, so on-demand keeps weight 1.
@@ -86,8 +87,8 @@ class ClusterArgs:
     """Name of the ECS Exec audit log group. Default: auto-named by Pulumi."""
     retain_logs_on_delete: bool = False
     """Keep the audit log group when the stack is destroyed. Default ``False``."""
-    tags: pulumi.Input[dict[str, pulumi.Input[str]]] | None = None
-    """Extra tags for the cluster. Default none."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra tags for the cluster. Default none (the stack's come from the provider)."""
 
     def problems(self) -> list[str]:
         out = v.check_choice("ClusterArgs.container_insights", self.container_insights, v.CONTAINER_INSIGHTS)
@@ -149,7 +150,16 @@ class Cluster(pulumi.ComponentResource):
                     ),
                 )
             ),
-            tags=args.tags,
+            # Turning Container Insights off is recorded as a waiver of ECS.12.
+            tags={
+                **args.tags,
+                **(
+                    waiver_tags({"ECS.12": "containerInsights: disabled in config"})
+                    if args.container_insights == "disabled"
+                    else {}
+                ),
+            }
+            or None,  # fmt: skip
             opts=child,
         )
         self.ec2: Ec2Capacity | None = None

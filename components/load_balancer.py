@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +11,7 @@ import pulumi_aws as aws
 
 from components import validation as v
 from components.iam import AwsContext
-from components.outputs import after
+from components.outputs import after, waiver_tags
 
 #: Regions launched before August 2022 deliver ALB access logs as their
 #: regional Elastic Load Balancing account (looked up with the SDK's
@@ -53,7 +53,8 @@ class LoadBalancerArgs:
     """Without a certificate, serve plain HTTP (a stack without a domain). Default ``False``:
     a certificate is required."""
     plain_http_waiver: str | None = None
-    """Why plain HTTP is accepted, recorded as the ``PlainHttpWaiver`` tag. Default none."""
+    """Why plain HTTP is accepted, recorded in the ``ecs-platform:waiver:ELB.1`` tag.
+    Default: a note that config allowed it."""
     desync_mitigation_mode: str = "defensive"
     """``defensive`` (default) or ``strictest``."""
     deletion_protection: bool = True
@@ -67,8 +68,19 @@ class LoadBalancerArgs:
     """Days the created bucket keeps access logs. Default 90."""
     idle_timeout: int = 60
     """Connection idle timeout, seconds. Default 60."""
-    tags: pulumi.Input[dict[str, pulumi.Input[str]]] | None = None
-    """Extra tags for the load balancer. Default none."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Extra tags for the load balancer. Default none (the stack's come from the provider)."""
+
+    def waivers(self) -> dict[str, str]:
+        """The ELB controls these settings turn off, recorded as tags the policy pack accepts."""
+        out: dict[str, str] = {}
+        if not self.https:
+            out["ELB.1"] = self.plain_http_waiver or "allowPlainHttp: true in config (no certificate)"
+        if not self.access_logs:
+            out["ELB.5"] = "accessLogs: false in config"
+        if not self.deletion_protection:
+            out["ELB.6"] = "deletionProtection: false in config"
+        return out
 
     @property
     def https(self) -> bool:
@@ -165,11 +177,6 @@ class LoadBalancer(pulumi.ComponentResource):
                 ctx = args.context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
                 self.log_bucket_name = self._log_bucket(name, args, ctx)
 
-        tags: pulumi.Input[dict[str, pulumi.Input[str]]] | None = args.tags
-        if args.plain_http_waiver and not args.https:
-            tags = pulumi.Output.from_input(args.tags or {}).apply(
-                lambda t: {**t, "PlainHttpWaiver": str(args.plain_http_waiver)[:256]}
-            )
         self.load_balancer = aws.lb.LoadBalancer(
             name,
             load_balancer_type="application",
@@ -185,7 +192,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 if self.log_bucket_name is not None
                 else None
             ),
-            tags=tags,
+            tags={**args.tags, **waiver_tags(args.waivers())} or None,
             opts=child,
         )
 

@@ -160,6 +160,7 @@ class Platform(pulumi.ComponentResource):
                 container_insights=s.container_insights,
                 log_retention_days=s.log_retention_days,
                 log_group_name=f"{prefix}/exec",
+                retain_logs_on_delete=s.retain_logs_on_delete,
             ),
             opts=child,
         )
@@ -220,7 +221,8 @@ class Platform(pulumi.ComponentResource):
                     log_retention_days=s.log_retention_days,
                     log_group_name=f"{prefix}/{svc.name}",
                     family=f"{s.project}-{s.stack}-{svc.name}",
-                    tags={"Service": svc.name},
+                    waivers=dict(svc.waivers),
+                    retain_logs_on_delete=s.retain_logs_on_delete,
                     load_balancer=attachment_args(svc, lb) if lb else None,
                     autoscaling=autoscaling_args(svc),
                 ),

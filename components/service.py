@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
@@ -12,9 +12,9 @@ from components import validation as v
 from components.cluster import CapacityStrategyItem, capacity_strategy
 from components.containers import ContainerArgs
 from components.iam import AwsContext, PolicyStatement, TaskRoles, TaskRolesArgs, permissions_problems
-from components.outputs import after
+from components.outputs import after, tag_children
 from components.routing import Route, priority
-from components.task_definition import TaskDefinition, TaskDefinitionArgs, task_problems
+from components.task_definition import TaskDefinition, TaskDefinitionArgs, task_problems, waiver_problems
 
 
 @dataclass(frozen=True)
@@ -137,8 +137,11 @@ class ServiceArgs:
     egress_cidrs: Sequence[str] = field(default_factory=lambda: ["0.0.0.0/0"])
     """Where tasks may connect to (image registry, AWS APIs, your dependencies)
     through the NAT gateways. Default: anywhere."""
-    tags: pulumi.Input[dict[str, pulumi.Input[str]]] | None = None
-    """Tags for the service (propagated to its tasks), task definition and log group."""
+    waivers: Mapping[str, str] = field(default_factory=dict)
+    """Security Hub controls turned off on purpose -> why; see ``TaskDefinitionArgs.waivers``."""
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """Tags for every taggable resource of the service (with ``Service: <container name>``);
+    the service propagates them to its tasks. Default: just ``Service``."""
     load_balancer: LoadBalancerAttachmentArgs | None = None
     """Route requests from a load balancer to the container's port. Default: not public."""
     autoscaling: AutoscalingArgs | None = None
@@ -186,6 +189,7 @@ class ServiceArgs:
         out += v.check_log_retention(f"{p}.log_retention_days", self.log_retention_days)
         out += permissions_problems(f"{p}.permissions", self.permissions)
         out += self._traffic_problems(p)
+        out += waiver_problems(p, self.container, self.waivers)
         if self.exec_enabled and self.container.readonly_root_filesystem:
             out.append(f"{p}.exec_enabled: true needs a writable root filesystem for the SSM "
                        "agent (allowed: container.readonly_root_filesystem=False, or no exec)")  # fmt: skip
@@ -268,7 +272,15 @@ class Service(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         v.raise_if(args.problems(), "ServiceArgs")
-        super().__init__("ecs-platform:ecs:Service", name, None, opts)
+        own_tags = {"Service": args.container_name or name, **args.tags}
+        super().__init__(
+            "ecs-platform:ecs:Service",
+            name,
+            None,
+            pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(transformations=[tag_children(own_tags)])
+            ),
+        )
         child = pulumi.ResourceOptions(parent=self)
         ctx = args.context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
 
@@ -301,7 +313,7 @@ class Service(pulumi.ComponentResource):
                 log_retention_days=args.log_retention_days,
                 log_group_name=args.log_group_name,
                 retain_logs_on_delete=args.retain_logs_on_delete,
-                tags=args.tags,
+                waivers=args.waivers,
             ),
             opts=child,
         )
@@ -379,7 +391,6 @@ class Service(pulumi.ComponentResource):
             # A change of capacity provider strategy only takes effect with a new
             # deployment; this makes every service update roll the tasks.
             force_new_deployment=True,
-            tags=args.tags,
             # With autoscaling, the live task count belongs to the autoscaler: the
             # configured count applies when the service is created, never after.
             opts=pulumi.ResourceOptions(

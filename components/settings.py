@@ -33,6 +33,7 @@ DEFAULTS: dict[str, Any] = {
     "logRetentionDays": 30,
     "containerInsights": "enabled",
     "fargateOnDemandBase": 1,
+    "retainLogsOnDelete": False,
 }
 #: Keys whose value is a YAML object (Pulumi.yaml cannot declare object types).
 OBJECT_KEYS = ("services", "vpc", "tags", "loadBalancer", "ec2", "external")
@@ -44,6 +45,7 @@ SERVICE_KEYS = (
     "readonlyRootFilesystem", "writablePaths", "exec", "permissions", "user",
     "minHealthyPercent", "maxPercent", "public", "routes", "targetHealthCheck",
     "deregistrationDelay", "healthCheckGracePeriod", "autoscaling", "launchType", "networkMode",
+    "waivers",
 )  # fmt: skip
 HEALTH_CHECK_KEYS = ("command", "interval", "timeout", "retries", "startPeriod")
 PERMISSION_KEYS = ("actions", "resources")
@@ -218,6 +220,7 @@ class ServiceSettings:
     user: str | None = None
     min_healthy_percent: int = 100
     max_percent: int = 200
+    waivers: Mapping[str, str] = field(default_factory=dict)
     public: bool = False
     routes: tuple[Route, ...] = ()
     target_health_check: TargetHealthCheck = field(default_factory=TargetHealthCheck)
@@ -251,6 +254,7 @@ class PlatformSettings:
     log_retention_days: int
     container_insights: str
     fargate_on_demand_base: int
+    retain_logs_on_delete: bool
     services: Mapping[str, ServiceSettings]
     existing_vpc: ExistingVpc | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -533,6 +537,11 @@ def _service(
     user = svc.get("user")
     if user is not None:
         p.add(v.check_str(key("user"), user, "a user (allowed: uid, uid:gid or a user name)"))
+    waivers = _waivers(p, key("waivers"), svc.get("waivers", {}))
+    p.add(v.check_user(key("user"), user, waivers, f"{key('waivers')}.ECS.20"))
+    if "ECS.5" in waivers and readonly is not False:
+        p.add([f"{key('waivers')}.ECS.5: waives a control this service keeps "
+               "(allowed: only with readonlyRootFilesystem: false)"])  # fmt: skip
     min_healthy = svc.get("minHealthyPercent", 100)
     max_percent = svc.get("maxPercent", 200)
     ok_min = p.add(v.check_int(key("minHealthyPercent"), min_healthy, 0, 100))
@@ -560,12 +569,28 @@ def _service(
         environment=environment, secrets=secrets, command=command, health_check=health_check,
         architecture=architecture, ephemeral_storage_gib=storage, stop_timeout=stop_timeout,
         readonly_root_filesystem=readonly, writable_paths=tuple(writable),
-        exec_enabled=exec_enabled, permissions=permissions, user=user,
+        exec_enabled=exec_enabled, permissions=permissions, user=user, waivers=waivers,
         min_healthy_percent=min_healthy, max_percent=max_percent, public=traffic.public,
         routes=traffic.routes, target_health_check=traffic.health_check,
         deregistration_delay=traffic.deregistration_delay,
         health_check_grace_period=traffic.grace_period, autoscaling=autoscaling,
     )  # fmt: skip
+
+
+def _waivers(p: _Problems, path: str, raw: Any) -> dict[str, str]:
+    """Security controls a service turns off on purpose, each with the reason why."""
+    m = _as_map(p, path, raw) or {}
+    out: dict[str, str] = {}
+    for control, reason in m.items():
+        if control not in v.SERVICE_WAIVABLE:
+            p.add([f"{path}.{control}: is not a control a service may waive "
+                   f"(allowed: {', '.join(v.SERVICE_WAIVABLE)})"])  # fmt: skip
+        elif not (isinstance(reason, str) and reason.strip() and len(reason) <= 200):
+            p.add([f"{path}.{control}: {v.show(reason)} is not a reason "
+                   "(allowed: a sentence of up to 200 characters saying why)"])  # fmt: skip
+        else:
+            out[control] = reason
+    return out
 
 
 def _fits_instances(key: Any, cpu: int, memory: int, ec2: Ec2Settings | None) -> list[str]:
@@ -588,6 +613,7 @@ def _fits_instances(key: Any, cpu: int, memory: int, ec2: Ec2Settings | None) ->
 
 @dataclass
 class _Traffic:
+    waivers: Mapping[str, str] = field(default_factory=dict)
     public: bool = False
     routes: tuple[Route, ...] = ()
     health_check: TargetHealthCheck = field(default_factory=TargetHealthCheck)
@@ -958,6 +984,7 @@ def load(
     p.add(v.check_log_retention(p.key("logRetentionDays"), cfg["logRetentionDays"]))
     p.add(v.check_choice(p.key("containerInsights"), cfg["containerInsights"], v.CONTAINER_INSIGHTS))
     p.add(v.check_int(p.key("fargateOnDemandBase"), cfg["fargateOnDemandBase"], 0, 100000))
+    p.add(v.check_bool(p.key("retainLogsOnDelete"), cfg["retainLogsOnDelete"]))
 
     tags: dict[str, str] = {}
     for tk, tv in (_as_map(p, p.key("tags"), cfg.get("tags", {})) or {}).items():
@@ -1004,6 +1031,7 @@ def load(
         desired_count=desired, nat_gateways=cfg["natGateways"], vpc_cidr=vpc_cidr,
         log_retention_days=cfg["logRetentionDays"], container_insights=cfg["containerInsights"],
         fargate_on_demand_base=cfg["fargateOnDemandBase"], services=services,
+        retain_logs_on_delete=cfg["retainLogsOnDelete"],
         existing_vpc=existing_vpc, tags=tags, load_balancer=load_balancer or LoadBalancerSettings(),
         ec2=ec2, external=external,
     )  # fmt: skip

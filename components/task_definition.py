@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
 from components import validation as v
 from components.containers import ContainerArgs, container_definition, scratch_volume_name
+from components.outputs import waiver_tags
 
 COMPATIBILITIES = ("FARGATE", "EC2", "EXTERNAL")
 NETWORK_MODES = ("awsvpc", "bridge", "host")
@@ -49,7 +51,12 @@ class TaskDefinitionArgs:
     """Name of the log group. Default: auto-named by Pulumi."""
     retain_logs_on_delete: bool = False
     """Keep the log group when the stack is destroyed. Default ``False``."""
-    tags: pulumi.Input[dict[str, pulumi.Input[str]]] | None = None
+    waivers: Mapping[str, str] = field(default_factory=dict)
+    """Security Hub controls this task turns off on purpose -> why (``ECS.20`` for a root
+    or unset user). ``ECS.5`` (writable root) and ``ECS.17`` (host network) are recorded
+    automatically from the container and network mode. Each becomes an
+    ``ecs-platform:waiver:<control>`` tag the policy pack accepts. Default none."""
+    tags: Mapping[str, str] = field(default_factory=dict)
     """Extra tags for the task definition and log group. Default none."""
 
     def problems(self) -> list[str]:
@@ -61,7 +68,34 @@ class TaskDefinitionArgs:
             ephemeral_storage_gib=self.ephemeral_storage_gib,
         )  # fmt: skip
         out += v.check_log_retention(f"{p}.log_retention_days", self.log_retention_days)
+        out += waiver_problems(p, self.container, self.waivers)
         return out
+
+    def effective_waivers(self) -> dict[str, str]:
+        return effective_waivers(self.container, self.network_mode, self.waivers)
+
+
+def waiver_problems(p: str, container: ContainerArgs, waivers: Mapping[str, str]) -> list[str]:
+    """Known controls only; a non-root user unless ECS.20 is waived."""
+    out = [
+        f"{p}.waivers.{control}: is not a control a task may waive (allowed: {', '.join(v.SERVICE_WAIVABLE)})"
+        for control in waivers
+        if control not in v.SERVICE_WAIVABLE
+    ]
+    out += v.check_user(f"{p}.container.user", container.user, waivers, f"{p}.waivers.ECS.20")
+    return out
+
+
+def effective_waivers(
+    container: ContainerArgs, network_mode: str, waivers: Mapping[str, str]
+) -> dict[str, str]:
+    """The given waivers plus the ones the settings themselves turn off."""
+    out = dict(waivers)
+    if not container.readonly_root_filesystem:
+        out.setdefault("ECS.5", "readonlyRootFilesystem is off in config")
+    if network_mode == "host":
+        out.setdefault("ECS.17", "host network mode chosen in config")
+    return out
 
 
 def task_problems(
@@ -116,7 +150,7 @@ class TaskDefinition(pulumi.ComponentResource):
             f"{name}-logs",
             name=args.log_group_name,
             retention_in_days=args.log_retention_days,
-            tags=args.tags,
+            tags=dict(args.tags) or None,
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_logs_on_delete),
         )
         definition = container_definition(
@@ -149,7 +183,7 @@ class TaskDefinition(pulumi.ComponentResource):
                 for i in range(len(args.container.writable_paths))
             ]
             or None,
-            tags=args.tags,
+            tags={**args.tags, **waiver_tags(args.effective_waivers())} or None,
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.arn = self.task_definition.arn

@@ -21,6 +21,11 @@ ARCHITECTURES = ("X86_64", "ARM64")
 NAT_STRATEGIES = ("Single", "OnePerAz")
 CONTAINER_INSIGHTS = ("enabled", "enhanced", "disabled")
 DESYNC_MODES = ("defensive", "strictest")
+#: Security Hub controls a service may turn off in config, visibly: ECS.5
+#: (read-only root filesystem), ECS.17 (host networking), ECS.20 (non-root user).
+SERVICE_WAIVABLE = ("ECS.5", "ECS.17", "ECS.20")
+#: Tag key under which a resource records a waived control and the reason.
+WAIVER_TAG = "ecs-platform:waiver:"
 #: AWS's current console default: TLS 1.3 and 1.2, restricted ciphers, post-quantum
 #: key exchange. https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
 DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
@@ -364,6 +369,29 @@ def check_matcher(path: str, value: Any) -> list[str]:
         f"{path}: {show(value)} is not an HTTP code matcher "
         '(allowed: codes 200..499 as "200", "200,302" or "200-399")'
     ]
+
+
+def is_root_user(user: str) -> bool:
+    name = user.split(":", 1)[0].strip()
+    return name in ("root", "0")
+
+
+def check_user(path: str, user: Any, waivers: Mapping[str, Any], waiver_path: str) -> list[str]:
+    """Containers run as a non-root user (Security Hub ECS.20) unless ECS.20 is waived."""
+    if "ECS.20" in waivers:
+        if isinstance(user, str) and user.strip() and not is_root_user(user):
+            return [f"{waiver_path}: waives a control this service keeps (allowed: only when user is "
+                    "missing or root)"]  # fmt: skip
+        return []
+    if user is None:
+        return [
+            f"{path}: missing, so the container runs as its image's user, often root (allowed: a "
+            f'non-root uid[:gid] or user name, e.g. "1000:1000", or {waiver_path}: <why it needs root>)'
+        ]
+    if isinstance(user, str) and is_root_user(user):
+        return [f"{path}: {show(user)} runs as root (allowed: a non-root uid[:gid] or user name, "
+                f"or {waiver_path}: <why it needs root>)"]  # fmt: skip
+    return []
 
 
 def secret_iam_resource(arn: str) -> str:

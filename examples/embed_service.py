@@ -18,6 +18,7 @@ api = Service(
         container=ContainerArgs(
             image="123456789012.dkr.ecr.us-east-1.amazonaws.com/shop-api:1.4.2",
             port=8080,
+            user="10001:10001",
             secrets={"DB_URL": "arn:aws:ssm:us-east-1:123456789012:parameter/shop/db-url"},
             health_check=HealthCheckArgs(["CMD-SHELL", "curl -fs localhost:8080/health || exit 1"]),
         ),

@@ -13,7 +13,7 @@ def test_flat_program_registers_what_the_platform_registers() -> None:
     flat = run_program("prod", config={"aws:region": "us-east-1"}, program=lambda: flat_program.program(3))
     assert ours.error is None and flat.error is None, (ours.error, flat.error)
 
-    def aws(run):
+    def aws(run) -> Counter[str]:
         return Counter(r.type for r in run.resources if r.custom or r.remote)
 
     assert aws(ours) == aws(flat)

@@ -21,7 +21,7 @@ CP = "aws:ecs/capacityProvider:CapacityProvider"
 CCP = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
 ACTIVATION = "aws:ssm/activation:Activation"
 ATTACH = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-API = {"api": {"image": "nginx", "port": 8080}}
+API = {"api": {"image": "nginx", "user": "1000", "port": 8080}}
 
 
 def ok(run: StackRun) -> StackRun:

@@ -54,7 +54,7 @@ def _service_args(**changes) -> ServiceArgs:
         "cluster_arn": "arn:aws:ecs:us-east-1:123456789012:cluster/x",
         "vpc_id": "vpc-1",
         "subnet_ids": ["subnet-1"],
-        "container": ContainerArgs(image="nginx", port=80),
+        "container": ContainerArgs(user="1000", image="nginx", port=80),
     }
     return ServiceArgs(**{**base, **changes})
 
@@ -66,10 +66,10 @@ BAD_ARGS = [
      'ServiceArgs.launch_type: "EC3" is not allowed (allowed: FARGATE, FARGATE_SPOT, EC2, EXTERNAL)'),
     ("service desired count", lambda: Service("s", _service_args(desired_count=-1)),
      "ServiceArgs.desired_count: -1 is negative (allowed: 0 or more tasks)"),
-    ("container port", lambda: Service("s", _service_args(container=ContainerArgs(image="x", port=0))),
+    ("container port", lambda: Service("s", _service_args(container=ContainerArgs(user="1000", image="x", port=0))),
      "ServiceArgs.container.port: 0 is out of range (allowed: 1..65535)"),
     ("container credential", lambda: Service("s", _service_args(
-        container=ContainerArgs(image="x", environment={"GITHUB_TOKEN": "t"}))),
+        container=ContainerArgs(user="1000", image="x", environment={"GITHUB_TOKEN": "t"}))),
      'ServiceArgs.container.environment.GITHUB_TOKEN: "GITHUB_TOKEN" looks like a credential'),
     ("exec on read-only root", lambda: Service("s", _service_args(exec_enabled=True)),
      "ServiceArgs.exec_enabled: true needs a writable root filesystem for the SSM agent"),
@@ -82,7 +82,7 @@ BAD_ARGS = [
     ("network existing VPC without subnets", lambda: Network("n", NetworkArgs(vpc_id="vpc-1")),
      "NetworkArgs.public_subnet_ids: None is missing"),
     ("task definition on Fargate in bridge mode", lambda: TaskDefinition("t", TaskDefinitionArgs(
-        container=ContainerArgs(image="x"), execution_role_arn="e", task_role_arn="t",
+        container=ContainerArgs(user="1000", image="x"), execution_role_arn="e", task_role_arn="t",
         region="us-east-1", network_mode="bridge")),
      'TaskDefinitionArgs.network_mode: "bridge" is not available on Fargate (allowed: awsvpc)'),
     ("load balancer without certificate", lambda: LoadBalancer("lb", LoadBalancerArgs(
@@ -94,7 +94,7 @@ BAD_ARGS = [
         ssl_policy="ELBSecurityPolicy-2016-08")),
      'LoadBalancerArgs.ssl_policy: "ELBSecurityPolicy-2016-08" is not a TLS 1.3 security policy'),
     ("service behind a load balancer without a port", lambda: Service("s", _service_args(
-        container=ContainerArgs(image="x"),
+        container=ContainerArgs(user="1000", image="x"),
         load_balancer=LoadBalancerAttachmentArgs(listener_arn="l", security_group_id="sg-1"))),
      "ServiceArgs.container.port: None is missing"),
     ("autoscaling range excludes desired count", lambda: Service("s", _service_args(
@@ -123,7 +123,7 @@ def test_component_args_accept_outputs_of_other_resources() -> None:
             cluster_arn=cluster.arn,
             vpc_id=pulumi.Output.from_input("vpc-from-elsewhere"),
             subnet_ids=pulumi.Output.from_input(["subnet-x", "subnet-y"]),
-            container=ContainerArgs(image=pulumi.Output.concat("repo/", "app:1"), port=80,
+            container=ContainerArgs(user="1000", image=pulumi.Output.concat("repo/", "app:1"), port=80,
                                     secrets={"S": pulumi.Output.from_input(
                                         "arn:aws:ssm:us-east-1:123456789012:parameter/p")}),
         ))  # fmt: skip
@@ -151,7 +151,9 @@ def test_secret_arns_given_as_outputs_are_classified_once_known() -> None:
     def program() -> None:
         ssm = pulumi.Output.from_input("arn:aws:ssm:us-east-1:123456789012:parameter/p")
         sm = pulumi.Output.from_input("arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf")
-        Service("s", _service_args(container=ContainerArgs(image="x", secrets={"A": ssm, "B": sm})))
+        Service(
+            "s", _service_args(container=ContainerArgs(user="1000", image="x", secrets={"A": ssm, "B": sm}))
+        )
 
     run = run_program("embed", config=CONFIG, program=program)
     assert run.error is None, run.error

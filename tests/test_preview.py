@@ -159,7 +159,7 @@ def _line(run: StackRun, prefix: str) -> Any:
 
 
 def test_one_fargate_task_costs_its_vcpu_and_gb_hours() -> None:
-    run = _one_service({"launchType": "FARGATE", "services": {"api": {"image": "x", "cpu": 1024, "memory": 2048,
+    run = _one_service({"launchType": "FARGATE", "services": {"api": {"image": "x", "user": "1000", "cpu": 1024, "memory": 2048,
                                                                       "desiredCount": 2}}})  # fmt: skip
     line = _line(run, "Fargate")
     per_task = 1 * 0.04048 + 2 * 0.004445
@@ -169,14 +169,14 @@ def test_one_fargate_task_costs_its_vcpu_and_gb_hours() -> None:
 
 def test_arm64_and_extra_ephemeral_storage_are_priced() -> None:
     run = _one_service({"launchType": "FARGATE", "services": {"api": {
-        "image": "x", "architecture": "ARM64", "ephemeralStorageGiB": 50, "desiredCount": 1}}})  # fmt: skip
+        "image": "x", "user": "1000", "architecture": "ARM64", "ephemeralStorageGiB": 50, "desiredCount": 1}}})  # fmt: skip
     per_task = 0.25 * 0.03238 + 0.5 * 0.00356 + 30 * 0.000111
     assert _line(run, "Fargate").desired == pytest.approx(HOURS * per_task)
 
 
 def test_spot_tasks_after_the_on_demand_base_get_the_discount() -> None:
     run = _one_service({"launchType": "FARGATE_SPOT", "fargateOnDemandBase": 1,
-                        "services": {"api": {"image": "x", "desiredCount": 6}}})  # fmt: skip
+                        "services": {"api": {"image": "x", "user": "1000", "desiredCount": 6}}})  # fmt: skip
     per_task = HOURS * (0.25 * 0.04048 + 0.5 * 0.004445)
     # 1 on-demand base, then 5 split 1:4 -> 2 on-demand, 4 Spot at 30 % of the price.
     assert _line(run, "Fargate").desired == pytest.approx(per_task * (2 + 4 * 0.3))
@@ -184,21 +184,21 @@ def test_spot_tasks_after_the_on_demand_base_get_the_discount() -> None:
 
 def test_autoscaled_services_are_priced_at_max_too() -> None:
     run = _one_service({"launchType": "FARGATE", "services": {"api": {
-        "image": "x", "desiredCount": 2, "autoscaling": {"min": 2, "max": 10, "cpuTarget": 50}}}})  # fmt: skip
+        "image": "x", "user": "1000", "desiredCount": 2, "autoscaling": {"min": 2, "max": 10, "cpuTarget": 50}}}})  # fmt: skip
     line = _line(run, "Fargate")
     assert line.maximum == pytest.approx(line.desired * 5)
 
 
 def test_nat_and_load_balancer_hours_and_public_ips() -> None:
     run = _one_service({"natGateways": "OnePerAz", "azCount": 2, "services": {"api": {
-        "image": "x", "port": 80, "public": True}}})  # fmt: skip
+        "image": "x", "user": "1000", "port": 80, "public": True}}})  # fmt: skip
     assert _line(run, "NAT").desired == pytest.approx(2 * HOURS * (0.045 + 0.005))
     assert _line(run, "Load balancer").desired == pytest.approx(HOURS * (0.0225 + 0.008 + 2 * 0.005))
 
 
 def test_ec2_group_is_sized_to_its_tasks_within_min_and_max() -> None:
     run = _one_service({"launchType": "EC2", "ec2": {"instanceTypes": ["m7g.large"], "minSize": 1, "maxSize": 4},
-                        "services": {"api": {"image": "x", "cpu": 1024, "memory": 2048, "desiredCount": 3}}})  # fmt: skip
+                        "services": {"api": {"image": "x", "user": "1000", "cpu": 1024, "memory": 2048, "desiredCount": 3}}})  # fmt: skip
     line = _line(run, "EC2")
     # 3 x 1024 units on 2048-unit instances at 100 % target -> 2 instances, plus 30 GiB gp3 each.
     assert line.desired == pytest.approx(2 * (HOURS * 0.0816 + 30 * 0.08))
@@ -221,7 +221,7 @@ def test_unknown_region_is_reported_not_guessed() -> None:
 
 
 def test_unpriced_instance_type_is_reported() -> None:
-    run = _one_service({"launchType": "EC2", "services": {"api": {"image": "x"}}, "ec2": {
+    run = _one_service({"launchType": "EC2", "services": {"api": {"image": "x", "user": "1000"}}, "ec2": {
         "instanceTypes": ["x9z.large"], "instanceTypeSpecs": {"x9z.large": {"vcpu": 2, "memoryMiB": 8192}}}})  # fmt: skip
     est = estimate(run)
     assert est.problems == ["no price for instance type 'x9z.large' in us-east-1 (group ecs-cluster-ec2-asg)"]

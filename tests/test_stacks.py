@@ -115,7 +115,13 @@ def test_desired_count_comes_from_the_stack_and_a_service_may_override_it(dev, p
     assert [s.inputs["desiredCount"] for s in dev.of_type(SERVICE)] == [1]
     assert [s.inputs["desiredCount"] for s in prod.of_type(SERVICE)] == [3, 3]
     run = run_program(
-        "prod", {"services": {"a": {"image": "nginx"}, "b": {"image": "nginx", "desiredCount": 5}}}
+        "prod",
+        {
+            "services": {
+                "a": {"image": "nginx", "user": "1000"},
+                "b": {"image": "nginx", "user": "1000", "desiredCount": 5},
+            }
+        },
     )
     counts = {s.name: s.inputs["desiredCount"] for s in run.of_type(SERVICE)}
     assert counts == {"ecs-a": 3, "ecs-b": 5}
@@ -227,7 +233,8 @@ def test_execution_role_has_the_managed_policy_and_reads_exactly_its_secrets(pro
 def test_secret_without_random_suffix_is_matched_by_exactly_six_characters() -> None:
     arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db"
     run = run_program(
-        "dev", {"services": {"api": {"image": "nginx", "secrets": {"DB": arn + ":password::"}}}}
+        "dev",
+        {"services": {"api": {"image": "nginx", "user": "1000", "secrets": {"DB": arn + ":password::"}}}},
     )
     statement = policy(run.one(ROLE_POLICY, "ecs-api-roles-execution-secrets").inputs["policy"])["Statement"]
     assert statement[0]["Resource"] == [arn + "-??????"]
@@ -246,7 +253,7 @@ def test_task_role_holds_only_what_config_grants(prod: StackRun) -> None:
 
 
 def test_exec_adds_channel_and_audit_log_actions_to_the_task_role_only() -> None:
-    run = run_program("dev", {"services": {"api": {"image": "nginx", "exec": True,
+    run = run_program("dev", {"services": {"api": {"image": "nginx", "user": "1000", "exec": True,
                                                    "readonlyRootFilesystem": False}}})  # fmt: skip
     assert run.error is None, run.error
     assert run.one(SERVICE).inputs["enableExecuteCommand"] is True
@@ -331,7 +338,7 @@ def test_task_definition_carries_size_architecture_roles_and_secrets(prod: Stack
 
 def test_service_options_reach_the_task_definition() -> None:
     run = run_program("dev", {"services": {"api": {
-        "image": "nginx", "cpu": 1024, "memory": 4096, "ephemeralStorageGiB": 50, "stopTimeout": 60,
+        "image": "nginx", "user": "1000", "cpu": 1024, "memory": 4096, "ephemeralStorageGiB": 50, "stopTimeout": 60,
         "readonlyRootFilesystem": False, "command": "exec nginx -g 'daemon off;'"}}})  # fmt: skip
     assert run.error is None, run.error
     task = run.one(TASKDEF)
@@ -380,7 +387,7 @@ def test_exports_name_what_was_created(prod: StackRun) -> None:
 
 def test_each_run_starts_from_a_fresh_stack() -> None:
     first = run_program("prod")
-    second = run_program("dev", {"services": {"jobs": {"image": "busybox"}}})
+    second = run_program("dev", {"services": {"jobs": {"image": "busybox", "user": "1000"}}})
     assert "loadBalancerDnsName" in first.exports
     assert "loadBalancerDnsName" not in second.exports
     assert set(second.exports["services"]) == {"jobs"}

@@ -23,7 +23,7 @@ CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9
 
 
 def web(**fields: Any) -> dict[str, Any]:
-    return {"image": "nginx", "port": 8080, **fields}
+    return {"image": "nginx", "user": "1000", "port": 8080, **fields}
 
 
 def ok(run: StackRun) -> StackRun:
@@ -116,7 +116,7 @@ def test_internal_load_balancer_sits_in_the_private_subnets() -> None:
 
 
 def test_no_public_service_means_no_load_balancer() -> None:
-    run = ok(run_program("dev", {"services": {"jobs": {"image": "busybox"}}}))
+    run = ok(run_program("dev", {"services": {"jobs": {"image": "busybox", "user": "1000"}}}))
     assert run.of_type(LB) == [] and run.of_type(TG) == [] and run.of_type(INGRESS) == []
     assert run.exports["urls"] == {}
 
@@ -124,7 +124,7 @@ def test_no_public_service_means_no_load_balancer() -> None:
 def test_plain_http_waiver_is_recorded_on_the_load_balancer() -> None:
     run = ok(run_program("prod", {"loadBalancer": {"allowPlainHttp": True,
                                                    "plainHttpWaiver": "internal demo, no domain yet"}}))  # fmt: skip
-    assert run.one(LB).inputs["tags"]["PlainHttpWaiver"] == "internal demo, no domain yet"
+    assert run.one(LB).inputs["tags"]["ecs-platform:waiver:ELB.1"] == "internal demo, no domain yet"
 
 
 # --- security groups: traffic only from where it must come ------------------------------
@@ -135,11 +135,11 @@ def test_only_the_load_balancer_reaches_tasks_and_only_on_the_container_port(pro
     web_sg = prod.one(SG, "ecs-web-sg").id
     into_web = [r.inputs for r in prod.of_type(INGRESS) if r.inputs["securityGroupId"] == web_sg]
     assert into_web == [{
-        "securityGroupId": web_sg, "referencedSecurityGroupId": lb_sg, "ipProtocol": "tcp",
+        "tags": {"Service": "web"}, "securityGroupId": web_sg, "referencedSecurityGroupId": lb_sg, "ipProtocol": "tcp",
         "fromPort": 8080, "toPort": 8080, "description": "Load balancer to ecs-web on its container port"}]  # fmt: skip
     out_of_lb = [r.inputs for r in prod.of_type(EGRESS) if r.inputs["securityGroupId"] == lb_sg]
     assert out_of_lb == [{
-        "securityGroupId": lb_sg, "referencedSecurityGroupId": web_sg, "ipProtocol": "tcp",
+        "tags": {"Service": "web"}, "securityGroupId": lb_sg, "referencedSecurityGroupId": web_sg, "ipProtocol": "tcp",
         "fromPort": 8080, "toPort": 8080,
         "description": "Load balancer to ecs-web tasks on their container port"}]  # fmt: skip
 
@@ -232,7 +232,7 @@ def test_autoscaling_tracks_cpu_and_requests_between_min_and_max(prod: StackRun)
     cluster = prod.one("aws:ecs/cluster:Cluster").outputs["name"]
     assert target == {"serviceNamespace": "ecs", "scalableDimension": "ecs:service:DesiredCount",
                       "resourceId": f"service/{cluster}/{service.outputs['name']}",
-                      "minCapacity": 3, "maxCapacity": 12}  # fmt: skip
+                      "minCapacity": 3, "maxCapacity": 12, "tags": {"Service": "web"}}  # fmt: skip
     policies = {p.name: p.inputs for p in prod.of_type("aws:appautoscaling/policy:Policy")}
     assert set(policies) == {"ecs-web-scale-cpu", "ecs-web-scale-requests"}
     cpu = policies["ecs-web-scale-cpu"]["targetTrackingScalingPolicyConfiguration"]
@@ -246,7 +246,7 @@ def test_autoscaling_tracks_cpu_and_requests_between_min_and_max(prod: StackRun)
 
 
 def test_memory_target_and_cooldowns_from_config() -> None:
-    run = ok(run_program("dev", {"services": {"jobs": {"image": "busybox", "autoscaling": {
+    run = ok(run_program("dev", {"services": {"jobs": {"image": "busybox", "user": "1000", "autoscaling": {
         "min": 1, "max": 4, "memoryTarget": 70, "scaleInCooldown": 600, "scaleOutCooldown": 30}}}}))  # fmt: skip
     [policy_] = run.of_type("aws:appautoscaling/policy:Policy")
     cfg = policy_.inputs["targetTrackingScalingPolicyConfiguration"]

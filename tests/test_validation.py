@@ -22,12 +22,12 @@ HTTP_OK = {"allowPlainHttp": True}
 def pub(lb: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
     """A public service (plain HTTP allowed unless ``lb`` says otherwise) with ``fields``."""
     return {"loadBalancer": HTTP_OK if lb is None else lb,
-            "services": {"api": {"image": "nginx", "port": 8080, "public": True, **fields}}}  # fmt: skip
+            "services": {"api": {"image": "nginx", "user": "1000", "port": 8080, "public": True, **fields}}}  # fmt: skip
 
 
 def svc(**fields: Any) -> dict[str, Any]:
     """A valid service with ``fields`` changed."""
-    return {"services": {"api": {"image": "nginx:1.27", "port": 8080, **fields}}}
+    return {"services": {"api": {"image": "nginx:1.27", "user": "1000", "port": 8080, **fields}}}
 
 
 CASES: list[tuple[str, dict[str, Any], str]] = [
@@ -67,10 +67,10 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("service without image", {"services": {"api": {"port": 80}}},
      "ecs-platform:services.api.image: null is missing "
      "(allowed: an image reference, e.g. public.ecr.aws/nginx/nginx:1.27)"),
-    ("service name with capitals", {"services": {"Web_1": {"image": "nginx"}}},
+    ("service name with capitals", {"services": {"Web_1": {"image": "nginx", "user": "1000"}}},
      'ecs-platform:services.Web_1: "Web_1" is not a valid service name (allowed: 1-24 lowercase '
      "letters, digits and hyphens, starting with a letter and not ending with a hyphen)"),
-    ("service name too long", {"services": {"a" * 25: {"image": "nginx"}}},
+    ("service name too long", {"services": {"a" * 25: {"image": "nginx", "user": "1000"}}},
      f'ecs-platform:services.{"a" * 25}: "{"a" * 25}" is not a valid service name (allowed: 1-24 '
      "lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen)"),
     ("unknown service key", svc(imgae="nginx"),
@@ -180,7 +180,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("unknown load balancer key", pub({**HTTP_OK, "https": True}),
      "ecs-platform:loadBalancer.https: unknown key"),
     ("public service without port", {"loadBalancer": HTTP_OK,
-                                     "services": {"api": {"image": "nginx", "public": True}}},
+                                     "services": {"api": {"image": "nginx", "user": "1000", "public": True}}},
      "ecs-platform:services.api.port: null is missing (allowed: the container port the load balancer "
      "forwards to; required with public: true or routes)"),
     ("public false with routes", pub(public=False, routes=[{"paths": ["/*"]}]),
@@ -198,14 +198,14 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("route priority out of range", pub(routes=[{"paths": ["/*"], "priority": 50001}]),
      "ecs-platform:services.api.routes[0].priority: 50001 is out of range (allowed: 1..50000)"),
     ("two services on the same route",
-     {"loadBalancer": HTTP_OK, "services": {"a": {"image": "x", "port": 80, "public": True},
-                                            "b": {"image": "x", "port": 80, "public": True}}},
+     {"loadBalancer": HTTP_OK, "services": {"a": {"image": "x", "user": "1000", "port": 80, "public": True},
+                                            "b": {"image": "x", "user": "1000", "port": 80, "public": True}}},
      'ecs-platform:services.b.routes[0]: {"hosts": [], "paths": ["/*"]} is also the route of '
      "services.a.routes[0] (allowed: each route on one service)"),
     ("two routes on one priority",
      {"loadBalancer": HTTP_OK, "services": {
-         "a": {"image": "x", "port": 80, "routes": [{"paths": ["/a/*"], "priority": 10}]},
-         "b": {"image": "x", "port": 80, "routes": [{"paths": ["/b/*"], "priority": 10}]}}},
+         "a": {"image": "x", "user": "1000", "port": 80, "routes": [{"paths": ["/a/*"], "priority": 10}]},
+         "b": {"image": "x", "user": "1000", "port": 80, "routes": [{"paths": ["/b/*"], "priority": 10}]}}},
      "ecs-platform:services.b.routes[0]: priority 10 is also the priority of services.a.routes[0] "
      "(allowed: a priority (1..50000) no other route has)"),
     ("target health check matcher", pub(targetHealthCheck={"matcher": "600"}),
@@ -244,14 +244,14 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      "ecs-platform:ec2.rootVolumeGiB: 20 is out of range (allowed: 30..16384)"),
     ("unknown ec2 key", {"launchType": "EC2", "ec2": {"instanceType": "t3.medium"}},
      "ecs-platform:ec2.instanceType: unknown key"),
-    ("task cpu beyond the instances", {"launchType": "EC2", "services": {"api": {"image": "x", "cpu": 4096, "memory": 1024}}},
+    ("task cpu beyond the instances", {"launchType": "EC2", "services": {"api": {"image": "x", "user": "1000", "cpu": 4096, "memory": 1024}}},
      "ecs-platform:services.api.cpu: 4096 does not fit the smallest instance type (2 vCPU = 2048 units) "
      "of ecs-platform:ec2.instanceTypes (allowed: up to 2048, or larger instance types)"),
-    ("task memory beyond the instances", {"launchType": "EC2", "services": {"api": {"image": "x", "memory": 4096}}},
+    ("task memory beyond the instances", {"launchType": "EC2", "services": {"api": {"image": "x", "user": "1000", "memory": 4096}}},
      "ecs-platform:services.api.memory: 4096 does not fit the smallest instance type (4096 MiB, 3686 for "
      "tasks) of ecs-platform:ec2.instanceTypes (allowed: up to 3686, or larger instance types)"),
     ("task architecture other than the instances",
-     {"launchType": "EC2", "services": {"api": {"image": "x", "architecture": "ARM64"}}},
+     {"launchType": "EC2", "services": {"api": {"image": "x", "user": "1000", "architecture": "ARM64"}}},
      'ecs-platform:services.api.architecture: "ARM64" does not match the EC2 instances (X86_64)'),
     ("launch type the cluster does not offer", svc(launchType="EC2"),
      'ecs-platform:services.api.launchType: "EC2" is not offered by this cluster (allowed: FARGATE, '
@@ -262,19 +262,19 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      'ecs-platform:services.api.networkMode: "bridge" is not allowed (allowed: awsvpc)'),
     ("public service in bridge mode on EC2",
      {"launchType": "EC2", "loadBalancer": HTTP_OK,
-      "services": {"api": {"image": "x", "port": 80, "public": True, "networkMode": "bridge"}}},
+      "services": {"api": {"image": "x", "user": "1000", "port": 80, "public": True, "networkMode": "bridge"}}},
      'ecs-platform:services.api.networkMode: "bridge" cannot sit behind the load balancer (allowed: awsvpc for a public service)'),
     ("load balancer asked of an EXTERNAL service",
-     {"launchType": "EXTERNAL", "services": {"api": {"image": "x", "port": 80, "public": True}}},
+     {"launchType": "EXTERNAL", "services": {"api": {"image": "x", "user": "1000", "port": 80, "public": True}}},
      "ecs-platform:services.api.public: is a load balancer setting, and this service runs on EXTERNAL "
      "capacity (allowed: remove it, or run the service on FARGATE or EC2)"),
     ("Fargate-only setting on an EXTERNAL service",
-     {"launchType": "EXTERNAL", "services": {"api": {"image": "x", "ephemeralStorageGiB": 50}}},
+     {"launchType": "EXTERNAL", "services": {"api": {"image": "x", "user": "1000", "ephemeralStorageGiB": 50}}},
      "ecs-platform:services.api.ephemeralStorageGiB: is a Fargate-only setting, and this service runs on EXTERNAL capacity"),
     ("Fargate-only setting on an EC2 service",
-     {"launchType": "EC2", "services": {"api": {"image": "x", "ephemeralStorageGiB": 50}}},
+     {"launchType": "EC2", "services": {"api": {"image": "x", "user": "1000", "ephemeralStorageGiB": 50}}},
      "ecs-platform:services.api.ephemeralStorageGiB: is a Fargate-only setting, and this service runs on EC2"),
-    ("awsvpc on EXTERNAL", {"launchType": "EXTERNAL", "services": {"api": {"image": "x", "networkMode": "awsvpc"}}},
+    ("awsvpc on EXTERNAL", {"launchType": "EXTERNAL", "services": {"api": {"image": "x", "user": "1000", "networkMode": "awsvpc"}}},
      'ecs-platform:services.api.networkMode: "awsvpc" is not allowed (allowed: bridge, host)'),
     ("registration limit", {"launchType": "EXTERNAL", "external": {"registrationLimit": 0}},
      "ecs-platform:external.registrationLimit: 0 is out of range (allowed: 1..1000)"),
@@ -313,7 +313,7 @@ def test_every_problem_is_reported_at_once() -> None:
     run = run_program(
         "dev",
         {"launchType": "LAMBDA", "azCount": 9, "logRetentionDays": 2,
-         "services": {"api": {"image": "nginx", "port": 0, "cpu": 256, "memory": 4096}}},
+         "services": {"api": {"image": "nginx", "user": "1000", "port": 0, "cpu": 256, "memory": 4096}}},
     )  # fmt: skip
     assert isinstance(run.error, ConfigError)
     paths = sorted(p.split(":", 2)[1].split(" ")[0] for p in run.error.problems)
@@ -322,7 +322,9 @@ def test_every_problem_is_reported_at_once() -> None:
 
 
 def test_fargate_memory_checked_once_launch_type_is_valid() -> None:
-    run = run_program("dev", {"services": {"api": {"image": "nginx", "cpu": 256, "memory": 4096}}})
+    run = run_program(
+        "dev", {"services": {"api": {"image": "nginx", "user": "1000", "cpu": 256, "memory": 4096}}}
+    )
     assert isinstance(run.error, ConfigError)
     assert run.error.problems == [
         "ecs-platform:services.api.memory: 4096 is not a valid Fargate memory for cpu 256 "
@@ -358,7 +360,10 @@ def test_error_message_lists_one_line_per_problem() -> None:
                 "instanceTypeSpecs": {"x9z.large": {"vcpu": 2, "memoryMiB": 8192}},
             },
         },
-        {"launchType": "EC2", "services": {"api": {"image": "x", "cpu": 2048, "memory": 3686}}},
+        {
+            "launchType": "EC2",
+            "services": {"api": {"image": "x", "user": "1000", "cpu": 2048, "memory": 3686}},
+        },
     ],
     ids=[
         "256/2048",
