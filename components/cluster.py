@@ -139,6 +139,11 @@ class Cluster(pulumi.ComponentResource):
             retention_in_days=args.log_retention_days,
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_logs_on_delete),
         )
+        insights_waiver = (
+            {"ECS.12": "containerInsights: disabled in config"}
+            if args.container_insights == "disabled"
+            else {}
+        )
         self.cluster = aws.ecs.Cluster(
             name,
             settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value=args.container_insights)],
@@ -151,15 +156,7 @@ class Cluster(pulumi.ComponentResource):
                 )
             ),
             # Turning Container Insights off is recorded as a waiver of ECS.12.
-            tags={
-                **args.tags,
-                **(
-                    waiver_tags({"ECS.12": "containerInsights: disabled in config"})
-                    if args.container_insights == "disabled"
-                    else {}
-                ),
-            }
-            or None,  # fmt: skip
+            tags={**args.tags, **waiver_tags(insights_waiver)} or None,
             opts=child,
         )
         self.ec2: Ec2Capacity | None = None

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import importlib
 import json
 import runpy
 from collections.abc import Callable, Mapping
@@ -85,6 +86,7 @@ class Registration:
     outputs: dict[str, Any]
     id: str
     dependencies: list[str]
+    property_dependencies: dict[str, list[str]]
     ignore_changes: list[str]
     protect: bool
     retain_on_delete: bool
@@ -104,6 +106,9 @@ class MockCloud(pulumi.runtime.Mocks):
         #: subnet id -> (zone, "public" | "private"), for assertions on placement.
         self.subnets: dict[str, tuple[str, str]] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        #: provider id -> its default tags, merged into each resource's tagsAll
+        #: the way the AWS provider does.
+        self.provider_tags: dict[str, dict[str, str]] = {}
         self._extra_calls = dict(extra_calls or {})
 
     # -- provider functions ----------------------------------------------------
@@ -179,8 +184,20 @@ class MockCloud(pulumi.runtime.Mocks):
         if typ == "awsx:ec2:Vpc":
             return self._vpc(name, inputs)
         if typ.startswith("pulumi:providers:"):
-            return f"{name}-provider-id", inputs
-        return self._aws_resource(typ, name, inputs)
+            pid = f"{name}-provider-id"
+            raw = inputs.get("defaultTags")
+            default_tags = json.loads(raw) if isinstance(raw, str) else (raw or {})
+            self.provider_tags[pid] = dict(default_tags.get("tags") or {})
+            return pid, inputs
+        rid, state = self._aws_resource(typ, name, inputs)
+        if _taggable(typ):
+            provider_id = (args.provider or "").rsplit("::", 1)[-1]
+            defaults = self.provider_tags.get(provider_id, {})
+            raw_tags = inputs.get("tags")
+            own: dict[str, Any] = raw_tags if isinstance(raw_tags, dict) else {}
+            if defaults or own:
+                state["tagsAll"] = {**defaults, **own}
+        return rid, state
 
     def _vpc(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         zones = list(inputs.get("availabilityZoneNames") or REGION_ZONES[self.region][:3])
@@ -309,10 +326,21 @@ class MockCloud(pulumi.runtime.Mocks):
             arn = f"arn:{PARTITION}:{module}:{region}:{acct}:{kind.lower()}/{physical}"
         if arn is not None:
             state["arn"] = arn
-        if isinstance(inputs.get("tags"), dict):
-            state["tagsAll"] = dict(inputs["tags"])
         state.setdefault("id", rid)
         return rid, state
+
+
+def _taggable(typ: str) -> bool:
+    """Whether pulumi-aws gives this resource type ``tags``/``tagsAll`` (its class says)."""
+    if not typ.startswith("aws:"):
+        return False
+    module = typ.split(":")[1].split("/")[0]
+    cls = typ.rsplit(":", 1)[-1]
+    try:
+        klass = getattr(importlib.import_module(f"pulumi_aws.{module}"), cls)
+    except (ImportError, AttributeError):
+        return False
+    return hasattr(klass, "tags_all")
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -342,6 +370,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 outputs=_plain(state),
                 id=response.id,
                 dependencies=list(request.dependencies),
+                property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
                 ignore_changes=list(request.ignoreChanges),
                 protect=bool(request.protect),
                 retain_on_delete=bool(request.retainOnDelete),

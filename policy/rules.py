@@ -1,0 +1,506 @@
+"""The guardrail rules: one set, run by the policy pack (``policy/__main__.py``)
+and by the test suite on what the mock engine records.
+
+Each rule is a pure check over a resource's properties (or, for stack rules,
+over all resources). The AWS Security Hub Foundational Security Best Practices
+controls that apply to what the platform creates are named by their control
+id (ECS.2, ELB.4, ...); the platform's own rules have ``control=None``.
+
+A control that stack config turned off on purpose is recorded on the resource
+as a tag ``ecs-platform:waiver:<control>`` with the reason; waivable rules
+accept such a resource. This module imports nothing but the standard library
+and pulumi-policy, so the pack runs in a small virtualenv of its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+WAIVER_TAG = "ecs-platform:waiver:"
+SERVICE = "aws:ecs/service:Service"
+TASK = "aws:ecs/taskDefinition:TaskDefinition"
+CLUSTER = "aws:ecs/cluster:Cluster"
+CAPACITY_PROVIDER = "aws:ecs/capacityProvider:CapacityProvider"
+LB = "aws:lb/loadBalancer:LoadBalancer"
+LISTENER = "aws:lb/listener:Listener"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+SG = "aws:ec2/securityGroup:SecurityGroup"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+
+#: ECS.8: the credentials Security Hub looks for in plain container environment.
+CREDENTIAL_VARIABLES = frozenset({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ECS_ENGINE_AUTH_DATA"})
+#: Actions AWS gives no resource-level permissions: their resource must be "*".
+NO_RESOURCE_LEVEL_ACTIONS = frozenset(
+    {
+        "ssmmessages:CreateControlChannel",
+        "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel",
+        "ssmmessages:OpenDataChannel",
+    }
+)
+WORLD = frozenset({"0.0.0.0/0", "::/0"})
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def tags_of(props: Mapping[str, Any]) -> dict[str, str]:
+    """The resource's tags: ``tagsAll`` (with the provider's default tags) when known."""
+    tags = props.get("tagsAll") or props.get("tags") or {}
+    return dict(tags) if isinstance(tags, Mapping) else {}
+
+
+def with_default_tags(args: ResourceValidationArgs) -> Mapping[str, Any]:
+    """The resource's props with ``tagsAll`` filled in from its provider's default tags
+    when the engine has not computed it (stack tags come through the provider)."""
+    if "tagsAll" in args.props or args.provider is None:
+        return args.props
+    raw = args.provider.props.get("defaultTags")
+    default = json.loads(raw) if isinstance(raw, str) else (raw or {})
+    own = args.props.get("tags")
+    tags = {**dict(default.get("tags") or {}), **(dict(own) if isinstance(own, Mapping) else {})}
+    return {**args.props, "tagsAll": tags} if tags else args.props
+
+
+def waived(props: Mapping[str, Any], control: str) -> bool:
+    return bool(tags_of(props).get(WAIVER_TAG + control))
+
+
+def containers(props: Mapping[str, Any]) -> list[dict[str, Any]]:
+    raw = props.get("containerDefinitions")
+    parsed = json.loads(raw) if isinstance(raw, str) else raw
+    return list(parsed or [])
+
+
+def _listify(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def statements(document: Any) -> list[Mapping[str, Any]]:
+    doc = json.loads(document) if isinstance(document, str) else document
+    return [s for s in _listify((doc or {}).get("Statement")) if isinstance(s, Mapping)]
+
+
+def is_root(user: str) -> bool:
+    return user.split(":", 1)[0].strip() in ("root", "0")
+
+
+# --- resource rules ----------------------------------------------------------------------------
+
+Check = Callable[[Mapping[str, Any]], Iterable[str]]
+
+
+@dataclass(frozen=True)
+class ResourceRule:
+    name: str
+    control: str | None
+    description: str
+    types: tuple[str, ...]
+    check: Check
+    waivable: bool = False
+
+    def violations(self, resource_type: str, props: Mapping[str, Any]) -> list[str]:
+        if resource_type not in self.types:
+            return []
+        if self.waivable and self.control and waived(props, self.control):
+            return []
+        prefix = f"{self.control}: " if self.control else ""
+        return [prefix + message for message in self.check(props)]
+
+    def validate(self, args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+        for message in self.violations(args.resource_type, with_default_tags(args)):
+            report_violation(message, None)
+
+    def policy(self) -> ResourceValidationPolicy:
+        title = f"{self.control}: {self.description}" if self.control else self.description
+        return ResourceValidationPolicy(
+            name=self.name, description=title, validate=self.validate,
+            enforcement_level=EnforcementLevel.MANDATORY,
+        )  # fmt: skip
+
+
+def _no_public_ip(p: Mapping[str, Any]) -> Iterable[str]:
+    if (p.get("networkConfiguration") or {}).get("assignPublicIp") is True:
+        yield "the service gives its tasks public IP addresses"
+
+
+def _no_host_pid(p: Mapping[str, Any]) -> Iterable[str]:
+    if p.get("pidMode") == "host":
+        yield "the task shares the host's process namespace (pidMode: host)"
+
+
+def _no_privileged(p: Mapping[str, Any]) -> Iterable[str]:
+    for c in containers(p):
+        if c.get("privileged") is True:
+            yield f"container {c.get('name')} is privileged"
+
+
+def _readonly_root(p: Mapping[str, Any]) -> Iterable[str]:
+    for c in containers(p):
+        if c.get("readonlyRootFilesystem") is not True:
+            yield f"container {c.get('name')} has a writable root filesystem"
+
+
+def _no_credentials(p: Mapping[str, Any]) -> Iterable[str]:
+    for c in containers(p):
+        for env in c.get("environment") or []:
+            if env.get("name") in CREDENTIAL_VARIABLES:
+                yield f"container {c.get('name')} has {env['name']} in its plain environment"
+
+
+def _logging(p: Mapping[str, Any]) -> Iterable[str]:
+    for c in containers(p):
+        if not (c.get("logConfiguration") or {}).get("logDriver"):
+            yield f"container {c.get('name')} has no log configuration"
+
+
+def _fargate_latest(p: Mapping[str, Any]) -> Iterable[str]:
+    providers = {s.get("capacityProvider") for s in p.get("capacityProviderStrategies") or []}
+    fargate = p.get("launchType") == "FARGATE" or bool(providers & {"FARGATE", "FARGATE_SPOT"})
+    if fargate and p.get("platformVersion") not in (None, "LATEST"):
+        yield f"the Fargate service pins platform version {p.get('platformVersion')} instead of LATEST"
+
+
+def _container_insights(p: Mapping[str, Any]) -> Iterable[str]:
+    values = {s.get("value") for s in p.get("settings") or [] if s.get("name") == "containerInsights"}
+    if not values & {"enabled", "enhanced"}:
+        yield "the cluster has Container Insights off"
+
+
+def _tagged(p: Mapping[str, Any]) -> Iterable[str]:
+    if not tags_of(p):
+        yield "the resource has no tags"
+
+
+def _no_host_network(p: Mapping[str, Any]) -> Iterable[str]:
+    if p.get("networkMode") == "host":
+        yield "the task uses the host network mode"
+
+
+def _efs_in_transit(p: Mapping[str, Any]) -> Iterable[str]:
+    for vol in p.get("volumes") or []:
+        efs = vol.get("efsVolumeConfiguration")
+        if efs and efs.get("transitEncryption") != "ENABLED":
+            yield f"EFS volume {vol.get('name')} is mounted without transit encryption"
+
+
+def _termination_protection(p: Mapping[str, Any]) -> Iterable[str]:
+    if (p.get("autoScalingGroupProvider") or {}).get("managedTerminationProtection") != "ENABLED":
+        yield "the capacity provider has no managed termination protection"
+
+
+def _non_root(p: Mapping[str, Any]) -> Iterable[str]:
+    if (p.get("runtimePlatform") or {}).get("operatingSystemFamily", "LINUX") != "LINUX":
+        return
+    for c in containers(p):
+        user = c.get("user")
+        if not user:
+            yield f"container {c.get('name')} sets no user (runs as its image's, often root)"
+        elif is_root(str(user)):
+            yield f"container {c.get('name')} runs as root ({user})"
+
+
+def _drop_invalid_headers(p: Mapping[str, Any]) -> Iterable[str]:
+    if (
+        p.get("loadBalancerType", "application") == "application"
+        and p.get("dropInvalidHeaderFields") is not True
+    ):
+        yield "the load balancer forwards invalid header fields"
+
+
+def _access_logs(p: Mapping[str, Any]) -> Iterable[str]:
+    if not (p.get("accessLogs") or {}).get("enabled"):
+        yield "the load balancer writes no access logs"
+
+
+def _deletion_protection(p: Mapping[str, Any]) -> Iterable[str]:
+    if p.get("enableDeletionProtection") is not True:
+        yield "the load balancer has no deletion protection"
+
+
+def _desync(p: Mapping[str, Any]) -> Iterable[str]:
+    if p.get("desyncMitigationMode", "defensive") not in ("defensive", "strictest"):
+        yield f"desync mitigation is {p.get('desyncMitigationMode')} (not defensive or strictest)"
+
+
+def _several_zones(p: Mapping[str, Any]) -> Iterable[str]:
+    subnets = p.get("subnets")
+    if isinstance(subnets, list) and len(subnets) < 2:
+        yield "the load balancer is in fewer than two zones"
+
+
+def _no_wildcards(p: Mapping[str, Any]) -> Iterable[str]:
+    for st in statements(p.get("policy")):
+        if st.get("Effect", "Allow") != "Allow":
+            continue
+        actions = [str(a) for a in _listify(st.get("Action"))]
+        for action in actions:
+            if action == "*" or action.endswith(":*"):
+                yield f"statement {st.get('Sid', '?')} allows every action ({action})"
+        if "*" in _listify(st.get("Resource")) and not set(actions) <= NO_RESOURCE_LEVEL_ACTIONS:
+            yield f"statement {st.get('Sid', '?')} applies to every resource (*)"
+
+
+def _trust_scoped(p: Mapping[str, Any]) -> Iterable[str]:
+    for st in statements(p.get("assumeRolePolicy")):
+        principal = st.get("Principal") or {}
+        services = _listify(principal.get("Service")) if isinstance(principal, Mapping) else []
+        if not (isinstance(principal, Mapping) and set(principal) == {"Service"} and len(services) == 1):
+            yield f"the role trusts {json.dumps(principal)} (allowed: exactly one service principal)"
+        if not ((st.get("Condition") or {}).get("StringEquals") or {}).get("aws:SourceAccount"):
+            yield "the trust policy has no aws:SourceAccount condition"
+
+
+def _distinct_roles(p: Mapping[str, Any]) -> Iterable[str]:
+    execution, task = p.get("executionRoleArn"), p.get("taskRoleArn")
+    if execution and execution == task:
+        yield "the execution role is also the task role"
+
+
+def _described(p: Mapping[str, Any]) -> Iterable[str]:
+    if not p.get("description") or p.get("description") == "Managed by Pulumi":
+        yield "the security group or rule has no description"
+
+
+def _retention(p: Mapping[str, Any]) -> Iterable[str]:
+    if not p.get("retentionInDays"):
+        yield "the log group keeps logs forever (no retention)"
+
+
+def _no_inline_world_ingress(p: Mapping[str, Any]) -> Iterable[str]:
+    for rule in p.get("ingress") or []:
+        if WORLD & set(_listify(rule.get("cidrBlocks")) + _listify(rule.get("ipv6CidrBlocks"))):
+            yield "an inline ingress rule admits the whole internet"
+
+
+RESOURCE_RULES: tuple[ResourceRule, ...] = (
+    ResourceRule(
+        "ecs-2-no-public-ip", "ECS.2", "ECS services do not assign public IPs", (SERVICE,), _no_public_ip
+    ),
+    ResourceRule(
+        "ecs-3-no-host-pid",
+        "ECS.3",
+        "Task definitions do not share the host's process namespace",
+        (TASK,),
+        _no_host_pid,
+    ),
+    ResourceRule("ecs-4-no-privileged", "ECS.4", "Containers are not privileged", (TASK,), _no_privileged),
+    ResourceRule(
+        "ecs-5-read-only-root",
+        "ECS.5",
+        "Containers have read-only root filesystems",
+        (TASK,),
+        _readonly_root,
+        waivable=True,
+    ),
+    ResourceRule(
+        "ecs-8-no-env-credentials",
+        "ECS.8",
+        "No credentials in container environment variables",
+        (TASK,),
+        _no_credentials,
+    ),
+    ResourceRule("ecs-9-logging", "ECS.9", "Every container has a log configuration", (TASK,), _logging),
+    ResourceRule(
+        "ecs-10-fargate-latest",
+        "ECS.10",
+        "Fargate services run the latest platform version",
+        (SERVICE,),
+        _fargate_latest,
+    ),
+    ResourceRule(
+        "ecs-12-container-insights",
+        "ECS.12",
+        "Clusters use Container Insights",
+        (CLUSTER,),
+        _container_insights,
+        waivable=True,
+    ),
+    ResourceRule("ecs-13-service-tags", "ECS.13", "ECS services are tagged", (SERVICE,), _tagged),
+    ResourceRule("ecs-14-cluster-tags", "ECS.14", "ECS clusters are tagged", (CLUSTER,), _tagged),
+    ResourceRule(
+        "ecs-15-task-definition-tags", "ECS.15", "ECS task definitions are tagged", (TASK,), _tagged
+    ),
+    ResourceRule(
+        "ecs-17-no-host-network",
+        "ECS.17",
+        "Task definitions do not use host networking",
+        (TASK,),
+        _no_host_network,
+        waivable=True,
+    ),
+    ResourceRule(
+        "ecs-18-efs-in-transit", "ECS.18", "EFS volumes use transit encryption", (TASK,), _efs_in_transit
+    ),
+    ResourceRule(
+        "ecs-19-termination-protection",
+        "ECS.19",
+        "Capacity providers have managed termination protection",
+        (CAPACITY_PROVIDER,),
+        _termination_protection,
+    ),
+    ResourceRule(
+        "ecs-20-non-root-user",
+        "ECS.20",
+        "Linux containers run as a non-root user",
+        (TASK,),
+        _non_root,
+        waivable=True,
+    ),
+    ResourceRule(
+        "elb-4-drop-invalid-headers",
+        "ELB.4",
+        "Load balancers drop invalid HTTP headers",
+        (LB,),
+        _drop_invalid_headers,
+    ),
+    ResourceRule(
+        "elb-5-access-logs", "ELB.5", "Load balancers write access logs", (LB,), _access_logs, waivable=True
+    ),
+    ResourceRule(
+        "elb-6-deletion-protection",
+        "ELB.6",
+        "Load balancers have deletion protection",
+        (LB,),
+        _deletion_protection,
+        waivable=True,
+    ),
+    ResourceRule(
+        "elb-12-desync-mitigation",
+        "ELB.12",
+        "Load balancers mitigate HTTP desync (defensive or strictest)",
+        (LB,),
+        _desync,
+    ),
+    ResourceRule(
+        "elb-13-several-zones", "ELB.13", "Load balancers span several zones", (LB,), _several_zones
+    ),
+    ResourceRule(
+        "iam-no-wildcards",
+        None,
+        "Task and execution role policies name actions and resources (no *)",
+        (ROLE_POLICY,),
+        _no_wildcards,
+    ),
+    ResourceRule(
+        "iam-trust-scoped",
+        None,
+        "Roles trust one service principal, for this account only",
+        (ROLE,),
+        _trust_scoped,
+    ),
+    ResourceRule(
+        "ecs-distinct-roles", None, "A task's execution role is not its task role", (TASK,), _distinct_roles
+    ),
+    ResourceRule(
+        "sg-described",
+        None,
+        "Security groups and their rules have descriptions",
+        (SG, INGRESS, EGRESS),
+        _described,
+    ),
+    ResourceRule(
+        "sg-no-inline-world-ingress",
+        None,
+        "Security groups have no inline ingress from anywhere",
+        (SG,),
+        _no_inline_world_ingress,
+    ),
+    ResourceRule("logs-retention", None, "Log groups have a retention", (LOG_GROUP,), _retention),
+)
+
+
+# --- stack rules (need more than one resource) -------------------------------------------------------
+
+
+StackCheck = Callable[[Sequence[PolicyResource]], Iterable[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class StackRule:
+    name: str
+    control: str | None
+    description: str
+    check: StackCheck
+
+    def violations(self, resources: Sequence[PolicyResource]) -> list[tuple[str, str]]:
+        prefix = f"{self.control}: " if self.control else ""
+        return [(prefix + message, urn) for message, urn in self.check(resources)]
+
+    def validate(self, args: StackValidationArgs, report_violation: ReportViolation) -> None:
+        for message, urn in self.violations(args.resources):
+            report_violation(message, urn)
+
+    def policy(self) -> StackValidationPolicy:
+        title = f"{self.control}: {self.description}" if self.control else self.description
+        return StackValidationPolicy(
+            name=self.name, description=title, validate=self.validate,
+            enforcement_level=EnforcementLevel.MANDATORY,
+        )  # fmt: skip
+
+
+def _deps(resource: PolicyResource, prop: str) -> list[PolicyResource]:
+    return list((resource.property_dependencies or {}).get(prop) or [])
+
+
+def _http_redirects(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, str]]:
+    for r in resources:
+        if r.resource_type != LISTENER or r.props.get("protocol") != "HTTP":
+            continue
+        actions = r.props.get("defaultActions") or []
+        redirect = next((a for a in actions if a.get("type") == "redirect"), None)
+        if redirect and (redirect.get("redirect") or {}).get("protocol") == "HTTPS":
+            continue
+        lbs = _deps(r, "loadBalancerArn")
+        if lbs and all(waived(lb.props, "ELB.1") for lb in lbs):
+            continue
+        yield "the HTTP listener serves plain HTTP instead of redirecting to HTTPS", r.urn
+
+
+def _world_ingress(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, str]]:
+    public_lb_groups = {
+        sg.urn
+        for lb in resources
+        if lb.resource_type == LB and not lb.props.get("internal")
+        for sg in _deps(lb, "securityGroups")
+    }
+    for r in resources:
+        if r.resource_type != INGRESS:
+            continue
+        if not WORLD & {r.props.get("cidrIpv4"), r.props.get("cidrIpv6")}:
+            continue
+        groups = {g.urn for g in _deps(r, "securityGroupId")}
+        ports = (r.props.get("fromPort"), r.props.get("toPort"))
+        if groups and groups <= public_lb_groups and ports in ((80, 80), (443, 443)):
+            continue
+        yield (f"ingress from anywhere on {r.props.get('ipProtocol')} {ports[0]}-{ports[1]} "
+               "(allowed: only a public load balancer's 80 and 443)"), r.urn  # fmt: skip
+
+
+STACK_RULES: tuple[StackRule, ...] = (
+    StackRule("elb-1-http-redirects", "ELB.1", "HTTP listeners redirect to HTTPS", _http_redirects),
+    StackRule("sg-no-world-ingress", None, "Nothing admits the internet but a public load balancer's 80/443",
+              _world_ingress),
+)  # fmt: skip
+
+
+def policies() -> list[ResourceValidationPolicy | StackValidationPolicy]:
+    return [r.policy() for r in RESOURCE_RULES] + [r.policy() for r in STACK_RULES]

@@ -1,0 +1,344 @@
+"""The policy pack's rules, run on what the mock engine records: every stack file
+and launch type passes them, and each rule catches a resource that breaks it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyCustomTimeouts,
+    PolicyProviderResource,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    StackValidationArgs,
+)
+
+from policy import rules
+from preview.mock_cloud import ROOT, Registration, StackRun, run_program
+
+API = {"api": {"image": "nginx", "user": "1000", "port": 8080}}
+
+
+def _opts(reg: Registration | None = None) -> PolicyResourceOptions:
+    return PolicyResourceOptions(
+        protect=bool(reg and reg.protect),
+        ignore_changes=list(reg.ignore_changes) if reg else [],
+        delete_before_replace=None,
+        aliases=[],
+        custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
+        additional_secret_outputs=[],
+        parent=(reg.parent or None) if reg else None,
+    )
+
+
+def resource_violations(run: StackRun) -> list[str]:
+    """Every resource rule, on every registration, as the analyzer would call it."""
+    providers = {
+        f"{r.urn}::{r.id}": PolicyProviderResource(r.type, r.inputs, r.urn, r.name)
+        for r in run.resources
+        if r.type.startswith("pulumi:providers:")
+    }
+    found: list[str] = []
+    for reg in run.resources:
+        args = ResourceValidationArgs(
+            reg.type, reg.inputs, reg.urn, reg.name, _opts(reg), providers.get(reg.provider)
+        )
+        for rule in rules.RESOURCE_RULES:
+            for message in rule.violations(reg.type, rules.with_default_tags(args)):
+                found.append(f"{rule.name} {reg.name}: {message}")
+    return found
+
+
+def stack_args(run: StackRun) -> StackValidationArgs:
+    by_urn: dict[str, PolicyResource] = {}
+    for reg in run.resources:
+        by_urn[reg.urn] = PolicyResource(
+            reg.type, reg.outputs, reg.urn, reg.name, _opts(reg), None, None, [], {}
+        )
+    for reg in run.resources:
+        res = by_urn[reg.urn]
+        res.parent = by_urn.get(reg.parent)
+        res.dependencies = [by_urn[u] for u in reg.dependencies if u in by_urn]
+        res.property_dependencies = {
+            k: [by_urn[u] for u in v if u in by_urn] for k, v in reg.property_dependencies.items()
+        }
+    return StackValidationArgs(list(by_urn.values()))
+
+
+def stack_violations(run: StackRun) -> list[str]:
+    found: list[str] = []
+    args = stack_args(run)
+    for rule in rules.STACK_RULES:
+        found += [f"{rule.name} {urn}: {message}" for message, urn in rule.violations(args.resources)]
+    return found
+
+
+def ok(run: StackRun) -> StackRun:
+    assert run.error is None, run.error
+    return run
+
+
+# --- our stacks pass every rule --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_every_stack_file_passes_every_rule(stack: str) -> None:
+    run = ok(run_program(stack))
+    assert resource_violations(run) == []
+    assert stack_violations(run) == []
+
+
+@pytest.mark.parametrize("launch_type", ["FARGATE", "FARGATE_SPOT", "EC2", "EXTERNAL"])
+def test_every_launch_type_passes_every_rule(launch_type: str) -> None:
+    services = {
+        **API,
+        "web": {"image": "nginx", "user": "101", "port": 8080, "public": launch_type != "EXTERNAL"},
+    }
+    run = ok(run_program("prod", {"launchType": launch_type, "services": services}))
+    assert resource_violations(run) == []
+    assert stack_violations(run) == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "resource", "control"),
+    [
+        ({"services": {"api": {**API["api"], "readonlyRootFilesystem": False}}}, "ecs-api-task", "ECS.5"),
+        ({"services": {"api": {"image": "nginx", "waivers": {"ECS.20": "vendor image runs as root"}}}}, "ecs-api-task", "ECS.20"),
+        ({"launchType": "EC2", "services": {"api": {**API["api"], "networkMode": "host"}}}, "ecs-api-task", "ECS.17"),
+        ({"containerInsights": "disabled"}, "ecs-cluster", "ECS.12"),
+        ({"loadBalancer": {"allowPlainHttp": True, "accessLogs": False, "deletionProtection": False}}, "ecs-lb", "ELB.5"),
+    ],
+)  # fmt: skip
+def test_a_control_turned_off_in_config_is_a_visible_waiver_the_pack_accepts(
+    overrides, resource, control
+) -> None:
+    run = ok(run_program("dev", overrides))
+    tagged = next(r for r in run.resources if r.name == resource and r.custom)
+    assert tagged.outputs["tagsAll"][f"ecs-platform:waiver:{control}"]
+    assert resource_violations(run) == []
+    assert stack_violations(run) == []
+
+
+def test_dev_plain_http_is_waived_on_the_load_balancer(dev: StackRun) -> None:
+    tags = dev.one("aws:lb/loadBalancer:LoadBalancer").outputs["tagsAll"]
+    assert tags["ecs-platform:waiver:ELB.1"] == "allowPlainHttp: true in config (no certificate)"
+    assert tags["ecs-platform:waiver:ELB.5"] and tags["ecs-platform:waiver:ELB.6"]
+
+
+# --- each rule catches a resource that breaks it ------------------------------------------------
+
+TASK = rules.TASK
+
+
+def task(**container: Any) -> dict[str, Any]:
+    base = {"name": "app", "image": "x", "user": "1000", "readonlyRootFilesystem": True,
+            "logConfiguration": {"logDriver": "awslogs"}}  # fmt: skip
+    return {"containerDefinitions": json.dumps([{**base, **container}]), "tags": {"Project": "p"},
+            "executionRoleArn": "arn:aws:iam::1:role/e", "taskRoleArn": "arn:aws:iam::1:role/t"}  # fmt: skip
+
+
+GOOD_LB = {"loadBalancerType": "application", "dropInvalidHeaderFields": True, "desyncMitigationMode": "defensive",
+           "enableDeletionProtection": True, "accessLogs": {"enabled": True, "bucket": "b"},
+           "subnets": ["subnet-a", "subnet-b"]}  # fmt: skip
+TRUST: dict[str, Any] = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+         "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": "1"}}}]}  # fmt: skip
+
+
+def policy_doc(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"policy": json.dumps({"Version": "2012-10-17", "Statement": list(statements)})}
+
+
+BREAKING: list[tuple[str, str, dict[str, Any], str]] = [
+    ("ecs-2-no-public-ip", rules.SERVICE, {"networkConfiguration": {"assignPublicIp": True}, "tags": {"a": "b"}},
+     "ECS.2: the service gives its tasks public IP addresses"),
+    ("ecs-3-no-host-pid", TASK, {**task(), "pidMode": "host"}, "ECS.3: the task shares the host's process namespace"),
+    ("ecs-4-no-privileged", TASK, task(privileged=True), "ECS.4: container app is privileged"),
+    ("ecs-5-read-only-root", TASK, task(readonlyRootFilesystem=False), "ECS.5: container app has a writable root filesystem"),
+    ("ecs-8-no-env-credentials", TASK, task(environment=[{"name": "AWS_SECRET_ACCESS_KEY", "value": "x"}]),
+     "ECS.8: container app has AWS_SECRET_ACCESS_KEY in its plain environment"),
+    ("ecs-9-logging", TASK, task(logConfiguration=None), "ECS.9: container app has no log configuration"),
+    ("ecs-10-fargate-latest", rules.SERVICE,
+     {"capacityProviderStrategies": [{"capacityProvider": "FARGATE"}], "platformVersion": "1.3.0", "tags": {"a": "b"}},
+     "ECS.10: the Fargate service pins platform version 1.3.0 instead of LATEST"),
+    ("ecs-12-container-insights", rules.CLUSTER, {"settings": [{"name": "containerInsights", "value": "disabled"}],
+                                                  "tags": {"a": "b"}}, "ECS.12: the cluster has Container Insights off"),
+    ("ecs-13-service-tags", rules.SERVICE, {}, "ECS.13: the resource has no tags"),
+    ("ecs-14-cluster-tags", rules.CLUSTER, {"settings": [{"name": "containerInsights", "value": "enabled"}]},
+     "ECS.14: the resource has no tags"),
+    ("ecs-15-task-definition-tags", TASK, {**task(), "tags": {}}, "ECS.15: the resource has no tags"),
+    ("ecs-17-no-host-network", TASK, {**task(), "networkMode": "host"}, "ECS.17: the task uses the host network mode"),
+    ("ecs-18-efs-in-transit", TASK, {**task(), "volumes": [{"name": "data", "efsVolumeConfiguration": {"fileSystemId": "fs-1"}}]},
+     "ECS.18: EFS volume data is mounted without transit encryption"),
+    ("ecs-19-termination-protection", rules.CAPACITY_PROVIDER,
+     {"autoScalingGroupProvider": {"managedTerminationProtection": "DISABLED"}},
+     "ECS.19: the capacity provider has no managed termination protection"),
+    ("ecs-20-non-root-user", TASK, task(user=None), "ECS.20: container app sets no user"),
+    ("ecs-20-non-root-user", TASK, task(user="0:0"), "ECS.20: container app runs as root (0:0)"),
+    ("elb-4-drop-invalid-headers", rules.LB, {**GOOD_LB, "dropInvalidHeaderFields": False},
+     "ELB.4: the load balancer forwards invalid header fields"),
+    ("elb-5-access-logs", rules.LB, {**GOOD_LB, "accessLogs": None}, "ELB.5: the load balancer writes no access logs"),
+    ("elb-6-deletion-protection", rules.LB, {**GOOD_LB, "enableDeletionProtection": False},
+     "ELB.6: the load balancer has no deletion protection"),
+    ("elb-12-desync-mitigation", rules.LB, {**GOOD_LB, "desyncMitigationMode": "monitor"},
+     "ELB.12: desync mitigation is monitor"),
+    ("elb-13-several-zones", rules.LB, {**GOOD_LB, "subnets": ["subnet-a"]},
+     "ELB.13: the load balancer is in fewer than two zones"),
+    ("iam-no-wildcards", rules.ROLE_POLICY, policy_doc({"Sid": "A", "Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b"}),
+     "statement A allows every action (*)"),
+    ("iam-no-wildcards", rules.ROLE_POLICY, policy_doc({"Sid": "B", "Effect": "Allow", "Action": ["s3:*"], "Resource": ["arn:aws:s3:::b"]}),
+     "statement B allows every action (s3:*)"),
+    ("iam-no-wildcards", rules.ROLE_POLICY, policy_doc({"Sid": "C", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}),
+     "statement C applies to every resource (*)"),
+    ("iam-trust-scoped", rules.ROLE, {"assumeRolePolicy": json.dumps({**TRUST, "Statement": [{
+        **TRUST["Statement"][0], "Principal": {"Service": ["ecs-tasks.amazonaws.com", "ec2.amazonaws.com"]}}]})},
+     'the role trusts {"Service": ["ecs-tasks.amazonaws.com", "ec2.amazonaws.com"]} (allowed: exactly one service principal)'),
+    ("iam-trust-scoped", rules.ROLE, {"assumeRolePolicy": json.dumps({**TRUST, "Statement": [{
+        **TRUST["Statement"][0], "Condition": {}}]})}, "the trust policy has no aws:SourceAccount condition"),
+    ("ecs-distinct-roles", TASK, {**task(), "taskRoleArn": "arn:aws:iam::1:role/e"}, "the execution role is also the task role"),
+    ("sg-described", rules.SG, {"description": "Managed by Pulumi"}, "the security group or rule has no description"),
+    ("sg-described", rules.INGRESS, {"fromPort": 443}, "the security group or rule has no description"),
+    ("sg-no-inline-world-ingress", rules.SG, {"description": "d", "ingress": [{"cidrBlocks": ["0.0.0.0/0"]}]},
+     "an inline ingress rule admits the whole internet"),
+    ("logs-retention", rules.LOG_GROUP, {"name": "/x"}, "the log group keeps logs forever (no retention)"),
+]  # fmt: skip
+
+
+def _violations(rule_name: str, typ: str, props: dict[str, Any]) -> list[str]:
+    rule = next(r for r in rules.RESOURCE_RULES if r.name == rule_name)
+    found: list[str] = []
+
+    def report(message: str, urn: str | None = None) -> None:
+        found.append(message)
+
+    rule.validate(ResourceValidationArgs(typ, props, "urn:x", "x", _opts(), None), report)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("rule_name", "typ", "props", "expected"), BREAKING, ids=[f"{c[0]}-{i}" for i, c in enumerate(BREAKING)]
+)
+def test_each_rule_catches_what_breaks_it(
+    rule_name: str, typ: str, props: dict[str, Any], expected: str
+) -> None:
+    assert [m for m in _violations(rule_name, typ, props) if m.startswith(expected)], _violations(
+        rule_name, typ, props
+    )
+
+
+def test_every_resource_rule_has_a_breaking_case() -> None:
+    assert {r.name for r in rules.RESOURCE_RULES} == {c[0] for c in BREAKING}
+
+
+@pytest.mark.parametrize("case", [c for c in BREAKING if next(r for r in rules.RESOURCE_RULES if r.name == c[0]).waivable],
+                         ids=lambda c: c[0])  # fmt: skip
+def test_a_waiver_tag_is_accepted_by_waivable_rules(case) -> None:
+    rule_name, typ, props, _ = case
+    control = next(r for r in rules.RESOURCE_RULES if r.name == rule_name).control
+    waived = {**props, "tags": {**(props.get("tags") or {}), f"ecs-platform:waiver:{control}": "why"}}
+    assert _violations(rule_name, typ, waived) == []
+
+
+def test_ecs_exec_channel_actions_may_use_the_star_resource_they_require() -> None:
+    props = policy_doc(
+        {"Sid": "Exec", "Effect": "Allow", "Resource": "*", "Action": sorted(rules.NO_RESOURCE_LEVEL_ACTIONS)}
+    )
+    assert _violations("iam-no-wildcards", rules.ROLE_POLICY, props) == []
+
+
+def test_default_tags_from_the_provider_count_as_tags() -> None:
+    provider = PolicyProviderResource(
+        "pulumi:providers:aws", {"defaultTags": json.dumps({"tags": {"Stack": "dev"}})}, "urn:p", "aws"
+    )
+    args = ResourceValidationArgs(rules.CLUSTER, {"settings": [{"name": "containerInsights", "value": "enabled"}]},
+                                  "urn:c", "c", _opts(), provider)  # fmt: skip
+    found: list[str] = []
+
+    def report(message: str, urn: str | None = None) -> None:
+        found.append(message)
+
+    for rule in rules.RESOURCE_RULES:
+        rule.validate(args, report)
+    assert found == []
+
+
+# --- stack rules -----------------------------------------------------------------------------------
+
+
+def _stack(*resources: PolicyResource) -> list[str]:
+    found: list[str] = []
+
+    def report(message: str, urn: str | None = None) -> None:
+        found.append(f"{urn}: {message}")
+
+    for rule in rules.STACK_RULES:
+        rule.validate(StackValidationArgs(list(resources)), report)
+    return found
+
+
+def _res(
+    typ: str, name: str, props: dict[str, Any], deps: dict[str, list[PolicyResource]] | None = None
+) -> PolicyResource:
+    return PolicyResource(typ, props, f"urn:{name}", name, _opts(), None, None, [], deps or {})
+
+
+def test_elb_1_catches_an_http_listener_that_forwards_without_a_waiver() -> None:
+    lb = _res(rules.LB, "lb", dict(GOOD_LB))
+    listener = _res(rules.LISTENER, "http", {"protocol": "HTTP", "defaultActions": [{"type": "forward"}]},
+                    {"loadBalancerArn": [lb]})  # fmt: skip
+    assert _stack(lb, listener) == [
+        "urn:http: ELB.1: the HTTP listener serves plain HTTP instead of redirecting to HTTPS"]  # fmt: skip
+    waived_lb = _res(rules.LB, "lb", {**GOOD_LB, "tagsAll": {"ecs-platform:waiver:ELB.1": "dev"}})
+    listener = _res(rules.LISTENER, "http", {"protocol": "HTTP", "defaultActions": [{"type": "forward"}]},
+                    {"loadBalancerArn": [waived_lb]})  # fmt: skip
+    assert _stack(waived_lb, listener) == []
+
+
+def test_world_ingress_is_caught_except_a_public_load_balancers_80_and_443() -> None:
+    lb_sg = _res(rules.SG, "lb-sg", {"description": "lb"})
+    task_sg = _res(rules.SG, "task-sg", {"description": "tasks"})
+    lb = _res(rules.LB, "lb", dict(GOOD_LB), {"securityGroups": [lb_sg]})
+    ok_443 = _res(rules.INGRESS, "in-443", {"cidrIpv4": "0.0.0.0/0", "fromPort": 443, "toPort": 443, "ipProtocol": "tcp"},
+                  {"securityGroupId": [lb_sg]})  # fmt: skip
+    bad_22 = _res(rules.INGRESS, "in-22", {"cidrIpv4": "0.0.0.0/0", "fromPort": 22, "toPort": 22, "ipProtocol": "tcp"},
+                  {"securityGroupId": [lb_sg]})  # fmt: skip
+    bad_task = _res(rules.INGRESS, "task-in", {"cidrIpv6": "::/0", "fromPort": 80, "toPort": 80, "ipProtocol": "tcp"},
+                    {"securityGroupId": [task_sg]})  # fmt: skip
+    assert _stack(lb_sg, task_sg, lb, ok_443, bad_22, bad_task) == [
+        "urn:in-22: ingress from anywhere on tcp 22-22 (allowed: only a public load balancer's 80 and 443)",
+        "urn:task-in: ingress from anywhere on tcp 80-80 (allowed: only a public load balancer's 80 and 443)",
+    ]
+    internal = _res(rules.LB, "lb", {**GOOD_LB, "internal": True}, {"securityGroups": [lb_sg]})
+    assert "urn:in-443" in " ".join(_stack(lb_sg, internal, ok_443))
+
+
+def test_a_program_that_breaks_the_rules_is_caught_end_to_end() -> None:
+    import pulumi_aws as aws
+
+    def program() -> None:
+        aws.ecs.Service("open", network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
+            subnets=["subnet-1"], assign_public_ip=True))  # fmt: skip
+        aws.cloudwatch.LogGroup("forever")
+
+    run = ok(run_program("x", config={"aws:region": "us-east-1"}, program=program))
+    assert resource_violations(run) == [
+        "ecs-2-no-public-ip open: ECS.2: the service gives its tasks public IP addresses",
+        "ecs-13-service-tags open: ECS.13: the resource has no tags",
+        "logs-retention forever: the log group keeps logs forever (no retention)",
+    ]
+
+
+# --- the pack itself --------------------------------------------------------------------------------
+
+
+def test_the_pack_is_mandatory_and_built_from_the_same_rules() -> None:
+    built = rules.policies()
+    assert len(built) == len(rules.RESOURCE_RULES) + len(rules.STACK_RULES)
+    assert len({p.name for p in built}) == len(built)
+    assert all(p.enforcement_level == EnforcementLevel.MANDATORY for p in built)
+    main = (ROOT / "policy" / "__main__.py").read_text()
+    assert "policies=rules.policies()" in main and "EnforcementLevel.MANDATORY" in main
+    assert "runtime:" in (ROOT / "policy" / "PulumiPolicy.yaml").read_text()
