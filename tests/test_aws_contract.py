@@ -1,0 +1,205 @@
+"""AWS's own contract: pulumi-aws passes container definitions through as free-form
+JSON and IAM policies as strings, so a typo there would only fail at ``pulumi up``.
+Here every task definition we produce is checked against the ECS API model
+(botocore's service model, the machine form of AWS's API reference) and every
+IAM policy document for shape and known actions."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any
+
+import botocore.session
+import pytest
+from botocore.exceptions import UnknownServiceError
+from botocore.model import Shape, StructureShape
+from botocore.validate import ParamValidator
+
+from preview.mock_cloud import Registration, StackRun, run_program
+
+#: IAM actions of services botocore has no API model for (IAM-only services).
+IAM_ONLY_ACTIONS = frozenset(
+    {
+        "ssmmessages:CreateControlChannel",
+        "ssmmessages:CreateDataChannel",
+        "ssmmessages:OpenControlChannel",
+        "ssmmessages:OpenDataChannel",
+    }
+)
+ACTION_RE = re.compile(r"^([a-z0-9-]+):([A-Za-z0-9*?]+)$")
+
+RUNS = {
+    "dev": lambda: run_program("dev"),
+    "staging": lambda: run_program("staging"),
+    "prod": lambda: run_program("prod"),
+    "ec2": lambda: run_program("prod", {"launchType": "EC2", "services": {
+        "web": {"image": "nginx", "user": "101", "port": 8080, "public": True,
+                "healthCheck": {"command": "true"}, "stopTimeout": 60},
+        "jobs": {"image": "busybox", "user": "1000", "networkMode": "bridge", "writablePaths": ["/tmp", "/var/run"]}}}),
+    "external": lambda: run_program("dev", {"launchType": "EXTERNAL", "services": {
+        "agent": {"image": "busybox", "user": "1000", "port": 9000, "networkMode": "host",
+                  "environment": {"MODE": "edge"}, "command": ["agent", "--serve"]}}}),
+    "exec": lambda: run_program("dev", {"services": {"api": {
+        "image": "nginx", "user": "1000", "exec": True, "readonlyRootFilesystem": False, "ephemeralStorageGiB": 40,
+        "secrets": {"S": "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf"},
+        "permissions": [{"actions": ["s3:GetObject", "sqs:SendMessage"], "resources": ["arn:aws:s3:::b/*"]}]}}}),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module", params=sorted(RUNS))
+def run(request: pytest.FixtureRequest) -> StackRun:
+    result: StackRun = RUNS[request.param]()
+    assert result.error is None, result.error
+    return result
+
+
+@cache
+def _model(service: str) -> Any:
+    return botocore.session.get_session().get_service_model(service)
+
+
+def register_task_definition_request(reg: Registration) -> dict[str, Any]:
+    """The RegisterTaskDefinition call pulumi-aws makes for these inputs (its
+    field names mapped to the API's where they differ)."""
+    i = reg.inputs
+    request: dict[str, Any] = {
+        "family": i["family"],
+        "containerDefinitions": json.loads(i["containerDefinitions"]),
+        "requiresCompatibilities": i["requiresCompatibilities"],
+        "networkMode": i["networkMode"],
+        "cpu": i["cpu"],
+        "memory": i["memory"],
+        "executionRoleArn": reg.outputs.get("executionRoleArn", i.get("executionRoleArn")),
+        "taskRoleArn": i.get("taskRoleArn"),
+    }
+    if "runtimePlatform" in i:
+        request["runtimePlatform"] = i["runtimePlatform"]
+    if "ephemeralStorage" in i:
+        request["ephemeralStorage"] = {"sizeInGiB": i["ephemeralStorage"]["sizeInGib"]}
+    if i.get("volumes"):
+        request["volumes"] = [{"name": v["name"]} for v in i["volumes"]]
+    if i.get("tags"):
+        request["tags"] = [{"key": k, "value": v} for k, v in i["tags"].items()]
+    return request
+
+
+def enum_problems(value: Any, shape: Shape, path: str = "") -> list[str]:
+    """botocore's validator checks types and required members; this adds enums."""
+    out: list[str] = []
+    if isinstance(shape, StructureShape) and isinstance(value, dict):
+        for key, member in shape.members.items():
+            if key in value:
+                out += enum_problems(value[key], member, f"{path}.{key}")
+    elif shape.type_name == "list" and isinstance(value, list):
+        for n, item in enumerate(value):
+            out += enum_problems(item, shape.member, f"{path}[{n}]")
+    elif shape.type_name == "map" and isinstance(value, dict):
+        for key, item in value.items():
+            out += enum_problems(item, shape.value, f"{path}.{key}")
+    elif (enum := getattr(shape, "enum", None)) and value not in enum:
+        out.append(f"{path}: {value!r} not in {enum}")
+    return out
+
+
+def validate_against_ecs_model(request: dict[str, Any]) -> list[str]:
+    shape = _model("ecs").operation_model("RegisterTaskDefinition").input_shape
+    report = ParamValidator().validate(request, shape)
+    problems = [report.generate_report()] if report.has_errors() else []
+    return problems + enum_problems(request, shape)
+
+
+def test_every_task_definition_is_a_valid_register_task_definition_call(run: StackRun) -> None:
+    tasks = run.of_type("aws:ecs/taskDefinition:TaskDefinition")
+    assert tasks
+    for task in tasks:
+        assert validate_against_ecs_model(register_task_definition_request(task)) == [], task.name
+
+
+def test_the_model_check_catches_a_typo_and_a_bad_enum() -> None:
+    request = {
+        "family": "f",
+        "containerDefinitions": [
+            {
+                "name": "a",
+                "image": "x",
+                "readOnlyRootFilesystem": True,
+                "logConfiguration": {"logDriver": "cloudwatch"},
+            }
+        ],
+    }
+    problems = validate_against_ecs_model(request)
+    assert any(
+        'Unknown parameter in containerDefinitions[0]: "readOnlyRootFilesystem"' in p for p in problems
+    )
+    assert any(
+        p.startswith(".containerDefinitions[0].logConfiguration.logDriver: 'cloudwatch'") for p in problems
+    )
+
+
+# --- IAM policy documents -------------------------------------------------------------------------------
+
+
+def known_action(action: str) -> bool:
+    match = ACTION_RE.match(action)
+    if not match:
+        return False
+    prefix, name = match.groups()
+    if action in IAM_ONLY_ACTIONS or "*" in name or "?" in name:
+        return action in IAM_ONLY_ACTIONS or prefix in ("s3", "sqs", "logs")
+    try:
+        model = _model(prefix)
+    except UnknownServiceError:
+        return False
+    return name in model.operation_names
+
+
+def document_problems(document: str, *, trust: bool = False) -> list[str]:
+    doc = json.loads(document)
+    out = [] if doc.get("Version") == "2012-10-17" else [f"Version {doc.get('Version')!r}"]
+    statements = doc.get("Statement")
+    if not isinstance(statements, list) or not statements:
+        return [*out, "Statement is not a non-empty list"]
+    for n, st in enumerate(statements):
+        allowed = {"Sid", "Effect", "Action", "Resource", "Condition", "Principal"}
+        out += [f"[{n}] unknown element {k}" for k in st if k not in allowed]
+        if st.get("Effect") not in ("Allow", "Deny"):
+            out.append(f"[{n}] Effect {st.get('Effect')!r}")
+        if "Sid" in st and not re.fullmatch(r"[A-Za-z0-9]+", st["Sid"]):
+            out.append(f"[{n}] Sid {st['Sid']!r} is not alphanumeric")
+        actions = st.get("Action")
+        for action in actions if isinstance(actions, list) else [actions]:
+            if not (isinstance(action, str) and known_action(action)) and st.get("Effect") == "Allow":
+                out.append(f"[{n}] unknown action {action!r}")
+        if trust:
+            if "Principal" not in st or "Resource" in st:
+                out.append(f"[{n}] a trust policy names a Principal and no Resource")
+        elif not st.get("Resource"):
+            out.append(f"[{n}] no Resource")
+    return out
+
+
+def test_every_iam_policy_document_is_well_formed_with_known_actions(run: StackRun) -> None:
+    docs = [(r.name, r.inputs["policy"], False) for r in run.of_type("aws:iam/rolePolicy:RolePolicy")]
+    docs += [(r.name, r.inputs["policy"], False) for r in run.of_type("aws:s3/bucketPolicy:BucketPolicy")]
+    docs += [(r.name, r.inputs["assumeRolePolicy"], True) for r in run.of_type("aws:iam/role:Role")]
+    assert docs
+    for name, document, trust in docs:
+        assert document_problems(document, trust=trust) == [], name
+
+
+def test_the_document_check_catches_unknown_actions_and_bad_shape() -> None:
+    bad = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Sid": "x-1", "Effect": "Permit", "Action": ["s3:GetObjekt", "nosuchservice:Do"], "Resource": []}]})  # fmt: skip
+    assert document_problems(bad) == [
+        "[0] Effect 'Permit'",
+        "[0] Sid 'x-1' is not alphanumeric",
+        "[0] no Resource",
+    ]
+    allow = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObjekt", "nosuchservice:Do"], "Resource": "arn:aws:s3:::b"}]})  # fmt: skip
+    assert document_problems(allow) == [
+        "[0] unknown action 's3:GetObjekt'",
+        "[0] unknown action 'nosuchservice:Do'",
+    ]
