@@ -1021,6 +1021,10 @@ def load(
 
     services = _check_routes(p, services)
     public = [svc for svc in services.values() if svc.public]
+    if public and existing_vpc is None and az_ok and isinstance(az_count, int) and az_count < 2:
+        p.add([f"{p.key('azCount')}: {az_count} is too few zones for the load balancer of "
+               f"{', '.join(s.name for s in public)} (allowed: 2..6 when a service is public; an "
+               "application load balancer needs subnets in two zones)"])  # fmt: skip
     load_balancer = _load_balancer(p, cfg.get("loadBalancer", {}), region=region, stack=stack, public=public)
 
     v.raise_if(p.items)

@@ -177,6 +177,9 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("access log bucket while logs are off",
      pub({**HTTP_OK, "accessLogs": False, "accessLogsBucket": "logs-bucket"}),
      "ecs-platform:loadBalancer.accessLogsBucket: is set while accessLogs is false"),
+    ("one zone for a public service", pub() | {"azCount": 1},
+     "ecs-platform:azCount: 1 is too few zones for the load balancer of api (allowed: 2..6 when a service "
+     "is public; an application load balancer needs subnets in two zones)"),
     ("unknown load balancer key", pub({**HTTP_OK, "https": True}),
      "ecs-platform:loadBalancer.https: unknown key"),
     ("public service without port", {"loadBalancer": HTTP_OK,
