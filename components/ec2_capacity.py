@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import validation as v
-from components.iam import AwsContext
+from components.iam import AwsContext, managed_policy_role, trust_policy
 from components.instance_types import INSTANCE_TYPE_RE, INSTANCE_TYPES, InstanceSpec, ami_parameter
 
 ECS_INSTANCE_POLICY = "policy/service-role/AmazonEC2ContainerServiceforEC2Role"
@@ -135,33 +135,14 @@ class Ec2Capacity(pulumi.ComponentResource):
         ami = aws.ssm.get_parameter_output(
             name=ami_parameter(args.architecture), opts=pulumi.InvokeOutputOptions(parent=self)
         )
-        self.role = aws.iam.Role(
+        self.role, self.policy_attachments = managed_policy_role(
             f"{name}-instance",
+            ctx=ctx,
+            trust=trust_policy(ctx, "ec2"),
             description="ECS container instances: agent and Session Manager only",
-            assume_role_policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "ec2.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                            "Condition": {"StringEquals": {"aws:SourceAccount": ctx.account_id}},
-                        }
-                    ],
-                }
-            ),
-            opts=child,
+            managed_policies=(("ecs", ECS_INSTANCE_POLICY), ("ssm", SSM_CORE_POLICY)),
+            parent=self,
         )
-        self.policy_attachments = [
-            aws.iam.RolePolicyAttachment(
-                f"{name}-instance-{short}",
-                role=self.role.name,
-                policy_arn=pulumi.Output.concat("arn:", ctx.partition, ":iam::aws:", policy),
-                opts=child,
-            )
-            for short, policy in (("ecs", ECS_INSTANCE_POLICY), ("ssm", SSM_CORE_POLICY))
-        ]
         self.instance_profile = aws.iam.InstanceProfile(f"{name}-profile", role=self.role.name, opts=child)
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-sg",

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import validation as v
-from components.iam import AwsContext
+from components.iam import AwsContext, managed_policy_role, trust_policy
 
 INSTALL_SCRIPT = "https://amazon-ecs-agent.s3.amazonaws.com/ecs-anywhere-install-latest.sh"
 #: AWS documents the ECS Anywhere role with exactly these two managed policies.
@@ -90,42 +90,15 @@ class ExternalCapacity(pulumi.ComponentResource):
     ) -> None:
         v.raise_if(args.problems(), "ExternalCapacityArgs")
         super().__init__("ecs-platform:cluster:ExternalCapacity", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
         ctx = args.context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
-        self.role = aws.iam.Role(
+        self.role, self.policy_attachments = managed_policy_role(
             f"{name}-role",
+            ctx=ctx,
+            trust=trust_policy(ctx, "ssm", source_arn_service="ssm"),
             description="ECS Anywhere machines: SSM and ECS agents",
-            assume_role_policy=pulumi.Output.json_dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "ssm.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                            "Condition": {
-                                "StringEquals": {"aws:SourceAccount": ctx.account_id},
-                                "ArnLike": {
-                                    "aws:SourceArn": pulumi.Output.concat(
-                                        "arn:", ctx.partition, ":ssm:", ctx.region, ":", ctx.account_id, ":*"
-                                    )
-                                },
-                            },
-                        }
-                    ],
-                }
-            ),
-            opts=child,
+            managed_policies=EXTERNAL_POLICIES,
+            parent=self,
         )
-        self.policy_attachments = [
-            aws.iam.RolePolicyAttachment(
-                f"{name}-role-{short}",
-                role=self.role.name,
-                policy_arn=pulumi.Output.concat("arn:", ctx.partition, ":iam::aws:", policy),
-                opts=child,
-            )
-            for short, policy in EXTERNAL_POLICIES
-        ]
         self.activation = aws.ssm.Activation(
             f"{name}-activation",
             description=f"Registers machines with ECS cluster capacity {name}",

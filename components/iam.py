@@ -68,28 +68,60 @@ class AwsContext:
         )
 
 
-def ecs_tasks_trust_policy(ctx: AwsContext) -> pulumi.Output[str]:
-    """Trust ``ecs-tasks.amazonaws.com`` for this account's ECS only."""
+def trust_policy(ctx: AwsContext, service: str, source_arn_service: str | None = None) -> pulumi.Output[str]:
+    """Trust one AWS service principal (``<service>.amazonaws.com``), on behalf of
+    this account only; with ``source_arn_service``, only for that service's
+    resources in this account and region (``aws:SourceArn``)."""
+    condition: dict[str, Any] = {"StringEquals": {"aws:SourceAccount": ctx.account_id}}
+    if source_arn_service is not None:
+        condition["ArnLike"] = {
+            "aws:SourceArn": pulumi.Output.concat(
+                "arn:", ctx.partition, f":{source_arn_service}:", ctx.region, ":", ctx.account_id, ":*"
+            )
+        }
     return pulumi.Output.json_dumps(
         {
             "Version": "2012-10-17",
             "Statement": [
                 {
                     "Effect": "Allow",
-                    "Principal": {"Service": "ecs-tasks.amazonaws.com"},
+                    "Principal": {"Service": f"{service}.amazonaws.com"},
                     "Action": "sts:AssumeRole",
-                    "Condition": {
-                        "StringEquals": {"aws:SourceAccount": ctx.account_id},
-                        "ArnLike": {
-                            "aws:SourceArn": pulumi.Output.concat(
-                                "arn:", ctx.partition, ":ecs:", ctx.region, ":", ctx.account_id, ":*"
-                            )
-                        },
-                    },
+                    "Condition": condition,
                 }
             ],
         }
     )
+
+
+def ecs_tasks_trust_policy(ctx: AwsContext) -> pulumi.Output[str]:
+    """Trust ``ecs-tasks.amazonaws.com`` for this account's ECS only."""
+    return trust_policy(ctx, "ecs-tasks", source_arn_service="ecs")
+
+
+def managed_policy_role(
+    name: str,
+    *,
+    ctx: AwsContext,
+    trust: pulumi.Input[str],
+    description: str,
+    managed_policies: Sequence[tuple[str, str]],
+    parent: pulumi.Resource,
+) -> tuple[aws.iam.Role, list[aws.iam.RolePolicyAttachment]]:
+    """A role and its AWS managed policies (``(short name, "policy/...")`` pairs),
+    attached as ``<name>-<short name>``."""
+    child = pulumi.ResourceOptions(parent=parent)
+    role = aws.iam.Role(name, description=description, assume_role_policy=trust, opts=child)
+    attachments = [
+        aws.iam.RolePolicyAttachment(
+            f"{name}-{short}",
+            role=role.name,
+            policy_arn=pulumi.Output.concat("arn:", ctx.partition, ":iam::aws:", policy),
+            opts=child,
+        )
+        for short, policy in managed_policies
+    ]
+    return role, attachments
 
 
 def _plain(value: Any) -> bool:
@@ -212,17 +244,13 @@ class TaskRoles(pulumi.ComponentResource):
         ctx = args.context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
         trust = ctx.ecs_tasks_trust()
 
-        self.execution_role = aws.iam.Role(
+        self.execution_role, (self.execution_policy_attachment,) = managed_policy_role(
             f"{name}-execution",
-            assume_role_policy=trust,
+            ctx=ctx,
+            trust=trust,
             description="ECS agent: pull images, write logs, read this service's secrets",
-            opts=child,
-        )
-        self.execution_policy_attachment = aws.iam.RolePolicyAttachment(
-            f"{name}-execution-managed",
-            role=self.execution_role.name,
-            policy_arn=pulumi.Output.concat("arn:", ctx.partition, ":iam::aws:", EXECUTION_MANAGED_POLICY),
-            opts=child,
+            managed_policies=(("managed", EXECUTION_MANAGED_POLICY),),
+            parent=self,
         )
         self.execution_secrets_policy: aws.iam.RolePolicy | None = None
         if args.secret_arns:
