@@ -10,7 +10,7 @@ from __future__ import annotations
 import pulumi
 
 from components.cluster import Cluster, ClusterArgs
-from components.containers import ContainerArgs, HealthCheckArgs
+from components.containers import ContainerArgs
 from components.ec2_capacity import Ec2CapacityArgs
 from components.external import ExternalCapacityArgs
 from components.iam import AwsContext, PolicyStatement
@@ -22,25 +22,19 @@ from components.service import (
     LoadBalancerAttachmentArgs,
     Service,
     ServiceArgs,
-    TargetHealthCheckArgs,
 )
 from components.settings import PlatformSettings, ServiceSettings, stack_tags
 
 
 def container_args(svc: ServiceSettings) -> ContainerArgs:
     """The container of a configured service."""
-    hc = svc.health_check
     return ContainerArgs(
         image=svc.image,
         port=svc.port,
         environment=dict(svc.environment),
         secrets=dict(svc.secrets),
         command=svc.command,
-        health_check=(
-            HealthCheckArgs(hc.command, hc.interval, hc.timeout, hc.retries, hc.start_period)
-            if hc is not None
-            else None
-        ),
+        health_check=svc.health_check,
         readonly_root_filesystem=svc.readonly_root_filesystem,
         writable_paths=svc.writable_paths,
         user=svc.user,
@@ -61,15 +55,12 @@ def service_url(scheme: str, dns_name: pulumi.Input[str], route: Route) -> pulum
 
 
 def attachment_args(svc: ServiceSettings, lb: LoadBalancer) -> LoadBalancerAttachmentArgs:
-    hc = svc.target_health_check
     return LoadBalancerAttachmentArgs(
         listener_arn=lb.listener_arn,
         security_group_id=lb.security_group_id,
         arn_suffix=lb.arn_suffix,
         routes=svc.routes,
-        health_check=TargetHealthCheckArgs(
-            hc.path, hc.matcher, hc.interval, hc.timeout, hc.healthy_threshold, hc.unhealthy_threshold
-        ),
+        health_check=svc.target_health_check,
         deregistration_delay=svc.deregistration_delay,
         health_check_grace_period=svc.health_check_grace_period,
     )

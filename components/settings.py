@@ -16,9 +16,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from components import validation as v
+from components.containers import HealthCheckArgs as HealthCheck
 from components.external import check_expiration
 from components.instance_types import INSTANCE_TYPE_RE, INSTANCE_TYPES, InstanceSpec
 from components.routing import Route, assign
+from components.service import TargetHealthCheckArgs as TargetHealthCheck
 from components.validation import ConfigError
 
 PROJECT = "ecs-platform"
@@ -97,34 +99,11 @@ def sample_services(launch_type: Any) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class HealthCheck:
-    """A container health check; ``command`` is Docker's form (``CMD``/``CMD-SHELL``)."""
-
-    command: tuple[str, ...]
-    interval: int = 30
-    timeout: int = 5
-    retries: int = 3
-    start_period: int = 0
-
-
-@dataclass(frozen=True)
 class IamStatement:
     """One Allow statement granted to a service's task role."""
 
     actions: tuple[str, ...]
     resources: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class TargetHealthCheck:
-    """The load balancer's health check of a public service's tasks."""
-
-    path: str = "/"
-    matcher: str = "200-399"
-    interval: int = 15
-    timeout: int = 5
-    healthy_threshold: int = 3
-    unhealthy_threshold: int = 3
 
 
 @dataclass(frozen=True)
