@@ -30,7 +30,7 @@ class HealthCheckArgs:
     interval: int = 30
     """Seconds between checks, 5..300. Default 30."""
     timeout: int = 5
-    """Seconds before a check fails, 2..120. Default 5."""
+    """Seconds before a check fails, 2..60 (ECS's limit). Default 5."""
     retries: int = 3
     """Failures before the container is unhealthy, 1..10. Default 3."""
     start_period: int = 0
@@ -79,7 +79,7 @@ class ContainerArgs:
         if self.health_check is not None:
             hc = self.health_check
             out += v.check_int(f"{path}.health_check.interval", hc.interval, 5, 300)
-            out += v.check_int(f"{path}.health_check.timeout", hc.timeout, 2, 120)
+            out += v.check_int(f"{path}.health_check.timeout", hc.timeout, 2, 60)
             out += v.check_int(f"{path}.health_check.retries", hc.retries, 1, 10)
             out += v.check_int(f"{path}.health_check.start_period", hc.start_period, 0, 300)
         return out

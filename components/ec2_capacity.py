@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -62,6 +63,9 @@ class Ec2CapacityArgs:
     """Account/region/partition. Default: looked up."""
     instance_tags: Mapping[str, str] = field(default_factory=dict)
     """Tags for the instances and their volumes (launch template tag specs). Default none."""
+    capacity_provider_name: str | None = None
+    """Name of the capacity provider, unique in the account and region; AWS refuses names
+    starting with ``aws``, ``ecs`` or ``fargate``. Default: ``cp-<component name>``."""
 
     def spec(self, instance_type: str) -> InstanceSpec | None:
         return self.instance_type_specs.get(instance_type) or INSTANCE_TYPES.get(instance_type)
@@ -102,7 +106,19 @@ class Ec2CapacityArgs:
         out += v.check_int(f"{p}.on_demand_base", self.on_demand_base, 0, 1000)
         out += v.check_int(f"{p}.target_capacity", self.target_capacity, 1, 100)
         out += v.check_int(f"{p}.root_volume_gib", self.root_volume_gib, 30, 16384)
+        if self.capacity_provider_name is not None:
+            out += check_capacity_provider_name(f"{p}.capacity_provider_name", self.capacity_provider_name)
         return out
+
+
+def check_capacity_provider_name(path: str, name: str) -> list[str]:
+    """CreateCapacityProvider: 1-255 letters, digits, hyphens, underscores; not aws*/ecs*/fargate*."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,255}", name) or name.lower().startswith(("aws", "ecs", "fargate")):
+        return [
+            f"{path}: {v.show(name)} is not a capacity provider name AWS accepts (allowed: up to 255 "
+            "letters, digits, hyphens and underscores, not starting with aws, ecs or fargate)"
+        ]
+    return []
 
 
 class Ec2Capacity(pulumi.ComponentResource):
@@ -233,6 +249,7 @@ class Ec2Capacity(pulumi.ComponentResource):
         )
         self.capacity_provider = aws.ecs.CapacityProvider(
             f"{name}-cp",
+            name=args.capacity_provider_name or f"cp-{name}",
             auto_scaling_group_provider=aws.ecs.CapacityProviderAutoScalingGroupProviderArgs(
                 auto_scaling_group_arn=self.group.arn,
                 managed_termination_protection="ENABLED",

@@ -46,7 +46,8 @@ def check_expiration(path: str, value: object, today: dt.date | None = None) -> 
         return [
             f"{path}: {v.show(value)} is not within the next {MAX_ACTIVATION_DAYS} days "
             f"(allowed: {today + dt.timedelta(days=1)}..{today + dt.timedelta(days=MAX_ACTIVATION_DAYS)}; "
-            "SSM activations last 30 days at most)"
+            "SSM activations last 30 days at most: set a new date to rotate the activation, "
+            "or remove the key)"
         ]
     return []
 
@@ -60,8 +61,9 @@ class ExternalCapacityArgs:
     registration_limit: int = 10
     """Machines the activation may register, 1..1000. Default 10."""
     expiration_date: str | None = None
-    """Last day (UTC, ``YYYY-MM-DD``) the activation works, within 30 days. Default:
-    AWS's, 24 hours after creation. Set a new date to rotate the activation."""
+    """Day (UTC, ``YYYY-MM-DD``, within the next 30) at whose start (00:00 UTC) the
+    activation expires. Default: AWS's, 24 hours after creation. Set a new date to
+    rotate the activation; once the date has passed, validation asks for a new one."""
     context: AwsContext | None = None
     """Account/region/partition. Default: looked up."""
 
@@ -105,7 +107,7 @@ class ExternalCapacity(pulumi.ComponentResource):
             iam_role=self.role.name,
             registration_limit=args.registration_limit,
             expiration_date=(
-                f"{args.expiration_date}T23:59:59Z" if args.expiration_date is not None else None
+                f"{args.expiration_date}T00:00:00Z" if args.expiration_date is not None else None
             ),
             # The role must hold its policies before a machine registers with it.
             opts=pulumi.ResourceOptions(parent=self, depends_on=self.policy_attachments),

@@ -142,7 +142,7 @@ def policy_document(statements: pulumi.Input[Sequence[dict[str, Any]]]) -> pulum
 
 
 def _secrets_statements(arns: Sequence[str]) -> list[dict[str, Any]]:
-    sm = [v.secret_iam_resource(a) for a in arns if ":secretsmanager:" in a]
+    sm = [r for a in arns if ":secretsmanager:" in a for r in v.secret_iam_resources(a)]
     ssm = [a for a in arns if ":ssm:" in a]
     out: list[dict[str, Any]] = []
     if sm:

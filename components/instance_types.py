@@ -36,6 +36,8 @@ class InstanceSpec:
 
 
 _SIZES = {"large": 1, "xlarge": 2, "2xlarge": 4, "4xlarge": 8, "8xlarge": 16}
+#: Sizes the pattern would give that AWS does not sell (c5 jumps from 4xlarge to 9xlarge).
+_MISSING = {("c5", "8xlarge")}
 #: GiB of memory per vCPU by family kind: c = compute, m = general, r = memory.
 _RATIO = {"c": 2, "m": 4, "r": 8}
 
@@ -51,6 +53,8 @@ def _table() -> dict[str, InstanceSpec]:
         for family in names:
             arch = "ARM64" if family.endswith("g") else "X86_64"
             for size, mult in _SIZES.items():
+                if (family, size) in _MISSING:
+                    continue
                 vcpu = 2 * mult
                 table[f"{family}.{size}"] = InstanceSpec(vcpu, vcpu * _RATIO[kind] * 1024, arch)
     burstable = {"nano": (2, 512), "micro": (2, 1024), "small": (2, 2048), "medium": (2, 4096),

@@ -22,7 +22,8 @@ LEGACY_LOG_DELIVERY_REGIONS = frozenset(
         "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1",
         "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1",
         "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3",
-        "eu-south-1", "eu-north-1", "me-south-1", "sa-east-1", "us-gov-west-1", "us-gov-east-1",
+        "eu-south-1", "eu-north-1", "me-south-1", "sa-east-1", "ap-southeast-3", "us-gov-west-1",
+        "us-gov-east-1",
         "cn-north-1", "cn-northwest-1",
     }
 )  # fmt: skip
@@ -75,7 +76,7 @@ class LoadBalancerArgs:
         """The ELB controls these settings turn off, recorded as tags the policy pack accepts."""
         out: dict[str, str] = {}
         if not self.https:
-            out["ELB.1"] = self.plain_http_waiver or "allowPlainHttp: true in config (no certificate)"
+            out["ELB.1"] = self.plain_http_waiver or "allowPlainHttp: true in config - no certificate"
         if not self.access_logs:
             out["ELB.5"] = "accessLogs: false in config"
         if not self.deletion_protection:
@@ -101,6 +102,13 @@ class LoadBalancerArgs:
         if not self.ingress_cidrs:
             out.append(f"{p}.ingress_cidrs: [] admits no one (allowed: one or more CIDR blocks)")
         out += v.check_int(f"{p}.idle_timeout", self.idle_timeout, 1, 4000)
+        if self.plain_http_waiver is not None:
+            out += v.check_tag_text(
+                f"{p}.plain_http_waiver", self.plain_http_waiver, "reason (a tag value)", 256
+            )
+        if len(set(self.ingress_cidrs)) != len(self.ingress_cidrs):
+            out.append(f"{p}.ingress_cidrs: {v.show(list(self.ingress_cidrs))} repeats a block "
+                       "(allowed: each CIDR block once)")  # fmt: skip
         out += v.check_int(f"{p}.access_logs_retention_days", self.access_logs_retention_days, 1, 3653)
         return out
 

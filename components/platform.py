@@ -18,7 +18,6 @@ from components.load_balancer import LoadBalancer, LoadBalancerArgs
 from components.network import Network, NetworkArgs
 from components.routing import Route
 from components.service import (
-    AutoscalingArgs,
     LoadBalancerAttachmentArgs,
     Service,
     ServiceArgs,
@@ -64,17 +63,6 @@ def attachment_args(svc: ServiceSettings, lb: LoadBalancer) -> LoadBalancerAttac
         deregistration_delay=svc.deregistration_delay,
         health_check_grace_period=svc.health_check_grace_period,
     )
-
-
-def autoscaling_args(svc: ServiceSettings) -> AutoscalingArgs | None:
-    a = svc.autoscaling
-    if a is None:
-        return None
-    return AutoscalingArgs(
-        min_count=a.min, max_count=a.max, cpu_target=a.cpu_target, memory_target=a.memory_target,
-        requests_per_target=a.requests_per_target, scale_in_cooldown=a.scale_in_cooldown,
-        scale_out_cooldown=a.scale_out_cooldown,
-    )  # fmt: skip
 
 
 class Platform(pulumi.ComponentResource):
@@ -137,6 +125,9 @@ class Platform(pulumi.ComponentResource):
                     instance_type_specs=ec2.instance_type_specs,
                     context=ctx,
                     instance_tags=stack_tags(s),
+                    # Unique per stack in the account; "cp-" because AWS refuses
+                    # names that start with "ecs" (as the project's does).
+                    capacity_provider_name=f"cp-{s.project}-{s.stack}",
                 )
                 if ec2 is not None
                 else None,
@@ -215,7 +206,7 @@ class Platform(pulumi.ComponentResource):
                     waivers=dict(svc.waivers),
                     retain_logs_on_delete=s.retain_logs_on_delete,
                     load_balancer=attachment_args(svc, lb) if lb else None,
-                    autoscaling=autoscaling_args(svc),
+                    autoscaling=svc.autoscaling,
                 ),
                 opts=child,
             )

@@ -384,7 +384,9 @@ class Service(pulumi.ComponentResource):
             ),
             deployment_minimum_healthy_percent=args.min_healthy_percent,
             deployment_maximum_percent=args.max_percent,
-            availability_zone_rebalancing="ENABLED" if args.launch_type != "EXTERNAL" else None,
+            # Fargate: ECS keeps tasks balanced over the zones. EC2 spreads by zone
+            # at placement; ECS does not rebalance services that binpack.
+            availability_zone_rebalancing="ENABLED" if fargate else None,
             enable_execute_command=args.exec_enabled,
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",

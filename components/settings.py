@@ -1,4 +1,8 @@
-"""Stack config -> typed, validated settings. No Pulumi resources here.
+"""Stack config -> typed, validated settings. Registers no resources.
+
+It imports the components' plain argument types (health checks, routes,
+instance specs) so that settings and components share one definition of each;
+that pulls in the Pulumi SDKs, but nothing here talks to an engine.
 
 ``load()`` reads the ``ecs-platform:*`` keys as plain values, checks every rule
 of :mod:`components.validation`, and either returns a :class:`PlatformSettings`
@@ -20,6 +24,7 @@ from components.containers import HealthCheckArgs as HealthCheck
 from components.external import check_expiration
 from components.instance_types import INSTANCE_TYPE_RE, INSTANCE_TYPES, InstanceSpec
 from components.routing import Route, assign
+from components.service import AutoscalingArgs as Autoscaling
 from components.service import TargetHealthCheckArgs as TargetHealthCheck
 from components.validation import ConfigError
 
@@ -104,19 +109,6 @@ class IamStatement:
 
     actions: tuple[str, ...]
     resources: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Autoscaling:
-    """Target tracking for one service: task count between ``min`` and ``max``."""
-
-    min: int
-    max: int
-    cpu_target: int | None = None
-    memory_target: int | None = None
-    requests_per_target: int | None = None
-    scale_in_cooldown: int = 300
-    scale_out_cooldown: int = 60
 
 
 @dataclass(frozen=True)
@@ -345,7 +337,7 @@ def _health_check(p: _Problems, path: str, raw: Any) -> HealthCheck | None:
                 '(allowed: a shell string, or a list starting with "CMD" or "CMD-SHELL")'
             ]
         )
-    limits = {"interval": (5, 300, 30), "timeout": (2, 120, 5), "retries": (1, 10, 3),
+    limits = {"interval": (5, 300, 30), "timeout": (2, 60, 5), "retries": (1, 10, 3),
               "startPeriod": (0, 300, 0)}  # fmt: skip
     values: dict[str, int] = {}
     for key, (lo, hi, default) in limits.items():
@@ -506,7 +498,11 @@ def _service(
     for i, wp in enumerate(_as_list(p, key("writablePaths"), svc.get("writablePaths", []),
                                     "a list of container paths") or []):  # fmt: skip
         if p.add(v.check_absolute_path(key(f"writablePaths[{i}]"), wp)):
-            writable.append(wp)
+            if wp.rstrip("/") in [w.rstrip("/") for w in writable] or wp.rstrip("/") == "":
+                p.add([f"{key(f'writablePaths[{i}]')}: {v.show(wp)} is the root or already listed "
+                       "(allowed: distinct paths below /)"])  # fmt: skip
+            else:
+                writable.append(wp)
     exec_enabled = svc.get("exec", False)
     if p.add(v.check_bool(key("exec"), exec_enabled)) and exec_enabled and readonly is True:
         p.add([f"{key('exec')}: true needs a writable root filesystem for the SSM agent "
@@ -564,10 +560,7 @@ def _waivers(p: _Problems, path: str, raw: Any) -> dict[str, str]:
         if control not in v.SERVICE_WAIVABLE:
             p.add([f"{path}.{control}: is not a control a service may waive "
                    f"(allowed: {', '.join(v.SERVICE_WAIVABLE)})"])  # fmt: skip
-        elif not (isinstance(reason, str) and reason.strip() and len(reason) <= 200):
-            p.add([f"{path}.{control}: {v.show(reason)} is not a reason "
-                   "(allowed: a sentence of up to 200 characters saying why)"])  # fmt: skip
-        else:
+        elif p.add(v.check_tag_text(f"{path}.{control}", reason, "reason (it becomes a tag value)", 256)):
             out[control] = reason
     return out
 
@@ -729,7 +722,8 @@ def _autoscaling(
         p.add(v.check_int(f"{path}.{k}", m.get(k, default), 0, 3600))
     if len(p.items) > start:
         return None
-    return Autoscaling(min=lo, max=hi, cpu_target=m.get("cpuTarget"), memory_target=m.get("memoryTarget"),
+    return Autoscaling(min_count=lo, max_count=hi, cpu_target=m.get("cpuTarget"),
+                       memory_target=m.get("memoryTarget"),
                        requests_per_target=m.get("requestsPerTarget"),
                        scale_in_cooldown=m.get("scaleInCooldown", 300),
                        scale_out_cooldown=m.get("scaleOutCooldown", 60))  # fmt: skip
@@ -754,6 +748,8 @@ def _load_balancer(
         p.add([f"{path}.ingressCidrs: [] admits no one (allowed: one or more CIDR blocks)"])
     for i, cidr in enumerate(cidrs):
         p.add(v.check_cidr(f"{path}.ingressCidrs[{i}]", cidr))
+        if cidr in cidrs[:i]:
+            p.add([f"{path}.ingressCidrs[{i}]: {v.show(cidr)} is already listed (allowed: each block once)"])
     cert = m.get("certificateArn")
     if cert is not None:
         p.add(v.check_certificate_arn(f"{path}.certificateArn", cert, region))
@@ -773,9 +769,8 @@ def _load_balancer(
                    "(allowed: one of them)"])  # fmt: skip
     allow_http = m.get("allowPlainHttp", False)
     waiver = m.get("plainHttpWaiver")
-    if waiver is not None and not (isinstance(waiver, str) and waiver.strip()):
-        p.add([f"{path}.plainHttpWaiver: {v.show(waiver)} is not a reason "
-               "(allowed: a sentence saying why this stack serves plain HTTP)"])  # fmt: skip
+    if waiver is not None:
+        p.add(v.check_tag_text(f"{path}.plainHttpWaiver", waiver, "reason (it becomes a tag value)", 256))
     if allow_http is True and cert is not None:
         p.add([f"{path}.allowPlainHttp: true has no effect with a certificate: HTTP always "
                "redirects to HTTPS (allowed: remove allowPlainHttp)"])  # fmt: skip
@@ -967,10 +962,12 @@ def load(
 
     tags: dict[str, str] = {}
     for tk, tv in (_as_map(p, p.key("tags"), cfg.get("tags", {})) or {}).items():
-        if not (isinstance(tv, str) and 0 < len(tk) <= 128 and len(tv) <= 256):
-            p.add([f"{p.key('tags', tk)}: {v.show(tv)} is not a tag value "
-                   "(allowed: a string of up to 256 characters, key up to 128)"])  # fmt: skip
-        else:
+        ok = p.add(v.check_tag_text(p.key("tags", tk), tk, "tag key", 128))
+        ok &= p.add(v.check_tag_text(p.key("tags", tk), tv, "tag value", 256))
+        if tk in v.RESERVED_TAG_KEYS:
+            ok = p.add([f"{p.key('tags', tk)}: overrides the platform's own {tk} tag "
+                        f"(allowed: keys other than {', '.join(v.RESERVED_TAG_KEYS)})"])  # fmt: skip
+        if ok:
             tags[tk] = tv
 
     existing_vpc = _existing_vpc(p, cfg["vpc"]) if "vpc" in cfg else None
@@ -1000,6 +997,11 @@ def load(
 
     services = _check_routes(p, services)
     public = [svc for svc in services.values() if svc.public]
+    # With `vpc`, azCount/natGateways/vpcCidr do not apply (the VPC brings its own;
+    # Pulumi.yaml's defaults make them always present, so they cannot be refused).
+    if existing_vpc is not None and public and len(existing_vpc.public_subnet_ids) < 2:
+        p.add([f"{p.key('vpc')}.publicSubnetIds: {len(existing_vpc.public_subnet_ids)} subnet is too few "
+               "for the load balancer (allowed: 2 or more, in different zones)"])  # fmt: skip
     if public and existing_vpc is None and az_ok and isinstance(az_count, int) and az_count < 2:
         p.add([f"{p.key('azCount')}: {az_count} is too few zones for the load balancer of "
                f"{', '.join(s.name for s in public)} (allowed: 2..6 when a service is public; an "
@@ -1007,7 +1009,7 @@ def load(
     load_balancer = _load_balancer(p, cfg.get("loadBalancer", {}), region=region, stack=stack, public=public)
 
     v.raise_if(p.items)
-    zones = tuple(region_zones[:az_count]) if region_zones is not None and az_ok else ()
+    zones = tuple(region_zones[:az_count]) if region_zones is not None and az_ok and not existing_vpc else ()
     return PlatformSettings(
         project=project, stack=stack, region=region or "", launch_type=launch_type,
         az_count=az_count, zones=zones,

@@ -83,6 +83,8 @@ def waiver_problems(p: str, container: ContainerArgs, waivers: Mapping[str, str]
         if control not in v.SERVICE_WAIVABLE
     ]
     out += v.check_user(f"{p}.container.user", container.user, waivers, f"{p}.waivers.ECS.20")
+    for control, reason in waivers.items():
+        out += v.check_tag_text(f"{p}.waivers.{control}", reason, "reason (a tag value)", 256)
     return out
 
 

@@ -195,10 +195,10 @@ def check_fargate_size(cpu_path: str, memory_path: str, cpu: Any, memory: Any) -
     """A Fargate cpu/memory pair AWS offers."""
     if not (is_known(cpu) and is_known(memory)):
         return []
-    if isinstance(cpu, bool) or cpu not in FARGATE_SIZES:
+    if not isinstance(cpu, int) or isinstance(cpu, bool) or cpu not in FARGATE_SIZES:
         return [f"{cpu_path}: {show(cpu)} is not a Fargate cpu size (allowed: {_allowed(FARGATE_SIZES)})"]
     allowed = FARGATE_SIZES[cpu]
-    if isinstance(memory, bool) or memory not in allowed:
+    if not isinstance(memory, int) or isinstance(memory, bool) or memory not in allowed:
         if len(allowed) > 4:
             step = allowed[1] - allowed[0]
             choices = f"{allowed[0]}..{allowed[-1]} in steps of {step}"
@@ -214,7 +214,15 @@ def check_port(path: str, value: Any) -> list[str]:
     return check_int(path, value, 1, 65535)
 
 
+#: Names a service cannot take: its log group would be the cluster's ECS Exec
+#: audit log group (/ecs/<project>-<stack>/exec).
+RESERVED_SERVICE_NAMES = ("exec",)
+
+
 def check_service_name(path: str, value: Any) -> list[str]:
+    if value in RESERVED_SERVICE_NAMES:
+        return [f"{path}: {show(value)} is reserved (allowed: another name; /ecs/<project>-<stack>/exec "
+                "is the cluster's ECS Exec audit log group)"]  # fmt: skip
     if not is_known(value) or (isinstance(value, str) and SERVICE_NAME_RE.match(value)):
         return []
     return [
@@ -371,6 +379,24 @@ def check_matcher(path: str, value: Any) -> list[str]:
     ]
 
 
+#: What AWS accepts in tag keys and values (ELBv2, ECS, EC2 share it):
+#: letters, digits, spaces and _ . : / = + - @.
+TAG_TEXT_RE = re.compile(r"^[\w\s.:/=+\-@]*$", re.UNICODE)
+RESERVED_TAG_KEYS = ("Project", "Stack", "ManagedBy")
+
+
+def check_tag_text(path: str, value: Any, what: str, max_len: int) -> list[str]:
+    """A tag key or value AWS accepts (``what`` says which, for the message)."""
+    if isinstance(value, str) and 0 < len(value) <= max_len and TAG_TEXT_RE.match(value):
+        if not value.lower().startswith("aws:"):
+            return []
+        return [f"{path}: {show(value)} starts with aws:, which AWS reserves (allowed: another {what})"]
+    return [
+        f"{path}: {show(value)} is not a valid {what} (allowed: 1-{max_len} letters, digits, spaces "
+        "and _ . : / = + - @)"
+    ]
+
+
 def is_root_user(user: str) -> bool:
     name = user.split(":", 1)[0].strip()
     return name in ("root", "0")
@@ -394,16 +420,18 @@ def check_user(path: str, user: Any, waivers: Mapping[str, Any], waiver_path: st
     return []
 
 
-def secret_iam_resource(arn: str) -> str:
-    """The IAM resource for the secret a container's ``valueFrom`` points at.
+def secret_iam_resources(arn: str) -> list[str]:
+    """The IAM resources for the secret a container's ``valueFrom`` points at.
 
     ECS accepts ``<secret-arn>:<json-key>:<stage>:<version>``; IAM wants the
-    secret's own ARN. A Secrets Manager ARN written without its 6-character
-    random suffix gets ``-??????`` so the policy matches exactly that secret.
+    secret's own ARN, which ends in a 6-character random suffix. A name written
+    without it gets ``-??????`` (exactly that secret, whatever its suffix). A
+    name that ends in a hyphen and six letters or digits may be either, so it
+    gets both forms.
     """
     if ":secretsmanager:" not in arn:
-        return arn
+        return [arn]
     base = ":".join(arn.split(":")[:7])
-    if not re.search(r"-[A-Za-z0-9]{6}$", base):
-        base += "-??????"
-    return base
+    if re.search(r"-[A-Za-z0-9]{6}$", base):
+        return [base, base + "-??????"]
+    return [base + "-??????"]

@@ -242,6 +242,11 @@ class MockCloud(pulumi.runtime.Mocks):
             state["arnWithoutRevision"] = arn.rsplit(":", 1)[0]
             rid = family
         elif typ == "aws:ecs/capacityProvider:CapacityProvider":
+            if str(physical).lower().startswith(("aws", "ecs", "fargate")):
+                # CreateCapacityProvider's own rule; the mock refuses what AWS refuses.
+                raise ValueError(
+                    f"capacity provider name {physical!r} may not start with aws, ecs or fargate"
+                )
             state["name"] = physical
             arn = f"arn:{PARTITION}:ecs:{region}:{acct}:capacity-provider/{physical}"
         elif typ == "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders":

@@ -129,6 +129,8 @@ def test_ec2_services_spread_across_zones_then_pack_by_memory(ec2: StackRun) -> 
     assert svc["orderedPlacementStrategies"] == [
         {"type": "spread", "field": "attribute:ecs.availability-zone"}, {"type": "binpack", "field": "memory"}]  # fmt: skip
     assert "platformVersion" not in svc
+    # ECS does not rebalance services that binpack; the zone spread comes from placement.
+    assert "availabilityZoneRebalancing" not in svc
     assert svc["networkConfiguration"]["assignPublicIp"] is False
     task = ec2.one(TASKDEF).inputs
     assert (task["requiresCompatibilities"], task["networkMode"]) == (["EC2"], "awsvpc")
@@ -155,6 +157,11 @@ def test_spot_share_and_sizes_come_from_config() -> None:
         "onDemandAllocationStrategy": "prioritized", "spotAllocationStrategy": "price-capacity-optimized"}  # fmt: skip
     assert run.one(CP).inputs["autoScalingGroupProvider"]["managedScaling"]["targetCapacity"] == 80
     assert run.one(LT).inputs["blockDeviceMappings"][0]["ebs"]["volumeSize"] == 60
+
+
+def test_capacity_provider_has_a_name_aws_accepts(ec2: StackRun) -> None:
+    # CreateCapacityProvider refuses names starting with aws, ecs or fargate.
+    assert ec2.one(CP).inputs["name"] == "cp-ecs-platform-dev"
 
 
 def test_instances_carry_the_stack_tags(ec2: StackRun) -> None:
@@ -230,7 +237,7 @@ def test_activation_expiry_and_limit_come_from_config() -> None:
     run = ok(run_program("dev", {"launchType": "EXTERNAL", "services": API,
                                  "external": {"registrationLimit": 3, "expirationDate": day}}))  # fmt: skip
     activation = run.one(ACTIVATION).inputs
-    assert (activation["registrationLimit"], activation["expirationDate"]) == (3, f"{day}T23:59:59Z")
+    assert (activation["registrationLimit"], activation["expirationDate"]) == (3, f"{day}T00:00:00Z")
 
 
 def test_sample_service_runs_on_external_machines_without_a_load_balancer() -> None:

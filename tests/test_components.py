@@ -9,6 +9,7 @@ import pytest
 
 from components.cluster import Cluster, ClusterArgs, fargate_strategy
 from components.containers import ContainerArgs
+from components.ec2_capacity import Ec2CapacityArgs
 from components.load_balancer import LoadBalancer, LoadBalancerArgs
 from components.network import Network, NetworkArgs
 from components.service import AutoscalingArgs, LoadBalancerAttachmentArgs, Service, ServiceArgs
@@ -85,6 +86,10 @@ BAD_ARGS = [
         container=ContainerArgs(user="1000", image="x"), execution_role_arn="e", task_role_arn="t",
         region="us-east-1", network_mode="bridge")),
      'TaskDefinitionArgs.network_mode: "bridge" is not available on Fargate (allowed: awsvpc)'),
+    ("EC2 capacity provider name AWS refuses", lambda: Cluster("c", ClusterArgs(
+        default_launch_type="EC2", ec2=Ec2CapacityArgs(subnet_ids=["subnet-1"], vpc_id="vpc-1",
+                                                        capacity_provider_name="ecs-capacity"))),
+     'Ec2CapacityArgs.capacity_provider_name: "ecs-capacity" is not a capacity provider name AWS accepts'),
     ("load balancer without certificate", lambda: LoadBalancer("lb", LoadBalancerArgs(
         vpc_id="vpc-1", subnet_ids=["subnet-1"], region="us-east-1")),
      "LoadBalancerArgs.certificate_arn: None is missing (allowed: an ACM certificate ARN, "
@@ -161,7 +166,10 @@ def test_secret_arns_given_as_outputs_are_classified_once_known() -> None:
     assert [(st["Action"], st["Resource"]) for st in doc["Statement"]] == [
         (
             ["secretsmanager:GetSecretValue"],
-            ["arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf"],
+            [
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf",
+                "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf-??????",
+            ],
         ),
         (["ssm:GetParameters"], ["arn:aws:ssm:us-east-1:123456789012:parameter/p"]),
     ]

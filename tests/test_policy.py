@@ -125,7 +125,7 @@ def test_a_control_turned_off_in_config_is_a_visible_waiver_the_pack_accepts(
 
 def test_dev_plain_http_is_waived_on_the_load_balancer(dev: StackRun) -> None:
     tags = dev.one("aws:lb/loadBalancer:LoadBalancer").outputs["tagsAll"]
-    assert tags["ecs-platform:waiver:ELB.1"] == "allowPlainHttp: true in config (no certificate)"
+    assert tags["ecs-platform:waiver:ELB.1"] == "allowPlainHttp: true in config - no certificate"
     assert tags["ecs-platform:waiver:ELB.5"] and tags["ecs-platform:waiver:ELB.6"]
 
 

@@ -219,7 +219,8 @@ def test_execution_role_has_the_managed_policy_and_reads_exactly_its_secrets(pro
     secrets = prod.one(ROLE_POLICY, "ecs-worker-roles-execution-secrets")
     assert policy(secrets.inputs["policy"])["Statement"] == [
         {"Sid": "ReadSecrets", "Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"],
-         "Resource": ["arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/worker/db-url-AbCdEf"]},
+         "Resource": ["arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/worker/db-url-AbCdEf",
+                      "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/worker/db-url-AbCdEf-??????"]},
         {"Sid": "ReadParameters", "Effect": "Allow", "Action": ["ssm:GetParameters"],
          "Resource": ["arn:aws:ssm:us-east-1:123456789012:parameter/prod/worker/api-key"]},
     ]  # fmt: skip
@@ -228,6 +229,15 @@ def test_execution_role_has_the_managed_policy_and_reads_exactly_its_secrets(pro
         "ecs-worker-roles-execution-secrets",
         "ecs-worker-roles-task-policy",
     ]
+
+
+def test_a_name_that_may_end_in_the_random_suffix_is_granted_in_both_readings() -> None:
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/api/db-config"
+    run = run_program(
+        "dev", {"services": {"api": {"image": "nginx", "user": "1000", "secrets": {"DB": arn}}}}
+    )
+    statement = policy(run.one(ROLE_POLICY, "ecs-api-roles-execution-secrets").inputs["policy"])["Statement"]
+    assert statement[0]["Resource"] == [arn, arn + "-??????"]
 
 
 def test_secret_without_random_suffix_is_matched_by_exactly_six_characters() -> None:

@@ -123,8 +123,8 @@ def test_no_public_service_means_no_load_balancer() -> None:
 
 def test_plain_http_waiver_is_recorded_on_the_load_balancer() -> None:
     run = ok(run_program("prod", {"loadBalancer": {"allowPlainHttp": True,
-                                                   "plainHttpWaiver": "internal demo, no domain yet"}}))  # fmt: skip
-    assert run.one(LB).inputs["tags"]["ecs-platform:waiver:ELB.1"] == "internal demo, no domain yet"
+                                                   "plainHttpWaiver": "internal demo - no domain yet"}}))  # fmt: skip
+    assert run.one(LB).inputs["tags"]["ecs-platform:waiver:ELB.1"] == "internal demo - no domain yet"
 
 
 # --- security groups: traffic only from where it must come ------------------------------

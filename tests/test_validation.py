@@ -7,6 +7,7 @@ value, what is allowed) and that the engine saw no resource at all.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -155,7 +156,27 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
                                         "privateSubnetIds": ["sg-2"]}},
      'ecs-platform:vpc.privateSubnetIds[0]: "sg-2" is not a subnet id (allowed: subnet-...)'),
     ("tag value not a string", {"tags": {"Team": 7}},
-     "ecs-platform:tags.Team: 7 is not a tag value"),
+     "ecs-platform:tags.Team: 7 is not a valid tag value (allowed: 1-256 letters, digits, spaces and _ . : / = + - @)"),
+    ("tag value with a comma", {"tags": {"Team": "payments, core"}},
+     'ecs-platform:tags.Team: "payments, core" is not a valid tag value'),
+    ("tag key AWS reserves", {"tags": {"aws:team": "x"}},
+     'ecs-platform:tags.aws:team: "aws:team" starts with aws:, which AWS reserves (allowed: another tag key)'),
+    ("tag overriding the stack's own", {"tags": {"Stack": "other"}},
+     "ecs-platform:tags.Stack: overrides the platform's own Stack tag (allowed: keys other than Project, Stack, ManagedBy)"),
+    ("waiver of a control services cannot waive", svc(waivers={"ECS.2": "needs a public IP"}),
+     "ecs-platform:services.api.waivers.ECS.2: is not a control a service may waive (allowed: ECS.5, ECS.17, ECS.20)"),
+    ("waiver reason AWS cannot store as a tag", {"services": {"api": {"image": "x", "waivers": {"ECS.20": "vendor image (root)"}}}},
+     'ecs-platform:services.api.waivers.ECS.20: "vendor image (root)" is not a valid reason (it becomes a tag value)'),
+    ("non-root user missing", {"services": {"api": {"image": "x"}}},
+     'ecs-platform:services.api.user: missing, so the container runs as its image\'s user, often root (allowed: a non-root uid[:gid] or user name, e.g. "1000:1000", or ecs-platform:services.api.waivers.ECS.20: <why it needs root>)'),
+    ("root user", svc(user="0:0"),
+     'ecs-platform:services.api.user: "0:0" runs as root (allowed: a non-root uid[:gid] or user name, or ecs-platform:services.api.waivers.ECS.20: <why it needs root>)'),
+    ("stale waiver", svc(waivers={"ECS.20": "not needed"}),
+     "ecs-platform:services.api.waivers.ECS.20: waives a control this service keeps (allowed: only when user is missing or root)"),
+    ("stale read-only waiver", svc(waivers={"ECS.5": "not needed"}),
+     "ecs-platform:services.api.waivers.ECS.5: waives a control this service keeps (allowed: only with readonlyRootFilesystem: false)"),
+    ("plain HTTP waiver AWS cannot store as a tag", pub({"allowPlainHttp": True, "plainHttpWaiver": "demo (no domain)"}),
+     'ecs-platform:loadBalancer.plainHttpWaiver: "demo (no domain)" is not a valid reason'),
     # --- traffic in (load balancer, routing, autoscaling) ---
     ("certificate ARN form", pub({"certificateArn": "arn:aws:acm:us-east-1:123:cert/x"}),
      'ecs-platform:loadBalancer.certificateArn: "arn:aws:acm:us-east-1:123:cert/x" is not an ACM '
@@ -285,6 +306,21 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      'ecs-platform:external.expirationDate: "next week" is not a date (allowed: YYYY-MM-DD)'),
     ("activation expiry beyond 30 days", {"launchType": "EXTERNAL", "external": {"expirationDate": "2999-01-01"}},
      'ecs-platform:external.expirationDate: "2999-01-01" is not within the next 30 days'),
+    ("service named after the exec audit log", {"services": {"exec": {"image": "x", "user": "1000"}}},
+     'ecs-platform:services.exec: "exec" is reserved (allowed: another name; /ecs/<project>-<stack>/exec is the cluster\'s ECS Exec audit log group)'),
+    ("fractional Fargate cpu", svc(cpu=256.0),
+     "ecs-platform:services.api.cpu: 256.0 is not a Fargate cpu size"),
+    ("health check timeout beyond ECS's 60 s", svc(healthCheck={"command": "true", "interval": 120, "timeout": 90}),
+     "ecs-platform:services.api.healthCheck.timeout: 90 is out of range (allowed: 2..60)"),
+    ("writable path listed twice", svc(writablePaths=["/tmp", "/tmp/"], readonlyRootFilesystem=True),
+     'ecs-platform:services.api.writablePaths[1]: "/tmp/" is the root or already listed (allowed: distinct paths below /)'),
+    ("writable root path", svc(writablePaths=["/"]),
+     'ecs-platform:services.api.writablePaths[0]: "/" is the root or already listed'),
+    ("ingress CIDR listed twice", pub({**HTTP_OK, "ingressCidrs": ["10.0.0.0/8", "10.0.0.0/8"]}),
+     'ecs-platform:loadBalancer.ingressCidrs[1]: "10.0.0.0/8" is already listed (allowed: each block once)'),
+    ("existing VPC with one public subnet for a public service",
+     pub() | {"vpc": {"vpcId": "vpc-1", "publicSubnetIds": ["subnet-1"], "privateSubnetIds": ["subnet-2", "subnet-3"]}},
+     "ecs-platform:vpc.publicSubnetIds: 1 subnet is too few for the load balancer (allowed: 2 or more, in different zones)"),
     ("autoscaling cooldown", pub(autoscaling={"min": 1, "max": 2, "cpuTarget": 50, "scaleInCooldown": -1}),
      "ecs-platform:services.api.autoscaling.scaleInCooldown: -1 is out of range (allowed: 0..3600)"),
 ]  # fmt: skip
@@ -345,42 +381,42 @@ def test_error_message_lists_one_line_per_problem() -> None:
     ]
 
 
-@pytest.mark.parametrize(
-    "good",
-    [
-        svc(cpu=256, memory=2048),
-        svc(cpu=4096, memory=30720),
-        svc(cpu=8192, memory=61440),
-        svc(cpu=16384, memory=122880),
-        svc(secrets={"X": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf:password::"}),
-        svc(secrets={"X": "arn:aws:ssm:eu-west-1:123456789012:parameter/a/b-c"}),
-        svc(environment={"TOKEN_URL_PATH": "/v1"}),
-        svc(exec=True, readonlyRootFilesystem=False),
-        {
-            "launchType": "EC2",
-            "ec2": {
-                "instanceTypes": ["x9z.large"],
-                "instanceTypeSpecs": {"x9z.large": {"vcpu": 2, "memoryMiB": 8192}},
-            },
-        },
-        {
-            "launchType": "EC2",
-            "services": {"api": {"image": "x", "user": "1000", "cpu": 2048, "memory": 3686}},
-        },
-    ],
-    ids=[
-        "256/2048",
-        "4096/30720",
-        "8192/61440",
-        "16384/122880",
-        "sm json key",
-        "ssm",
-        "url",
-        "exec",
-        "described instance type",
-        "task filling an instance",
-    ],
-)
-def test_valid_values_pass(good: dict[str, Any]) -> None:
-    run = run_program("dev", good)
+def _task(run: Any) -> Any:
+    return run.one("aws:ecs/taskDefinition:TaskDefinition").inputs
+
+
+def _container(run: Any) -> Any:
+    return json.loads(_task(run)["containerDefinitions"])[0]
+
+
+GOOD: list[tuple[str, dict[str, Any], Any]] = [
+    ("256/2048", svc(cpu=256, memory=2048), lambda r: (_task(r)["cpu"], _task(r)["memory"]) == ("256", "2048")),
+    ("4096/30720", svc(cpu=4096, memory=30720), lambda r: _task(r)["memory"] == "30720"),
+    ("8192/61440", svc(cpu=8192, memory=61440), lambda r: _task(r)["memory"] == "61440"),
+    ("16384/122880", svc(cpu=16384, memory=122880), lambda r: (_task(r)["cpu"], _task(r)["memory"]) == ("16384", "122880")),
+    ("sm json key", svc(secrets={"X": SM + ":password::"}),
+     lambda r: _container(r)["secrets"] == [{"name": "X", "valueFrom": SM + ":password::"}]),
+    ("ssm", svc(secrets={"X": "arn:aws:ssm:eu-west-1:123456789012:parameter/a/b-c"}),
+     lambda r: _container(r)["secrets"][0]["valueFrom"].endswith("parameter/a/b-c")),
+    ("url", svc(environment={"TOKEN_URL_PATH": "/v1"}),
+     lambda r: _container(r)["environment"] == [{"name": "TOKEN_URL_PATH", "value": "/v1"}]),
+    ("exec", svc(exec=True, readonlyRootFilesystem=False),
+     lambda r: r.one("aws:ecs/service:Service").inputs["enableExecuteCommand"] is True),
+    ("described instance type",
+     {"launchType": "EC2", "ec2": {"instanceTypes": ["x9z.large"],
+                                   "instanceTypeSpecs": {"x9z.large": {"vcpu": 2, "memoryMiB": 8192}}}},
+     lambda r: r.one("aws:ec2/launchTemplate:LaunchTemplate").inputs["instanceType"] == "x9z.large"),
+    ("task filling an instance", {"launchType": "EC2", "services": {"api": {"image": "x", "user": "1000", "cpu": 2048, "memory": 3686}}},
+     lambda r: (_task(r)["cpu"], _task(r)["memory"]) == ("2048", "3686")),
+    ("root user with a waiver", {"services": {"api": {"image": "x", "waivers": {"ECS.20": "vendor image runs as root"}}}},
+     lambda r: _task(r)["tags"]["ecs-platform:waiver:ECS.20"] == "vendor image runs as root"),
+    ("health check timeout at ECS's limit", svc(healthCheck={"command": "true", "interval": 120, "timeout": 60}),
+     lambda r: _container(r)["healthCheck"]["timeout"] == 60),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("overrides", "check"), [c[1:] for c in GOOD], ids=[c[0] for c in GOOD])
+def test_valid_values_pass_and_reach_the_resources(overrides: dict[str, Any], check: Any) -> None:
+    run = run_program("dev", overrides)
     assert run.error is None, run.error
+    assert check(run)
