@@ -193,7 +193,8 @@ def program(n: int) -> None:
     exported: dict[str, dict[str, pulumi.Output[str]]] = {}
     urls: dict[str, pulumi.Output[str]] = {}
     for i, name in enumerate(service_names(n)):
-        execution = aws.iam.Role(f"{name}-execution", assume_role_policy=trust, opts=opts)
+        tags = {"Service": name}  # what the platform's Service component adds
+        execution = aws.iam.Role(f"{name}-execution", assume_role_policy=trust, tags=tags, opts=opts)
         aws.iam.RolePolicyAttachment(
             f"{name}-execution-managed",
             role=execution.name,
@@ -211,7 +212,7 @@ def program(n: int) -> None:
             ),
             opts=opts,
         )
-        task_role = aws.iam.Role(f"{name}-task-role", assume_role_policy=trust, opts=opts)
+        task_role = aws.iam.Role(f"{name}-task-role", assume_role_policy=trust, tags=tags, opts=opts)
         aws.iam.RolePolicy(
             f"{name}-task-policy",
             role=task_role.name,
@@ -230,7 +231,7 @@ def program(n: int) -> None:
             opts=opts,
         )
         logs = aws.cloudwatch.LogGroup(
-            f"{name}-logs", name=f"/ecs/bench/{name}", retention_in_days=30, opts=opts
+            f"{name}-logs", name=f"/ecs/bench/{name}", retention_in_days=30, tags=tags, opts=opts
         )
         container = {
             "name": name,
@@ -259,11 +260,17 @@ def program(n: int) -> None:
             requires_compatibilities=["FARGATE"],
             execution_role_arn=execution.arn,
             task_role_arn=task_role.arn,
+            tags=tags,
             opts=opts,
         )
-        sg = aws.ec2.SecurityGroup(f"{name}-sg", vpc_id=vpc.vpc_id, description=name, opts=opts)
+        sg = aws.ec2.SecurityGroup(f"{name}-sg", vpc_id=vpc.vpc_id, description=name, tags=tags, opts=opts)
         aws.vpc.SecurityGroupEgressRule(
-            f"{name}-egress", security_group_id=sg.id, ip_protocol="-1", cidr_ipv4="0.0.0.0/0", opts=opts
+            f"{name}-egress",
+            security_group_id=sg.id,
+            ip_protocol="-1",
+            cidr_ipv4="0.0.0.0/0",
+            tags=tags,
+            opts=opts,
         )
         tg = aws.lb.TargetGroup(
             f"{name}-tg",
@@ -272,6 +279,7 @@ def program(n: int) -> None:
             target_type="ip",
             vpc_id=vpc.vpc_id,
             health_check=aws.lb.TargetGroupHealthCheckArgs(path="/", matcher="200-399"),
+            tags=tags,
             opts=opts,
         )
         rule = aws.lb.ListenerRule(
@@ -284,6 +292,7 @@ def program(n: int) -> None:
                     path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=[f"/{name}/*"])
                 )
             ],
+            tags=tags,
             opts=opts,
         )
         aws.vpc.SecurityGroupIngressRule(
@@ -293,6 +302,7 @@ def program(n: int) -> None:
             ip_protocol="tcp",
             from_port=8080,
             to_port=8080,
+            tags=tags,
             opts=opts,
         )
         aws.vpc.SecurityGroupEgressRule(
@@ -302,6 +312,7 @@ def program(n: int) -> None:
             ip_protocol="tcp",
             from_port=8080,
             to_port=8080,
+            tags=tags,
             opts=opts,
         )
         service = aws.ecs.Service(
@@ -323,6 +334,7 @@ def program(n: int) -> None:
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
                 enable=True, rollback=True
             ),
+            tags=tags,
             opts=pulumi.ResourceOptions(
                 provider=provider, depends_on=[capacity, rule], ignore_changes=["desiredCount"]
             ),
@@ -334,6 +346,7 @@ def program(n: int) -> None:
             resource_id=pulumi.Output.concat("service/", cluster.name, "/", service.name),
             min_capacity=2,
             max_capacity=6,
+            tags=tags,
             opts=opts,
         )
         aws.appautoscaling.Policy(

@@ -31,7 +31,10 @@ def tag_children(tags: Mapping[str, str]) -> pulumi.ResourceTransformation:
             return None
         props = dict(args.props)
         current = props.get("tags") or {}
-        props["tags"] = pulumi.Output.from_input(current).apply(lambda t: {**dict(tags), **(t or {})})
+        if isinstance(current, Mapping) and all(isinstance(v, str) for v in current.values()):
+            props["tags"] = {**tags, **current}  # plain values: no Output needed
+        else:
+            props["tags"] = pulumi.Output.from_input(current).apply(lambda t: {**dict(tags), **(t or {})})
         return pulumi.ResourceTransformationResult(props, args.opts)
 
     return transform
