@@ -307,6 +307,14 @@ def _as_map(p: _Problems, path: str, value: Any) -> dict[str, Any] | None:
     return None
 
 
+def _section(p: _Problems, path: str, raw: Any, keys: Sequence[str]) -> dict[str, Any] | None:
+    """A config map whose keys must be ``keys`` (a misspelt one is reported)."""
+    m = _as_map(p, path, raw)
+    if m is not None:
+        p.add(v.check_unknown_keys(path, m, keys))
+    return m
+
+
 def _as_list(p: _Problems, path: str, value: Any, what: str = "a list") -> list[Any] | None:
     if isinstance(value, list):
         return value
@@ -315,10 +323,9 @@ def _as_list(p: _Problems, path: str, value: Any, what: str = "a list") -> list[
 
 
 def _health_check(p: _Problems, path: str, raw: Any) -> HealthCheck | None:
-    hc = _as_map(p, path, raw)
+    hc = _section(p, path, raw, HEALTH_CHECK_KEYS)
     if hc is None:
         return None
-    p.add(v.check_unknown_keys(path, hc, HEALTH_CHECK_KEYS))
     command = hc.get("command")
     cmd: tuple[str, ...] = ()
     if isinstance(command, str) and command.strip():
@@ -397,10 +404,9 @@ def _service(
     path = p.key("services", name)
     start = len(p.items)
     p.add(v.check_service_name(path, name))
-    svc = _as_map(p, path, raw)
+    svc = _section(p, path, raw, SERVICE_KEYS)
     if svc is None:
         return None
-    p.add(v.check_unknown_keys(path, svc, SERVICE_KEYS))
 
     def key(k: str) -> str:
         return f"{path}.{k}"
@@ -639,11 +645,10 @@ def _traffic(p: _Problems, path: str, svc: dict[str, Any], port: Any) -> _Traffi
 
 
 def _route(p: _Problems, path: str, raw: Any) -> Route | None:
-    m = _as_map(p, path, raw)
+    start = len(p.items)
+    m = _section(p, path, raw, ROUTE_KEYS)
     if m is None:
         return None
-    start = len(p.items)
-    p.add(v.check_unknown_keys(path, m, ROUTE_KEYS))
     paths = _as_list(p, f"{path}.paths", m.get("paths", []), "a list of path patterns") or []
     hosts = _as_list(p, f"{path}.hosts", m.get("hosts", []), "a list of host names") or []
     for i, value in enumerate(paths):
@@ -664,11 +669,10 @@ def _route(p: _Problems, path: str, raw: Any) -> Route | None:
 
 
 def _target_health(p: _Problems, path: str, raw: Any) -> TargetHealthCheck | None:
-    m = _as_map(p, path, raw)
+    start = len(p.items)
+    m = _section(p, path, raw, TARGET_HEALTH_KEYS)
     if m is None:
         return None
-    start = len(p.items)
-    p.add(v.check_unknown_keys(path, m, TARGET_HEALTH_KEYS))
     d = TargetHealthCheck()
     hc_path = m.get("path", d.path)
     if not (isinstance(hc_path, str) and hc_path.startswith("/") and len(hc_path) <= 1024):
@@ -695,11 +699,10 @@ def _target_health(p: _Problems, path: str, raw: Any) -> TargetHealthCheck | Non
 def _autoscaling(
     p: _Problems, path: str, raw: Any, desired: Any, desired_path: str, public: bool
 ) -> Autoscaling | None:
-    m = _as_map(p, path, raw)
+    start = len(p.items)
+    m = _section(p, path, raw, AUTOSCALING_KEYS)
     if m is None:
         return None
-    start = len(p.items)
-    p.add(v.check_unknown_keys(path, m, AUTOSCALING_KEYS))
     lo: int = m.get("min")  # type: ignore[assignment]  # checked just below
     hi: int = m.get("max")  # type: ignore[assignment]
     ok = p.add(v.check_int(f"{path}.min", lo, 1, 5000)) & p.add(v.check_int(f"{path}.max", hi, 1, 5000))
@@ -733,11 +736,10 @@ def _load_balancer(
     p: _Problems, raw: Any, *, region: str | None, stack: str, public: list[ServiceSettings]
 ) -> LoadBalancerSettings | None:
     path = p.key("loadBalancer")
-    m = _as_map(p, path, raw)
+    start = len(p.items)
+    m = _section(p, path, raw, LOAD_BALANCER_KEYS)
     if m is None:
         return None
-    start = len(p.items)
-    p.add(v.check_unknown_keys(path, m, LOAD_BALANCER_KEYS))
     d = LoadBalancerSettings()
     for k in ("internal", "allowPlainHttp", "deletionProtection", "accessLogs"):
         if k in m:
@@ -795,11 +797,10 @@ def _load_balancer(
 
 def _ec2(p: _Problems, raw: Any) -> Ec2Settings | None:
     path = p.key("ec2")
-    m = _as_map(p, path, raw)
+    start = len(p.items)
+    m = _section(p, path, raw, EC2_KEYS)
     if m is None:
         return None
-    start = len(p.items)
-    p.add(v.check_unknown_keys(path, m, EC2_KEYS))
     d = Ec2Settings()
     specs: dict[str, InstanceSpec] = {}
     specs_raw = _as_map(p, f"{path}.instanceTypeSpecs", m.get("instanceTypeSpecs", {})) or {}
@@ -855,11 +856,10 @@ def _ec2(p: _Problems, raw: Any) -> Ec2Settings | None:
 
 def _external(p: _Problems, raw: Any) -> ExternalSettings | None:
     path = p.key("external")
-    m = _as_map(p, path, raw)
+    start = len(p.items)
+    m = _section(p, path, raw, EXTERNAL_KEYS)
     if m is None:
         return None
-    start = len(p.items)
-    p.add(v.check_unknown_keys(path, m, EXTERNAL_KEYS))
     limit = m.get("registrationLimit", 10)
     p.add(v.check_int(f"{path}.registrationLimit", limit, 1, 1000))
     expiry = m.get("expirationDate")
@@ -901,11 +901,10 @@ def _check_routes(p: _Problems, services: Mapping[str, ServiceSettings]) -> dict
 
 def _existing_vpc(p: _Problems, raw: Any) -> ExistingVpc | None:
     path = p.key("vpc")
-    vpc = _as_map(p, path, raw)
+    start = len(p.items)
+    vpc = _section(p, path, raw, VPC_KEYS)
     if vpc is None:
         return None
-    start = len(p.items)
-    p.add(v.check_unknown_keys(path, vpc, VPC_KEYS))
     vpc_id = vpc.get("vpcId")
     if not (isinstance(vpc_id, str) and vpc_id.startswith("vpc-")):
         p.add([f"{path}.vpcId: {v.show(vpc_id)} is not a VPC id (allowed: vpc-...)"])
