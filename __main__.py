@@ -1,12 +1,11 @@
-"""ecs-platform: stack config -> validated settings -> components -> exports."""
+"""ecs-platform: stack config -> PlatformSpec -> Platform -> exports."""
 
 import pulumi
 import pulumi_aws as aws
 
-from components import settings
-from components.platform import Platform
+from ecs_platform import Platform, config
+from ecs_platform.platform import stack_tags
 
-stack = pulumi.get_stack()
 region = pulumi.Config("aws").get("region")
 # The zones the region offers (no Local/Wavelength zones), asked before
 # validation so `azCount` is checked against them; registers nothing.
@@ -18,20 +17,18 @@ zones = (
     if region
     else None
 )
-config = settings.load(settings.read_config(), stack=stack, region=region, region_zones=zones)
+spec, context = config.load(config.read_config(), stack=pulumi.get_stack(), region=region, region_zones=zones)
 
 # One mechanism for tags: the provider's default tags reach every taggable
 # resource (services add their own `Service` tag on top).
 provider = aws.Provider(
-    "aws",
-    region=region,
-    default_tags=aws.ProviderDefaultTagsArgs(tags=settings.stack_tags(config)),
+    "aws", region=region, default_tags=aws.ProviderDefaultTagsArgs(tags=stack_tags(spec, context))
 )
-platform = Platform("ecs", config, opts=pulumi.ResourceOptions(providers=[provider]))
+platform = Platform("ecs", spec, context=context, opts=pulumi.ResourceOptions(providers=[provider]))
 
 pulumi.export("region", region)
-pulumi.export("launchType", config.launch_type)
-pulumi.export("zones", list(config.zones))
+pulumi.export("launchType", spec.launch_type)
+pulumi.export("zones", list(spec.zones(context)))
 pulumi.export("vpcId", platform.network.vpc_id)
 pulumi.export("privateSubnetIds", platform.network.private_subnet_ids)
 pulumi.export("clusterName", platform.cluster.name)

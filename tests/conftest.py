@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from preview.mock_cloud import Registration, StackRun, run_program
+from ecs_platform.tools.mock_cloud import Registration, StackRun, run_program
 
 
 @pytest.fixture(scope="session")

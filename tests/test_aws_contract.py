@@ -17,7 +17,7 @@ from botocore.exceptions import UnknownServiceError
 from botocore.model import Shape, StructureShape
 from botocore.validate import ParamValidator
 
-from preview.mock_cloud import Registration, StackRun, run_program
+from ecs_platform.tools.mock_cloud import Registration, StackRun, run_program
 
 #: IAM actions of services botocore has no API model for (IAM-only services).
 IAM_ONLY_ACTIONS = frozenset(

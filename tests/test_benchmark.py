@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from benchmarks import flat_program, generate
-from preview.mock_cloud import run_program
+from ecs_platform.tools.bench import flat_program, generate
+from ecs_platform.tools.mock_cloud import run_program
 
 
 def test_flat_program_registers_what_the_platform_registers() -> None:

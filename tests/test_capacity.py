@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from components.external import ExternalCapacity, ExternalCapacityArgs
-from preview.mock_cloud import StackRun, run_program
+from ecs_platform.tools.mock_cloud import StackRun, run_program
 from tests.conftest import containers, policy
 
 SERVICE = "aws:ecs/service:Service"

@@ -14,8 +14,8 @@ from components.load_balancer import LoadBalancer, LoadBalancerArgs
 from components.network import Network, NetworkArgs
 from components.service import AutoscalingArgs, LoadBalancerAttachmentArgs, Service, ServiceArgs
 from components.task_definition import TaskDefinition, TaskDefinitionArgs
-from components.validation import ConfigError
-from preview.mock_cloud import ROOT, run_program
+from ecs_platform.errors import ConfigError
+from ecs_platform.tools.mock_cloud import ROOT, run_program
 
 CONFIG = {"aws:region": "us-east-1"}
 EXAMPLE = ROOT / "examples" / "embed_service.py"

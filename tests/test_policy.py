@@ -17,8 +17,8 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
-from policy import rules
-from preview.mock_cloud import ROOT, Registration, StackRun, run_program
+from ecs_platform.tools import policy_rules as rules
+from ecs_platform.tools.mock_cloud import ROOT, Registration, StackRun, run_program
 
 API = {"api": {"image": "nginx", "user": "1000", "port": 8080}}
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from preview import __main__ as cli
-from preview.cost import estimate, load_prices, split_tasks
-from preview.mock_cloud import ROOT, StackRun, run_program, stack_config
+from ecs_platform.tools.preview import __main__ as cli
+from ecs_platform.tools.preview.cost import estimate, load_prices, split_tasks
+from ecs_platform.tools.mock_cloud import ROOT, StackRun, run_program, stack_config
 
 HOURS = 730
 

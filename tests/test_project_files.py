@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from components import settings
-from preview.mock_cloud import ROOT, project_file, stack_file
+from ecs_platform.tools.mock_cloud import ROOT, project_file, stack_file
 
 
 def test_pulumi_yaml_declares_every_scalar_key_with_the_settings_default() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from preview.mock_cloud import Registration, StackRun, run_program
+from ecs_platform.tools.mock_cloud import Registration, StackRun, run_program
 from tests.conftest import provider_default_tags
 
 SERVICE = "aws:ecs/service:Service"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from preview.mock_cloud import StackRun, run_program
+from ecs_platform.tools.mock_cloud import StackRun, run_program
 from tests.conftest import containers, policy, provider_default_tags, service_part
 
 VPC = "awsx:ec2:Vpc"

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from components.routing import Route, band, priority
-from preview.mock_cloud import StackRun, run_program
+from ecs_platform.tools.mock_cloud import StackRun, run_program
 from tests.conftest import policy
 
 LB = "aws:lb/loadBalancer:LoadBalancer"

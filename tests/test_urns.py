@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import components.platform as platform_module
-from preview.mock_cloud import StackRun, run_program
+from ecs_platform.tools.mock_cloud import StackRun, run_program
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 STACKS = ("dev", "staging", "prod")

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from components.validation import ConfigError
-from preview.mock_cloud import run_program
+from ecs_platform.errors import ConfigError
+from ecs_platform.tools.mock_cloud import run_program
 
 SM = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"

@@ -1,8 +1,8 @@
 """Benchmark: evaluate generated stacks of 1, 10 and 50 services through the
 offline preview, against a flat program registering the same AWS resources.
 
-    venv/bin/python -m benchmarks.bench            # the table (3 runs each, median)
-    venv/bin/python -m benchmarks.bench --runs 5
+    venv/bin/python -m ecs_platform.tools.bench.bench            # the table (3 runs each, median)
+    venv/bin/python -m ecs_platform.tools.bench.bench --runs 5
 
 Each measurement runs in a fresh process (``--one KIND N``) so peak memory is
 that evaluation's alone. Wall time covers the evaluation (``run_program``), not
@@ -25,7 +25,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+from ecs_platform.tools.mock_cloud import ROOT
 SIZES = (1, 10, 50)
 BUDGET = 1.25
 
@@ -35,8 +35,8 @@ def measure(kind: str, n: int) -> dict[str, Any]:
     import pulumi_aws  # noqa: F401  - imported before timing, as the platform's are
     import pulumi_awsx  # noqa: F401
 
-    from benchmarks import flat_program, generate
-    from preview.mock_cloud import run_program
+    from ecs_platform.tools.bench import flat_program, generate
+    from ecs_platform.tools.mock_cloud import run_program
 
     start = time.perf_counter()
     if kind == "ours":
@@ -60,7 +60,7 @@ def measure(kind: str, n: int) -> dict[str, Any]:
 
 def _subprocess(kind: str, n: int) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench", "--one", kind, str(n)],
+        [sys.executable, "-m", "ecs_platform.tools.bench.bench", "--one", kind, str(n)],
         cwd=ROOT, capture_output=True, text=True, check=True,
     )  # fmt: skip
     result: dict[str, Any] = json.loads(out.stdout)
@@ -117,7 +117,7 @@ def _cpus() -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench")
+    parser = argparse.ArgumentParser(prog="python -m ecs_platform.tools.bench.bench")
     parser.add_argument(
         "--one", nargs=2, metavar=("KIND", "N"), help="measure once: KIND ours|flat, N services"
     )

@@ -14,7 +14,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
-from benchmarks.generate import CERT, SECRET, ZONES, service_names
+from ecs_platform.tools.bench.generate import CERT, SECRET, ZONES, service_names
 
 
 def program(n: int) -> None:

@@ -24,18 +24,8 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-MAX_PRIORITY = 50000
-
-
-@dataclass(frozen=True)
-class Route:
-    """Where a public service is reached: any of ``hosts`` and any of ``paths``."""
-
-    paths: tuple[str, ...] = ()
-    hosts: tuple[str, ...] = ()
-    priority: int | None = None
+from ecs_platform.specs import RouteSpec as Route
 
 
 def _literal_depth(path: str) -> tuple[int, bool]:

@@ -33,7 +33,17 @@ from pulumi.runtime import rpc
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
-ROOT = Path(__file__).resolve().parent.parent
+def find_project(start: Path | None = None) -> Path:
+    """The Pulumi project directory: the nearest folder holding ``Pulumi.yaml``, from the
+    working directory up (else this repository's root, when run from a checkout)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "Pulumi.yaml").exists():
+            return folder
+    return Path(__file__).resolve().parents[3]
+
+
+ROOT = find_project()
 PROGRAM = ROOT / "__main__.py"
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
@@ -445,7 +455,7 @@ def stack_config(stack: str, overrides: Mapping[str, Any] | None = None, root: P
         if path:  # services.web.desiredCount=3: change one field of an object key
             base = json.loads(config[top]) if top in config else {}
             if top == f"{name}:services" and top not in config:
-                from components.settings import sample_services
+                from ecs_platform.specs import sample_services
 
                 base = copy.deepcopy(sample_services(config.get(f"{name}:launchType", "FARGATE")))
             _set_path(base, path.split("."), value)

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.instance_types import INSTANCE_TYPES
-from preview.mock_cloud import StackRun
+from ecs_platform.specs import INSTANCE_TYPES
+from ecs_platform.tools.mock_cloud import StackRun
 
 PRICES_FILE = Path(__file__).with_name("prices.json")
 _SIZE_MULTIPLIER = {"large": 1, "xlarge": 2, "2xlarge": 4, "4xlarge": 8, "8xlarge": 16}

@@ -17,10 +17,10 @@ from typing import Any
 
 import yaml
 
-from components.validation import ConfigError
-from preview import report
-from preview.cost import estimate
-from preview.mock_cloud import run_program
+from ecs_platform.errors import ConfigError
+from ecs_platform.tools.preview import report
+from ecs_platform.tools.preview.cost import estimate
+from ecs_platform.tools.mock_cloud import run_program
 
 
 def _override(text: str) -> tuple[str, Any]:
@@ -31,7 +31,7 @@ def _override(text: str) -> tuple[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m preview", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m ecs_platform.tools.preview", description=__doc__.splitlines()[0])
     parser.add_argument(
         "stack", nargs="?", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)"
     )

@@ -21,8 +21,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components import validation as v
-from components.outputs import after
+from ecs_platform import facts
+from ecs_platform.outputs import after
+from ecs_platform.specs import TaskSpec
 
 EXECUTION_MANAGED_POLICY = "policy/service-role/AmazonECSTaskExecutionRolePolicy"
 #: ECS Exec's channel actions. AWS gives them no resource-level permissions, so
@@ -33,14 +34,6 @@ EXEC_CHANNEL_ACTIONS = (
     "ssmmessages:OpenControlChannel",
     "ssmmessages:OpenDataChannel",
 )
-
-
-@dataclass(frozen=True)
-class PolicyStatement:
-    """An Allow statement: these actions on these resources."""
-
-    actions: Sequence[str]
-    resources: Sequence[pulumi.Input[str]]
 
 
 @dataclass
@@ -142,7 +135,7 @@ def policy_document(statements: pulumi.Input[Sequence[dict[str, Any]]]) -> pulum
 
 
 def _secrets_statements(arns: Sequence[str]) -> list[dict[str, Any]]:
-    sm = [r for a in arns if ":secretsmanager:" in a for r in v.secret_iam_resources(a)]
+    sm = [r for a in arns if ":secretsmanager:" in a for r in facts.secret_iam_resources(a)]
     ssm = [a for a in arns if ":ssm:" in a]
     out: list[dict[str, Any]] = []
     if sm:
@@ -187,45 +180,6 @@ def exec_statements(ctx: AwsContext, log_group_arn: pulumi.Input[str] | None) ->
     return out
 
 
-@dataclass
-class TaskRolesArgs:
-    """Arguments of :class:`TaskRoles`."""
-
-    context: AwsContext | None = None
-    """Account/region/partition. Default: looked up from the provider."""
-    secret_arns: Sequence[pulumi.Input[str]] = ()
-    """Secrets Manager / SSM parameter ARNs the task definition references; the
-    execution role may read these and nothing else. Default none."""
-    permissions: Sequence[PolicyStatement] = ()
-    """What the application may do (task role). Default: nothing."""
-    exec_enabled: bool = False
-    """Grant ECS Exec's channel actions to the task role. Default ``False``."""
-    exec_log_group_arn: pulumi.Input[str] | None = None
-    """With exec: the cluster's audit log group, which the task role may write to."""
-
-    def problems(self) -> list[str]:
-        out: list[str] = []
-        for i, arn in enumerate(self.secret_arns):
-            out += v.check_secret_arn(f"TaskRolesArgs.secret_arns[{i}]", arn)
-        out += permissions_problems("TaskRolesArgs.permissions", self.permissions)
-        out += v.check_bool("TaskRolesArgs.exec_enabled", self.exec_enabled)
-        return out
-
-
-def permissions_problems(path: str, statements: Sequence[PolicyStatement]) -> list[str]:
-    """Every statement names specific actions on specific resources."""
-    out: list[str] = []
-    for i, st in enumerate(statements):
-        if not st.actions or not st.resources:
-            out.append(f"{path}[{i}]: {v.show(st)} is empty "
-                       "(allowed: one or more actions and resources)")  # fmt: skip
-        for j, action in enumerate(st.actions):
-            out += v.check_iam_action(f"{path}[{i}].actions[{j}]", action)
-        for j, res in enumerate(st.resources):
-            out += v.check_iam_resource(f"{path}[{i}].resources[{j}]", res)
-    return out
-
-
 class TaskRoles(pulumi.ComponentResource):
     """The execution role and the task role of one service.
 
@@ -237,11 +191,22 @@ class TaskRoles(pulumi.ComponentResource):
     execution_role_arn: pulumi.Output[str]
     task_role_arn: pulumi.Output[str]
 
-    def __init__(self, name: str, args: TaskRolesArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        v.raise_if(args.problems(), "TaskRolesArgs")
+    def __init__(
+        self,
+        name: str,
+        spec: TaskSpec,
+        *,
+        exec_log_group_arn: pulumi.Input[str] | None = None,
+        context: AwsContext | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """The execution role reads exactly ``spec.secrets``; the task role gets
+        ``spec.permissions`` and, with ``spec.exec_enabled``, ECS Exec's channels and the
+        write access to ``exec_log_group_arn`` (the cluster's audit log group)."""
         super().__init__("ecs-platform:iam:TaskRoles", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        ctx = args.context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
+        ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
+        secret_arns = list(spec.secrets.values())
         trust = ctx.ecs_tasks_trust()
 
         self.execution_role, (self.execution_policy_attachment,) = managed_policy_role(
@@ -253,11 +218,11 @@ class TaskRoles(pulumi.ComponentResource):
             parent=self,
         )
         self.execution_secrets_policy: aws.iam.RolePolicy | None = None
-        if args.secret_arns:
+        if secret_arns:
             self.execution_secrets_policy = aws.iam.RolePolicy(
                 f"{name}-execution-secrets",
                 role=self.execution_role.name,
-                policy=policy_document(secrets_statements(args.secret_arns)),
+                policy=policy_document(secrets_statements(secret_arns)),
                 opts=child,
             )
 
@@ -270,10 +235,10 @@ class TaskRoles(pulumi.ComponentResource):
         statements: list[dict[str, Any]] = [
             {"Sid": f"Granted{i}", "Effect": "Allow",
              "Action": list(st.actions), "Resource": list(st.resources)}
-            for i, st in enumerate(args.permissions)
+            for i, st in enumerate(spec.permissions)
         ]  # fmt: skip
-        if args.exec_enabled:
-            statements += exec_statements(ctx, args.exec_log_group_arn)
+        if spec.exec_enabled:
+            statements += exec_statements(ctx, exec_log_group_arn)
         self.task_policy: aws.iam.RolePolicy | None = None
         if statements:
             self.task_policy = aws.iam.RolePolicy(

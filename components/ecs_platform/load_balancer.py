@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from components import validation as v
-from components.iam import AwsContext
-from components.outputs import after, waiver_tags
+from ecs_platform.errors import raise_if
+from ecs_platform.iam import AwsContext
+from ecs_platform.outputs import after, waiver_tags
+from ecs_platform.service import LoadBalancerRef
+from ecs_platform.specs import LoadBalancerSpec
+from ecs_platform.specs.base import render_loc
+from ecs_platform.wiring import wiring_problems
 
 #: Regions launched before August 2022 deliver ALB access logs as their
 #: regional Elastic Load Balancing account (looked up with the SDK's
@@ -28,89 +32,6 @@ LEGACY_LOG_DELIVERY_REGIONS = frozenset(
     }
 )  # fmt: skip
 LOG_DELIVERY_PRINCIPAL = "logdelivery.elasticloadbalancing.amazonaws.com"
-
-
-@dataclass
-class LoadBalancerArgs:
-    """Arguments of :class:`LoadBalancer`."""
-
-    vpc_id: pulumi.Input[str]
-    """VPC of the load balancer's security group. Required."""
-    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
-    """One subnet per zone: the public ones (internal: the private ones). Required."""
-    region: str
-    """The stack's region (picks how access logs are delivered). Required."""
-    context: AwsContext | None = None
-    """Account/partition for the log bucket policy. Default: looked up."""
-    internal: bool = False
-    """Internal (reachable from the VPC only) instead of internet-facing. Default ``False``."""
-    ingress_cidrs: Sequence[str] = ("0.0.0.0/0",)
-    """Who may connect on 80/443. Default: anywhere."""
-    certificate_arn: pulumi.Input[str] | None = None
-    """ACM certificate for HTTPS. With it, HTTP redirects to HTTPS. Default: none."""
-    ssl_policy: str = v.DEFAULT_SSL_POLICY
-    """TLS policy of the HTTPS listener. Default: TLS 1.3/1.2, restricted, post-quantum."""
-    allow_plain_http: bool = False
-    """Without a certificate, serve plain HTTP (a stack without a domain). Default ``False``:
-    a certificate is required."""
-    plain_http_waiver: str | None = None
-    """Why plain HTTP is accepted, recorded in the ``ecs-platform:waiver:ELB.1`` tag.
-    Default: a note that config allowed it."""
-    desync_mitigation_mode: str = "defensive"
-    """``defensive`` (default) or ``strictest``."""
-    deletion_protection: bool = True
-    """Refuse to delete the load balancer through the API. Default ``True``."""
-    access_logs: bool = True
-    """Write access logs to S3. Default ``True``."""
-    access_logs_bucket: pulumi.Input[str] | None = None
-    """An existing bucket (with a policy letting ELB write) for the logs. Default: a
-    bucket is created (SSE-S3, public access blocked, TLS only, expiring logs)."""
-    access_logs_retention_days: int = 90
-    """Days the created bucket keeps access logs. Default 90."""
-    idle_timeout: int = 60
-    """Connection idle timeout, seconds. Default 60."""
-    tags: Mapping[str, str] = field(default_factory=dict)
-    """Extra tags for the load balancer. Default none (the stack's come from the provider)."""
-
-    def waivers(self) -> dict[str, str]:
-        """The ELB controls these settings turn off, recorded as tags the policy pack accepts."""
-        out: dict[str, str] = {}
-        if not self.https:
-            out["ELB.1"] = self.plain_http_waiver or "allowPlainHttp: true in config - no certificate"
-        if not self.access_logs:
-            out["ELB.5"] = "accessLogs: false in config"
-        if not self.deletion_protection:
-            out["ELB.6"] = "deletionProtection: false in config"
-        return out
-
-    @property
-    def https(self) -> bool:
-        return self.certificate_arn is not None
-
-    def problems(self) -> list[str]:
-        p = "LoadBalancerArgs"
-        out: list[str] = []
-        if self.certificate_arn is None and not self.allow_plain_http:
-            out.append(f"{p}.certificate_arn: None is missing (allowed: an ACM certificate ARN, "
-                       "or allow_plain_http=True for a stack without a domain)")  # fmt: skip
-        if self.certificate_arn is not None:
-            out += v.check_certificate_arn(f"{p}.certificate_arn", self.certificate_arn, self.region)
-        out += v.check_ssl_policy(f"{p}.ssl_policy", self.ssl_policy)
-        out += v.check_choice(f"{p}.desync_mitigation_mode", self.desync_mitigation_mode, v.DESYNC_MODES)
-        for i, cidr in enumerate(self.ingress_cidrs):
-            out += v.check_cidr(f"{p}.ingress_cidrs[{i}]", cidr)
-        if not self.ingress_cidrs:
-            out.append(f"{p}.ingress_cidrs: [] admits no one (allowed: one or more CIDR blocks)")
-        out += v.check_int(f"{p}.idle_timeout", self.idle_timeout, 1, 4000)
-        if self.plain_http_waiver is not None:
-            out += v.check_tag_text(
-                f"{p}.plain_http_waiver", self.plain_http_waiver, "reason (a tag value)", 256
-            )
-        if len(set(self.ingress_cidrs)) != len(self.ingress_cidrs):
-            out.append(f"{p}.ingress_cidrs: {v.show(list(self.ingress_cidrs))} repeats a block "
-                       "(allowed: each CIDR block once)")  # fmt: skip
-        out += v.check_int(f"{p}.access_logs_retention_days", self.access_logs_retention_days, 1, 3653)
-        return out
 
 
 @dataclass
@@ -146,14 +67,32 @@ class LoadBalancer(pulumi.ComponentResource):
     ``listener_arn`` (where services add their rules), ``scheme``.
     """
 
-    def __init__(self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        v.raise_if(args.problems(), "LoadBalancerArgs")
+    def __init__(
+        self,
+        name: str,
+        spec: LoadBalancerSpec,
+        *,
+        vpc_id: pulumi.Input[str],
+        subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
+        region: str,
+        log_retention_days: int = 90,
+        context: AwsContext | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """``subnet_ids``: one per zone, the public ones (internal: the private ones).
+        ``region``: the stack's (it picks how access logs are delivered; a certificate must be
+        in it). ``log_retention_days``: how long a created access-log bucket keeps logs."""
+        problems = wiring_problems("LoadBalancer", {"vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
+        problems += [f"LoadBalancerSpec.{render_loc(loc)}: {m}"
+                     for loc, m in spec.serving_problems() + spec.region_problems(region)]  # fmt: skip
+        raise_if(problems, "LoadBalancer")
+        args = spec
         super().__init__("ecs-platform:lb:LoadBalancer", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-sg",
-            vpc_id=args.vpc_id,
+            vpc_id=vpc_id,
             description=f"Load balancer {name}: clients in, services out",
             opts=child,
         )
@@ -182,15 +121,15 @@ class LoadBalancer(pulumi.ComponentResource):
             if args.access_logs_bucket is not None:
                 self.log_bucket_name = pulumi.Output.from_input(args.access_logs_bucket)
             else:
-                ctx = args.context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
-                self.log_bucket_name = self._log_bucket(name, args, ctx)
+                ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
+                self.log_bucket_name = self._log_bucket(name, region, log_retention_days, ctx)
 
         self.load_balancer = aws.lb.LoadBalancer(
             name,
             load_balancer_type="application",
             internal=args.internal,
             security_groups=[self.security_group.id],
-            subnets=args.subnet_ids,
+            subnets=subnet_ids,
             drop_invalid_header_fields=True,
             desync_mitigation_mode=args.desync_mitigation_mode,
             enable_deletion_protection=args.deletion_protection,
@@ -200,7 +139,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 if self.log_bucket_name is not None
                 else None
             ),
-            tags={**args.tags, **waiver_tags(args.waivers())} or None,
+            tags=waiver_tags(args.waivers()) or None,
             opts=child,
         )
 
@@ -241,9 +180,12 @@ class LoadBalancer(pulumi.ComponentResource):
         self.security_group_id = self.security_group.id
         self.listener_arn = self.listeners.rules_on.arn
         self.scheme = "https" if args.https else "http"
+        self.ref = LoadBalancerRef(
+            listener_arn=self.listener_arn, security_group_id=self.security_group_id, arn_suffix=self.arn_suffix
+        )
         self.register_outputs({"arn": self.arn, "dnsName": self.dns_name, "listenerArn": self.listener_arn})
 
-    def _log_bucket(self, name: str, args: LoadBalancerArgs, ctx: AwsContext) -> pulumi.Output[str]:
+    def _log_bucket(self, name: str, region: str, retention_days: int, ctx: AwsContext) -> pulumi.Output[str]:
         """An S3 bucket ELB may write access logs to, and nothing else may misuse."""
         child = pulumi.ResourceOptions(parent=self)
         bucket = aws.s3.Bucket(f"{name}-logs", force_destroy=False, opts=child)
@@ -284,13 +226,13 @@ class LoadBalancer(pulumi.ComponentResource):
                     status="Enabled",
                     filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
                     expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
-                        days=args.access_logs_retention_days
+                        days=retention_days
                     ),
                 )
             ],
             opts=child,
         )
-        if args.region in LEGACY_LOG_DELIVERY_REGIONS:
+        if region in LEGACY_LOG_DELIVERY_REGIONS:
             writer: dict[str, Any] = {
                 "AWS": aws.elb.get_service_account_output(opts=pulumi.InvokeOutputOptions(parent=self)).arn
             }

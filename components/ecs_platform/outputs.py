@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pulumi
 
-from components.validation import WAIVER_TAG
+from ecs_platform.facts import WAIVER_TAG
 
 
 def after(value: pulumi.Output[str], *resources: pulumi.CustomResource | None) -> pulumi.Output[str]:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from components import validation as v
-from components.ec2_capacity import Ec2Capacity, Ec2CapacityArgs
-from components.external import ExternalCapacity, ExternalCapacityArgs
-from components.outputs import after, waiver_tags
+from ecs_platform.ec2_capacity import Ec2Capacity
+from ecs_platform.external import ExternalCapacity
+from ecs_platform.iam import AwsContext
+from ecs_platform.outputs import after, waiver_tags
+from ecs_platform.specs import ClusterSpec
+from ecs_platform.wiring import check_wiring
 
 #: After the on-demand base, this many Spot tasks run per on-demand task (80 % Spot).
 #: ECS cannot place tasks on a provider of weight 0, so on-demand keeps weight 1.
@@ -66,61 +68,36 @@ def capacity_strategy(
     return fargate_strategy(launch_type, on_demand_base)
 
 
-@dataclass
-class ClusterArgs:
-    """Arguments of :class:`Cluster`."""
+@dataclass(frozen=True)
+class ClusterRef:
+    """A cluster services can run on: a :class:`Cluster` (its ``ref``), or one created
+    elsewhere, described by its ARN and the :class:`ClusterSpec` its services follow."""
 
-    default_launch_type: str = "FARGATE"
-    """Where services without a strategy of their own run: ``FARGATE`` (default),
-    ``FARGATE_SPOT`` or ``EC2`` (``EXTERNAL`` services always say so themselves)."""
-    fargate_on_demand_base: int = 1
-    """With ``FARGATE_SPOT``: tasks per service kept on on-demand Fargate. Default 1."""
-    ec2: Ec2CapacityArgs | None = None
-    """EC2 capacity to create and attach. Default: none."""
-    external: ExternalCapacityArgs | None = None
-    """External capacity (ECS Anywhere) to create. Default: none."""
-    container_insights: str = "enabled"
-    """CloudWatch Container Insights: ``enabled`` (default), ``enhanced`` or ``disabled``."""
-    log_retention_days: int = 30
-    """Retention of the ECS Exec audit log group. Default 30 days."""
-    log_group_name: pulumi.Input[str] | None = None
-    """Name of the ECS Exec audit log group. Default: auto-named by Pulumi."""
-    retain_logs_on_delete: bool = False
-    """Keep the audit log group when the stack is destroyed. Default ``False``."""
-    tags: Mapping[str, str] = field(default_factory=dict)
-    """Extra tags for the cluster. Default none (the stack's come from the provider)."""
-
-    def problems(self) -> list[str]:
-        out = v.check_choice("ClusterArgs.container_insights", self.container_insights, v.CONTAINER_INSIGHTS)
-        out += v.check_log_retention("ClusterArgs.log_retention_days", self.log_retention_days)
-        out += v.check_choice(
-            "ClusterArgs.default_launch_type",
-            self.default_launch_type,
-            ("FARGATE", "FARGATE_SPOT", "EC2", "EXTERNAL"),
-        )
-        out += v.check_int("ClusterArgs.fargate_on_demand_base", self.fargate_on_demand_base, 0, 100000)
-        if self.default_launch_type == "EC2" and self.ec2 is None:
-            out.append("ClusterArgs.ec2: None is missing (allowed: Ec2CapacityArgs, required with "
-                       'default_launch_type="EC2")')  # fmt: skip
-        if self.default_launch_type == "EXTERNAL" and self.external is None:
-            out.append("ClusterArgs.external: None is missing (allowed: ExternalCapacityArgs, required "
-                       'with default_launch_type="EXTERNAL")')  # fmt: skip
-        if self.ec2 is not None:
-            out += self.ec2.problems()
-        if self.external is not None:
-            out += self.external.problems()
-        return out
+    arn: pulumi.Input[str]
+    """The cluster's ARN. Required."""
+    spec: ClusterSpec = ClusterSpec()
+    """Its defaults for services (launch type, desired count, log retention, ...) and the
+    capacity it offers. Default: the spec's defaults (Fargate)."""
+    exec_log_group_arn: pulumi.Input[str] | None = None
+    """Its ECS Exec audit log group, which tasks with exec write to. Default none."""
+    ec2_capacity_provider_name: pulumi.Input[str] | None = None
+    """Its EC2 capacity provider, required for services on ``EC2``. Default none."""
+    name_prefix: str | None = None
+    """Prefix of the names services derive (``/ecs/<prefix>/<service>`` log groups,
+    ``<prefix>-<service>`` task families). Default: Pulumi auto-names them."""
 
 
 class Cluster(pulumi.ComponentResource):
-    """An ECS cluster with Container Insights and audited ECS Exec sessions.
+    """An ECS cluster with Container Insights and audited ECS Exec sessions, built from a
+    :class:`~ecs_platform.specs.ClusterSpec`.
 
     ECS Exec sessions are logged to their own CloudWatch log group (with
     retention). FARGATE and FARGATE_SPOT are always attached; EC2 capacity
     (:class:`Ec2Capacity`) and external capacity (:class:`ExternalCapacity`)
     are created when asked for. Outputs: ``arn``, ``name``,
     ``exec_log_group_name``, ``exec_log_group_arn``,
-    ``ec2_capacity_provider_name`` (or ``None``), ``external`` (or ``None``).
+    ``ec2_capacity_provider_name`` (or ``None``), ``external`` (or ``None``), and ``ref``
+    (a :class:`ClusterRef` to hand to services).
     """
 
     cluster: aws.ecs.Cluster
@@ -129,13 +106,33 @@ class Cluster(pulumi.ComponentResource):
     arn: pulumi.Output[str]
     name: pulumi.Output[str]
 
-    def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        v.raise_if(args.problems(), "ClusterArgs")
+    def __init__(
+        self,
+        name: str,
+        spec: ClusterSpec,
+        *,
+        vpc_id: pulumi.Input[str] | None = None,
+        subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None,
+        name_prefix: str | None = None,
+        context: AwsContext | None = None,
+        instance_tags: dict[str, str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """``vpc_id`` and ``subnet_ids`` (private, one per zone) are where EC2 capacity runs:
+        required when ``spec`` has EC2 capacity. ``name_prefix`` names the ECS Exec log group
+        ``/ecs/<prefix>/exec`` and the EC2 capacity provider ``cp-<prefix>``; without it
+        Pulumi auto-names them."""
+        args = spec
+        ec2_spec = spec.ec2_capacity
+        if ec2_spec is not None:
+            check_wiring("Cluster", {"vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
         super().__init__("ecs-platform:cluster:Cluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        self.spec = spec
+        self.name_prefix = name_prefix
         self.exec_log_group = aws.cloudwatch.LogGroup(
             f"{name}-exec-logs",
-            name=args.log_group_name,
+            name=f"/ecs/{name_prefix}/exec" if name_prefix else None,
             retention_in_days=args.log_retention_days,
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_logs_on_delete),
         )
@@ -156,20 +153,40 @@ class Cluster(pulumi.ComponentResource):
                 )
             ),
             # Turning Container Insights off is recorded as a waiver of ECS.12.
-            tags={**args.tags, **waiver_tags(insights_waiver)} or None,
+            tags=waiver_tags(insights_waiver) or None,
             opts=child,
         )
         self.ec2: Ec2Capacity | None = None
         self.ec2_capacity_provider_name: pulumi.Output[str] | None = None
         providers: list[pulumi.Input[str]] = ["FARGATE", "FARGATE_SPOT"]
-        if args.ec2 is not None:
-            self.ec2 = Ec2Capacity(f"{name}-ec2", self.cluster.name, args.ec2, opts=child)
+        ctx = context
+        if ec2_spec is not None or spec.external_capacity is not None:
+            ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
+        if ec2_spec is not None:
+            assert ctx is not None and vpc_id is not None and subnet_ids is not None  # checked above
+            self.ec2 = Ec2Capacity(
+                f"{name}-ec2",
+                ec2_spec,
+                cluster_name=self.cluster.name,
+                vpc_id=vpc_id,
+                subnet_ids=subnet_ids,
+                context=ctx,
+                instance_tags=instance_tags,
+                # Unique per stack in the account; "cp-" because AWS refuses names
+                # that start with "ecs" (as the project's does).
+                capacity_provider_name=f"cp-{name_prefix}" if name_prefix else None,
+                opts=child,
+            )
             self.ec2_capacity_provider_name = self.ec2.capacity_provider_name
             providers.append(self.ec2_capacity_provider_name)
         self.external: ExternalCapacity | None = None
-        if args.external is not None:
-            self.external = ExternalCapacity(f"{name}-external", self.cluster.name, args.external, opts=child)
-        default = args.default_launch_type if args.default_launch_type != "EXTERNAL" else "FARGATE"
+        external_spec = spec.external_capacity
+        if external_spec is not None:
+            assert ctx is not None
+            self.external = ExternalCapacity(
+                f"{name}-external", external_spec, cluster_name=self.cluster.name, context=ctx, opts=child
+            )
+        default = args.launch_type if args.launch_type != "EXTERNAL" else "FARGATE"
         strategy = capacity_strategy(default, args.fargate_on_demand_base, self.ec2_capacity_provider_name)
         self.capacity_providers = aws.ecs.ClusterCapacityProviders(
             f"{name}-capacity",
@@ -190,6 +207,13 @@ class Cluster(pulumi.ComponentResource):
         self.name = self.capacity_providers.cluster_name
         self.exec_log_group_name = self.exec_log_group.name
         self.exec_log_group_arn = self.exec_log_group.arn
+        self.ref = ClusterRef(
+            arn=self.arn,
+            spec=spec,
+            exec_log_group_arn=self.exec_log_group_arn,
+            ec2_capacity_provider_name=self.ec2_capacity_provider_name,
+            name_prefix=name_prefix,
+        )
         self.register_outputs(
             {"arn": self.arn, "name": self.name, "execLogGroupName": self.exec_log_group_name}
         )

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
-from components import validation as v
-from components.iam import AwsContext, managed_policy_role, trust_policy
-from components.instance_types import INSTANCE_TYPE_RE, INSTANCE_TYPES, InstanceSpec, ami_parameter
+from ecs_platform.errors import raise_if
+from ecs_platform.iam import AwsContext, managed_policy_role, trust_policy
+from ecs_platform.specs import Ec2Spec
+from ecs_platform.specs.fields import capacity_provider_name_check
+from ecs_platform.wiring import wiring_problems
 
 ECS_INSTANCE_POLICY = "policy/service-role/AmazonEC2ContainerServiceforEC2Role"
 SSM_CORE_POLICY = "policy/AmazonSSMManagedInstanceCore"
@@ -35,90 +35,10 @@ def user_data(cluster_name: str, stop_timeout: int = 30) -> str:
     return "\n".join(lines) + "\n"
 
 
-@dataclass
-class Ec2CapacityArgs:
-    """Arguments of :class:`Ec2Capacity`."""
-
-    subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]]
-    """Private subnets, one per zone: instances spread over all of them. Required."""
-    vpc_id: pulumi.Input[str]
-    """VPC of the instances' security group. Required."""
-    instance_types: Sequence[str] = ("t3.medium",)
-    """Instance types, first preferred; all of one architecture. Default ``t3.medium``."""
-    min_size: int = 1
-    """Fewest instances. Default 1."""
-    max_size: int = 10
-    """Most instances. Default 10."""
-    spot_percentage: int = 0
-    """Share of instances above ``on_demand_base`` run on Spot, %. Default 0."""
-    on_demand_base: int = 0
-    """Instances always on-demand before the Spot share applies. Default 0."""
-    target_capacity: int = 100
-    """Managed scaling's target utilisation of the instances, %. Default 100."""
-    root_volume_gib: int = 30
-    """Encrypted gp3 root volume size. Default 30 (the AMI's minimum)."""
-    instance_type_specs: Mapping[str, InstanceSpec] = field(default_factory=dict)
-    """Specs of instance types outside the built-in table. Default none."""
-    context: AwsContext | None = None
-    """Account/region/partition. Default: looked up."""
-    instance_tags: Mapping[str, str] = field(default_factory=dict)
-    """Tags for the instances and their volumes (launch template tag specs). Default none."""
-    capacity_provider_name: str | None = None
-    """Name of the capacity provider, unique in the account and region; AWS refuses names
-    starting with ``aws``, ``ecs`` or ``fargate``. Default: ``cp-<component name>``."""
-
-    def spec(self, instance_type: str) -> InstanceSpec | None:
-        return self.instance_type_specs.get(instance_type) or INSTANCE_TYPES.get(instance_type)
-
-    @property
-    def architecture(self) -> str:
-        spec = self.spec(self.instance_types[0]) if self.instance_types else None
-        return spec.architecture if spec else "X86_64"
-
-    def problems(self) -> list[str]:
-        p = "Ec2CapacityArgs"
-        out: list[str] = []
-        if not self.instance_types:
-            out.append(f"{p}.instance_types: [] is empty (allowed: one or more instance types)")
-        archs = set()
-        for i, itype in enumerate(self.instance_types):
-            if not (isinstance(itype, str) and INSTANCE_TYPE_RE.match(itype)):
-                out.append(f"{p}.instance_types[{i}]: {v.show(itype)} is not an instance type name "
-                           "(allowed: family.size, e.g. m7g.large)")  # fmt: skip
-            elif (spec := self.spec(itype)) is None:
-                out.append(f"{p}.instance_types[{i}]: {v.show(itype)} is not in the instance table "
-                           "(allowed: a known type, or describe it in instance_type_specs)")  # fmt: skip
-            else:
-                archs.add(spec.architecture)
-        if len(archs) > 1:
-            out.append(f"{p}.instance_types: {v.show(list(self.instance_types))} mixes x86_64 and arm64 "
-                       "(allowed: types of one architecture; the launch template has one AMI)")  # fmt: skip
-        out += v.check_int(f"{p}.min_size", self.min_size, 0, 1000)
-        out += v.check_int(f"{p}.max_size", self.max_size, 1, 1000)
-        if (
-            isinstance(self.min_size, int)
-            and isinstance(self.max_size, int)
-            and self.min_size > self.max_size
-        ):
-            out.append(f"{p}.min_size: {self.min_size} is above max_size {self.max_size} "
-                       "(allowed: min_size <= max_size)")  # fmt: skip
-        out += v.check_int(f"{p}.spot_percentage", self.spot_percentage, 0, 100)
-        out += v.check_int(f"{p}.on_demand_base", self.on_demand_base, 0, 1000)
-        out += v.check_int(f"{p}.target_capacity", self.target_capacity, 1, 100)
-        out += v.check_int(f"{p}.root_volume_gib", self.root_volume_gib, 30, 16384)
-        if self.capacity_provider_name is not None:
-            out += check_capacity_provider_name(f"{p}.capacity_provider_name", self.capacity_provider_name)
-        return out
-
-
-def check_capacity_provider_name(path: str, name: str) -> list[str]:
-    """CreateCapacityProvider: 1-255 letters, digits, hyphens, underscores; not aws*/ecs*/fargate*."""
-    if not re.fullmatch(r"[A-Za-z0-9_-]{1,255}", name) or name.lower().startswith(("aws", "ecs", "fargate")):
-        return [
-            f"{path}: {v.show(name)} is not a capacity provider name AWS accepts (allowed: up to 255 "
-            "letters, digits, hyphens and underscores, not starting with aws, ecs or fargate)"
-        ]
-    return []
+def ami_parameter(architecture: str) -> str:
+    """AWS's public SSM parameter with the current ECS-optimized Amazon Linux 2023 AMI."""
+    arch = "arm64/" if architecture == "ARM64" else ""
+    return f"/aws/service/ecs/optimized-ami/amazon-linux-2023/{arch}recommended/image_id"
 
 
 class Ec2Capacity(pulumi.ComponentResource):
@@ -139,14 +59,31 @@ class Ec2Capacity(pulumi.ComponentResource):
     def __init__(
         self,
         name: str,
+        spec: Ec2Spec,
+        *,
         cluster_name: pulumi.Input[str],
-        args: Ec2CapacityArgs,
+        vpc_id: pulumi.Input[str],
+        subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
+        context: AwsContext | None = None,
+        instance_tags: Mapping[str, str] | None = None,
+        capacity_provider_name: str | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        v.raise_if(args.problems(), "Ec2CapacityArgs")
+        """``subnet_ids``: private subnets, one per zone, which the instances spread over.
+        ``instance_tags`` go on the instances and their volumes (launch template tag specs).
+        ``capacity_provider_name`` must be unique in the account and region and not start
+        with ``aws``, ``ecs`` or ``fargate``; default ``cp-<name>``."""
+        problems = wiring_problems("Ec2Capacity", {"cluster_name": cluster_name, "vpc_id": vpc_id},
+                                   {"subnet_ids": subnet_ids})  # fmt: skip
+        cp_name = capacity_provider_name or f"cp-{name}"
+        cp_problem = capacity_provider_name_check(cp_name)
+        if cp_problem:
+            problems.append(f"Ec2Capacity.capacity_provider_name: {cp_problem}")
+        raise_if(problems, "Ec2Capacity")
+        args = spec
         super().__init__("ecs-platform:cluster:Ec2Capacity", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        ctx = args.context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
+        ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
 
         ami = aws.ssm.get_parameter_output(
             name=ami_parameter(args.architecture), opts=pulumi.InvokeOutputOptions(parent=self)
@@ -162,7 +99,7 @@ class Ec2Capacity(pulumi.ComponentResource):
         self.instance_profile = aws.iam.InstanceProfile(f"{name}-profile", role=self.role.name, opts=child)
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-sg",
-            vpc_id=args.vpc_id,
+            vpc_id=vpc_id,
             description=f"ECS container instances {name}: no inbound",
             opts=child,
         )
@@ -175,9 +112,9 @@ class Ec2Capacity(pulumi.ComponentResource):
             opts=child,
         )
         tag_specs = [
-            aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type=kind, tags=dict(args.instance_tags))
+            aws.ec2.LaunchTemplateTagSpecificationArgs(resource_type=kind, tags=dict(instance_tags))
             for kind in ("instance", "volume")
-        ] if args.instance_tags else None  # fmt: skip
+        ] if instance_tags else None  # fmt: skip
         self.launch_template = aws.ec2.LaunchTemplate(
             f"{name}-lt",
             image_id=ami.value,
@@ -215,7 +152,7 @@ class Ec2Capacity(pulumi.ComponentResource):
         on_demand_above_base = 100 - args.spot_percentage
         self.group = aws.autoscaling.Group(
             f"{name}-asg",
-            vpc_zone_identifiers=args.subnet_ids,
+            vpc_zone_identifiers=subnet_ids,
             min_size=args.min_size,
             max_size=args.max_size,
             # Managed termination protection needs new instances protected; ECS
@@ -249,7 +186,7 @@ class Ec2Capacity(pulumi.ComponentResource):
         )
         self.capacity_provider = aws.ecs.CapacityProvider(
             f"{name}-cp",
-            name=args.capacity_provider_name or f"cp-{name}",
+            name=cp_name,
             auto_scaling_group_provider=aws.ecs.CapacityProviderAutoScalingGroupProviderArgs(
                 auto_scaling_group_arn=self.group.arn,
                 managed_termination_protection="ENABLED",

@@ -1,0 +1,71 @@
+"""ecs-platform: Amazon ECS as reusable Pulumi components.
+
+    from ecs_platform import Platform, Service, Cluster, TaskDefinition, Network, LoadBalancer, \
+        Ec2Capacity, ExternalCapacity
+
+Each component takes a spec from :mod:`ecs_platform.specs` (the same model stack
+config validates into) plus the wiring it needs from other resources.
+"""
+
+from ecs_platform.cluster import Cluster, ClusterRef
+from ecs_platform.ec2_capacity import Ec2Capacity
+from ecs_platform.errors import ConfigError
+from ecs_platform.external import ExternalCapacity
+from ecs_platform.iam import AwsContext, TaskRoles
+from ecs_platform.load_balancer import LoadBalancer
+from ecs_platform.network import Network
+from ecs_platform.platform import Platform
+from ecs_platform.service import LoadBalancerRef, Service
+from ecs_platform.specs import (
+    AutoscalingSpec,
+    ClusterSpec,
+    ContainerSpec,
+    Ec2Spec,
+    ExistingVpcSpec,
+    ExternalSpec,
+    HealthCheckSpec,
+    InstanceTypeSpec,
+    LoadBalancerSpec,
+    NetworkSpec,
+    PermissionSpec,
+    PlatformSpec,
+    RouteSpec,
+    ServiceSpec,
+    StackContext,
+    TargetHealthCheckSpec,
+    TaskSpec,
+)
+from ecs_platform.task_definition import TaskDefinition
+
+__all__ = [
+    "AutoscalingSpec",
+    "AwsContext",
+    "Cluster",
+    "ClusterRef",
+    "ClusterSpec",
+    "ConfigError",
+    "ContainerSpec",
+    "Ec2Capacity",
+    "Ec2Spec",
+    "ExistingVpcSpec",
+    "ExternalCapacity",
+    "ExternalSpec",
+    "HealthCheckSpec",
+    "InstanceTypeSpec",
+    "LoadBalancer",
+    "LoadBalancerRef",
+    "LoadBalancerSpec",
+    "Network",
+    "NetworkSpec",
+    "PermissionSpec",
+    "Platform",
+    "PlatformSpec",
+    "RouteSpec",
+    "Service",
+    "ServiceSpec",
+    "StackContext",
+    "TargetHealthCheckSpec",
+    "TaskDefinition",
+    "TaskRoles",
+    "TaskSpec",
+]

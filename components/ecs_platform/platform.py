@@ -1,0 +1,125 @@
+"""Platform: the whole stack (network, cluster, services) wired from one spec.
+
+``__main__.py`` builds one of these from stack config; another Pulumi program
+can do the same with its own :class:`~ecs_platform.specs.PlatformSpec` (see the
+README's "Embedding" section). Wiring only: each component gets its spec (or
+the part of the spec it owns) plus the Outputs of the components it needs.
+"""
+
+from __future__ import annotations
+
+import pulumi
+
+from ecs_platform.cluster import Cluster
+from ecs_platform.errors import raise_if
+from ecs_platform.iam import AwsContext
+from ecs_platform.load_balancer import LoadBalancer
+from ecs_platform.network import Network
+from ecs_platform.routing import assign
+from ecs_platform.service import Service
+from ecs_platform.specs import PlatformSpec, RouteSpec, StackContext, context_problems
+from ecs_platform.specs.base import render_loc
+
+
+def service_url(scheme: str, dns_name: pulumi.Input[str], route: RouteSpec) -> pulumi.Output[str]:
+    """Where a route is reached: its first exact host, else the load balancer's
+    name, followed by the literal part of its first path."""
+    host = next((h for h in route.hosts if "*" not in h and "?" not in h), None)
+    path = "/"
+    if route.paths:
+        first = route.paths[0]
+        cut = min((i for i, c in enumerate(first) if c in "*?"), default=len(first))
+        path = first[:cut] or "/"
+    return pulumi.Output.concat(scheme, "://", host if host else dns_name, path)
+
+
+def stack_tags(spec: PlatformSpec, context: StackContext) -> dict[str, str]:
+    """Tags every resource of the stack carries: project, stack, plus the spec's ``tags``."""
+    return {"Project": context.project, "Stack": context.stack, "ManagedBy": "pulumi", **spec.tags}
+
+
+class Platform(pulumi.ComponentResource):
+    """Network + cluster + one :class:`Service` per configured service, and an
+    application load balancer when a service is public.
+
+    Attributes: ``network``, ``cluster``, ``load_balancer`` (or ``None``),
+    ``services`` (name -> Service), ``urls`` (public service -> URL).
+    """
+
+    network: Network
+    cluster: Cluster
+    load_balancer: LoadBalancer | None
+    services: dict[str, Service]
+    urls: dict[str, pulumi.Output[str]]
+
+    def __init__(
+        self,
+        name: str,
+        spec: PlatformSpec,
+        *,
+        context: StackContext,
+        aws_context: AwsContext | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """``context`` is where the stack is deployed (project, stack, region, zones);
+        its rules are checked here, before anything is registered."""
+        raise_if([f"PlatformSpec.{render_loc(loc)}: {m}" for loc, m in context_problems(spec, context)], "Platform")
+        super().__init__("ecs-platform:index:Platform", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        ctx = aws_context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
+
+        self.network = Network(f"{name}-network", spec, zones=spec.zones(context), opts=child)
+        self.cluster = Cluster(
+            f"{name}-cluster",
+            spec,
+            vpc_id=self.network.vpc_id,
+            subnet_ids=self.network.private_subnet_ids,
+            name_prefix=context.prefix,
+            context=ctx,
+            instance_tags=stack_tags(spec, context),
+            opts=child,
+        )
+        self.load_balancer = None
+        lb = spec.load_balancer
+        if spec.public_services:
+            self.load_balancer = LoadBalancer(
+                f"{name}-lb",
+                lb,
+                vpc_id=self.network.vpc_id,
+                subnet_ids=self.network.private_subnet_ids if lb.internal else self.network.public_subnet_ids,
+                region=context.region,
+                log_retention_days=spec.log_retention_days,
+                context=ctx,
+                opts=child,
+            )
+        # Services share the listener: their rule priorities are assigned together.
+        priorities = assign(
+            [(n, i, r) for n, svc in spec.services.items() for i, r in enumerate(svc.effective_routes)]
+        )
+        self.services = {}
+        self.urls = {}
+        for svc_name, svc in spec.services.items():
+            public = self.load_balancer if svc.is_public else None
+            routes = svc.effective_routes
+            self.services[svc_name] = Service(
+                f"{name}-{svc_name}",
+                svc,
+                cluster=self.cluster,
+                vpc_id=self.network.vpc_id,
+                subnet_ids=self.network.private_subnet_ids,
+                load_balancer=public.ref if public else None,
+                container_name=svc_name,
+                route_priorities=[priorities[(svc_name, i)] for i in range(len(routes))],
+                context=ctx,
+                opts=child,
+            )
+            if public is not None:
+                self.urls[svc_name] = service_url(public.scheme, public.dns_name, routes[0])
+        self.register_outputs(
+            {
+                "vpcId": self.network.vpc_id,
+                "clusterName": self.cluster.name,
+                "services": {n: sv.service_name for n, sv in self.services.items()},
+                "urls": self.urls,
+            }
+        )

@@ -1,0 +1,357 @@
+"""Service: roles, task definition, security group and ECS service of one app."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from ecs_platform.cluster import Cluster, ClusterRef, capacity_strategy
+from ecs_platform.errors import raise_if
+from ecs_platform.iam import AwsContext, TaskRoles
+from ecs_platform.outputs import after, tag_children
+from ecs_platform.routing import priority
+from ecs_platform.specs import AutoscalingSpec, ServiceSpec
+from ecs_platform.specs.base import render_loc
+from ecs_platform.specs.service import network_mode, placement_problems
+from ecs_platform.task_definition import TaskDefinition
+from ecs_platform.wiring import wiring_problems
+
+
+@dataclass(frozen=True)
+class LoadBalancerRef:
+    """The load balancer a public service attaches to: a
+    :class:`~ecs_platform.load_balancer.LoadBalancer` (its ``ref``), or one created elsewhere."""
+
+    listener_arn: pulumi.Input[str]
+    """The listener to add routing rules to. Required."""
+    security_group_id: pulumi.Input[str]
+    """The load balancer's security group: the only source the tasks admit. Required."""
+    arn_suffix: pulumi.Input[str] | None = None
+    """The load balancer's ARN suffix; needed for request-count autoscaling. Default none."""
+
+
+class Service(pulumi.ComponentResource):
+    """One application on ECS: roles, task definition, security group, service.
+
+    Tasks run in the given (private) subnets with no public IP, behind their own
+    security group that admits nothing by default. Deployments are guarded by
+    the circuit breaker and roll back on failure; tags propagate to tasks.
+    Outputs: ``service_name``, ``security_group_id``, ``task_definition_arn``,
+    ``task_role_arn``, ``execution_role_arn``, ``log_group_name``.
+    """
+
+    roles: TaskRoles
+    task_definition: TaskDefinition
+    security_group: aws.ec2.SecurityGroup | None
+    service: aws.ecs.Service
+
+    def __init__(
+        self,
+        name: str,
+        spec: ServiceSpec,
+        *,
+        cluster: Cluster | ClusterRef,
+        vpc_id: pulumi.Input[str],
+        subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
+        load_balancer: LoadBalancerRef | None = None,
+        container_name: str | None = None,
+        route_priorities: Sequence[int] | None = None,
+        context: AwsContext | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """``cluster``: where it runs, and the defaults the spec leaves open. ``subnet_ids``:
+        the private subnets of every zone (ECS spreads tasks over them). ``load_balancer``:
+        required when the spec is public. ``container_name`` (default ``name``) also names
+        the ``Service`` tag, log streams and derived names. ``route_priorities``: one per
+        route, from :func:`ecs_platform.routing.assign` when services share a listener;
+        default: each route's own hashed priority."""
+        ref = cluster.ref if isinstance(cluster, Cluster) else cluster
+        problems = wiring_problems("Service", {"cluster.arn": ref.arn, "vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
+        problems += [f"ServiceSpec.{render_loc(loc)}: {m}" for loc, m in placement_problems(spec, ref.spec)]
+        if spec.is_public and load_balancer is None:
+            problems.append("Service.load_balancer: None is missing (allowed: a LoadBalancerRef, required "
+                            "when the spec is public)")  # fmt: skip
+        if (spec.launch_type or ref.spec.launch_type) == "EC2" and ref.ec2_capacity_provider_name is None:
+            problems.append("Service.cluster.ec2_capacity_provider_name: None is missing (allowed: the cluster's "
+                            "EC2 capacity provider, required on EC2)")  # fmt: skip
+        if spec.exec_enabled and ref.exec_log_group_arn is None:
+            problems.append("Service.cluster.exec_log_group_arn: None is missing (allowed: the cluster's ECS Exec "
+                            "audit log group, required with exec)")  # fmt: skip
+        a = spec.autoscaling
+        if a is not None and a.requests_per_target is not None and load_balancer is not None:
+            if load_balancer.arn_suffix is None:
+                problems.append("Service.load_balancer.arn_suffix: None is missing (allowed: the load "
+                                "balancer's ARN suffix, required with autoscaling.requestsPerTarget)")  # fmt: skip
+        routes = spec.effective_routes
+        if route_priorities is not None and len(route_priorities) != len(routes):
+            problems.append(f"Service.route_priorities: {len(route_priorities)} priorities for {len(routes)} "
+                            "routes (allowed: one per route)")  # fmt: skip
+        raise_if(problems, "Service")
+        container_name = container_name or name
+        own_tags = {"Service": container_name, **spec.tags}
+        super().__init__(
+            "ecs-platform:ecs:Service",
+            name,
+            None,
+            pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(transformations=[tag_children(own_tags)])
+            ),
+        )
+        child = pulumi.ResourceOptions(parent=self)
+        ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
+        self.spec = spec
+        launch_type = spec.launch_type or ref.spec.launch_type
+        mode = network_mode(spec, ref.spec)
+        prefix = ref.name_prefix
+
+        self.roles = TaskRoles(
+            f"{name}-roles",
+            spec,
+            exec_log_group_arn=ref.exec_log_group_arn if spec.exec_enabled else None,
+            context=ctx,
+            opts=child,
+        )
+        self.task_definition = TaskDefinition(
+            f"{name}-task",
+            spec,
+            cluster=ref,
+            execution_role_arn=self.roles.execution_role_arn,
+            task_role_arn=self.roles.task_role_arn,
+            region=ctx.region,
+            container_name=container_name,
+            family=f"{prefix}-{container_name}" if prefix else None,
+            log_group_name=f"/ecs/{prefix}/{container_name}" if prefix else None,
+            opts=child,
+        )
+        # Tasks with their own network interface (awsvpc) get their own security
+        # group; bridge/host tasks share their machine's network.
+        self.security_group = None
+        self.egress_rules: list[aws.vpc.SecurityGroupEgressRule] = []
+        if mode == "awsvpc":
+            self.security_group = aws.ec2.SecurityGroup(
+                f"{name}-sg",
+                vpc_id=vpc_id,
+                description=f"ECS service {name}: tasks",
+                opts=child,
+            )
+            self.egress_rules = [
+                aws.vpc.SecurityGroupEgressRule(
+                    f"{name}-egress" if i == 0 else f"{name}-egress-{i}",
+                    security_group_id=self.security_group.id,
+                    ip_protocol="-1",
+                    cidr_ipv4=cidr,
+                    description="Tasks reach registries, AWS APIs and dependencies via NAT",
+                    opts=child,
+                )
+                for i, cidr in enumerate(spec.egress_cidrs)
+            ]
+        self.target_group: aws.lb.TargetGroup | None = None
+        self.listener_rules: list[aws.lb.ListenerRule] = []
+        load_balancers = None
+        if spec.is_public and load_balancer is not None:
+            prios = list(route_priorities) if route_priorities is not None else [
+                priority(container_name, i, route) for i, route in enumerate(routes)]  # fmt: skip
+            load_balancers = [self._attach(name, container_name, spec, vpc_id, load_balancer, prios)]
+        fargate = launch_type in ("FARGATE", "FARGATE_SPOT")
+        strategy = capacity_strategy(launch_type, ref.spec.fargate_on_demand_base, ref.ec2_capacity_provider_name)
+        desired = spec.desired_count if spec.desired_count is not None else ref.spec.desired_count
+        self.service = aws.ecs.Service(
+            name,
+            cluster=ref.arn,
+            task_definition=self.task_definition.arn,
+            desired_count=desired,
+            capacity_provider_strategies=[item.as_service_args() for item in strategy] or None,
+            launch_type="EXTERNAL" if launch_type == "EXTERNAL" else None,
+            platform_version="LATEST" if fargate else None,
+            network_configuration=(
+                aws.ecs.ServiceNetworkConfigurationArgs(
+                    subnets=subnet_ids,
+                    security_groups=[self.security_group.id],
+                    assign_public_ip=False,
+                )
+                if self.security_group is not None
+                else None
+            ),
+            # EC2: one task per zone first, then fill instances by memory.
+            ordered_placement_strategies=(
+                [
+                    aws.ecs.ServiceOrderedPlacementStrategyArgs(
+                        type="spread", field="attribute:ecs.availability-zone"
+                    ),
+                    aws.ecs.ServiceOrderedPlacementStrategyArgs(type="binpack", field="memory"),
+                ]
+                if launch_type == "EC2"
+                else None
+            ),
+            load_balancers=load_balancers,
+            health_check_grace_period_seconds=spec.effective_grace_period if load_balancers else None,
+            deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
+                enable=True, rollback=True
+            ),
+            deployment_minimum_healthy_percent=spec.min_healthy_percent,
+            deployment_maximum_percent=spec.max_percent,
+            # Fargate: ECS keeps tasks balanced over the zones. EC2 spreads by zone
+            # at placement; ECS does not rebalance services that binpack.
+            availability_zone_rebalancing="ENABLED" if fargate else None,
+            enable_execute_command=spec.exec_enabled,
+            enable_ecs_managed_tags=True,
+            propagate_tags="SERVICE",
+            # A change of capacity provider strategy only takes effect with a new
+            # deployment; this makes every service update roll the tasks.
+            force_new_deployment=True,
+            # With autoscaling, the live task count belongs to the autoscaler: the
+            # configured count applies when the service is created, never after.
+            opts=pulumi.ResourceOptions(
+                parent=self, ignore_changes=["desiredCount"] if spec.autoscaling else None
+            ),
+        )
+        self.scaling_target: aws.appautoscaling.Target | None = None
+        self.scaling_policies: list[aws.appautoscaling.Policy] = []
+        if spec.autoscaling is not None:
+            self._autoscale(name, ref.arn, load_balancer, spec.autoscaling)
+        self.service_name = self.service.name
+        self.security_group_id = self.security_group.id if self.security_group else None
+        self.task_definition_arn = self.task_definition.arn
+        self.task_role_arn = self.roles.task_role_arn
+        self.execution_role_arn = self.roles.execution_role_arn
+        self.log_group_name = self.task_definition.log_group_name
+        self.target_group_arn = self.target_group.arn if self.target_group else None
+        self.register_outputs(
+            {
+                "serviceName": self.service_name,
+                "securityGroupId": self.security_group_id,
+                "taskDefinitionArn": self.task_definition_arn,
+                "logGroupName": self.log_group_name,
+            }
+        )
+
+    def _attach(
+        self,
+        name: str,
+        container_name: str,
+        spec: ServiceSpec,
+        vpc_id: pulumi.Input[str],
+        lb: LoadBalancerRef,
+        priorities: Sequence[int],
+    ) -> aws.ecs.ServiceLoadBalancerArgs:
+        """Target group, listener rules and the two security group rules between
+        the load balancer and the tasks (on the container port, nothing else)."""
+        child = pulumi.ResourceOptions(parent=self)
+        port = spec.port
+        hc = spec.effective_target_health_check
+        self.target_group = aws.lb.TargetGroup(
+            f"{name}-tg",
+            port=port,
+            protocol="HTTP",
+            target_type="ip",
+            vpc_id=vpc_id,
+            deregistration_delay=spec.effective_deregistration_delay,
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                enabled=True,
+                protocol="HTTP",
+                port="traffic-port",
+                path=hc.path,
+                matcher=hc.matcher,
+                interval=hc.interval,
+                timeout=hc.timeout,
+                healthy_threshold=hc.healthy_threshold,
+                unhealthy_threshold=hc.unhealthy_threshold,
+            ),
+            opts=child,
+        )
+        for i, route in enumerate(spec.effective_routes):
+            paths = aws.lb.ListenerRuleConditionPathPatternArgs(values=list(route.paths))
+            hosts = aws.lb.ListenerRuleConditionHostHeaderArgs(values=list(route.hosts))
+            conditions = [aws.lb.ListenerRuleConditionArgs(path_pattern=paths)] if route.paths else []
+            if route.hosts:
+                conditions.append(aws.lb.ListenerRuleConditionArgs(host_header=hosts))
+            self.listener_rules.append(
+                aws.lb.ListenerRule(
+                    f"{name}-route-{i}",
+                    listener_arn=lb.listener_arn,
+                    priority=priorities[i],
+                    actions=[
+                        aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=self.target_group.arn)
+                    ],
+                    conditions=conditions,
+                    opts=child,
+                )
+            )
+        assert self.security_group is not None  # a public service is awsvpc (checked up front)
+        self.ingress_from_load_balancer = aws.vpc.SecurityGroupIngressRule(
+            f"{name}-from-lb",
+            security_group_id=self.security_group.id,
+            referenced_security_group_id=lb.security_group_id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            description=f"Load balancer to {name} on its container port",
+            opts=child,
+        )
+        self.load_balancer_egress = aws.vpc.SecurityGroupEgressRule(
+            f"{name}-lb-egress",
+            security_group_id=lb.security_group_id,
+            referenced_security_group_id=self.security_group.id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            description=f"Load balancer to {name} tasks on their container port",
+            opts=child,
+        )
+        # ECS refuses a target group no listener uses yet: pass its ARN on only
+        # once the rules exist.
+        return aws.ecs.ServiceLoadBalancerArgs(
+            target_group_arn=after(self.target_group.arn, *self.listener_rules),
+            container_name=container_name,
+            container_port=port,  # type: ignore[arg-type]
+        )
+
+    def _autoscale(
+        self, name: str, cluster_arn: pulumi.Input[str], lb: LoadBalancerRef | None, a: AutoscalingSpec
+    ) -> None:
+        child = pulumi.ResourceOptions(parent=self)
+        resource_id = pulumi.Output.all(cluster_arn, self.service.name).apply(
+            lambda values: f"service/{str(values[0]).rsplit('/', 1)[-1]}/{values[1]}"
+        )
+        target = aws.appautoscaling.Target(
+            f"{name}-scaling",
+            service_namespace="ecs",
+            scalable_dimension="ecs:service:DesiredCount",
+            resource_id=resource_id,
+            min_capacity=a.min_count,
+            max_capacity=a.max_count,
+            opts=child,
+        )
+        self.scaling_target = target
+        metrics: list[tuple[str, int | None, str, pulumi.Input[str] | None]] = [
+            ("cpu", a.cpu_target, "ECSServiceAverageCPUUtilization", None),
+            ("memory", a.memory_target, "ECSServiceAverageMemoryUtilization", None),
+        ]
+        if a.requests_per_target is not None and self.target_group is not None:
+            assert lb is not None and lb.arn_suffix is not None  # checked up front
+            requests_label = pulumi.Output.concat(lb.arn_suffix, "/", self.target_group.arn_suffix)
+            metrics.append(("requests", a.requests_per_target, "ALBRequestCountPerTarget", requests_label))
+        for key, value, metric, label in metrics:
+            if value is None:
+                continue
+            self.scaling_policies.append(
+                aws.appautoscaling.Policy(
+                    f"{name}-scale-{key}",
+                    policy_type="TargetTrackingScaling",
+                    resource_id=target.resource_id,
+                    scalable_dimension=target.scalable_dimension,
+                    service_namespace=target.service_namespace,
+                    target_tracking_scaling_policy_configuration=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                        target_value=value,
+                        predefined_metric_specification=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
+                            predefined_metric_type=metric, resource_label=label
+                        ),
+                        scale_in_cooldown=a.scale_in_cooldown,
+                        scale_out_cooldown=a.scale_out_cooldown,
+                    ),
+                    opts=child,
+                )
+            )

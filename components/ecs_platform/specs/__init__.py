@@ -1,0 +1,35 @@
+"""The model of the platform: one spec per component, each field documented with
+its default, every rule written once. Stack config and programs that build the
+components themselves go through these same classes."""
+
+from ecs_platform.specs.base import Spec
+from ecs_platform.specs.cluster import INSTANCE_TYPES, ClusterSpec, Ec2Spec, ExternalSpec, InstanceTypeSpec
+from ecs_platform.specs.load_balancer import LoadBalancerSpec
+from ecs_platform.specs.network import ExistingVpcSpec, NetworkSpec
+from ecs_platform.specs.platform import PlatformSpec, StackContext, context_problems, sample_services
+from ecs_platform.specs.service import AutoscalingSpec, RouteSpec, ServiceSpec, TargetHealthCheckSpec
+from ecs_platform.specs.task import ContainerSpec, HealthCheckSpec, PermissionSpec, TaskSpec
+
+__all__ = [
+    "INSTANCE_TYPES",
+    "AutoscalingSpec",
+    "ClusterSpec",
+    "ContainerSpec",
+    "Ec2Spec",
+    "ExistingVpcSpec",
+    "ExternalSpec",
+    "HealthCheckSpec",
+    "InstanceTypeSpec",
+    "LoadBalancerSpec",
+    "NetworkSpec",
+    "PermissionSpec",
+    "PlatformSpec",
+    "RouteSpec",
+    "ServiceSpec",
+    "Spec",
+    "StackContext",
+    "TargetHealthCheckSpec",
+    "TaskSpec",
+    "context_problems",
+    "sample_services",
+]

@@ -1,0 +1,305 @@
+"""The machinery of the model: the :class:`Spec` base class, field types that
+report problems in the platform's own words, and the translation of pydantic's
+errors into ``<key path>: <value> ... (allowed: ...)`` lines.
+
+pydantic does the type work (unknown keys, maps, lists, nested specs); every
+scalar rule is a small check function here whose message names the value and
+what is allowed. Cross-field rules live on the spec they belong to, as
+``model_validator``s that report each problem at its own key path.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Annotated, Any, Self, Union, get_args, get_origin
+
+import pulumi
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationError
+from pydantic.alias_generators import to_camel
+from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
+
+from ecs_platform.errors import ConfigError, allowed, show
+
+Loc = tuple[str | int, ...]
+
+
+class Problem(ValueError):
+    """A rule's verdict on one value: the text after ``<path>: ``."""
+
+
+def fail(message: str) -> PydanticCustomError:
+    """A pydantic error carrying a platform message (its path is added later)."""
+    return PydanticCustomError("ecs_platform", "{problem}", {"problem": message})
+
+
+def raise_problems(problems: Iterable[tuple[Loc, str]], title: str = "spec") -> None:
+    """Raise every ``(relative key path, message)`` at once from a model validator."""
+    details = [InitErrorDetails(type=fail(msg), loc=loc, input=None) for loc, msg in problems]
+    if details:
+        raise ValidationError.from_exception_data(title, details)
+
+
+def render_loc(loc: Sequence[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class Spec(BaseModel):
+    """Base of every spec: plain values, camelCase keys in config (``desiredCount``),
+    snake_case names in Python (``desired_count``), unknown keys refused, frozen.
+
+    Building one with bad values raises :class:`~ecs_platform.errors.ConfigError`
+    listing every problem, each at its key path (``ServiceSpec.memory: ...``).
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        alias_generator=to_camel,
+        validate_by_name=True,
+        validate_by_alias=True,
+        frozen=True,
+        use_attribute_docstrings=True,
+        arbitrary_types_allowed=True,
+        serialize_by_alias=True,
+    )
+
+    def __init__(self, /, **data: Any) -> None:
+        # pydantic also calls this for nested specs given as maps: only the outermost
+        # call turns the errors into a ConfigError, so every problem is reported at once.
+        depth = _DEPTH.get()
+        token = _DEPTH.set(depth + 1)
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            if depth:
+                raise
+            name = type(self).__name__
+            raise ConfigError(problems_from(exc, f"{name}.", type(self)), name) from None
+        finally:
+            _DEPTH.reset(token)
+
+    @classmethod
+    def parse(cls, data: Any, prefix: str) -> Self:
+        """Validate plain data (config), raising one :class:`ConfigError` with every problem,
+        each path starting with ``prefix`` (``ecs-platform:``)."""
+        token = _DEPTH.set(_DEPTH.get() + 1)
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise ConfigError(problems_from(exc, prefix, cls)) from None
+        finally:
+            _DEPTH.reset(token)
+
+
+_DEPTH: ContextVar[int] = ContextVar("spec_depth", default=0)
+
+
+# --- translating pydantic's errors ----------------------------------------------------------
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The concrete types an annotation may hold (Optional and Annotated peeled off)."""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _unwrap(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return [t for arg in get_args(annotation) for t in _unwrap(arg)]
+    return [annotation]
+
+
+def _spec_at(root: type[Spec], loc: Sequence[str | int]) -> type[Spec] | None:
+    """The spec class a key path points into (for listing its keys)."""
+    current: list[Any] = [root]
+    for part in loc:
+        nxt: list[Any] = []
+        for cls in current:
+            if isinstance(cls, type) and issubclass(cls, Spec) and isinstance(part, str):
+                for name, f in cls.model_fields.items():
+                    if part in (name, f.alias):
+                        nxt += _unwrap(f.annotation)
+            else:
+                origin = get_origin(cls)
+                args = get_args(cls)
+                if origin in (dict, typing.Mapping) or (origin is not None and origin.__name__ == "Mapping"):
+                    nxt += _unwrap(args[1])
+                elif origin in (tuple, list) and args:
+                    nxt += _unwrap(args[0])
+        current = nxt
+    for cls in current:
+        if isinstance(cls, type) and issubclass(cls, Spec):
+            return cls
+    return None
+
+
+def keys_of(cls: type[Spec]) -> list[str]:
+    return sorted(f.alias or n for n, f in cls.model_fields.items())
+
+
+_TYPE_WORDS = {
+    "list_type": "a list", "tuple_type": "a list", "dict_type": "a map (a YAML object of key: value)",
+    "model_type": "a map (a YAML object of key: value)", "model_attributes_type": "a map (a YAML object of key: value)",
+    "string_type": "a string", "bool_type": "a boolean (true, false)", "int_type": "an integer",
+}  # fmt: skip
+
+
+def problems_from(exc: ValidationError, prefix: str, root: type[Spec]) -> list[str]:
+    """One line per pydantic error: ``<prefix><key path>: <value> ... (allowed: ...)``."""
+    out: list[str] = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        path = prefix + render_loc(loc) if loc else prefix.rstrip(".:")
+        kind = err["type"]
+        value = err.get("input")
+        if kind == "ecs_platform":
+            message = str((err.get("ctx") or {}).get("problem", err["msg"]))
+        elif isinstance(value, pulumi.Output):
+            message = ("is a pulumi.Output, and this field takes a plain value known before the deployment "
+                       f"(allowed: {_TYPE_WORDS.get(kind, 'a plain value')})")  # fmt: skip
+        elif kind == "extra_forbidden":
+            parent = _spec_at(root, loc[:-1])
+            keys = f" (allowed: {allowed(keys_of(parent))})" if parent else ""
+            message = f"unknown key{keys}"
+        elif kind == "missing":
+            message = f"missing (allowed: {_what(root, loc)})"
+        elif kind == "too_short":
+            message = f"{show(value)} is empty (allowed: one or more)"
+        elif kind in _TYPE_WORDS:
+            message = f"{show(value)} is not {_TYPE_WORDS[kind]}"
+        else:
+            message = f"{show(value)}: {err['msg']}"
+        out.append(f"{path}: {message}")
+    return out
+
+
+def _what(root: type[Spec], loc: Sequence[str | int]) -> str:
+    """What a field holds, for a 'missing' message: its rule's name, or its spec's keys."""
+    parent = _spec_at(root, loc[:-1])
+    field = next((f for n, f in parent.model_fields.items() if loc[-1] in (n, f.alias)), None) if parent else None
+    if field is None:
+        return "a value"
+    for meta in field.metadata:
+        if isinstance(meta, Check):
+            return meta.name
+    nested = _spec_at(root, loc)
+    return f"a map of {allowed(keys_of(nested))}" if nested else "a value"
+
+
+# --- field types ------------------------------------------------------------------------------
+#
+# A field's rule is metadata on its type: ``Annotated[int, Int(1, 6)]``. The marker
+# validates (in place of pydantic's own coercion, so ``"3"``, ``3.0`` and ``True`` are
+# not integers) and describes the field in the JSON Schema.
+
+_OUTPUT_TEXT = "is a pulumi.Output, and this field takes a plain value known before the deployment"
+
+
+@dataclass(frozen=True, eq=False)
+class Check:
+    """A plain field's rule: ``check`` returns the problem with a value, or None."""
+
+    check: Callable[[Any], str | None]
+    schema: dict[str, Any]
+    name: str
+
+    def validate(self, value: Any, info: core_schema.ValidationInfo) -> Any:
+        if isinstance(value, pulumi.Output):
+            raise fail(f"{_OUTPUT_TEXT} (allowed: {self.name})")
+        problem = self.check(value)
+        if problem:
+            raise fail(problem)
+        return value
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.with_info_plain_validator_function(self.validate)
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: GetJsonSchemaHandler) -> dict[str, Any]:
+        return dict(self.schema)
+
+
+@dataclass(frozen=True, eq=False)
+class InputCheck(Check):
+    """A field that also accepts a ``pulumi.Output`` (a value another resource produces).
+    A plain value is checked now; an Output is checked by the same rule once its value
+    is known, and the deployment fails with the message before any resource that uses
+    it is created."""
+
+    def validate(self, value: Any, info: core_schema.ValidationInfo) -> Any:
+        if isinstance(value, pulumi.Output):
+            return deferred(value, self.check, info.field_name or "value")
+        return super().validate(value, info)
+
+
+def deferred(value: pulumi.Output[Any], check: Callable[[Any], str | None], path: str) -> pulumi.Output[Any]:
+    """``value``, checked by ``check`` once known: an invalid value fails the deployment
+    with a :class:`ConfigError` naming ``path`` (nothing that consumes it is created)."""
+
+    def verify(known: Any) -> Any:
+        problem = check(known)
+        if problem:
+            raise ConfigError([f"{path}: {problem}"], "input (known during the deployment)")
+        return known
+
+    return value.apply(verify)
+
+
+def int_check(lo: int, hi: int) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"{show(value)} is not an integer (allowed: {lo}..{hi})"
+        if not lo <= value <= hi:
+            return f"{value} is out of range (allowed: {lo}..{hi})"
+        return None
+
+    return check
+
+
+def Int(lo: int, hi: int) -> Check:  # noqa: N802 - reads as a type
+    """An integer from ``lo`` to ``hi``; ``True``, ``3.0`` and ``"3"`` are refused."""
+    return Check(int_check(lo, hi), {"type": "integer", "minimum": lo, "maximum": hi}, f"{lo}..{hi}")
+
+
+def Choice(*choices: Any) -> Check:  # noqa: N802
+    """One of ``choices`` exactly (``True`` is not ``1``)."""
+
+    def check(value: Any) -> str | None:
+        if isinstance(value, bool) or type(value) is not type(choices[0]) or value not in choices:
+            return f"{show(value)} is not allowed (allowed: {allowed(choices)})"
+        return None
+
+    kind = "integer" if isinstance(choices[0], int) else "string"
+    return Check(check, {"type": kind, "enum": list(choices)}, allowed(choices))
+
+
+def _bool(value: Any) -> str | None:
+    return None if isinstance(value, bool) else f"{show(value)} is not a boolean (allowed: true, false)"
+
+
+Bool = Annotated[bool, Check(_bool, {"type": "boolean"}, "true, false")]
+
+
+def Text(what: str = "a non-empty string") -> Check:  # noqa: N802
+    """A non-empty string; the message says it is not ``what``."""
+
+    def check(value: Any) -> str | None:
+        return None if isinstance(value, str) and value.strip() else f"{show(value)} is not {what}"
+
+    return Check(check, {"type": "string", "minLength": 1}, what)
+
+
+def Rule(check: Callable[[Any], str | None], what: str, pattern: str | None = None) -> Check:  # noqa: N802
+    """A string checked by ``check``."""
+    schema: dict[str, Any] = {"type": "string", "description": what}
+    if pattern:
+        schema["pattern"] = pattern
+    return Check(check, schema, what)
+
+
+def InputRule(check: Callable[[Any], str | None], what: str) -> InputCheck:  # noqa: N802
+    """A string (or ``pulumi.Output``) checked by ``check``."""
+    return InputCheck(check, {"type": "string", "description": what}, what)

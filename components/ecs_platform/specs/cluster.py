@@ -1,0 +1,214 @@
+"""The cluster model: default capacity for its services, logs, Container
+Insights, and the EC2 and external (ECS Anywhere) capacity it may offer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Self
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from ecs_platform import facts as f
+from ecs_platform.errors import show
+from ecs_platform.specs.base import Bool, Check, Choice, Int, Loc, Spec, raise_problems
+from ecs_platform.specs.fields import Architecture, Count, LaunchType, LogRetention, expiration_check
+
+INSTANCE_TYPE_RE = re.compile(r"^[a-z][a-z0-9-]*\.(nano|micro|small|medium|large|metal|\d*xlarge)$")
+
+#: Memory the OS, the ECS agent and Docker keep for themselves, as a share of
+#: the instance's memory (ECS registers less memory than the instance has; see
+#: "Container instance memory management" in the ECS guide). Tasks get the rest.
+RESERVED_MEMORY_SHARE = 0.10
+
+
+class InstanceTypeSpec(Spec):
+    """An EC2 instance type's vCPUs, memory and architecture."""
+
+    vcpu: Annotated[int, Int(1, 512)]
+    """vCPUs, 1..512. Required."""
+    memory_mib: Annotated[int, Int(512, 32 * 1024 * 1024)] = Field(alias="memoryMiB")
+    """Memory, MiB. Required."""
+    architecture: Architecture = "X86_64"
+    """``X86_64`` or ``ARM64``. Default ``X86_64``."""
+
+    @property
+    def task_cpu(self) -> int:
+        """CPU units available to tasks (1024 per vCPU)."""
+        return self.vcpu * 1024
+
+    @property
+    def task_memory_mib(self) -> int:
+        """Memory available to tasks, MiB."""
+        return int(self.memory_mib * (1 - RESERVED_MEMORY_SHARE))
+
+
+_SIZES = {"large": 1, "xlarge": 2, "2xlarge": 4, "4xlarge": 8, "8xlarge": 16}
+#: Sizes the pattern would give that AWS does not sell (c5 jumps from 4xlarge to 9xlarge).
+_MISSING = {("c5", "8xlarge")}
+#: GiB of memory per vCPU by family kind: c = compute, m = general, r = memory.
+_RATIO = {"c": 2, "m": 4, "r": 8}
+
+
+def _table() -> dict[str, InstanceTypeSpec]:
+    table: dict[str, InstanceTypeSpec] = {}
+    families = {
+        "c": ["c5", "c6i", "c7i", "c6a", "c7a", "c6g", "c7g", "c8g"],
+        "m": ["m5", "m6i", "m7i", "m6a", "m7a", "m6g", "m7g", "m8g"],
+        "r": ["r5", "r6i", "r7i", "r6a", "r7a", "r6g", "r7g", "r8g"],
+    }
+    for kind, names in families.items():
+        for family in names:
+            arch = "ARM64" if family.endswith("g") else "X86_64"
+            for size, mult in _SIZES.items():
+                if (family, size) in _MISSING:
+                    continue
+                vcpu = 2 * mult
+                table[f"{family}.{size}"] = InstanceTypeSpec(
+                    vcpu=vcpu, memory_mib=vcpu * _RATIO[kind] * 1024, architecture=arch
+                )
+    burstable = {"nano": (2, 512), "micro": (2, 1024), "small": (2, 2048), "medium": (2, 4096),
+                 "large": (2, 8192), "xlarge": (4, 16384), "2xlarge": (8, 32768)}  # fmt: skip
+    for family in ("t3", "t3a", "t4g"):
+        arch = "ARM64" if family == "t4g" else "X86_64"
+        for size, (vcpu, mib) in burstable.items():
+            table[f"{family}.{size}"] = InstanceTypeSpec(vcpu=vcpu, memory_mib=mib, architecture=arch)
+    return table
+
+
+#: vCPUs, memory and architecture of common instance types (EC2 instance type docs);
+#: others are described in ``ec2.instanceTypeSpecs``.
+INSTANCE_TYPES: dict[str, InstanceTypeSpec] = _table()
+
+
+def _instance_type_name(value: Any) -> str | None:
+    if isinstance(value, str) and INSTANCE_TYPE_RE.match(value):
+        return None
+    return f"{show(value)} is not an instance type name (allowed: family.size, e.g. m7g.large or c6i.2xlarge)"
+
+
+InstanceTypeName = Annotated[str, Check(_instance_type_name, {"type": "string", "pattern": INSTANCE_TYPE_RE.pattern},
+                                        "an instance type name")]  # fmt: skip
+
+
+class Ec2Spec(Spec):
+    """EC2 capacity: an Auto Scaling group behind an ECS capacity provider."""
+
+    instance_types: tuple[InstanceTypeName, ...] = ("t3.medium",)
+    """Instance types, first preferred, one architecture; the AMI follows it (x86_64 or arm64).
+    Default ``["t3.medium"]``."""
+    min_size: Annotated[int, Int(0, 1000)] = 1
+    """Fewest instances, 0..1000. Default 1."""
+    max_size: Annotated[int, Int(1, 1000)] = 10
+    """Most instances, 1..1000, at least ``minSize``. Default 10."""
+    spot_percentage: Annotated[int, Int(0, 100)] = 0
+    """Share of instances above ``onDemandBase`` on Spot, %. Default 0."""
+    on_demand_base: Annotated[int, Int(0, 1000)] = 0
+    """Instances always on-demand. Default 0."""
+    target_capacity: Annotated[int, Int(1, 100)] = 100
+    """Managed scaling's target utilisation, 1..100 % (below 100 keeps spare instances). Default 100."""
+    root_volume_gib: Annotated[int, Int(30, 16384)] = Field(default=30, alias="rootVolumeGiB")
+    """Encrypted gp3 root volume, 30..16384 GiB (30 is the AMI's minimum). Default 30."""
+    instance_type_specs: dict[InstanceTypeName, InstanceTypeSpec] = {}
+    """Specs of types outside the built-in table: ``{x9z.large: {vcpu: 2, memoryMiB: 8192,
+    architecture: X86_64}}``. Default none."""
+
+    def spec(self, instance_type: str) -> InstanceTypeSpec:
+        return self.instance_type_specs.get(instance_type) or INSTANCE_TYPES[instance_type]
+
+    @property
+    def architecture(self) -> str:
+        return self.spec(self.instance_types[0]).architecture
+
+    @property
+    def smallest(self) -> InstanceTypeSpec:
+        """What every task must fit: the least CPU and memory of any type."""
+        specs = [self.spec(t) for t in self.instance_types]
+        return InstanceTypeSpec(vcpu=min(s.vcpu for s in specs), memory_mib=min(s.memory_mib for s in specs),
+                                architecture=specs[0].architecture)  # fmt: skip
+
+    @model_validator(mode="after")
+    def _types_and_sizes(self) -> Self:
+        problems: list[tuple[Loc, str]] = []
+        if not self.instance_types:
+            problems.append((("instanceTypes",), "[] is empty (allowed: one or more instance types)"))
+        archs: set[str] = set()
+        for i, itype in enumerate(self.instance_types):
+            if itype not in INSTANCE_TYPES and itype not in self.instance_type_specs:
+                problems.append((("instanceTypes", i), f"{show(itype)} is not in the instance table (allowed: a "
+                                 "common type such as t3.medium or m7g.large, or describe it under "
+                                 f"ec2.instanceTypeSpecs.{itype} with vcpu, memoryMiB and architecture)"))  # fmt: skip
+            else:
+                archs.add(self.spec(itype).architecture)
+        if len(archs) > 1:
+            problems.append((("instanceTypes",), f"{show(self.instance_types)} mixes X86_64 and ARM64 types "
+                             "(allowed: types of one architecture; the launch template has one AMI)"))  # fmt: skip
+        if self.min_size > self.max_size:
+            problems.append((("minSize",), f"{self.min_size} is above maxSize {self.max_size} "
+                                           "(allowed: minSize <= maxSize)"))  # fmt: skip
+        raise_problems(problems)
+        return self
+
+
+def _iso_date(value: Any) -> Any:
+    """A YAML date (``2026-12-05`` unquoted) arrives as a date: keep its text."""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+ExpirationDate = Annotated[
+    str, Check(expiration_check, {"type": "string", "format": "date"}, "a date, YYYY-MM-DD"), BeforeValidator(_iso_date)
+]
+
+
+class ExternalSpec(Spec):
+    """External capacity (ECS Anywhere): an SSM activation registers your machines."""
+
+    registration_limit: Annotated[int, Int(1, 1000)] = 10
+    """Machines the activation may register, 1..1000. Default 10."""
+    expiration_date: ExpirationDate | None = None
+    """The day (UTC, ``YYYY-MM-DD``, within the next 30) at whose start the activation expires;
+    set a new date to rotate it. Default: AWS's, 24 h after creation."""
+
+
+class ClusterSpec(Spec):
+    """The cluster and the defaults its services share."""
+
+    launch_type: LaunchType = "FARGATE"
+    """Default capacity for services: ``FARGATE``, ``FARGATE_SPOT``, ``EC2`` or ``EXTERNAL``.
+    Default ``FARGATE``."""
+    desired_count: Count = 2
+    """Tasks per service unless the service sets ``desiredCount``. Default 2."""
+    log_retention_days: LogRetention = 30
+    """Retention of every log group, a value CloudWatch accepts (1, 3, 5, 7, 14, 30, 60, 90, ...).
+    Default 30."""
+    container_insights: Annotated[str, Choice(*f.CONTAINER_INSIGHTS)] = "enabled"
+    """CloudWatch Container Insights: ``enabled``, ``enhanced`` or ``disabled``. Default ``enabled``."""
+    fargate_on_demand_base: Annotated[int, Int(0, 100000)] = 1
+    """With ``FARGATE_SPOT``: tasks per service kept on on-demand Fargate; after it, 4 of every 5
+    tasks run on Spot. ``0`` = all Spot. Default 1."""
+    retain_logs_on_delete: Bool = False
+    """Keep every log group (service logs, ECS Exec audit) when the stack is destroyed. Default false."""
+    ec2: Ec2Spec | None = None
+    """EC2 capacity; the cluster gets it when this is set or ``launchType`` is ``EC2`` (then with
+    these defaults). Default none."""
+    external: ExternalSpec | None = None
+    """External capacity (ECS Anywhere); the cluster gets it when this is set or ``launchType``
+    is ``EXTERNAL``. Default none."""
+
+    @property
+    def ec2_capacity(self) -> Ec2Spec | None:
+        """The EC2 capacity in effect: as configured, or the defaults when EC2 is the default."""
+        return self.ec2 or (Ec2Spec() if self.launch_type == "EC2" else None)
+
+    @property
+    def external_capacity(self) -> ExternalSpec | None:
+        return self.external or (ExternalSpec() if self.launch_type == "EXTERNAL" else None)
+
+    @property
+    def offered_launch_types(self) -> tuple[str, ...]:
+        """Fargate (on-demand and Spot) always; EC2 and EXTERNAL when configured or the default."""
+        return (
+            f.FARGATE_LAUNCH_TYPES
+            + (("EC2",) if self.ec2_capacity is not None else ())
+            + (("EXTERNAL",) if self.external_capacity is not None else ())
+        )

@@ -1,0 +1,104 @@
+"""The load balancer model: the stack's application load balancer."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Self
+
+from pydantic import model_validator
+
+from ecs_platform import facts as f
+from ecs_platform.errors import show
+from ecs_platform.specs.base import Bool, Choice, Int, Loc, Spec, raise_problems
+from ecs_platform.specs.fields import BucketName, CertificateArn, Cidr, Reason, SslPolicy
+
+
+class LoadBalancerSpec(Spec):
+    """The stack's application load balancer (created when a service is public)."""
+
+    internal: Bool = False
+    """Internal load balancer in the private subnets instead of internet-facing. Default false."""
+    ingress_cidrs: tuple[Cidr, ...] = ("0.0.0.0/0",)
+    """Who may connect on 80/443. Default ``["0.0.0.0/0"]``."""
+    certificate_arn: CertificateArn | None = None
+    """ACM certificate (same region) for the HTTPS listener; HTTP then redirects to HTTPS. Required
+    when a service is public, unless ``allowPlainHttp``. May be an Output. Default none."""
+    ssl_policy: SslPolicy = f.DEFAULT_SSL_POLICY
+    """A TLS 1.3 policy (``ELBSecurityPolicy-TLS13-1-2-*`` or ``-1-3-*``).
+    Default ``ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09``."""
+    allow_plain_http: Bool = False
+    """With no certificate, serve public services over plain HTTP (a stack without a domain).
+    Refused next to a certificate. Default false."""
+    plain_http_waiver: Reason | None = None
+    """Required with ``allowPlainHttp`` on a production stack (named ``prod``, ``production``,
+    ``prod-*``, ...): why; recorded in the load balancer's ``ecs-platform:waiver:ELB.1`` tag.
+    Default none."""
+    desync_mitigation_mode: Annotated[str, Choice(*f.DESYNC_MODES)] = "defensive"
+    """``defensive`` or ``strictest``. Default ``defensive``."""
+    deletion_protection: Bool = True
+    """The API refuses to delete the load balancer. Default true."""
+    access_logs: Bool = True
+    """Access logs to S3. Default true."""
+    access_logs_bucket: BucketName | None = None
+    """An existing bucket whose policy lets ELB write; otherwise a bucket is created (SSE-S3,
+    public access blocked, TLS only, logs expire after ``logRetentionDays``). Default: created."""
+    idle_timeout: Annotated[int, Int(1, 4000)] = 60
+    """Connection idle timeout, 1..4000 s. Default 60."""
+
+    @property
+    def https(self) -> bool:
+        return self.certificate_arn is not None
+
+    def waivers(self) -> dict[str, str]:
+        """The ELB controls these settings turn off, recorded as tags the policy pack accepts."""
+        out: dict[str, str] = {}
+        if not self.https:
+            out["ELB.1"] = self.plain_http_waiver or "allowPlainHttp: true in config - no certificate"
+        if not self.access_logs:
+            out["ELB.5"] = "accessLogs: false in config"
+        if not self.deletion_protection:
+            out["ELB.6"] = "deletionProtection: false in config"
+        return out
+
+    @model_validator(mode="after")
+    def _lb_rules(self) -> Self:
+        problems: list[tuple[Loc, str]] = []
+        if not self.ingress_cidrs:
+            problems.append((("ingressCidrs",), "[] admits no one (allowed: one or more CIDR blocks)"))
+        for i, cidr in enumerate(self.ingress_cidrs):
+            if cidr in self.ingress_cidrs[:i]:
+                problems.append((("ingressCidrs", i), f"{show(cidr)} is already listed (allowed: each block once)"))
+        if self.access_logs_bucket is not None and not self.access_logs:
+            problems.append((("accessLogsBucket",), "is set while accessLogs is false (allowed: one of them)"))
+        if self.allow_plain_http and self.certificate_arn is not None:
+            problems.append((("allowPlainHttp",), "true has no effect with a certificate: HTTP always "
+                                                  "redirects to HTTPS (allowed: remove allowPlainHttp)"))  # fmt: skip
+        raise_problems(problems)
+        return self
+
+    def serving_problems(self, public: Sequence[str] = ()) -> list[tuple[Loc, str]]:
+        """Serving ``public`` services needs a certificate, or plain HTTP allowed on purpose."""
+        if self.certificate_arn is None and not self.allow_plain_http:
+            names = f" ({', '.join(public)})" if public else ""
+            return [(("certificateArn",), f"missing, and public services{names} would be served over plain "
+                     "HTTP (allowed: an ACM certificate ARN, or allowPlainHttp: true for a stack without a "
+                     "domain)")]  # fmt: skip
+        return []
+
+    def production_problems(self, stack: str) -> list[tuple[Loc, str]]:
+        """Plain HTTP on a production stack needs a written waiver."""
+        if self.certificate_arn is None and self.allow_plain_http and f.PROD_STACK_RE.match(stack):
+            if not self.plain_http_waiver:
+                return [(("allowPlainHttp",), f"true on production stack {show(stack)} without a waiver "
+                         "(allowed: certificateArn, or plainHttpWaiver: <why> to accept plain HTTP in "
+                         "production)")]  # fmt: skip
+        return []
+
+    def region_problems(self, region: str) -> list[tuple[Loc, str]]:
+        """A load balancer uses certificates of its own region."""
+        cert = self.certificate_arn
+        if isinstance(cert, str) and cert.split(":")[3] != region:
+            return [(("certificateArn",), f"{show(cert)} is in {cert.split(':')[3]}, not the stack's region "
+                     f"(allowed: a certificate in {region}; a load balancer uses certificates of its own "
+                     "region)")]  # fmt: skip
+        return []

@@ -1,0 +1,65 @@
+"""The network model: a VPC over N zones, or an existing VPC adopted as is."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Self
+
+from pydantic import model_validator
+
+from ecs_platform import facts as f
+from ecs_platform.errors import show
+from ecs_platform.specs.base import Check, Choice, Int, Loc, Spec, raise_problems
+from ecs_platform.specs.fields import VpcCidr
+
+
+def _prefixed(prefix: str, what: str) -> Check:
+    def check(value: Any) -> str | None:
+        if isinstance(value, str) and value.startswith(prefix) and len(value) > len(prefix):
+            return None
+        return f"{show(value)} is not {what} (allowed: {prefix}...)"
+
+    return Check(check, {"type": "string", "pattern": f"^{prefix}"}, f"{what} ({prefix}...)")
+
+
+VpcId = Annotated[str, _prefixed("vpc-", "a VPC id")]
+SubnetId = Annotated[str, _prefixed("subnet-", "a subnet id")]
+
+
+class ExistingVpcSpec(Spec):
+    """A VPC the stack adopts instead of creating one."""
+
+    vpc_id: VpcId
+    """The VPC (``vpc-...``). Required."""
+    public_subnet_ids: tuple[SubnetId, ...]
+    """Its public subnets, one per zone (two or more with a public service), for load balancers.
+    Required."""
+    private_subnet_ids: tuple[SubnetId, ...]
+    """Its private subnets, one per zone, with a route to a NAT gateway or VPC endpoints so tasks
+    can pull images; where tasks run. Required."""
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Self:
+        problems: list[tuple[Loc, str]] = [
+            ((key,), "[] is empty (allowed: one subnet id per zone)")
+            for key, ids in (("publicSubnetIds", self.public_subnet_ids),
+                             ("privateSubnetIds", self.private_subnet_ids))  # fmt: skip
+            if not ids
+        ]
+        raise_problems(problems)
+        return self
+
+
+class NetworkSpec(Spec):
+    """Where tasks run: private subnets in ``azCount`` zones of a VPC created for the stack
+    (public subnets for load balancers, NAT for egress), or the subnets of ``vpc``."""
+
+    az_count: Annotated[int, Int(1, 6)] = 3
+    """Zones to spread subnets and tasks over: 1..6, at most what the region has. Default 3."""
+    nat_gateways: Annotated[str, Choice(*f.NAT_STRATEGIES)] = "OnePerAz"
+    """``OnePerAz`` (a zone outage leaves other zones online) or ``Single`` (cheaper).
+    Default ``OnePerAz``."""
+    vpc_cidr: VpcCidr = "10.0.0.0/16"
+    """The VPC's /16; each zone gets a /19 (private /20 + public /22). Default ``10.0.0.0/16``."""
+    vpc: ExistingVpcSpec | None = None
+    """Adopt an existing VPC: ``vpcId``, ``publicSubnetIds``, ``privateSubnetIds``. ``azCount``,
+    ``natGateways`` and ``vpcCidr`` do not apply then. Default: create a VPC."""

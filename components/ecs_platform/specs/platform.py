@@ -1,0 +1,163 @@
+"""The whole stack's model: network, cluster, services, load balancer, tags.
+
+``PlatformSpec`` is what stack config validates into (``ecs-platform:<key>``
+is its field ``<key>``) and what a program that runs the whole platform builds
+itself. Rules that need the deployment's context (its stack name, region and the
+region's zones) live in :func:`context_problems`, which both the config loader
+and :class:`~ecs_platform.platform.Platform` run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Self
+
+from pydantic import model_validator
+
+from ecs_platform import facts as f
+from ecs_platform.errors import allowed, show
+from ecs_platform.specs.base import Loc, raise_problems, render_loc
+from ecs_platform.specs.cluster import ClusterSpec
+from ecs_platform.specs.fields import ServiceName, TagKey, TagValue
+from ecs_platform.specs.load_balancer import LoadBalancerSpec
+from ecs_platform.specs.network import NetworkSpec
+from ecs_platform.specs.service import ServiceSpec, placement_problems
+
+#: The service a stack runs when config has no ``services`` key: a public,
+#: unprivileged nginx that passes our own defaults (non-root user, read-only
+#: root filesystem with a scratch /tmp, container health check).
+SAMPLE_SERVICES: dict[str, Any] = {
+    "web": {
+        "image": "public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine",
+        "port": 8080,
+        "public": True,
+        "user": "101:101",
+        "writablePaths": ["/tmp"],
+        "healthCheck": {
+            "command": "wget -q -O /dev/null http://localhost:8080/ || exit 1",
+            "startPeriod": 10,
+        },
+    }
+}
+
+
+def sample_services(launch_type: Any) -> dict[str, Any]:
+    """The sample, public unless it runs on EXTERNAL machines (no load balancer there)."""
+    if launch_type != "EXTERNAL":
+        return SAMPLE_SERVICES
+    return {name: {k: v for k, v in svc.items() if k != "public"} for name, svc in SAMPLE_SERVICES.items()}
+
+
+@dataclass(frozen=True)
+class StackContext:
+    """Where a platform is deployed: what its rules and names need beyond the spec."""
+
+    project: str
+    """The Pulumi project (``ecs-platform``): names are ``<project>-<stack>-...``."""
+    stack: str
+    """The stack (``dev``, ``prod``): a production name needs a waiver for plain HTTP."""
+    region: str
+    """The AWS region. A certificate must be in it."""
+    zones: Sequence[str] | None = None
+    """The region's zones, first ones first; ``None`` skips the zone-count rule (the zones
+    the network uses must then come from the spec's ``vpc``)."""
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.project}-{self.stack}"
+
+
+class PlatformSpec(NetworkSpec, ClusterSpec):
+    """Everything a stack asks for: network, cluster, services, load balancer, tags."""
+
+    services: dict[ServiceName, ServiceSpec] = {}
+    """Service name (1-24 lowercase letters, digits and hyphens) -> its settings. Default: one
+    sample ``web`` service (public nginx)."""
+    tags: dict[TagKey, TagValue] = {}
+    """Extra tags for every resource, on top of ``Project``, ``Stack``, ``ManagedBy``. Default none."""
+    load_balancer: LoadBalancerSpec = LoadBalancerSpec()
+    """The application load balancer, created when a service is public. Default: the settings'
+    defaults."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _sample_when_no_services(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and "services" not in data:
+            launch_type = data.get("launchType", data.get("launch_type", "FARGATE"))
+            return {**data, "services": sample_services(launch_type)}
+        return data
+
+    @property
+    def public_services(self) -> list[str]:
+        return [name for name, svc in self.services.items() if svc.is_public]
+
+    @model_validator(mode="after")
+    def _platform_rules(self) -> Self:
+        problems: list[tuple[Loc, str]] = []
+        if not self.services:
+            problems.append((("services",), "{} has no services (allowed: one or more services; omit the key "
+                                            "for the sample service)"))  # fmt: skip
+        for name, svc in self.services.items():
+            problems += placement_problems(svc, self, ("services", name))
+        problems += _route_problems(self.services)
+        for key in self.tags:
+            if key in f.RESERVED_TAG_KEYS:
+                problems.append((("tags", key), f"overrides the platform's own {key} tag "
+                                                f"(allowed: keys other than {allowed(f.RESERVED_TAG_KEYS)})"))
+            elif key.startswith(f.WAIVER_TAG):
+                problems.append((("tags", key), "is a waiver tag, which only the documented switches set "
+                                                "(allowed: another key; turn a control off with its own setting)"))
+        public = self.public_services
+        if public and self.vpc is not None and len(self.vpc.public_subnet_ids) < 2:
+            problems.append((("vpc", "publicSubnetIds"), f"{len(self.vpc.public_subnet_ids)} subnet is too few for "
+                             "the load balancer (allowed: 2 or more, in different zones)"))  # fmt: skip
+        if public and self.vpc is None and self.az_count < 2:
+            problems.append((("azCount",), f"{self.az_count} is too few zones for the load balancer of "
+                             f"{', '.join(public)} (allowed: 2..6 when a service is public; an application "
+                             "load balancer needs subnets in two zones)"))  # fmt: skip
+        if public:
+            problems += [(("loadBalancer", *loc), msg) for loc, msg in self.load_balancer.serving_problems(public)]
+        raise_problems(problems)
+        return self
+
+    def zones(self, context: StackContext) -> tuple[str, ...]:
+        """The zones a created VPC spreads over (none with an existing VPC)."""
+        if self.vpc is not None or context.zones is None:
+            return ()
+        return tuple(context.zones[: self.az_count])
+
+
+def context_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Loc, str]]:
+    """The rules that need to know where the stack is deployed."""
+    out: list[tuple[Loc, str]] = []
+    zones = context.zones
+    if spec.vpc is None and zones is not None and spec.az_count > len(zones):
+        out.append((("azCount",), f"{spec.az_count} is more zones than the region has "
+                    f"(allowed: 1..{len(zones)}; zones: {allowed(zones)})"))  # fmt: skip
+    lb = [(("loadBalancer", *loc), msg) for loc, msg in spec.load_balancer.region_problems(context.region)]
+    if spec.public_services:
+        lb += [(("loadBalancer", *loc), msg) for loc, msg in spec.load_balancer.production_problems(context.stack)]
+    return out + lb
+
+
+def _route_problems(services: Mapping[str, ServiceSpec]) -> list[tuple[Loc, str]]:
+    """No two services on the same route, no two routes pinned to one priority."""
+    out: list[tuple[Loc, str]] = []
+    seen: dict[tuple[frozenset[str], frozenset[str]], str] = {}
+    pinned: dict[int, str] = {}
+    for name, svc in services.items():
+        for i, route in enumerate(svc.effective_routes):
+            where = render_loc(("services", name, "routes", i))
+            sig = (frozenset(route.paths), frozenset(route.hosts))
+            if sig in seen:
+                shown = show({"paths": list(route.paths), "hosts": list(route.hosts)})
+                out.append((("services", name, "routes", i), f"{shown} is also the route of {seen[sig]} "
+                                                             "(allowed: each route on one service)"))  # fmt: skip
+            seen[sig] = where
+            if route.priority is not None:
+                if route.priority in pinned:
+                    out.append((("services", name, "routes", i), f"priority {route.priority} is also the priority "
+                                f"of {pinned[route.priority]} (allowed: a priority (1..50000) no other route has)"))
+                pinned[route.priority] = where
+    return out

@@ -1,0 +1,285 @@
+"""The service model: a task plus how many run, how they deploy, how traffic
+reaches them and how they scale; and the rules that tie a service to the
+cluster it runs on (:func:`placement_problems`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Self
+
+from pydantic import Field, model_validator
+
+from ecs_platform import facts as f
+from ecs_platform.errors import allowed, show
+from ecs_platform.specs.base import Bool, Int, Loc, Spec, raise_problems
+from ecs_platform.specs.cluster import ClusterSpec
+from ecs_platform.specs.fields import Cidr, Count, HostPattern, Matcher, PathPattern, TagKey, TagValue
+from ecs_platform.specs.task import TaskSpec
+
+#: Defaults of the load balancer settings a public service has (they are refused
+#: on a private one, so the fields themselves default to "not set").
+DEFAULT_DEREGISTRATION_DELAY = 30
+DEFAULT_HEALTH_CHECK_GRACE_PERIOD = 60
+
+
+class RouteSpec(Spec):
+    """Which requests reach a public service: any of ``hosts`` and any of ``paths``."""
+
+    paths: tuple[PathPattern, ...] = ()
+    """Path patterns (``/api/*``). Default none."""
+    hosts: tuple[HostPattern, ...] = ()
+    """Host patterns (``api.example.com``, ``*.example.com``). Default none."""
+    priority: Annotated[int, Int(1, f.MAX_PRIORITY)] | None = None
+    """Listener rule priority, 1..50000, only to break a tie. Default: computed (stable and
+    ordered by specificity)."""
+
+    @model_validator(mode="after")
+    def _matches_something(self) -> Self:
+        values = len(self.paths) + len(self.hosts)
+        if values == 0:
+            raise_problems([((), f"{show(self)} matches nothing (allowed: paths and/or hosts)")])
+        if values > f.MAX_ROUTE_VALUES:
+            raise_problems([((), f"{values} paths and hosts in one route (allowed: at most "
+                                 f"{f.MAX_ROUTE_VALUES} per route; split it into several routes)")])  # fmt: skip
+        return self
+
+
+#: Every path on any host: what ``public: true`` means without ``routes``.
+CATCH_ALL = RouteSpec(paths=("/*",))
+
+
+class TargetHealthCheckSpec(Spec):
+    """How the load balancer checks a task (HTTP on the container port)."""
+
+    path: Annotated[str, Field(pattern=r"^/", max_length=1024)] = "/"
+    """Request path, up to 1024 characters starting with ``/``. Default ``/``."""
+    matcher: Matcher = "200-399"
+    """Healthy HTTP codes: ``200``, ``200,302`` or ``200-399``. Default ``200-399``."""
+    interval: Annotated[int, Int(5, 300)] = 15
+    """Seconds between checks, 5..300. Default 15."""
+    timeout: Annotated[int, Int(2, 120)] = 5
+    """Seconds before a check fails, 2..120, below ``interval``. Default 5."""
+    healthy_threshold: Annotated[int, Int(2, 10)] = 3
+    """Successes before a task receives traffic, 2..10. Default 3."""
+    unhealthy_threshold: Annotated[int, Int(2, 10)] = 3
+    """Failures before a task stops receiving traffic, 2..10. Default 3."""
+
+    @model_validator(mode="after")
+    def _timeout_below_interval(self) -> Self:
+        if self.timeout >= self.interval:
+            raise_problems([(("timeout",), f"{self.timeout} is not shorter than the interval "
+                                           f"{self.interval} (allowed: timeout < interval)")])  # fmt: skip
+        return self
+
+
+class AutoscalingSpec(Spec):
+    """Target tracking on the service's task count; at least one target."""
+
+    min_count: Annotated[int, Int(1, 5000)] = Field(alias="min")
+    """Fewest tasks, 1..5000. Required."""
+    max_count: Annotated[int, Int(1, 5000)] = Field(alias="max")
+    """Most tasks, 1..5000, at least ``min``. Required."""
+    cpu_target: Annotated[int, Int(1, 100)] | None = None
+    """Average CPU utilisation to hold, %. Default: not tracked."""
+    memory_target: Annotated[int, Int(1, 100)] | None = None
+    """Average memory utilisation to hold, %. Default: not tracked."""
+    requests_per_target: Annotated[int, Int(1, 1000000)] | None = None
+    """Load balancer requests per task to hold (public services). Default: not tracked."""
+    scale_in_cooldown: Annotated[int, Int(0, 3600)] = 300
+    """Seconds between scale-in steps. Default 300."""
+    scale_out_cooldown: Annotated[int, Int(0, 3600)] = 60
+    """Seconds between scale-out steps. Default 60."""
+
+    @model_validator(mode="after")
+    def _range_and_target(self) -> Self:
+        problems: list[tuple[Loc, str]] = []
+        if self.max_count < self.min_count:
+            problems.append((("max",), f"{self.max_count} is below min {self.min_count} (allowed: min <= max)"))
+        if self.cpu_target is None and self.memory_target is None and self.requests_per_target is None:
+            problems.append(((), "no target (allowed: one or more of cpuTarget, memoryTarget, requestsPerTarget)"))
+        raise_problems(problems)
+        return self
+
+
+class ServiceSpec(TaskSpec):
+    """A long-running service: its task, count, deployment, traffic and scaling."""
+
+    desired_count: Count | None = None
+    """Tasks to run, 0..2147483647. Default: the cluster's ``desiredCount``."""
+    min_healthy_percent: Annotated[int, Int(0, 100)] = 100
+    """0..100; a deploy never drops below this share of desired tasks. Default 100."""
+    max_percent: Annotated[int, Int(100, 200)] = 200
+    """100..200, above ``minHealthyPercent``. Default 200."""
+    public: Bool | None = None
+    """Behind the load balancer on every path (``/*``), unless ``routes`` say otherwise.
+    Default false (``routes`` imply true)."""
+    routes: tuple[RouteSpec, ...] | None = None
+    """``[{paths: [...], hosts: [...], priority: n}]``: requests matching any path and any host
+    reach the service; up to 5 values per route. Implies ``public``. Default ``[{paths: ["/*"]}]``
+    when public."""
+    target_health_check: TargetHealthCheckSpec | None = None
+    """The load balancer's health check (public services). Default: ``GET /`` expecting
+    ``200-399`` every 15 s."""
+    deregistration_delay: Annotated[int, Int(0, 3600)] | None = None
+    """Seconds a draining task keeps serving, 0..3600 (public services). Default 30."""
+    health_check_grace_period: Annotated[int, Int(0, 2147483647)] | None = None
+    """Seconds after start before failing load balancer checks count (public services). Default 60."""
+    autoscaling: AutoscalingSpec | None = None
+    """Target tracking between ``min`` and ``max``. With it, ``desiredCount`` applies at creation
+    only; the autoscaler owns the live count. Default: a fixed count."""
+    egress_cidrs: tuple[Cidr, ...] = ("0.0.0.0/0",)
+    """Where tasks may connect (registries, AWS APIs, dependencies) through NAT. Default anywhere."""
+    tags: dict[TagKey, TagValue] = {}
+    """Extra tags for the service's resources, on top of ``Service: <name>``. Default none."""
+
+    @property
+    def is_public(self) -> bool:
+        return bool(self.public) or self.routes is not None
+
+    @property
+    def effective_routes(self) -> tuple[RouteSpec, ...]:
+        if not self.is_public:
+            return ()
+        return self.routes if self.routes is not None else (CATCH_ALL,)
+
+    @property
+    def effective_target_health_check(self) -> TargetHealthCheckSpec:
+        return self.target_health_check or TargetHealthCheckSpec()
+
+    @property
+    def effective_deregistration_delay(self) -> int:
+        return DEFAULT_DEREGISTRATION_DELAY if self.deregistration_delay is None else self.deregistration_delay
+
+    @property
+    def effective_grace_period(self) -> int:
+        grace = self.health_check_grace_period
+        return DEFAULT_HEALTH_CHECK_GRACE_PERIOD if grace is None else grace
+
+    @model_validator(mode="after")
+    def _service_rules(self) -> Self:
+        problems: list[tuple[Loc, str]] = []
+        if self.max_percent <= self.min_healthy_percent:
+            problems.append((("maxPercent",), f"{self.max_percent} leaves no room to deploy above "
+                                              f"minHealthyPercent {self.min_healthy_percent} "
+                                              "(allowed: maxPercent > minHealthyPercent)"))  # fmt: skip
+        if self.routes is not None and self.public is False:
+            problems.append((("public",), "false contradicts the service's routes (allowed: public: true, or no routes)"))
+        if self.routes is not None and not self.routes:
+            problems.append((("routes",), "[] is empty (allowed: one or more routes, or omit the key)"))
+        if self.is_public and self.port is None:
+            problems.append((("port",), "null is missing (allowed: the container port the load balancer "
+                                        "forwards to; required with public: true or routes)"))  # fmt: skip
+        if not self.is_public:
+            for key, value in (("targetHealthCheck", self.target_health_check),
+                               ("deregistrationDelay", self.deregistration_delay),
+                               ("healthCheckGracePeriod", self.health_check_grace_period)):  # fmt: skip
+                if value is not None:
+                    problems.append(((key,), "is set on a service that is not public "
+                                             "(allowed: only with public: true or routes)"))  # fmt: skip
+        a = self.autoscaling
+        if a is not None and a.requests_per_target is not None and not self.is_public:
+            problems.append((("autoscaling", "requestsPerTarget"), "needs a load balancer in front of the service "
+                             "(allowed: on a public service; use cpuTarget or memoryTarget otherwise)"))  # fmt: skip
+        if a is not None and self.desired_count is not None:
+            problems += _desired_in_range(self.desired_count, a, ("desiredCount",), "autoscaling")
+        raise_problems(problems)
+        return self
+
+
+def _desired_in_range(desired: int, a: AutoscalingSpec, loc: Loc, range_path: str) -> list[tuple[Loc, str]]:
+    if a.min_count <= desired <= a.max_count:
+        return []
+    return [(loc, f"{desired} is outside the autoscaling range {a.min_count}..{a.max_count} of {range_path} "
+                  "(allowed: min <= desiredCount <= max)")]  # fmt: skip
+
+
+_EXTERNAL_REFUSED = ("public", "routes", "targetHealthCheck", "deregistrationDelay", "healthCheckGracePeriod",
+                     "ephemeralStorageGiB")  # fmt: skip
+
+
+def placement_problems(
+    svc: TaskSpec, cluster: ClusterSpec, loc: Loc = (), cluster_loc: Loc = ()
+) -> list[tuple[Loc, str]]:
+    """What a task (or service) asks of the cluster it runs on: a launch type the cluster
+    offers, a task size that launch type can run, a network mode it supports. ``loc`` is
+    its key path, ``cluster_loc`` the cluster's (for its ``desiredCount``)."""
+    out: list[tuple[Loc, str]] = []
+    launch_type = svc.launch_type or cluster.launch_type
+    offered = cluster.offered_launch_types
+    if launch_type not in offered:
+        out.append(((*loc, "launchType"), f"{show(launch_type)} is not offered by this cluster (allowed: "
+                    f"{allowed(offered)}; add the `{launch_type.lower()}` key to give the cluster that capacity)"))
+        return out
+    dumped = svc.model_dump(by_alias=True, exclude_unset=True)
+    if launch_type in f.FARGATE_LAUNCH_TYPES:
+        out += [((*loc, key), msg) for key, msg in fargate_size_problems(svc.cpu, svc.memory)]
+    elif launch_type == "EC2":
+        out += [((*loc, key), msg) for key, msg in _fits_instances(svc.cpu, svc.memory, cluster)]
+        if svc.ephemeral_storage_gib is not None:
+            out.append(((*loc, "ephemeralStorageGiB"), "is a Fargate-only setting, and this service runs on EC2 "
+                        "(allowed: remove it; size the instances' root volume with ec2.rootVolumeGiB)"))  # fmt: skip
+    else:
+        for key in _EXTERNAL_REFUSED:
+            if key in dumped and dumped[key] is not False:
+                what = "Fargate-only setting" if key == "ephemeralStorageGiB" else "load balancer setting"
+                out.append(((*loc, key), f"is a {what}, and this service runs on EXTERNAL capacity "
+                            "(allowed: remove it, or run the service on FARGATE or EC2)"))  # fmt: skip
+    modes = f.NETWORK_MODES[launch_type]
+    mode = network_mode(svc, cluster)
+    if mode not in modes:
+        out.append(((*loc, "networkMode"), f"{show(mode)} is not allowed (allowed: {allowed(modes)})"))
+    elif isinstance(svc, ServiceSpec) and svc.is_public and launch_type != "EXTERNAL" and mode != "awsvpc":
+        out.append(((*loc, "networkMode"), f"{show(mode)} cannot sit behind the load balancer "
+                    "(allowed: awsvpc for a public service)"))  # fmt: skip
+    ec2 = cluster.ec2_capacity
+    if launch_type == "EC2" and ec2 is not None and svc.architecture not in (None, ec2.architecture):
+        out.append(((*loc, "architecture"), f"{show(svc.architecture)} does not match the EC2 instances "
+                    f"({ec2.architecture}) (allowed: {ec2.architecture}, or instance types of the other "
+                    "architecture)"))  # fmt: skip
+    if isinstance(svc, ServiceSpec) and svc.autoscaling is not None and svc.desired_count is None:
+        range_path = render(loc + ("autoscaling",))
+        out += _desired_in_range(cluster.desired_count, svc.autoscaling, (*cluster_loc, "desiredCount"), range_path)
+    return out
+
+
+def render(loc: Sequence[str | int]) -> str:
+    from ecs_platform.specs.base import render_loc
+
+    return render_loc(loc)
+
+
+def fargate_size_problems(cpu: int, memory: int) -> list[tuple[str, str]]:
+    """A Fargate cpu/memory pair AWS offers."""
+    if cpu not in f.FARGATE_SIZES:
+        return [("cpu", f"{show(cpu)} is not a Fargate cpu size (allowed: {allowed(list(f.FARGATE_SIZES))})")]
+    sizes = f.FARGATE_SIZES[cpu]
+    if memory not in sizes:
+        step = sizes[1] - sizes[0]
+        choices = f"{sizes[0]}..{sizes[-1]} in steps of {step}" if len(sizes) > 4 else allowed(sizes)
+        return [("memory", f"{show(memory)} is not a valid Fargate memory for cpu {cpu} (allowed: {choices})")]
+    return []
+
+
+def _fits_instances(cpu: int, memory: int, cluster: ClusterSpec) -> list[tuple[str, str]]:
+    """A task on EC2 must fit the smallest instance type the group may launch."""
+    ec2 = cluster.ec2_capacity
+    if ec2 is None:
+        return []
+    small = ec2.smallest
+    out: list[tuple[str, str]] = []
+    if cpu > small.task_cpu:
+        out.append(("cpu", f"{cpu} does not fit the smallest instance type ({small.vcpu} vCPU = "
+                           f"{small.task_cpu} units) of ec2.instanceTypes (allowed: up to {small.task_cpu}, "
+                           "or larger instance types)"))  # fmt: skip
+    if memory > small.task_memory_mib:
+        out.append(("memory", f"{memory} does not fit the smallest instance type ({small.memory_mib} MiB, "
+                              f"{small.task_memory_mib} for tasks) of ec2.instanceTypes (allowed: up to "
+                              f"{small.task_memory_mib}, or larger instance types)"))  # fmt: skip
+    return out
+
+
+def network_mode(svc: TaskSpec, cluster: ClusterSpec) -> str:
+    """The network mode in effect: the task's own, else ``bridge`` on EXTERNAL, else ``awsvpc``."""
+    if svc.network_mode is not None:
+        return svc.network_mode
+    return "bridge" if (svc.launch_type or cluster.launch_type) == "EXTERNAL" else "awsvpc"

@@ -1,0 +1,104 @@
+"""TaskDefinition: a task's container, its log group, its size, platform and volumes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pulumi
+import pulumi_aws as aws
+
+from ecs_platform.cluster import ClusterRef
+from ecs_platform.containers import container_definition, scratch_volume_name
+from ecs_platform.errors import raise_if
+from ecs_platform.outputs import waiver_tags
+from ecs_platform.specs import TaskSpec
+from ecs_platform.specs.base import render_loc
+from ecs_platform.specs.service import network_mode, placement_problems
+from ecs_platform.wiring import wiring_problems
+
+
+class TaskDefinition(pulumi.ComponentResource):
+    """A task definition with one container logging to its own log group (with the
+    cluster's retention), built from a :class:`~ecs_platform.specs.TaskSpec`.
+
+    Outputs: ``arn``, ``family``, ``log_group_name``, ``container_name``.
+    """
+
+    log_group: aws.cloudwatch.LogGroup
+    task_definition: aws.ecs.TaskDefinition
+    arn: pulumi.Output[str]
+    container_name: str
+
+    def __init__(
+        self,
+        name: str,
+        spec: TaskSpec,
+        *,
+        cluster: ClusterRef,
+        execution_role_arn: pulumi.Input[str],
+        task_role_arn: pulumi.Input[str],
+        region: pulumi.Input[str],
+        container_name: str | None = None,
+        family: str | None = None,
+        log_group_name: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """``cluster`` gives the defaults the spec leaves open (launch type, log retention);
+        ``family`` and ``log_group_name`` default to Pulumi's auto-naming, ``container_name``
+        to ``name``."""
+        problems = wiring_problems(
+            "TaskDefinition",
+            {"execution_role_arn": execution_role_arn, "task_role_arn": task_role_arn, "region": region},
+            {},
+        )
+        problems += [f"{type(spec).__name__}.{render_loc(loc)}: {m}" for loc, m in placement_problems(spec, cluster.spec)]
+        raise_if(problems, "TaskDefinition")
+        super().__init__("ecs-platform:ecs:TaskDefinition", name, None, opts)
+        launch_type = spec.launch_type or cluster.spec.launch_type
+        compatibility = "FARGATE" if launch_type in ("FARGATE", "FARGATE_SPOT") else launch_type
+        mode = network_mode(spec, cluster.spec)
+        ec2 = cluster.spec.ec2_capacity
+        architecture = spec.architecture or (ec2.architecture if launch_type == "EC2" and ec2 else "X86_64")
+        self.container_name = container_name or name
+        retention = cluster.spec
+        self.log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=log_group_name,
+            retention_in_days=retention.log_retention_days,
+            tags=dict(tags) if tags else None,
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=retention.retain_logs_on_delete),
+        )
+        definition = container_definition(
+            self.container_name, spec, log_group=self.log_group.name, region=region, network_mode=mode
+        )
+        self.task_definition = aws.ecs.TaskDefinition(
+            name,
+            family=family or name,
+            container_definitions=pulumi.Output.json_dumps([definition]),
+            cpu=str(spec.cpu),
+            memory=str(spec.memory),
+            network_mode=mode,
+            requires_compatibilities=[compatibility],
+            runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
+                cpu_architecture=architecture, operating_system_family="LINUX"
+            ),
+            execution_role_arn=execution_role_arn,
+            task_role_arn=task_role_arn,
+            ephemeral_storage=(
+                aws.ecs.TaskDefinitionEphemeralStorageArgs(size_in_gib=spec.ephemeral_storage_gib)
+                if spec.ephemeral_storage_gib is not None
+                else None
+            ),
+            volumes=[
+                aws.ecs.TaskDefinitionVolumeArgs(name=scratch_volume_name(i))
+                for i in range(len(spec.writable_paths))
+            ]
+            or None,
+            tags={**(tags or {}), **waiver_tags(spec.effective_waivers(mode))} or None,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.arn = self.task_definition.arn
+        self.family = self.task_definition.family
+        self.log_group_name = self.log_group.name
+        self.register_outputs({"arn": self.arn, "family": self.family, "logGroupName": self.log_group_name})
