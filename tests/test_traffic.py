@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from components.routing import Route, band, priority
+from ecs_platform.routing import band, priority
+from ecs_platform.specs import RouteSpec
 from ecs_platform.tools.mock_cloud import StackRun, run_program
 from tests.conftest import policy
 
@@ -216,11 +217,11 @@ def test_more_specific_routes_are_evaluated_first() -> None:
 
 
 def test_band_orders_exact_hosts_wildcard_hosts_then_paths() -> None:
-    assert band(Route(hosts=("a.example.com",))) < band(Route(hosts=("*.example.com",)))
-    assert band(Route(hosts=("*.example.com",))) < band(Route(paths=("/x/*",)))
-    assert band(Route(paths=("/x",))) < band(Route(paths=("/x/*",))) < band(Route(paths=("/*",)))
-    assert priority("svc", 0, Route(paths=("/*",), priority=7)) == 7
-    assert 1 <= priority("svc", 0, Route(paths=("/*",))) <= 50000
+    assert band(RouteSpec(hosts=("a.example.com",))) < band(RouteSpec(hosts=("*.example.com",)))
+    assert band(RouteSpec(hosts=("*.example.com",))) < band(RouteSpec(paths=("/x/*",)))
+    assert band(RouteSpec(paths=("/x",))) < band(RouteSpec(paths=("/x/*",))) < band(RouteSpec(paths=("/*",)))
+    assert priority("svc", 0, RouteSpec(paths=("/*",), priority=7)) == 7
+    assert 1 <= priority("svc", 0, RouteSpec(paths=("/*",))) <= 50000
 
 
 # --- autoscaling -------------------------------------------------------------------------
@@ -285,9 +286,9 @@ def test_every_public_service_has_exactly_one_target_group_and_rule_per_route(re
 
 
 def test_routes_hashing_to_one_slot_get_distinct_priorities_in_their_band() -> None:
-    from components.routing import assign
+    from ecs_platform.routing import assign
 
-    routes = [(f"svc{i:03d}", 0, Route(paths=(f"/svc{i:03d}/*",))) for i in range(300)]
+    routes = [(f"svc{i:03d}", 0, RouteSpec(paths=(f"/svc{i:03d}/*",))) for i in range(300)]
     prios = assign(routes)
     assert len(set(prios.values())) == 300
     assert {p // 1000 for p in prios.values()} == {band(routes[0][2])}

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-import components.platform as platform_module
+import ecs_platform
+import ecs_platform.platform as platform_module
 from ecs_platform.tools.mock_cloud import StackRun, run_program
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -60,7 +61,9 @@ def test_the_snapshot_catches_a_renamed_component(monkeypatch: pytest.MonkeyPatc
         def __init__(self, name: str, *args: object, **kwargs: object) -> None:
             super().__init__("platform", *args, **kwargs)  # was "ecs"
 
+    # __main__.py takes Platform from the package root (`from ecs_platform import Platform`).
     monkeypatch.setattr(platform_module, "Platform", Renamed)
+    monkeypatch.setattr(ecs_platform, "Platform", Renamed)
     current = urns(run_program("dev"))
     diff = compare(current, (SNAPSHOTS / "dev.urns").read_text().splitlines())
     assert "- urn:pulumi:dev::ecs-platform::pulumi:pulumi:Stack$ecs-platform:index:Platform::ecs" in diff

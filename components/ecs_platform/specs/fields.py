@@ -12,7 +12,7 @@ import re
 from typing import Annotated, Any
 
 import pulumi
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, WithJsonSchema
 
 from ecs_platform import facts as f
 from ecs_platform.errors import allowed, show
@@ -89,7 +89,12 @@ def _env_text(value: Any) -> Any:
 
 
 #: A plain environment value: a string (numbers and booleans as their YAML text) or an Output.
-EnvValue = Annotated[InputStr, InputRule(env_value_check, "a string"), BeforeValidator(_env_text)]
+EnvValue = Annotated[
+    InputStr,
+    InputRule(env_value_check, "a string"),
+    BeforeValidator(_env_text),
+    WithJsonSchema({"type": ["string", "number", "boolean"]}),
+]
 
 
 def iam_action_check(value: Any) -> str | None:

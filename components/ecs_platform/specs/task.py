@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Self
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 
 from ecs_platform import facts as f
 from ecs_platform.errors import show
@@ -52,10 +52,14 @@ def _command(value: Any) -> Any:
     raise fail(f"{show(value)} is not a command (allowed: a list of strings, or one shell string)")
 
 
+#: A command is a shell string or a list of strings.
+_COMMAND_SCHEMA = {"anyOf": [{"type": "string", "minLength": 1}, {"type": "array", "items": {"type": "string"}}]}
+
+
 class HealthCheckSpec(Spec):
     """A container health check (Docker's ``HEALTHCHECK``); seconds throughout."""
 
-    command: Annotated[tuple[str, ...], BeforeValidator(_health_command)]
+    command: Annotated[tuple[str, ...], BeforeValidator(_health_command), WithJsonSchema(_COMMAND_SCHEMA)]
     """The check: a shell string (run with ``CMD-SHELL``) or a list starting with ``CMD`` or
     ``CMD-SHELL``. Required."""
     interval: Annotated[int, Int(5, 300)] = 30
@@ -109,7 +113,7 @@ class ContainerSpec(Spec):
     secrets: dict[EnvName, SecretArn] = {}
     """Variable -> Secrets Manager secret ARN (optionally ``:json-key:stage:version``) or SSM
     parameter ARN (may be Outputs); the execution role may read exactly these. Default none."""
-    command: Annotated[tuple[str, ...], BeforeValidator(_command)] | None = None
+    command: Annotated[tuple[str, ...], BeforeValidator(_command), WithJsonSchema(_COMMAND_SCHEMA)] | None = None
     """Overrides the image's CMD: a list, or a shell string run with ``sh -c``. Default: the image's."""
     health_check: HealthCheckSpec | None = None
     """Container health check. Default: none (ECS relies on the process staying up)."""
