@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
@@ -75,7 +75,7 @@ class ClusterRef:
 
     arn: pulumi.Input[str]
     """The cluster's ARN. Required."""
-    spec: ClusterSpec = ClusterSpec()
+    spec: ClusterSpec = field(default_factory=ClusterSpec)
     """Its defaults for services (launch type, desired count, log retention, ...) and the
     capacity it offers. Default: the spec's defaults (Fargate)."""
     exec_log_group_arn: pulumi.Input[str] | None = None

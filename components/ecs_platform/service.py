@@ -81,10 +81,10 @@ class Service(pulumi.ComponentResource):
             problems.append("Service.cluster.exec_log_group_arn: None is missing (allowed: the cluster's ECS Exec "
                             "audit log group, required with exec)")  # fmt: skip
         a = spec.autoscaling
-        if a is not None and a.requests_per_target is not None and load_balancer is not None:
-            if load_balancer.arn_suffix is None:
-                problems.append("Service.load_balancer.arn_suffix: None is missing (allowed: the load "
-                                "balancer's ARN suffix, required with autoscaling.requestsPerTarget)")  # fmt: skip
+        needs_suffix = a is not None and a.requests_per_target is not None
+        if needs_suffix and load_balancer is not None and load_balancer.arn_suffix is None:
+            problems.append("Service.load_balancer.arn_suffix: None is missing (allowed: the load "
+                            "balancer's ARN suffix, required with autoscaling.requestsPerTarget)")  # fmt: skip
         routes = spec.effective_routes
         if route_priorities is not None and len(route_priorities) != len(routes):
             problems.append(f"Service.route_priorities: {len(route_priorities)} priorities for {len(routes)} "

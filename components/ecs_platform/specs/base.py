@@ -259,12 +259,12 @@ def int_check(lo: int, hi: int) -> Callable[[Any], str | None]:
     return check
 
 
-def Int(lo: int, hi: int) -> Check:  # noqa: N802 - reads as a type
+def Int(lo: int, hi: int) -> Check:
     """An integer from ``lo`` to ``hi``; ``True``, ``3.0`` and ``"3"`` are refused."""
     return Check(int_check(lo, hi), {"type": "integer", "minimum": lo, "maximum": hi}, f"{lo}..{hi}")
 
 
-def Choice(*choices: Any) -> Check:  # noqa: N802
+def Choice(*choices: Any) -> Check:
     """One of ``choices`` exactly (``True`` is not ``1``)."""
 
     def check(value: Any) -> str | None:
@@ -283,7 +283,7 @@ def _bool(value: Any) -> str | None:
 Bool = Annotated[bool, Check(_bool, {"type": "boolean"}, "true, false")]
 
 
-def Text(what: str = "a non-empty string") -> Check:  # noqa: N802
+def Text(what: str = "a non-empty string") -> Check:
     """A non-empty string; the message says it is not ``what``."""
 
     def check(value: Any) -> str | None:
@@ -292,7 +292,7 @@ def Text(what: str = "a non-empty string") -> Check:  # noqa: N802
     return Check(check, {"type": "string", "minLength": 1}, what)
 
 
-def Rule(check: Callable[[Any], str | None], what: str, pattern: str | None = None) -> Check:  # noqa: N802
+def Rule(check: Callable[[Any], str | None], what: str, pattern: str | None = None) -> Check:
     """A string checked by ``check``."""
     schema: dict[str, Any] = {"type": "string", "description": what}
     if pattern:
@@ -300,6 +300,6 @@ def Rule(check: Callable[[Any], str | None], what: str, pattern: str | None = No
     return Check(check, schema, what)
 
 
-def InputRule(check: Callable[[Any], str | None], what: str) -> InputCheck:  # noqa: N802
+def InputRule(check: Callable[[Any], str | None], what: str) -> InputCheck:
     """A string (or ``pulumi.Output``) checked by ``check``."""
     return InputCheck(check, {"type": "string", "description": what}, what)

@@ -15,7 +15,7 @@ import pulumi
 from pydantic import BeforeValidator, WithJsonSchema
 
 from ecs_platform import facts as f
-from ecs_platform.errors import allowed, show
+from ecs_platform.errors import show
 from ecs_platform.specs.base import Choice, InputRule, Int, Rule
 
 LaunchType = Annotated[str, Choice(*f.LAUNCH_TYPES)]
@@ -189,9 +189,10 @@ VpcCidr = Annotated[str, Rule(vpc_cidr_check, "a /16 IPv4 CIDR block")]
 
 
 def matcher_check(value: Any) -> str | None:
-    if isinstance(value, str) and f.MATCHER_RE.match(value):
-        if all(200 <= int(c) <= 499 for c in re.split(r"[-,]", value)):
-            return None
+    if isinstance(value, str) and f.MATCHER_RE.match(value) and all(
+        200 <= int(c) <= 499 for c in re.split(r"[-,]", value)
+    ):
+        return None
     return f'{show(value)} is not an HTTP code matcher (allowed: codes 200..499 as "200", "200,302" or "200-399")'
 
 

@@ -87,11 +87,11 @@ class LoadBalancerSpec(Spec):
 
     def production_problems(self, stack: str) -> list[tuple[Loc, str]]:
         """Plain HTTP on a production stack needs a written waiver."""
-        if self.certificate_arn is None and self.allow_plain_http and f.PROD_STACK_RE.match(stack):
-            if not self.plain_http_waiver:
-                return [(("allowPlainHttp",), f"true on production stack {show(stack)} without a waiver "
-                         "(allowed: certificateArn, or plainHttpWaiver: <why> to accept plain HTTP in "
-                         "production)")]  # fmt: skip
+        plain = self.certificate_arn is None and self.allow_plain_http
+        if plain and f.PROD_STACK_RE.match(stack) and not self.plain_http_waiver:
+            return [(("allowPlainHttp",), f"true on production stack {show(stack)} without a waiver "
+                     "(allowed: certificateArn, or plainHttpWaiver: <why> to accept plain HTTP in "
+                     "production)")]  # fmt: skip
         return []
 
     def region_problems(self, region: str) -> list[tuple[Loc, str]]:

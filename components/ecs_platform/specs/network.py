@@ -42,7 +42,7 @@ class ExistingVpcSpec(Spec):
         problems: list[tuple[Loc, str]] = [
             ((key,), "[] is empty (allowed: one subnet id per zone)")
             for key, ids in (("publicSubnetIds", self.public_subnet_ids),
-                             ("privateSubnetIds", self.private_subnet_ids))  # fmt: skip
+                             ("privateSubnetIds", self.private_subnet_ids))
             if not ids
         ]
         raise_problems(problems)

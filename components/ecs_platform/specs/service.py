@@ -237,7 +237,7 @@ def placement_problems(
                     f"({ec2.architecture}) (allowed: {ec2.architecture}, or instance types of the other "
                     "architecture)"))  # fmt: skip
     if isinstance(svc, ServiceSpec) and svc.autoscaling is not None and svc.desired_count is None:
-        range_path = render(loc + ("autoscaling",))
+        range_path = render((*loc, "autoscaling"))
         out += _desired_in_range(cluster.desired_count, svc.autoscaling, (*cluster_loc, "desiredCount"), range_path)
     return out
 

@@ -92,7 +92,7 @@ class PermissionSpec(Spec):
         raise_problems(
             ((key,), f"[] is empty (allowed: one or more {what})")
             for key, what, values in (("actions", "IAM actions", self.actions),
-                                      ("resources", "resource ARNs", self.resources))  # fmt: skip
+                                      ("resources", "resource ARNs", self.resources))
             if not values
         )
         return self

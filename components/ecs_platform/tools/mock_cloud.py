@@ -33,6 +33,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+
 def find_project(start: Path | None = None) -> Path:
     """The Pulumi project directory: the nearest folder holding ``Pulumi.yaml``, from the
     working directory up (else this repository's root, when run from a checkout)."""

@@ -22,10 +22,10 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from ecs_platform.tools.mock_cloud import ROOT
+
 SIZES = (1, 10, 50)
 BUDGET = 1.25
 

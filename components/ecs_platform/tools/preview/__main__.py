@@ -18,9 +18,9 @@ from typing import Any
 import yaml
 
 from ecs_platform.errors import ConfigError
+from ecs_platform.tools.mock_cloud import run_program
 from ecs_platform.tools.preview import report
 from ecs_platform.tools.preview.cost import estimate
-from ecs_platform.tools.mock_cloud import run_program
 
 
 def _override(text: str) -> tuple[str, Any]:

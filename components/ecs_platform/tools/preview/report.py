@@ -9,8 +9,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from ecs_platform.tools.preview.cost import CostEstimate
 from ecs_platform.tools.mock_cloud import Registration, StackRun
+from ecs_platform.tools.preview.cost import CostEstimate
 
 SECRET = "[secret]"
 
