@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from components.external import ExternalCapacity, ExternalCapacityArgs
+from ecs_platform import ExternalCapacity, ExternalSpec
 from ecs_platform.tools.mock_cloud import StackRun, run_program
 from tests.conftest import containers, policy
 
@@ -223,7 +223,7 @@ def test_activation_code_and_command_are_secret_outputs() -> None:
     made: list[ExternalCapacity] = []
 
     def program() -> None:
-        made.append(ExternalCapacity("edge", "cluster-x", ExternalCapacityArgs(region="us-east-1")))
+        made.append(ExternalCapacity("edge", ExternalSpec(), cluster_name="cluster-x"))
         pulumi.export("secret", made[0].registration_command)
 
     run = ok(run_program("embed", config={"aws:region": "us-east-1"}, program=program))

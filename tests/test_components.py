@@ -4,16 +4,30 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+import pulumi
 import pytest
 
-from components.cluster import Cluster, ClusterArgs, fargate_strategy
-from components.containers import ContainerArgs
-from components.ec2_capacity import Ec2CapacityArgs
-from components.load_balancer import LoadBalancer, LoadBalancerArgs
-from components.network import Network, NetworkArgs
-from components.service import AutoscalingArgs, LoadBalancerAttachmentArgs, Service, ServiceArgs
-from components.task_definition import TaskDefinition, TaskDefinitionArgs
+from ecs_platform import (
+    AutoscalingSpec,
+    Cluster,
+    ClusterRef,
+    ClusterSpec,
+    Ec2Capacity,
+    Ec2Spec,
+    ExistingVpcSpec,
+    LoadBalancer,
+    LoadBalancerRef,
+    LoadBalancerSpec,
+    Network,
+    NetworkSpec,
+    Service,
+    ServiceSpec,
+    TaskDefinition,
+    TaskSpec,
+)
+from ecs_platform.cluster import fargate_strategy
 from ecs_platform.errors import ConfigError
 from ecs_platform.tools.mock_cloud import ROOT, run_program
 
@@ -50,64 +64,97 @@ def test_component_children_are_parented_and_named_after_it() -> None:
     assert {r.name for r in run.children(cluster)} == {"shop-exec-logs", "shop", "shop-capacity"}
 
 
-def _service_args(**changes) -> ServiceArgs:
-    base = {
-        "cluster_arn": "arn:aws:ecs:us-east-1:123456789012:cluster/x",
-        "vpc_id": "vpc-1",
-        "subnet_ids": ["subnet-1"],
-        "container": ContainerArgs(user="1000", image="nginx", port=80),
-    }
-    return ServiceArgs(**{**base, **changes})
+CLUSTER = ClusterRef(arn="arn:aws:ecs:us-east-1:123456789012:cluster/x")
+WIRING: dict[str, Any] = {"cluster": CLUSTER, "vpc_id": "vpc-1", "subnet_ids": ["subnet-1"]}
+LB_REF = LoadBalancerRef(listener_arn="l", security_group_id="sg-1")
+WILDCARD_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:*"
+
+
+def _spec(**changes: Any) -> ServiceSpec:
+    return ServiceSpec(**{"user": "1000", "image": "nginx", "port": 80, **changes})
+
+
+def _service(spec: ServiceSpec | None = None, name: str = "s", **wiring: Any) -> Service:
+    return Service(name, spec if spec is not None else _spec(), **{**WIRING, **wiring})
+
+
+def _task_definition(spec: TaskSpec, **wiring: Any) -> TaskDefinition:
+    return TaskDefinition("t", spec, **{"cluster": CLUSTER, "execution_role_arn": "e", "task_role_arn": "t",
+                                        "region": "us-east-1", **wiring})  # fmt: skip
 
 
 BAD_ARGS = [
-    ("service memory", lambda: Service("s", _service_args(cpu=256, memory=4096)),
-     "ServiceArgs.memory: 4096 is not a valid Fargate memory for cpu 256 (allowed: 512, 1024, 2048)"),
-    ("service launch type", lambda: Service("s", _service_args(launch_type="EC3")),
-     'ServiceArgs.launch_type: "EC3" is not allowed (allowed: FARGATE, FARGATE_SPOT, EC2, EXTERNAL)'),
-    ("service desired count", lambda: Service("s", _service_args(desired_count=-1)),
-     "ServiceArgs.desired_count: -1 is negative (allowed: 0 or more tasks)"),
-    ("container port", lambda: Service("s", _service_args(container=ContainerArgs(user="1000", image="x", port=0))),
-     "ServiceArgs.container.port: 0 is out of range (allowed: 1..65535)"),
-    ("container credential", lambda: Service("s", _service_args(
-        container=ContainerArgs(user="1000", image="x", environment={"GITHUB_TOKEN": "t"}))),
-     'ServiceArgs.container.environment.GITHUB_TOKEN: "GITHUB_TOKEN" looks like a credential'),
-    ("exec on read-only root", lambda: Service("s", _service_args(exec_enabled=True)),
-     "ServiceArgs.exec_enabled: true needs a writable root filesystem for the SSM agent"),
-    ("cluster insights", lambda: Cluster("c", ClusterArgs(container_insights="yes")),
-     'ClusterArgs.container_insights: "yes" is not allowed (allowed: enabled, enhanced, disabled)'),
-    ("cluster default on EC2 without EC2 capacity", lambda: Cluster("c", ClusterArgs(default_launch_type="EC2")),
-     'ClusterArgs.ec2: None is missing (allowed: Ec2CapacityArgs, required with default_launch_type="EC2")'),
-    ("network zones", lambda: Network("n", NetworkArgs(zones=[])),
-     "NetworkArgs.zones: [] is not 1 to 6 zones"),
-    ("network existing VPC without subnets", lambda: Network("n", NetworkArgs(vpc_id="vpc-1")),
-     "NetworkArgs.public_subnet_ids: None is missing"),
-    ("task definition on Fargate in bridge mode", lambda: TaskDefinition("t", TaskDefinitionArgs(
-        container=ContainerArgs(user="1000", image="x"), execution_role_arn="e", task_role_arn="t",
-        region="us-east-1", network_mode="bridge")),
-     'TaskDefinitionArgs.network_mode: "bridge" is not available on Fargate (allowed: awsvpc)'),
-    ("EC2 capacity provider name AWS refuses", lambda: Cluster("c", ClusterArgs(
-        default_launch_type="EC2", ec2=Ec2CapacityArgs(subnet_ids=["subnet-1"], vpc_id="vpc-1",
-                                                        capacity_provider_name="ecs-capacity"))),
-     'Ec2CapacityArgs.capacity_provider_name: "ecs-capacity" is not a capacity provider name AWS accepts'),
-    ("load balancer without certificate", lambda: LoadBalancer("lb", LoadBalancerArgs(
-        vpc_id="vpc-1", subnet_ids=["subnet-1"], region="us-east-1")),
-     "LoadBalancerArgs.certificate_arn: None is missing (allowed: an ACM certificate ARN, "
-     "or allow_plain_http=True for a stack without a domain)"),
-    ("load balancer TLS policy", lambda: LoadBalancer("lb", LoadBalancerArgs(
-        vpc_id="vpc-1", subnet_ids=["subnet-1"], region="us-east-1", allow_plain_http=True,
-        ssl_policy="ELBSecurityPolicy-2016-08")),
-     'LoadBalancerArgs.ssl_policy: "ELBSecurityPolicy-2016-08" is not a TLS 1.3 security policy'),
-    ("service behind a load balancer without a port", lambda: Service("s", _service_args(
-        container=ContainerArgs(user="1000", image="x"),
-        load_balancer=LoadBalancerAttachmentArgs(listener_arn="l", security_group_id="sg-1"))),
-     "ServiceArgs.container.port: None is missing"),
-    ("autoscaling range excludes desired count", lambda: Service("s", _service_args(
-        desired_count=1, autoscaling=AutoscalingArgs(min_count=2, max_count=4, cpu_target=50))),
-     "ServiceArgs.desired_count: 1 is outside the autoscaling range 2..4"),
-    ("request scaling without a load balancer", lambda: Service("s", _service_args(
-        autoscaling=AutoscalingArgs(min_count=1, max_count=4, requests_per_target=50))),
-     "ServiceArgs.autoscaling.requests_per_target: needs load_balancer with arn_suffix"),
+    ("service memory", lambda: _service(_spec(cpu=256, memory=4096)),
+     "ServiceSpec.memory: 4096 is not a valid Fargate memory for cpu 256 (allowed: 512, 1024, 2048)"),
+    ("service launch type", lambda: _service(_spec(launch_type="EC3")),
+     'ServiceSpec.launch_type: "EC3" is not allowed (allowed: FARGATE, FARGATE_SPOT, EC2, EXTERNAL)'),
+    ("service launch type the cluster does not offer", lambda: _service(_spec(launch_type="EC2")),
+     'ServiceSpec.launch_type: "EC2" is not offered by this cluster (allowed: FARGATE, FARGATE_SPOT; '),
+    ("service desired count", lambda: _service(_spec(desired_count=-1)),
+     "ServiceSpec.desired_count: -1 is out of range (allowed: 0..2147483647)"),
+    ("container port", lambda: _service(_spec(port=0)),
+     "ServiceSpec.port: 0 is out of range (allowed: 1..65535)"),
+    ("container credential", lambda: _service(_spec(environment={"GITHUB_TOKEN": "t"})),
+     'ServiceSpec.environment.GITHUB_TOKEN: "GITHUB_TOKEN" looks like a credential'),
+    ("exec on read-only root", lambda: _service(_spec(exec_enabled=True)),
+     "ServiceSpec.exec_enabled: true needs a writable root filesystem for the SSM agent"),
+    ("plain field given an Output", lambda: _service(_spec(cpu=pulumi.Output.from_input(256))),
+     "ServiceSpec.cpu: is a pulumi.Output, and this field takes a plain value known before the deployment"),
+    ("service without a VPC", lambda: _service(vpc_id=None),
+     "Service.vpc_id: None is missing"),
+    ("service on a cluster ref without an ARN", lambda: _service(cluster=ClusterRef(arn=None)),  # type: ignore[arg-type]
+     "Service.cluster.arn: None is missing"),
+    ("service subnets as one string", lambda: _service(subnet_ids="subnet-1"),
+     'Service.subnet_ids: "subnet-1" is a string where a list belongs'),
+    ("public service without a load balancer", lambda: _service(_spec(public=True)),
+     "Service.load_balancer: None is missing"),
+    ("cluster insights", lambda: Cluster("c", ClusterSpec(container_insights="yes")),
+     'ClusterSpec.container_insights: "yes" is not allowed (allowed: enabled, enhanced, disabled)'),
+    ("cluster on EC2 without a VPC for its instances", lambda: Cluster("c", ClusterSpec(launch_type="EC2")),
+     "Cluster.vpc_id: None is missing"),
+    ("cluster on EC2 with subnets as one string", lambda: Cluster(
+        "c", ClusterSpec(launch_type="EC2"), vpc_id="vpc-1", subnet_ids="subnet-1"),
+     'Cluster.subnet_ids: "subnet-1" is a string where a list belongs'),
+    ("network zones", lambda: Network("n", NetworkSpec(), zones=[]),
+     "Network.zones: [] is not 3 zones"),
+    ("network zone count", lambda: Network("n", NetworkSpec(az_count=7), zones=[]),
+     "NetworkSpec.az_count: 7 is out of range (allowed: 1..6)"),
+    ("network existing VPC without subnets", lambda: Network(
+        "n", NetworkSpec(vpc=ExistingVpcSpec(vpc_id="vpc-1"))),  # type: ignore[call-arg]
+     "ExistingVpcSpec.public_subnet_ids: missing"),
+    ("task definition on Fargate in bridge mode", lambda: _task_definition(
+        TaskSpec(user="1000", image="x", network_mode="bridge")),
+     'TaskSpec.network_mode: "bridge" is not allowed (allowed: awsvpc)'),
+    ("task definition without a region", lambda: _task_definition(TaskSpec(user="1000", image="x"), region=None),
+     "TaskDefinition.region: None is missing"),
+    ("EC2 capacity provider name AWS refuses", lambda: Ec2Capacity(
+        "c", Ec2Spec(), cluster_name="x", vpc_id="vpc-1", subnet_ids=["subnet-1"],
+        capacity_provider_name="ecs-capacity"),
+     'Ec2Capacity.capacity_provider_name: "ecs-capacity" is not a capacity provider name AWS accepts'),
+    ("load balancer without certificate", lambda: LoadBalancer(
+        "lb", LoadBalancerSpec(), vpc_id="vpc-1", subnet_ids=["subnet-1"], region="us-east-1"),
+     "LoadBalancerSpec.certificate_arn: missing, and public services would be served over plain HTTP "
+     "(allowed: an ACM certificate ARN, or allowPlainHttp: true for a stack without a domain)"),
+    ("load balancer TLS policy", lambda: LoadBalancer("lb", LoadBalancerSpec(
+        allow_plain_http=True, ssl_policy="ELBSecurityPolicy-2016-08"),
+        vpc_id="vpc-1", subnet_ids=["subnet-1"], region="us-east-1"),
+     'LoadBalancerSpec.ssl_policy: "ELBSecurityPolicy-2016-08" is not a TLS 1.3 security policy'),
+    ("load balancer subnets as one string", lambda: LoadBalancer(
+        "lb", LoadBalancerSpec(allow_plain_http=True), vpc_id="vpc-1", subnet_ids="subnet-1", region="us-east-1"),
+     'LoadBalancer.subnet_ids: "subnet-1" is a string where a list belongs'),
+    ("service behind a load balancer without a port", lambda: _service(
+        _spec(port=None, public=True), load_balancer=LB_REF),
+     "ServiceSpec.port: null is missing"),
+    ("autoscaling range excludes desired count", lambda: _service(_spec(
+        desired_count=1, autoscaling=AutoscalingSpec(min_count=2, max_count=4, cpu_target=50))),
+     "ServiceSpec.desired_count: 1 is outside the autoscaling range 2..4"),
+    ("request scaling without a load balancer", lambda: _service(_spec(
+        autoscaling=AutoscalingSpec(min_count=1, max_count=4, requests_per_target=50))),
+     "ServiceSpec.autoscaling.requests_per_target: needs a load balancer in front of the service"),
+    ("request scaling on a load balancer without its ARN suffix", lambda: _service(_spec(
+        public=True, autoscaling=AutoscalingSpec(min_count=1, max_count=4, requests_per_target=50)),
+        load_balancer=LB_REF),
+     "Service.load_balancer.arn_suffix: None is missing"),
 ]  # fmt: skip
 
 
@@ -120,25 +167,23 @@ def test_bad_component_args_fail_before_anything_is_registered(build, expected) 
 
 
 def test_component_args_accept_outputs_of_other_resources() -> None:
-    import pulumi
-
     def program() -> None:
-        cluster = Cluster("c", ClusterArgs())
-        Service("s", _service_args(
-            cluster_arn=cluster.arn,
+        cluster = Cluster("c", ClusterSpec())
+        _service(
+            _spec(image=pulumi.Output.concat("repo/", "app:1"),
+                  secrets={"S": pulumi.Output.from_input("arn:aws:ssm:us-east-1:123456789012:parameter/p")}),
+            cluster=cluster,
             vpc_id=pulumi.Output.from_input("vpc-from-elsewhere"),
             subnet_ids=pulumi.Output.from_input(["subnet-x", "subnet-y"]),
-            container=ContainerArgs(user="1000", image=pulumi.Output.concat("repo/", "app:1"), port=80,
-                                    secrets={"S": pulumi.Output.from_input(
-                                        "arn:aws:ssm:us-east-1:123456789012:parameter/p")}),
-        ))  # fmt: skip
+        )  # fmt: skip
 
     run = run_program("embed", config=CONFIG, program=program)
     assert run.error is None, run.error
     [c] = json.loads(run.one("aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"])
     assert c["image"] == "repo/app:1"
-    assert run.one("aws:ecs/service:Service").inputs["networkConfiguration"]["subnets"] == [
-        "subnet-x", "subnet-y"]  # fmt: skip
+    svc = run.one("aws:ecs/service:Service")
+    assert svc.inputs["networkConfiguration"]["subnets"] == ["subnet-x", "subnet-y"]
+    assert svc.inputs["cluster"] == run.one("aws:ecs/cluster:Cluster").outputs["arn"]
 
 
 def test_fargate_strategy_refuses_a_non_fargate_launch_type() -> None:
@@ -151,14 +196,10 @@ def test_examples_dir_only_holds_tested_programs() -> None:
 
 
 def test_secret_arns_given_as_outputs_are_classified_once_known() -> None:
-    import pulumi
-
     def program() -> None:
         ssm = pulumi.Output.from_input("arn:aws:ssm:us-east-1:123456789012:parameter/p")
         sm = pulumi.Output.from_input("arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf")
-        Service(
-            "s", _service_args(container=ContainerArgs(user="1000", image="x", secrets={"A": ssm, "B": sm}))
-        )
+        _service(_spec(image="x", secrets={"A": ssm, "B": sm}))
 
     run = run_program("embed", config=CONFIG, program=program)
     assert run.error is None, run.error
@@ -177,13 +218,12 @@ def test_secret_arns_given_as_outputs_are_classified_once_known() -> None:
 
 def test_load_balancer_and_service_compose_without_the_platform() -> None:
     def program() -> None:
-        lb = LoadBalancer("edge", LoadBalancerArgs(
-            vpc_id="vpc-1", subnet_ids=["subnet-a", "subnet-b"], region="us-east-1",
+        lb = LoadBalancer("edge", LoadBalancerSpec(
             certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
-            access_logs=False))  # fmt: skip
-        Service("api", _service_args(load_balancer=LoadBalancerAttachmentArgs(
-            listener_arn=lb.listener_arn, security_group_id=lb.security_group_id, arn_suffix=lb.arn_suffix),
-            desired_count=2, autoscaling=AutoscalingArgs(min_count=2, max_count=6, requests_per_target=500)))  # fmt: skip
+            access_logs=False), vpc_id="vpc-1", subnet_ids=["subnet-a", "subnet-b"], region="us-east-1")  # fmt: skip
+        _service(_spec(public=True, desired_count=2,
+                       autoscaling=AutoscalingSpec(min_count=2, max_count=6, requests_per_target=500)),
+                 name="api", load_balancer=lb.ref)  # fmt: skip
 
     run = run_program("embed", config=CONFIG, program=program)
     assert run.error is None, run.error
@@ -193,3 +233,22 @@ def test_load_balancer_and_service_compose_without_the_platform() -> None:
     )
     assert run.one("aws:ecs/service:Service").ignore_changes == ["desiredCount"]
     assert [p.name for p in run.of_type("aws:appautoscaling/policy:Policy")] == ["api-scale-requests"]
+
+
+def test_a_wildcard_secret_given_as_an_output_fails_the_deployment_without_granting_it() -> None:
+    # An Output is checked once its value is known: the deployment fails with a ConfigError
+    # naming the field, and nothing that consumes the value (the execution role's secrets
+    # policy, the task definition) is registered. Resources that do not use it may be.
+    def program() -> None:
+        _service(_spec(secrets={"DB": pulumi.Output.from_input(WILDCARD_SECRET)}))
+
+    run = run_program("embed", config=CONFIG, program=program)
+    assert isinstance(run.error, ConfigError), run.error
+    assert run.error.problems == [
+        f'secrets: "{WILDCARD_SECRET}" is not a secret reference (allowed: a Secrets Manager secret ARN '
+        "arn:aws:secretsmanager:<region>:<account>:secret:<name>[:<json-key>:<stage>:<version>] "
+        "or an SSM parameter ARN arn:aws:ssm:<region>:<account>:parameter/<name>)"
+    ]
+    assert run.of_type("aws:iam/rolePolicy:RolePolicy") == []
+    assert run.of_type("aws:ecs/taskDefinition:TaskDefinition") == []
+    assert not [r.name for r in run.resources if WILDCARD_SECRET in json.dumps(r.inputs)]

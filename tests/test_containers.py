@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.containers import ContainerArgs, HealthCheckArgs, container_definition
+from ecs_platform.containers import container_definition
+from ecs_platform.specs import ContainerSpec, HealthCheckSpec
 
 
 def build(**fields: Any) -> dict[str, Any]:
-    return container_definition("api", ContainerArgs(image="nginx:1.27", **fields),
+    return container_definition("api", ContainerSpec(image="nginx:1.27", **fields),
                                 log_group="/ecs/x/api", region="eu-west-1")  # fmt: skip
 
 
@@ -37,15 +38,16 @@ def test_port_mapping_uses_the_container_port_in_awsvpc_and_dynamic_host_port_in
     assert build(port=8080)["portMappings"] == [
         {"name": "api-8080", "containerPort": 8080, "protocol": "tcp"}
     ]
-    bridge = container_definition("api", ContainerArgs(image="x", port=8080), log_group="g",
+    bridge = container_definition("api", ContainerSpec(image="x", port=8080), log_group="g",
                                   region="r", network_mode="bridge")  # fmt: skip
     assert bridge["portMappings"][0]["hostPort"] == 0
 
 
 def test_environment_and_secrets_are_sorted_for_stable_diffs() -> None:
-    c = build(environment={"B": "2", "A": "1"}, secrets={"Z": "arn:z", "Y": "arn:y"})
+    z, y = (f"arn:aws:ssm:eu-west-1:123456789012:parameter/{n}" for n in ("z", "y"))
+    c = build(environment={"B": "2", "A": "1"}, secrets={"Z": z, "Y": y})
     assert c["environment"] == [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]
-    assert c["secrets"] == [{"name": "Y", "valueFrom": "arn:y"}, {"name": "Z", "valueFrom": "arn:z"}]
+    assert c["secrets"] == [{"name": "Y", "valueFrom": y}, {"name": "Z", "valueFrom": z}]
 
 
 def test_writable_paths_get_one_scratch_volume_each() -> None:
@@ -57,7 +59,7 @@ def test_writable_paths_get_one_scratch_volume_each() -> None:
 
 
 def test_health_check_user_stop_timeout_and_command() -> None:
-    c = build(health_check=HealthCheckArgs(["CMD", "/bin/health"], interval=10, timeout=3,
+    c = build(health_check=HealthCheckSpec(command=["CMD", "/bin/health"], interval=10, timeout=3,
                                            retries=5, start_period=20),
               user="1000:1000", stop_timeout=90, command=["serve", "--port", "80"])  # fmt: skip
     assert c["healthCheck"] == {"command": ["CMD", "/bin/health"], "interval": 10, "timeout": 3,

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from ecs_platform.tools.mock_cloud import ROOT, StackRun, run_program, stack_config
 from ecs_platform.tools.preview import __main__ as cli
 from ecs_platform.tools.preview.cost import estimate, load_prices, split_tasks
-from ecs_platform.tools.mock_cloud import ROOT, StackRun, run_program, stack_config
 
 HOURS = 730
 
@@ -89,7 +89,7 @@ def test_json_lists_every_resource_and_is_byte_identical_across_runs(capsys, sta
 
 def test_json_is_stable_in_a_separate_process() -> None:
     def once() -> bytes:
-        return subprocess.run([sys.executable, "-m", "preview", "prod", "--json"], cwd=ROOT,
+        return subprocess.run([sys.executable, "-m", "ecs_platform.tools.preview", "prod", "--json"], cwd=ROOT,
                               capture_output=True, check=True).stdout  # fmt: skip
 
     assert once() == once()
@@ -121,15 +121,16 @@ def test_bad_config_exits_1_with_the_messages_and_no_traceback(capsys) -> None:
     assert (code, out) == (1, "")
     assert err.splitlines() == [
         "error: invalid configuration (2 problem(s)):",
-        "  - ecs-platform:azCount: 9 is out of range (allowed: 1..6)",
+        # PlatformSpec's fields in model order: the cluster's (logRetentionDays) before the network's.
         "  - ecs-platform:logRetentionDays: 2 is not allowed (allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, "
         "150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)",
+        "  - ecs-platform:azCount: 9 is out of range (allowed: 1..6)",
     ]
     assert "Traceback" not in err
 
 
 def test_bad_config_exit_status_from_a_real_process() -> None:
-    done = subprocess.run([sys.executable, "-m", "preview", "dev", "--config", "launchType=LAMBDA"],
+    done = subprocess.run([sys.executable, "-m", "ecs_platform.tools.preview", "dev", "--config", "launchType=LAMBDA"],
                           cwd=ROOT, capture_output=True, text=True)  # fmt: skip
     assert done.returncode == 1
     assert "ecs-platform:launchType" in done.stderr and "Traceback" not in done.stderr

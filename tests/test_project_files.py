@@ -78,7 +78,7 @@ def test_schema_validates_each_stack_file_and_stack_files_point_at_it(stack: str
 @pytest.mark.parametrize(
     ("key", "value"),
     [("ecs-platform:azCount", "two"), ("ecs-platform:services", ["web"]), ("ecs-platform:azcount", 2),
-     ("ecs-platform:loadBalancer", {"https": True})],  # fmt: skip
+     ("ecs-platform:loadBalancer", {"https": True})],
 )
 def test_schema_rejects_a_wrong_type_or_unknown_key(key: str, value: object) -> None:
     data = stack_file("dev")
@@ -151,8 +151,11 @@ def test_package_declares_its_build_and_dependencies() -> None:
 
 def test_the_program_reads_config_only_through_the_loader() -> None:
     library = ROOT / "components" / "ecs_platform"
-    readers = [p.relative_to(ROOT).as_posix() for p in library.rglob("*.py")
-               if "pulumi.Config(" in p.read_text() or "get_config_env" in p.read_text()]  # fmt: skip
+    readers = [
+        p.relative_to(ROOT).as_posix()
+        for p in library.rglob("*.py")
+        if "pulumi.Config(" in p.read_text() or "get_config_env" in p.read_text()
+    ]
     assert readers == ["components/ecs_platform/config.py"]
 
 

@@ -1,23 +1,51 @@
-"""Every config rule: its message, and that nothing was registered.
+"""Every validation rule: its message, on each path that reaches it.
 
-Each case runs the real ``__main__.py`` on the dev stack file with one bad
-override, through the mock engine, and checks the exact problem line (key path,
-value, what is allowed) and that the engine saw no resource at all.
+1. Config rules on the model, without the mock engine: the dev stack's config
+   (Pulumi.yaml defaults + Pulumi.dev.yaml + one override) goes through
+   ``ecs_platform.config.load`` as ``__main__.py`` gives it, and the expected
+   problem line (key path, value, what is allowed) must be among the problems.
+2. The same rules on specs and components built in Python: ``ServiceSpec(...)``
+   and friends raise at construction, rules that need the cluster when the
+   ``Service``/``TaskDefinition`` is built; either path says the same thing
+   after its key path.
+3. A few runs of the real program through the mock engine: bad config
+   registers nothing and reports every problem at once; valid edge values
+   reach the resources.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from ecs_platform import (
+    AutoscalingSpec,
+    ClusterRef,
+    ClusterSpec,
+    ContainerSpec,
+    HealthCheckSpec,
+    LoadBalancerSpec,
+    RouteSpec,
+    Service,
+    ServiceSpec,
+    TargetHealthCheckSpec,
+    TaskDefinition,
+    TaskSpec,
+    config,
+)
 from ecs_platform.errors import ConfigError
-from ecs_platform.tools.mock_cloud import run_program
+from ecs_platform.specs import PlatformSpec, StackContext
+from ecs_platform.tools.mock_cloud import REGION_ZONES, run_program, stack_config
 
+NS = "ecs-platform:"
 SM = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 HTTP_OK = {"allowPlainHttp": True}
+CLUSTER_ARN = "arn:aws:ecs:us-east-1:123456789012:cluster/x"
+EMBED = {"aws:region": "us-east-1"}
 
 
 def pub(lb: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
@@ -31,6 +59,27 @@ def svc(**fields: Any) -> dict[str, Any]:
     return {"services": {"api": {"image": "nginx:1.27", "user": "1000", "port": 8080, **fields}}}
 
 
+# --- 1. config rules on the model --------------------------------------------------------------
+
+
+def load(
+    overrides: dict[str, Any] | None = None, stack: str = "dev", stack_name: str | None = None
+) -> tuple[PlatformSpec, StackContext]:
+    """What ``__main__.py`` does with the config the CLI gives it for ``stack`` (named
+    ``stack_name``, default ``stack``) plus ``overrides``, without the engine."""
+    cfg = stack_config(stack, overrides)
+    raw = {key.removeprefix(NS): config._parse(value) for key, value in cfg.items() if key.startswith(NS)}
+    region = cfg.get("aws:region") or None
+    zones = REGION_ZONES.get(region) if region else None
+    return config.load(raw, stack=stack_name or stack, region=region, region_zones=zones)
+
+
+def config_problems(overrides: dict[str, Any], stack: str = "dev", stack_name: str | None = None) -> list[str]:
+    with pytest.raises(ConfigError) as exc:
+        load(overrides, stack, stack_name)
+    return exc.value.problems
+
+
 CASES: list[tuple[str, dict[str, Any], str]] = [
     ("unknown launch type", {"launchType": "LAMBDA"},
      'ecs-platform:launchType: "LAMBDA" is not allowed (allowed: FARGATE, FARGATE_SPOT, EC2, EXTERNAL)'),
@@ -42,11 +91,11 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      "ecs-platform:azCount: 4 is more zones than the region has "
      "(allowed: 1..3; zones: us-east-2a, us-east-2b, us-east-2c)"),
     ("desiredCount negative", {"desiredCount": -1},
-     "ecs-platform:desiredCount: -1 is negative (allowed: 0 or more tasks)"),
+     "ecs-platform:desiredCount: -1 is out of range (allowed: 0..2147483647)"),
     ("desiredCount fractional", {"desiredCount": 1.5},
-     "ecs-platform:desiredCount: 1.5 is not an integer (allowed: 0 or more tasks)"),
+     "ecs-platform:desiredCount: 1.5 is not an integer (allowed: 0..2147483647)"),
     ("service desiredCount negative", svc(desiredCount=-2),
-     "ecs-platform:services.api.desiredCount: -2 is negative (allowed: 0 or more tasks)"),
+     "ecs-platform:services.api.desiredCount: -2 is out of range (allowed: 0..2147483647)"),
     ("fargate memory for 256", svc(cpu=256, memory=300),
      "ecs-platform:services.api.memory: 300 is not a valid Fargate memory for cpu 256 "
      "(allowed: 512, 1024, 2048)"),
@@ -66,7 +115,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("port too high", svc(port=70000),
      "ecs-platform:services.api.port: 70000 is out of range (allowed: 1..65535)"),
     ("service without image", {"services": {"api": {"port": 80}}},
-     "ecs-platform:services.api.image: null is missing "
+     "ecs-platform:services.api.image: missing "
      "(allowed: an image reference, e.g. public.ecr.aws/nginx/nginx:1.27)"),
     ("service name with capitals", {"services": {"Web_1": {"image": "nginx", "user": "1000"}}},
      'ecs-platform:services.Web_1: "Web_1" is not a valid service name (allowed: 1-24 lowercase '
@@ -164,13 +213,13 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("tag overriding the stack's own", {"tags": {"Stack": "other"}},
      "ecs-platform:tags.Stack: overrides the platform's own Stack tag (allowed: keys other than Project, Stack, ManagedBy)"),
     ("waiver of a control services cannot waive", svc(waivers={"ECS.2": "needs a public IP"}),
-     "ecs-platform:services.api.waivers.ECS.2: is not a control a service may waive (allowed: ECS.5, ECS.17, ECS.20)"),
+     'ecs-platform:services.api.waivers.ECS.2: "ECS.2" is not a control a service may waive (allowed: ECS.5, ECS.17, ECS.20)'),
     ("waiver reason AWS cannot store as a tag", {"services": {"api": {"image": "x", "waivers": {"ECS.20": "vendor image (root)"}}}},
      'ecs-platform:services.api.waivers.ECS.20: "vendor image (root)" is not a valid reason (it becomes a tag value)'),
     ("non-root user missing", {"services": {"api": {"image": "x"}}},
-     'ecs-platform:services.api.user: missing, so the container runs as its image\'s user, often root (allowed: a non-root uid[:gid] or user name, e.g. "1000:1000", or ecs-platform:services.api.waivers.ECS.20: <why it needs root>)'),
+     'ecs-platform:services.api.user: missing, so the container runs as its image\'s user, often root (allowed: a non-root uid[:gid] or user name, e.g. "1000:1000", or waivers.ECS.20: <why it needs root>)'),
     ("root user", svc(user="0:0"),
-     'ecs-platform:services.api.user: "0:0" runs as root (allowed: a non-root uid[:gid] or user name, or ecs-platform:services.api.waivers.ECS.20: <why it needs root>)'),
+     'ecs-platform:services.api.user: "0:0" runs as root (allowed: a non-root uid[:gid] or user name, or waivers.ECS.20: <why it needs root>)'),
     ("stale waiver", svc(waivers={"ECS.20": "not needed"}),
      "ecs-platform:services.api.waivers.ECS.20: waives a control this service keeps (allowed: only when user is missing or root)"),
     ("stale read-only waiver", svc(waivers={"ECS.5": "not needed"}),
@@ -240,7 +289,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      "ecs-platform:services.api.deregistrationDelay: 4000 is out of range (allowed: 0..3600)"),
     ("desired count below autoscaling min", pub(autoscaling={"min": 2, "max": 4, "cpuTarget": 50}),
      "ecs-platform:desiredCount: 1 is outside the autoscaling range 2..4 of "
-     "ecs-platform:services.api.autoscaling (allowed: min <= desiredCount <= max)"),
+     "services.api.autoscaling (allowed: min <= desiredCount <= max)"),
     ("autoscaling max below min", pub(desiredCount=3, autoscaling={"min": 3, "max": 2, "cpuTarget": 50}),
      "ecs-platform:services.api.autoscaling.max: 2 is below min 3 (allowed: min <= max)"),
     ("autoscaling target out of range", pub(autoscaling={"min": 1, "max": 2, "cpuTarget": 150}),
@@ -250,13 +299,15 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      "memoryTarget, requestsPerTarget)"),
     ("request scaling of a private service", svc(autoscaling={"min": 1, "max": 2, "requestsPerTarget": 100}),
      "ecs-platform:services.api.autoscaling.requestsPerTarget: needs a load balancer in front of the service"),
+    ("autoscaling cooldown", pub(autoscaling={"min": 1, "max": 2, "cpuTarget": 50, "scaleInCooldown": -1}),
+     "ecs-platform:services.api.autoscaling.scaleInCooldown: -1 is out of range (allowed: 0..3600)"),
     # --- EC2 and EXTERNAL capacity ---
     ("instance type name", {"launchType": "EC2", "ec2": {"instanceTypes": ["t3-medium"]}},
      'ecs-platform:ec2.instanceTypes[0]: "t3-medium" is not an instance type name '
      "(allowed: family.size, e.g. m7g.large or c6i.2xlarge)"),
     ("instance type outside the table", {"launchType": "EC2", "ec2": {"instanceTypes": ["x9z.large"]}},
      'ecs-platform:ec2.instanceTypes[0]: "x9z.large" is not in the instance table (allowed: a common type '
-     "such as t3.medium or m7g.large, or describe it under ecs-platform:ec2.instanceTypeSpecs.x9z.large "
+     "such as t3.medium or m7g.large, or describe it under ec2.instanceTypeSpecs.x9z.large "
      "with vcpu, memoryMiB and architecture)"),
     ("instance types of two architectures", {"launchType": "EC2", "ec2": {"instanceTypes": ["m7g.large", "m7i.large"]}},
      'ecs-platform:ec2.instanceTypes: ["m7g.large", "m7i.large"] mixes X86_64 and ARM64 types'),
@@ -270,10 +321,10 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      "ecs-platform:ec2.instanceType: unknown key"),
     ("task cpu beyond the instances", {"launchType": "EC2", "services": {"api": {"image": "x", "user": "1000", "cpu": 4096, "memory": 1024}}},
      "ecs-platform:services.api.cpu: 4096 does not fit the smallest instance type (2 vCPU = 2048 units) "
-     "of ecs-platform:ec2.instanceTypes (allowed: up to 2048, or larger instance types)"),
+     "of ec2.instanceTypes (allowed: up to 2048, or larger instance types)"),
     ("task memory beyond the instances", {"launchType": "EC2", "services": {"api": {"image": "x", "user": "1000", "memory": 4096}}},
      "ecs-platform:services.api.memory: 4096 does not fit the smallest instance type (4096 MiB, 3686 for "
-     "tasks) of ecs-platform:ec2.instanceTypes (allowed: up to 3686, or larger instance types)"),
+     "tasks) of ec2.instanceTypes (allowed: up to 3686, or larger instance types)"),
     ("task architecture other than the instances",
      {"launchType": "EC2", "services": {"api": {"image": "x", "user": "1000", "architecture": "ARM64"}}},
      'ecs-platform:services.api.architecture: "ARM64" does not match the EC2 instances (X86_64)'),
@@ -309,7 +360,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("service named after the exec audit log", {"services": {"exec": {"image": "x", "user": "1000"}}},
      'ecs-platform:services.exec: "exec" is reserved (allowed: another name; /ecs/<project>-<stack>/exec is the cluster\'s ECS Exec audit log group)'),
     ("fractional Fargate cpu", svc(cpu=256.0),
-     "ecs-platform:services.api.cpu: 256.0 is not a Fargate cpu size"),
+     "ecs-platform:services.api.cpu: 256.0 is not an integer (allowed: 128..196608)"),
     ("health check timeout beyond ECS's 60 s", svc(healthCheck={"command": "true", "interval": 120, "timeout": 90}),
      "ecs-platform:services.api.healthCheck.timeout: 90 is out of range (allowed: 2..60)"),
     ("writable path listed twice", svc(writablePaths=["/tmp", "/tmp/"], readonlyRootFilesystem=True),
@@ -321,31 +372,238 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("existing VPC with one public subnet for a public service",
      pub() | {"vpc": {"vpcId": "vpc-1", "publicSubnetIds": ["subnet-1"], "privateSubnetIds": ["subnet-2", "subnet-3"]}},
      "ecs-platform:vpc.publicSubnetIds: 1 subnet is too few for the load balancer (allowed: 2 or more, in different zones)"),
-    ("autoscaling cooldown", pub(autoscaling={"min": 1, "max": 2, "cpuTarget": 50, "scaleInCooldown": -1}),
-     "ecs-platform:services.api.autoscaling.scaleInCooldown: -1 is out of range (allowed: 0..3600)"),
+    ("target health check path without slash", pub(targetHealthCheck={"path": "health"}),
+     'ecs-platform:services.api.targetHealthCheck.path: "health" is not a health check path '
+     "(allowed: up to 1024 characters starting with /)"),
+]  # fmt: skip
+
+def _params(cases: list[tuple[str, dict[str, Any], str]]) -> list[Any]:
+    return [pytest.param(overrides, expected, id=cid) for cid, overrides, expected in cases]
+
+
+def test_stack_files_load_on_the_model() -> None:
+    for stack in ("dev", "staging", "prod"):
+        spec, context = load(stack=stack)
+        assert spec.services, stack
+        assert context.stack == stack
+
+
+@pytest.mark.parametrize(("overrides", "expected"), _params(CASES))
+def test_config_rule_reports_its_problem(overrides: dict[str, Any], expected: str) -> None:
+    problems = config_problems(overrides)
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_fargate_memory_checked_once_launch_type_is_valid() -> None:
+    assert config_problems({"services": {"api": {"image": "nginx", "user": "1000", "cpu": 256, "memory": 4096}}}) == [
+        "ecs-platform:services.api.memory: 4096 is not a valid Fargate memory for cpu 256 (allowed: 512, 1024, 2048)"
+    ]
+    # An unknown launch type leaves nothing to size the task against: one problem, not two.
+    assert config_problems(
+        {"launchType": "LAMBDA", "services": {"api": {"image": "nginx", "user": "1000", "memory": 4096}}}
+    ) == ['ecs-platform:launchType: "LAMBDA" is not allowed (allowed: FARGATE, FARGATE_SPOT, EC2, EXTERNAL)']
+
+
+@pytest.mark.parametrize("stack_name", ["prod", "production", "prod-eu", "prod_eu"])
+def test_production_stack_names_need_a_plain_http_waiver(stack_name: str) -> None:
+    assert config_problems({}, stack_name=stack_name) == [
+        f'ecs-platform:loadBalancer.allowPlainHttp: true on production stack "{stack_name}" without a waiver '
+        "(allowed: certificateArn, or plainHttpWaiver: <why> to accept plain HTTP in production)"
+    ]
+    load({"loadBalancer": {**HTTP_OK, "plainHttpWaiver": "no domain yet"}}, stack_name=stack_name)
+
+
+@pytest.mark.parametrize("stack_name", ["dev", "staging", "products", "preprod"])
+def test_other_stack_names_serve_plain_http_without_a_waiver(stack_name: str) -> None:
+    load(stack_name=stack_name)
+
+
+# --- 2. the same rules on specs and components built in Python ---------------------------------
+
+
+def spec_problems(build: Callable[[], Any]) -> list[str]:
+    """The problems of building a spec in Python."""
+    with pytest.raises(ConfigError) as exc:
+        build()
+    return exc.value.problems
+
+
+def in_program(build: Callable[[], Any]) -> list[str]:
+    """The problems of a program that builds components, which must register nothing."""
+    run = run_program("embed", config=EMBED, program=build)
+    assert isinstance(run.error, ConfigError), run.error
+    assert run.resources == []
+    return run.error.problems
+
+
+def service_problems(cluster: ClusterSpec | None = None, ec2_provider: str | None = None, **spec: Any) -> list[str]:
+    """The problems of a ``Service`` built from a valid ``ServiceSpec(**spec)`` on a cluster
+    created elsewhere (rules that need the cluster run when the component is built)."""
+
+    def build() -> None:
+        ref = ClusterRef(arn=CLUSTER_ARN, spec=cluster or ClusterSpec(), ec2_capacity_provider_name=ec2_provider)
+        Service("api", ServiceSpec(**spec), cluster=ref, vpc_id="vpc-1", subnet_ids=["subnet-1"])
+
+    return in_program(build)
+
+
+def task_definition_problems(**spec: Any) -> list[str]:
+    def build() -> None:
+        TaskDefinition("api", TaskSpec(**spec), cluster=ClusterRef(arn=CLUSTER_ARN),
+                       execution_role_arn="arn:aws:iam::123456789012:role/e",
+                       task_role_arn="arn:aws:iam::123456789012:role/t", region="us-east-1")  # fmt: skip
+
+    return in_program(build)
+
+
+BASE: dict[str, Any] = {"image": "nginx:1.27", "user": "1000"}
+
+#: Rules that used to exist only on the config path, now on specs built in Python.
+PYTHON_CASES: list[tuple[str, Callable[[], Any], str]] = [
+    ("name both plain and secret (container)",
+     lambda: ContainerSpec(image="nginx", environment={"DB_URL": "x"}, secrets={"DB_URL": SM}),
+     'ContainerSpec.secrets.DB_URL: "DB_URL" is also a plain environment variable '
+     "(allowed: each name in either environment or secrets)"),
+    ("name both plain and secret (service)",
+     lambda: ServiceSpec(**BASE, environment={"DB_URL": "x"}, secrets={"DB_URL": SM}),
+     'ServiceSpec.secrets.DB_URL: "DB_URL" is also a plain environment variable '
+     "(allowed: each name in either environment or secrets)"),
+    ("writable path listed twice", lambda: ServiceSpec(**BASE, writable_paths=("/tmp", "/tmp/")),
+     'ServiceSpec.writable_paths[1]: "/tmp/" is the root or already listed (allowed: distinct paths below /)'),
+    ("writable root path", lambda: TaskSpec(**BASE, writable_paths=["/"]),
+     'TaskSpec.writable_paths[0]: "/" is the root or already listed (allowed: distinct paths below /)'),
+    ("container health check timeout not below interval",
+     lambda: HealthCheckSpec(command="true", interval=10, timeout=10),
+     "HealthCheckSpec.timeout: 10 is not shorter than the interval 10 (allowed: timeout < interval)"),
+    ("container health check timeout above interval",
+     lambda: HealthCheckSpec(command=["CMD", "true"], interval=5, timeout=6),
+     "HealthCheckSpec.timeout: 6 is not shorter than the interval 5 (allowed: timeout < interval)"),
+    ("target health check timeout not below interval", lambda: TargetHealthCheckSpec(interval=5, timeout=5),
+     "TargetHealthCheckSpec.timeout: 5 is not shorter than the interval 5 (allowed: timeout < interval)"),
+    ("route with six paths", lambda: RouteSpec(paths=[f"/{i}" for i in range(6)]),
+     "RouteSpec: 6 paths and hosts in one route (allowed: at most 5 per route; split it into several routes)"),
+    ("route with three paths and three hosts",
+     lambda: RouteSpec(paths=["/a", "/b", "/c"], hosts=["a.example.com", "b.example.com", "c.example.com"]),
+     "RouteSpec: 6 paths and hosts in one route (allowed: at most 5 per route; split it into several routes)"),
+    ("route with six values in a service",
+     lambda: ServiceSpec(**BASE, port=80, routes=[{"paths": [f"/{i}" for i in range(6)]}]),
+     "ServiceSpec.routes[0]: 6 paths and hosts in one route (allowed: at most 5 per route; split it into several routes)"),
 ]  # fmt: skip
 
 
-def test_prod_stack_serving_plain_http_needs_a_written_waiver() -> None:
-    run = run_program("prod", {"loadBalancer": {"allowPlainHttp": True}})
-    assert isinstance(run.error, ConfigError)
-    assert run.error.problems == [
-        'ecs-platform:loadBalancer.allowPlainHttp: true on production stack "prod" without a waiver '
-        "(allowed: certificateArn, or plainHttpWaiver: <why> to accept plain HTTP in production)"
+@pytest.mark.parametrize(("build", "expected"), [c[1:] for c in PYTHON_CASES], ids=[c[0] for c in PYTHON_CASES])
+def test_spec_built_in_python_reports_the_rule(build: Callable[[], Any], expected: str) -> None:
+    assert spec_problems(build) == [expected]
+
+
+def test_bad_spec_in_a_program_registers_nothing() -> None:
+    def build() -> None:
+        spec = ServiceSpec(**BASE, port=80, routes=[RouteSpec(paths=[f"/{i}" for i in range(6)])])
+        Service("api", spec, cluster=ClusterRef(arn=CLUSTER_ARN), vpc_id="vpc-1", subnet_ids=["subnet-1"])
+
+    assert in_program(build) == [
+        "RouteSpec: 6 paths and hosts in one route (allowed: at most 5 per route; split it into several routes)"
     ]
-    assert run.resources == []
-    waived = run_program(
-        "prod", {"loadBalancer": {"allowPlainHttp": True, "plainHttpWaiver": "no domain yet"}}
-    )
-    assert waived.error is None, waived.error
 
 
-@pytest.mark.parametrize(("overrides", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_rule_reports_problem_and_registers_nothing(overrides: dict[str, Any], expected: str) -> None:
-    run = run_program("dev", overrides)
+def test_the_values_at_the_limits_build() -> None:
+    HealthCheckSpec(command="true", interval=10, timeout=9)
+    TargetHealthCheckSpec(interval=6, timeout=5)
+    RouteSpec(paths=["/a", "/b"], hosts=["a.example.com", "b.example.com", "c.example.com"])
+    ServiceSpec(**BASE, environment={"DB_HOST": "db"}, secrets={"DB_URL": SM}, writable_paths=["/tmp", "/var/tmp"])
+
+
+#: (id, config overrides, key path in config, Python build -> problems, key path in Python):
+#: the message after the path is the same on both.
+BOTH: list[tuple[str, dict[str, Any], str, Callable[[], list[str]], str]] = [
+    ("fargate memory (Service)", svc(cpu=256, memory=300), "services.api.memory",
+     lambda: service_problems(**BASE, cpu=256, memory=300), "ServiceSpec.memory"),
+    ("fargate memory (TaskDefinition)", svc(cpu=512, memory=5120), "services.api.memory",
+     lambda: task_definition_problems(**BASE, cpu=512, memory=5120), "TaskSpec.memory"),
+    ("fargate cpu", svc(cpu=300), "services.api.cpu",
+     lambda: service_problems(**BASE, cpu=300), "ServiceSpec.cpu"),
+    ("bridge networking on Fargate", svc(networkMode="bridge"), "services.api.networkMode",
+     lambda: service_problems(**BASE, network_mode="bridge"), "ServiceSpec.network_mode"),
+    ("launch type the cluster does not offer", svc(launchType="EC2"), "services.api.launchType",
+     lambda: service_problems(**BASE, launch_type="EC2", ec2_provider="cp"), "ServiceSpec.launch_type"),
+    ("task cpu beyond the instances",
+     {"launchType": "EC2", "services": {"api": {**BASE, "cpu": 4096, "memory": 1024}}}, "services.api.cpu",
+     lambda: service_problems(ClusterSpec(launch_type="EC2"), "cp", **BASE, cpu=4096, memory=1024),
+     "ServiceSpec.cpu"),
+    ("max percent not above min", svc(minHealthyPercent=100, maxPercent=100), "services.api.maxPercent",
+     lambda: spec_problems(lambda: ServiceSpec(**BASE, min_healthy_percent=100, max_percent=100)),
+     "ServiceSpec.max_percent"),
+    ("exec with a read-only root", svc(exec=True), "services.api.exec",
+     lambda: spec_problems(lambda: ServiceSpec(**BASE, exec_enabled=True)), "ServiceSpec.exec_enabled"),
+    ("autoscaling max below min", pub(desiredCount=3, autoscaling={"min": 3, "max": 2, "cpuTarget": 50}),
+     "services.api.autoscaling.max",
+     lambda: spec_problems(lambda: AutoscalingSpec(min_count=3, max_count=2, cpu_target=50)), "AutoscalingSpec.max_count"),
+    ("ingress CIDR listed twice", pub({**HTTP_OK, "ingressCidrs": ["10.0.0.0/8", "10.0.0.0/8"]}),
+     "loadBalancer.ingressCidrs[1]",
+     lambda: spec_problems(lambda: LoadBalancerSpec(ingress_cidrs=["10.0.0.0/8", "10.0.0.0/8"])),
+     "LoadBalancerSpec.ingress_cidrs[1]"),
+    ("name both plain and secret", svc(environment={"DB_URL": "x"}, secrets={"DB_URL": SM}),
+     "services.api.secrets.DB_URL",
+     lambda: spec_problems(lambda: ServiceSpec(**BASE, environment={"DB_URL": "x"}, secrets={"DB_URL": SM})),
+     "ServiceSpec.secrets.DB_URL"),
+    ("writable path listed twice", svc(writablePaths=["/tmp", "/tmp/"]), "services.api.writablePaths[1]",
+     lambda: spec_problems(lambda: ServiceSpec(**BASE, writable_paths=["/tmp", "/tmp/"])),
+     "ServiceSpec.writable_paths[1]"),
+    ("writable root path", svc(writablePaths=["/"]), "services.api.writablePaths[0]",
+     lambda: spec_problems(lambda: ServiceSpec(**BASE, writable_paths=["/"])), "ServiceSpec.writable_paths[0]"),
+    ("container health check timeout", svc(healthCheck={"command": "true", "interval": 10, "timeout": 10}),
+     "services.api.healthCheck.timeout",
+     lambda: spec_problems(lambda: HealthCheckSpec(command="true", interval=10, timeout=10)), "HealthCheckSpec.timeout"),
+    ("target health check timeout", pub(targetHealthCheck={"interval": 5, "timeout": 5}),
+     "services.api.targetHealthCheck.timeout",
+     lambda: spec_problems(lambda: TargetHealthCheckSpec(interval=5, timeout=5)), "TargetHealthCheckSpec.timeout"),
+    ("route with six values", pub(routes=[{"paths": [f"/{i}" for i in range(6)]}]), "services.api.routes[0]",
+     lambda: spec_problems(lambda: RouteSpec(paths=[f"/{i}" for i in range(6)])), "RouteSpec"),
+    ("non-root user missing", {"services": {"api": {"image": "x"}}}, "services.api.user",
+     lambda: spec_problems(lambda: ServiceSpec(image="x")), "ServiceSpec.user"),
+    ("root user", svc(user="0:0"), "services.api.user",
+     lambda: spec_problems(lambda: ServiceSpec(image="x", user="0:0")), "ServiceSpec.user"),
+    ("service without image", {"services": {"api": {"user": "1000"}}}, "services.api.image",
+     lambda: spec_problems(lambda: ServiceSpec(user="1000")), "ServiceSpec.image"),  # type: ignore[call-arg]
+]  # fmt: skip
+
+
+def _after(problems: list[str], path: str) -> str:
+    head = f"{path}: "
+    found = [p[len(head) :] for p in problems if p.startswith(head)]
+    assert len(found) == 1, (path, problems)
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "config_path", "build", "python_path"), [c[1:] for c in BOTH], ids=[c[0] for c in BOTH]
+)
+def test_config_and_python_paths_give_the_same_message(
+    overrides: dict[str, Any], config_path: str, build: Callable[[], list[str]], python_path: str
+) -> None:
+    from_config = _after(config_problems(overrides), NS + config_path)
+    assert _after(build(), python_path) == from_config
+
+
+def test_python_key_paths_name_a_field_one_way() -> None:
+    [range_problem] = spec_problems(lambda: ServiceSpec(**BASE, max_percent=300))
+    [order_problem] = spec_problems(lambda: ServiceSpec(**BASE, min_healthy_percent=100, max_percent=100))
+    assert range_problem.split(":")[0] == order_problem.split(":")[0]
+
+
+# --- 3. end to end through the mock engine -----------------------------------------------------
+
+
+def test_bad_config_registers_nothing_and_lists_one_line_per_problem() -> None:
+    run = run_program("dev", {"azCount": 0, "desiredCount": -1})
     assert isinstance(run.error, ConfigError), run.error
-    assert any(p.startswith(expected) for p in run.error.problems), run.error.problems
     assert run.resources == []
+    # In the model's field order (the cluster's keys, then the network's).
+    assert str(run.error).splitlines() == [
+        "invalid configuration (2 problem(s)):",
+        "  - ecs-platform:desiredCount: -1 is out of range (allowed: 0..2147483647)",
+        "  - ecs-platform:azCount: 0 is out of range (allowed: 1..6)",
+    ]
 
 
 def test_every_problem_is_reported_at_once() -> None:
@@ -354,31 +612,23 @@ def test_every_problem_is_reported_at_once() -> None:
         {"launchType": "LAMBDA", "azCount": 9, "logRetentionDays": 2,
          "services": {"api": {"image": "nginx", "user": "1000", "port": 0, "cpu": 256, "memory": 4096}}},
     )  # fmt: skip
-    assert isinstance(run.error, ConfigError)
+    assert isinstance(run.error, ConfigError), run.error
+    assert run.resources == []
     paths = sorted(p.split(":", 2)[1].split(" ")[0] for p in run.error.problems)
     assert paths == ["azCount", "launchType", "logRetentionDays", "services.api.port"]
-    assert run.resources == []
 
 
-def test_fargate_memory_checked_once_launch_type_is_valid() -> None:
-    run = run_program(
-        "dev", {"services": {"api": {"image": "nginx", "user": "1000", "cpu": 256, "memory": 4096}}}
-    )
-    assert isinstance(run.error, ConfigError)
+def test_prod_stack_serving_plain_http_needs_a_written_waiver() -> None:
+    run = run_program("prod", {"loadBalancer": {"allowPlainHttp": True}})
+    assert isinstance(run.error, ConfigError), run.error
     assert run.error.problems == [
-        "ecs-platform:services.api.memory: 4096 is not a valid Fargate memory for cpu 256 "
-        "(allowed: 512, 1024, 2048)"
+        'ecs-platform:loadBalancer.allowPlainHttp: true on production stack "prod" without a waiver '
+        "(allowed: certificateArn, or plainHttpWaiver: <why> to accept plain HTTP in production)"
     ]
-
-
-def test_error_message_lists_one_line_per_problem() -> None:
-    run = run_program("dev", {"azCount": 0, "desiredCount": -1})
-    assert isinstance(run.error, ConfigError)
-    assert str(run.error).splitlines() == [
-        "invalid configuration (2 problem(s)):",
-        "  - ecs-platform:azCount: 0 is out of range (allowed: 1..6)",
-        "  - ecs-platform:desiredCount: -1 is negative (allowed: 0 or more tasks)",
-    ]
+    assert run.resources == []
+    waived = run_program("prod", {"loadBalancer": {"allowPlainHttp": True, "plainHttpWaiver": "no domain yet"}})
+    assert waived.error is None, waived.error
+    assert waived.one("aws:lb/loadBalancer:LoadBalancer").inputs["tags"]["ecs-platform:waiver:ELB.1"] == "no domain yet"
 
 
 def _task(run: Any) -> Any:
@@ -389,19 +639,13 @@ def _container(run: Any) -> Any:
     return json.loads(_task(run)["containerDefinitions"])[0]
 
 
-GOOD: list[tuple[str, dict[str, Any], Any]] = [
-    ("256/2048", svc(cpu=256, memory=2048), lambda r: (_task(r)["cpu"], _task(r)["memory"]) == ("256", "2048")),
-    ("4096/30720", svc(cpu=4096, memory=30720), lambda r: _task(r)["memory"] == "30720"),
-    ("8192/61440", svc(cpu=8192, memory=61440), lambda r: _task(r)["memory"] == "61440"),
-    ("16384/122880", svc(cpu=16384, memory=122880), lambda r: (_task(r)["cpu"], _task(r)["memory"]) == ("16384", "122880")),
+#: Valid edge values: each loads on the model; the first ones also run end to end and
+#: must reach the registered resources.
+GOOD: list[tuple[str, dict[str, Any], Callable[[Any], bool] | None]] = [
+    ("16384/122880", svc(cpu=16384, memory=122880),
+     lambda r: (_task(r)["cpu"], _task(r)["memory"]) == ("16384", "122880")),
     ("sm json key", svc(secrets={"X": SM + ":password::"}),
      lambda r: _container(r)["secrets"] == [{"name": "X", "valueFrom": SM + ":password::"}]),
-    ("ssm", svc(secrets={"X": "arn:aws:ssm:eu-west-1:123456789012:parameter/a/b-c"}),
-     lambda r: _container(r)["secrets"][0]["valueFrom"].endswith("parameter/a/b-c")),
-    ("url", svc(environment={"TOKEN_URL_PATH": "/v1"}),
-     lambda r: _container(r)["environment"] == [{"name": "TOKEN_URL_PATH", "value": "/v1"}]),
-    ("exec", svc(exec=True, readonlyRootFilesystem=False),
-     lambda r: r.one("aws:ecs/service:Service").inputs["enableExecuteCommand"] is True),
     ("described instance type",
      {"launchType": "EC2", "ec2": {"instanceTypes": ["x9z.large"],
                                    "instanceTypeSpecs": {"x9z.large": {"vcpu": 2, "memoryMiB": 8192}}}},
@@ -410,13 +654,29 @@ GOOD: list[tuple[str, dict[str, Any], Any]] = [
      lambda r: (_task(r)["cpu"], _task(r)["memory"]) == ("2048", "3686")),
     ("root user with a waiver", {"services": {"api": {"image": "x", "waivers": {"ECS.20": "vendor image runs as root"}}}},
      lambda r: _task(r)["tags"]["ecs-platform:waiver:ECS.20"] == "vendor image runs as root"),
-    ("health check timeout at ECS's limit", svc(healthCheck={"command": "true", "interval": 120, "timeout": 60}),
-     lambda r: _container(r)["healthCheck"]["timeout"] == 60),
+    # on the model only
+    ("256/2048", svc(cpu=256, memory=2048), None),
+    ("4096/30720", svc(cpu=4096, memory=30720), None),
+    ("8192/61440", svc(cpu=8192, memory=61440), None),
+    ("ssm", svc(secrets={"X": "arn:aws:ssm:eu-west-1:123456789012:parameter/a/b-c"}), None),
+    ("url", svc(environment={"TOKEN_URL_PATH": "/v1"}), None),
+    ("exec", svc(exec=True, readonlyRootFilesystem=False), None),
+    ("health check timeout at ECS's limit", svc(healthCheck={"command": "true", "interval": 120, "timeout": 60}), None),
+    ("route with five values", pub(routes=[{"paths": ["/a", "/b"], "hosts": ["a.example.com", "b.example.com", "c.example.com"]}]), None),
+    ("target health check timeout just below interval", pub(targetHealthCheck={"interval": 6, "timeout": 5}), None),
+    ("health check timeout just below interval", svc(healthCheck={"command": "true", "interval": 10, "timeout": 9}), None),
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize(("overrides", "check"), [c[1:] for c in GOOD], ids=[c[0] for c in GOOD])
-def test_valid_values_pass_and_reach_the_resources(overrides: dict[str, Any], check: Any) -> None:
+@pytest.mark.parametrize("overrides", [c[1] for c in GOOD], ids=[c[0] for c in GOOD])
+def test_valid_values_load(overrides: dict[str, Any]) -> None:
+    load(overrides)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "check"), [c[1:] for c in GOOD if c[2] is not None], ids=[c[0] for c in GOOD if c[2] is not None]
+)
+def test_valid_values_reach_the_resources(overrides: dict[str, Any], check: Callable[[Any], bool]) -> None:
     run = run_program("dev", overrides)
     assert run.error is None, run.error
     assert check(run)

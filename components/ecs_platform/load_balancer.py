@@ -14,7 +14,7 @@ from ecs_platform.iam import AwsContext
 from ecs_platform.outputs import after, waiver_tags
 from ecs_platform.service import LoadBalancerRef
 from ecs_platform.specs import LoadBalancerSpec
-from ecs_platform.specs.base import render_loc
+from ecs_platform.specs.base import python_problems
 from ecs_platform.wiring import wiring_problems
 
 #: Regions launched before August 2022 deliver ALB access logs as their
@@ -83,8 +83,7 @@ class LoadBalancer(pulumi.ComponentResource):
         ``region``: the stack's (it picks how access logs are delivered; a certificate must be
         in it). ``log_retention_days``: how long a created access-log bucket keeps logs."""
         problems = wiring_problems("LoadBalancer", {"vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
-        problems += [f"LoadBalancerSpec.{render_loc(loc)}: {m}"
-                     for loc, m in spec.serving_problems() + spec.region_problems(region)]  # fmt: skip
+        problems += python_problems(type(spec), spec.serving_problems() + spec.region_problems(region))
         raise_if(problems, "LoadBalancer")
         args = spec
         super().__init__("ecs-platform:lb:LoadBalancer", name, None, opts)

@@ -18,7 +18,7 @@ from ecs_platform.network import Network
 from ecs_platform.routing import assign
 from ecs_platform.service import Service
 from ecs_platform.specs import PlatformSpec, RouteSpec, StackContext, context_problems
-from ecs_platform.specs.base import render_loc
+from ecs_platform.specs.base import python_problems
 
 
 def service_url(scheme: str, dns_name: pulumi.Input[str], route: RouteSpec) -> pulumi.Output[str]:
@@ -63,7 +63,7 @@ class Platform(pulumi.ComponentResource):
     ) -> None:
         """``context`` is where the stack is deployed (project, stack, region, zones);
         its rules are checked here, before anything is registered."""
-        raise_if([f"PlatformSpec.{render_loc(loc)}: {m}" for loc, m in context_problems(spec, context)], "Platform")
+        raise_if(python_problems(type(spec), context_problems(spec, context)), "Platform")
         super().__init__("ecs-platform:index:Platform", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         ctx = aws_context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))

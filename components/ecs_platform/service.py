@@ -14,7 +14,7 @@ from ecs_platform.iam import AwsContext, TaskRoles
 from ecs_platform.outputs import after, tag_children
 from ecs_platform.routing import priority
 from ecs_platform.specs import AutoscalingSpec, ServiceSpec
-from ecs_platform.specs.base import render_loc
+from ecs_platform.specs.base import python_problems
 from ecs_platform.specs.service import network_mode, placement_problems
 from ecs_platform.task_definition import TaskDefinition
 from ecs_platform.wiring import wiring_problems
@@ -70,7 +70,7 @@ class Service(pulumi.ComponentResource):
         default: each route's own hashed priority."""
         ref = cluster.ref if isinstance(cluster, Cluster) else cluster
         problems = wiring_problems("Service", {"cluster.arn": ref.arn, "vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
-        problems += [f"ServiceSpec.{render_loc(loc)}: {m}" for loc, m in placement_problems(spec, ref.spec)]
+        problems += python_problems(type(spec), placement_problems(spec, ref.spec))
         if spec.is_public and load_balancer is None:
             problems.append("Service.load_balancer: None is missing (allowed: a LoadBalancerRef, required "
                             "when the spec is public)")  # fmt: skip

@@ -12,7 +12,7 @@ from ecs_platform.containers import container_definition, scratch_volume_name
 from ecs_platform.errors import raise_if
 from ecs_platform.outputs import waiver_tags
 from ecs_platform.specs import TaskSpec
-from ecs_platform.specs.base import render_loc
+from ecs_platform.specs.base import python_problems
 from ecs_platform.specs.service import network_mode, placement_problems
 from ecs_platform.wiring import wiring_problems
 
@@ -52,7 +52,7 @@ class TaskDefinition(pulumi.ComponentResource):
             {"execution_role_arn": execution_role_arn, "task_role_arn": task_role_arn, "region": region},
             {},
         )
-        problems += [f"{type(spec).__name__}.{render_loc(loc)}: {m}" for loc, m in placement_problems(spec, cluster.spec)]
+        problems += python_problems(type(spec), placement_problems(spec, cluster.spec))
         raise_if(problems, "TaskDefinition")
         super().__init__("ecs-platform:ecs:TaskDefinition", name, None, opts)
         launch_type = spec.launch_type or cluster.spec.launch_type

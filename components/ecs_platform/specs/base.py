@@ -46,6 +46,8 @@ def raise_problems(problems: Iterable[tuple[Loc, str]], title: str = "spec") -> 
 def render_loc(loc: Sequence[str | int]) -> str:
     out = ""
     for part in loc:
+        if part == "[key]":  # pydantic's marker for a problem with a map key: the key is the path
+            continue
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
@@ -80,7 +82,7 @@ class Spec(BaseModel):
             if depth:
                 raise
             name = type(self).__name__
-            raise ConfigError(problems_from(exc, f"{name}.", type(self)), name) from None
+            raise ConfigError(problems_from(exc, f"{name}.", type(self), python_names=True), name) from None
         finally:
             _DEPTH.reset(token)
 
@@ -141,26 +143,43 @@ def keys_of(cls: type[Spec]) -> list[str]:
     return sorted(f.alias or n for n, f in cls.model_fields.items())
 
 
+_MAP = "a map (allowed: a YAML object of key: value)"
 _TYPE_WORDS = {
-    "list_type": "a list", "tuple_type": "a list", "dict_type": "a map (a YAML object of key: value)",
-    "model_type": "a map (a YAML object of key: value)", "model_attributes_type": "a map (a YAML object of key: value)",
-    "string_type": "a string", "bool_type": "a boolean (true, false)", "int_type": "an integer",
+    "list_type": "a list (allowed: a YAML list)", "tuple_type": "a list (allowed: a YAML list)", "dict_type": _MAP,
+    "model_type": _MAP, "model_attributes_type": _MAP, "string_type": "a string (allowed: a string)",
+    "bool_type": "a boolean (allowed: true, false)", "int_type": "an integer (allowed: an integer)",
 }  # fmt: skip
 
 
-def problems_from(exc: ValidationError, prefix: str, root: type[Spec]) -> list[str]:
-    """One line per pydantic error: ``<prefix><key path>: <value> ... (allowed: ...)``."""
+def _python_loc(root: type[Spec], loc: Sequence[str | int]) -> tuple[str | int, ...]:
+    """``loc`` with every field spelled by its Python name (``maxPercent`` -> ``max_percent``)."""
+    out: list[str | int] = []
+    for i, part in enumerate(loc):
+        parent = _spec_at(root, loc[:i]) if isinstance(part, str) else None
+        field = next((n for n, f in parent.model_fields.items() if part in (n, f.alias)), None) if parent else None
+        out.append(field or part)
+    return tuple(out)
+
+
+def python_problems(spec: type[Spec], problems: Iterable[tuple[Loc, str]]) -> list[str]:
+    """Rule problems of a spec built in Python: ``<Spec>.<snake_case path>: <message>``."""
+    return [f"{spec.__name__}.{render_loc(_python_loc(spec, loc))}: {msg}" for loc, msg in problems]
+
+
+def problems_from(exc: ValidationError, prefix: str, root: type[Spec], python_names: bool = False) -> list[str]:
+    """One line per pydantic error: ``<prefix><key path>: <value> ... (allowed: ...)``; the key
+    path in config spelling (camelCase), or with ``python_names`` in Python's (snake_case)."""
     out: list[str] = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
-        path = prefix + render_loc(loc) if loc else prefix.rstrip(".:")
+        shown = _python_loc(root, loc) if python_names else loc
+        path = prefix + render_loc(shown) if loc else prefix.rstrip(".:")
         kind = err["type"]
         value = err.get("input")
         if kind == "ecs_platform":
             message = str((err.get("ctx") or {}).get("problem", err["msg"]))
         elif isinstance(value, pulumi.Output):
-            message = ("is a pulumi.Output, and this field takes a plain value known before the deployment "
-                       f"(allowed: {_TYPE_WORDS.get(kind, 'a plain value')})")  # fmt: skip
+            message = f"{_OUTPUT_TEXT} (allowed: a plain value)"
         elif kind == "extra_forbidden":
             parent = _spec_at(root, loc[:-1])
             keys = f" (allowed: {allowed(keys_of(parent))})" if parent else ""

@@ -15,8 +15,8 @@ import pulumi
 from pydantic import BeforeValidator, WithJsonSchema
 
 from ecs_platform import facts as f
-from ecs_platform.errors import show
-from ecs_platform.specs.base import Choice, InputRule, Int, Rule
+from ecs_platform.errors import allowed, show
+from ecs_platform.specs.base import Check, Choice, InputRule, Int, Rule
 
 LaunchType = Annotated[str, Choice(*f.LAUNCH_TYPES)]
 Architecture = Annotated[str, Choice(*f.ARCHITECTURES)]
@@ -215,7 +215,24 @@ TagKey = Annotated[str, Rule(tag_text_check("tag key", 128), "a tag key")]
 TagValue = Annotated[str, Rule(tag_text_check("tag value", 256), "a tag value")]
 #: A waiver's reason becomes a tag value.
 Reason = Annotated[str, Rule(tag_text_check("reason (it becomes a tag value)", 256), "why (it becomes a tag value)")]
-WaivableControl = Annotated[str, Choice(*f.SERVICE_WAIVABLE)]
+def waivable_check(value: Any) -> str | None:
+    if value in f.SERVICE_WAIVABLE:
+        return None
+    return f"{show(value)} is not a control a service may waive (allowed: {allowed(f.SERVICE_WAIVABLE)})"
+
+
+WaivableControl = Annotated[
+    str, Check(waivable_check, {"type": "string", "enum": list(f.SERVICE_WAIVABLE)}, "a control a service may waive")
+]
+
+
+def health_path_check(value: Any) -> str | None:
+    if isinstance(value, str) and value.startswith("/") and len(value) <= 1024:
+        return None
+    return f"{show(value)} is not a health check path (allowed: up to 1024 characters starting with /)"
+
+
+HealthCheckPath = Annotated[str, Rule(health_path_check, "an HTTP path", "^/")]
 
 
 def bucket_check(value: Any) -> str | None:

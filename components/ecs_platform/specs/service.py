@@ -13,7 +13,7 @@ from ecs_platform import facts as f
 from ecs_platform.errors import allowed, show
 from ecs_platform.specs.base import Bool, Int, Loc, Spec, raise_problems
 from ecs_platform.specs.cluster import ClusterSpec
-from ecs_platform.specs.fields import Cidr, Count, HostPattern, Matcher, PathPattern, TagKey, TagValue
+from ecs_platform.specs.fields import Cidr, Count, HealthCheckPath, HostPattern, Matcher, PathPattern, TagKey, TagValue
 from ecs_platform.specs.task import TaskSpec
 
 #: Defaults of the load balancer settings a public service has (they are refused
@@ -51,7 +51,7 @@ CATCH_ALL = RouteSpec(paths=("/*",))
 class TargetHealthCheckSpec(Spec):
     """How the load balancer checks a task (HTTP on the container port)."""
 
-    path: Annotated[str, Field(pattern=r"^/", max_length=1024)] = "/"
+    path: HealthCheckPath = "/"
     """Request path, up to 1024 characters starting with ``/``. Default ``/``."""
     matcher: Matcher = "200-399"
     """Healthy HTTP codes: ``200``, ``200,302`` or ``200-399``. Default ``200-399``."""
