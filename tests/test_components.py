@@ -84,6 +84,8 @@ def _task_definition(spec: TaskSpec, **wiring: Any) -> TaskDefinition:
 
 
 BAD_ARGS = [
+    ("load balancer given to a private service", lambda: _service(_spec(), load_balancer=LB_REF),
+     "Service.load_balancer: is set, and the spec is not public"),
     ("service memory", lambda: _service(_spec(cpu=256, memory=4096)),
      "ServiceSpec.memory: 4096 is not a valid Fargate memory for cpu 256 (allowed: 512, 1024, 2048)"),
     ("service launch type", lambda: _service(_spec(launch_type="EC3")),

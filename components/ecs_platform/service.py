@@ -74,6 +74,9 @@ class Service(pulumi.ComponentResource):
         if spec.is_public and load_balancer is None:
             problems.append("Service.load_balancer: None is missing (allowed: a LoadBalancerRef, required "
                             "when the spec is public)")  # fmt: skip
+        if not spec.is_public and load_balancer is not None:
+            problems.append("Service.load_balancer: is set, and the spec is not public (allowed: None, or "
+                            "public=True / routes on the spec)")  # fmt: skip
         if (spec.launch_type or ref.spec.launch_type) == "EC2" and ref.ec2_capacity_provider_name is None:
             problems.append("Service.cluster.ec2_capacity_provider_name: None is missing (allowed: the cluster's "
                             "EC2 capacity provider, required on EC2)")  # fmt: skip
