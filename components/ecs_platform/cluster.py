@@ -122,7 +122,6 @@ class Cluster(pulumi.ComponentResource):
         required when ``spec`` has EC2 capacity. ``name_prefix`` names the ECS Exec log group
         ``/ecs/<prefix>/exec`` and the EC2 capacity provider ``cp-<prefix>``; without it
         Pulumi auto-names them."""
-        args = spec
         ec2_spec = spec.ec2_capacity
         if ec2_spec is not None:
             check_wiring("Cluster", {"vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
@@ -133,17 +132,17 @@ class Cluster(pulumi.ComponentResource):
         self.exec_log_group = aws.cloudwatch.LogGroup(
             f"{name}-exec-logs",
             name=f"/ecs/{name_prefix}/exec" if name_prefix else None,
-            retention_in_days=args.log_retention_days,
-            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=args.retain_logs_on_delete),
+            retention_in_days=spec.log_retention_days,
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=spec.retain_logs_on_delete),
         )
         insights_waiver = (
             {"ECS.12": "containerInsights: disabled in config"}
-            if args.container_insights == "disabled"
+            if spec.container_insights == "disabled"
             else {}
         )
         self.cluster = aws.ecs.Cluster(
             name,
-            settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value=args.container_insights)],
+            settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value=spec.container_insights)],
             configuration=aws.ecs.ClusterConfigurationArgs(
                 execute_command_configuration=aws.ecs.ClusterConfigurationExecuteCommandConfigurationArgs(
                     logging="OVERRIDE",
@@ -186,8 +185,8 @@ class Cluster(pulumi.ComponentResource):
             self.external = ExternalCapacity(
                 f"{name}-external", external_spec, cluster_name=self.cluster.name, context=ctx, opts=child
             )
-        default = args.launch_type if args.launch_type != "EXTERNAL" else "FARGATE"
-        strategy = capacity_strategy(default, args.fargate_on_demand_base, self.ec2_capacity_provider_name)
+        default = spec.launch_type if spec.launch_type != "EXTERNAL" else "FARGATE"
+        strategy = capacity_strategy(default, spec.fargate_on_demand_base, self.ec2_capacity_provider_name)
         self.capacity_providers = aws.ecs.ClusterCapacityProviders(
             f"{name}-capacity",
             cluster_name=self.cluster.name,

@@ -80,13 +80,12 @@ class Ec2Capacity(pulumi.ComponentResource):
         if cp_problem:
             problems.append(f"Ec2Capacity.capacity_provider_name: {cp_problem}")
         raise_if(problems, "Ec2Capacity")
-        args = spec
         super().__init__("ecs-platform:cluster:Ec2Capacity", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
 
         ami = aws.ssm.get_parameter_output(
-            name=ami_parameter(args.architecture), opts=pulumi.InvokeOutputOptions(parent=self)
+            name=ami_parameter(spec.architecture), opts=pulumi.InvokeOutputOptions(parent=self)
         )
         self.role, self.policy_attachments = managed_policy_role(
             f"{name}-instance",
@@ -118,7 +117,7 @@ class Ec2Capacity(pulumi.ComponentResource):
         self.launch_template = aws.ec2.LaunchTemplate(
             f"{name}-lt",
             image_id=ami.value,
-            instance_type=args.instance_types[0],
+            instance_type=spec.instance_types[0],
             iam_instance_profile=aws.ec2.LaunchTemplateIamInstanceProfileArgs(arn=self.instance_profile.arn),
             metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
                 http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1
@@ -127,7 +126,7 @@ class Ec2Capacity(pulumi.ComponentResource):
                 aws.ec2.LaunchTemplateBlockDeviceMappingArgs(
                     device_name="/dev/xvda",
                     ebs=aws.ec2.LaunchTemplateBlockDeviceMappingEbsArgs(
-                        volume_size=args.root_volume_gib,
+                        volume_size=spec.root_volume_gib,
                         volume_type="gp3",
                         encrypted="true",
                         delete_on_termination="true",
@@ -149,16 +148,16 @@ class Ec2Capacity(pulumi.ComponentResource):
             update_default_version=True,
             opts=child,
         )
-        on_demand_above_base = 100 - args.spot_percentage
+        on_demand_above_base = 100 - spec.spot_percentage
         self.group = aws.autoscaling.Group(
             f"{name}-asg",
             vpc_zone_identifiers=subnet_ids,
-            min_size=args.min_size,
-            max_size=args.max_size,
+            min_size=spec.min_size,
+            max_size=spec.max_size,
             # Managed termination protection needs new instances protected; ECS
             # removes the protection from an instance once it has no tasks.
             protect_from_scale_in=True,
-            capacity_rebalance=args.spot_percentage > 0,
+            capacity_rebalance=spec.spot_percentage > 0,
             health_check_type="EC2",
             default_instance_warmup=120,
             mixed_instances_policy=aws.autoscaling.GroupMixedInstancesPolicyArgs(
@@ -168,11 +167,11 @@ class Ec2Capacity(pulumi.ComponentResource):
                     ),
                     overrides=[
                         aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateOverrideArgs(instance_type=t)
-                        for t in args.instance_types
+                        for t in spec.instance_types
                     ],
                 ),
                 instances_distribution=aws.autoscaling.GroupMixedInstancesPolicyInstancesDistributionArgs(
-                    on_demand_base_capacity=args.on_demand_base,
+                    on_demand_base_capacity=spec.on_demand_base,
                     on_demand_percentage_above_base_capacity=on_demand_above_base,
                     on_demand_allocation_strategy="prioritized",
                     spot_allocation_strategy="price-capacity-optimized",
@@ -193,7 +192,7 @@ class Ec2Capacity(pulumi.ComponentResource):
                 managed_draining="ENABLED",
                 managed_scaling=aws.ecs.CapacityProviderAutoScalingGroupProviderManagedScalingArgs(
                     status="ENABLED",
-                    target_capacity=args.target_capacity,
+                    target_capacity=spec.target_capacity,
                     minimum_scaling_step_size=1,
                     maximum_scaling_step_size=10,
                     instance_warmup_period=120,

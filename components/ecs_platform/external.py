@@ -51,7 +51,6 @@ class ExternalCapacity(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         check_wiring("ExternalCapacity", {"cluster_name": cluster_name})
-        args = spec
         super().__init__("ecs-platform:cluster:ExternalCapacity", name, None, opts)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
         self.role, self.policy_attachments = managed_policy_role(
@@ -66,9 +65,9 @@ class ExternalCapacity(pulumi.ComponentResource):
             f"{name}-activation",
             description=f"Registers machines with ECS cluster capacity {name}",
             iam_role=self.role.name,
-            registration_limit=args.registration_limit,
+            registration_limit=spec.registration_limit,
             expiration_date=(
-                f"{args.expiration_date}T00:00:00Z" if args.expiration_date is not None else None
+                f"{spec.expiration_date}T00:00:00Z" if spec.expiration_date is not None else None
             ),
             # The role must hold its policies before a machine registers with it.
             opts=pulumi.ResourceOptions(parent=self, depends_on=self.policy_attachments),

@@ -85,7 +85,6 @@ class LoadBalancer(pulumi.ComponentResource):
         problems = wiring_problems("LoadBalancer", {"vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
         problems += python_problems(type(spec), spec.serving_problems() + spec.region_problems(region))
         raise_if(problems, "LoadBalancer")
-        args = spec
         super().__init__("ecs-platform:lb:LoadBalancer", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
@@ -95,7 +94,7 @@ class LoadBalancer(pulumi.ComponentResource):
             description=f"Load balancer {name}: clients in, services out",
             opts=child,
         )
-        ports = [443, 80] if args.https else [80]
+        ports = [443, 80] if spec.https else [80]
         self.ingress_rules = [
             aws.vpc.SecurityGroupIngressRule(
                 f"{name}-in-{port}" + ("" if i == 0 else f"-{i}"),
@@ -106,19 +105,19 @@ class LoadBalancer(pulumi.ComponentResource):
                 cidr_ipv4=cidr,
                 description=(
                     "HTTPS from clients" if port == 443
-                    else "HTTP from clients (redirected to HTTPS)" if args.https
+                    else "HTTP from clients (redirected to HTTPS)" if spec.https
                     else "HTTP from clients"
                 ),
                 opts=child,
             )
             for port in ports
-            for i, cidr in enumerate(args.ingress_cidrs)
+            for i, cidr in enumerate(spec.ingress_cidrs)
         ]  # fmt: skip
 
         self.log_bucket_name: pulumi.Output[str] | None = None
-        if args.access_logs:
-            if args.access_logs_bucket is not None:
-                self.log_bucket_name = pulumi.Output.from_input(args.access_logs_bucket)
+        if spec.access_logs:
+            if spec.access_logs_bucket is not None:
+                self.log_bucket_name = pulumi.Output.from_input(spec.access_logs_bucket)
             else:
                 ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
                 self.log_bucket_name = self._log_bucket(name, region, log_retention_days, ctx)
@@ -126,31 +125,31 @@ class LoadBalancer(pulumi.ComponentResource):
         self.load_balancer = aws.lb.LoadBalancer(
             name,
             load_balancer_type="application",
-            internal=args.internal,
+            internal=spec.internal,
             security_groups=[self.security_group.id],
             subnets=subnet_ids,
             drop_invalid_header_fields=True,
-            desync_mitigation_mode=args.desync_mitigation_mode,
-            enable_deletion_protection=args.deletion_protection,
-            idle_timeout=args.idle_timeout,
+            desync_mitigation_mode=spec.desync_mitigation_mode,
+            enable_deletion_protection=spec.deletion_protection,
+            idle_timeout=spec.idle_timeout,
             access_logs=(
                 aws.lb.LoadBalancerAccessLogsArgs(bucket=self.log_bucket_name, enabled=True)
                 if self.log_bucket_name is not None
                 else None
             ),
-            tags=waiver_tags(args.waivers()) or None,
+            tags=waiver_tags(spec.waivers()) or None,
             opts=child,
         )
 
         https = None
-        if args.https:
+        if spec.https:
             https = aws.lb.Listener(
                 f"{name}-https",
                 load_balancer_arn=self.load_balancer.arn,
                 port=443,
                 protocol="HTTPS",
-                certificate_arn=args.certificate_arn,
-                ssl_policy=args.ssl_policy,
+                certificate_arn=spec.certificate_arn,
+                ssl_policy=spec.ssl_policy,
                 default_actions=[NOT_FOUND],
                 opts=child,
             )
@@ -166,7 +165,7 @@ class LoadBalancer(pulumi.ComponentResource):
                         protocol="HTTPS", port="443", status_code="HTTP_301"
                     ),
                 )
-                if args.https
+                if spec.https
                 else NOT_FOUND
             ],
             opts=child,
@@ -178,7 +177,7 @@ class LoadBalancer(pulumi.ComponentResource):
         self.dns_name = self.load_balancer.dns_name
         self.security_group_id = self.security_group.id
         self.listener_arn = self.listeners.rules_on.arn
-        self.scheme = "https" if args.https else "http"
+        self.scheme = "https" if spec.https else "http"
         self.ref = LoadBalancerRef(
             listener_arn=self.listener_arn, security_group_id=self.security_group_id, arn_suffix=self.arn_suffix
         )

@@ -61,13 +61,12 @@ class TaskDefinition(pulumi.ComponentResource):
         ec2 = cluster.spec.ec2_capacity
         architecture = spec.architecture or (ec2.architecture if launch_type == "EC2" and ec2 else "X86_64")
         self.container_name = container_name or name
-        retention = cluster.spec
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
             name=log_group_name,
-            retention_in_days=retention.log_retention_days,
+            retention_in_days=cluster.spec.log_retention_days,
             tags=dict(tags) if tags else None,
-            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=retention.retain_logs_on_delete),
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=cluster.spec.retain_logs_on_delete),
         )
         definition = container_definition(
             self.container_name, spec, log_group=self.log_group.name, region=region, network_mode=mode

@@ -27,10 +27,6 @@ from ecs_platform.errors import ConfigError, allowed, show
 Loc = tuple[str | int, ...]
 
 
-class Problem(ValueError):
-    """A rule's verdict on one value: the text after ``<path>: ``."""
-
-
 def fail(message: str) -> PydanticCustomError:
     """A pydantic error carrying a platform message (its path is added later)."""
     return PydanticCustomError("ecs_platform", "{problem}", {"problem": message})

@@ -4,14 +4,13 @@ cluster it runs on (:func:`placement_problems`)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Annotated, Self
 
 from pydantic import Field, model_validator
 
 from ecs_platform import facts as f
 from ecs_platform.errors import allowed, show
-from ecs_platform.specs.base import Bool, Int, Loc, Spec, raise_problems
+from ecs_platform.specs.base import Bool, Int, Loc, Spec, raise_problems, render_loc
 from ecs_platform.specs.cluster import ClusterSpec
 from ecs_platform.specs.fields import Cidr, Count, HealthCheckPath, HostPattern, Matcher, PathPattern, TagKey, TagValue
 from ecs_platform.specs.task import TaskSpec
@@ -237,15 +236,9 @@ def placement_problems(
                     f"({ec2.architecture}) (allowed: {ec2.architecture}, or instance types of the other "
                     "architecture)"))  # fmt: skip
     if isinstance(svc, ServiceSpec) and svc.autoscaling is not None and svc.desired_count is None:
-        range_path = render((*loc, "autoscaling"))
+        range_path = render_loc((*loc, "autoscaling"))
         out += _desired_in_range(cluster.desired_count, svc.autoscaling, (*cluster_loc, "desiredCount"), range_path)
     return out
-
-
-def render(loc: Sequence[str | int]) -> str:
-    from ecs_platform.specs.base import render_loc
-
-    return render_loc(loc)
 
 
 def fargate_size_problems(cpu: int, memory: int) -> list[tuple[str, str]]:

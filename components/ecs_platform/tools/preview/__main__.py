@@ -1,4 +1,4 @@
-"""Offline preview: ``python -m preview <stack> [--json] [--config key=value ...]``.
+"""Offline preview: ``python -m ecs_platform.tools.preview <stack> [--json] [--config key=value ...]``.
 
 Runs the real ``__main__.py`` for ``Pulumi.<stack>.yaml`` through the mock
 cloud (no Pulumi CLI, no plugins, no AWS credentials) and prints the resource
