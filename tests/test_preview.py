@@ -37,7 +37,9 @@ def test_dev_preview_shows_the_tree_counts_exports_and_cost(capsys) -> None:
         "│  │  │     trusts ecs-tasks.amazonaws.com for account 123456789012 only",
         "│  │  │        managed policy AmazonECSTaskExecutionRolePolicy",
         "│  │  │        0.25 vCPU / 0.5 GB, X86_64, FARGATE, awsvpc; web "
-        "public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine, port 8080, read-only root, user 101:101",
+        "public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine, port 8080, read-only root, user 101:101, "
+        "mounts scratch-0 at /tmp, after volume-init SUCCESS; volume-init public.ecr.aws/docker/library/busybox:1.37, "
+        "read-only root, user 0, not essential, mounts scratch-0 at /volumes/scratch-0",
         "│  │  │     priority 30892: paths /* -> forward",
         "│  │        in tcp 8080 from security group ecs-lb-sg: Load balancer to ecs-web on its container port",
         "│           10.0.0.0/16 over us-east-1a, us-east-1b; NAT Single; /19 per zone",

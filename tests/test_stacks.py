@@ -297,7 +297,7 @@ def test_task_definition_waits_for_role_policies(prod: StackRun) -> None:
 
 def test_sample_service_runs_when_config_has_no_services(dev: StackRun) -> None:
     task = dev.one(TASKDEF)
-    [web] = containers(task)
+    web, init = containers(task)
     assert web["name"] == "web"
     assert web["image"] == "public.ecr.aws/nginx/nginx-unprivileged:1.27-alpine"
     assert web["portMappings"] == [{"name": "web-8080", "containerPort": 8080, "protocol": "tcp"}]
@@ -305,6 +305,21 @@ def test_sample_service_runs_when_config_has_no_services(dev: StackRun) -> None:
     assert web["readonlyRootFilesystem"] is True
     assert web["mountPoints"] == [{"sourceVolume": "scratch-0", "containerPath": "/tmp", "readOnly": False}]
     assert task.inputs["volumes"] == [{"name": "scratch-0"}]
+    # Fargate creates /tmp's volume owned by root, mode 0755: nginx (uid 101) could not
+    # write to it. volume-init opens it up first, then web starts.
+    assert web["dependsOn"] == [{"containerName": "volume-init", "condition": "SUCCESS"}]
+    assert init == {
+        "name": "volume-init",
+        "image": "public.ecr.aws/docker/library/busybox:1.37",
+        "essential": False,
+        "user": "0",
+        "readonlyRootFilesystem": True,
+        "command": ["chmod", "1777", "/volumes/scratch-0"],
+        "linuxParameters": {"capabilities": {"drop": ["ALL"]}},
+        "mountPoints": [{"sourceVolume": "scratch-0", "containerPath": "/volumes/scratch-0", "readOnly": False}],
+        "logConfiguration": web["logConfiguration"] | {
+            "options": web["logConfiguration"]["options"] | {"awslogs-stream-prefix": "volume-init"}},
+    }
     assert web["healthCheck"] == {
         "command": ["CMD-SHELL", "wget -q -O /dev/null http://localhost:8080/ || exit 1"],
         "interval": 30, "timeout": 5, "retries": 3, "startPeriod": 10,
@@ -315,15 +330,16 @@ def test_sample_service_runs_when_config_has_no_services(dev: StackRun) -> None:
 def test_containers_log_to_their_service_log_group(request, stack) -> None:
     run: StackRun = request.getfixturevalue(stack)
     for task in run.of_type(TASKDEF):
-        [c] = containers(task)
-        group = run.one(LOG_GROUP, f"ecs-{c['name']}-task-logs")
-        assert group.inputs["name"] == f"/ecs/ecs-platform-{stack}/{c['name']}"
-        assert c["logConfiguration"] == {
-            "logDriver": "awslogs",
-            "options": {"awslogs-group": group.outputs["name"], "awslogs-region": "us-east-1",
-                        "awslogs-stream-prefix": c["name"], "mode": "non-blocking",
-                        "max-buffer-size": "25m"},
-        }  # fmt: skip
+        app = containers(task)[0]
+        group = run.one(LOG_GROUP, f"ecs-{app['name']}-task-logs")
+        assert group.inputs["name"] == f"/ecs/ecs-platform-{stack}/{app['name']}"
+        for c in containers(task):
+            assert c["logConfiguration"] == {
+                "logDriver": "awslogs",
+                "options": {"awslogs-group": group.outputs["name"], "awslogs-region": "us-east-1",
+                            "awslogs-stream-prefix": c["name"], "mode": "non-blocking",
+                            "max-buffer-size": "25m"},
+            }  # fmt: skip
 
 
 def test_task_definition_carries_size_architecture_roles_and_secrets(prod: StackRun) -> None:

@@ -12,16 +12,36 @@ from typing import Any
 
 import pulumi
 
-from ecs_platform.specs import ContainerSpec
+from ecs_platform import facts as f
+from ecs_platform.specs import ContainerSpec, TaskSpec
+from ecs_platform.specs.task import SidecarSpec
 
 #: awslogs in non-blocking mode: a slow CloudWatch never stalls the app's stdout;
 #: the buffer absorbs bursts (AWS's recommended setting).
 LOG_BUFFER_SIZE = "25m"
 
 
-def scratch_volume_name(index: int) -> str:
-    """Name of the task volume backing ``writable_paths[index]``."""
-    return f"scratch-{index}"
+def scratch_volume_name(index: int, container: str | None = None) -> str:
+    """Name of the task volume backing ``writable_paths[index]`` of the application
+    container (``container`` ``None``) or of a sidecar."""
+    return f"scratch-{index}" if container is None else f"{container}-scratch-{index}"
+
+
+#: Where the ``volume-init`` container sees the scratch volumes it opens up.
+INIT_MOUNT_ROOT = "/volumes"
+
+
+def _awslogs(log_group: pulumi.Input[str], region: pulumi.Input[str], stream_prefix: str) -> dict[str, Any]:
+    return {
+        "logDriver": "awslogs",
+        "options": {
+            "awslogs-group": log_group,
+            "awslogs-region": region,
+            "awslogs-stream-prefix": stream_prefix,
+            "mode": "non-blocking",
+            "max-buffer-size": LOG_BUFFER_SIZE,
+        },
+    }
 
 
 def container_definition(
@@ -31,31 +51,24 @@ def container_definition(
     log_group: pulumi.Input[str],
     region: pulumi.Input[str],
     network_mode: str = "awsvpc",
+    sidecar: bool = False,
 ) -> dict[str, Any]:
     """The ECS container definition of ``container``, named ``name``.
 
     Logs go to ``log_group`` through ``awslogs`` (non-blocking); the init process
     reaps zombies and is what ECS Exec attaches to. With ``network_mode``
     ``awsvpc`` or ``host`` the host port equals the container port; with
-    ``bridge`` it is dynamic (0).
+    ``bridge`` it is dynamic (0). ``sidecar``: ``name`` is a sidecar's, so its own
+    ``writable_paths`` volumes are named after it.
     """
     c = container
     definition: dict[str, Any] = {
         "name": name,
         "image": c.image,
-        "essential": True,
+        "essential": c.essential,
         "readonlyRootFilesystem": c.readonly_root_filesystem,
         "linuxParameters": {"initProcessEnabled": True},
-        "logConfiguration": {
-            "logDriver": "awslogs",
-            "options": {
-                "awslogs-group": log_group,
-                "awslogs-region": region,
-                "awslogs-stream-prefix": name,
-                "mode": "non-blocking",
-                "max-buffer-size": LOG_BUFFER_SIZE,
-            },
-        },
+        "logConfiguration": _awslogs(log_group, region, name),
     }
     if c.port is not None:
         mapping: dict[str, Any] = {
@@ -81,13 +94,88 @@ def container_definition(
             "retries": hc.retries,
             "startPeriod": hc.start_period,
         }
-    if c.writable_paths:
-        definition["mountPoints"] = [
-            {"sourceVolume": scratch_volume_name(i), "containerPath": p, "readOnly": False}
-            for i, p in enumerate(c.writable_paths)
-        ]
+    if c.entry_point is not None:
+        definition["entryPoint"] = list(c.entry_point)
+    mounts = [
+        {"sourceVolume": scratch_volume_name(i, name if sidecar else None), "containerPath": p, "readOnly": False}
+        for i, p in enumerate(c.writable_paths)
+    ]
+    mounts += [{"sourceVolume": m.volume, "containerPath": p, "readOnly": m.read_only} for p, m in c.mounts.items()]
+    if mounts:
+        definition["mountPoints"] = mounts
+    if c.depends_on:
+        definition["dependsOn"] = [{"containerName": k, "condition": v} for k, v in c.depends_on.items()]
     if c.user is not None:
         definition["user"] = c.user
     if c.stop_timeout is not None:
         definition["stopTimeout"] = c.stop_timeout
+    if isinstance(c, SidecarSpec):
+        if c.cpu is not None:
+            definition["cpu"] = c.cpu
+        if c.memory is not None:
+            definition["memory"] = c.memory
     return definition
+
+
+def scratch_volumes(task: TaskSpec) -> list[str]:
+    """Every scratch volume of the task: ``writablePaths`` ones, then ``scratch`` volumes."""
+    out = [scratch_volume_name(i) for i in range(len(task.writable_paths))]
+    out += [scratch_volume_name(i, n) for n, s in task.sidecars.items() for i in range(len(s.writable_paths))]
+    return out + [n for n, v in task.volumes.items() if v.scratch is not None]
+
+
+def volume_init_definition(
+    task: TaskSpec, *, log_group: pulumi.Input[str], region: pulumi.Input[str]
+) -> dict[str, Any]:
+    """The ``volume-init`` container: makes the task's scratch volumes writable for
+    non-root containers, then exits.
+
+    On Fargate a bind-mount volume is created owned by root with mode 0755
+    (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html), so a
+    non-root container cannot write to it. This container mounts every scratch volume and
+    sets it to 1777 (like /tmp: anyone may create files, only their owner may remove them),
+    and the containers that write wait for it to succeed (``dependsOn: SUCCESS``). It runs
+    as uid 0, because only the volume's owner may change its mode, but with every Linux
+    capability dropped (an owner needs none to chmod), a read-only root filesystem, no
+    ports, not essential, and it exits at once.
+    """
+    volumes = scratch_volumes(task)
+    paths = [f"{INIT_MOUNT_ROOT}/{v}" for v in volumes]
+    return {
+        "name": f.VOLUME_INIT_CONTAINER,
+        "image": task.volume_init_image,
+        "essential": False,
+        "user": "0",
+        "readonlyRootFilesystem": True,
+        "command": ["chmod", "1777", *paths],
+        "linuxParameters": {"capabilities": {"drop": ["ALL"]}},
+        "mountPoints": [{"sourceVolume": v, "containerPath": p, "readOnly": False} for v, p in zip(volumes, paths, strict=True)],
+        "logConfiguration": _awslogs(log_group, region, f.VOLUME_INIT_CONTAINER),
+    }
+
+
+def task_container_definitions(
+    name: str,
+    task: TaskSpec,
+    *,
+    log_group: pulumi.Input[str],
+    region: pulumi.Input[str],
+    network_mode: str = "awsvpc",
+) -> list[dict[str, Any]]:
+    """Every container of ``task``: the application container ``name``, its sidecars and,
+    when a non-root container writes to a scratch volume, ``volume-init`` (which those
+    containers then wait for)."""
+    out = [container_definition(name, task, log_group=log_group, region=region, network_mode=network_mode)]
+    out += [
+        container_definition(n, s, log_group=log_group, region=region, network_mode=network_mode, sidecar=True)
+        for n, s in task.sidecars.items()
+    ]
+    if task.scratch_writers():
+        specs: dict[str, ContainerSpec] = {name: task, **task.sidecars}
+        for definition in out:
+            c = specs[definition["name"]]
+            if c.user is not None and not f.is_root_user(c.user) and "mountPoints" in definition:
+                waits = {"containerName": f.VOLUME_INIT_CONTAINER, "condition": "SUCCESS"}
+                definition["dependsOn"] = [waits, *definition.get("dependsOn", [])]
+        out.append(volume_init_definition(task, log_group=log_group, region=region))
+    return out

@@ -77,6 +77,27 @@ SERVICE_NAME_RE = re.compile(r"^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$")
 #: Names a service cannot take: its log group would be the cluster's ECS Exec
 #: audit log group (/ecs/<project>-<stack>/exec).
 RESERVED_SERVICE_NAMES = ("exec",)
+#: ECS container names (RegisterTaskDefinition: up to 255 letters, numbers,
+#: underscores and hyphens); volume names follow the same rule.
+CONTAINER_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+VOLUME_NAME_RE = CONTAINER_NAME_RE
+#: The volumes ``writablePaths`` get: ``scratch-<n>``, ``<sidecar>-scratch-<n>``.
+SCRATCH_VOLUME_RE = re.compile(r"^(.+-)?scratch-[0-9]+$")
+#: The containers the platform adds itself.
+VOLUME_INIT_CONTAINER = "volume-init"
+LOG_ROUTER_CONTAINER = "log-router"
+RESERVED_CONTAINER_NAMES = (VOLUME_INIT_CONTAINER, LOG_ROUTER_CONTAINER)
+#: A small image with chmod, from ECR Public's mirror of Docker Official Images.
+VOLUME_INIT_IMAGE = "public.ecr.aws/docker/library/busybox:1.37"
+#: ContainerDependency conditions (ECS API reference).
+DEPENDENCY_CONDITIONS = ("START", "COMPLETE", "SUCCESS", "HEALTHY")
+#: The least memory a container may have (ContainerDefinition.memory: 6 MiB).
+MIN_CONTAINER_MEMORY = 6
+NUMERIC_USER_RE = re.compile(r"^([0-9]+)(?::([0-9]+))?$")
+EFS_FILE_SYSTEM_ID_RE = re.compile(r"^fs-[0-9a-f]{8,40}$")
+EFS_ACCESS_POINT_ID_RE = re.compile(r"^fsap-[0-9a-f]{8,40}$")
+#: Container paths that belong to the kernel: never a volume's mount point.
+KERNEL_PATHS = ("/proc", "/sys", "/dev")
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PARTITION = r"aws(-cn|-us-gov|-iso|-iso-b)?"
 _REGION = r"[a-z]{2}(-[a-z]+)+-\d"
@@ -109,6 +130,15 @@ TAG_TEXT_RE = re.compile(r"^[\w\s.:/=+\-@]*$", re.UNICODE)
 
 #: Stacks whose name says production: plain HTTP there needs a written waiver.
 PROD_STACK_RE = re.compile(r"^prod(uction)?($|[-_])")
+
+
+def numeric_user(user: str) -> tuple[int, int] | None:
+    """``(uid, gid)`` of a numeric ``uid`` or ``uid:gid`` (gid defaults to the uid), else ``None``."""
+    m = NUMERIC_USER_RE.match(user)
+    if m is None:
+        return None
+    uid = int(m.group(1))
+    return uid, int(m.group(2)) if m.group(2) is not None else uid
 
 
 def is_root_user(user: str) -> bool:

@@ -8,18 +8,20 @@ import pulumi
 import pulumi_aws as aws
 
 from ecs_platform.cluster import ClusterRef
-from ecs_platform.containers import container_definition, scratch_volume_name
+from ecs_platform.containers import scratch_volumes, task_container_definitions
 from ecs_platform.errors import raise_if
 from ecs_platform.outputs import waiver_tags
 from ecs_platform.specs import TaskSpec
 from ecs_platform.specs.base import python_problems
 from ecs_platform.specs.service import network_mode, placement_problems
+from ecs_platform.storage import EfsMount
 from ecs_platform.wiring import wiring_problems
 
 
 class TaskDefinition(pulumi.ComponentResource):
-    """A task definition with one container logging to its own log group (with the
-    cluster's retention), built from a :class:`~ecs_platform.specs.TaskSpec`.
+    """A task definition whose containers (the application's, its sidecars and, when
+    needed, ``volume-init``) log to its own log group (with the cluster's retention),
+    built from a :class:`~ecs_platform.specs.TaskSpec`.
 
     Outputs: ``arn``, ``family``, ``log_group_name``, ``container_name``.
     """
@@ -42,17 +44,23 @@ class TaskDefinition(pulumi.ComponentResource):
         family: str | None = None,
         log_group_name: str | None = None,
         tags: Mapping[str, str] | None = None,
+        efs: Mapping[str, EfsMount] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``cluster`` gives the defaults the spec leaves open (launch type, log retention);
         ``family`` and ``log_group_name`` default to Pulumi's auto-naming, ``container_name``
-        to ``name``."""
+        to ``name``. ``efs``: the file system and access point of every EFS volume of the
+        spec (see :class:`~ecs_platform.service.Service`, which creates or adopts them)."""
         problems = wiring_problems(
             "TaskDefinition",
             {"execution_role_arn": execution_role_arn, "task_role_arn": task_role_arn, "region": region},
             {},
         )
         problems += python_problems(type(spec), placement_problems(spec, cluster.spec))
+        missing = sorted(n for n, v in spec.volumes.items() if v.efs is not None and n not in (efs or {}))
+        if missing:
+            problems.append(f"TaskDefinition.efs: no mount for the EFS volumes {', '.join(missing)} (allowed: an "
+                            "EfsMount per EFS volume of the spec)")  # fmt: skip
         raise_if(problems, "TaskDefinition")
         super().__init__("ecs-platform:ecs:TaskDefinition", name, None, opts)
         launch_type = spec.launch_type or cluster.spec.launch_type
@@ -68,13 +76,27 @@ class TaskDefinition(pulumi.ComponentResource):
             tags=dict(tags) if tags else None,
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=cluster.spec.retain_logs_on_delete),
         )
-        definition = container_definition(
+        definitions = task_container_definitions(
             self.container_name, spec, log_group=self.log_group.name, region=region, network_mode=mode
         )
+        volumes = [aws.ecs.TaskDefinitionVolumeArgs(name=v) for v in scratch_volumes(spec)]
+        for volume, mount in sorted((efs or {}).items()):
+            volumes.append(
+                aws.ecs.TaskDefinitionVolumeArgs(
+                    name=volume,
+                    efs_volume_configuration=aws.ecs.TaskDefinitionVolumeEfsVolumeConfigurationArgs(
+                        file_system_id=mount.file_system_id,
+                        transit_encryption="ENABLED",
+                        authorization_config=aws.ecs.TaskDefinitionVolumeEfsVolumeConfigurationAuthorizationConfigArgs(
+                            access_point_id=mount.access_point_id, iam="ENABLED"
+                        ),
+                    ),
+                )
+            )
         self.task_definition = aws.ecs.TaskDefinition(
             name,
             family=family or name,
-            container_definitions=pulumi.Output.json_dumps([definition]),
+            container_definitions=pulumi.Output.json_dumps(definitions),
             cpu=str(spec.cpu),
             memory=str(spec.memory),
             network_mode=mode,
@@ -89,11 +111,7 @@ class TaskDefinition(pulumi.ComponentResource):
                 if spec.ephemeral_storage_gib is not None
                 else None
             ),
-            volumes=[
-                aws.ecs.TaskDefinitionVolumeArgs(name=scratch_volume_name(i))
-                for i in range(len(spec.writable_paths))
-            ]
-            or None,
+            volumes=volumes or None,
             tags={**(tags or {}), **waiver_tags(spec.effective_waivers(mode))} or None,
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -8,7 +8,17 @@ from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import ExistingVpcSpec, NetworkSpec
 from ecs_platform.specs.platform import PlatformSpec, StackContext, context_problems, sample_services
 from ecs_platform.specs.service import AutoscalingSpec, RouteSpec, ServiceSpec, TargetHealthCheckSpec
-from ecs_platform.specs.task import ContainerSpec, HealthCheckSpec, PermissionSpec, TaskSpec
+from ecs_platform.specs.task import (
+    ContainerSpec,
+    EfsSpec,
+    HealthCheckSpec,
+    MountSpec,
+    PermissionSpec,
+    ScratchSpec,
+    SidecarSpec,
+    TaskSpec,
+    VolumeSpec,
+)
 
 __all__ = [
     "INSTANCE_TYPES",
@@ -16,20 +26,25 @@ __all__ = [
     "ClusterSpec",
     "ContainerSpec",
     "Ec2Spec",
+    "EfsSpec",
     "ExistingVpcSpec",
     "ExternalSpec",
     "HealthCheckSpec",
     "InstanceTypeSpec",
     "LoadBalancerSpec",
+    "MountSpec",
     "NetworkSpec",
     "PermissionSpec",
     "PlatformSpec",
     "RouteSpec",
+    "ScratchSpec",
     "ServiceSpec",
+    "SidecarSpec",
     "Spec",
     "StackContext",
     "TargetHealthCheckSpec",
     "TaskSpec",
+    "VolumeSpec",
     "context_problems",
     "sample_services",
 ]

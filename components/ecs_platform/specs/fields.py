@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import posixpath
 import re
 from typing import Annotated, Any
 
@@ -118,9 +119,19 @@ ResourceArn = Annotated[InputStr, InputRule(iam_resource_check, "a resource ARN"
 
 
 def abs_path_check(value: Any) -> str | None:
-    if isinstance(value, str) and value.startswith("/") and ".." not in value.split("/"):
-        return None
-    return f"{show(value)} is not an absolute container path (allowed: e.g. /tmp)"
+    """An absolute path written in its one normal form (so ``/tmp`` and ``/tmp/.`` cannot
+    both be listed), below ``/`` and outside the kernel's ``/proc``, ``/sys`` and ``/dev``."""
+    if not isinstance(value, str) or not value.startswith("/") or "\0" in value:
+        return f"{show(value)} is not an absolute container path (allowed: e.g. /tmp)"
+    normal = posixpath.normpath(value)
+    if normal.startswith("//"):
+        normal = normal[1:]
+    if normal != value:
+        return f"{show(value)} is not in normal form (allowed: {show(normal)})"
+    if value == "/" or any(value == p or value.startswith(p + "/") for p in f.KERNEL_PATHS):
+        return (f"{show(value)} is the root or a kernel file system "
+                f"(allowed: a path below / outside {', '.join(f.KERNEL_PATHS)})")  # fmt: skip
+    return None
 
 
 ContainerPath = Annotated[str, Rule(abs_path_check, "an absolute container path", "^/")]

@@ -3,13 +3,16 @@ check, user, ...), its size and platform, and what its task role may do."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Self
 
-from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
+from pydantic import BeforeValidator, Field, GetJsonSchemaHandler, WithJsonSchema, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from ecs_platform import facts as f
-from ecs_platform.errors import show
-from ecs_platform.specs.base import Bool, Int, Loc, Spec, Text, fail, raise_problems
+from ecs_platform.errors import allowed, show
+from ecs_platform.specs.base import Bool, Choice, Int, Loc, Rule, Spec, Text, fail, raise_problems, render_loc
 from ecs_platform.specs.fields import (
     Architecture,
     ContainerPath,
@@ -98,8 +101,115 @@ class PermissionSpec(Spec):
         return self
 
 
+#: What a container may wait for (ECS ``dependsOn`` conditions).
+Condition = Annotated[str, Choice(*f.DEPENDENCY_CONDITIONS)]
+
+
+def container_name_check(value: Any) -> str | None:
+    if not isinstance(value, str) or not f.CONTAINER_NAME_RE.match(value):
+        return (f"{show(value)} is not a container name (allowed: 1-255 letters, digits, hyphens and "
+                "underscores)")  # fmt: skip
+    if value in f.RESERVED_CONTAINER_NAMES:
+        return f"{show(value)} is the platform's own container (allowed: another name)"
+    return None
+
+
+ContainerName = Annotated[str, Rule(container_name_check, "a container name", f.CONTAINER_NAME_RE.pattern)]
+
+
+def volume_name_check(value: Any) -> str | None:
+    if not isinstance(value, str) or not f.VOLUME_NAME_RE.match(value):
+        return f"{show(value)} is not a volume name (allowed: 1-255 letters, digits, hyphens and underscores)"
+    if f.SCRATCH_VOLUME_RE.match(value):
+        return f"{show(value)} is the name of a writablePaths volume (allowed: another name)"
+    return None
+
+
+VolumeName = Annotated[str, Rule(volume_name_check, "a volume name", f.VOLUME_NAME_RE.pattern)]
+
+
+def _efs_id(kind: str, pattern: Any) -> Any:
+    def check(value: Any) -> str | None:
+        if isinstance(value, str) and pattern.match(value):
+            return None
+        return f"{show(value)} is not an EFS {kind} id (allowed: {pattern.pattern})"
+
+    return Rule(check, f"an EFS {kind} id", pattern.pattern)
+
+
+class EfsSpec(Spec):
+    """An EFS file system mounted through an access point. ``{}`` creates both (encrypted,
+    backed up, reachable only from the services that mount it); give both ids to adopt
+    existing ones."""
+
+    file_system_id: Annotated[str, _efs_id("file system", f.EFS_FILE_SYSTEM_ID_RE)] | None = None
+    """An existing file system (``fs-...``), with ``accessPointId``. Default: created."""
+    access_point_id: Annotated[str, _efs_id("access point", f.EFS_ACCESS_POINT_ID_RE)] | None = None
+    """An existing access point (``fsap-...``) of ``fileSystemId``. Default: created, owned by
+    the uid:gid of the containers that mount the volume."""
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> Self:
+        if (self.file_system_id is None) != (self.access_point_id is None):
+            missing = "accessPointId" if self.access_point_id is None else "fileSystemId"
+            raise_problems([((missing,), "is missing (allowed: both fileSystemId and accessPointId to adopt "
+                                         "existing ones, or neither to create them)")])  # fmt: skip
+        return self
+
+    @property
+    def created(self) -> bool:
+        return self.file_system_id is None
+
+
+class ScratchSpec(Spec):
+    """Task-scoped scratch space (a bind mount on the task's ephemeral storage), shared by
+    the task's containers and gone when the task stops. Takes no settings."""
+
+
+class VolumeSpec(Spec):
+    """A task volume: exactly one of ``efs`` or ``scratch``."""
+
+    efs: EfsSpec | None = None
+    """Persistent storage on EFS. Default: not EFS."""
+    scratch: ScratchSpec | None = None
+    """Scratch space shared by the task's containers. Default: not scratch."""
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Self:
+        if (self.efs is None) == (self.scratch is None):
+            raise_problems([((), f"{show(self.model_dump(exclude_none=True))} is not one volume kind "
+                                 "(allowed: {efs: {...}} or {scratch: {}})")])  # fmt: skip
+        return self
+
+
+def _mount(value: Any) -> Any:
+    """``path: volume`` is short for ``path: {volume: volume}``."""
+    return {"volume": value} if isinstance(value, str) else value
+
+
+class MountSpec(Spec):
+    """Where a container sees a task volume."""
+
+    volume: VolumeName
+    """A volume of the task's ``volumes``. Required."""
+    read_only: Bool = False
+    """Mount read-only. Default false."""
+
+
+class _OrVolumeName:
+    """JSON Schema of a mount: a volume name, or the full form."""
+
+    @staticmethod
+    def __get_pydantic_json_schema__(schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        return {"anyOf": [{"type": "string"}, handler(schema)]}
+
+
+Mount = Annotated[MountSpec, BeforeValidator(_mount), _OrVolumeName()]
+
+
 class ContainerSpec(Spec):
-    """The application container of a task."""
+    """The settings every container of a task takes (the application container and its
+    sidecars)."""
 
     image: Image
     """Image reference, e.g. ``123456789012.dkr.ecr.us-east-1.amazonaws.com/api:1.4``; may be a
@@ -126,6 +236,18 @@ class ContainerSpec(Spec):
     root user needs the ECS.20 waiver. Default: none, which validation refuses without a waiver."""
     stop_timeout: Annotated[int, Int(2, 120)] | None = None
     """Seconds from SIGTERM to SIGKILL, 2..120. Default: ECS's 30."""
+    entry_point: Annotated[tuple[str, ...], BeforeValidator(_command), WithJsonSchema(_COMMAND_SCHEMA)] | None = None
+    """Overrides the image's ENTRYPOINT: a list, or a shell string run with ``sh -c``.
+    Default: the image's."""
+    mounts: dict[ContainerPath, Mount] = {}
+    """Container path -> task volume: ``/data: uploads`` or ``/data: {volume: uploads,
+    readOnly: true}``. Default none."""
+    depends_on: dict[ContainerName, Condition] = {}
+    """Sidecar -> condition it must reach before this container starts: ``START``,
+    ``COMPLETE`` (exited), ``SUCCESS`` (exited 0) or ``HEALTHY`` (its health check passes).
+    Default none."""
+    essential: Bool = True
+    """The task stops when this container stops. Default true."""
 
     @model_validator(mode="after")
     def _container_rules(self) -> Self:
@@ -138,15 +260,30 @@ class ContainerSpec(Spec):
             if name in self.environment:
                 problems.append((("secrets", name), f"{show(name)} is also a plain environment variable "
                                                     "(allowed: each name in either environment or secrets)"))  # fmt: skip
-        seen: list[str] = []
+        seen: set[str] = set()
         for i, path in enumerate(self.writable_paths):
-            norm = path.rstrip("/")
-            if norm in seen or norm == "":
-                problems.append((("writablePaths", i), f"{show(path)} is the root or already listed "
-                                                        "(allowed: distinct paths below /)"))  # fmt: skip
-            seen.append(norm)
+            if path in seen:
+                problems.append((("writablePaths", i), f"{show(path)} is already listed (allowed: distinct paths)"))
+            seen.add(path)
+        for path in self.mounts:
+            if path in seen:
+                problems.append((("mounts", path), "is also a writable path (allowed: each path mounted once)"))
         raise_problems(problems)
         return self
+
+    @property
+    def mounted_paths(self) -> tuple[str, ...]:
+        return (*self.writable_paths, *self.mounts)
+
+
+class SidecarSpec(ContainerSpec):
+    """A container next to the application container: an agent, a proxy, an init step."""
+
+    cpu: Annotated[int, Int(0, f.EC2_TASK_CPU[1])] | None = None
+    """CPU units reserved for it, out of the task's. Default: none reserved (shares the task's)."""
+    memory: Annotated[int, Int(f.MIN_CONTAINER_MEMORY, f.EC2_TASK_MEMORY[1])] | None = None
+    """Its memory limit in MiB, at least 6, out of the task's: above it, the container is
+    stopped. Default: no own limit (the task's)."""
 
 
 class TaskSpec(ContainerSpec):
@@ -174,41 +311,201 @@ class TaskSpec(ContainerSpec):
     exec_enabled: Bool = Field(default=False, alias="exec")
     """ECS Exec into tasks (needs ``readonlyRootFilesystem: false``); sessions are logged to the
     cluster's audit log group. Default false."""
+    sidecars: dict[ContainerName, SidecarSpec] = {}
+    """Name -> another container of the task (same settings as the application container,
+    plus its own ``cpu``/``memory`` share). Default none."""
+    volumes: dict[VolumeName, VolumeSpec] = {}
+    """Name -> ``{efs: {...}}`` or ``{scratch: {}}``, mounted by containers' ``mounts``.
+    Default none."""
+    volume_init_image: Image = f.VOLUME_INIT_IMAGE
+    """Image of the short-lived ``volume-init`` container that makes scratch volumes writable
+    for non-root containers (it needs ``chmod``). Default
+    ``public.ecr.aws/docker/library/busybox:1.37``."""
     waivers: dict[WaivableControl, Reason] = {}
     """Controls this task turns off on purpose, with why: ``ECS.20`` (runs as root/image user),
     ``ECS.5`` (writable root, recorded automatically with ``readonlyRootFilesystem: false``),
     ``ECS.17`` (host network, recorded automatically with ``networkMode: host``); each becomes
     an ``ecs-platform:waiver:<control>`` tag on the task definition. Default none."""
 
+    @property
+    def containers(self) -> dict[str | None, ContainerSpec]:
+        """The application container (key ``None``) and the sidecars, by name."""
+        out: dict[str | None, ContainerSpec] = {None: self}
+        out.update(self.sidecars)
+        return out
+
+    @property
+    def root_containers(self) -> list[str | None]:
+        """Containers that run as root or as their image's user (ECS.20)."""
+        return [n for n, c in self.containers.items() if c.user is None or f.is_root_user(c.user)]
+
+    def scratch_writers(self) -> bool:
+        """Whether a non-root container writes to a scratch volume (which Fargate creates
+        owned by root, mode 0755): then the ``volume-init`` container opens it up."""
+        for c in self.containers.values():
+            if c.user is None or f.is_root_user(c.user):
+                continue
+            if c.writable_paths or any(
+                not m.read_only and self.volumes[m.volume].scratch is not None
+                for m in c.mounts.values()
+                if m.volume in self.volumes
+            ):
+                return True
+        return False
+
+    def efs_owner(self, volume: str) -> tuple[int, int] | None:
+        """The numeric uid:gid of the containers that mount ``volume`` (its access point's owner)."""
+        for c in self.containers.values():
+            if any(m.volume == volume for m in c.mounts.values()) and c.user is not None:
+                ids = f.numeric_user(c.user)
+                if ids is not None:
+                    return ids
+        return None
+
     @model_validator(mode="after")
     def _task_rules(self) -> Self:
         problems: list[tuple[Loc, str]] = []
+
+        def at(name: str | None, *key: str | int) -> Loc:
+            return key if name is None else ("sidecars", name, *key)
+
         waiver = "waivers.ECS.20"
+        roots = self.root_containers
         if "ECS.20" in self.waivers:
-            if self.user is not None and not f.is_root_user(self.user):
-                problems.append(((("waivers", "ECS.20")), "waives a control this service keeps (allowed: only "
-                                                          "when user is missing or root)"))  # fmt: skip
-        elif self.user is None:
-            problems.append((("user",), "missing, so the container runs as its image's user, often root "
-                                        '(allowed: a non-root uid[:gid] or user name, e.g. "1000:1000", or '
-                                        f"{waiver}: <why it needs root>)"))  # fmt: skip
-        elif f.is_root_user(self.user):
-            problems.append((("user",), f"{show(self.user)} runs as root (allowed: a non-root uid[:gid] or user "
-                                        f"name, or {waiver}: <why it needs root>)"))  # fmt: skip
-        if "ECS.5" in self.waivers and self.readonly_root_filesystem:
-            problems.append((("waivers", "ECS.5"), "waives a control this service keeps "
+            if not roots:
+                problems.append(((("waivers", "ECS.20")), "waives a control this task keeps (allowed: only "
+                                                          "when a container's user is missing or root)"))  # fmt: skip
+        else:
+            for name in roots:
+                user = self.containers[name].user
+                if user is None:
+                    problems.append((at(name, "user"), "missing, so the container runs as its image's user, often "
+                                     'root (allowed: a non-root uid[:gid] or user name, e.g. "1000:1000", or '
+                                     f"{waiver}: <why it needs root>)"))  # fmt: skip
+                else:
+                    problems.append((at(name, "user"), f"{show(user)} runs as root (allowed: a non-root uid[:gid] "
+                                                       f"or user name, or {waiver}: <why it needs root>)"))  # fmt: skip
+        writable_roots = [n for n, c in self.containers.items() if not c.readonly_root_filesystem]
+        if "ECS.5" in self.waivers and not writable_roots:
+            problems.append((("waivers", "ECS.5"), "waives a control this task keeps "
                                                    "(allowed: only with readonlyRootFilesystem: false)"))  # fmt: skip
         if self.exec_enabled and self.readonly_root_filesystem:
             problems.append((("exec",), "true needs a writable root filesystem for the SSM agent (allowed: "
                                         "exec: true with readonlyRootFilesystem: false, or exec: false)"))  # fmt: skip
+        problems += self._container_problems(at)
+        problems += self._volume_problems(at)
         raise_problems(problems)
         return self
+
+    def _container_problems(self, at: Callable[..., Loc]) -> list[tuple[Loc, str]]:
+        """Dependencies, essentials, sizes and ports across the task's containers."""
+        out: list[tuple[Loc, str]] = []
+        containers = self.containers
+        for name, c in containers.items():
+            for dep, condition in c.depends_on.items():
+                target = self.sidecars.get(dep)
+                if target is None or dep == name:
+                    what = "the container itself" if dep == name else "not a sidecar of this task"
+                    out.append((at(name, "dependsOn", dep), f"is {what} (allowed: "
+                                f"{allowed(sorted(n for n in self.sidecars if n != name)) or 'a sidecar'})"))
+                elif condition == "HEALTHY" and target.health_check is None:
+                    out.append((at(name, "dependsOn", dep), f"HEALTHY needs a health check on {dep} "
+                                "(allowed: give it a healthCheck, or wait for START)"))  # fmt: skip
+                elif condition in ("COMPLETE", "SUCCESS") and target.essential:
+                    out.append((at(name, "dependsOn", dep), f"{condition} waits for {dep} to exit, and it is "
+                                "essential, so its exit stops the task (allowed: essential: false on it, or "
+                                "START/HEALTHY)"))  # fmt: skip
+        cycle = _dependency_cycle({n: tuple(s.depends_on) for n, s in self.sidecars.items()})
+        if cycle:
+            out.append((("sidecars", cycle[0], "dependsOn"), f"{' -> '.join(cycle)} is a cycle (allowed: "
+                        "dependencies that end in a container waiting for nothing)"))  # fmt: skip
+        if not any(c.essential for c in containers.values()):
+            out.append((("essential",), "false on every container (allowed: at least one essential container)"))
+        cpu = sum(s.cpu or 0 for s in self.sidecars.values())
+        if cpu > self.cpu:
+            out.append((("sidecars",), f"reserve {cpu} cpu units, more than the task's {self.cpu} "
+                                       "(allowed: sidecar cpu adding up to at most the task's cpu)"))  # fmt: skip
+        memory = sum(s.memory or 0 for s in self.sidecars.values())
+        if memory >= self.memory:
+            out.append((("sidecars",), f"take {memory} MiB, leaving nothing of the task's {self.memory} for the "
+                                       "application container (allowed: sidecar memory adding up to less than "
+                                       "the task's memory)"))  # fmt: skip
+        ports: dict[int, str] = {}
+        for name, c in containers.items():
+            if c.port is None:
+                continue
+            if c.port in ports:
+                out.append((at(name, "port"), f"{c.port} is also the port of {ports[c.port]} (allowed: a port "
+                                              "no other container of the task uses)"))  # fmt: skip
+            ports.setdefault(c.port, render_loc(at(name, "port")))
+        return out
+
+    def _volume_problems(self, at: Callable[..., Loc]) -> list[tuple[Loc, str]]:
+        """Mounts name declared volumes; EFS volumes are mounted by one uid:gid."""
+        out: list[tuple[Loc, str]] = []
+        mounted: set[str] = set()
+        for name, c in self.containers.items():
+            for path, m in c.mounts.items():
+                mounted.add(m.volume)
+                if m.volume not in self.volumes:
+                    out.append((at(name, "mounts", path), f"{show(m.volume)} is not a volume of this task "
+                                f"(allowed: {allowed(sorted(self.volumes)) or 'a name declared under volumes'})"))
+        for volume, spec in self.volumes.items():
+            if volume not in mounted:
+                out.append((("volumes", volume), "is mounted by no container (allowed: mount it with a "
+                                                 "container's mounts, or remove it)"))  # fmt: skip
+            if spec.efs is None or not spec.efs.created:
+                continue
+            owners = {}
+            for name, c in self.containers.items():
+                if not any(m.volume == volume for m in c.mounts.values()):
+                    continue
+                ids = f.numeric_user(c.user) if c.user is not None else None
+                if ids is None:
+                    out.append((at(name, "user"), f"{show(c.user)} is not a numeric uid[:gid], which the access "
+                                f"point of EFS volume {volume} is owned by (allowed: e.g. \"1000:1000\")"))
+                else:
+                    owners[name] = ids
+            if len(set(owners.values())) > 1:
+                shown = ", ".join(f"{n or 'the application'}: {u}:{g}" for n, (u, g) in owners.items())
+                out.append((("volumes", volume), f"is mounted as different users ({shown}) (allowed: one "
+                                                 "uid:gid for every container mounting an EFS volume)"))  # fmt: skip
+        return out
 
     def effective_waivers(self, network_mode: str) -> dict[str, str]:
         """The given waivers plus the ones the settings themselves turn off."""
         out = dict(self.waivers)
-        if not self.readonly_root_filesystem:
+        if any(not c.readonly_root_filesystem for c in self.containers.values()):
             out.setdefault("ECS.5", "readonlyRootFilesystem is off in config")
         if network_mode == "host":
             out.setdefault("ECS.17", "host network mode chosen in config")
         return out
+
+
+def _dependency_cycle(graph: dict[str, tuple[str, ...]]) -> list[str]:
+    """A cycle of ``graph`` (name -> names it waits for) as a path, or ``[]``."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        stack.append(node)
+        for nxt in graph.get(node, ()):
+            if nxt not in graph or nxt == node:
+                continue
+            if state.get(nxt) == 1:
+                return [*stack[stack.index(nxt):], nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        stack.pop()
+        state[node] = 2
+        return []
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return []

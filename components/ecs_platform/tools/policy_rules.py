@@ -29,6 +29,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from ecs_platform.facts import VOLUME_INIT_CONTAINER
+
 WAIVER_TAG = "ecs-platform:waiver:"
 SERVICE = "aws:ecs/service:Service"
 TASK = "aws:ecs/taskDefinition:TaskDefinition"
@@ -207,10 +209,27 @@ def _termination_protection(p: Mapping[str, Any]) -> Iterable[str]:
         yield "the capacity provider has no managed termination protection"
 
 
+def is_volume_init(c: Mapping[str, Any]) -> bool:
+    """The platform's ``volume-init`` container (``containers.volume_init_definition``), a
+    documented ECS.20 exception: uid 0 only to chmod the task's scratch volumes, with every
+    capability dropped, a read-only root, no ports, not essential."""
+    caps = (c.get("linuxParameters") or {}).get("capabilities") or {}
+    return (
+        c.get("name") == VOLUME_INIT_CONTAINER
+        and c.get("essential") is False
+        and caps.get("drop") == ["ALL"]
+        and not caps.get("add")
+        and c.get("readonlyRootFilesystem") is True
+        and not c.get("portMappings")
+    )
+
+
 def _non_root(p: Mapping[str, Any]) -> Iterable[str]:
     if (p.get("runtimePlatform") or {}).get("operatingSystemFamily", "LINUX") != "LINUX":
         return
     for c in containers(p):
+        if is_volume_init(c):
+            continue
         user = c.get("user")
         if not user:
             yield f"container {c.get('name')} sets no user (runs as its image's, often root)"

@@ -181,8 +181,16 @@ class _Summaries:
                 bits.append(f"port {ports}")
             bits.append("read-only root" if c.get("readonlyRootFilesystem") else "WRITABLE root")
             bits.append(f"user {c['user']}" if c.get("user") else "image's user")
+            if c.get("essential") is False:
+                bits.append("not essential")
             if c.get("secrets"):
                 bits.append(f"secrets {', '.join(s['name'] for s in c['secrets'])}")
+            if c.get("mountPoints"):
+                bits.append("mounts " + ", ".join(
+                    f"{m['sourceVolume']} at {m['containerPath']}{' (ro)' if m.get('readOnly') else ''}"
+                    for m in c["mountPoints"]))  # fmt: skip
+            if c.get("dependsOn"):
+                bits.append("after " + ", ".join(f"{d['containerName']} {d['condition']}" for d in c["dependsOn"]))
             details.append(" ".join(bits[:2]) + (", " + ", ".join(bits[2:]) if bits[2:] else ""))
         return head + "; " + "; ".join(details)
 

@@ -1,0 +1,195 @@
+"""EfsVolume: an encrypted EFS file system that only its services can reach.
+
+What ``volumes: {name: {efs: {}}}`` creates for a service:
+
+* the file system, encrypted at rest, with automatic backups;
+* a mount target in every private subnet, behind a security group of its own that
+  admits NFS (TCP 2049) only from the security groups of the tasks that mount it;
+* an access point whose root directory is created owned by the mounting
+  containers' uid:gid and which makes every client act as that user;
+* a file system policy that refuses connections without TLS. With a file
+  system policy in place, EFS no longer grants every client full access by
+  default: a task needs an IAM grant (``elasticfilesystem:ClientMount``, and
+  ``ClientWrite`` to write) through this access point, which its task role gets
+  (https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+#: NFS, the only port EFS mount targets serve.
+NFS_PORT = 2049
+#: The directory of the file system the access point exposes as the volume's root.
+ACCESS_POINT_ROOT = "/data"
+
+
+@dataclass(frozen=True)
+class EfsMount:
+    """What a task definition and a task role need to mount one EFS volume."""
+
+    file_system_id: pulumi.Input[str]
+    access_point_id: pulumi.Input[str]
+    file_system_arn: pulumi.Input[str]
+    access_point_arn: pulumi.Input[str]
+
+
+def adopted_mount(file_system_id: str, access_point_id: str, *, partition: pulumi.Input[str],
+                  region: pulumi.Input[str], account_id: pulumi.Input[str]) -> EfsMount:  # fmt: skip
+    """An existing file system and access point, by id."""
+
+    def arn(kind: str, ident: str) -> pulumi.Output[str]:
+        return pulumi.Output.concat("arn:", partition, ":elasticfilesystem:", region, ":", account_id,
+                                    f":{kind}/{ident}")  # fmt: skip
+
+    return EfsMount(file_system_id, access_point_id, arn("file-system", file_system_id),
+                    arn("access-point", access_point_id))  # fmt: skip
+
+
+def efs_statements(mounts: Sequence[tuple[EfsMount, bool]]) -> list[dict[str, Any]]:
+    """Task-role grants for ``(mount, read_only)`` pairs: ``ClientMount`` (plus
+    ``ClientWrite`` unless read-only) on the file system, through its access point only."""
+    return [
+        {
+            "Sid": f"Efs{i}",
+            "Effect": "Allow",
+            "Action": ["elasticfilesystem:ClientMount", *([] if read_only else ["elasticfilesystem:ClientWrite"])],
+            "Resource": m.file_system_arn,
+            "Condition": {"StringEquals": {"elasticfilesystem:AccessPointArn": m.access_point_arn}},
+        }
+        for i, (m, read_only) in enumerate(mounts)
+    ]
+
+
+class EfsVolume(pulumi.ComponentResource):
+    """An EFS file system with mount targets, its security group, an access point
+    owned by ``owner`` (uid, gid) and a TLS-only file system policy.
+
+    Outputs: ``file_system_id``, ``access_point_id``, ``security_group_id``, and
+    ``mount`` (an :class:`EfsMount` for the task definition and the task role).
+    """
+
+    file_system: aws.efs.FileSystem
+    access_point: aws.efs.AccessPoint
+    security_group: aws.ec2.SecurityGroup
+    mount_targets: list[aws.efs.MountTarget]
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        vpc_id: pulumi.Input[str],
+        subnet_ids: Sequence[pulumi.Input[str]],
+        owner: tuple[int, int],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """``subnet_ids``: one private subnet per zone (a mount target each). ``owner``: the
+        uid and gid of the containers that mount the volume."""
+        super().__init__("ecs-platform:storage:EfsVolume", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        uid, gid = owner
+        self.volume_name = name
+        self.file_system = aws.efs.FileSystem(
+            f"{name}-fs",
+            encrypted=True,
+            throughput_mode="elastic",
+            tags={"Name": name},
+            opts=child,
+        )
+        self.backup_policy = aws.efs.BackupPolicy(
+            f"{name}-backup",
+            file_system_id=self.file_system.id,
+            backup_policy=aws.efs.BackupPolicyBackupPolicyArgs(status="ENABLED"),
+            opts=child,
+        )
+        self.policy = aws.efs.FileSystemPolicy(
+            f"{name}-policy",
+            file_system_id=self.file_system.id,
+            policy=self.file_system.arn.apply(
+                lambda arn: json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Sid": "TlsOnly",
+                                "Effect": "Deny",
+                                "Principal": {"AWS": "*"},
+                                "Action": "*",
+                                "Resource": arn,
+                                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                            }
+                        ],
+                    }
+                )
+            ),
+            opts=child,
+        )
+        self.security_group = aws.ec2.SecurityGroup(
+            f"{name}-sg",
+            vpc_id=vpc_id,
+            description=f"EFS {name}: NFS from the tasks that mount it",
+            opts=child,
+        )
+        self.mount_targets = [
+            aws.efs.MountTarget(
+                f"{name}-mt-{i}",
+                file_system_id=self.file_system.id,
+                subnet_id=subnet,
+                security_groups=[self.security_group.id],
+                opts=child,
+            )
+            for i, subnet in enumerate(subnet_ids)
+        ]
+        self.access_point = aws.efs.AccessPoint(
+            f"{name}-ap",
+            file_system_id=self.file_system.id,
+            posix_user=aws.efs.AccessPointPosixUserArgs(uid=uid, gid=gid),
+            root_directory=aws.efs.AccessPointRootDirectoryArgs(
+                path=ACCESS_POINT_ROOT,
+                creation_info=aws.efs.AccessPointRootDirectoryCreationInfoArgs(
+                    owner_uid=uid, owner_gid=gid, permissions="750"
+                ),
+            ),
+            opts=child,
+        )
+        self.clients: list[aws.vpc.SecurityGroupIngressRule] = []
+        self.file_system_id = self.file_system.id
+        self.access_point_id = self.access_point.id
+        self.security_group_id = self.security_group.id
+        # A task can mount only once a mount target exists in its zone: hand the
+        # ids out through the mount targets.
+        ready = pulumi.Output.all(self.file_system.id, *[mt.id for mt in self.mount_targets], self.policy.id)
+        self.mount = EfsMount(
+            file_system_id=ready.apply(lambda ids: str(ids[0])),
+            access_point_id=self.access_point.id,
+            file_system_arn=self.file_system.arn,
+            access_point_arn=self.access_point.arn,
+        )
+        self.register_outputs(
+            {
+                "fileSystemId": self.file_system_id,
+                "accessPointId": self.access_point_id,
+                "securityGroupId": self.security_group_id,
+            }
+        )
+
+    def admit(self, name: str, security_group_id: pulumi.Input[str]) -> aws.vpc.SecurityGroupIngressRule:
+        """Admit NFS from the tasks behind ``security_group_id`` (rule ``<volume>-from-<name>``)."""
+        rule = aws.vpc.SecurityGroupIngressRule(
+            f"{self.volume_name}-from-{name}",
+            security_group_id=self.security_group.id,
+            referenced_security_group_id=security_group_id,
+            ip_protocol="tcp",
+            from_port=NFS_PORT,
+            to_port=NFS_PORT,
+            description=f"NFS from {name} tasks",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.clients.append(rule)
+        return rule
