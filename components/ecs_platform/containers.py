@@ -149,7 +149,9 @@ def volume_init_definition(
         "readonlyRootFilesystem": True,
         "command": ["chmod", "1777", *paths],
         "linuxParameters": {"capabilities": {"drop": ["ALL"]}},
-        "mountPoints": [{"sourceVolume": v, "containerPath": p, "readOnly": False} for v, p in zip(volumes, paths, strict=True)],
+        "mountPoints": [
+            {"sourceVolume": v, "containerPath": p, "readOnly": False} for v, p in zip(volumes, paths, strict=True)
+        ],
         "logConfiguration": _awslogs(log_group, region, f.VOLUME_INIT_CONTAINER),
     }
 
