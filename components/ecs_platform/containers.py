@@ -31,6 +31,11 @@ def scratch_volume_name(index: int, container: str | None = None) -> str:
 INIT_MOUNT_ROOT = "/volumes"
 
 
+def port_mapping_name(container: str, port: int) -> str:
+    """The name of a container's port mapping (what Service Connect refers to)."""
+    return f"{container}-{port}"
+
+
 def _awslogs(log_group: pulumi.Input[str], region: pulumi.Input[str], stream_prefix: str) -> dict[str, Any]:
     return {
         "logDriver": "awslogs",
@@ -72,7 +77,7 @@ def container_definition(
     }
     if c.port is not None:
         mapping: dict[str, Any] = {
-            "name": f"{name}-{c.port}",
+            "name": port_mapping_name(name, c.port),
             "containerPort": c.port,
             "protocol": "tcp",
         }

@@ -24,6 +24,7 @@ import pulumi_aws as aws
 from ecs_platform import facts
 from ecs_platform.outputs import after
 from ecs_platform.specs import TaskSpec
+from ecs_platform.storage import EfsMount, efs_statements
 
 EXECUTION_MANAGED_POLICY = "policy/service-role/AmazonECSTaskExecutionRolePolicy"
 #: ECS Exec's channel actions. AWS gives them no resource-level permissions, so
@@ -135,8 +136,8 @@ def policy_document(statements: pulumi.Input[Sequence[dict[str, Any]]]) -> pulum
 
 
 def _secrets_statements(arns: Sequence[str]) -> list[dict[str, Any]]:
-    sm = [r for a in arns if ":secretsmanager:" in a for r in facts.secret_iam_resources(a)]
-    ssm = [a for a in arns if ":ssm:" in a]
+    sm = list(dict.fromkeys(r for a in arns if ":secretsmanager:" in a for r in facts.secret_iam_resources(a)))
+    ssm = list(dict.fromkeys(a for a in arns if ":ssm:" in a))
     out: list[dict[str, Any]] = []
     if sm:
         out.append({"Sid": "ReadSecrets", "Effect": "Allow",
@@ -198,15 +199,17 @@ class TaskRoles(pulumi.ComponentResource):
         *,
         exec_log_group_arn: pulumi.Input[str] | None = None,
         context: AwsContext | None = None,
+        efs: Sequence[tuple[EfsMount, bool]] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """The execution role reads exactly ``spec.secrets``; the task role gets
-        ``spec.permissions`` and, with ``spec.exec_enabled``, ECS Exec's channels and the
-        write access to ``exec_log_group_arn`` (the cluster's audit log group)."""
+        """The execution role reads exactly ``spec.secrets`` (of every container); the task
+        role gets ``spec.permissions``, with ``spec.exec_enabled`` ECS Exec's channels and the
+        write access to ``exec_log_group_arn`` (the cluster's audit log group), and for each
+        ``(mount, read_only)`` of ``efs`` the EFS client grant through that access point."""
         super().__init__("ecs-platform:iam:TaskRoles", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
-        secret_arns = list(spec.secrets.values())
+        secret_arns = [arn for c in spec.containers.values() for arn in c.secrets.values()]
         trust = ctx.ecs_tasks_trust()
 
         self.execution_role, (self.execution_policy_attachment,) = managed_policy_role(
@@ -239,6 +242,7 @@ class TaskRoles(pulumi.ComponentResource):
         ]  # fmt: skip
         if spec.exec_enabled:
             statements += exec_statements(ctx, exec_log_group_arn)
+        statements += efs_statements(efs)
         self.task_policy: aws.iam.RolePolicy | None = None
         if statements:
             self.task_policy = aws.iam.RolePolicy(

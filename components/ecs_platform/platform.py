@@ -8,7 +8,10 @@ the part of the spec it owns) plus the Outputs of the components it needs.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import pulumi
+import pulumi_aws as aws
 
 from ecs_platform.cluster import Cluster
 from ecs_platform.errors import raise_if
@@ -16,8 +19,8 @@ from ecs_platform.iam import AwsContext
 from ecs_platform.load_balancer import LoadBalancer
 from ecs_platform.network import Network
 from ecs_platform.routing import assign
-from ecs_platform.service import Service
-from ecs_platform.specs import PlatformSpec, RouteSpec, StackContext, context_problems
+from ecs_platform.service import Service, ServiceConnectRef
+from ecs_platform.specs import PlatformSpec, RouteSpec, ServiceSpec, StackContext, context_problems
 from ecs_platform.specs.base import python_problems
 
 
@@ -36,6 +39,14 @@ def service_url(scheme: str, dns_name: pulumi.Input[str], route: RouteSpec) -> p
 def stack_tags(spec: PlatformSpec, context: StackContext) -> dict[str, str]:
     """Tags every resource of the stack carries: project, stack, plus the spec's ``tags``."""
     return {"Project": context.project, "Stack": context.stack, "ManagedBy": "pulumi", **spec.tags}
+
+
+def _nth(i: int) -> Callable[[Sequence[str]], str]:
+    return lambda ids: ids[i]
+
+
+def _creates_efs(svc: ServiceSpec) -> bool:
+    return any(v.efs is not None and v.efs.created for v in svc.volumes.values())
 
 
 class Platform(pulumi.ComponentResource):
@@ -96,6 +107,23 @@ class Platform(pulumi.ComponentResource):
         priorities = assign(
             [(n, i, r) for n, svc in spec.services.items() for i, r in enumerate(svc.effective_routes)]
         )
+        # Service Connect: one Cloud Map namespace per stack, joined by every service
+        # that calls or is called.
+        connected = {n for n, svc in spec.services.items() if svc.callers} | {
+            c for svc in spec.services.values() for c in svc.callers}  # fmt: skip
+        self.namespace: aws.servicediscovery.HttpNamespace | None = None
+        connect = None
+        if connected:
+            self.namespace = aws.servicediscovery.HttpNamespace(
+                f"{name}-namespace",
+                name=context.prefix,
+                description=f"Service Connect namespace of {context.prefix}",
+                opts=child,
+            )
+            connect = ServiceConnectRef(namespace_arn=self.namespace.arn)
+        zone_count = len(spec.vpc.private_subnet_ids) if spec.vpc is not None else spec.az_count
+        # EFS volumes need one mount target per zone, so a list of subnets.
+        subnets_by_zone = [self.network.private_subnet_ids.apply(_nth(i)) for i in range(zone_count)]
         self.services = {}
         self.urls = {}
         for svc_name, svc in spec.services.items():
@@ -106,15 +134,21 @@ class Platform(pulumi.ComponentResource):
                 svc,
                 cluster=self.cluster,
                 vpc_id=self.network.vpc_id,
-                subnet_ids=self.network.private_subnet_ids,
+                subnet_ids=subnets_by_zone if _creates_efs(svc) else self.network.private_subnet_ids,
                 load_balancer=public.ref if public else None,
                 container_name=svc_name,
                 route_priorities=[priorities[(svc_name, i)] for i in range(len(routes))],
                 context=ctx,
+                service_connect=connect if svc_name in connected else None,
                 opts=child,
             )
             if public is not None:
                 self.urls[svc_name] = service_url(public.scheme, public.dns_name, routes[0])
+        for svc_name, svc in spec.services.items():
+            for caller in svc.callers:
+                caller_sg = self.services[caller].security_group_id
+                assert caller_sg is not None  # awsvpc on both ends (checked by the spec)
+                self.services[svc_name].admit(caller, caller_sg)
         self.register_outputs(
             {
                 "vpcId": self.network.vpc_id,

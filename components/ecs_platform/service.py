@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ecs_platform.cluster import Cluster, ClusterRef, capacity_strategy
+from ecs_platform.containers import port_mapping_name
 from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext, TaskRoles
 from ecs_platform.outputs import after, tag_children
@@ -16,6 +17,7 @@ from ecs_platform.routing import priority
 from ecs_platform.specs import AutoscalingSpec, ServiceSpec
 from ecs_platform.specs.base import python_problems
 from ecs_platform.specs.service import network_mode, placement_problems
+from ecs_platform.storage import NFS_PORT, EfsMount, EfsVolume, adopted_mount
 from ecs_platform.task_definition import TaskDefinition
 from ecs_platform.wiring import wiring_problems
 
@@ -31,6 +33,14 @@ class LoadBalancerRef:
     """The load balancer's security group: the only source the tasks admit. Required."""
     arn_suffix: pulumi.Input[str] | None = None
     """The load balancer's ARN suffix; needed for request-count autoscaling. Default none."""
+
+
+@dataclass(frozen=True)
+class ServiceConnectRef:
+    """The Cloud Map namespace services find each other in (Service Connect)."""
+
+    namespace_arn: pulumi.Input[str]
+    """An HTTP namespace, e.g. the one :class:`~ecs_platform.platform.Platform` creates. Required."""
 
 
 class Service(pulumi.ComponentResource):
@@ -60,6 +70,7 @@ class Service(pulumi.ComponentResource):
         container_name: str | None = None,
         route_priorities: Sequence[int] | None = None,
         context: AwsContext | None = None,
+        service_connect: ServiceConnectRef | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``cluster``: where it runs, and the defaults the spec leaves open. ``subnet_ids``:
@@ -67,7 +78,10 @@ class Service(pulumi.ComponentResource):
         required when the spec is public. ``container_name`` (default ``name``) also names
         the ``Service`` tag, log streams and derived names. ``route_priorities``: one per
         route, from :func:`ecs_platform.routing.assign` when services share a listener;
-        default: each route's own hashed priority."""
+        default: each route's own hashed priority. ``service_connect``: the namespace, for a
+        service that has ``callers`` or calls others (then see :meth:`admit`); the service
+        joins it as ``http://<container_name>:<port>``. EFS volumes the spec creates get a
+        mount target in each of ``subnet_ids``, which must then be a list."""
         ref = cluster.ref if isinstance(cluster, Cluster) else cluster
         problems = wiring_problems("Service", {"cluster.arn": ref.arn, "vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
         problems += python_problems(type(spec), placement_problems(spec, ref.spec))
@@ -92,6 +106,14 @@ class Service(pulumi.ComponentResource):
         if route_priorities is not None and len(route_priorities) != len(routes):
             problems.append(f"Service.route_priorities: {len(route_priorities)} priorities for {len(routes)} "
                             "routes (allowed: one per route)")  # fmt: skip
+        if spec.callers and service_connect is None:
+            problems.append("Service.service_connect: None is missing (allowed: a ServiceConnectRef, required "
+                            "when the spec has callers)")  # fmt: skip
+        created_efs = [n for n, v in spec.volumes.items() if v.efs is not None and v.efs.created]
+        if created_efs and not isinstance(subnet_ids, (list, tuple)):
+            problems.append("Service.subnet_ids: is an Output (allowed: a list with one private subnet per zone "
+                            f"when the spec creates EFS volumes ({', '.join(created_efs)}): each gets a mount "
+                            "target)")  # fmt: skip
         raise_if(problems, "Service")
         container_name = container_name or name
         own_tags = {"Service": container_name, **spec.tags}
@@ -106,15 +128,50 @@ class Service(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
         self.spec = spec
+        self._service_name = name
+        self.caller_rules: list[aws.vpc.SecurityGroupIngressRule | aws.vpc.SecurityGroupEgressRule] = []
         launch_type = spec.launch_type or ref.spec.launch_type
         mode = network_mode(spec, ref.spec)
         prefix = ref.name_prefix
 
+        # Tasks with their own network interface (awsvpc) get their own security
+        # group; bridge/host tasks share their machine's network.
+        self.security_group = None
+        if mode == "awsvpc":
+            self.security_group = aws.ec2.SecurityGroup(
+                f"{name}-sg",
+                vpc_id=vpc_id,
+                description=f"ECS service {name}: tasks",
+                opts=child,
+            )
+        self.volumes: dict[str, EfsVolume] = {}
+        efs: dict[str, EfsMount] = {}
+        for volume, v in spec.volumes.items():
+            if v.efs is None:
+                continue
+            if v.efs.file_system_id is None or v.efs.access_point_id is None:
+                owner = spec.efs_owner(volume)
+                assert owner is not None and self.security_group is not None  # checked by the spec's rules
+                created = EfsVolume(f"{name}-{volume}", vpc_id=vpc_id, subnet_ids=list(subnet_ids),  # type: ignore[arg-type]
+                                    owner=owner, opts=child)  # fmt: skip
+                created.admit(container_name, self.security_group.id)
+                self.volumes[volume] = created
+                efs[volume] = created.mount
+            else:
+                efs[volume] = adopted_mount(
+                    v.efs.file_system_id, v.efs.access_point_id,
+                    partition=ctx.partition, region=ctx.region, account_id=ctx.account_id,
+                )  # fmt: skip
+        read_only = {
+            volume: all(m.read_only for c in spec.containers.values() for m in c.mounts.values() if m.volume == volume)
+            for volume in efs
+        }
         self.roles = TaskRoles(
             f"{name}-roles",
             spec,
             exec_log_group_arn=ref.exec_log_group_arn if spec.exec_enabled else None,
             context=ctx,
+            efs=[(efs[v], read_only[v]) for v in sorted(efs)],
             opts=child,
         )
         self.task_definition = TaskDefinition(
@@ -127,19 +184,11 @@ class Service(pulumi.ComponentResource):
             container_name=container_name,
             family=f"{prefix}-{container_name}" if prefix else None,
             log_group_name=f"/ecs/{prefix}/{container_name}" if prefix else None,
+            efs=efs,
             opts=child,
         )
-        # Tasks with their own network interface (awsvpc) get their own security
-        # group; bridge/host tasks share their machine's network.
-        self.security_group = None
         self.egress_rules: list[aws.vpc.SecurityGroupEgressRule] = []
-        if mode == "awsvpc":
-            self.security_group = aws.ec2.SecurityGroup(
-                f"{name}-sg",
-                vpc_id=vpc_id,
-                description=f"ECS service {name}: tasks",
-                opts=child,
-            )
+        if self.security_group is not None:
             self.egress_rules = [
                 aws.vpc.SecurityGroupEgressRule(
                     f"{name}-egress" if i == 0 else f"{name}-egress-{i}",
@@ -150,6 +199,20 @@ class Service(pulumi.ComponentResource):
                     opts=child,
                 )
                 for i, cidr in enumerate(spec.egress_cidrs)
+            ]
+            # NFS to the EFS volumes it created (whatever egressCidrs allow).
+            self.egress_rules += [
+                aws.vpc.SecurityGroupEgressRule(
+                    f"{name}-to-{volume}",
+                    security_group_id=self.security_group.id,
+                    referenced_security_group_id=created.security_group_id,
+                    ip_protocol="tcp",
+                    from_port=NFS_PORT,
+                    to_port=NFS_PORT,
+                    description=f"NFS to EFS volume {volume}",
+                    opts=child,
+                )
+                for volume, created in self.volumes.items()
             ]
         self.target_group: aws.lb.TargetGroup | None = None
         self.listener_rules: list[aws.lb.ListenerRule] = []
@@ -200,6 +263,7 @@ class Service(pulumi.ComponentResource):
             # at placement; ECS does not rebalance services that binpack.
             availability_zone_rebalancing="ENABLED" if fargate else None,
             enable_execute_command=spec.exec_enabled,
+            service_connect_configuration=self._service_connect(container_name, spec, service_connect, ctx.region),
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
             # A change of capacity provider strategy only takes effect with a new
@@ -230,6 +294,70 @@ class Service(pulumi.ComponentResource):
                 "logGroupName": self.log_group_name,
             }
         )
+
+    def _service_connect(
+        self, container_name: str, spec: ServiceSpec, ref: ServiceConnectRef | None, region: pulumi.Input[str]
+    ) -> aws.ecs.ServiceServiceConnectConfigurationArgs | None:
+        """Service Connect: every service of the namespace can call ``http://<name>:<port>``
+        of one with callers (whose security group admits only those callers, see :meth:`admit`).
+        The Service Connect proxy logs to the service's log group."""
+        if ref is None:
+            return None
+        served = None
+        if spec.callers and spec.port is not None:
+            served = [
+                aws.ecs.ServiceServiceConnectConfigurationServiceArgs(
+                    port_name=port_mapping_name(container_name, spec.port),
+                    discovery_name=container_name,
+                    client_alias=[aws.ecs.ServiceServiceConnectConfigurationServiceClientAliasArgs(
+                        port=spec.port, dns_name=container_name)],
+                )
+            ]  # fmt: skip
+        return aws.ecs.ServiceServiceConnectConfigurationArgs(
+            enabled=True,
+            namespace=ref.namespace_arn,
+            services=served,
+            log_configuration=aws.ecs.ServiceServiceConnectConfigurationLogConfigurationArgs(
+                log_driver="awslogs",
+                options={
+                    "awslogs-group": self.task_definition.log_group_name,
+                    "awslogs-region": region,
+                    "awslogs-stream-prefix": "service-connect",
+                },
+            ),
+        )
+
+    def admit(self, caller: str, security_group_id: pulumi.Input[str]) -> None:
+        """Let the tasks behind ``security_group_id`` (service ``caller``) reach this
+        service's port: an ingress rule here and an egress rule on the caller's group,
+        ``<service>-from-<caller>`` and ``<service>-from-<caller>-egress``."""
+        port = self.spec.port
+        if self.security_group is None or port is None:
+            raise_if([f"Service.admit: {self._service_name} has no port or security group (allowed: a service "
+                      "with a port in awsvpc mode)"], "Service")  # fmt: skip
+            return
+        child = pulumi.ResourceOptions(parent=self)
+        base = f"{self._service_name}-from-{caller}"
+        self.caller_rules.append(aws.vpc.SecurityGroupIngressRule(
+            base,
+            security_group_id=self.security_group.id,
+            referenced_security_group_id=security_group_id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            description=f"{caller} to {self._service_name} on its port (Service Connect)",
+            opts=child,
+        ))  # fmt: skip
+        self.caller_rules.append(aws.vpc.SecurityGroupEgressRule(
+            f"{base}-egress",
+            security_group_id=security_group_id,
+            referenced_security_group_id=self.security_group.id,
+            ip_protocol="tcp",
+            from_port=port,
+            to_port=port,
+            description=f"{caller} to {self._service_name} on its port (Service Connect)",
+            opts=child,
+        ))  # fmt: skip
 
     def _attach(
         self,

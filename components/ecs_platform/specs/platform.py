@@ -22,7 +22,7 @@ from ecs_platform.specs.cluster import ClusterSpec
 from ecs_platform.specs.fields import ServiceName, TagKey, TagValue
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import NetworkSpec
-from ecs_platform.specs.service import ServiceSpec, placement_problems
+from ecs_platform.specs.service import ServiceSpec, network_mode, placement_problems
 
 #: The service a stack runs when config has no ``services`` key: a public,
 #: unprivileged nginx that passes our own defaults (non-root user, read-only
@@ -101,6 +101,7 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
         for name, svc in self.services.items():
             problems += placement_problems(svc, self, ("services", name))
         problems += _route_problems(self.services)
+        problems += _caller_problems(self)
         for key in self.tags:
             if key in f.RESERVED_TAG_KEYS:
                 problems.append((("tags", key), f"overrides the platform's own {key} tag "
@@ -160,4 +161,28 @@ def _route_problems(services: Mapping[str, ServiceSpec]) -> list[tuple[Loc, str]
                     out.append((("services", name, "routes", i), f"priority {route.priority} is also the priority "
                                 f"of {pinned[route.priority]} (allowed: a priority (1..50000) no other route has)"))
                 pinned[route.priority] = where
+    return out
+
+
+def _caller_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
+    """Callers are other services of the stack; both ends have their own security group."""
+    out: list[tuple[Loc, str]] = []
+    for name, svc in spec.services.items():
+        for i, caller in enumerate(svc.callers):
+            loc: Loc = ("services", name, "callers", i)
+            if caller == name:
+                out.append((loc, f"{show(caller)} is the service itself (allowed: other services of the stack)"))
+            elif caller not in spec.services:
+                others = sorted(n for n in spec.services if n != name)
+                out.append((loc, f"{show(caller)} is not a service of this stack (allowed: {allowed(others)})"))
+        ends = [name, *(c for c in svc.callers if c in spec.services and c != name)] if svc.callers else []
+        for end in ends:
+            other = spec.services[end]
+            launch_type = other.launch_type or spec.launch_type
+            mode = network_mode(other, spec)
+            if launch_type == "EXTERNAL" or mode != "awsvpc":
+                where = ("callers",) if end == name else ("callers", svc.callers.index(end))
+                out.append((("services", name, *where), f"{end} runs in {mode} mode on {launch_type}, where Service "
+                            "Connect cannot admit it by security group (allowed: services on FARGATE or EC2 in "
+                            "awsvpc mode)"))  # fmt: skip
     return out

@@ -12,7 +12,17 @@ from ecs_platform import facts as f
 from ecs_platform.errors import allowed, show
 from ecs_platform.specs.base import Bool, Int, Loc, Spec, raise_problems, render_loc
 from ecs_platform.specs.cluster import ClusterSpec
-from ecs_platform.specs.fields import Cidr, Count, HealthCheckPath, HostPattern, Matcher, PathPattern, TagKey, TagValue
+from ecs_platform.specs.fields import (
+    Cidr,
+    Count,
+    HealthCheckPath,
+    HostPattern,
+    Matcher,
+    PathPattern,
+    ServiceName,
+    TagKey,
+    TagValue,
+)
 from ecs_platform.specs.task import TaskSpec
 
 #: Defaults of the load balancer settings a public service has (they are refused
@@ -130,6 +140,9 @@ class ServiceSpec(TaskSpec):
     """Where tasks may connect (registries, AWS APIs, dependencies) through NAT. Default anywhere."""
     tags: dict[TagKey, TagValue] = {}
     """Extra tags for the service's resources, on top of ``Service: <name>``. Default none."""
+    callers: tuple[ServiceName, ...] = ()
+    """Services of the stack that may call this one at ``http://<name>:<port>`` (Service
+    Connect); its security group admits exactly their tasks, on ``port``. Default none."""
 
     @property
     def is_public(self) -> bool:
@@ -175,6 +188,11 @@ class ServiceSpec(TaskSpec):
                 if value is not None:
                     problems.append(((key,), "is set on a service that is not public "
                                              "(allowed: only with public: true or routes)"))  # fmt: skip
+        if self.callers and self.port is None:
+            problems.append((("callers",), "needs a port to be called on (allowed: set port, or no callers)"))
+        for i, caller in enumerate(self.callers):
+            if caller in self.callers[:i]:
+                problems.append((("callers", i), f"{show(caller)} is already listed (allowed: each caller once)"))
         a = self.autoscaling
         if a is not None and a.requests_per_target is not None and not self.is_public:
             problems.append((("autoscaling", "requestsPerTarget"), "needs a load balancer in front of the service "
@@ -230,6 +248,13 @@ def placement_problems(
     elif isinstance(svc, ServiceSpec) and svc.is_public and launch_type != "EXTERNAL" and mode != "awsvpc":
         out.append(((*loc, "networkMode"), f"{show(mode)} cannot sit behind the load balancer "
                     "(allowed: awsvpc for a public service)"))  # fmt: skip
+    efs = sorted(n for n, v in svc.volumes.items() if v.efs is not None)
+    if efs and launch_type == "EXTERNAL":
+        out += [((*loc, "volumes", n), "is an EFS volume, and ECS Anywhere cannot mount EFS (allowed: scratch "
+                 "volumes on EXTERNAL, or run the service on FARGATE or EC2)") for n in efs]  # fmt: skip
+    elif any(svc.volumes[n].efs.created for n in efs if svc.volumes[n].efs) and mode != "awsvpc":  # type: ignore[union-attr]
+        out.append(((*loc, "networkMode"), f"{show(mode)} gives the tasks no security group for the EFS volume "
+                    "to admit (allowed: awsvpc with a created EFS volume)"))  # fmt: skip
     ec2 = cluster.ec2_capacity
     if launch_type == "EC2" and ec2 is not None and svc.architecture not in (None, ec2.architecture):
         out.append(((*loc, "architecture"), f"{show(svc.architecture)} does not match the EC2 instances "
