@@ -7,7 +7,10 @@ from typing import Any
 
 import pytest
 
-from ecs_platform.tools.mock_cloud import Registration, StackRun, run_program
+from ecs_platform.tools.mock_cloud import ROOT, Registration, StackRun, run_program
+
+#: Every committed stack file (Pulumi.<stack>.yaml): each one is tested.
+STACKS = tuple(sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml")))
 
 
 @pytest.fixture(scope="session")

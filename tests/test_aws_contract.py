@@ -26,6 +26,10 @@ IAM_ONLY_ACTIONS = frozenset(
         "ssmmessages:CreateDataChannel",
         "ssmmessages:OpenControlChannel",
         "ssmmessages:OpenDataChannel",
+        # EFS's NFS client permissions (IAM authorization at mount time), not API calls:
+        # https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html
+        "elasticfilesystem:ClientMount",
+        "elasticfilesystem:ClientWrite",
     }
 )
 ACTION_RE = re.compile(r"^([a-z0-9-]+):([A-Za-z0-9*?]+)$")
@@ -34,6 +38,7 @@ RUNS = {
     "dev": lambda: run_program("dev"),
     "staging": lambda: run_program("staging"),
     "prod": lambda: run_program("prod"),
+    "wordpress": lambda: run_program("wordpress"),
     "ec2": lambda: run_program("prod", {"launchType": "EC2", "services": {
         "web": {"image": "nginx", "user": "101", "port": 8080, "public": True,
                 "healthCheck": {"command": "true"}, "stopTimeout": 60},

@@ -19,6 +19,7 @@ from pulumi_policy import (
 
 from ecs_platform.tools import policy_rules as rules
 from ecs_platform.tools.mock_cloud import ROOT, Registration, StackRun, run_program
+from tests.conftest import STACKS
 
 API = {"api": {"image": "nginx", "user": "1000", "port": 8080}}
 
@@ -85,7 +86,7 @@ def ok(run: StackRun) -> StackRun:
 # --- our stacks pass every rule --------------------------------------------------------------
 
 
-@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+@pytest.mark.parametrize("stack", STACKS)
 def test_every_stack_file_passes_every_rule(stack: str) -> None:
     run = ok(run_program(stack))
     assert resource_violations(run) == []

@@ -12,6 +12,7 @@ import pytest
 from ecs_platform.tools.mock_cloud import ROOT, StackRun, run_program, stack_config
 from ecs_platform.tools.preview import __main__ as cli
 from ecs_platform.tools.preview.cost import estimate, load_prices, split_tasks
+from tests.conftest import STACKS
 
 HOURS = 730
 
@@ -141,7 +142,7 @@ def test_bad_config_exit_status_from_a_real_process() -> None:
 def test_unknown_stack_exits_2(capsys) -> None:
     code, _, err = preview(capsys, "nope")
     assert code == 2
-    assert err == "error: no stack file Pulumi.nope.yaml (stacks: dev, prod, staging)\n"
+    assert err == "error: no stack file Pulumi.nope.yaml (stacks: dev, prod, staging, wordpress)\n"
 
 
 # --- cost arithmetic ----------------------------------------------------------------------------
@@ -240,5 +241,5 @@ def test_price_file_names_its_source_and_date() -> None:
     prices = load_prices()
     assert prices["source"] and prices["as_of"] and prices["hours_per_month"] == HOURS
     assert {"us-east-1"} <= set(prices["regions"])
-    for stack in ("dev", "staging", "prod"):
+    for stack in STACKS:
         assert stack_config(stack)["aws:region"] in prices["regions"]

@@ -13,8 +13,7 @@ from ecs_platform.specs import PlatformSpec
 from ecs_platform.specs.base import Spec
 from ecs_platform.tools import schema
 from ecs_platform.tools.mock_cloud import ROOT, project_file, stack_file
-
-STACKS = ("dev", "staging", "prod")
+from tests.conftest import STACKS
 
 
 def test_pulumi_yaml_declares_every_scalar_key_with_the_model_default() -> None:

@@ -80,8 +80,8 @@ def test_services_run_in_the_private_subnet_of_every_zone_without_public_ip(requ
 
 def test_each_service_has_its_own_security_group_and_only_public_ones_admit_traffic(prod: StackRun) -> None:
     groups = {g.name: g for g in prod.of_type("aws:ec2/securityGroup:SecurityGroup")}
-    assert set(groups) == {"ecs-web-sg", "ecs-worker-sg", "ecs-lb-sg"}
-    for name in ("web", "worker"):
+    assert set(groups) == {"ecs-web-sg", "ecs-api-sg", "ecs-api-uploads-sg", "ecs-worker-sg", "ecs-lb-sg"}
+    for name in ("web", "api", "worker"):
         svc = service_part(prod, SERVICE, name)
         assert svc.inputs["networkConfiguration"]["securityGroups"] == [groups[f"ecs-{name}-sg"].id]
     ingress = prod.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
@@ -94,6 +94,7 @@ def test_each_service_has_its_own_security_group_and_only_public_ones_admit_traf
     ]
     assert {e.inputs["securityGroupId"] for e in egress} == {
         groups["ecs-web-sg"].id,
+        groups["ecs-api-sg"].id,
         groups["ecs-worker-sg"].id,
     }
     assert all(e.inputs["description"] for e in egress)
@@ -113,7 +114,7 @@ def test_failed_deployments_roll_back_and_never_drop_below_desired(request, stac
 
 def test_desired_count_comes_from_the_stack_and_a_service_may_override_it(dev, prod) -> None:
     assert [s.inputs["desiredCount"] for s in dev.of_type(SERVICE)] == [1]
-    assert [s.inputs["desiredCount"] for s in prod.of_type(SERVICE)] == [3, 3]
+    assert [s.inputs["desiredCount"] for s in prod.of_type(SERVICE)] == [3, 3, 3]
     run = run_program(
         "prod",
         {
@@ -208,7 +209,7 @@ def test_roles_trust_only_ecs_tasks_of_this_account(request, stack) -> None:
 
 
 def test_execution_role_has_the_managed_policy_and_reads_exactly_its_secrets(prod: StackRun) -> None:
-    for name in ("web", "worker"):
+    for name in ("web", "api", "worker"):
         role = prod.one(ROLE, f"ecs-{name}-roles-execution")
         attachment = prod.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment",
                               f"ecs-{name}-roles-execution-managed")  # fmt: skip
@@ -224,8 +225,10 @@ def test_execution_role_has_the_managed_policy_and_reads_exactly_its_secrets(pro
         {"Sid": "ReadParameters", "Effect": "Allow", "Action": ["ssm:GetParameters"],
          "Resource": ["arn:aws:ssm:us-east-1:123456789012:parameter/prod/worker/api-key"]},
     ]  # fmt: skip
-    # web references no secrets, so its execution role gets no secrets policy.
+    # web and api reference no secrets, so their execution roles get no secrets policy
+    # (api's task role has its EFS grant).
     assert sorted(p.name for p in prod.of_type(ROLE_POLICY)) == [
+        "ecs-api-roles-task-policy",
         "ecs-worker-roles-execution-secrets",
         "ecs-worker-roles-task-policy",
     ]
@@ -406,7 +409,7 @@ def test_exports_name_what_was_created(prod: StackRun) -> None:
     exported = prod.exports
     assert exported["launchType"] == "FARGATE"
     assert exported["clusterName"] == prod.one("aws:ecs/cluster:Cluster").outputs["name"]
-    assert set(exported["services"]) == {"web", "worker"}
+    assert set(exported["services"]) == {"web", "api", "worker"}
     assert exported["services"]["web"]["logGroup"] == "/ecs/ecs-platform-prod/web"
     json.dumps(exported)  # plain data, printable by `pulumi stack output --json`
 

@@ -21,9 +21,9 @@ import pytest
 import ecs_platform
 import ecs_platform.platform as platform_module
 from ecs_platform.tools.mock_cloud import StackRun, run_program
+from tests.conftest import STACKS
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
-STACKS = ("dev", "staging", "prod")
 
 
 def urns(run: StackRun) -> list[str]:

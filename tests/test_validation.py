@@ -39,6 +39,7 @@ from ecs_platform import (
 from ecs_platform.errors import ConfigError
 from ecs_platform.specs import PlatformSpec, StackContext
 from ecs_platform.tools.mock_cloud import REGION_ZONES, run_program, stack_config
+from tests.conftest import STACKS
 
 NS = "ecs-platform:"
 SM = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
@@ -390,7 +391,7 @@ def _params(cases: list[tuple[str, dict[str, Any], str]]) -> list[Any]:
 
 
 def test_stack_files_load_on_the_model() -> None:
-    for stack in ("dev", "staging", "prod"):
+    for stack in STACKS:
         spec, context = load(stack=stack)
         assert spec.services, stack
         assert context.stack == stack

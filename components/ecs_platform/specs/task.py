@@ -128,6 +128,12 @@ def volume_name_check(value: Any) -> str | None:
 VolumeName = Annotated[str, Rule(volume_name_check, "a volume name", f.VOLUME_NAME_RE.pattern)]
 
 
+def _numeric_user_check(value: Any) -> str | None:
+    if isinstance(value, str) and f.numeric_user(value) is not None:
+        return None
+    return f'{show(value)} is not a numeric user (allowed: uid or uid:gid, e.g. "33:33")'
+
+
 def _efs_id(kind: str, pattern: Any) -> Any:
     def check(value: Any) -> str | None:
         if isinstance(value, str) and pattern.match(value):
@@ -145,8 +151,11 @@ class EfsSpec(Spec):
     file_system_id: Annotated[str, _efs_id("file system", f.EFS_FILE_SYSTEM_ID_RE)] | None = None
     """An existing file system (``fs-...``), with ``accessPointId``. Default: created."""
     access_point_id: Annotated[str, _efs_id("access point", f.EFS_ACCESS_POINT_ID_RE)] | None = None
-    """An existing access point (``fsap-...``) of ``fileSystemId``. Default: created, owned by
-    the uid:gid of the containers that mount the volume."""
+    """An existing access point (``fsap-...``) of ``fileSystemId``. Default: created."""
+    owner: Annotated[str, Rule(_numeric_user_check, "a numeric uid:gid", f.NUMERIC_USER_RE.pattern)] | None = None
+    """``uid:gid`` the created access point acts as and owns its root directory as (files
+    written through it belong to them). Default: the numeric user of the containers that
+    mount the volume."""
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> Self:
@@ -154,6 +163,9 @@ class EfsSpec(Spec):
             missing = "accessPointId" if self.access_point_id is None else "fileSystemId"
             raise_problems([((missing,), "is missing (allowed: both fileSystemId and accessPointId to adopt "
                                          "existing ones, or neither to create them)")])  # fmt: skip
+        if self.owner is not None and self.file_system_id is not None:
+            raise_problems([(("owner",), "is set on an adopted access point, whose owner is its own (allowed: "
+                                         "owner only on a created volume)")])  # fmt: skip
         return self
 
     @property
@@ -354,7 +366,11 @@ class TaskSpec(ContainerSpec):
         return False
 
     def efs_owner(self, volume: str) -> tuple[int, int] | None:
-        """The numeric uid:gid of the containers that mount ``volume`` (its access point's owner)."""
+        """The uid:gid a created EFS volume's access point acts as: its ``owner``, else the
+        numeric user of the containers that mount it."""
+        efs = self.volumes[volume].efs
+        if efs is not None and efs.owner is not None:
+            return f.numeric_user(efs.owner)
         for c in self.containers.values():
             if any(m.volume == volume for m in c.mounts.values()) and c.user is not None:
                 ids = f.numeric_user(c.user)
@@ -454,7 +470,7 @@ class TaskSpec(ContainerSpec):
             if volume not in mounted:
                 out.append((("volumes", volume), "is mounted by no container (allowed: mount it with a "
                                                  "container's mounts, or remove it)"))  # fmt: skip
-            if spec.efs is None or not spec.efs.created:
+            if spec.efs is None or not spec.efs.created or spec.efs.owner is not None:
                 continue
             owners = {}
             for name, c in self.containers.items():
@@ -463,7 +479,8 @@ class TaskSpec(ContainerSpec):
                 ids = f.numeric_user(c.user) if c.user is not None else None
                 if ids is None:
                     out.append((at(name, "user"), f"{show(c.user)} is not a numeric uid[:gid], which the access "
-                                f"point of EFS volume {volume} is owned by (allowed: e.g. \"1000:1000\")"))
+                                f"point of EFS volume {volume} would act as (allowed: e.g. \"1000:1000\", or the "
+                                "volume's efs.owner)"))
                 else:
                     owners[name] = ids
             if len(set(owners.values())) > 1:

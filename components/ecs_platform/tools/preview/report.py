@@ -153,6 +153,11 @@ class _Summaries:
             parts.append("public IP " + ("yes" if net.get("assignPublicIp") else "no"))
         for lb in i.get("loadBalancers") or []:
             parts.append(f"behind the load balancer on port {lb.get('containerPort')}")
+        connect = i.get("serviceConnectConfiguration") or {}
+        if connect.get("enabled"):
+            served = [f"http://{a['dnsName']}:{a['port']}" for sv in connect.get("services") or []
+                      for a in sv.get("clientAlias") or []]  # fmt: skip
+            parts.append("Service Connect " + (f"serving {', '.join(served)}" if served else "client"))
         if i.get("orderedPlacementStrategies"):
             parts.append(
                 "placement "
