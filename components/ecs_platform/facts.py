@@ -8,6 +8,28 @@ from __future__ import annotations
 
 import re
 
+#: Regions per partition (botocore's partitions.json, the machine form of "AWS Regions"
+#: https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html;
+#: tests/test_input.py keeps this equal to the pinned botocore's list).
+REGIONS: dict[str, tuple[str, ...]] = {
+    "aws": (
+        "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+        "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+        "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "eu-central-1",
+        "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3",
+        "il-central-1", "me-central-1", "me-south-1", "me-west-1", "mx-central-1", "sa-east-1", "sa-west-1",
+        "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+    ),
+    "aws-cn": ("cn-north-1", "cn-northwest-1"),
+    "aws-eusc": ("eusc-de-east-1",),
+    "aws-iso": ("us-iso-east-1", "us-iso-west-1"),
+    "aws-iso-b": ("us-isob-east-1", "us-isob-west-1"),
+    "aws-iso-e": ("eu-isoe-west-1",),
+    "aws-iso-f": ("us-isof-east-1", "us-isof-south-1"),
+    "aws-us-gov": ("us-gov-east-1", "us-gov-west-1"),
+}  # fmt: skip
+PARTITION_OF_REGION = {region: partition for partition, regions in REGIONS.items() for region in regions}
+
 LAUNCH_TYPES = ("FARGATE", "FARGATE_SPOT", "EC2", "EXTERNAL")
 FARGATE_LAUNCH_TYPES = ("FARGATE", "FARGATE_SPOT")
 ARCHITECTURES = ("X86_64", "ARM64")
@@ -78,7 +100,7 @@ SERVICE_NAME_RE = re.compile(r"^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$")
 #: audit log group (/ecs/<project>-<stack>/exec).
 RESERVED_SERVICE_NAMES = ("exec",)
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_PARTITION = r"aws(-cn|-us-gov|-iso|-iso-b)?"
+_PARTITION = r"aws(-cn|-us-gov|-eusc|-iso|-iso-[bef])?"
 _REGION = r"[a-z]{2}(-[a-z]+)+-\d"
 SECRETS_MANAGER_ARN_RE = re.compile(
     rf"^arn:{_PARTITION}:secretsmanager:{_REGION}:\d{{12}}:secret:[A-Za-z0-9/_+=.@-]+"
