@@ -57,10 +57,10 @@ def exec_statements(
         {"Sid": "EcsExecChannels", "Effect": "Allow", "Action": list(EXEC_CHANNEL_ACTIONS), "Resource": "*"},
     ]
     if log_group_arn is not None:
-        streams = (
+        streams: pulumi.Input[str] = (
             _log_streams(log_group_arn)
             if isinstance(log_group_arn, str)
-            else pulumi.Output.from_input(log_group_arn).apply(_log_streams)
+            else pulumi.Output.all(log_group_arn).apply(lambda known: _log_streams(str(known[0])))
         )
         out += [
             {"Sid": "EcsExecAuditLogGroups", "Effect": "Allow",
