@@ -8,16 +8,23 @@ from ecs_platform.platform import stack_tags
 
 region = pulumi.Config("aws").get("region")
 # The zones the region offers (no Local/Wavelength zones), asked before
-# validation so `azCount` is checked against them; registers nothing.
+# validation so `azCount` is checked against them; registers nothing. A region
+# that is no AWS region is reported by config.load with the other problems.
 zones = (
     aws.get_availability_zones(
         state="available",
         filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
     ).names
-    if region
+    if config.region_problem(region) is None
     else None
 )
-spec, context = config.load(config.read_config(), stack=pulumi.get_stack(), region=region, region_zones=zones)
+spec, context = config.load(
+    config.read_config(),
+    stack=pulumi.get_stack(),
+    region=region,
+    region_zones=zones,
+    config_keys=config.all_config(),
+)
 
 # One mechanism for tags: the provider's default tags reach every taggable
 # resource (services add their own `Service` tag on top).

@@ -50,18 +50,18 @@ def test_subnet_layout_is_pinned_so_adding_a_zone_never_recarves_subnets(dev: St
 def test_existing_vpc_is_adopted_and_none_created() -> None:
     run = run_program(
         "dev",
-        {"vpc": {"vpcId": "vpc-0abc", "publicSubnetIds": ["subnet-p1", "subnet-p2"],
-                 "privateSubnetIds": ["subnet-a1", "subnet-a2"]}},
+        {"vpc": {"vpcId": "vpc-0abc0abc0abc0abc0", "publicSubnetIds": ["subnet-00000000000000a01", "subnet-00000000000000a02"],
+                 "privateSubnetIds": ["subnet-00000000000000b01", "subnet-00000000000000b02"]}},
     )  # fmt: skip
     assert run.error is None, run.error
     assert run.of_type(VPC) == []
-    assert run.exports["vpcId"] == "vpc-0abc"
+    assert run.exports["vpcId"] == "vpc-0abc0abc0abc0abc0"
     svc = run.one(SERVICE).inputs
-    assert svc["networkConfiguration"]["subnets"] == ["subnet-a1", "subnet-a2"]
+    assert svc["networkConfiguration"]["subnets"] == ["subnet-00000000000000b01", "subnet-00000000000000b02"]
     groups = run.of_type("aws:ec2/securityGroup:SecurityGroup")
-    assert groups and {g.inputs["vpcId"] for g in groups} == {"vpc-0abc"}
+    assert groups and {g.inputs["vpcId"] for g in groups} == {"vpc-0abc0abc0abc0abc0"}
     lb = run.one("aws:lb/loadBalancer:LoadBalancer")
-    assert lb.inputs["subnets"] == ["subnet-p1", "subnet-p2"]
+    assert lb.inputs["subnets"] == ["subnet-00000000000000a01", "subnet-00000000000000a02"]
 
 
 # --- services: placement and networking --------------------------------------------

@@ -199,12 +199,13 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      "ecs-platform:services.api.maxPercent: 100 leaves no room to deploy above minHealthyPercent 100"),
     ("read-only root not a boolean", svc(readonlyRootFilesystem="yes"),
      'ecs-platform:services.api.readonlyRootFilesystem: "yes" is not a boolean (allowed: true, false)'),
-    ("existing VPC id", {"vpc": {"vpcId": "abc", "publicSubnetIds": ["subnet-1"],
-                                 "privateSubnetIds": ["subnet-2"]}},
-     'ecs-platform:vpc.vpcId: "abc" is not a VPC id (allowed: vpc-...)'),
-    ("existing VPC subnet id", {"vpc": {"vpcId": "vpc-1", "publicSubnetIds": ["subnet-1"],
+    ("existing VPC id", {"vpc": {"vpcId": "abc", "publicSubnetIds": ["subnet-0123abcd"],
+                                 "privateSubnetIds": ["subnet-4567abcd"]}},
+     'ecs-platform:vpc.vpcId: "abc" is not a VPC id (allowed: vpc- and 8 or 17 hex digits, e.g. vpc-0123456789abcdef0)'),
+    ("existing VPC subnet id", {"vpc": {"vpcId": "vpc-0123abcd", "publicSubnetIds": ["subnet-0123abcd"],
                                         "privateSubnetIds": ["sg-2"]}},
-     'ecs-platform:vpc.privateSubnetIds[0]: "sg-2" is not a subnet id (allowed: subnet-...)'),
+     'ecs-platform:vpc.privateSubnetIds[0]: "sg-2" is not a subnet id (allowed: subnet- and 8 or 17 hex digits, '
+     'e.g. subnet-0123456789abcdef0)'),
     ("tag value not a string", {"tags": {"Team": 7}},
      "ecs-platform:tags.Team: 7 is not a valid tag value (allowed: 1-256 letters, digits, spaces and _ . : / = + - @)"),
     ("tag value with a comma", {"tags": {"Team": "payments, core"}},
@@ -275,7 +276,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      {"loadBalancer": HTTP_OK, "services": {"a": {"image": "x", "user": "1000", "port": 80, "public": True},
                                             "b": {"image": "x", "user": "1000", "port": 80, "public": True}}},
      'ecs-platform:services.b.routes[0]: {"hosts": [], "paths": ["/*"]} is also the route of '
-     "services.a.routes[0] (allowed: each route on one service)"),
+     "services.a.routes[0] (allowed: each route on one service; hosts are compared without regard to case)"),
     ("two routes on one priority",
      {"loadBalancer": HTTP_OK, "services": {
          "a": {"image": "x", "user": "1000", "port": 80, "routes": [{"paths": ["/a/*"], "priority": 10}]},
@@ -379,7 +380,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("ingress CIDR listed twice", pub({**HTTP_OK, "ingressCidrs": ["10.0.0.0/8", "10.0.0.0/8"]}),
      'ecs-platform:loadBalancer.ingressCidrs[1]: "10.0.0.0/8" is already listed (allowed: each block once)'),
     ("existing VPC with one public subnet for a public service",
-     pub() | {"vpc": {"vpcId": "vpc-1", "publicSubnetIds": ["subnet-1"], "privateSubnetIds": ["subnet-2", "subnet-3"]}},
+     pub() | {"vpc": {"vpcId": "vpc-0123abcd", "publicSubnetIds": ["subnet-0000000a"], "privateSubnetIds": ["subnet-0000000b", "subnet-0000000c"]}},
      "ecs-platform:vpc.publicSubnetIds: 1 subnet is too few for the load balancer (allowed: 2 or more, in different zones)"),
     ("target health check path without slash", pub(targetHealthCheck={"path": "health"}),
      'ecs-platform:services.api.targetHealthCheck.path: "health" is not a health check path '

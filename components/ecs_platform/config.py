@@ -9,11 +9,14 @@ problem, each naming the key path, the value and what is allowed.
 
 from __future__ import annotations
 
+import difflib
 import json
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ecs_platform.errors import ConfigError
+from ecs_platform import facts
+from ecs_platform.errors import ConfigError, allowed, show
 from ecs_platform.specs import PlatformSpec, StackContext, context_problems
 from ecs_platform.specs.base import render_loc
 
@@ -28,17 +31,65 @@ def _parse(text: str) -> Any:
         return text
 
 
+def all_config() -> dict[str, Any]:
+    """The whole config map the program was given (every namespace)."""
+    from pulumi.runtime import config as runtime_config
+
+    merged: dict[str, Any] = {}
+    merged.update(runtime_config.get_config_env())
+    merged.update(runtime_config.CONFIG.get())
+    return merged
+
+
+#: How alike a namespace must be to ours to count as a misspelling of it: difflib's
+#: ratio (2 * matching characters / total characters) of the lowercased names with
+#: punctuation removed. ``ecs-platfrom``, ``ecsplatform``, ``ECS-Platform`` and
+#: ``ecs_platform`` reach it; ``aws``, ``pulumi`` or ``ecs`` are far below it.
+NAMESPACE_SIMILARITY = 0.8
+
+
+def _squash(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def looks_like(namespace: str, project: str = PROJECT) -> bool:
+    """``namespace`` is not ``project`` but close enough to be a misspelling of it."""
+    if namespace == project:
+        return False
+    ratio = difflib.SequenceMatcher(None, _squash(namespace), _squash(project)).ratio()
+    return ratio >= NAMESPACE_SIMILARITY
+
+
+def namespace_problems(keys: Iterable[str], project: str = PROJECT) -> list[str]:
+    """Config keys under a namespace that looks like a misspelling of ours: Pulumi would
+    hand them to a provider or ignore them, and the setting would silently not apply."""
+    out: list[str] = []
+    for key in sorted(keys):
+        namespace, sep, rest = key.partition(":")
+        if sep and looks_like(namespace, project):
+            out.append(f"{key}: unknown namespace {show(namespace)}, which looks like a misspelling of "
+                       f"{show(project)} (allowed: {project}:{rest})")  # fmt: skip
+    return out
+
+
+def region_problem(region: str | None) -> str | None:
+    """``aws:region`` must name an AWS region (its partition's, per :data:`facts.REGIONS`)."""
+    if not region:
+        return "aws:region: not set (allowed: a region name, e.g. `pulumi config set aws:region us-east-1`)"
+    if region not in facts.PARTITION_OF_REGION:
+        near = difflib.get_close_matches(region, list(facts.PARTITION_OF_REGION), n=3) or ["us-east-1"]
+        return (f"aws:region: {show(region)} is not an AWS region (allowed: a region name, e.g. {allowed(near)}; "
+                "see https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html)")
+    return None
+
+
 def read_config(project: str = PROJECT) -> dict[str, Any]:
     """Every ``<project>:*`` key the program was given, parsed to plain values.
 
     Reads the whole config map (not only known keys) so that a misspelt key is
     reported instead of silently ignored.
     """
-    from pulumi.runtime import config as runtime_config
-
-    merged: dict[str, Any] = {}
-    merged.update(runtime_config.get_config_env())
-    merged.update(runtime_config.CONFIG.get())
+    merged = all_config()
     prefix = f"{project}:"
     return {
         key[len(prefix) :]: _parse(value) if isinstance(value, str) else value
@@ -54,13 +105,17 @@ def load(
     region: str | None,
     region_zones: Sequence[str] | None = None,
     project: str = PROJECT,
+    config_keys: Iterable[str] = (),
 ) -> tuple[PlatformSpec, StackContext]:
     """Validate stack config (``raw``: key without namespace -> plain value) and the
-    context rules; raise one :class:`ConfigError` with every problem."""
+    context rules; raise one :class:`ConfigError` with every problem. ``config_keys``:
+    every key of the config map (all namespaces), checked for misspelt namespaces."""
     prefix = f"{project}:"
-    problems: list[str] = []
-    if not region:
-        problems.append("aws:region: not set (allowed: a region name, e.g. `pulumi config set aws:region us-east-1`)")
+    problems = namespace_problems(config_keys, project)
+    bad_region = region_problem(region)
+    if bad_region:
+        problems.append(bad_region)
+        region = None
     try:
         spec = PlatformSpec.parse(dict(raw), prefix)
     except ConfigError as exc:

@@ -8,6 +8,28 @@ from __future__ import annotations
 
 import re
 
+#: Regions per partition (botocore's partitions.json, the machine form of "AWS Regions"
+#: https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html;
+#: tests/test_input.py keeps this equal to the pinned botocore's list).
+REGIONS: dict[str, tuple[str, ...]] = {
+    "aws": (
+        "af-south-1", "ap-east-1", "ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+        "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+        "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-central-1", "ca-west-1", "eu-central-1",
+        "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2", "eu-west-3",
+        "il-central-1", "me-central-1", "me-south-1", "me-west-1", "mx-central-1", "sa-east-1", "sa-west-1",
+        "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+    ),
+    "aws-cn": ("cn-north-1", "cn-northwest-1"),
+    "aws-eusc": ("eusc-de-east-1",),
+    "aws-iso": ("us-iso-east-1", "us-iso-west-1"),
+    "aws-iso-b": ("us-isob-east-1", "us-isob-west-1"),
+    "aws-iso-e": ("eu-isoe-west-1",),
+    "aws-iso-f": ("us-isof-east-1", "us-isof-south-1"),
+    "aws-us-gov": ("us-gov-east-1", "us-gov-west-1"),
+}  # fmt: skip
+PARTITION_OF_REGION = {region: partition for partition, regions in REGIONS.items() for region in regions}
+
 LAUNCH_TYPES = ("FARGATE", "FARGATE_SPOT", "EC2", "EXTERNAL")
 FARGATE_LAUNCH_TYPES = ("FARGATE", "FARGATE_SPOT")
 ARCHITECTURES = ("X86_64", "ARM64")
@@ -34,7 +56,24 @@ RESERVED_TAG_KEYS = ("Project", "Stack", "ManagedBy")
 #: AWS's current console default: TLS 1.3 and 1.2, restricted ciphers, post-quantum
 #: key exchange. https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
 DEFAULT_SSL_POLICY = "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09"
-SSL_POLICY_RE = re.compile(r"^ELBSecurityPolicy-TLS13-1-[23]-[A-Za-z0-9-]+$")
+#: The predefined ALB security policies with TLS 1.3 whose minimum is TLS 1.2 or 1.3, by name as
+#: the ALB "Security policies" tables list them (ALB supports no custom policies):
+#: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
+SSL_POLICIES = tuple(
+    f"ELBSecurityPolicy-TLS13-{suffix}"
+    for suffix in (
+        "1-2-2021-06", "1-2-Res-2021-06", "1-2-Ext1-2021-06", "1-2-Ext2-2021-06",
+        "1-2-FIPS-2023-04", "1-2-Res-FIPS-2023-04", "1-2-Ext0-FIPS-2023-04", "1-2-Ext1-FIPS-2023-04",
+        "1-2-Ext2-FIPS-2023-04",
+        "1-2-RFC9151-FIPS-2023-07", "1-2-Ext0-RFC9151-FIPS-2023-07", "1-2-RFC9151-INTEROP1-FIPS-2023-07",
+        "1-2-RFC9151-INTEROP2-FIPS-2023-07", "1-2-RFC9151-INTEROP3-FIPS-2023-07",
+        "1-2-RFC9151-INTEROP4-FIPS-2023-07",
+        "1-2-PQ-2025-09", "1-2-Res-PQ-2025-09", "1-2-Ext1-PQ-2025-09", "1-2-Ext2-PQ-2025-09",
+        "1-2-FIPS-PQ-2025-09", "1-2-Res-FIPS-PQ-2025-09", "1-2-Ext0-FIPS-PQ-2025-09",
+        "1-2-Ext1-FIPS-PQ-2025-09", "1-2-Ext2-FIPS-PQ-2025-09",
+        "1-3-2021-06", "1-3-FIPS-2023-04", "1-3-RFC9151-FIPS-2023-07", "1-3-PQ-2025-09", "1-3-FIPS-PQ-2025-09",
+    )
+)  # fmt: skip
 #: ALB path-pattern and host-header condition values (ELBv2 CreateRule).
 PATH_PATTERN_RE = re.compile(r"^/[A-Za-z0-9_\-.$/~\"'@:+&*?]{0,127}$")
 HOST_PATTERN_RE = re.compile(r"^[A-Za-z0-9*?](?:[A-Za-z0-9*?.-]{0,126}[A-Za-z0-9*?])?$")
@@ -42,6 +81,20 @@ MATCHER_RE = re.compile(r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
 #: At most five condition values per listener rule (ELB quotas, "Condition values per rule").
 MAX_ROUTE_VALUES = 5
 MAX_PRIORITY = 50000
+#: Application Load Balancer quotas (defaults), "Quotas for your Application Load Balancers":
+#: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
+#: rules per load balancer (default rules not counted) and target groups per load balancer.
+MAX_LISTENER_RULES = 100
+MAX_TARGET_GROUPS = 100
+#: Inbound, and separately outbound, rules per security group (VPC quotas, default 60):
+#: https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
+MAX_SECURITY_GROUP_RULES = 60
+#: Aggregate inline policy size of an IAM role, in characters, white space not counted
+#: ("IAM and AWS STS quotas", https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+MAX_ROLE_POLICY_CHARS = 10240
+#: Subnet and VPC ids: the prefix and 8 (older) or 17 hexadecimal characters.
+SUBNET_ID_RE = re.compile(r"subnet-([0-9a-f]{8}|[0-9a-f]{17})")
+VPC_ID_RE = re.compile(r"vpc-([0-9a-f]{8}|[0-9a-f]{17})")
 
 #: CloudWatch Logs PutRetentionPolicy accepts exactly these values (days).
 LOG_RETENTION_DAYS = (
@@ -98,8 +151,14 @@ EFS_FILE_SYSTEM_ID_RE = re.compile(r"^fs-[0-9a-f]{8,40}$")
 EFS_ACCESS_POINT_ID_RE = re.compile(r"^fsap-[0-9a-f]{8,40}$")
 #: Container paths that belong to the kernel: never a volume's mount point.
 KERNEL_PATHS = ("/proc", "/sys", "/dev")
+#: The ECS image reference grammar (RegisterTaskDefinition, ContainerDefinition ``image``, as in
+#: botocore's ecs service-2.json): up to 255 letters, digits, hyphens, underscores, colons,
+#: periods, slashes and number signs; with a digest, the 255 apply before ``@`` and the digest
+#: is ``sha256:`` and 64 hex digits.
+IMAGE_NAME_RE = re.compile(r"[A-Za-z0-9_:./#-]{1,255}")
+IMAGE_DIGEST_RE = re.compile(r"sha256:[A-Fa-f0-9]{64}")
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_PARTITION = r"aws(-cn|-us-gov|-iso|-iso-b)?"
+_PARTITION = r"aws(-cn|-us-gov|-eusc|-iso|-iso-[bef])?"
 _REGION = r"[a-z]{2}(-[a-z]+)+-\d"
 SECRETS_MANAGER_ARN_RE = re.compile(
     rf"^arn:{_PARTITION}:secretsmanager:{_REGION}:\d{{12}}:secret:[A-Za-z0-9/_+=.@-]+"
@@ -109,8 +168,13 @@ SSM_PARAMETER_ARN_RE = re.compile(rf"^arn:{_PARTITION}:ssm:{_REGION}:\d{{12}}:pa
 ACM_CERTIFICATE_ARN_RE = re.compile(rf"^arn:{_PARTITION}:acm:{_REGION}:\d{{12}}:certificate/[0-9a-f-]{{36}}$")
 IAM_ACTION_RE = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*?]+$")
 ARN_RE = re.compile(rf"^arn:{_PARTITION}:[a-z0-9-]+:[a-z0-9-]*:(\d{{12}})?:.+$")
-#: S3 bucket names (general purpose buckets): 3-63 lowercase letters, digits, dots, hyphens.
+#: S3 general purpose bucket naming rules
+#: (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html): 3-63
+#: lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit;
+#: no two adjacent dots; not an IP address; none of the reserved prefixes and suffixes.
 BUCKET_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+BUCKET_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 
 # Plain environment variables whose name says they carry a credential (the
 # credential word ends the name: DB_PASSWORD, GITHUB_TOKEN, but not
@@ -126,7 +190,11 @@ AWS_ACCESS_KEY_VALUE_RE = re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")
 
 #: What AWS accepts in tag keys and values (ELBv2, ECS, EC2 share it):
 #: letters, digits, spaces and _ . : / = + - @.
-TAG_TEXT_RE = re.compile(r"^[\w\s.:/=+\-@]*$", re.UNICODE)
+#: Only the space character, not tabs or newlines ("Tag naming limits and requirements",
+#: https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html). Used with fullmatch.
+TAG_TEXT_RE = re.compile(r"[\w .:/=+\-@]*")
+#: Tags per resource (same page): 50; tags whose key starts with aws: do not count.
+MAX_TAGS = 50
 
 #: Stacks whose name says production: plain HTTP there needs a written waiver.
 PROD_STACK_RE = re.compile(r"^prod(uction)?($|[-_])")

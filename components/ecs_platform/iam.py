@@ -21,20 +21,12 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from ecs_platform import facts
 from ecs_platform.outputs import after
-from ecs_platform.specs import TaskSpec
+from ecs_platform.specs import TaskSpec, task_policy
 from ecs_platform.storage import EfsMount, efs_statements
 
 EXECUTION_MANAGED_POLICY = "policy/service-role/AmazonECSTaskExecutionRolePolicy"
-#: ECS Exec's channel actions. AWS gives them no resource-level permissions, so
-#: their resource must be "*" (the only "*" resource we ever write).
-EXEC_CHANNEL_ACTIONS = (
-    "ssmmessages:CreateControlChannel",
-    "ssmmessages:CreateDataChannel",
-    "ssmmessages:OpenControlChannel",
-    "ssmmessages:OpenDataChannel",
-)
+EXEC_CHANNEL_ACTIONS = task_policy.EXEC_CHANNEL_ACTIONS
 
 
 @dataclass
@@ -129,23 +121,10 @@ def _plain(value: Any) -> bool:
 
 def policy_document(statements: pulumi.Input[Sequence[dict[str, Any]]]) -> pulumi.Input[str]:
     """An IAM policy document; a plain string when nothing in it is an Output."""
-    document = {"Version": "2012-10-17", "Statement": statements}
+    document = task_policy.document(statements)
     if _plain(document):
         return json.dumps(document)
     return pulumi.Output.json_dumps(document)
-
-
-def _secrets_statements(arns: Sequence[str]) -> list[dict[str, Any]]:
-    sm = list(dict.fromkeys(r for a in arns if ":secretsmanager:" in a for r in facts.secret_iam_resources(a)))
-    ssm = list(dict.fromkeys(a for a in arns if ":ssm:" in a))
-    out: list[dict[str, Any]] = []
-    if sm:
-        out.append({"Sid": "ReadSecrets", "Effect": "Allow",
-                    "Action": ["secretsmanager:GetSecretValue"], "Resource": sm})  # fmt: skip
-    if ssm:
-        out.append({"Sid": "ReadParameters", "Effect": "Allow",
-                    "Action": ["ssm:GetParameters"], "Resource": ssm})  # fmt: skip
-    return out
 
 
 def secrets_statements(
@@ -157,28 +136,13 @@ def secrets_statements(
     built once their values are known.
     """
     if all(isinstance(a, str) for a in secret_arns):
-        return _secrets_statements([str(a) for a in secret_arns])
-    return pulumi.Output.all(*secret_arns).apply(lambda arns: _secrets_statements(arns))
+        return task_policy.secrets_statements([str(a) for a in secret_arns])
+    return pulumi.Output.all(*secret_arns).apply(lambda arns: task_policy.secrets_statements(arns))
 
 
 def exec_statements(ctx: AwsContext, log_group_arn: pulumi.Input[str] | None) -> list[dict[str, Any]]:
     """What the SSM agent inside a task needs for ECS Exec (and its audit log)."""
-    out: list[dict[str, Any]] = [
-        {"Sid": "EcsExecChannels", "Effect": "Allow",
-         "Action": list(EXEC_CHANNEL_ACTIONS), "Resource": "*"},
-    ]  # fmt: skip
-    if log_group_arn is not None:
-        out += [
-            {"Sid": "EcsExecAuditLogGroups", "Effect": "Allow",
-             "Action": ["logs:DescribeLogGroups"],
-             "Resource": pulumi.Output.concat(
-                 "arn:", ctx.partition, ":logs:", ctx.region, ":", ctx.account_id, ":log-group:*")},
-            {"Sid": "EcsExecAuditLogWrite", "Effect": "Allow",
-             "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-             "Resource": pulumi.Output.from_input(log_group_arn).apply(
-                 lambda arn: arn if arn.endswith(":*") else f"{arn}:*")},
-        ]  # fmt: skip
-    return out
+    return task_policy.exec_statements(ctx.partition, ctx.region, ctx.account_id, log_group_arn)
 
 
 class TaskRoles(pulumi.ComponentResource):
@@ -235,11 +199,7 @@ class TaskRoles(pulumi.ComponentResource):
             description="Application: only what stack config grants",
             opts=child,
         )
-        statements: list[dict[str, Any]] = [
-            {"Sid": f"Granted{i}", "Effect": "Allow",
-             "Action": list(st.actions), "Resource": list(st.resources)}
-            for i, st in enumerate(spec.permissions)
-        ]  # fmt: skip
+        statements = task_policy.granted_statements(spec.permissions)
         if spec.exec_enabled:
             statements += exec_statements(ctx, exec_log_group_arn)
         statements += efs_statements(efs)

@@ -140,6 +140,12 @@ class Ec2Spec(Spec):
                                  f"ec2.instanceTypeSpecs.{itype} with vcpu, memoryMiB and architecture)"))  # fmt: skip
             else:
                 archs.add(self.spec(itype).architecture)
+        for itype in self.instance_type_specs:
+            if itype in INSTANCE_TYPES:
+                known = INSTANCE_TYPES[itype]
+                problems.append((("instanceTypeSpecs", itype), f"{show(itype)} is a built-in type (allowed: only types "
+                                 "outside the built-in table; remove this entry to use the built-in "
+                                 f"{known.vcpu} vCPU / {known.memory_mib} MiB)"))  # fmt: skip
         if len(archs) > 1:
             problems.append((("instanceTypes",), f"{show(self.instance_types)} mixes X86_64 and ARM64 types "
                              "(allowed: types of one architecture; the launch template has one AMI)"))  # fmt: skip

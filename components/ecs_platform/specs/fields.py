@@ -30,10 +30,18 @@ InputStr = str | pulumi.Output[str]
 
 
 def image_check(value: Any) -> str | None:
+    """ECS's image grammar (see :data:`facts.IMAGE_NAME_RE`)."""
+    example = "e.g. public.ecr.aws/nginx/nginx:1.27"
     if not isinstance(value, str) or not value.strip():
-        return f"{show(value)} is missing (allowed: an image reference, e.g. public.ecr.aws/nginx/nginx:1.27)"
-    if any(c.isspace() for c in value):
-        return f"{show(value)} contains whitespace (allowed: an image reference)"
+        return f"{show(value)} is missing (allowed: an image reference, {example})"
+    name, at, digest = value.partition("@")
+    if len(name) > 255:
+        return (f"{show(value)} is {len(name)} characters before any digest (allowed: an image reference of up to "
+                "255 characters)")  # fmt: skip
+    if not f.IMAGE_NAME_RE.fullmatch(name) or (at and not f.IMAGE_DIGEST_RE.fullmatch(digest)):
+        return (f"{show(value)} is not an image reference ECS accepts (allowed: up to 255 letters, digits and "
+                "- _ : . / #, optionally followed by @sha256: and 64 hex digits; "
+                f"{example})")  # fmt: skip
     return None
 
 
@@ -74,6 +82,8 @@ def credential_name_check(name: str) -> str | None:
 def env_value_check(value: Any) -> str | None:
     if not isinstance(value, str):
         return f"{show(value)} is not a string (allowed: a string value)"
+    if "\x00" in value:
+        return "the value contains a NUL character (allowed: text without NUL; a process environment cannot hold it)"
     if f.AWS_ACCESS_KEY_VALUE_RE.search(value):
         return ("the value looks like an AWS access key id "
                 "(allowed: no credentials in plain environment variables; use the task role)")  # fmt: skip
@@ -148,13 +158,16 @@ CertificateArn = Annotated[InputStr, InputRule(certificate_arn_check, "an ACM ce
 
 
 def ssl_policy_check(value: Any) -> str | None:
-    if isinstance(value, str) and f.SSL_POLICY_RE.match(value):
+    if value in f.SSL_POLICIES:
         return None
-    return (f"{show(value)} is not a TLS 1.3 security policy (allowed: ELBSecurityPolicy-TLS13-1-2-* or "
-            f"ELBSecurityPolicy-TLS13-1-3-*, e.g. {f.DEFAULT_SSL_POLICY})")  # fmt: skip
+    return (f"{show(value)} is not a TLS 1.3 security policy of the load balancer (allowed: a predefined "
+            f"ELBSecurityPolicy-TLS13-1-2-* or ELBSecurityPolicy-TLS13-1-3-* policy, e.g. {f.DEFAULT_SSL_POLICY}; "
+            "see https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html)")
 
 
-SslPolicy = Annotated[str, Rule(ssl_policy_check, "an ELB TLS 1.3 security policy", f.SSL_POLICY_RE.pattern)]
+SslPolicy = Annotated[
+    str, Check(ssl_policy_check, {"type": "string", "enum": list(f.SSL_POLICIES)}, "an ELB TLS 1.3 security policy")
+]
 
 
 def path_pattern_check(value: Any) -> str | None:
@@ -212,7 +225,7 @@ Matcher = Annotated[str, Rule(matcher_check, "HTTP codes: 200, 200,302 or 200-39
 
 def tag_text_check(what: str, max_len: int) -> Any:
     def check(value: Any) -> str | None:
-        if isinstance(value, str) and 0 < len(value) <= max_len and f.TAG_TEXT_RE.match(value):
+        if isinstance(value, str) and 0 < len(value) <= max_len and f.TAG_TEXT_RE.fullmatch(value):
             if not value.lower().startswith("aws:"):
                 return None
             return f"{show(value)} starts with aws:, which AWS reserves (allowed: another {what})"
@@ -247,9 +260,18 @@ HealthCheckPath = Annotated[str, Rule(health_path_check, "an HTTP path", "^/")]
 
 
 def bucket_check(value: Any) -> str | None:
+    """S3's bucket naming rules (see :data:`facts.BUCKET_NAME_RE`)."""
     if isinstance(value, str) and f.BUCKET_NAME_RE.match(value):
+        if ".." in value:
+            return f"{show(value)} has two adjacent dots (allowed: an S3 bucket name without them)"
+        if re.fullmatch(r"\d+\.\d+\.\d+\.\d+", value):
+            return f"{show(value)} is formatted as an IP address (allowed: an S3 bucket name that is not)"
+        if value.startswith(f.BUCKET_RESERVED_PREFIXES) or value.endswith(f.BUCKET_RESERVED_SUFFIXES):
+            return (f"{show(value)} uses a prefix or suffix S3 reserves (allowed: a name that does not start with "
+                    f"{', '.join(f.BUCKET_RESERVED_PREFIXES)} nor end with {', '.join(f.BUCKET_RESERVED_SUFFIXES)})")
         return None
-    return f"{show(value)} is not an S3 bucket name (allowed: 3-63 lowercase letters, digits, dots and hyphens)"
+    return (f"{show(value)} is not an S3 bucket name (allowed: 3-63 lowercase letters, digits, dots and hyphens, "
+            "starting and ending with a letter or digit)")  # fmt: skip
 
 
 BucketName = Annotated[InputStr, InputRule(bucket_check, "an S3 bucket name")]

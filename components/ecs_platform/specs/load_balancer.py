@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Sequence
 from typing import Annotated, Self
 
@@ -19,7 +20,8 @@ class LoadBalancerSpec(Spec):
     internal: Bool = False
     """Internal load balancer in the private subnets instead of internet-facing. Default false."""
     ingress_cidrs: tuple[Cidr, ...] = ("0.0.0.0/0",)
-    """Who may connect on 80/443. Default ``["0.0.0.0/0"]``."""
+    """Who may connect on 80/443 (at most 60 rules: 30 blocks with HTTPS, 60 without); an internal
+    load balancer must name its networks. Default ``["0.0.0.0/0"]``."""
     certificate_arn: CertificateArn | None = None
     """ACM certificate (same region) for the HTTPS listener; HTTP then redirects to HTTPS. Required
     when a service is public, unless ``allowPlainHttp``. May be an Output. Default none."""
@@ -70,6 +72,20 @@ class LoadBalancerSpec(Spec):
                 problems.append((("ingressCidrs", i), f"{show(cidr)} is already listed (allowed: each block once)"))
         if self.access_logs_bucket is not None and not self.access_logs:
             problems.append((("accessLogsBucket",), "is set while accessLogs is false (allowed: one of them)"))
+        if self.plain_http_waiver is not None and not (self.allow_plain_http and self.certificate_arn is None):
+            problems.append((("plainHttpWaiver",), "waives a control this load balancer keeps (allowed: only with "
+                                                   "allowPlainHttp: true and no certificate)"))  # fmt: skip
+        world = ipaddress.collapse_addresses(ipaddress.IPv4Network(c) for c in set(self.ingress_cidrs))
+        if self.internal and any(net.prefixlen == 0 for net in world):
+            problems.append((("ingressCidrs",), f"{show(list(self.ingress_cidrs))} admits every address to an "
+                             "internal load balancer (allowed: the networks that should reach it, e.g. the VPC's "
+                             "10.0.0.0/16; internal: true does not restrict who may connect)"))  # fmt: skip
+        rules = len(self.ingress_cidrs) * (2 if self.https else 1)
+        if rules > f.MAX_SECURITY_GROUP_RULES:
+            ports = "80 and 443" if self.https else "80"
+            problems.append((("ingressCidrs",), f"{len(self.ingress_cidrs)} blocks make {rules} inbound rules on "
+                             f"the load balancer's security group (one per block and port, {ports}) (allowed: at "
+                             f"most {f.MAX_SECURITY_GROUP_RULES} rules, AWS's default quota per security group)"))
         if self.allow_plain_http and self.certificate_arn is not None:
             problems.append((("allowPlainHttp",), "true has no effect with a certificate: HTTP always "
                                                   "redirects to HTTPS (allowed: remove allowPlainHttp)"))  # fmt: skip

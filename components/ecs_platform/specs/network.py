@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Self
 
 from pydantic import model_validator
@@ -12,17 +13,20 @@ from ecs_platform.specs.base import Check, Choice, Int, Loc, Spec, raise_problem
 from ecs_platform.specs.fields import VpcCidr
 
 
-def _prefixed(prefix: str, what: str) -> Check:
+def _aws_id(pattern: re.Pattern[str], prefix: str, what: str) -> Check:
+    """An EC2 id: ``prefix`` and 8 (older resources) or 17 hexadecimal characters."""
+    example = f"{prefix}0123456789abcdef0"
+
     def check(value: Any) -> str | None:
-        if isinstance(value, str) and value.startswith(prefix) and len(value) > len(prefix):
+        if isinstance(value, str) and pattern.fullmatch(value):
             return None
-        return f"{show(value)} is not {what} (allowed: {prefix}...)"
+        return f"{show(value)} is not {what} (allowed: {prefix} and 8 or 17 hex digits, e.g. {example})"
 
-    return Check(check, {"type": "string", "pattern": f"^{prefix}"}, f"{what} ({prefix}...)")
+    return Check(check, {"type": "string", "pattern": f"^{pattern.pattern}$"}, f"{what} ({example})")
 
 
-VpcId = Annotated[str, _prefixed("vpc-", "a VPC id")]
-SubnetId = Annotated[str, _prefixed("subnet-", "a subnet id")]
+VpcId = Annotated[str, _aws_id(f.VPC_ID_RE, "vpc-", "a VPC id")]
+SubnetId = Annotated[str, _aws_id(f.SUBNET_ID_RE, "subnet-", "a subnet id")]
 
 
 class ExistingVpcSpec(Spec):
@@ -45,6 +49,14 @@ class ExistingVpcSpec(Spec):
                              ("privateSubnetIds", self.private_subnet_ids))
             if not ids
         ]
+        seen: dict[str, str] = {}
+        for key, ids in (("publicSubnetIds", self.public_subnet_ids), ("privateSubnetIds", self.private_subnet_ids)):
+            for i, subnet in enumerate(ids):
+                where = f"{key}[{i}]"
+                if subnet in seen:
+                    problems.append(((key, i), f"{show(subnet)} is already listed at {seen[subnet]} "
+                                               "(allowed: each subnet once)"))  # fmt: skip
+                seen.setdefault(subnet, where)
         raise_problems(problems)
         return self
 

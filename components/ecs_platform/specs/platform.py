@@ -17,11 +17,13 @@ from pydantic import model_validator
 
 from ecs_platform import facts as f
 from ecs_platform.errors import allowed, show
+from ecs_platform.specs import task_policy
 from ecs_platform.specs.base import Loc, raise_problems, render_loc
 from ecs_platform.specs.cluster import ClusterSpec
 from ecs_platform.specs.fields import ServiceName, TagKey, TagValue
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import NetworkSpec
+from ecs_platform.specs.routing import assign, covers
 from ecs_platform.specs.service import ServiceSpec, network_mode, placement_problems
 
 #: The service a stack runs when config has no ``services`` key: a public,
@@ -102,6 +104,7 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
             problems += placement_problems(svc, self, ("services", name))
         problems += _route_problems(self.services)
         problems += _caller_problems(self)
+        problems += _capacity_problems(self) + _tag_problems(self)
         for key in self.tags:
             if key in f.RESERVED_TAG_KEYS:
                 problems.append((("tags", key), f"overrides the platform's own {key} tag "
@@ -136,31 +139,146 @@ def context_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Lo
     if spec.vpc is None and zones is not None and spec.az_count > len(zones):
         out.append((("azCount",), f"{spec.az_count} is more zones than the region has "
                     f"(allowed: 1..{len(zones)}; zones: {allowed(zones)})"))  # fmt: skip
+    out += _arn_problems(spec, context) + _role_policy_problems(spec, context)
     lb = [(("loadBalancer", *loc), msg) for loc, msg in spec.load_balancer.region_problems(context.region)]
     if spec.public_services:
         lb += [(("loadBalancer", *loc), msg) for loc, msg in spec.load_balancer.production_problems(context.stack)]
     return out + lb
 
 
+def _arn_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Loc, str]]:
+    """ARNs of another partition than the stack's region belongs to cannot work there. (Secrets
+    and granted resources in another region of the same partition are fine: ECS reads a secret
+    or parameter of another region by its full ARN, API_Secret "valueFrom", and IAM grants
+    reach any region.)"""
+    partition = f.PARTITION_OF_REGION.get(context.region)
+    if partition is None:
+        return []
+    out: list[tuple[Loc, str]] = []
+
+    def check(loc: Loc, arn: Any) -> None:
+        if isinstance(arn, str) and arn.split(":")[1] != partition:
+            out.append((loc, f"{show(arn)} is in partition {arn.split(':')[1]}, not the partition of the stack's "
+                        f"region {context.region} (allowed: an arn:{partition}:... ARN)"))  # fmt: skip
+
+    for name, svc in spec.services.items():
+        for var, arn in svc.secrets.items():
+            check(("services", name, "secrets", var), arn)
+        for i, grant in enumerate(svc.permissions):
+            for j, arn in enumerate(grant.resources):
+                check(("services", name, "permissions", i, "resources", j), arn)
+    check(("loadBalancer", "certificateArn"), spec.load_balancer.certificate_arn)
+    return out
+
+
+def _role_policy_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Loc, str]]:
+    """Each role's inline policy, measured as the components will write it, within IAM's
+    10,240 characters (the account id is always 12 digits, so the size is exact)."""
+    partition = f.PARTITION_OF_REGION.get(context.region, "aws")
+    account = "0" * 12
+    log_group = f"arn:{partition}:logs:{context.region}:{account}:log-group:/ecs/{context.prefix}/exec"
+    out: list[tuple[Loc, str]] = []
+    limit = f.MAX_ROLE_POLICY_CHARS
+    for name, svc in spec.services.items():
+        grants = [r for p in svc.permissions for r in p.resources]
+        if all(isinstance(r, str) for r in grants):
+            statements = task_policy.granted_statements(svc.permissions)
+            if svc.exec_enabled:
+                statements += task_policy.exec_statements(partition, context.region, account, log_group)
+            size = task_policy.policy_size(statements)
+            if size > limit:
+                out.append((("services", name, "permissions"), f"make a task role policy of {size} characters "
+                            f"(allowed: at most {limit}, IAM's quota for a role's inline policies; grant "
+                            "wider resource patterns or split the service)"))  # fmt: skip
+        secrets = [a for c in svc.containers.values() for a in c.secrets.values()]
+        if secrets and all(isinstance(a, str) for a in secrets):
+            size = task_policy.policy_size(task_policy.secrets_statements([str(a) for a in secrets]))
+            if size > limit:
+                out.append((("services", name, "secrets"), f"make an execution role policy of {size} characters "
+                            f"(allowed: at most {limit}, IAM's quota for a role's inline policies)"))  # fmt: skip
+    return out
+
+
 def _route_problems(services: Mapping[str, ServiceSpec]) -> list[tuple[Loc, str]]:
-    """No two services on the same route, no two routes pinned to one priority."""
+    """No two services on the same route (hosts compared without case, as the ALB matches
+    them), no two routes pinned to one priority, at most 100 rules on the listener, and no
+    route that another service's route, evaluated first, hides entirely."""
     out: list[tuple[Loc, str]] = []
     seen: dict[tuple[frozenset[str], frozenset[str]], str] = {}
     pinned: dict[int, str] = {}
-    for name, svc in services.items():
-        for i, route in enumerate(svc.effective_routes):
-            where = render_loc(("services", name, "routes", i))
-            sig = (frozenset(route.paths), frozenset(route.hosts))
-            if sig in seen:
-                shown = show({"paths": list(route.paths), "hosts": list(route.hosts)})
-                out.append((("services", name, "routes", i), f"{shown} is also the route of {seen[sig]} "
-                                                             "(allowed: each route on one service)"))  # fmt: skip
-            seen[sig] = where
-            if route.priority is not None:
-                if route.priority in pinned:
-                    out.append((("services", name, "routes", i), f"priority {route.priority} is also the priority "
-                                f"of {pinned[route.priority]} (allowed: a priority (1..50000) no other route has)"))
-                pinned[route.priority] = where
+    routes = [(name, i, route) for name, svc in services.items() for i, route in enumerate(svc.effective_routes)]
+    for name, i, route in routes:
+        loc: Loc = ("services", name, "routes", i)
+        where = render_loc(loc)
+        lowered = [h.lower() for h in route.hosts]
+        for j, host in enumerate(lowered):
+            if host in lowered[:j]:
+                first = route.hosts[lowered.index(host)]
+                out.append(((*loc, "hosts", j), f"{show(route.hosts[j])} is the host {show(first)} again: the load "
+                            "balancer matches hosts without regard to case (allowed: each host once)"))  # fmt: skip
+        sig = (frozenset(route.paths), frozenset(lowered))
+        if sig in seen:
+            shown = show({"paths": list(route.paths), "hosts": list(route.hosts)})
+            out.append((loc, f"{shown} is also the route of {seen[sig]} (allowed: each route on one service; "
+                             "hosts are compared without regard to case)"))  # fmt: skip
+        seen[sig] = where
+        if route.priority is not None:
+            if route.priority in pinned:
+                out.append((loc, f"priority {route.priority} is also the priority "
+                            f"of {pinned[route.priority]} (allowed: a priority (1..50000) no other route has)"))
+            pinned[route.priority] = where
+    if len(routes) > f.MAX_LISTENER_RULES:
+        out.append((("services",), f"{len(routes)} routes make as many listener rules on the load balancer "
+                    f"(allowed: at most {f.MAX_LISTENER_RULES}, AWS's default quota of rules per Application Load "
+                    "Balancer)"))  # fmt: skip
+    if out:
+        return out
+    prio = assign(routes)
+    for a_name, a_i, a in routes:
+        for b_name, b_i, b in routes:
+            if a_name != b_name and prio[(a_name, a_i)] < prio[(b_name, b_i)] and covers(a, b):
+                out.append((("services", b_name, "routes", b_i), f"is never reached: "
+                            f"{render_loc(('services', a_name, 'routes', a_i))} (priority {prio[(a_name, a_i)]}) "
+                            f"matches every request it matches and is evaluated first (priority "
+                            f"{prio[(b_name, b_i)]}) (allowed: a route no other service's route covers, or an "
+                            f"explicit priority below {prio[(a_name, a_i)]})"))  # fmt: skip
+    return out
+
+
+def _capacity_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
+    """What one load balancer and one security group can hold (AWS's default quotas)."""
+    out: list[tuple[Loc, str]] = []
+    public = spec.public_services
+    if len(public) > f.MAX_TARGET_GROUPS:
+        out.append((("services",), f"{len(public)} public services need as many target groups on the load "
+                    f"balancer (allowed: at most {f.MAX_TARGET_GROUPS}, AWS's default quota of target groups per "
+                    "Application Load Balancer)"))  # fmt: skip
+    if len(public) > f.MAX_SECURITY_GROUP_RULES:
+        out.append((("services",), f"{len(public)} public services need as many outbound rules on the load "
+                    f"balancer's security group (allowed: at most {f.MAX_SECURITY_GROUP_RULES} public services, "
+                    "AWS's default quota of outbound rules per security group)"))  # fmt: skip
+    return out
+
+
+def _tag_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
+    """At most 50 tags on any resource: the stack's (provider default tags) merged with a
+    service's own and the waiver tags the resource records."""
+    out: list[tuple[Loc, str]] = []
+    stack = set(f.RESERVED_TAG_KEYS) | set(spec.tags)
+    own_waivers = max(len(spec.load_balancer.waivers()) if spec.public_services else 0,
+                      1 if spec.container_insights == "disabled" else 0)  # fmt: skip
+    if len(stack) + own_waivers > f.MAX_TAGS:
+        out.append((("tags",), f"{len(spec.tags)} tags make {len(stack) + own_waivers} tags on a resource with the "
+                    f"platform's {len(f.RESERVED_TAG_KEYS)} and {own_waivers} waiver tag(s) (allowed: at most "
+                    f"{f.MAX_TAGS} tags per resource)"))  # fmt: skip
+        return out
+    for name, svc in spec.services.items():
+        waivers = {f"{f.WAIVER_TAG}{c}" for c in svc.effective_waivers(network_mode(svc, spec))}
+        keys = stack | {"Service"} | set(svc.tags) | waivers
+        if len(keys) > f.MAX_TAGS:
+            out.append((("services", name, "tags"), f"{len(svc.tags)} tags make {len(keys)} tags on the service's "
+                        f"task definition, with the stack's {len(stack)}, Service and {len(waivers)} waiver tag(s) "
+                        f"(allowed: at most {f.MAX_TAGS} tags per resource)"))  # fmt: skip
     return out
 
 

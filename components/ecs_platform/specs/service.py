@@ -174,6 +174,13 @@ class ServiceSpec(TaskSpec):
             problems.append((("maxPercent",), f"{self.max_percent} leaves no room to deploy above "
                                               f"minHealthyPercent {self.min_healthy_percent} "
                                               "(allowed: maxPercent > minHealthyPercent)"))  # fmt: skip
+        if len(self.egress_cidrs) > f.MAX_SECURITY_GROUP_RULES:
+            problems.append((("egressCidrs",), f"{len(self.egress_cidrs)} blocks make as many outbound rules on the "
+                             f"service's security group (allowed: at most {f.MAX_SECURITY_GROUP_RULES}, AWS's default "
+                             "quota of outbound rules per security group)"))  # fmt: skip
+        for i, cidr in enumerate(self.egress_cidrs):
+            if cidr in self.egress_cidrs[:i]:
+                problems.append((("egressCidrs", i), f"{show(cidr)} is already listed (allowed: each block once)"))
         if self.routes is not None and self.public is False:
             problems.append((("public",), "false contradicts the service's routes (allowed: public: true, or no routes)"))
         if self.routes is not None and not self.routes:
@@ -255,6 +262,12 @@ def placement_problems(
     elif any(svc.volumes[n].efs.created for n in efs if svc.volumes[n].efs) and mode != "awsvpc":  # type: ignore[union-attr]
         out.append(((*loc, "networkMode"), f"{show(mode)} gives the tasks no security group for the EFS volume "
                     "to admit (allowed: awsvpc with a created EFS volume)"))  # fmt: skip
+    if launch_type == "FARGATE_SPOT" and svc.architecture == "ARM64":
+        # "Linux tasks with the ARM64 architecture don't support the Fargate Spot capacity provider":
+        # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
+        where = (*loc, "launchType") if svc.launch_type else (*loc, "architecture")
+        out.append((where, f"ARM64 on {launch_type} is not supported: Fargate Spot runs X86_64 tasks only "
+                    "(allowed: architecture X86_64, or launchType FARGATE for ARM64)"))  # fmt: skip
     ec2 = cluster.ec2_capacity
     if launch_type == "EC2" and ec2 is not None and svc.architecture not in (None, ec2.architecture):
         out.append(((*loc, "architecture"), f"{show(svc.architecture)} does not match the EC2 instances "

@@ -405,6 +405,9 @@ class TaskSpec(ContainerSpec):
         if "ECS.5" in self.waivers and not writable_roots:
             problems.append((("waivers", "ECS.5"), "waives a control this task keeps "
                                                    "(allowed: only with readonlyRootFilesystem: false)"))  # fmt: skip
+        if "ECS.17" in self.waivers and self.network_mode != "host":
+            problems.append((("waivers", "ECS.17"), "waives a control this service keeps "
+                                                    "(allowed: only with networkMode: host)"))  # fmt: skip
         if self.exec_enabled and self.readonly_root_filesystem:
             problems.append((("exec",), "true needs a writable root filesystem for the SSM agent (allowed: "
                                         "exec: true with readonlyRootFilesystem: false, or exec: false)"))  # fmt: skip

@@ -27,11 +27,14 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
+
+from ecs_platform import facts
+from ecs_platform.errors import ConfigError, show
+from ecs_platform.tools import stack_yaml
 
 
 def find_project(start: Path | None = None) -> Path:
@@ -132,6 +135,8 @@ class MockCloud(pulumi.runtime.Mocks):
             return self._extra_calls[token](inputs), []
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
             zones = REGION_ZONES.get(region)
+            if zones is None and region in facts.PARTITION_OF_REGION:  # any other real region: three zones
+                zones = tuple(f"{region}{z}" for z in "abc")
             if zones is None:
                 raise UnmockedCall(f"the mock cloud has no zones for region {region!r}")
             return {
@@ -414,27 +419,32 @@ def _plain(value: Any) -> Any:
 
 
 def _config_text(value: Any) -> str:
-    """The engine hands every config value to the program as a string."""
+    """The engine hands every config value to the program as a string (an empty value,
+    ``aws:region:`` or ``--config aws:region=``, as the empty string, not ``"null"``)."""
+    if value is None:
+        return ""
     return value if isinstance(value, str) else json.dumps(value)
 
 
 def project_file(root: Path = ROOT) -> dict[str, Any]:
-    data: dict[str, Any] = yaml.safe_load((root / "Pulumi.yaml").read_text())
-    return data
+    return stack_yaml.stack_file_data((root / "Pulumi.yaml").read_text(), "Pulumi.yaml")
 
 
 def stack_file(stack: str, root: Path = ROOT) -> dict[str, Any]:
+    """A stack file's content; duplicate keys, YAML tags and broken YAML are refused
+    (:class:`~ecs_platform.errors.ConfigError`), dates stay text."""
     path = root / f"Pulumi.{stack}.yaml"
     if not path.exists():
         known = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
         raise FileNotFoundError(f"no stack file {path.name} (stacks: {', '.join(known)})")
-    data: dict[str, Any] = yaml.safe_load(path.read_text()) or {}
-    return data
+    return stack_yaml.stack_file_data(path.read_text(), path.name)
 
 
 def stack_config(stack: str, overrides: Mapping[str, Any] | None = None, root: Path = ROOT) -> dict[str, str]:
     """The config map the CLI would give the program: Pulumi.yaml defaults,
-    then the stack file, then ``overrides`` (keys may omit the project namespace)."""
+    then the stack file, then ``overrides`` (keys may omit the project namespace;
+    ``services.web.desiredCount`` changes one field of an object key). A dotted
+    override into a value that is not a map raises :class:`ConfigError`."""
     project = project_file(root)
     name = project["name"]
 
@@ -451,28 +461,53 @@ def stack_config(stack: str, overrides: Mapping[str, Any] | None = None, root: P
             config[namespaced(key)] = _config_text(decl)
     for key, value in (stack_file(stack, root).get("config") or {}).items():
         config[namespaced(key)] = _config_text(value)
+    problems: list[str] = []
     for key, value in (overrides or {}).items():
         top, _, path = namespaced(key).partition(".")
         if path:  # services.web.desiredCount=3: change one field of an object key
-            base = json.loads(config[top]) if top in config else {}
-            if top == f"{name}:services" and top not in config:
+            if top in config:
+                base = _parse_text(config[top])
+            elif top == f"{name}:services":
                 from ecs_platform.specs import sample_services
 
                 base = copy.deepcopy(sample_services(config.get(f"{name}:launchType", "FARGATE")))
-            _set_path(base, path.split("."), value)
+            else:
+                base = {}
+            problem = _set_path(base, top, path.split("."), value)
+            if problem:
+                problems.append(problem)
+                continue
             config[top] = json.dumps(base)
         else:
             config[top] = _config_text(value)
+    if problems:
+        raise ConfigError(problems)
     return config
 
 
-def _set_path(target: dict[str, Any], path: list[str], value: Any) -> None:
-    for part in path[:-1]:
-        nxt = target.get(part)
-        if not isinstance(nxt, dict):
-            nxt = target[part] = {}
-        target = nxt
-    target[path[-1]] = value
+def _parse_text(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def _set_path(target: Any, top: str, path: list[str], value: Any) -> str | None:
+    """Set ``value`` at ``path`` inside the map ``target`` (the value of key ``top``),
+    creating missing maps; the problem when the path runs into a value that is not a map."""
+    where = top
+    for i, part in enumerate(path):
+        if not isinstance(target, dict):
+            return (f"{where}: {show(target)} is not a map, so {top}.{'.'.join(path)} cannot be set "
+                    "(allowed: a dotted key only into maps, e.g. services.web.desiredCount)")  # fmt: skip
+        if i == len(path) - 1:
+            target[part] = value
+            break
+        if target.get(part) is None:
+            target[part] = {}
+        target = target[part]
+        where = f"{where}.{part}"
+    return None
 
 
 # --- running the program ------------------------------------------------------
@@ -524,7 +559,10 @@ def run_program(
     ``overrides`` on top. A program error is returned in ``StackRun.error``,
     together with whatever was registered before it.
     """
-    cfg = dict(config) if config is not None else stack_config(stack, overrides)
+    try:
+        cfg = dict(config) if config is not None else stack_config(stack, overrides)
+    except ConfigError as exc:  # a stack file or override that is not plain config: nothing runs
+        return StackRun(stack=stack, config={}, cloud=MockCloud(), error=exc)
     project = project or project_file()["name"]
     cloud = MockCloud(region=cfg.get("aws:region", "us-east-1"))
     monitor = RecordingMonitor(cloud)

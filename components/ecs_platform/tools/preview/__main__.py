@@ -15,19 +15,38 @@ import os
 import sys
 from typing import Any
 
-import yaml
-
+from ecs_platform.config import PROJECT
 from ecs_platform.errors import ConfigError
+from ecs_platform.tools import stack_yaml
 from ecs_platform.tools.mock_cloud import run_program
 from ecs_platform.tools.preview import report
 from ecs_platform.tools.preview.cost import estimate
 
 
-def _override(text: str) -> tuple[str, Any]:
+def _override(text: str) -> tuple[str, str]:
     key, sep, value = text.partition("=")
-    if not sep or not key:
+    if not sep or not key.strip():
         raise argparse.ArgumentTypeError(f"{text!r} is not key=value")
-    return key.strip(), yaml.safe_load(value)
+    return key.strip(), value
+
+
+def parse_overrides(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """``KEY=VALUE`` overrides to plain values (VALUE is YAML, empty means the empty
+    string); every value that is not plain YAML is a :class:`ConfigError` line."""
+    out: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, text in pairs:
+        path = key if ":" in key.split(".")[0] else f"{PROJECT}:{key}"
+        if key in out:
+            problems.append(f"{path}: given twice with --config (allowed: each key once)")
+            continue
+        try:
+            out[key] = stack_yaml.load(text, path) if text.strip() else ""
+        except ConfigError as exc:
+            problems += exc.problems
+    if problems:
+        raise ConfigError(problems)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,7 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     try:
-        run = run_program(args.stack, dict(args.config))
+        run = run_program(args.stack, parse_overrides(args.config))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

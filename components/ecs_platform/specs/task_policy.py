@@ -1,0 +1,96 @@
+"""The inline policy documents of a task's roles, built once for the component
+(:mod:`ecs_platform.iam`) and for the model's size rule: IAM refuses a role whose
+inline policies add up to more than 10,240 characters (white space not counted).
+
+Values may be ``pulumi.Output``s (the component's account, region, log group ARN);
+with plain strings every function returns plain data, which the model measures.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import pulumi
+
+from ecs_platform import facts
+from ecs_platform.specs.task import PermissionSpec
+
+#: ECS Exec's channel actions. AWS gives them no resource-level permissions, so
+#: their resource must be "*" (the only "*" resource we ever write).
+EXEC_CHANNEL_ACTIONS = (
+    "ssmmessages:CreateControlChannel",
+    "ssmmessages:CreateDataChannel",
+    "ssmmessages:OpenControlChannel",
+    "ssmmessages:OpenDataChannel",
+)
+
+
+def _concat(*parts: pulumi.Input[str]) -> pulumi.Input[str]:
+    if all(isinstance(p, str) for p in parts):
+        return "".join(str(p) for p in parts)
+    return pulumi.Output.concat(*parts)
+
+
+def _log_streams(arn: str) -> str:
+    return arn if arn.endswith(":*") else f"{arn}:*"
+
+
+def granted_statements(permissions: Sequence[PermissionSpec]) -> list[dict[str, Any]]:
+    """One Allow statement per grant of the task spec."""
+    return [
+        {"Sid": f"Granted{i}", "Effect": "Allow", "Action": list(st.actions), "Resource": list(st.resources)}
+        for i, st in enumerate(permissions)
+    ]
+
+
+def exec_statements(
+    partition: pulumi.Input[str],
+    region: pulumi.Input[str],
+    account_id: pulumi.Input[str],
+    log_group_arn: pulumi.Input[str] | None,
+) -> list[dict[str, Any]]:
+    """What the SSM agent inside a task needs for ECS Exec (and its audit log)."""
+    out: list[dict[str, Any]] = [
+        {"Sid": "EcsExecChannels", "Effect": "Allow", "Action": list(EXEC_CHANNEL_ACTIONS), "Resource": "*"},
+    ]
+    if log_group_arn is not None:
+        streams: pulumi.Input[str] = (
+            _log_streams(log_group_arn)
+            if isinstance(log_group_arn, str)
+            else pulumi.Output.all(log_group_arn).apply(lambda known: _log_streams(str(known[0])))
+        )
+        out += [
+            {"Sid": "EcsExecAuditLogGroups", "Effect": "Allow",
+             "Action": ["logs:DescribeLogGroups"],
+             "Resource": _concat("arn:", partition, ":logs:", region, ":", account_id, ":log-group:*")},
+            {"Sid": "EcsExecAuditLogWrite", "Effect": "Allow",
+             "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+             "Resource": streams},
+        ]  # fmt: skip
+    return out
+
+
+def secrets_statements(arns: Sequence[str]) -> list[dict[str, Any]]:
+    """Read access to exactly these Secrets Manager secrets / SSM parameters."""
+    sm = list(dict.fromkeys(r for a in arns if ":secretsmanager:" in a for r in facts.secret_iam_resources(a)))
+    ssm = list(dict.fromkeys(a for a in arns if ":ssm:" in a))
+    out: list[dict[str, Any]] = []
+    if sm:
+        out.append({"Sid": "ReadSecrets", "Effect": "Allow",
+                    "Action": ["secretsmanager:GetSecretValue"], "Resource": sm})  # fmt: skip
+    if ssm:
+        out.append({"Sid": "ReadParameters", "Effect": "Allow",
+                    "Action": ["ssm:GetParameters"], "Resource": ssm})  # fmt: skip
+    return out
+
+
+def document(statements: Any) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
+def policy_size(statements: Sequence[dict[str, Any]]) -> int:
+    """Characters IAM counts in the policy document: its JSON without white space."""
+    return len(re.sub(r"\s", "", json.dumps(document(list(statements)), separators=(",", ":"))))
