@@ -21,13 +21,13 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from ecs_platform import facts
+from ecs_platform import facts, iam_reference
 from ecs_platform.outputs import after
 from ecs_platform.specs import TaskSpec
 
 EXECUTION_MANAGED_POLICY = "policy/service-role/AmazonECSTaskExecutionRolePolicy"
 #: ECS Exec's channel actions. AWS gives them no resource-level permissions, so
-#: their resource must be "*" (the only "*" resource we ever write).
+#: their resource must be "*" (:func:`unscoped_statement` checks it the way user grants are).
 EXEC_CHANNEL_ACTIONS = (
     "ssmmessages:CreateControlChannel",
     "ssmmessages:CreateDataChannel",
@@ -160,11 +160,20 @@ def secrets_statements(
     return pulumi.Output.all(*secret_arns).apply(lambda arns: _secrets_statements(arns))
 
 
+def unscoped_statement(sid: str, actions: Sequence[str]) -> dict[str, Any]:
+    """An Allow statement on ``Resource: "*"``, for actions that AWS's Service Authorization
+    Reference gives no resource-level permissions; the same rule as the task role's grants
+    (:func:`ecs_platform.iam_reference.wildcard_resource_problem`) and the policy pack's."""
+    problem = iam_reference.wildcard_resource_problem(actions)
+    if problem or not iam_reference.all_unscoped(actions):
+        raise ValueError(f"statement {sid}: {problem or 'an action AWS does not list'}")
+    return {"Sid": sid, "Effect": "Allow", "Action": list(actions), "Resource": "*"}
+
+
 def exec_statements(ctx: AwsContext, log_group_arn: pulumi.Input[str] | None) -> list[dict[str, Any]]:
     """What the SSM agent inside a task needs for ECS Exec (and its audit log)."""
     out: list[dict[str, Any]] = [
-        {"Sid": "EcsExecChannels", "Effect": "Allow",
-         "Action": list(EXEC_CHANNEL_ACTIONS), "Resource": "*"},
+        unscoped_statement("EcsExecChannels", EXEC_CHANNEL_ACTIONS),
     ]  # fmt: skip
     if log_group_arn is not None:
         out += [

@@ -72,7 +72,7 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
     """Everything a stack asks for: network, cluster, services, load balancer, tags."""
 
     services: dict[ServiceName, ServiceSpec] = {}
-    """Service name (1-24 lowercase letters, digits and hyphens) -> its settings. Default: one
+    """Service name (1-32 lowercase letters, digits and hyphens) -> its settings. Default: one
     sample ``web`` service (public nginx)."""
     tags: dict[TagKey, TagValue] = {}
     """Extra tags for every resource, on top of ``Project``, ``Stack``, ``ManagedBy``. Default none."""
