@@ -17,6 +17,9 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
+from ecs_platform.errors import ConfigError
+from ecs_platform.iam import EXEC_CHANNEL_ACTIONS
+from ecs_platform.specs import PermissionSpec
 from ecs_platform.tools import policy_rules as rules
 from ecs_platform.tools.mock_cloud import ROOT, Registration, StackRun, run_program
 from tests.conftest import STACKS
@@ -245,9 +248,28 @@ def test_a_waiver_tag_is_accepted_by_waivable_rules(case) -> None:
 
 def test_ecs_exec_channel_actions_may_use_the_star_resource_they_require() -> None:
     props = policy_doc(
-        {"Sid": "Exec", "Effect": "Allow", "Resource": "*", "Action": sorted(rules.NO_RESOURCE_LEVEL_ACTIONS)}
+        {"Sid": "Exec", "Effect": "Allow", "Resource": "*", "Action": list(EXEC_CHANNEL_ACTIONS)}
     )
     assert _violations("iam-no-wildcards", rules.ROLE_POLICY, props) == []
+
+
+@pytest.mark.parametrize(
+    ("actions", "accepted"),
+    [(["xray:PutTraceSegments", "xray:PutTelemetryRecords"], True),
+     (["ecr:GetAuthorizationToken"], True),
+     (["xray:PutTraceSegments", "s3:GetObject"], False),
+     (["s3:GetObject"], False),
+     (["s3:GetObjects"], False)],
+)  # fmt: skip
+def test_the_pack_accepts_a_star_resource_for_exactly_the_actions_the_model_does(actions, accepted) -> None:
+    props = policy_doc({"Sid": "Granted0", "Effect": "Allow", "Resource": "*", "Action": actions})
+    pack = _violations("iam-no-wildcards", rules.ROLE_POLICY, props) == []
+    try:
+        PermissionSpec(actions=actions, resources=["*"])
+        model = True
+    except ConfigError:
+        model = False
+    assert (pack, model) == (accepted, accepted)
 
 
 def test_default_tags_from_the_provider_count_as_tags() -> None:

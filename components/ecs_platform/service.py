@@ -12,6 +12,7 @@ from ecs_platform.cluster import Cluster, ClusterRef, capacity_strategy
 from ecs_platform.containers import port_mapping_name
 from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext, TaskRoles
+from ecs_platform.names import target_group_name
 from ecs_platform.outputs import after, tag_children
 from ecs_platform.routing import priority
 from ecs_platform.specs import AutoscalingSpec, ServiceSpec
@@ -375,6 +376,7 @@ class Service(pulumi.ComponentResource):
         hc = spec.effective_target_health_check
         self.target_group = aws.lb.TargetGroup(
             f"{name}-tg",
+            name=target_group_name(f"{name}-tg", port=port, protocol="HTTP", target_type="ip", vpc_id=vpc_id),
             port=port,
             protocol="HTTP",
             target_type="ip",

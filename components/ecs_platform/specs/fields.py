@@ -10,14 +10,17 @@ import datetime as dt
 import ipaddress
 import posixpath
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import pulumi
 from pydantic import BeforeValidator, WithJsonSchema
+from pydantic_core import core_schema
 
 from ecs_platform import facts as f
 from ecs_platform.errors import allowed, show
-from ecs_platform.specs.base import Check, Choice, InputRule, Int, Rule
+from ecs_platform.specs.base import Check, Choice, InputCheck, InputRule, Int, Rule, deferred
 
 LaunchType = Annotated[str, Choice(*f.LAUNCH_TYPES)]
 Architecture = Annotated[str, Choice(*f.ARCHITECTURES)]
@@ -126,6 +129,32 @@ def iam_resource_check(value: Any) -> str | None:
 
 
 ResourceArn = Annotated[InputStr, InputRule(iam_resource_check, "a resource ARN")]
+
+
+def grant_resource_check(value: Any) -> str | None:
+    """A task-role grant's resource: an ARN, or a bare ``*``, which the statement as a
+    whole must justify (:meth:`~ecs_platform.specs.PermissionSpec` asks the Service
+    Authorization Reference whether its actions have resource-level permissions)."""
+    return None if value == "*" else iam_resource_check(value)
+
+
+@dataclass(frozen=True, eq=False)
+class _GrantResourceCheck(InputCheck):
+    """A plain ``*`` passes here (its statement judges it); an Output must resolve to an
+    ARN, since the statement's rule has already run by the time it is known."""
+
+    def validate(self, value: Any, info: core_schema.ValidationInfo) -> Any:
+        if isinstance(value, pulumi.Output):
+            return deferred(value, iam_resource_check, info.field_name or "value")
+        return Check.validate(self, value, info)
+
+
+#: A grant's resource: an ARN (may be an Output) or ``*`` for actions AWS cannot scope.
+GrantResource = Annotated[
+    InputStr,
+    _GrantResourceCheck(grant_resource_check, {"type": "string", "description": 'a resource ARN, or "*"'},
+                        'a resource ARN, or "*"'),
+]
 
 
 def abs_path_check(value: Any) -> str | None:
@@ -283,7 +312,7 @@ def service_name_check(value: Any) -> str | None:
                 "is the cluster's ECS Exec audit log group)")  # fmt: skip
     if isinstance(value, str) and f.SERVICE_NAME_RE.match(value):
         return None
-    return (f"{show(value)} is not a valid service name (allowed: 1-24 lowercase letters, digits and "
+    return (f"{show(value)} is not a valid service name (allowed: 1-{f.SERVICE_NAME_MAX} lowercase letters, digits and "
             "hyphens, starting with a letter and not ending with a hyphen)")  # fmt: skip
 
 
@@ -321,3 +350,25 @@ def capacity_provider_name_check(name: Any) -> str | None:
         return None
     return (f"{show(name)} is not a capacity provider name AWS accepts (allowed: up to 255 "
             "letters, digits, hyphens and underscores, not starting with aws, ecs or fargate)")  # fmt: skip
+
+
+def grant_problems(actions: Sequence[str], resources: Sequence[Any]) -> list[tuple[tuple[str | int, ...], str]]:
+    """One task-role statement checked against AWS's Service Authorization Reference: every
+    action is one AWS lists (a misspelt action grants nothing), and ``"*"`` stands alone and
+    only for actions without resource-level permissions."""
+    from ecs_platform import iam_reference  # the reference loads on first use only
+
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    for i, action in enumerate(actions):
+        problem = iam_reference.unknown_action_problem(action)
+        if problem:
+            out.append((("actions", i), problem))
+    stars = [i for i, r in enumerate(resources) if isinstance(r, str) and r == "*"]
+    if stars and len(resources) > 1:
+        out.append((("resources", stars[0]), '"*" is listed with other resources, which it already covers '
+                                             '(allowed: "*" alone, or ARNs only)'))  # fmt: skip
+    elif stars:
+        problem = iam_reference.wildcard_resource_problem(actions)
+        if problem:
+            out.append((("resources", stars[0]), problem))
+    return out

@@ -74,7 +74,7 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
     """Everything a stack asks for: network, cluster, services, load balancer, tags."""
 
     services: dict[ServiceName, ServiceSpec] = {}
-    """Service name (1-24 lowercase letters, digits and hyphens) -> its settings. Default: one
+    """Service name (1-32 lowercase letters, digits and hyphens) -> its settings. Default: one
     sample ``web`` service (public nginx)."""
     tags: dict[TagKey, TagValue] = {}
     """Extra tags for every resource, on top of ``Project``, ``Stack``, ``ManagedBy``. Default none."""
@@ -157,13 +157,15 @@ def _arn_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Loc, 
     out: list[tuple[Loc, str]] = []
 
     def check(loc: Loc, arn: Any) -> None:
-        if isinstance(arn, str) and arn.split(":")[1] != partition:
+        if isinstance(arn, str) and arn.startswith("arn:") and arn.split(":")[1] != partition:
             out.append((loc, f"{show(arn)} is in partition {arn.split(':')[1]}, not the partition of the stack's "
                         f"region {context.region} (allowed: an arn:{partition}:... ARN)"))  # fmt: skip
 
     for name, svc in spec.services.items():
-        for var, arn in svc.secrets.items():
-            check(("services", name, "secrets", var), arn)
+        for container, c in svc.containers.items():
+            where: Loc = ("services", name) if container is None else ("services", name, "sidecars", container)
+            for var, arn in c.secrets.items():
+                check((*where, "secrets", var), arn)
         for i, grant in enumerate(svc.permissions):
             for j, arn in enumerate(grant.resources):
                 check(("services", name, "permissions", i, "resources", j), arn)

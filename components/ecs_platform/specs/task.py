@@ -18,16 +18,17 @@ from ecs_platform.specs.fields import (
     ContainerPath,
     EnvName,
     EnvValue,
+    GrantResource,
     IamAction,
     Image,
     LaunchType,
     NetworkMode,
     Port,
     Reason,
-    ResourceArn,
     SecretArn,
     WaivableControl,
     credential_name_check,
+    grant_problems,
 )
 
 
@@ -86,9 +87,11 @@ class PermissionSpec(Spec):
     """One Allow statement of the task role: these actions on these resources."""
 
     actions: tuple[IamAction, ...]
-    """Specific IAM actions (``s3:GetObject``); ``*`` and ``service:*`` are refused. Required."""
-    resources: tuple[ResourceArn, ...]
-    """Resource ARNs (may be Outputs of other resources); a bare ``*`` is refused. Required."""
+    """Specific IAM actions (``s3:GetObject``) that AWS's Service Authorization Reference lists;
+    ``*`` and ``service:*`` are refused. Required."""
+    resources: tuple[GrantResource, ...]
+    """Resource ARNs (may be Outputs of other resources). A bare ``"*"`` only alone, and only when
+    no action has resource-level permissions (``xray:PutTraceSegments``). Required."""
 
     @model_validator(mode="after")
     def _not_empty(self) -> Self:
@@ -98,6 +101,11 @@ class PermissionSpec(Spec):
                                       ("resources", "resource ARNs", self.resources))
             if not values
         )
+        return self
+
+    @model_validator(mode="after")
+    def _grants_aws_can_express(self) -> Self:
+        raise_problems(grant_problems(self.actions, self.resources))
         return self
 
 

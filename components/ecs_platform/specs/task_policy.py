@@ -15,7 +15,7 @@ from typing import Any
 
 import pulumi
 
-from ecs_platform import facts
+from ecs_platform import facts, iam_reference
 from ecs_platform.specs.task import PermissionSpec
 
 #: ECS Exec's channel actions. AWS gives them no resource-level permissions, so
@@ -54,7 +54,7 @@ def exec_statements(
 ) -> list[dict[str, Any]]:
     """What the SSM agent inside a task needs for ECS Exec (and its audit log)."""
     out: list[dict[str, Any]] = [
-        {"Sid": "EcsExecChannels", "Effect": "Allow", "Action": list(EXEC_CHANNEL_ACTIONS), "Resource": "*"},
+        unscoped_statement("EcsExecChannels", EXEC_CHANNEL_ACTIONS),
     ]
     if log_group_arn is not None:
         streams: pulumi.Input[str] = (
@@ -94,3 +94,13 @@ def document(statements: Any) -> dict[str, Any]:
 def policy_size(statements: Sequence[dict[str, Any]]) -> int:
     """Characters IAM counts in the policy document: its JSON without white space."""
     return len(re.sub(r"\s", "", json.dumps(document(list(statements)), separators=(",", ":"))))
+
+
+def unscoped_statement(sid: str, actions: Sequence[str]) -> dict[str, Any]:
+    """An Allow statement on ``Resource: "*"``, for actions that AWS's Service Authorization
+    Reference gives no resource-level permissions; the same rule as the task role's grants
+    (:func:`ecs_platform.iam_reference.wildcard_resource_problem`) and the policy pack's."""
+    problem = iam_reference.wildcard_resource_problem(actions)
+    if problem or not iam_reference.all_unscoped(actions):
+        raise ValueError(f"statement {sid}: {problem or 'an action AWS does not list'}")
+    return {"Sid": sid, "Effect": "Allow", "Action": list(actions), "Resource": "*"}

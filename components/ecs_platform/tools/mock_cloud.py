@@ -239,8 +239,11 @@ class MockCloud(pulumi.runtime.Mocks):
         region, acct = self.region, ACCOUNT_ID
         module = typ.split(":")[1].split("/")[0] if ":" in typ else ""
         kind = typ.rsplit(":", 1)[-1]
-        physical = inputs.get("name") or f"{name}-{_hex(name, n=7)}"
+        prop = autonamed_property(typ)
+        physical = inputs.get(prop or "name") or (autoname(typ, name, inputs) if prop else f"{name}-{_hex(name, n=7)}")
         state: dict[str, Any] = {**inputs}
+        if prop:
+            state[prop] = physical
         rid = physical
         arn: str | None = None
 
@@ -290,8 +293,6 @@ class MockCloud(pulumi.runtime.Mocks):
             rid = "sgr-" + _hex(name)
             arn = f"arn:{PARTITION}:ec2:{region}:{acct}:security-group-rule/{rid}"
         elif typ == "aws:lb/loadBalancer:LoadBalancer":
-            physical = inputs.get("name") or f"{name[:24]}-{_hex(name, n=7)}"
-            state["name"] = physical
             suffix = f"app/{physical}/{_hex(name, n=16)}"
             arn = rid = f"arn:{PARTITION}:elasticloadbalancing:{region}:{acct}:loadbalancer/{suffix}"
             state["arnSuffix"] = suffix
@@ -299,8 +300,6 @@ class MockCloud(pulumi.runtime.Mocks):
             state["dnsName"] = f"{scheme}{physical}-{_hex(name, n=9)}.{region}.elb.amazonaws.com"
             state["zoneId"] = "Z35SXDOTRQ7X7K"
         elif typ == "aws:lb/targetGroup:TargetGroup":
-            physical = inputs.get("name") or f"{name[:24]}-{_hex(name, n=7)}"
-            state["name"] = physical
             suffix = f"targetgroup/{physical}/{_hex(name, n=16)}"
             arn = rid = f"arn:{PARTITION}:elasticloadbalancing:{region}:{acct}:{suffix}"
             state["arnSuffix"] = suffix
@@ -309,8 +308,6 @@ class MockCloud(pulumi.runtime.Mocks):
                 f"arn:{PARTITION}:elasticloadbalancing:{region}:{acct}:{kind.lower()}/app/{_hex(name, n=16)}"
             )
         elif typ == "aws:s3/bucket:Bucket" or typ == "aws:s3/bucketV2:BucketV2":
-            physical = inputs.get("bucket") or f"{name}-{_hex(name, n=7)}"
-            state["bucket"] = physical
             rid = physical
             arn = f"arn:{PARTITION}:s3:::{physical}"
             state["bucketDomainName"] = f"{physical}.s3.amazonaws.com"
@@ -349,6 +346,49 @@ class MockCloud(pulumi.runtime.Mocks):
             state["arn"] = arn
         state.setdefault("id", rid)
         return rid, state
+
+
+#: Auto-named properties other than ``name`` (pulumi-aws provider/resources.go).
+_AUTONAMED = {"aws:s3/bucket:Bucket": "bucket", "aws:s3/bucketV2:BucketV2": "bucket",
+              "aws:efs/fileSystem:FileSystem": "creationToken"}  # fmt: skip
+#: pulumi-aws's own maximum for an auto-name where it is not the bridge default of 255:
+#: provider/aliases.go (aws_lb_target_group: AutoName("name", 32, "-")); S3 buckets 63.
+_AUTONAME_MAX = {"aws:lb/targetGroup:TargetGroup": 32, "aws:s3/bucket:Bucket": 63, "aws:s3/bucketV2:BucketV2": 63}
+
+
+def _sdk_class(typ: str) -> Any:
+    if not typ.startswith("aws:"):
+        return None
+    module = typ.split(":")[1].split("/")[0]
+    try:
+        return getattr(importlib.import_module(f"pulumi_aws.{module}"), typ.rsplit(":", 1)[-1] + "Args", None)
+    except ImportError:
+        return None
+
+
+def autonamed_property(typ: str) -> str | None:
+    """The property Pulumi fills with an auto-name when the program gives none: ``name`` for
+    every pulumi-aws resource with a ``name`` input (the provider's setAutonaming), or the
+    type's own (``bucket``, ``creationToken``)."""
+    if typ in _AUTONAMED:
+        return _AUTONAMED[typ]
+    args = _sdk_class(typ)
+    return "name" if args is not None and isinstance(getattr(args, "name", None), property) else None
+
+
+def autoname(typ: str, logical_name: str, inputs: Mapping[str, Any] | None = None) -> str:
+    """The name Pulumi gives: ``<logical name>-<7 hex>`` (random there, hashed here), never
+    truncated: over the provider's maximum, ``pulumi up`` fails, and so does the mock. With
+    ``namePrefix``, the AWS provider appends a 26-character unique id instead."""
+    prefix = (inputs or {}).get("namePrefix")
+    if prefix:
+        return f"{prefix}{int(_hex(logical_name, n=16), 16) % 10**26:026d}"
+    max_len = _AUTONAME_MAX.get(typ, 255)
+    if len(logical_name) + 8 > max_len:
+        raise ValueError(f"could not make instance of '{typ}': name '{logical_name}-' plus 7 random chars "
+                         f"is longer than maximum length {max_len}")  # fmt: skip
+    name = f"{logical_name}-{_hex(logical_name, n=7)}"
+    return name.lower() if typ in ("aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2") else name
 
 
 def _taggable(typ: str) -> bool:

@@ -8,8 +8,10 @@ id (ECS.2, ELB.4, ...); the platform's own rules have ``control=None``.
 
 A control that stack config turned off on purpose is recorded on the resource
 as a tag ``ecs-platform:waiver:<control>`` with the reason; waivable rules
-accept such a resource. This module imports nothing but the standard library
-and pulumi-policy, so the pack runs in a small virtualenv of its own.
+accept such a resource. This module imports nothing but the standard library,
+pulumi-policy and :mod:`ecs_platform.iam_reference` (AWS's Service Authorization
+Reference, which decides where ``Resource: "*"`` is legitimate, for the pack and
+the model alike).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pulumi_policy import (
 )
 
 from ecs_platform.facts import VOLUME_INIT_CONTAINER
+from ecs_platform.iam_reference import all_unscoped
 
 WAIVER_TAG = "ecs-platform:waiver:"
 SERVICE = "aws:ecs/service:Service"
@@ -47,15 +50,6 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
 #: ECS.8: the credentials Security Hub looks for in plain container environment.
 CREDENTIAL_VARIABLES = frozenset({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ECS_ENGINE_AUTH_DATA"})
-#: Actions AWS gives no resource-level permissions: their resource must be "*".
-NO_RESOURCE_LEVEL_ACTIONS = frozenset(
-    {
-        "ssmmessages:CreateControlChannel",
-        "ssmmessages:CreateDataChannel",
-        "ssmmessages:OpenControlChannel",
-        "ssmmessages:OpenDataChannel",
-    }
-)
 WORLD = frozenset({"0.0.0.0/0", "::/0"})
 
 
@@ -274,7 +268,8 @@ def _no_wildcards(p: Mapping[str, Any]) -> Iterable[str]:
         for action in actions:
             if action == "*" or action.endswith(":*"):
                 yield f"statement {st.get('Sid', '?')} allows every action ({action})"
-        if "*" in _listify(st.get("Resource")) and not set(actions) <= NO_RESOURCE_LEVEL_ACTIONS:
+        # "*" only where AWS offers no resource-level permission (the rule task-role grants follow).
+        if "*" in _listify(st.get("Resource")) and not all_unscoped(actions):
             yield f"statement {st.get('Sid', '?')} applies to every resource (*)"
 
 
