@@ -229,6 +229,7 @@ def test_execution_role_has_the_managed_policy_and_reads_exactly_its_secrets(pro
     # (api's task role has its EFS grant).
     assert sorted(p.name for p in prod.of_type(ROLE_POLICY)) == [
         "ecs-api-roles-task-policy",
+        "ecs-web-roles-task-policy",
         "ecs-worker-roles-execution-secrets",
         "ecs-worker-roles-task-policy",
     ]
@@ -254,8 +255,13 @@ def test_secret_without_random_suffix_is_matched_by_exactly_six_characters() -> 
 
 
 def test_task_role_holds_only_what_config_grants(prod: StackRun) -> None:
-    # web is granted nothing: a role with no policy at all.
-    assert not [p for p in prod.of_type(ROLE_POLICY) if p.name.startswith("ecs-web-roles-task")]
+    # web is granted only its collector's traces: actions AWS gives no resource-level
+    # permissions, so "*" is their resource.
+    web = prod.one(ROLE_POLICY, "ecs-web-roles-task-policy")
+    assert policy(web.inputs["policy"])["Statement"] == [
+        {"Sid": "Granted0", "Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+         "Resource": ["*"]},
+    ]  # fmt: skip
     worker = prod.one(ROLE_POLICY, "ecs-worker-roles-task-policy")
     assert worker.inputs["role"] == prod.one(ROLE, "ecs-worker-roles-task").outputs["name"]
     assert policy(worker.inputs["policy"])["Statement"] == [
