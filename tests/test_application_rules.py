@@ -19,7 +19,7 @@ import pytest
 
 from ecs_platform import ClusterRef, Service, ServiceSpec, TaskSpec
 from ecs_platform.errors import ConfigError
-from ecs_platform.specs import EfsSpec, PlatformSpec, SidecarSpec, VolumeSpec
+from ecs_platform.specs import ClusterSpec, EfsSpec, PlatformSpec, SidecarSpec, VolumeSpec
 from ecs_platform.tools.mock_cloud import run_program
 from tests.test_validation import CLUSTER_ARN, NS, config_problems, in_program, load, spec_problems
 
@@ -163,10 +163,10 @@ CASES: list[tuple[str, dict[str, Any], str, bool]] = [
                                                                             "b": side(memory=600)}),
      f"{P}sidecars: take 1200 MiB, leaving nothing of the task's 1024 {SIDECAR_MEMORY}", False),
     ("sidecar on the application's port", svc(sidecars={"a": side(port=8080)}),
-     f"{P}sidecars.a.port: 8080 is also the port of port (allowed: a port no other container of the task uses)",
+     f"{P}sidecars.a.port: 8080 is also the port of the application container (allowed: a port no other container of the task uses)",
      True),
     ("two sidecars on one port", svc(port=None, sidecars={"a": side(port=80), "b": side(port=80)}),
-     f"{P}sidecars.b.port: 80 is also the port of sidecars.a.port (allowed: a port no other container of the "
+     f"{P}sidecars.b.port: 80 is also the port of sidecar a (allowed: a port no other container of the "
      "task uses)", False),
     # --- volumes ---------------------------------------------------------------------------------
     ("volume name with a space", svc(volumes={"a b": {"scratch": {}}}, mounts={"/d": "a b"}),
@@ -261,6 +261,16 @@ CASES: list[tuple[str, dict[str, Any], str, bool]] = [
      f"{P}callers[0]: web " + NO_SC.format(mode="bridge", lt="EC2"), True),
     ("callee in host mode", on("EC2", pair({"callers": ["web"], "networkMode": "host"})),
      f"{P}callers: api " + NO_SC.format(mode="host", lt="EC2"), False),
+    # --- container names and count ---------------------------------------------------------------
+    ("sidecar named after its service", svc(sidecars={"api": side()}),
+     f"{P}sidecars.api: is the name of the application container, which is the service's (allowed: another name)",
+     True),
+    ("eleven containers", svc(sidecars={f"s{i}": side() for i in range(10)}),
+     f"{P}sidecars: make 11 containers in the task, counting the application container (allowed: at most 10 "
+     "containers per task definition, an AWS quota that cannot be raised)", True),
+    ("ten containers and volume-init", svc(writablePaths=["/tmp"], sidecars={f"s{i}": side() for i in range(9)}),
+     f"{P}sidecars: make 11 containers in the task, counting the application container and volume-init "
+     "(allowed: at most 10 containers per task definition, an AWS quota that cannot be raised)", False),
     # --- where volumes can run -------------------------------------------------------------------
     ("created EFS volume on EXTERNAL", on("EXTERNAL", efs_svc({})), f"{P}volumes.d: {NO_EFS_EXTERNAL}", True),
     ("adopted EFS volume on EXTERNAL", on("EXTERNAL", efs_svc(ADOPTED)), f"{P}volumes.d: {NO_EFS_EXTERNAL}", False),
@@ -376,7 +386,21 @@ GOOD: list[tuple[str, dict[str, Any]]] = [
     ("scratch volume on EXTERNAL", on("EXTERNAL", svc(volumes={"d": {"scratch": {}}}, mounts={"/d": "d"}))),
     ("caller and callee on FARGATE_SPOT and FARGATE", pair({"callers": ["web"]}, {"launchType": "FARGATE_SPOT"})),
     ("caller without a port", pair({"callers": ["web"]}, {"port": None})),
+    ("ten containers", svc(sidecars={f"s{i}": side() for i in range(9)})),
+    ("nine containers and volume-init", svc(writablePaths=["/tmp"], sidecars={f"s{i}": side() for i in range(8)})),
 ]  # fmt: skip
+
+
+def test_a_component_refuses_a_sidecar_named_like_its_container() -> None:
+    spec = ServiceSpec(image="nginx", user="1000", sidecars={"web": SidecarSpec(image="x", user="1")})
+    cluster = ClusterRef(arn=CLUSTER_ARN, spec=ClusterSpec())
+
+    def build() -> None:
+        Service("svc", spec, cluster=cluster, vpc_id="vpc-1", subnet_ids=["subnet-1"], container_name="web")
+
+    # in_program also asserts that nothing was registered.
+    assert in_program(build) == ["Service.container_name: 'web' is also a sidecar's name (allowed: a name none "
+                                 "of the spec's sidecars has)"]  # fmt: skip
 
 
 @pytest.mark.parametrize("overrides", [c[1] for c in GOOD], ids=[c[0] for c in GOOD])

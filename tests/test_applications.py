@@ -78,6 +78,21 @@ def test_a_task_without_scratch_writers_gets_no_volume_init() -> None:
     assert by_name(run, "app")["app"]["dependsOn"] == [{"containerName": "agent", "condition": "START"}]
 
 
+def test_only_non_root_writers_of_scratch_volumes_wait_for_volume_init() -> None:
+    run = run_program("dev", {"services": {"app": {
+        "image": "nginx", "user": "1000", "writablePaths": ["/tmp"],
+        "sidecars": {"efs-only": {"image": "agent:1", "user": "1000", "mounts": {"/data": "data"}},
+                     "reader": {"image": "agent:1", "user": "1000", "mounts": {"/tmp-copy": {"volume": "shared", "readOnly": True}}}},
+        "volumes": {"data": {"efs": {"fileSystemId": "fs-0123456789abcdef0", "accessPointId": "fsap-0123456789abcdef0"}},
+                    "shared": {"scratch": {}}},
+        "mounts": {"/shared": "shared"}}}})  # fmt: skip
+    assert run.error is None, run.error
+    c = by_name(run, "app")
+    assert c["app"]["dependsOn"] == [{"containerName": "volume-init", "condition": "SUCCESS"}]
+    assert "dependsOn" not in c["efs-only"] and "dependsOn" not in c["reader"]
+    assert c["volume-init"]["command"] == ["chmod", "1777", "/volumes/scratch-0", "/volumes/shared"]
+
+
 def test_sidecars_share_scratch_volumes_and_init_containers_run_first() -> None:
     run = run_program("dev", {"services": {"app": {
         "image": "nginx", "user": "1000", "port": 8080, "public": True,

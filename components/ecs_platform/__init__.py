@@ -15,26 +15,32 @@ from ecs_platform.iam import AwsContext, TaskRoles
 from ecs_platform.load_balancer import LoadBalancer
 from ecs_platform.network import Network
 from ecs_platform.platform import Platform
-from ecs_platform.service import LoadBalancerRef, Service
+from ecs_platform.service import LoadBalancerRef, Service, ServiceConnectRef
 from ecs_platform.specs import (
     AutoscalingSpec,
     ClusterSpec,
     ContainerSpec,
     Ec2Spec,
+    EfsSpec,
     ExistingVpcSpec,
     ExternalSpec,
     HealthCheckSpec,
     InstanceTypeSpec,
     LoadBalancerSpec,
+    MountSpec,
     NetworkSpec,
     PermissionSpec,
     PlatformSpec,
     RouteSpec,
+    ScratchSpec,
     ServiceSpec,
+    SidecarSpec,
     StackContext,
     TargetHealthCheckSpec,
     TaskSpec,
+    VolumeSpec,
 )
+from ecs_platform.storage import EfsMount, EfsVolume
 from ecs_platform.task_definition import TaskDefinition
 
 __all__ = [
@@ -47,6 +53,9 @@ __all__ = [
     "ContainerSpec",
     "Ec2Capacity",
     "Ec2Spec",
+    "EfsMount",
+    "EfsSpec",
+    "EfsVolume",
     "ExistingVpcSpec",
     "ExternalCapacity",
     "ExternalSpec",
@@ -55,17 +64,22 @@ __all__ = [
     "LoadBalancer",
     "LoadBalancerRef",
     "LoadBalancerSpec",
+    "MountSpec",
     "Network",
     "NetworkSpec",
     "PermissionSpec",
     "Platform",
     "PlatformSpec",
     "RouteSpec",
+    "ScratchSpec",
     "Service",
+    "ServiceConnectRef",
     "ServiceSpec",
+    "SidecarSpec",
     "StackContext",
     "TargetHealthCheckSpec",
     "TaskDefinition",
     "TaskRoles",
     "TaskSpec",
+    "VolumeSpec",
 ]

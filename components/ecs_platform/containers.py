@@ -180,8 +180,7 @@ def task_container_definitions(
     if task.scratch_writers():
         specs: dict[str, ContainerSpec] = {name: task, **task.sidecars}
         for definition in out:
-            c = specs[definition["name"]]
-            if c.user is not None and not f.is_root_user(c.user) and "mountPoints" in definition:
+            if task.writes_scratch_as_non_root(specs[definition["name"]]):
                 waits = {"containerName": f.VOLUME_INIT_CONTAINER, "condition": "SUCCESS"}
                 definition["dependsOn"] = [waits, *definition.get("dependsOn", [])]
         out.append(volume_init_definition(task, log_group=log_group, region=region))

@@ -148,6 +148,9 @@ LOG_ROUTER_CONTAINER = "log-router"
 RESERVED_CONTAINER_NAMES = (VOLUME_INIT_CONTAINER, LOG_ROUTER_CONTAINER)
 #: A small image with chmod, from ECR Public's mirror of Docker Official Images.
 VOLUME_INIT_IMAGE = "public.ecr.aws/docker/library/busybox:1.37"
+#: Containers per task definition: a fixed quota
+#: (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html).
+MAX_CONTAINERS_PER_TASK = 10
 #: ContainerDependency conditions (ECS API reference).
 DEPENDENCY_CONDITIONS = ("START", "COMPLETE", "SUCCESS", "HEALTHY")
 #: The least memory a container may have (ContainerDefinition.memory: 6 MiB).

@@ -23,6 +23,28 @@ from ecs_platform.task_definition import TaskDefinition
 from ecs_platform.wiring import wiring_problems
 
 
+def tcp_path(
+    names: tuple[str, str],
+    *,
+    source: pulumi.Input[str],
+    target: pulumi.Input[str],
+    port: int,
+    descriptions: tuple[str, str],
+    opts: pulumi.ResourceOptions,
+) -> tuple[aws.vpc.SecurityGroupIngressRule, aws.vpc.SecurityGroupEgressRule]:
+    """Let security group ``source`` reach ``target`` on one TCP port: the ingress rule on
+    ``target`` and the matching egress rule on ``source``, named ``names``."""
+    ingress = aws.vpc.SecurityGroupIngressRule(
+        names[0], security_group_id=target, referenced_security_group_id=source, ip_protocol="tcp",
+        from_port=port, to_port=port, description=descriptions[0], opts=opts,
+    )  # fmt: skip
+    egress = aws.vpc.SecurityGroupEgressRule(
+        names[1], security_group_id=source, referenced_security_group_id=target, ip_protocol="tcp",
+        from_port=port, to_port=port, description=descriptions[1], opts=opts,
+    )  # fmt: skip
+    return ingress, egress
+
+
 @dataclass(frozen=True)
 class LoadBalancerRef:
     """The load balancer a public service attaches to: a
@@ -107,6 +129,9 @@ class Service(pulumi.ComponentResource):
         if route_priorities is not None and len(route_priorities) != len(routes):
             problems.append(f"Service.route_priorities: {len(route_priorities)} priorities for {len(routes)} "
                             "routes (allowed: one per route)")  # fmt: skip
+        if (container_name or name) in spec.sidecars:
+            problems.append(f"Service.container_name: {container_name or name!r} is also a sidecar's name (allowed: "
+                            "a name none of the spec's sidecars has)")  # fmt: skip
         if spec.callers and service_connect is None:
             problems.append("Service.service_connect: None is missing (allowed: a ServiceConnectRef, required "
                             "when the spec has callers)")  # fmt: skip
@@ -146,6 +171,7 @@ class Service(pulumi.ComponentResource):
                 opts=child,
             )
         self.volumes: dict[str, EfsVolume] = {}
+        self.efs_rules: list[aws.vpc.SecurityGroupIngressRule | aws.vpc.SecurityGroupEgressRule] = []
         efs: dict[str, EfsMount] = {}
         for volume, v in spec.volumes.items():
             if v.efs is None:
@@ -155,7 +181,11 @@ class Service(pulumi.ComponentResource):
                 assert owner is not None and self.security_group is not None  # checked by the spec's rules
                 created = EfsVolume(f"{name}-{volume}", vpc_id=vpc_id, subnet_ids=list(subnet_ids),  # type: ignore[arg-type]
                                     owner=owner, opts=child)  # fmt: skip
-                created.admit(container_name, self.security_group.id)
+                self.efs_rules += tcp_path(
+                    (f"{name}-{volume}-from-{container_name}", f"{name}-to-{volume}"),
+                    source=self.security_group.id, target=created.security_group_id, port=NFS_PORT,
+                    descriptions=(f"NFS from {container_name} tasks", f"NFS to EFS volume {volume}"), opts=child,
+                )  # fmt: skip
                 self.volumes[volume] = created
                 efs[volume] = created.mount
             else:
@@ -201,20 +231,7 @@ class Service(pulumi.ComponentResource):
                 )
                 for i, cidr in enumerate(spec.egress_cidrs)
             ]
-            # NFS to the EFS volumes it created (whatever egressCidrs allow).
-            self.egress_rules += [
-                aws.vpc.SecurityGroupEgressRule(
-                    f"{name}-to-{volume}",
-                    security_group_id=self.security_group.id,
-                    referenced_security_group_id=created.security_group_id,
-                    ip_protocol="tcp",
-                    from_port=NFS_PORT,
-                    to_port=NFS_PORT,
-                    description=f"NFS to EFS volume {volume}",
-                    opts=child,
-                )
-                for volume, created in self.volumes.items()
-            ]
+
         self.target_group: aws.lb.TargetGroup | None = None
         self.listener_rules: list[aws.lb.ListenerRule] = []
         load_balancers = None
@@ -337,28 +354,11 @@ class Service(pulumi.ComponentResource):
             raise_if([f"Service.admit: {self._service_name} has no port or security group (allowed: a service "
                       "with a port in awsvpc mode)"], "Service")  # fmt: skip
             return
-        child = pulumi.ResourceOptions(parent=self)
         base = f"{self._service_name}-from-{caller}"
-        self.caller_rules.append(aws.vpc.SecurityGroupIngressRule(
-            base,
-            security_group_id=self.security_group.id,
-            referenced_security_group_id=security_group_id,
-            ip_protocol="tcp",
-            from_port=port,
-            to_port=port,
-            description=f"{caller} to {self._service_name} on its port (Service Connect)",
-            opts=child,
-        ))  # fmt: skip
-        self.caller_rules.append(aws.vpc.SecurityGroupEgressRule(
-            f"{base}-egress",
-            security_group_id=security_group_id,
-            referenced_security_group_id=self.security_group.id,
-            ip_protocol="tcp",
-            from_port=port,
-            to_port=port,
-            description=f"{caller} to {self._service_name} on its port (Service Connect)",
-            opts=child,
-        ))  # fmt: skip
+        what = f"{caller} to {self._service_name} on its port (Service Connect)"
+        self.caller_rules += tcp_path((base, f"{base}-egress"), source=security_group_id,
+                                      target=self.security_group.id, port=port, descriptions=(what, what),
+                                      opts=pulumi.ResourceOptions(parent=self))  # fmt: skip
 
     def _attach(
         self,
@@ -414,24 +414,16 @@ class Service(pulumi.ComponentResource):
                 )
             )
         assert self.security_group is not None  # a public service is awsvpc (checked up front)
-        self.ingress_from_load_balancer = aws.vpc.SecurityGroupIngressRule(
-            f"{name}-from-lb",
-            security_group_id=self.security_group.id,
-            referenced_security_group_id=lb.security_group_id,
-            ip_protocol="tcp",
-            from_port=port,
-            to_port=port,
-            description=f"Load balancer to {name} on its container port",
-            opts=child,
-        )
-        self.load_balancer_egress = aws.vpc.SecurityGroupEgressRule(
-            f"{name}-lb-egress",
-            security_group_id=lb.security_group_id,
-            referenced_security_group_id=self.security_group.id,
-            ip_protocol="tcp",
-            from_port=port,
-            to_port=port,
-            description=f"Load balancer to {name} tasks on their container port",
+        assert port is not None  # a public service has a port (checked up front)
+        self.ingress_from_load_balancer, self.load_balancer_egress = tcp_path(
+            (f"{name}-from-lb", f"{name}-lb-egress"),
+            source=lb.security_group_id,
+            target=self.security_group.id,
+            port=port,
+            descriptions=(
+                f"Load balancer to {name} on its container port",
+                f"Load balancer to {name} tasks on their container port",
+            ),
             opts=child,
         )
         # ECS refuses a target group no listener uses yet: pass its ARN on only
@@ -439,7 +431,7 @@ class Service(pulumi.ComponentResource):
         return aws.ecs.ServiceLoadBalancerArgs(
             target_group_arn=after(self.target_group.arn, *self.listener_rules),
             container_name=container_name,
-            container_port=port,  # type: ignore[arg-type]
+            container_port=port,
         )
 
     def _autoscale(

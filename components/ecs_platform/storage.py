@@ -90,11 +90,12 @@ class EfsVolume(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``subnet_ids``: one private subnet per zone (a mount target each). ``owner``: the
-        uid and gid of the containers that mount the volume."""
+        uid and gid of the containers that mount the volume. The security group admits
+        nothing until a client is let in (:func:`ecs_platform.service.tcp_path` on
+        ``NFS_PORT``, as :class:`~ecs_platform.service.Service` does)."""
         super().__init__("ecs-platform:storage:EfsVolume", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         uid, gid = owner
-        self.volume_name = name
         self.file_system = aws.efs.FileSystem(
             f"{name}-fs",
             encrypted=True,
@@ -158,7 +159,6 @@ class EfsVolume(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        self.clients: list[aws.vpc.SecurityGroupIngressRule] = []
         self.file_system_id = self.file_system.id
         self.access_point_id = self.access_point.id
         self.security_group_id = self.security_group.id
@@ -178,18 +178,3 @@ class EfsVolume(pulumi.ComponentResource):
                 "securityGroupId": self.security_group_id,
             }
         )
-
-    def admit(self, name: str, security_group_id: pulumi.Input[str]) -> aws.vpc.SecurityGroupIngressRule:
-        """Admit NFS from the tasks behind ``security_group_id`` (rule ``<volume>-from-<name>``)."""
-        rule = aws.vpc.SecurityGroupIngressRule(
-            f"{self.volume_name}-from-{name}",
-            security_group_id=self.security_group.id,
-            referenced_security_group_id=security_group_id,
-            ip_protocol="tcp",
-            from_port=NFS_PORT,
-            to_port=NFS_PORT,
-            description=f"NFS from {name} tasks",
-            opts=pulumi.ResourceOptions(parent=self),
-        )
-        self.clients.append(rule)
-        return rule

@@ -104,6 +104,8 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
             problems += placement_problems(svc, self, ("services", name))
         problems += _route_problems(self.services)
         problems += _caller_problems(self)
+        problems += [(("services", n, "sidecars", n), "is the name of the application container, which is the "
+                      "service's (allowed: another name)") for n, svc in self.services.items() if n in svc.sidecars]
         problems += _capacity_problems(self) + _tag_problems(self)
         for key in self.tags:
             if key in f.RESERVED_TAG_KEYS:

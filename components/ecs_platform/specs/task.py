@@ -12,7 +12,7 @@ from pydantic_core import CoreSchema
 
 from ecs_platform import facts as f
 from ecs_platform.errors import allowed, show
-from ecs_platform.specs.base import Bool, Choice, Int, Loc, Rule, Spec, Text, fail, raise_problems, render_loc
+from ecs_platform.specs.base import Bool, Choice, Int, Loc, Rule, Spec, Text, fail, raise_problems
 from ecs_platform.specs.fields import (
     Architecture,
     ContainerPath,
@@ -359,19 +359,19 @@ class TaskSpec(ContainerSpec):
         """Containers that run as root or as their image's user (ECS.20)."""
         return [n for n, c in self.containers.items() if c.user is None or f.is_root_user(c.user)]
 
+    def writes_scratch_as_non_root(self, c: ContainerSpec) -> bool:
+        """Whether ``c`` runs as a non-root user and writes to a scratch volume (which Fargate
+        creates owned by root, mode 0755): then it waits for ``volume-init`` to open it up."""
+        if c.user is None or f.is_root_user(c.user):
+            return False
+        return bool(c.writable_paths) or any(
+            not m.read_only and m.volume in self.volumes and self.volumes[m.volume].scratch is not None
+            for m in c.mounts.values()
+        )
+
     def scratch_writers(self) -> bool:
-        """Whether a non-root container writes to a scratch volume (which Fargate creates
-        owned by root, mode 0755): then the ``volume-init`` container opens it up."""
-        for c in self.containers.values():
-            if c.user is None or f.is_root_user(c.user):
-                continue
-            if c.writable_paths or any(
-                not m.read_only and self.volumes[m.volume].scratch is not None
-                for m in c.mounts.values()
-                if m.volume in self.volumes
-            ):
-                return True
-        return False
+        """Whether the task needs the ``volume-init`` container."""
+        return any(self.writes_scratch_as_non_root(c) for c in self.containers.values())
 
     def efs_owner(self, volume: str) -> tuple[int, int] | None:
         """The uid:gid a created EFS volume's access point acts as: its ``owner``, else the
@@ -464,7 +464,13 @@ class TaskSpec(ContainerSpec):
             if c.port in ports:
                 out.append((at(name, "port"), f"{c.port} is also the port of {ports[c.port]} (allowed: a port "
                                               "no other container of the task uses)"))  # fmt: skip
-            ports.setdefault(c.port, render_loc(at(name, "port")))
+            ports.setdefault(c.port, "the application container" if name is None else f"sidecar {name}")
+        count = len(containers) + (1 if self.scratch_writers() else 0)
+        if count > f.MAX_CONTAINERS_PER_TASK:
+            out.append((("sidecars",), f"make {count} containers in the task, counting the application container"
+                        f"{' and volume-init' if self.scratch_writers() else ''} (allowed: at most "
+                        f"{f.MAX_CONTAINERS_PER_TASK} containers per task definition, an AWS quota that cannot be "
+                        "raised)"))  # fmt: skip
         return out
 
     def _volume_problems(self, at: Callable[..., Loc]) -> list[tuple[Loc, str]]:
