@@ -82,8 +82,8 @@ def test_user_data_joins_the_cluster_with_task_roles_and_no_imds_for_tasks(ec2: 
 def test_instance_role_is_for_ec2_with_the_ecs_and_ssm_policies_only(ec2: StackRun) -> None:
     role = ec2.one("aws:iam/role:Role", "ecs-cluster-ec2-instance")
     statement = policy(role.inputs["assumeRolePolicy"])["Statement"][0]
-    assert statement["Principal"] == {"Service": "ec2.amazonaws.com"}
-    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    # AWS's container instance role guide: ec2.amazonaws.com, no conditions (EC2 sends neither key).
+    assert statement == {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
     arns = sorted(a.inputs["policyArn"] for a in ec2.of_type(ATTACH) if a.name.startswith("ecs-cluster-ec2"))
     assert arns == ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
                     "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"]  # fmt: skip
@@ -182,7 +182,7 @@ def test_external_capacity_registers_machines_through_an_ssm_activation(external
     statement = policy(role.inputs["assumeRolePolicy"])["Statement"][0]
     assert statement["Principal"] == {"Service": "ssm.amazonaws.com"}
     assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
-    assert statement["Condition"]["ArnLike"] == {"aws:SourceArn": "arn:aws:ssm:us-east-1:123456789012:*"}
+    assert statement["Condition"]["ArnEquals"] == {"aws:SourceArn": "arn:aws:ssm:us-east-1:123456789012:*"}
     arns = sorted(a.inputs["policyArn"] for a in external.of_type(ATTACH) if "external" in a.name)
     assert arns == ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
                     "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"]  # fmt: skip

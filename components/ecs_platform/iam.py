@@ -6,9 +6,11 @@
 * The **task role** is what the application's code gets. It holds nothing
   unless config grants it, plus ECS Exec's channel actions when exec is on.
 
-Both trust only ``ecs-tasks.amazonaws.com``, and only on behalf of this account's
-ECS (``aws:SourceAccount`` / ``aws:SourceArn``), so a confused deputy elsewhere
-cannot assume them.
+Both trust only ``ecs-tasks.amazonaws.com``. Every role's trust policy is built
+from :data:`ecs_platform.facts.TRUST_FORMS`, exactly as its AWS guide shows it: the
+task role only on behalf of this account's ECS (``aws:SourceAccount`` /
+``aws:SourceArn``), the execution role without conditions (AWS documents none, and a
+condition the service does not send would deny every task start).
 """
 
 from __future__ import annotations
@@ -43,13 +45,14 @@ class AwsContext:
     account_id: pulumi.Input[str]
     region: pulumi.Input[str]
     partition: pulumi.Input[str] = "aws"
-    _trust: pulumi.Output[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _trust: dict[str, pulumi.Output[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    def ecs_tasks_trust(self) -> pulumi.Output[str]:
-        """The ECS tasks trust policy of this account (built once, shared by every role)."""
-        if self._trust is None:
-            self._trust = ecs_tasks_trust_policy(self)
-        return self._trust
+    def trust(self, kind: str) -> pulumi.Output[str]:
+        """The trust policy of a role of ``kind`` (a key of :data:`facts.TRUST_FORMS`) in this
+        account and region, built once and shared by every role of that kind."""
+        if kind not in self._trust:
+            self._trust[kind] = trust_policy(self, kind)
+        return self._trust[kind]
 
     @staticmethod
     def lookup(opts: pulumi.InvokeOutputOptions | None = None) -> AwsContext:
@@ -61,35 +64,14 @@ class AwsContext:
         )
 
 
-def trust_policy(ctx: AwsContext, service: str, source_arn_service: str | None = None) -> pulumi.Output[str]:
-    """Trust one AWS service principal (``<service>.amazonaws.com``), on behalf of
-    this account only; with ``source_arn_service``, only for that service's
-    resources in this account and region (``aws:SourceArn``)."""
-    condition: dict[str, Any] = {"StringEquals": {"aws:SourceAccount": ctx.account_id}}
-    if source_arn_service is not None:
-        condition["ArnLike"] = {
-            "aws:SourceArn": pulumi.Output.concat(
-                "arn:", ctx.partition, f":{source_arn_service}:", ctx.region, ":", ctx.account_id, ":*"
-            )
-        }
-    return pulumi.Output.json_dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": f"{service}.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": condition,
-                }
-            ],
-        }
+def trust_policy(ctx: AwsContext, kind: str) -> pulumi.Output[str]:
+    """The trust policy (JSON) of a role of ``kind``, as AWS documents it
+    (:func:`facts.trust_document`), in ``ctx``'s account and region."""
+    if kind not in facts.TRUST_FORMS:
+        raise ValueError(f"{kind!r} is not a documented role kind (allowed: {', '.join(facts.TRUST_FORMS)})")
+    return pulumi.Output.all(ctx.account_id, ctx.region, ctx.partition).apply(
+        lambda v: json.dumps(facts.trust_document(kind, str(v[0]), str(v[1]), str(v[2])))
     )
-
-
-def ecs_tasks_trust_policy(ctx: AwsContext) -> pulumi.Output[str]:
-    """Trust ``ecs-tasks.amazonaws.com`` for this account's ECS only."""
-    return trust_policy(ctx, "ecs-tasks", source_arn_service="ecs")
 
 
 def managed_policy_role(
@@ -207,12 +189,11 @@ class TaskRoles(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
         secret_arns = list(spec.secrets.values())
-        trust = ctx.ecs_tasks_trust()
 
         self.execution_role, (self.execution_policy_attachment,) = managed_policy_role(
             f"{name}-execution",
             ctx=ctx,
-            trust=trust,
+            trust=ctx.trust("execution"),
             description="ECS agent: pull images, write logs, read this service's secrets",
             managed_policies=(("managed", EXECUTION_MANAGED_POLICY),),
             parent=self,
@@ -228,7 +209,7 @@ class TaskRoles(pulumi.ComponentResource):
 
         self.task_role = aws.iam.Role(
             f"{name}-task",
-            assume_role_policy=trust,
+            assume_role_policy=ctx.trust("task"),
             description="Application: only what stack config grants",
             opts=child,
         )
