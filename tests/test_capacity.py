@@ -94,8 +94,10 @@ def test_instance_role_is_for_ec2_with_the_ecs_and_ssm_policies_only(ec2: StackR
 
 def test_auto_scaling_group_spans_every_zone_and_is_protected_for_ecs(ec2: StackRun) -> None:
     asg = ec2.one(ASG)
+    # zones by ID (use1-az1, use1-az2): in the mock account these are us-east-1c and us-east-1d
     assert [ec2.cloud.subnets[s] for s in asg.inputs["vpcZoneIdentifiers"]] == [
-        ("us-east-1a", "private"), ("us-east-1b", "private")]  # fmt: skip
+        ("us-east-1c", "private"), ("us-east-1d", "private")]  # fmt: skip
+    assert [ec2.cloud.subnet_zone_ids[s] for s in asg.inputs["vpcZoneIdentifiers"]] == ["use1-az1", "use1-az2"]
     assert (asg.inputs["minSize"], asg.inputs["maxSize"]) == (1, 10)
     assert asg.inputs["protectFromScaleIn"] is True
     assert asg.ignore_changes == ["desiredCapacity"]

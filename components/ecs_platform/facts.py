@@ -88,6 +88,34 @@ SECRETS_MANAGER_ARN_RE = re.compile(
 )
 SSM_PARAMETER_ARN_RE = re.compile(rf"^arn:{_PARTITION}:ssm:{_REGION}:\d{{12}}:parameter/[A-Za-z0-9/_.-]+$")
 ACM_CERTIFICATE_ARN_RE = re.compile(rf"^arn:{_PARTITION}:acm:{_REGION}:\d{{12}}:certificate/[0-9a-f-]{{36}}$")
+#: KMS key ARNs (CloudWatch Logs takes a key ARN, not an alias:
+#: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+KMS_KEY_ARN_RE = re.compile(rf"^arn:{_PARTITION}:kms:{_REGION}:\d{{12}}:key/(mrk-[0-9a-f]{{32}}|[0-9a-f-]{{36}})$")
+#: Availability zone IDs (``use1-az1``): the same physical zone in every account, unlike zone
+#: names, which AWS maps to zones per account.
+#: https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html
+ZONE_ID_RE = re.compile(r"^[a-z]{2,5}[0-9]-az[0-9]{1,2}$")
+#: AWS's documentation example accounts and RFC 2606's reserved domains: values that are
+#: placeholders in an example stack, never a real deployment's.
+EXAMPLE_ACCOUNT_IDS = ("123456789012", "111122223333", "444455556666")
+EXAMPLE_DOMAIN_RE = re.compile(r"(^|\.)example\.(com|net|org)$|(^|\.)example$", re.IGNORECASE)
+#: WAF rate-based rule limit per aggregation key and evaluation window (WAFV2 RateBasedStatement,
+#: Limit: 10..2,000,000,000; tests/test_aws_contract.py checks it against botocore's model).
+WAF_RATE_LIMIT = (10, 2_000_000_000)
+#: AWS managed rule groups every web ACL gets: core rule set, known bad inputs, IP reputation.
+#: https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list.html
+WAF_MANAGED_RULE_GROUPS = (
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+)
+#: WAF logs to CloudWatch Logs only into log groups named ``aws-waf-logs-*``.
+#: https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html
+WAF_LOG_GROUP_PREFIX = "aws-waf-logs-"
+#: What the access-log bucket does on ``pulumi destroy``: ``retain`` (left in place, with its
+#: policy, lifecycle and public access block; the stack forgets it) or ``delete`` (emptied and
+#: deleted, ``force_destroy``).
+ACCESS_LOGS_ON_DESTROY = ("retain", "delete")
 IAM_ACTION_RE = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*?]+$")
 ARN_RE = re.compile(rf"^arn:{_PARTITION}:[a-z0-9-]+:[a-z0-9-]*:(\d{{12}})?:.+$")
 #: S3 bucket names (general purpose buckets): 3-63 lowercase letters, digits, dots, hyphens.

@@ -142,12 +142,46 @@ def secrets_statements(
     return pulumi.Output.all(*secret_arns).apply(lambda arns: _secrets_statements(arns))
 
 
-def exec_statements(ctx: AwsContext, log_group_arn: pulumi.Input[str] | None) -> list[dict[str, Any]]:
-    """What the SSM agent inside a task needs for ECS Exec (and its audit log)."""
+def logs_key_policy(ctx: AwsContext) -> pulumi.Output[str]:
+    """The key policy of a KMS key for CloudWatch Logs, as "Encrypt log data in CloudWatch Logs
+    using AWS KMS" shows it: the account's IAM policies govern the key (AWS's default key
+    policy statement; the task role's ``kms:Decrypt`` for ECS Exec rests on it), and CloudWatch
+    Logs of this region may use it only for log groups of this account and region.
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html"""
+
+    def document(values: list[Any]) -> str:
+        account, region, partition = (str(v) for v in values)
+        suffix = "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+        return json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "AccountIamPolicies", "Effect": "Allow",
+                 "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+                 "Action": "kms:*", "Resource": "*"},
+                {"Sid": "CloudWatchLogsOfThisAccountAndRegion", "Effect": "Allow",
+                 "Principal": {"Service": f"logs.{region}.{suffix}"},
+                 "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                 "Resource": "*",
+                 "Condition": {"ArnLike": {
+                     "kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{region}:{account}:log-group:*"}}},
+            ],
+        })  # fmt: skip
+
+    return pulumi.Output.all(ctx.account_id, ctx.region, ctx.partition).apply(document)
+
+
+def exec_statements(
+    ctx: AwsContext, log_group_arn: pulumi.Input[str] | None, kms_key_arn: pulumi.Input[str] | None = None
+) -> list[dict[str, Any]]:
+    """What the SSM agent inside a task needs for ECS Exec (and its audit log, and the key that
+    encrypts its sessions)."""
     out: list[dict[str, Any]] = [
         {"Sid": "EcsExecChannels", "Effect": "Allow",
          "Action": list(EXEC_CHANNEL_ACTIONS), "Resource": "*"},
     ]  # fmt: skip
+    if kms_key_arn is not None:
+        # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html (KMS key for sessions)
+        out.append({"Sid": "EcsExecSessionKey", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": kms_key_arn})
     if log_group_arn is not None:
         out += [
             {"Sid": "EcsExecAuditLogGroups", "Effect": "Allow",
@@ -179,12 +213,14 @@ class TaskRoles(pulumi.ComponentResource):
         spec: TaskSpec,
         *,
         exec_log_group_arn: pulumi.Input[str] | None = None,
+        exec_kms_key_arn: pulumi.Input[str] | None = None,
         context: AwsContext | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """The execution role reads exactly ``spec.secrets``; the task role gets
         ``spec.permissions`` and, with ``spec.exec_enabled``, ECS Exec's channels and the
-        write access to ``exec_log_group_arn`` (the cluster's audit log group)."""
+        write access to ``exec_log_group_arn`` (the cluster's audit log group) and ``kms:Decrypt`` on
+        ``exec_kms_key_arn`` (the key of its sessions, when the cluster has one)."""
         super().__init__("ecs-platform:iam:TaskRoles", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
@@ -219,7 +255,7 @@ class TaskRoles(pulumi.ComponentResource):
             for i, st in enumerate(spec.permissions)
         ]  # fmt: skip
         if spec.exec_enabled:
-            statements += exec_statements(ctx, exec_log_group_arn)
+            statements += exec_statements(ctx, exec_log_group_arn, exec_kms_key_arn)
         self.task_policy: aws.iam.RolePolicy | None = None
         if statements:
             self.task_policy = aws.iam.RolePolicy(

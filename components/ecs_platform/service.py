@@ -114,6 +114,7 @@ class Service(pulumi.ComponentResource):
             f"{name}-roles",
             spec,
             exec_log_group_arn=ref.exec_log_group_arn if spec.exec_enabled else None,
+            exec_kms_key_arn=ref.kms_key_arn if spec.exec_enabled else None,
             context=ctx,
             opts=child,
         )

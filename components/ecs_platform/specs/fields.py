@@ -288,3 +288,26 @@ def capacity_provider_name_check(name: Any) -> str | None:
         return None
     return (f"{show(name)} is not a capacity provider name AWS accepts (allowed: up to 255 "
             "letters, digits, hyphens and underscores, not starting with aws, ecs or fargate)")  # fmt: skip
+
+
+#: ``kmsKey: create``: the stack creates the key.
+CREATE_KEY = "create"
+
+
+def kms_key_check(value: Any) -> str | None:
+    if value == CREATE_KEY or (isinstance(value, str) and f.KMS_KEY_ARN_RE.match(value)):
+        return None
+    return (f"{show(value)} is not a KMS key (allowed: create, or a key ARN "
+            "arn:aws:kms:<region>:<account>:key/<id>; CloudWatch Logs takes no alias)")  # fmt: skip
+
+
+KmsKey = Annotated[InputStr, InputRule(kms_key_check, "create, or a KMS key ARN")]
+
+
+def zone_id_check(value: Any) -> str | None:
+    if isinstance(value, str) and f.ZONE_ID_RE.match(value):
+        return None
+    return f"{show(value)} is not an availability zone ID (allowed: e.g. use1-az1, euw1-az2)"
+
+
+ZoneId = Annotated[str, Rule(zone_id_check, "an availability zone ID", f.ZONE_ID_RE.pattern)]
