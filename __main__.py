@@ -7,22 +7,28 @@ from ecs_platform import Platform, config
 from ecs_platform.platform import stack_tags
 
 region = pulumi.Config("aws").get("region")
-# The zones the region offers (no Local/Wavelength zones), asked before
-# validation so `azCount` is checked against them; registers nothing. A region
+# The zones the region offers (no Local/Wavelength zones), zone ID -> this account's zone
+# name, asked before validation so `azCount` and `zoneIds` are checked against them; and the
+# account deployed to, which a certificate must belong to. Both register nothing. A region
 # that is no AWS region is reported by config.load with the other problems.
-zones = (
+known_region = config.region_problem(region) is None
+found = (
     aws.get_availability_zones(
         state="available",
         filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
-    ).names
-    if config.region_problem(region) is None
+    )
+    if known_region
     else None
 )
+zones = dict(zip(found.zone_ids, found.names, strict=True)) if found else None
+account = aws.get_caller_identity().account_id if known_region else None
 spec, context = config.load(
     config.read_config(),
     stack=pulumi.get_stack(),
     region=region,
     region_zones=zones,
+    account=account,
+    offline=config.engine_is_mocked(),
     config_keys=config.all_config(),
 )
 
@@ -36,6 +42,7 @@ platform = Platform("ecs", spec, context=context, opts=pulumi.ResourceOptions(pr
 pulumi.export("region", region)
 pulumi.export("launchType", spec.launch_type)
 pulumi.export("zones", list(spec.zones(context)))
+pulumi.export("zoneIds", list(spec.spread_zone_ids(context)))
 pulumi.export("vpcId", platform.network.vpc_id)
 pulumi.export("privateSubnetIds", platform.network.private_subnet_ids)
 pulumi.export("clusterName", platform.cluster.name)

@@ -82,8 +82,8 @@ def test_user_data_joins_the_cluster_with_task_roles_and_no_imds_for_tasks(ec2: 
 def test_instance_role_is_for_ec2_with_the_ecs_and_ssm_policies_only(ec2: StackRun) -> None:
     role = ec2.one("aws:iam/role:Role", "ecs-cluster-ec2-instance")
     statement = policy(role.inputs["assumeRolePolicy"])["Statement"][0]
-    assert statement["Principal"] == {"Service": "ec2.amazonaws.com"}
-    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+    # AWS's container instance role guide: ec2.amazonaws.com, no conditions (EC2 sends neither key).
+    assert statement == {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
     arns = sorted(a.inputs["policyArn"] for a in ec2.of_type(ATTACH) if a.name.startswith("ecs-cluster-ec2"))
     assert arns == ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
                     "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"]  # fmt: skip
@@ -94,8 +94,10 @@ def test_instance_role_is_for_ec2_with_the_ecs_and_ssm_policies_only(ec2: StackR
 
 def test_auto_scaling_group_spans_every_zone_and_is_protected_for_ecs(ec2: StackRun) -> None:
     asg = ec2.one(ASG)
+    # zones by ID (use1-az1, use1-az2): in the mock account these are us-east-1c and us-east-1d
     assert [ec2.cloud.subnets[s] for s in asg.inputs["vpcZoneIdentifiers"]] == [
-        ("us-east-1a", "private"), ("us-east-1b", "private")]  # fmt: skip
+        ("us-east-1c", "private"), ("us-east-1d", "private")]  # fmt: skip
+    assert [ec2.cloud.subnet_zone_ids[s] for s in asg.inputs["vpcZoneIdentifiers"]] == ["use1-az1", "use1-az2"]
     assert (asg.inputs["minSize"], asg.inputs["maxSize"]) == (1, 10)
     assert asg.inputs["protectFromScaleIn"] is True
     assert asg.ignore_changes == ["desiredCapacity"]
@@ -182,7 +184,7 @@ def test_external_capacity_registers_machines_through_an_ssm_activation(external
     statement = policy(role.inputs["assumeRolePolicy"])["Statement"][0]
     assert statement["Principal"] == {"Service": "ssm.amazonaws.com"}
     assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
-    assert statement["Condition"]["ArnLike"] == {"aws:SourceArn": "arn:aws:ssm:us-east-1:123456789012:*"}
+    assert statement["Condition"]["ArnEquals"] == {"aws:SourceArn": "arn:aws:ssm:us-east-1:123456789012:*"}
     arns = sorted(a.inputs["policyArn"] for a in external.of_type(ATTACH) if "external" in a.name)
     assert arns == ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
                     "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"]  # fmt: skip

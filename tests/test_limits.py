@@ -48,7 +48,7 @@ def load(overrides: dict[str, Any]) -> Any:
     cfg = stack_config("dev", overrides)
     raw = {k.removeprefix(NS): config._parse(v) for k, v in cfg.items() if k.startswith(NS)}
     region = cfg.get("aws:region") or None
-    return config.load(raw, stack="dev", region=region, region_zones=REGION_ZONES.get(region or ""))
+    return config.load(raw, stack="dev", region=region, region_zones=REGION_ZONES.get(region or ""), offline=True)
 
 
 def problems(overrides: dict[str, Any]) -> list[str]:

@@ -54,7 +54,9 @@ def run(request: pytest.FixtureRequest) -> StackRun:
 def derived_names(r: Registration) -> list[tuple[str, str]]:
     """(property, name) pairs AWS will see for this resource: the ones the program gives and,
     for an auto-named property the program leaves open, the name Pulumi gives."""
-    out = [(p, str(r.inputs[p])) for p in NAME_PROPS if r.inputs.get(p)]
+    out = [(p, str(r.inputs[p])) for p in NAME_PROPS if r.inputs.get(p) and p != "namePrefix"]
+    if r.inputs.get("namePrefix"):  # the provider appends a 26-character unique id to the prefix
+        out.append(("name", autoname(r.type, r.name, r.inputs)))
     prop = autonamed_property(r.type)
     if prop and not r.inputs.get(prop) and not r.inputs.get(f"{prop}Prefix"):
         out.append((prop, autoname(r.type, r.name, r.inputs)))
@@ -89,8 +91,8 @@ def test_the_longest_service_names_its_parts() -> None:
     task = run.one("aws:ecs/taskDefinition:TaskDefinition", f"ecs-{LONGEST}-task")
     assert task.inputs["family"] == f"ecs-platform-{LONG_STACK}-{LONGEST}"
     assert json.loads(task.inputs["containerDefinitions"])[0]["name"] == LONGEST
-    assert run.one("aws:cloudwatch/logGroup:LogGroup", f"ecs-{LONGEST}-task-logs").inputs["name"] == (
-        f"/ecs/ecs-platform-{LONG_STACK}/{LONGEST}"
+    assert run.one("aws:cloudwatch/logGroup:LogGroup", f"ecs-{LONGEST}-task-logs").inputs["namePrefix"] == (
+        f"/ecs/ecs-platform-{LONG_STACK}/{LONGEST}-"
     )
     # The target group's auto-name would be 4 + 32 + 3 + 8 = 47 characters: it gets a short one.
     tg = run.one(TG, f"ecs-{LONGEST}-tg")

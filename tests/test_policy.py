@@ -149,7 +149,8 @@ GOOD_LB = {"loadBalancerType": "application", "dropInvalidHeaderFields": True, "
            "enableDeletionProtection": True, "accessLogs": {"enabled": True, "bucket": "b"},
            "subnets": ["subnet-a", "subnet-b"]}  # fmt: skip
 TRUST: dict[str, Any] = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"},
-         "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": "1"}}}]}  # fmt: skip
+         "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"aws:SourceAccount": "1"},
+                                                   "ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:1:*"}}}]}  # fmt: skip
 
 
 def policy_doc(*statements: dict[str, Any]) -> dict[str, Any]:
@@ -201,7 +202,12 @@ BREAKING: list[tuple[str, str, dict[str, Any], str]] = [
         **TRUST["Statement"][0], "Principal": {"Service": ["ecs-tasks.amazonaws.com", "ec2.amazonaws.com"]}}]})},
      'the role trusts {"Service": ["ecs-tasks.amazonaws.com", "ec2.amazonaws.com"]} (allowed: exactly one service principal)'),
     ("iam-trust-scoped", rules.ROLE, {"assumeRolePolicy": json.dumps({**TRUST, "Statement": [{
-        **TRUST["Statement"][0], "Condition": {}}]})}, "the trust policy has no aws:SourceAccount condition"),
+        **TRUST["Statement"][0], "Principal": {"Service": "ssm.amazonaws.com"}, "Condition": {}}]})},
+     'the trust conditions {} for ssm.amazonaws.com are not a documented form'),
+    ("iam-trust-scoped", rules.ROLE, {"assumeRolePolicy": json.dumps({**TRUST, "Statement": [{
+        **TRUST["Statement"][0], "Condition": {"StringEquals": {"aws:SourceAccount": ["1", "999999999999"]},
+                                               "ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:1:*"}}}]})},
+     'aws:SourceAccount ["1", "999999999999"] lists more than one account'),
     ("ecs-distinct-roles", TASK, {**task(), "taskRoleArn": "arn:aws:iam::1:role/e"}, "the execution role is also the task role"),
     ("sg-described", rules.SG, {"description": "Managed by Pulumi"}, "the security group or rule has no description"),
     ("sg-described", rules.INGRESS, {"fromPort": 443}, "the security group or rule has no description"),

@@ -33,8 +33,9 @@ def test_dev_preview_shows_the_tree_counts_exports_and_cost(capsys) -> None:
     expected_lines = [
         "├─ ecs  [ecs-platform:index:Platform]",
         "│  ├─ ecs-web  [ecs-platform:ecs:Service]",
-        "│  │  │     desired 1; capacity FARGATE_SPOT (weight 1); subnets us-east-1a (private), "
-        "us-east-1b (private); public IP no; behind the load balancer on port 8080; rollback on failed deploy",
+        # zone names as this account calls them, with the zone IDs the stack picked
+        "│  │  │     desired 1; capacity FARGATE_SPOT (weight 1); subnets us-east-1c/use1-az1 (private), "
+        "us-east-1d/use1-az2 (private); public IP no; behind the load balancer on port 8080; rollback on failed deploy",
         "│  │  │     trusts ecs-tasks.amazonaws.com for account 123456789012 only",
         "│  │  │        managed policy AmazonECSTaskExecutionRolePolicy",
         "│  │  │        0.25 vCPU / 0.5 GB, X86_64, FARGATE, awsvpc; web "
@@ -43,7 +44,7 @@ def test_dev_preview_shows_the_tree_counts_exports_and_cost(capsys) -> None:
         "read-only root, user 0, not essential, mounts scratch-0 at /volumes/scratch-0",
         "│  │  │     priority 30892: paths /* -> forward",
         "│  │        in tcp 8080 from security group ecs-lb-sg: Load balancer to ecs-web on its container port",
-        "│           10.0.0.0/16 over us-east-1a, us-east-1b; NAT Single; /19 per zone",
+        "│           10.0.0.0/16 over us-east-1c, us-east-1d; NAT Single; /19 per zone",
         "      region us-east-1; default tags ManagedBy=pulumi, Project=ecs-platform, Stack=dev",
         "     1  aws:ecs/service:Service",
         '  launchType: "FARGATE_SPOT"',

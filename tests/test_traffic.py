@@ -40,7 +40,8 @@ def test_prod_load_balancer_spans_three_zones_and_hardens_http(prod: StackRun) -
     assert lb["loadBalancerType"] == "application"
     assert lb["internal"] is False
     assert [prod.cloud.subnets[s] for s in lb["subnets"]] == [
-        ("us-east-1a", "public"), ("us-east-1b", "public"), ("us-east-1c", "public")]  # fmt: skip
+        ("us-east-1c", "public"), ("us-east-1d", "public"), ("us-east-1e", "public")]  # fmt: skip
+    assert [prod.cloud.subnet_zone_ids[s] for s in lb["subnets"]] == ["use1-az1", "use1-az2", "use1-az3"]
     assert lb["dropInvalidHeaderFields"] is True
     assert lb["desyncMitigationMode"] == "strictest"
     assert lb["enableDeletionProtection"] is True

@@ -10,9 +10,10 @@ import pulumi_aws as aws
 
 from ecs_platform.ec2_capacity import Ec2Capacity
 from ecs_platform.external import ExternalCapacity
-from ecs_platform.iam import AwsContext
+from ecs_platform.iam import AwsContext, logs_key_policy
 from ecs_platform.outputs import after, waiver_tags
 from ecs_platform.specs import ClusterSpec
+from ecs_platform.specs.fields import CREATE_KEY
 from ecs_platform.wiring import check_wiring
 
 #: After the on-demand base, this many Spot tasks run per on-demand task (80 % Spot).
@@ -83,8 +84,11 @@ class ClusterRef:
     ec2_capacity_provider_name: pulumi.Input[str] | None = None
     """Its EC2 capacity provider, required for services on ``EC2``. Default none."""
     name_prefix: str | None = None
-    """Prefix of the names services derive (``/ecs/<prefix>/<service>`` log groups,
+    """Prefix of the names services derive (``/ecs/<prefix>/<service>-<unique suffix>`` log groups,
     ``<prefix>-<service>`` task families). Default: Pulumi auto-names them."""
+    kms_key_arn: pulumi.Input[str] | None = None
+    """The customer-managed KMS key its services encrypt their log groups with (and which ECS
+    Exec sessions use). Default none: AWS-owned keys."""
 
 
 class Cluster(pulumi.ComponentResource):
@@ -129,10 +133,32 @@ class Cluster(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.spec = spec
         self.name_prefix = name_prefix
+        ctx = context
+        if ec2_spec is not None or spec.external_capacity is not None or spec.kms_key == CREATE_KEY:
+            ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
+        self.kms_key: aws.kms.Key | None = None
+        self.kms_key_arn: pulumi.Input[str] | None = None
+        if spec.kms_key == CREATE_KEY:
+            assert ctx is not None
+            self.kms_key = aws.kms.Key(
+                f"{name}-key",
+                description="ecs-platform: CloudWatch Logs (service, ECS Exec and WAF logs) and ECS Exec sessions",
+                enable_key_rotation=True,
+                deletion_window_in_days=30,
+                policy=logs_key_policy(ctx),
+                # Logs encrypted with it stay readable only while it exists: kept with them.
+                opts=pulumi.ResourceOptions(parent=self, retain_on_delete=spec.retain_logs_on_delete),
+            )
+            self.kms_key_arn = self.kms_key.arn
+        elif spec.kms_key is not None:
+            self.kms_key_arn = spec.kms_key
+        # A unique suffix after the prefix: a stack re-created after `pulumi destroy` never
+        # collides with the log groups retainLogsOnDelete kept (ResourceAlreadyExistsException).
         self.exec_log_group = aws.cloudwatch.LogGroup(
             f"{name}-exec-logs",
-            name=f"/ecs/{name_prefix}/exec" if name_prefix else None,
+            name_prefix=f"/ecs/{name_prefix}/exec-" if name_prefix else None,
             retention_in_days=spec.log_retention_days,
+            kms_key_id=self.kms_key_arn,
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=spec.retain_logs_on_delete),
         )
         insights_waiver = (
@@ -145,6 +171,7 @@ class Cluster(pulumi.ComponentResource):
             settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value=spec.container_insights)],
             configuration=aws.ecs.ClusterConfigurationArgs(
                 execute_command_configuration=aws.ecs.ClusterConfigurationExecuteCommandConfigurationArgs(
+                    kms_key_id=self.kms_key_arn,
                     logging="OVERRIDE",
                     log_configuration=aws.ecs.ClusterConfigurationExecuteCommandConfigurationLogConfigurationArgs(
                         cloud_watch_log_group_name=self.exec_log_group.name,
@@ -158,9 +185,6 @@ class Cluster(pulumi.ComponentResource):
         self.ec2: Ec2Capacity | None = None
         self.ec2_capacity_provider_name: pulumi.Output[str] | None = None
         providers: list[pulumi.Input[str]] = ["FARGATE", "FARGATE_SPOT"]
-        ctx = context
-        if ec2_spec is not None or spec.external_capacity is not None:
-            ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
         if ec2_spec is not None:
             assert ctx is not None and vpc_id is not None and subnet_ids is not None  # checked above
             self.ec2 = Ec2Capacity(
@@ -212,6 +236,7 @@ class Cluster(pulumi.ComponentResource):
             exec_log_group_arn=self.exec_log_group_arn,
             ec2_capacity_provider_name=self.ec2_capacity_provider_name,
             name_prefix=name_prefix,
+            kms_key_arn=self.kms_key_arn,
         )
         self.register_outputs(
             {"arn": self.arn, "name": self.name, "execLogGroupName": self.exec_log_group_name}

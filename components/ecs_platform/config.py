@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ecs_platform import facts
@@ -103,13 +103,17 @@ def load(
     *,
     stack: str,
     region: str | None,
-    region_zones: Sequence[str] | None = None,
+    region_zones: Mapping[str, str] | None = None,
     project: str = PROJECT,
+    account: str | None = None,
+    offline: bool = False,
     config_keys: Iterable[str] = (),
 ) -> tuple[PlatformSpec, StackContext]:
     """Validate stack config (``raw``: key without namespace -> plain value) and the
-    context rules; raise one :class:`ConfigError` with every problem. ``config_keys``:
-    every key of the config map (all namespaces), checked for misspelt namespaces."""
+    context rules; raise one :class:`ConfigError` with every problem. ``region_zones``: zone
+    ID -> zone name; ``account``: the caller's account; ``offline``: under the mock engine
+    (placeholders accepted); ``config_keys``: every key of the config map (all namespaces),
+    checked for misspelt namespaces."""
     prefix = f"{project}:"
     problems = namespace_problems(config_keys, project)
     bad_region = region_problem(region)
@@ -120,9 +124,18 @@ def load(
         spec = PlatformSpec.parse(dict(raw), prefix)
     except ConfigError as exc:
         raise ConfigError(problems + exc.problems) from None
-    context = StackContext(project=project, stack=stack, region=region or "", zones=region_zones)
+    context = StackContext(project=project, stack=stack, region=region or "", zones=region_zones,
+                           account=account, offline=offline)
     if region:
         problems += [f"{prefix}{render_loc(loc)}: {m}" for loc, m in context_problems(spec, context)]
     if problems:
         raise ConfigError(problems)
     return spec, context
+
+
+def engine_is_mocked() -> bool:
+    """Whether the program runs under Pulumi's mock engine (``pulumi.runtime.set_mocks``: the
+    tests and the offline preview) rather than a real ``pulumi preview`` / ``up``."""
+    from pulumi.runtime import mocks, settings
+
+    return isinstance(settings.get_monitor(), mocks.MockMonitor)

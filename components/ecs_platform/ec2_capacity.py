@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ecs_platform.errors import raise_if
-from ecs_platform.iam import AwsContext, managed_policy_role, trust_policy
+from ecs_platform.iam import AwsContext, managed_policy_role
 from ecs_platform.specs import Ec2Spec
 from ecs_platform.specs.fields import capacity_provider_name_check
 from ecs_platform.wiring import wiring_problems
@@ -90,7 +90,7 @@ class Ec2Capacity(pulumi.ComponentResource):
         self.role, self.policy_attachments = managed_policy_role(
             f"{name}-instance",
             ctx=ctx,
-            trust=trust_policy(ctx, "ec2"),
+            trust=ctx.trust("ec2-instance"),
             description="ECS container instances: agent and Session Manager only",
             managed_policies=(("ecs", ECS_INSTANCE_POLICY), ("ssm", SSM_CORE_POLICY)),
             parent=self,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
-from ecs_platform.iam import AwsContext, managed_policy_role, trust_policy
+from ecs_platform.iam import AwsContext, managed_policy_role
 from ecs_platform.specs import ExternalSpec
 from ecs_platform.wiring import check_wiring
 
@@ -56,7 +56,7 @@ class ExternalCapacity(pulumi.ComponentResource):
         self.role, self.policy_attachments = managed_policy_role(
             f"{name}-role",
             ctx=ctx,
-            trust=trust_policy(ctx, "ssm", source_arn_service="ssm"),
+            trust=ctx.trust("ssm-hybrid"),
             description="ECS Anywhere machines: SSM and ECS agents",
             managed_policies=EXTERNAL_POLICIES,
             parent=self,

@@ -7,7 +7,8 @@ components build names from them. Each fact names its source.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 #: Regions per partition (botocore's partitions.json, the machine form of "AWS Regions"
 #: https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html;
@@ -175,6 +176,34 @@ SECRETS_MANAGER_ARN_RE = re.compile(
 )
 SSM_PARAMETER_ARN_RE = re.compile(rf"^arn:{_PARTITION}:ssm:{_REGION}:\d{{12}}:parameter/[A-Za-z0-9/_.-]+$")
 ACM_CERTIFICATE_ARN_RE = re.compile(rf"^arn:{_PARTITION}:acm:{_REGION}:\d{{12}}:certificate/[0-9a-f-]{{36}}$")
+#: KMS key ARNs (CloudWatch Logs takes a key ARN, not an alias:
+#: https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html).
+KMS_KEY_ARN_RE = re.compile(rf"^arn:{_PARTITION}:kms:{_REGION}:\d{{12}}:key/(mrk-[0-9a-f]{{32}}|[0-9a-f-]{{36}})$")
+#: Availability zone IDs (``use1-az1``): the same physical zone in every account, unlike zone
+#: names, which AWS maps to zones per account.
+#: https://docs.aws.amazon.com/ram/latest/userguide/working-with-az-ids.html
+ZONE_ID_RE = re.compile(r"^[a-z]{2,5}[0-9]-az[0-9]{1,2}$")
+#: AWS's documentation example accounts and RFC 2606's reserved domains: values that are
+#: placeholders in an example stack, never a real deployment's.
+EXAMPLE_ACCOUNT_IDS = ("123456789012", "111122223333", "444455556666")
+EXAMPLE_DOMAIN_RE = re.compile(r"(^|\.)example\.(com|net|org)$|(^|\.)example$", re.IGNORECASE)
+#: WAF rate-based rule limit per aggregation key and evaluation window (WAFV2 RateBasedStatement,
+#: Limit: 10..2,000,000,000; tests/test_aws_contract.py checks it against botocore's model).
+WAF_RATE_LIMIT = (10, 2_000_000_000)
+#: AWS managed rule groups every web ACL gets: core rule set, known bad inputs, IP reputation.
+#: https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list.html
+WAF_MANAGED_RULE_GROUPS = (
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+    "AWSManagedRulesAmazonIpReputationList",
+)
+#: WAF logs to CloudWatch Logs only into log groups named ``aws-waf-logs-*``.
+#: https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html
+WAF_LOG_GROUP_PREFIX = "aws-waf-logs-"
+#: What the access-log bucket does on ``pulumi destroy``: ``retain`` (left in place, with its
+#: policy, lifecycle and public access block; the stack forgets it) or ``delete`` (emptied and
+#: deleted, ``force_destroy``).
+ACCESS_LOGS_ON_DESTROY = ("retain", "delete")
 IAM_ACTION_RE = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*?]+$")
 ARN_RE = re.compile(rf"^arn:{_PARTITION}:[a-z0-9-]+:[a-z0-9-]*:(\d{{12}})?:.+$")
 #: S3 general purpose bucket naming rules
@@ -331,3 +360,83 @@ NAME_LIMITS: dict[tuple[str, str], NameLimit] = {
     ("aws:efs/fileSystem:FileSystem", "creationToken"): NameLimit(
         64, re.compile(r"^.+$"), "https://docs.aws.amazon.com/efs/latest/ug/API_CreateFileSystem.html"),
 }  # fmt: skip
+
+
+# --- trust policies ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrustForm:
+    """One role's trust policy exactly as AWS documents it: which service principal may
+    assume the role, and which confused-deputy conditions the service sends and the guide
+    shows. A condition the service does not send denies every AssumeRole (ECS then reports
+    "ECS was unable to assume the role"; EC2 instances get no credentials), so a role gets
+    exactly its guide's conditions, no more."""
+
+    service: str
+    """The principal, ``<service>.amazonaws.com``."""
+    source_account: bool
+    """``StringEquals: {aws:SourceAccount: <account>}``."""
+    source_arn_operator: str | None
+    """``ArnLike`` / ``ArnEquals`` on ``aws:SourceArn``, or None when the guide has none."""
+    source_arn_service: str | None
+    """The service in ``aws:SourceArn = arn:<partition>:<service>:<region>:<account>:*``."""
+    guide: str
+    """The AWS page that shows this policy."""
+
+
+#: Every role the platform creates (or will: ``scheduler``), keyed by role kind. The components
+#: build their trust policies from this table and the policy pack's trust rule checks roles
+#: against it, so the two cannot drift.
+TRUST_FORMS: dict[str, TrustForm] = {
+    # The task role: AWS shows both conditions (aws:SourceArn on any ECS resource of the account
+    # and region) to prevent the confused deputy.
+    "task": TrustForm(
+        "ecs-tasks.amazonaws.com", True, "ArnLike", "ecs",
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html",
+    ),
+    # The task execution role: no conditions (the guide shows none; terraform-aws-ecs leaves them
+    # off on purpose).
+    "execution": TrustForm(
+        "ecs-tasks.amazonaws.com", False, None, None,
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html",
+    ),
+    # The container instance role: EC2 sends neither key when an instance assumes its role
+    # (prowler issue #2810 on its confused-deputy check): no conditions.
+    "ec2-instance": TrustForm(
+        "ec2.amazonaws.com", False, None, None,
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/instance_IAM_role.html",
+    ),
+    # ECS Anywhere machines: the SSM hybrid activation service role, as the Systems Manager
+    # guide shows it (aws:SourceAccount and ArnEquals on arn:<p>:ssm:<region>:<account>:*).
+    "ssm-hybrid": TrustForm(
+        "ssm.amazonaws.com", True, "ArnEquals", "ssm",
+        "https://docs.aws.amazon.com/systems-manager/latest/userguide/hybrid-multicloud-service-role.html",
+    ),
+    # EventBridge Scheduler's execution role (scheduled tasks): aws:SourceAccount only.
+    "scheduler": TrustForm(
+        "scheduler.amazonaws.com", True, None, None,
+        "https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role",
+    ),
+}  # fmt: skip
+
+
+def trust_document(kind: str, account: str, region: str, partition: str = "aws") -> dict[str, Any]:
+    """The trust policy of a role of ``kind`` (a key of :data:`TRUST_FORMS`) in this account
+    and region, as its guide shows it."""
+    form = TRUST_FORMS[kind]
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Service": form.service},
+        "Action": "sts:AssumeRole",
+    }
+    condition: dict[str, Any] = {}
+    if form.source_account:
+        condition["StringEquals"] = {"aws:SourceAccount": account}
+    if form.source_arn_operator is not None:
+        condition[form.source_arn_operator] = {
+            "aws:SourceArn": f"arn:{partition}:{form.source_arn_service}:{region}:{account}:*"
+        }
+    if condition:
+        statement["Condition"] = condition
+    return {"Version": "2012-10-17", "Statement": [statement]}

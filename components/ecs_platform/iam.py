@@ -6,9 +6,11 @@
 * The **task role** is what the application's code gets. It holds nothing
   unless config grants it, plus ECS Exec's channel actions when exec is on.
 
-Both trust only ``ecs-tasks.amazonaws.com``, and only on behalf of this account's
-ECS (``aws:SourceAccount`` / ``aws:SourceArn``), so a confused deputy elsewhere
-cannot assume them.
+Both trust only ``ecs-tasks.amazonaws.com``. Every role's trust policy is built
+from :data:`ecs_platform.facts.TRUST_FORMS`, exactly as its AWS guide shows it: the
+task role only on behalf of this account's ECS (``aws:SourceAccount`` /
+``aws:SourceArn``), the execution role without conditions (AWS documents none, and a
+condition the service does not send would deny every task start).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from ecs_platform import facts
 from ecs_platform.outputs import after
 from ecs_platform.specs import TaskSpec, task_policy
 from ecs_platform.storage import EfsMount, efs_statements
@@ -37,13 +40,14 @@ class AwsContext:
     account_id: pulumi.Input[str]
     region: pulumi.Input[str]
     partition: pulumi.Input[str] = "aws"
-    _trust: pulumi.Output[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _trust: dict[str, pulumi.Output[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    def ecs_tasks_trust(self) -> pulumi.Output[str]:
-        """The ECS tasks trust policy of this account (built once, shared by every role)."""
-        if self._trust is None:
-            self._trust = ecs_tasks_trust_policy(self)
-        return self._trust
+    def trust(self, kind: str) -> pulumi.Output[str]:
+        """The trust policy of a role of ``kind`` (a key of :data:`facts.TRUST_FORMS`) in this
+        account and region, built once and shared by every role of that kind."""
+        if kind not in self._trust:
+            self._trust[kind] = trust_policy(self, kind)
+        return self._trust[kind]
 
     @staticmethod
     def lookup(opts: pulumi.InvokeOutputOptions | None = None) -> AwsContext:
@@ -55,35 +59,14 @@ class AwsContext:
         )
 
 
-def trust_policy(ctx: AwsContext, service: str, source_arn_service: str | None = None) -> pulumi.Output[str]:
-    """Trust one AWS service principal (``<service>.amazonaws.com``), on behalf of
-    this account only; with ``source_arn_service``, only for that service's
-    resources in this account and region (``aws:SourceArn``)."""
-    condition: dict[str, Any] = {"StringEquals": {"aws:SourceAccount": ctx.account_id}}
-    if source_arn_service is not None:
-        condition["ArnLike"] = {
-            "aws:SourceArn": pulumi.Output.concat(
-                "arn:", ctx.partition, f":{source_arn_service}:", ctx.region, ":", ctx.account_id, ":*"
-            )
-        }
-    return pulumi.Output.json_dumps(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Effect": "Allow",
-                    "Principal": {"Service": f"{service}.amazonaws.com"},
-                    "Action": "sts:AssumeRole",
-                    "Condition": condition,
-                }
-            ],
-        }
+def trust_policy(ctx: AwsContext, kind: str) -> pulumi.Output[str]:
+    """The trust policy (JSON) of a role of ``kind``, as AWS documents it
+    (:func:`facts.trust_document`), in ``ctx``'s account and region."""
+    if kind not in facts.TRUST_FORMS:
+        raise ValueError(f"{kind!r} is not a documented role kind (allowed: {', '.join(facts.TRUST_FORMS)})")
+    return pulumi.Output.all(ctx.account_id, ctx.region, ctx.partition).apply(
+        lambda v: json.dumps(facts.trust_document(kind, str(v[0]), str(v[1]), str(v[2])))
     )
-
-
-def ecs_tasks_trust_policy(ctx: AwsContext) -> pulumi.Output[str]:
-    """Trust ``ecs-tasks.amazonaws.com`` for this account's ECS only."""
-    return trust_policy(ctx, "ecs-tasks", source_arn_service="ecs")
 
 
 def managed_policy_role(
@@ -141,9 +124,40 @@ def secrets_statements(
     return pulumi.Output.all(*secret_arns).apply(lambda arns: task_policy.secrets_statements(arns))
 
 
-def exec_statements(ctx: AwsContext, log_group_arn: pulumi.Input[str] | None) -> list[dict[str, Any]]:
-    """What the SSM agent inside a task needs for ECS Exec (and its audit log)."""
-    return task_policy.exec_statements(ctx.partition, ctx.region, ctx.account_id, log_group_arn)
+def logs_key_policy(ctx: AwsContext) -> pulumi.Output[str]:
+    """The key policy of a KMS key for CloudWatch Logs, as "Encrypt log data in CloudWatch Logs
+    using AWS KMS" shows it: the account's IAM policies govern the key (AWS's default key
+    policy statement; the task role's ``kms:Decrypt`` for ECS Exec rests on it), and CloudWatch
+    Logs of this region may use it only for log groups of this account and region.
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html"""
+
+    def document(values: list[Any]) -> str:
+        account, region, partition = (str(v) for v in values)
+        suffix = "amazonaws.com.cn" if partition == "aws-cn" else "amazonaws.com"
+        return json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "AccountIamPolicies", "Effect": "Allow",
+                 "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+                 "Action": "kms:*", "Resource": "*"},
+                {"Sid": "CloudWatchLogsOfThisAccountAndRegion", "Effect": "Allow",
+                 "Principal": {"Service": f"logs.{region}.{suffix}"},
+                 "Action": ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                 "Resource": "*",
+                 "Condition": {"ArnLike": {
+                     "kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{region}:{account}:log-group:*"}}},
+            ],
+        })  # fmt: skip
+
+    return pulumi.Output.all(ctx.account_id, ctx.region, ctx.partition).apply(document)
+
+
+def exec_statements(
+    ctx: AwsContext, log_group_arn: pulumi.Input[str] | None, kms_key_arn: pulumi.Input[str] | None = None
+) -> list[dict[str, Any]]:
+    """What the SSM agent inside a task needs for ECS Exec (and its audit log, and the key that
+    encrypts its sessions)."""
+    return task_policy.exec_statements(ctx.partition, ctx.region, ctx.account_id, log_group_arn, kms_key_arn)
 
 
 class TaskRoles(pulumi.ComponentResource):
@@ -163,24 +177,25 @@ class TaskRoles(pulumi.ComponentResource):
         spec: TaskSpec,
         *,
         exec_log_group_arn: pulumi.Input[str] | None = None,
+        exec_kms_key_arn: pulumi.Input[str] | None = None,
         context: AwsContext | None = None,
         efs: Sequence[tuple[EfsMount, bool]] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """The execution role reads exactly ``spec.secrets`` (of every container); the task
-        role gets ``spec.permissions``, with ``spec.exec_enabled`` ECS Exec's channels and the
-        write access to ``exec_log_group_arn`` (the cluster's audit log group), and for each
+        role gets ``spec.permissions``, with ``spec.exec_enabled`` ECS Exec's channels, the
+        write access to ``exec_log_group_arn`` (the cluster's audit log group) and ``kms:Decrypt``
+        on ``exec_kms_key_arn`` (the key of its sessions, when the cluster has one), and for each
         ``(mount, read_only)`` of ``efs`` the EFS client grant through that access point."""
         super().__init__("ecs-platform:iam:TaskRoles", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
         secret_arns = [arn for c in spec.containers.values() for arn in c.secrets.values()]
-        trust = ctx.ecs_tasks_trust()
 
         self.execution_role, (self.execution_policy_attachment,) = managed_policy_role(
             f"{name}-execution",
             ctx=ctx,
-            trust=trust,
+            trust=ctx.trust("execution"),
             description="ECS agent: pull images, write logs, read this service's secrets",
             managed_policies=(("managed", EXECUTION_MANAGED_POLICY),),
             parent=self,
@@ -196,13 +211,13 @@ class TaskRoles(pulumi.ComponentResource):
 
         self.task_role = aws.iam.Role(
             f"{name}-task",
-            assume_role_policy=trust,
+            assume_role_policy=ctx.trust("task"),
             description="Application: only what stack config grants",
             opts=child,
         )
         statements = task_policy.granted_statements(spec.permissions)
         if spec.exec_enabled:
-            statements += exec_statements(ctx, exec_log_group_arn)
+            statements += exec_statements(ctx, exec_log_group_arn, exec_kms_key_arn)
         statements += efs_statements(efs)
         self.task_policy: aws.iam.RolePolicy | None = None
         if statements:

@@ -9,12 +9,14 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from ecs_platform import facts
 from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext
 from ecs_platform.outputs import after, waiver_tags
 from ecs_platform.service import LoadBalancerRef
 from ecs_platform.specs import LoadBalancerSpec
 from ecs_platform.specs.base import python_problems
+from ecs_platform.specs.load_balancer import WafSpec
 from ecs_platform.wiring import wiring_problems
 
 #: Regions launched before August 2022 deliver ALB access logs as their
@@ -76,12 +78,18 @@ class LoadBalancer(pulumi.ComponentResource):
         subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
         region: str,
         log_retention_days: int = 90,
+        log_kms_key_arn: pulumi.Input[str] | None = None,
+        retain_logs_on_delete: bool = False,
+        name_prefix: str | None = None,
         context: AwsContext | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``subnet_ids``: one per zone, the public ones (internal: the private ones).
         ``region``: the stack's (it picks how access logs are delivered; a certificate must be
-        in it). ``log_retention_days``: how long a created access-log bucket keeps logs."""
+        in it). ``log_retention_days``: how long a created access-log bucket and the WAF log
+        group keep logs; ``log_kms_key_arn`` encrypts the WAF log group, which
+        ``retain_logs_on_delete`` keeps on destroy; ``name_prefix`` names it
+        ``aws-waf-logs-<prefix>-<unique suffix>`` (default: the component's name)."""
         problems = wiring_problems("LoadBalancer", {"vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
         problems += python_problems(type(spec), spec.serving_problems() + spec.region_problems(region))
         raise_if(problems, "LoadBalancer")
@@ -120,7 +128,9 @@ class LoadBalancer(pulumi.ComponentResource):
                 self.log_bucket_name = pulumi.Output.from_input(spec.access_logs_bucket)
             else:
                 ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
-                self.log_bucket_name = self._log_bucket(name, region, log_retention_days, ctx)
+                self.log_bucket_name = self._log_bucket(
+                    name, region, log_retention_days, ctx, spec.access_logs_on_destroy
+                )
 
         self.load_balancer = aws.lb.LoadBalancer(
             name,
@@ -140,6 +150,11 @@ class LoadBalancer(pulumi.ComponentResource):
             tags=waiver_tags(spec.waivers()) or None,
             opts=child,
         )
+
+        self.web_acl: aws.wafv2.WebAcl | None = None
+        if spec.waf is not None:
+            self.web_acl = self._waf(name, spec.waf, log_retention_days, log_kms_key_arn, retain_logs_on_delete,
+                                     name_prefix or name)  # fmt: skip
 
         https = None
         if spec.https:
@@ -183,10 +198,102 @@ class LoadBalancer(pulumi.ComponentResource):
         )
         self.register_outputs({"arn": self.arn, "dnsName": self.dns_name, "listenerArn": self.listener_arn})
 
-    def _log_bucket(self, name: str, region: str, retention_days: int, ctx: AwsContext) -> pulumi.Output[str]:
-        """An S3 bucket ELB may write access logs to, and nothing else may misuse."""
+    def _waf(
+        self,
+        name: str,
+        spec: WafSpec,
+        retention_days: int,
+        kms_key_arn: pulumi.Input[str] | None,
+        retain_logs: bool,
+        prefix: str,
+    ) -> aws.wafv2.WebAcl:
+        """A regional web ACL on the load balancer: client IPs of bad reputation blocked, then a
+        rate limit per IP, then AWS's core rule set and known bad inputs; logged to CloudWatch.
+        https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-list.html"""
         child = pulumi.ResourceOptions(parent=self)
-        bucket = aws.s3.Bucket(f"{name}-logs", force_destroy=False, opts=child)
+
+        def visibility(metric: str) -> aws.wafv2.WebAclRuleVisibilityConfigArgs:
+            return aws.wafv2.WebAclRuleVisibilityConfigArgs(
+                cloudwatch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True
+            )
+
+        def managed(group: str, priority: int) -> aws.wafv2.WebAclRuleArgs:
+            return aws.wafv2.WebAclRuleArgs(
+                name=group,
+                priority=priority,
+                # The group's own actions (block) apply.
+                override_action=aws.wafv2.WebAclRuleOverrideActionArgs(
+                    none=aws.wafv2.WebAclRuleOverrideActionNoneArgs()  # type: ignore[no-untyped-call]
+                ),
+                statement=aws.wafv2.WebAclRuleStatementArgs(
+                    managed_rule_group_statement=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs(
+                        name=group, vendor_name="AWS"
+                    )
+                ),
+                visibility_config=visibility(group),
+            )
+
+        reputation, common, bad_inputs = (
+            "AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet",
+            "AWSManagedRulesKnownBadInputsRuleSet",
+        )  # fmt: skip
+        rate = aws.wafv2.WebAclRuleArgs(
+            name="RateLimitPerIp",
+            priority=1,
+            action=aws.wafv2.WebAclRuleActionArgs(block=aws.wafv2.WebAclRuleActionBlockArgs()),
+            statement=aws.wafv2.WebAclRuleStatementArgs(
+                rate_based_statement=aws.wafv2.WebAclRuleStatementRateBasedStatementArgs(
+                    limit=spec.rate_limit, aggregate_key_type="IP", evaluation_window_sec=300
+                )
+            ),
+            visibility_config=visibility("RateLimitPerIp"),
+        )
+        acl = aws.wafv2.WebAcl(
+            f"{name}-waf",
+            description=f"Load balancer {name}: AWS managed rules and a rate limit per client IP",
+            scope="REGIONAL",
+            default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
+            rules=[managed(reputation, 0), rate, managed(common, 2), managed(bad_inputs, 3)],
+            visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(
+                cloudwatch_metrics_enabled=True, metric_name=f"{name}-waf", sampled_requests_enabled=True
+            ),
+            opts=child,
+        )
+        self.waf_association = aws.wafv2.WebAclAssociation(
+            f"{name}-waf-association", resource_arn=self.load_balancer.arn, web_acl_arn=acl.arn, opts=child
+        )
+        self.waf_log_group = aws.cloudwatch.LogGroup(
+            f"{name}-waf-logs",
+            name_prefix=f"{facts.WAF_LOG_GROUP_PREFIX}{prefix}-",
+            retention_in_days=retention_days,
+            kms_key_id=kms_key_arn,
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=retain_logs),
+        )
+        # WAF adds its log delivery to the account's CloudWatch Logs resource policy
+        # (AWSWAF-LOGS) itself. Credentials never reach the logs.
+        self.waf_logging = aws.wafv2.WebAclLoggingConfiguration(
+            f"{name}-waf-logging",
+            resource_arn=acl.arn,
+            log_destination_configs=[self.waf_log_group.arn],
+            redacted_fields=[
+                aws.wafv2.WebAclLoggingConfigurationRedactedFieldArgs(
+                    single_header=aws.wafv2.WebAclLoggingConfigurationRedactedFieldSingleHeaderArgs(name=header)
+                )
+                for header in ("authorization", "cookie")
+            ],
+            opts=child,
+        )
+        return acl
+
+    def _log_bucket(
+        self, name: str, region: str, retention_days: int, ctx: AwsContext, on_destroy: str = "retain"
+    ) -> pulumi.Output[str]:
+        """An S3 bucket ELB may write access logs to, and nothing else may misuse. On
+        ``pulumi destroy`` it is kept with its settings (``retain``), or emptied and deleted
+        (``delete``); either way a re-created stack gets a new, auto-named bucket."""
+        retain = on_destroy == "retain"
+        child = pulumi.ResourceOptions(parent=self, retain_on_delete=retain)
+        bucket = aws.s3.Bucket(f"{name}-logs", force_destroy=not retain, opts=child)
         aws.s3.BucketPublicAccessBlock(
             f"{name}-logs-public-access",
             bucket=bucket.id,
@@ -225,6 +332,10 @@ class LoadBalancer(pulumi.ComponentResource):
                     filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
                     expiration=aws.s3.BucketLifecycleConfigurationRuleExpirationArgs(
                         days=retention_days
+                    ),
+                    # Parts of an upload never completed are stored (and billed) until aborted.
+                    abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                        days_after_initiation=7
                     ),
                 )
             ],

@@ -100,6 +100,9 @@ class Platform(pulumi.ComponentResource):
                 subnet_ids=self.network.private_subnet_ids if lb.internal else self.network.public_subnet_ids,
                 region=context.region,
                 log_retention_days=spec.log_retention_days,
+                log_kms_key_arn=self.cluster.kms_key_arn,
+                retain_logs_on_delete=spec.retain_logs_on_delete,
+                name_prefix=context.prefix,
                 context=ctx,
                 opts=child,
             )

@@ -201,6 +201,7 @@ class Service(pulumi.ComponentResource):
             f"{name}-roles",
             spec,
             exec_log_group_arn=ref.exec_log_group_arn if spec.exec_enabled else None,
+            exec_kms_key_arn=ref.kms_key_arn if spec.exec_enabled else None,
             context=ctx,
             efs=[(efs[v], read_only[v]) for v in sorted(efs)],
             opts=child,

@@ -48,9 +48,10 @@ class TaskDefinition(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``cluster`` gives the defaults the spec leaves open (launch type, log retention);
-        ``family`` and ``log_group_name`` default to Pulumi's auto-naming, ``container_name``
-        to ``name``. ``efs``: the file system and access point of every EFS volume of the
-        spec (see :class:`~ecs_platform.service.Service`, which creates or adopts them)."""
+        ``family`` and ``log_group_name`` (the log group's name before a unique suffix) default
+        to Pulumi's auto-naming, ``container_name`` to ``name``. ``efs``: the file system and
+        access point of every EFS volume of the spec (see :class:`~ecs_platform.service.Service`,
+        which creates or adopts them)."""
         problems = wiring_problems(
             "TaskDefinition",
             {"execution_role_arn": execution_role_arn, "task_role_arn": task_role_arn, "region": region},
@@ -69,10 +70,13 @@ class TaskDefinition(pulumi.ComponentResource):
         ec2 = cluster.spec.ec2_capacity
         architecture = spec.architecture or (ec2.architecture if launch_type == "EC2" and ec2 else "X86_64")
         self.container_name = container_name or name
+        # `log_group_name` is a prefix: AWS-side the name gets a unique suffix, so a re-created
+        # stack never collides with a group retainLogsOnDelete kept.
         self.log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
-            name=log_group_name,
+            name_prefix=f"{log_group_name}-" if log_group_name else None,
             retention_in_days=cluster.spec.log_retention_days,
+            kms_key_id=cluster.kms_key_arn,
             tags=dict(tags) if tags else None,
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=cluster.spec.retain_logs_on_delete),
         )

@@ -12,7 +12,7 @@ from pydantic import BeforeValidator, Field, model_validator
 from ecs_platform import facts as f
 from ecs_platform.errors import show
 from ecs_platform.specs.base import Bool, Check, Choice, Int, Loc, Spec, raise_problems
-from ecs_platform.specs.fields import Architecture, Count, LaunchType, LogRetention, expiration_check
+from ecs_platform.specs.fields import Architecture, Count, KmsKey, LaunchType, LogRetention, expiration_check
 
 INSTANCE_TYPE_RE = re.compile(r"^[a-z][a-z0-9-]*\.(nano|micro|small|medium|large|metal|\d*xlarge)$")
 
@@ -193,7 +193,14 @@ class ClusterSpec(Spec):
     """With ``FARGATE_SPOT``: tasks per service kept on on-demand Fargate; after it, 4 of every 5
     tasks run on Spot. ``0`` = all Spot. Default 1."""
     retain_logs_on_delete: Bool = False
-    """Keep every log group (service logs, ECS Exec audit) when the stack is destroyed. Default false."""
+    """Keep every log group (service logs, ECS Exec audit, WAF) and a created ``kmsKey`` when the
+    stack is destroyed. Log group names end in a unique suffix, so a re-created stack never
+    collides with the groups it kept. Default false."""
+    kms_key: KmsKey | None = None
+    """Customer-managed KMS key for every log group and for ECS Exec sessions: ``create`` (a key
+    with yearly rotation whose policy lets CloudWatch Logs of this account and region use it), or
+    your key's ARN (same region; its policy must allow ``logs.<region>.amazonaws.com``). May be
+    an Output. Default none: AWS-owned keys."""
     ec2: Ec2Spec | None = None
     """EC2 capacity; the cluster gets it when this is set or ``launchType`` is ``EC2`` (then with
     these defaults). Default none."""

@@ -372,3 +372,26 @@ def grant_problems(actions: Sequence[str], resources: Sequence[Any]) -> list[tup
         if problem:
             out.append((("resources", stars[0]), problem))
     return out
+
+
+#: ``kmsKey: create``: the stack creates the key.
+CREATE_KEY = "create"
+
+
+def kms_key_check(value: Any) -> str | None:
+    if value == CREATE_KEY or (isinstance(value, str) and f.KMS_KEY_ARN_RE.match(value)):
+        return None
+    return (f"{show(value)} is not a KMS key (allowed: create, or a key ARN "
+            "arn:aws:kms:<region>:<account>:key/<id>; CloudWatch Logs takes no alias)")  # fmt: skip
+
+
+KmsKey = Annotated[InputStr, InputRule(kms_key_check, "create, or a KMS key ARN")]
+
+
+def zone_id_check(value: Any) -> str | None:
+    if isinstance(value, str) and f.ZONE_ID_RE.match(value):
+        return None
+    return f"{show(value)} is not an availability zone ID (allowed: e.g. use1-az1, euw1-az2)"
+
+
+ZoneId = Annotated[str, Rule(zone_id_check, "an availability zone ID", f.ZONE_ID_RE.pattern)]

@@ -14,6 +14,16 @@ from ecs_platform.specs.base import Bool, Choice, Int, Loc, Spec, raise_problems
 from ecs_platform.specs.fields import BucketName, CertificateArn, Cidr, Reason, SslPolicy
 
 
+class WafSpec(Spec):
+    """An AWS WAF web ACL in front of the load balancer: AWS's managed core rule set, known bad
+    inputs and IP reputation list, and a rate limit per client IP; its logs go to a CloudWatch
+    log group ``aws-waf-logs-<project>-<stack>-*`` (authorization and cookie headers redacted)."""
+
+    rate_limit: Annotated[int, Int(*f.WAF_RATE_LIMIT)] = 2000
+    """Requests one client IP may send in 5 minutes before WAF blocks it, 10..2000000000.
+    Default 2000."""
+
+
 class LoadBalancerSpec(Spec):
     """The stack's application load balancer (created when a service is public)."""
 
@@ -44,8 +54,15 @@ class LoadBalancerSpec(Spec):
     access_logs_bucket: BucketName | None = None
     """An existing bucket whose policy lets ELB write; otherwise a bucket is created (SSE-S3,
     public access blocked, TLS only, logs expire after ``logRetentionDays``). Default: created."""
+    access_logs_on_destroy: Annotated[str, Choice(*f.ACCESS_LOGS_ON_DESTROY)] = "retain"
+    """What ``pulumi destroy`` does with a created access-log bucket: ``retain`` (left in place with
+    its policy, lifecycle and public access block, so the logs stay evidence; a re-created stack
+    gets a new bucket) or ``delete`` (emptied and deleted). Default ``retain``."""
     idle_timeout: Annotated[int, Int(1, 4000)] = 60
     """Connection idle timeout, 1..4000 s. Default 60."""
+    waf: WafSpec | None = None
+    """Attach an AWS WAF web ACL (set it, even to ``{}``, to turn it on): managed rule groups and a
+    rate limit, logged to CloudWatch. Default none."""
 
     @property
     def https(self) -> bool:
@@ -70,6 +87,11 @@ class LoadBalancerSpec(Spec):
         for i, cidr in enumerate(self.ingress_cidrs):
             if cidr in self.ingress_cidrs[:i]:
                 problems.append((("ingressCidrs", i), f"{show(cidr)} is already listed (allowed: each block once)"))
+        if "access_logs_on_destroy" in self.model_fields_set and (self.access_logs_bucket is not None
+                                                                    or not self.access_logs):
+            problems.append((("accessLogsOnDestroy",), f"{show(self.access_logs_on_destroy)} has no effect: the "
+                             "stack creates no access-log bucket (allowed: remove it, or accessLogs: true without "
+                             "accessLogsBucket)"))  # fmt: skip
         if self.access_logs_bucket is not None and not self.access_logs:
             problems.append((("accessLogsBucket",), "is set while accessLogs is false (allowed: one of them)"))
         if self.plain_http_waiver is not None and not (self.allow_plain_http and self.certificate_arn is None):
@@ -110,11 +132,19 @@ class LoadBalancerSpec(Spec):
                      "production)")]  # fmt: skip
         return []
 
-    def region_problems(self, region: str) -> list[tuple[Loc, str]]:
-        """A load balancer uses certificates of its own region."""
+    def region_problems(self, region: str, account: str | None = None) -> list[tuple[Loc, str]]:
+        """A load balancer uses certificates of its own account and region (``account``: the
+        caller's, when known)."""
         cert = self.certificate_arn
-        if isinstance(cert, str) and cert.split(":")[3] != region:
-            return [(("certificateArn",), f"{show(cert)} is in {cert.split(':')[3]}, not the stack's region "
+        if not isinstance(cert, str):
+            return []
+        cert_region, cert_account = cert.split(":")[3], cert.split(":")[4]
+        if cert_region != region:
+            return [(("certificateArn",), f"{show(cert)} is in {cert_region}, not the stack's region "
                      f"(allowed: a certificate in {region}; a load balancer uses certificates of its own "
                      "region)")]  # fmt: skip
+        if account is not None and cert_account != account:
+            return [(("certificateArn",), f"{show(cert)} is in account {cert_account}, not the stack's account "
+                     f"{account} (allowed: a certificate of account {account}; a load balancer uses "
+                     "certificates of its own account)")]  # fmt: skip
         return []

@@ -10,7 +10,7 @@ from pydantic import model_validator
 from ecs_platform import facts as f
 from ecs_platform.errors import show
 from ecs_platform.specs.base import Check, Choice, Int, Loc, Spec, raise_problems
-from ecs_platform.specs.fields import VpcCidr
+from ecs_platform.specs.fields import VpcCidr, ZoneId
 
 
 def _aws_id(pattern: re.Pattern[str], prefix: str, what: str) -> Check:
@@ -72,6 +72,23 @@ class NetworkSpec(Spec):
     Default ``OnePerAz``."""
     vpc_cidr: VpcCidr = "10.0.0.0/16"
     """The VPC's /16; each zone gets a /19 (private /20 + public /22). Default ``10.0.0.0/16``."""
+    zone_ids: tuple[ZoneId, ...] | None = None
+    """Availability zone IDs (``use1-az1``) in order of preference; a created VPC uses the first
+    ``azCount``. IDs name the same physical zones in every account (zone names do not). Default:
+    the region's zone IDs in order (``az1``, ``az2``, ...)."""
     vpc: ExistingVpcSpec | None = None
     """Adopt an existing VPC: ``vpcId``, ``publicSubnetIds``, ``privateSubnetIds``. ``azCount``,
-    ``natGateways`` and ``vpcCidr`` do not apply then. Default: create a VPC."""
+    ``zoneIds``, ``natGateways`` and ``vpcCidr`` do not apply then. Default: create a VPC."""
+
+    @model_validator(mode="after")
+    def _zone_ids(self) -> Self:
+        problems: list[tuple[Loc, str]] = []
+        ids = self.zone_ids or ()
+        for i, zone in enumerate(ids):
+            if zone in ids[:i]:
+                problems.append((("zoneIds", i), f"{show(zone)} is already listed (allowed: each zone once)"))
+        if self.zone_ids is not None and len(ids) < self.az_count:
+            problems.append((("zoneIds",), f"{show(list(ids))} lists {len(ids)} zone(s), fewer than azCount "
+                             f"{self.az_count} (allowed: at least azCount zone IDs)"))  # fmt: skip
+        raise_problems(problems)
+        return self

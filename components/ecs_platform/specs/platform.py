@@ -9,7 +9,8 @@ and :class:`~ecs_platform.platform.Platform` run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -60,10 +61,17 @@ class StackContext:
     stack: str
     """The stack (``dev``, ``prod``): a production name needs a waiver for plain HTTP."""
     region: str
-    """The AWS region. A certificate must be in it."""
-    zones: Sequence[str] | None = None
-    """The region's zones, first ones first; ``None`` skips the zone-count rule (the zones
-    the network uses must then come from the spec's ``vpc``)."""
+    """The AWS region. A certificate and a KMS key must be in it."""
+    zones: Mapping[str, str] | None = None
+    """The region's zones, zone ID (``use1-az1``) -> this account's zone name (``us-east-1c``);
+    ``None`` skips the zone rules (the zones the network uses must then come from the spec's
+    ``vpc``)."""
+    account: str | None = None
+    """The AWS account deployed to (the caller identity), when known: a certificate must be in it."""
+    offline: bool = False
+    """Evaluated by the mock engine (tests, the offline preview): the example stacks' placeholder
+    values (AWS's example account ``123456789012``, ``example.com``) are accepted there, and refused
+    anywhere else."""
 
     @property
     def prefix(self) -> str:
@@ -127,24 +135,50 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
         raise_problems(problems)
         return self
 
-    def zones(self, context: StackContext) -> tuple[str, ...]:
-        """The zones a created VPC spreads over (none with an existing VPC)."""
+    def spread_zone_ids(self, context: StackContext) -> tuple[str, ...]:
+        """The zone IDs a created VPC spreads over: the first ``azCount`` of ``zoneIds``, else of
+        the region's IDs in order (none with an existing VPC)."""
         if self.vpc is not None or context.zones is None:
             return ()
-        return tuple(context.zones[: self.az_count])
+        preference = self.zone_ids if self.zone_ids is not None else sorted(context.zones, key=_zone_order)
+        return tuple(preference[: self.az_count])
+
+    def zones(self, context: StackContext) -> tuple[str, ...]:
+        """The names, in this account, of the zones :meth:`spread_zone_ids` picks (awsx takes names)."""
+        zones = context.zones or {}
+        return tuple(zones[z] for z in self.spread_zone_ids(context) if z in zones)
+
+
+def _zone_order(zone_id: str) -> tuple[str, int]:
+    """``use1-az2`` before ``use1-az10``."""
+    head, _, number = zone_id.rpartition("-az")
+    return (head, int(number) if number.isdigit() else 0)
 
 
 def context_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Loc, str]]:
     """The rules that need to know where the stack is deployed."""
     out: list[tuple[Loc, str]] = []
     zones = context.zones
-    if spec.vpc is None and zones is not None and spec.az_count > len(zones):
-        out.append((("azCount",), f"{spec.az_count} is more zones than the region has "
-                    f"(allowed: 1..{len(zones)}; zones: {allowed(zones)})"))  # fmt: skip
+    if spec.vpc is None and zones is not None:
+        ids = sorted(zones, key=_zone_order)
+        if spec.az_count > len(zones):
+            out.append((("azCount",), f"{spec.az_count} is more zones than the region has "
+                        f"(allowed: 1..{len(zones)}; zones: {allowed(ids)})"))  # fmt: skip
+        for i, zone in enumerate(spec.zone_ids or ()):
+            if zone not in zones:
+                out.append((("zoneIds", i), f"{show(zone)} is not a zone of {context.region} "
+                            f"(allowed: {allowed(ids)})"))  # fmt: skip
     out += _arn_problems(spec, context) + _role_policy_problems(spec, context)
-    lb = [(("loadBalancer", *loc), msg) for loc, msg in spec.load_balancer.region_problems(context.region)]
+    lb = [(("loadBalancer", *loc), msg)
+          for loc, msg in spec.load_balancer.region_problems(context.region, context.account)]  # fmt: skip
     if spec.public_services:
         lb += [(("loadBalancer", *loc), msg) for loc, msg in spec.load_balancer.production_problems(context.stack)]
+    key = spec.kms_key
+    if isinstance(key, str) and key.startswith("arn:") and key.split(":")[3] != context.region:
+        out.append((("kmsKey",), f"{show(key)} is in {key.split(':')[3]}, not the stack's region (allowed: a key "
+                    f"in {context.region}, or create; CloudWatch Logs uses keys of its own region)"))  # fmt: skip
+    if not context.offline:
+        out += placeholder_problems(spec)
     return out + lb
 
 
@@ -180,7 +214,13 @@ def _role_policy_problems(spec: PlatformSpec, context: StackContext) -> list[tup
     10,240 characters (the account id is always 12 digits, so the size is exact)."""
     partition = f.PARTITION_OF_REGION.get(context.region, "aws")
     account = "0" * 12
-    log_group = f"arn:{partition}:logs:{context.region}:{account}:log-group:/ecs/{context.prefix}/exec"
+    # The exec log group is named by prefix plus the provider's 26-character unique suffix.
+    log_group = f"arn:{partition}:logs:{context.region}:{account}:log-group:/ecs/{context.prefix}/exec-{'0' * 26}"
+    key = (
+        None
+        if spec.kms_key is None
+        else f"arn:{partition}:kms:{context.region}:{account}:key/{'0' * 8}-{'0' * 4}-{'0' * 4}-{'0' * 4}-{'0' * 12}"
+    )
     out: list[tuple[Loc, str]] = []
     limit = f.MAX_ROLE_POLICY_CHARS
     for name, svc in spec.services.items():
@@ -188,7 +228,7 @@ def _role_policy_problems(spec: PlatformSpec, context: StackContext) -> list[tup
         if all(isinstance(r, str) for r in grants):
             statements = task_policy.granted_statements(svc.permissions)
             if svc.exec_enabled:
-                statements += task_policy.exec_statements(partition, context.region, account, log_group)
+                statements += task_policy.exec_statements(partition, context.region, account, log_group, key)
             size = task_policy.policy_size(statements)
             if size > limit:
                 out.append((("services", name, "permissions"), f"make a task role policy of {size} characters "
@@ -200,6 +240,33 @@ def _role_policy_problems(spec: PlatformSpec, context: StackContext) -> list[tup
             if size > limit:
                 out.append((("services", name, "secrets"), f"make an execution role policy of {size} characters "
                             f"(allowed: at most {limit}, IAM's quota for a role's inline policies)"))  # fmt: skip
+    return out
+
+
+def placeholder_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
+    """Every value that is still a placeholder of the example stacks: an ARN or registry of
+    AWS's documentation example accounts, or a host in a reserved example domain."""
+    out: list[tuple[Loc, str]] = []
+
+    def walk(value: Any, loc: Loc) -> None:
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                walk(item, (*loc, str(key)))
+        elif isinstance(value, (list, tuple)):
+            for i, item in enumerate(value):
+                walk(item, (*loc, i))
+        elif isinstance(value, str):
+            account = next((a for a in f.EXAMPLE_ACCOUNT_IDS if re.search(rf"(?<!\d){a}(?!\d)", value)), None)
+            if account is not None:
+                out.append((loc, f"{show(value)} is a placeholder: {account} is AWS's documentation example "
+                            "account (allowed: your own value, in your account; replace it in the stack file "
+                            "before deploying)"))  # fmt: skip
+            elif f.EXAMPLE_DOMAIN_RE.search(value):
+                out.append((loc, f"{show(value)} is a placeholder: example.com/.net/.org are reserved example "
+                            "domains (allowed: your own domain; replace it in the stack file before "
+                            "deploying)"))  # fmt: skip
+
+    walk(spec.model_dump(by_alias=True, exclude_defaults=True), ())
     return out
 
 

@@ -51,11 +51,17 @@ def exec_statements(
     region: pulumi.Input[str],
     account_id: pulumi.Input[str],
     log_group_arn: pulumi.Input[str] | None,
+    kms_key_arn: pulumi.Input[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """What the SSM agent inside a task needs for ECS Exec (and its audit log)."""
+    """What the SSM agent inside a task needs for ECS Exec (and its audit log, and the key that
+    encrypts its sessions)."""
     out: list[dict[str, Any]] = [
         unscoped_statement("EcsExecChannels", EXEC_CHANNEL_ACTIONS),
     ]
+    if kms_key_arn is not None:
+        # "Using ECS Exec" (KMS key for sessions): the task role decrypts with the session key.
+        # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
+        out.append({"Sid": "EcsExecSessionKey", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": kms_key_arn})
     if log_group_arn is not None:
         streams: pulumi.Input[str] = (
             _log_streams(log_group_arn)

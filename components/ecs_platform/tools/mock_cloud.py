@@ -21,6 +21,7 @@ import hashlib
 import importlib
 import json
 import runpy
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,17 +53,22 @@ PROGRAM = ROOT / "__main__.py"
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
 
-#: Zones per region, as `aws ec2 describe-availability-zones` lists them
-#: (opt-in-not-required zones only).
-REGION_ZONES: dict[str, tuple[str, ...]] = {
-    "us-east-1": tuple(f"us-east-1{z}" for z in "abcdef"),
-    "us-east-2": tuple(f"us-east-2{z}" for z in "abc"),
-    "us-west-2": tuple(f"us-west-2{z}" for z in "abcd"),
-    "eu-west-1": tuple(f"eu-west-1{z}" for z in "abc"),
-    "eu-central-1": tuple(f"eu-central-1{z}" for z in "abc"),
-    "ap-southeast-2": tuple(f"ap-southeast-2{z}" for z in "abc"),
-    "eu-central-2": tuple(f"eu-central-2{z}" for z in "abc"),
-}
+#: Zones per region of the mock account, zone ID -> zone name, as `aws ec2
+#: describe-availability-zones` lists them (opt-in-not-required zones only). AWS maps zone
+#: names to physical zones per account, so like a real account's these do not run in ID order
+#: (us-east-1a is use1-az4 here); zone IDs are the same in every account.
+REGION_ZONES: dict[str, dict[str, str]] = {
+    "us-east-1": {"use1-az4": "us-east-1a", "use1-az6": "us-east-1b", "use1-az1": "us-east-1c",
+                  "use1-az2": "us-east-1d", "use1-az3": "us-east-1e", "use1-az5": "us-east-1f"},
+    "us-east-2": {"use2-az1": "us-east-2a", "use2-az2": "us-east-2b", "use2-az3": "us-east-2c"},
+    "us-west-2": {"usw2-az2": "us-west-2a", "usw2-az1": "us-west-2b", "usw2-az3": "us-west-2c",
+                  "usw2-az4": "us-west-2d"},
+    "eu-west-1": {"euw1-az3": "eu-west-1a", "euw1-az1": "eu-west-1b", "euw1-az2": "eu-west-1c"},
+    "eu-central-1": {"euc1-az2": "eu-central-1a", "euc1-az3": "eu-central-1b", "euc1-az1": "eu-central-1c"},
+    "ap-southeast-2": {"apse2-az3": "ap-southeast-2a", "apse2-az1": "ap-southeast-2b",
+                       "apse2-az2": "ap-southeast-2c"},
+    "eu-central-2": {"euc2-az1": "eu-central-2a", "euc2-az2": "eu-central-2b", "euc2-az3": "eu-central-2c"},
+}  # fmt: skip
 
 
 #: Elastic Load Balancing's log delivery accounts (AWS docs, "Enable access logs").
@@ -74,6 +80,17 @@ ELB_LOG_ACCOUNTS = {
     "eu-central-1": "054676820928",
     "ap-southeast-2": "783225319266",
 }
+
+
+def region_zones(region: str) -> dict[str, str] | None:
+    """The zone ID -> zone name map of ``region``: :data:`REGION_ZONES`'s, or three zones for
+    any other real region; None for a name that is no region."""
+    if region in REGION_ZONES:
+        return dict(REGION_ZONES[region])
+    if region not in facts.PARTITION_OF_REGION:
+        return None
+    head, area, number = region.split("-")[0], region.split("-")[1], region.rsplit("-", 1)[-1]
+    return {f"{head}{area[0]}{number}-az{i + 1}": f"{region}{z}" for i, z in enumerate("abc")}
 
 
 class UnmockedCall(Exception):
@@ -115,10 +132,18 @@ class MockCloud(pulumi.runtime.Mocks):
         self,
         region: str = "us-east-1",
         extra_calls: Mapping[str, Callable[[dict[str, Any]], dict[str, Any]]] | None = None,
+        zones: Mapping[str, str] | None = None,
+        account_id: str = ACCOUNT_ID,
     ) -> None:
+        """``zones``: the account's zone ID -> zone name map (default :data:`REGION_ZONES`'s)."""
         self.region = region
-        #: subnet id -> (zone, "public" | "private"), for assertions on placement.
+        self.account_id = account_id
+        #: zone ID -> zone name in this account.
+        self.zones: dict[str, str] | None = dict(zones) if zones is not None else region_zones(region)
+        #: subnet id -> (zone name, "public" | "private"), for assertions on placement.
         self.subnets: dict[str, tuple[str, str]] = {}
+        #: subnet id -> its zone ID.
+        self.subnet_zone_ids: dict[str, str] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
         #: provider id -> its default tags, merged into each resource's tagsAll
         #: the way the AWS provider does.
@@ -134,25 +159,21 @@ class MockCloud(pulumi.runtime.Mocks):
         if token in self._extra_calls:
             return self._extra_calls[token](inputs), []
         if token == "aws:index/getAvailabilityZones:getAvailabilityZones":
-            zones = REGION_ZONES.get(region)
-            if zones is None and region in facts.PARTITION_OF_REGION:  # any other real region: three zones
-                zones = tuple(f"{region}{z}" for z in "abc")
-            if zones is None:
+            if self.zones is None:
                 raise UnmockedCall(f"the mock cloud has no zones for region {region!r}")
+            by_name = sorted(self.zones.items(), key=lambda item: item[1])  # AWS lists them by name
             return {
                 "id": region,
-                "names": list(zones),
-                "zoneIds": [
-                    f"{region[:2]}{region.split('-')[1][0]}{region[-1]}-az{i + 1}" for i in range(len(zones))
-                ],
-                "groupNames": [region] * len(zones),
+                "names": [name for _, name in by_name],
+                "zoneIds": [zone_id for zone_id, _ in by_name],
+                "groupNames": [region] * len(by_name),
                 "state": "available",
             }, []
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {
-                "id": ACCOUNT_ID,
-                "accountId": ACCOUNT_ID,
-                "arn": f"arn:{PARTITION}:iam::{ACCOUNT_ID}:user/preview",
+                "id": self.account_id,
+                "accountId": self.account_id,
+                "arn": f"arn:{PARTITION}:iam::{self.account_id}:user/preview",
                 "userId": "AIDAPREVIEW",
             }, []
         if token == "aws:index/getRegion:getRegion":
@@ -216,14 +237,19 @@ class MockCloud(pulumi.runtime.Mocks):
         return rid, state
 
     def _vpc(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        zones = list(inputs.get("availabilityZoneNames") or REGION_ZONES[self.region][:3])
+        ids_by_name = {zone_name: zone_id for zone_id, zone_name in (self.zones or {}).items()}
+        zones = list(inputs.get("availabilityZoneNames") or sorted(ids_by_name)[:3])
         vpc_id = "vpc-" + _hex(name)
         public: list[str] = []
         private: list[str] = []
         for zone in zones:
+            if zone not in ids_by_name:
+                # CreateSubnet refuses a zone the region does not have in this account.
+                raise ValueError(f"availability zone {zone!r} is not a zone of {self.region} in this account")
             for kind, bucket in (("public", public), ("private", private)):
                 sid = "subnet-" + _hex(name, zone, kind)
                 self.subnets[sid] = (zone, kind)
+                self.subnet_zone_ids[sid] = ids_by_name[zone]
                 bucket.append(sid)
         # Only the outputs: awsx's `natGateways`/`subnets` outputs are resource
         # references (not the inputs of the same name); the preview derives NAT
@@ -236,7 +262,7 @@ class MockCloud(pulumi.runtime.Mocks):
         }
 
     def _aws_resource(self, typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        region, acct = self.region, ACCOUNT_ID
+        region, acct = self.region, self.account_id
         module = typ.split(":")[1].split("/")[0] if ":" in typ else ""
         kind = typ.rsplit(":", 1)[-1]
         prop = autonamed_property(typ)
@@ -331,6 +357,15 @@ class MockCloud(pulumi.runtime.Mocks):
                 + _hex(name, "c", n=12)
             )
             state["activationCode"] = "PREVIEW" + _hex(name, "code", n=13)
+        elif typ == "aws:kms/key:Key":
+            rid = str(uuid.UUID(_hex(name, "key", n=32)))
+            state["keyId"] = rid
+            arn = f"arn:{PARTITION}:kms:{region}:{acct}:key/{rid}"
+        elif typ == "aws:wafv2/webAcl:WebAcl":
+            rid = str(uuid.UUID(_hex(name, "acl", n=32)))
+            state["name"] = physical
+            arn = f"arn:{PARTITION}:wafv2:{region}:{acct}:regional/webacl/{physical}/{rid}"
+            state["capacity"] = 0
         elif typ == "aws:appautoscaling/target:Target":
             rid = str(inputs.get("resourceId"))
             arn = (
@@ -483,7 +518,7 @@ def stack_file(stack: str, root: Path = ROOT) -> dict[str, Any]:
 def stack_config(stack: str, overrides: Mapping[str, Any] | None = None, root: Path = ROOT) -> dict[str, str]:
     """The config map the CLI would give the program: Pulumi.yaml defaults,
     then the stack file, then ``overrides`` (keys may omit the project namespace;
-    ``services.web.desiredCount`` changes one field of an object key). A dotted
+    ``services.web.desiredCount`` changes one field of an object key; None removes a key). A dotted
     override into a value that is not a map raises :class:`ConfigError`."""
     project = project_file(root)
     name = project["name"]
@@ -518,6 +553,8 @@ def stack_config(stack: str, overrides: Mapping[str, Any] | None = None, root: P
                 problems.append(problem)
                 continue
             config[top] = json.dumps(base)
+        elif value is None:  # `pulumi config rm`
+            config.pop(top, None)
         else:
             config[top] = _config_text(value)
     if problems:
@@ -592,11 +629,13 @@ def run_program(
     config: Mapping[str, str] | None = None,
     program: Callable[[], Any] | Path = PROGRAM,
     project: str | None = None,
+    cloud: MockCloud | None = None,
 ) -> StackRun:
     """Evaluate ``program`` (default: the real ``__main__.py``) for ``stack``.
 
     ``config`` replaces the stack files entirely; otherwise they are read with
-    ``overrides`` on top. A program error is returned in ``StackRun.error``,
+    ``overrides`` on top. ``cloud``: another account (zones, account id) than the default.
+    A program error is returned in ``StackRun.error``,
     together with whatever was registered before it.
     """
     try:
@@ -604,7 +643,7 @@ def run_program(
     except ConfigError as exc:  # a stack file or override that is not plain config: nothing runs
         return StackRun(stack=stack, config={}, cloud=MockCloud(), error=exc)
     project = project or project_file()["name"]
-    cloud = MockCloud(region=cfg.get("aws:region", "us-east-1"))
+    cloud = cloud or MockCloud(region=cfg.get("aws:region", "us-east-1"))
     monitor = RecordingMonitor(cloud)
     run = StackRun(stack=stack, config=cfg, cloud=cloud)
 

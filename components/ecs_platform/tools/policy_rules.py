@@ -9,9 +9,9 @@ id (ECS.2, ELB.4, ...); the platform's own rules have ``control=None``.
 A control that stack config turned off on purpose is recorded on the resource
 as a tag ``ecs-platform:waiver:<control>`` with the reason; waivable rules
 accept such a resource. This module imports nothing but the standard library,
-pulumi-policy and :mod:`ecs_platform.iam_reference` (AWS's Service Authorization
-Reference, which decides where ``Resource: "*"`` is legitimate, for the pack and
-the model alike).
+pulumi-policy, :mod:`ecs_platform.facts` (plain data: the documented trust policies) and
+:mod:`ecs_platform.iam_reference` (AWS's Service Authorization Reference, which decides
+where ``Resource: "*"`` is legitimate, for the pack and the model alike).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from ecs_platform import facts
 from ecs_platform.facts import VOLUME_INIT_CONTAINER
 from ecs_platform.iam_reference import all_unscoped
 
@@ -273,14 +274,74 @@ def _no_wildcards(p: Mapping[str, Any]) -> Iterable[str]:
             yield f"statement {st.get('Sid', '?')} applies to every resource (*)"
 
 
+def _one(value: Any) -> str | None:
+    """A condition value naming exactly one thing (a string, or a list of one)."""
+    values = _listify(value)
+    return str(values[0]) if len(values) == 1 and isinstance(values[0], str) else None
+
+
+def trust_problems(statement: Mapping[str, Any], own_account: str | None = None) -> list[str]:
+    """What makes one trust statement differ from every form AWS documents for its service
+    principal (``facts.TRUST_FORMS``, the table the components build roles from): one service
+    principal, ``sts:AssumeRole``, exactly the documented conditions, each naming one account
+    (the role's own, when known) and, for ``aws:SourceArn``, the documented service."""
+    principal = statement.get("Principal") or {}
+    services = _listify(principal.get("Service")) if isinstance(principal, Mapping) else []
+    known = sorted({f.service for f in facts.TRUST_FORMS.values()})
+    if not (isinstance(principal, Mapping) and set(principal) == {"Service"} and len(services) == 1):
+        return [f"the role trusts {json.dumps(principal)} (allowed: exactly one service principal)"]
+    service = str(services[0])
+    forms = [f for f in facts.TRUST_FORMS.values() if f.service == service]
+    if not forms:
+        return [f"the role trusts {service}, which has no documented trust form here (allowed: {', '.join(known)})"]
+    out: list[str] = []
+    if statement.get("Effect", "Allow") != "Allow" or _listify(statement.get("Action")) != ["sts:AssumeRole"]:
+        out.append(f"the statement is not Allow sts:AssumeRole ({statement.get('Effect')} "
+                   f"{json.dumps(statement.get('Action'))})")  # fmt: skip
+    condition = statement.get("Condition") or {}
+    shape = {op: sorted(keys) for op, keys in condition.items()} if isinstance(condition, Mapping) else None
+
+    def expected(form: facts.TrustForm) -> dict[str, list[str]]:
+        want: dict[str, list[str]] = {}
+        if form.source_account:
+            want["StringEquals"] = ["aws:SourceAccount"]
+        if form.source_arn_operator:
+            want[form.source_arn_operator] = ["aws:SourceArn"]
+        return want
+
+    form = next((f for f in forms if expected(f) == shape), None)
+    if form is None:
+        allowed = "; ".join(f"{json.dumps(expected(f)) if expected(f) else 'no conditions'} ({f.guide})" for f in forms)
+        return [*out, f"the trust conditions {json.dumps(shape)} for {service} are not a documented form "
+                      f"(allowed: {allowed})"]  # fmt: skip
+    account = None
+    if form.source_account:
+        raw = condition["StringEquals"]["aws:SourceAccount"]
+        account = _one(raw)
+        if account is None:
+            out.append(f"aws:SourceAccount {json.dumps(raw)} lists more than one account (allowed: the role's own)")
+        elif own_account is not None and account != own_account:
+            out.append(f"aws:SourceAccount {account} is another account than the role's own ({own_account})")
+    if form.source_arn_operator:
+        raw = condition[form.source_arn_operator]["aws:SourceArn"]
+        arn = _one(raw)
+        parts = arn.split(":") if arn else []
+        if arn is None or len(parts) != 6 or parts[0] != "arn" or parts[5] != "*":
+            out.append(f"aws:SourceArn {json.dumps(raw)} is not one ARN "
+                       f"arn:<partition>:{form.source_arn_service}:<region>:<account>:*")  # fmt: skip
+        elif parts[2] != form.source_arn_service:
+            out.append(f"aws:SourceArn {arn} names service {parts[2]} (allowed: {form.source_arn_service})")
+        elif parts[4] != (account or own_account or parts[4]):
+            out.append(f"aws:SourceArn {arn} names account {parts[4]}, another account than "
+                       f"{account or own_account}")  # fmt: skip
+    return out
+
+
 def _trust_scoped(p: Mapping[str, Any]) -> Iterable[str]:
+    arn = str(p.get("arn") or "")
+    own_account = arn.split(":")[4] if arn.startswith("arn:") and arn.count(":") >= 5 else None
     for st in statements(p.get("assumeRolePolicy")):
-        principal = st.get("Principal") or {}
-        services = _listify(principal.get("Service")) if isinstance(principal, Mapping) else []
-        if not (isinstance(principal, Mapping) and set(principal) == {"Service"} and len(services) == 1):
-            yield f"the role trusts {json.dumps(principal)} (allowed: exactly one service principal)"
-        if not ((st.get("Condition") or {}).get("StringEquals") or {}).get("aws:SourceAccount"):
-            yield "the trust policy has no aws:SourceAccount condition"
+        yield from trust_problems(st, own_account or None)
 
 
 def _distinct_roles(p: Mapping[str, Any]) -> Iterable[str]:
@@ -417,7 +478,7 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
     ResourceRule(
         "iam-trust-scoped",
         None,
-        "Roles trust one service principal, for this account only",
+        "Roles trust one service principal, with exactly the conditions its AWS guide shows, for this account only",
         (ROLE,),
         _trust_scoped,
     ),
@@ -509,8 +570,26 @@ def _world_ingress(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, s
                "(allowed: only a public load balancer's 80 and 443)"), r.urn  # fmt: skip
 
 
+def _task_roles_scoped(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, str]]:
+    """A role a task definition names as its task role carries the task role's documented
+    conditions (the bare ecs-tasks trust is the execution role's form only)."""
+    want = facts.trust_document("task", "0", "r")["Statement"][0]["Condition"]
+    for task in resources:
+        if task.resource_type != TASK:
+            continue
+        for role in _deps(task, "taskRoleArn"):
+            if role.resource_type != ROLE:
+                continue
+            for st in statements(role.props.get("assumeRolePolicy")):
+                if set(st.get("Condition") or {}) != set(want):
+                    yield (f"the task role trusts ecs-tasks without the task role's conditions "
+                           f"({', '.join(sorted(want))}; {facts.TRUST_FORMS['task'].guide})"), role.urn  # fmt: skip
+
+
 STACK_RULES: tuple[StackRule, ...] = (
     StackRule("elb-1-http-redirects", "ELB.1", "HTTP listeners redirect to HTTPS", _http_redirects),
+    StackRule("iam-task-role-trust", None, "Task roles trust ECS only on behalf of this account's ECS",
+              _task_roles_scoped),
     StackRule("sg-no-world-ingress", None, "Nothing admits the internet but a public load balancer's 80/443",
               _world_ingress),
 )  # fmt: skip

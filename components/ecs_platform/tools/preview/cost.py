@@ -181,6 +181,7 @@ def estimate(run: StackRun, prices: Mapping[str, Any] | None = None) -> CostEsti
     _ec2(est, run, rp, tasks, hours)
     _external(est, run, rp, tasks, hours)
     _network(est, run, rp, hours)
+    _security(est, run, rp)
     return est
 
 
@@ -326,3 +327,17 @@ def _network(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], hours: flo
                 monthly,
             )
         )
+
+
+def _security(est: CostEstimate, run: StackRun, rp: Mapping[str, Any]) -> None:
+    """Customer-managed KMS keys (per key and month) and WAF web ACLs (per ACL and rule and
+    month; every managed rule group counts as one rule); their requests are excluded."""
+    for key in sorted(run.of_type("aws:kms/key:Key"), key=lambda r: r.name):
+        monthly = float(rp["kms_key_month"])
+        est.lines.append(CostLine(f"KMS key {key.name}", "customer-managed, rotation on; requests excluded",
+                                  monthly, monthly))  # fmt: skip
+    for acl in sorted(run.of_type("aws:wafv2/webAcl:WebAcl"), key=lambda r: r.name):
+        rules = len(acl.inputs.get("rules") or [])
+        monthly = float(rp["waf_web_acl_month"]) + rules * float(rp["waf_rule_month"])
+        est.lines.append(CostLine(f"WAF {acl.name}", f"web ACL with {rules} rules; requests excluded",
+                                  monthly, monthly))  # fmt: skip

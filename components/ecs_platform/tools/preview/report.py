@@ -29,6 +29,16 @@ def _policy_summary(document: str) -> str:
     return "; ".join(parts)
 
 
+def _key_policy(document: str) -> str:
+    """Who may use a KMS key, and for what (its policy's principals and conditions)."""
+    parts = []
+    for st in json.loads(document).get("Statement", []):
+        who = ", ".join(f"{v}" for v in (st.get("Principal") or {}).values())
+        scope = "".join(f" where {k} {v}" for c in (st.get("Condition") or {}).values() for k, v in c.items())
+        parts.append(f"{who}{scope}")
+    return "key users: " + "; ".join(parts)
+
+
 def _trust(document: str) -> str:
     st = json.loads(document)["Statement"][0]
     principal = ", ".join(f"{v}" for v in st.get("Principal", {}).values())
@@ -76,6 +86,7 @@ class _Summaries:
             ),
             "aws:cloudwatch/logGroup:LogGroup": lambda i, r: (
                 f"{r.outputs.get('name')}, retention {i.get('retentionInDays', 'never expires')} days"
+                + (f", KMS key {i['kmsKeyId']}" if i.get("kmsKeyId") else "")
                 + ("" if not r.retain_on_delete else ", kept on delete")
             ),
             "aws:lb/loadBalancer:LoadBalancer": self.load_balancer,
@@ -98,7 +109,19 @@ class _Summaries:
                 f"registers up to {i.get('registrationLimit')} machine(s), expires "
                 f"{i.get('expirationDate', '24 h after creation')}"
             ),
-            "aws:s3/bucket:Bucket": lambda i, r: f"bucket {r.outputs.get('bucket')}",
+            "aws:s3/bucket:Bucket": lambda i, r: (
+                f"bucket {r.outputs.get('bucket')}; on destroy: "
+                + ("kept" if r.retain_on_delete else "emptied and deleted" if i.get("forceDestroy") else "must be empty")
+            ),
+            "aws:kms/key:Key": lambda i, r: (
+                f"rotation {'on' if i.get('enableKeyRotation') else 'off'}; " + _key_policy(i["policy"])
+                + ("; kept on delete" if r.retain_on_delete else "")
+            ),
+            "aws:wafv2/webAcl:WebAcl": lambda i, r: "; ".join(
+                (f"{rule['name']} limit {rule['statement']['rateBasedStatement']['limit']}/5 min per IP"
+                 if "rateBasedStatement" in rule["statement"] else rule["name"])
+                for rule in sorted(i.get("rules") or [], key=lambda rule: rule["priority"])
+            ) + f"; default {next(iter(i.get('defaultAction') or {'?': 0}))}",
             "aws:s3/bucketPolicy:BucketPolicy": lambda i, r: _policy_summary(i["policy"]),
         }
 
@@ -113,8 +136,9 @@ class _Summaries:
 
     def zones(self, subnets: list[str]) -> str:
         places = [self.run.cloud.subnets.get(s) for s in subnets]
+        ids = self.run.cloud.subnet_zone_ids
         if all(places):
-            return ", ".join(f"{z} ({k})" for z, k in places if z)  # type: ignore[misc]
+            return ", ".join(f"{p[0]}/{ids.get(s, '?')} ({p[1]})" for s, p in zip(subnets, places, strict=True) if p)
         return ", ".join(subnets)
 
     def provider(self, i: dict[str, Any], r: Registration) -> str:
