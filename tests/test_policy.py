@@ -301,7 +301,8 @@ MISSED: list[tuple[str, str, str, dict[str, Any], str]] = [
      "attaches the AWS managed policy AdministratorAccess"),
     *[(f"{name} attached", "iam-no-broad-managed-policies", rules.ROLE_POLICY_ATTACHMENT,
        {"role": "r", "policyArn": f"arn:aws:iam::aws:policy/{name}"}, f"attaches the AWS managed policy {name.split('/')[-1]}")
-      for name in ("PowerUserAccess", "IAMFullAccess", "AmazonS3FullAccess", "ReadOnlyAccess")],
+      for name in ("PowerUserAccess", "IAMFullAccess", "AmazonS3FullAccess", "ReadOnlyAccess",
+                   "job-function/SystemAdministrator", "AdministratorAccess-Amplify")],
     ("AdministratorAccess via PolicyAttachment", "iam-no-broad-managed-policies", rules.POLICY_ATTACHMENT,
      {"roles": ["r"], "policyArn": ADMIN}, "attaches the AWS managed policy AdministratorAccess"),
     ("AdministratorAccess in another partition", "iam-no-broad-managed-policies", rules.ROLE_POLICY_ATTACHMENT,
@@ -363,8 +364,10 @@ ACCEPTED: list[tuple[str, str, str, dict[str, Any]]] = [
                      Resource="arn:aws:secretsmanager:us-east-1:1:secret:db-??????"))),
     ("NotAction in a Deny", "iam-no-wildcards", rules.ROLE_POLICY,
      policy_doc({"Sid": "D", "Effect": "Deny", "NotAction": "s3:GetObject", "Resource": "*"})),
-    ("the ECS task execution policy", "iam-no-broad-managed-policies", rules.ROLE_POLICY_ATTACHMENT,
-     {"role": "r", "policyArn": "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy"}),
+    *[(f"the {name.rsplit('/', 1)[-1]} policy", "iam-no-broad-managed-policies", rules.ROLE_POLICY_ATTACHMENT,
+       {"role": "r", "policyArn": f"arn:aws:iam::aws:policy/{name}"})
+      for name in ("service-role/AmazonECSTaskExecutionRolePolicy", "service-role/AmazonEC2ContainerServiceforEC2Role",
+                   "AmazonSSMManagedInstanceCore")],
     ("a customer policy named like AWS's", "iam-no-broad-managed-policies", rules.ROLE_POLICY_ATTACHMENT,
      {"role": "r", "policyArn": "arn:aws:iam::123456789012:policy/AdministratorAccessForBilling"}),
     ("same role name in another account", "ecs-distinct-roles", TASK, {**task(), "taskRoleArn": "arn:aws:iam::2:role/e"}),

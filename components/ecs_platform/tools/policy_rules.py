@@ -73,17 +73,18 @@ NO_RESOURCE_LEVEL_ACTIONS = frozenset(
         "ssmmessages:OpenDataChannel",
     }
 )
-#: AWS managed policies no workload role gets: administrator and power-user access
-#: (every action, or every action but IAM's), ``ReadOnlyAccess`` (reads every resource,
-#: S3 objects included) and every ``*FullAccess`` policy, which grants ``service:*`` on
-#: ``*``: the wildcard ``iam-no-wildcards`` refuses in a role's own policies. The
-#: platform's roles get only the narrow service-role policies AWS documents for ECS
-#: (AmazonECSTaskExecutionRolePolicy, AmazonEC2ContainerServiceforEC2Role,
+#: AWS managed policies no workload gets: administrator and power-user access (every
+#: action, or every action but IAM's), ``ReadOnlyAccess`` (reads every resource, S3
+#: objects included), the job-function policies (made for people: SystemAdministrator,
+#: NetworkAdministrator, DatabaseAdministrator...) and every ``*FullAccess`` policy, which
+#: grants ``service:*`` on ``*``: the wildcard ``iam-no-wildcards`` refuses in a role's own
+#: policies. The platform's roles get only the narrow service-role policies AWS documents
+#: for ECS (AmazonECSTaskExecutionRolePolicy, AmazonEC2ContainerServiceforEC2Role,
 #: AmazonSSMManagedInstanceCore).
 #: https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_job-functions.html
 BROAD_MANAGED_POLICY_RE = re.compile(
-    r"^arn:[a-z-]+:iam::aws:policy/(?:[A-Za-z0-9+=,.@_-]+/)*"
-    r"(AdministratorAccess[A-Za-z0-9-]*|PowerUserAccess|ReadOnlyAccess|[A-Za-z0-9_-]*FullAccess[A-Za-z0-9_-]*)$"
+    r"^arn:[a-z-]+:iam::aws:policy/(?:job-function/.+|(?:[A-Za-z0-9+=,.@_-]+/)*"
+    r"(?:AdministratorAccess[A-Za-z0-9-]*|PowerUserAccess|ReadOnlyAccess|[A-Za-z0-9_-]*FullAccess[A-Za-z0-9_-]*))$"
 )
 
 
@@ -561,7 +562,7 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
     ResourceRule(
         "iam-no-broad-managed-policies",
         None,
-        "No administrator, power-user, read-only or full-access AWS managed policy is attached",
+        "No administrator, power-user, read-only, job-function or full-access AWS managed policy is attached",
         (ROLE, ROLE_POLICY_ATTACHMENT, POLICY_ATTACHMENT, USER_POLICY_ATTACHMENT, GROUP_POLICY_ATTACHMENT,
          ROLE_POLICY_ATTACHMENTS),
         _no_broad_managed_policies,
