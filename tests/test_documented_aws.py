@@ -45,6 +45,12 @@ DOCUMENTED: dict[str, dict[str, Any]] = {
     # scheduler setting-up.html, "Set up the execution role"
     "scheduler": {"Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole",
                   "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}},
+    # flow-logs-iam-role.html: the trust policy with the recommended condition block, the flow
+    # log id replaced by a wildcard
+    "vpc-flow-logs": {"Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                      "Action": "sts:AssumeRole",
+                      "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT},
+                                    "ArnLike": {"aws:SourceArn": f"arn:aws:ec2:us-east-1:{ACCOUNT}:vpc-flow-log/*"}}},
 }  # fmt: skip
 
 
@@ -70,7 +76,8 @@ def test_the_table_has_every_documented_role_with_its_guide() -> None:
      ("staging", "ecs-web-roles-task", "task"),
      ("staging", "ecs-batch-roles-execution", "execution"),
      ("staging", "ecs-cluster-ec2-instance", "ec2-instance"),
-     ("staging", "ecs-cluster-external-role", "ssm-hybrid")],
+     ("staging", "ecs-cluster-external-role", "ssm-hybrid"),
+     ("prod", "ecs-vpc-controls-flow-logs", "vpc-flow-logs")],
 )  # fmt: skip
 def test_each_role_trusts_exactly_as_its_aws_guide_shows(request, stack: str, role: str, kind: str) -> None:
     run: StackRun = request.getfixturevalue(stack)
@@ -204,7 +211,8 @@ def test_nothing_is_protected_by_pulumi_and_only_prods_load_balancer_refuses_del
 
 def test_prod_keeps_its_logs_their_key_and_its_access_log_bucket_on_destroy(prod: StackRun) -> None:
     groups = {g.name for g in prod.of_type(LOG_GROUP)}
-    assert groups == {"ecs-cluster-exec-logs", "ecs-web-task-logs", "ecs-worker-task-logs", "ecs-api-task-logs", "ecs-lb-waf-logs"}
+    assert groups == {"ecs-cluster-exec-logs", "ecs-web-task-logs", "ecs-worker-task-logs", "ecs-api-task-logs",
+                      "ecs-lb-waf-logs", "ecs-vpc-controls-flow-logs"}  # fmt: skip
     assert _retained(prod) == groups | {"ecs-cluster-key"} | set(BUCKET_PARTS)
 
 
@@ -220,7 +228,8 @@ def test_log_groups_have_a_unique_suffix_so_a_recreated_stack_never_collides(req
     for group in run.of_type(LOG_GROUP):
         assert "name" not in group.inputs, group.name  # never a fixed name
         prefix = group.inputs["namePrefix"]
-        assert prefix.startswith((f"/ecs/ecs-platform-{stack}/", f"aws-waf-logs-ecs-platform-{stack}-"))
+        assert prefix.startswith((f"/ecs/ecs-platform-{stack}/", f"aws-waf-logs-ecs-platform-{stack}-",
+                                  f"/aws/vpc-flow-logs/ecs-platform-{stack}-"))  # fmt: skip
         assert prefix.endswith("-")
         assert group.outputs["name"].startswith(prefix) and len(group.outputs["name"]) == len(prefix) + 26
 
@@ -527,3 +536,55 @@ def test_the_cost_estimate_prices_the_key_and_the_web_acl(prod: StackRun) -> Non
     assert lines["KMS key ecs-cluster-key"].desired == 1.00
     assert lines["WAF ecs-lb-waf"].desired == 5.00 + 4 * 1.00
     assert lines["WAF ecs-lb-waf"].detail == "web ACL with 4 rules; requests excluded"
+
+
+# --- the created VPC's guards: default security group closed, flow logs ----------------------
+
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+
+
+def test_the_created_vpc_has_its_default_security_group_emptied(dev: StackRun) -> None:
+    vpc_id = dev.one("awsx:ec2:Vpc").outputs["vpcId"]
+    sg = dev.one(DEFAULT_SG)
+    # No ingress or egress given: the provider removes every rule of the VPC's default group.
+    assert sg.inputs["vpcId"] == vpc_id
+    assert not sg.inputs.get("ingress") and not sg.inputs.get("egress")
+
+
+def test_prod_logs_every_flow_of_its_vpc_with_a_scoped_role(prod: StackRun) -> None:
+    vpc_id = prod.one("awsx:ec2:Vpc").outputs["vpcId"]
+    group = prod.one(LOG_GROUP, "ecs-vpc-controls-flow-logs")
+    role = prod.one(ROLE, "ecs-vpc-controls-flow-logs")
+    flow = prod.one(FLOW_LOG).inputs
+    assert {k: flow[k] for k in ("vpcId", "trafficType", "logDestinationType", "logDestination", "iamRoleArn")} == {
+        "vpcId": vpc_id, "trafficType": "ALL", "logDestinationType": "cloud-watch-logs",
+        "logDestination": group.outputs["arn"], "iamRoleArn": role.outputs["arn"]}  # fmt: skip
+    assert group.inputs["retentionInDays"] == 365
+    assert group.inputs["kmsKeyId"] == prod.one("aws:kms/key:Key").outputs["arn"]
+    assert group.inputs["namePrefix"] == "/aws/vpc-flow-logs/ecs-platform-prod-"
+    assert _statement(role.inputs) == DOCUMENTED["vpc-flow-logs"]
+    statements = json.loads(prod.one("aws:iam/rolePolicy:RolePolicy", "ecs-vpc-controls-flow-logs").inputs["policy"])
+    assert statements["Statement"] == [
+        {"Sid": "FlowLogGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"],
+         "Resource": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:*"},
+        {"Sid": "FlowLogWrite", "Effect": "Allow",
+         "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+         "Resource": group.outputs["arn"] + ":*"},
+    ]  # fmt: skip
+
+
+def test_flow_logs_turned_off_are_recorded_on_the_vpc() -> None:
+    run = run_program("dev", {"flowLogs": False})
+    assert run.error is None, run.error
+    assert run.of_type(FLOW_LOG) == [] and run.one(DEFAULT_SG)
+    assert run.one("awsx:ec2:Vpc").inputs["tags"] == {"ecs-platform:waiver:EC2.6": "flowLogs: false"}
+
+
+def test_an_adopted_vpc_is_left_to_its_owner() -> None:
+    run = run_program("dev", {"vpc": {"vpcId": "vpc-0abc0abc0abc0abc0",
+                                      "publicSubnetIds": ["subnet-00000000000000a01", "subnet-00000000000000a02"],
+                                      "privateSubnetIds": ["subnet-00000000000000b01", "subnet-00000000000000b02"]}})  # fmt: skip
+    assert run.error is None, run.error
+    assert run.of_type(FLOW_LOG) == [] and run.of_type(DEFAULT_SG) == []
+    assert not [r for r in run.resources if r.type == "ecs-platform:network:VpcControls"]

@@ -13,7 +13,7 @@ from ecs_platform.errors import ConfigError
 from ecs_platform.external import ExternalCapacity
 from ecs_platform.iam import AwsContext, TaskRoles
 from ecs_platform.load_balancer import LoadBalancer
-from ecs_platform.network import Network
+from ecs_platform.network import Network, VpcControls
 from ecs_platform.platform import Platform
 from ecs_platform.service import LoadBalancerRef, Service, ServiceConnectRef
 from ecs_platform.specs import (
@@ -82,4 +82,5 @@ __all__ = [
     "TaskRoles",
     "TaskSpec",
     "VolumeSpec",
+    "VpcControls",
 ]

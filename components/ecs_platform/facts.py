@@ -478,6 +478,8 @@ class TrustForm:
     """The service in ``aws:SourceArn = arn:<partition>:<service>:<region>:<account>:*``."""
     guide: str
     """The AWS page that shows this policy."""
+    source_arn_resource: str = "*"
+    """The resource part of ``aws:SourceArn``: ``*``, or a type's ARNs such as ``vpc-flow-log/*``."""
 
 
 #: Every role the platform creates (or will: ``scheduler``), keyed by role kind. The components
@@ -513,6 +515,12 @@ TRUST_FORMS: dict[str, TrustForm] = {
         "scheduler.amazonaws.com", True, None, None,
         "https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role",
     ),
+    # VPC flow logs publishing to CloudWatch Logs: aws:SourceAccount and ArnLike on the account's
+    # flow logs (the guide's flow log ARN, its id replaced by a wildcard as the guide allows).
+    "vpc-flow-logs": TrustForm(
+        "vpc-flow-logs.amazonaws.com", True, "ArnLike", "ec2",
+        "https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html", "vpc-flow-log/*",
+    ),
 }  # fmt: skip
 
 
@@ -530,7 +538,7 @@ def trust_document(kind: str, account: str, region: str, partition: str = "aws")
         condition["StringEquals"] = {"aws:SourceAccount": account}
     if form.source_arn_operator is not None:
         condition[form.source_arn_operator] = {
-            "aws:SourceArn": f"arn:{partition}:{form.source_arn_service}:{region}:{account}:*"
+            "aws:SourceArn": f"arn:{partition}:{form.source_arn_service}:{region}:{account}:{form.source_arn_resource}"
         }
     if condition:
         statement["Condition"] = condition

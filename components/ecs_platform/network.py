@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pulumi
+import pulumi_aws as aws
 import pulumi_awsx as awsx
 
 from ecs_platform.errors import raise_if, show
+from ecs_platform.iam import AwsContext, policy_document
+from ecs_platform.outputs import waiver_tags
 from ecs_platform.specs import NetworkSpec
 
 #: Each zone gets a /19 of the /16 (room for 8 zones); inside it the private
@@ -67,6 +70,8 @@ class Network(pulumi.ComponentResource):
                 ),
                 enable_dns_hostnames=True,
                 enable_dns_support=True,
+                # Flow logs turned off are recorded on the VPC (Security Hub EC2.6).
+                tags=waiver_tags({"EC2.6": "flowLogs: false"}) if not spec.flow_logs else None,
                 opts=pulumi.ResourceOptions(parent=self),
             )
             self.vpc_id = self.vpc.vpc_id
@@ -78,4 +83,85 @@ class Network(pulumi.ComponentResource):
                 "publicSubnetIds": self.public_subnet_ids,
                 "privateSubnetIds": self.private_subnet_ids,
             }
+        )
+
+
+class VpcControls(pulumi.ComponentResource):
+    """The guards of a VPC the stack created (an adopted VPC's are its owner's):
+
+    * its default security group emptied: the provider adopts it and removes every rule, so
+      nothing that lands in it by mistake talks to anything (Security Hub EC2.2);
+    * with ``flow_logs``, a flow log of all its traffic to a CloudWatch log group named by
+      prefix (a retained group never blocks re-creation), with the stack's retention and key,
+      written by a role that only the account's VPC flow logs may assume and that may write
+      only that group (Security Hub EC2.6;
+      https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html).
+
+    Outputs: ``default_security_group_id``, ``flow_log_group_name`` (None without flow logs).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        vpc_id: pulumi.Input[str],
+        flow_logs: bool,
+        log_retention_days: int,
+        log_kms_key_arn: pulumi.Input[str] | None = None,
+        retain_logs_on_delete: bool = False,
+        name_prefix: str | None = None,
+        context: AwsContext | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """``name_prefix`` names the log group ``/aws/vpc-flow-logs/<prefix>-<unique>``; without
+        it the group is auto-named."""
+        super().__init__("ecs-platform:network:VpcControls", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.default_security_group = aws.ec2.DefaultSecurityGroup(
+            f"{name}-default-sg", vpc_id=vpc_id, tags={"Name": f"{name}-default (no rules)"}, opts=child
+        )
+        self.flow_log_group: aws.cloudwatch.LogGroup | None = None
+        self.flow_log: aws.ec2.FlowLog | None = None
+        if flow_logs:
+            ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
+            self.flow_log_group = aws.cloudwatch.LogGroup(
+                f"{name}-flow-logs",
+                name_prefix=f"/aws/vpc-flow-logs/{name_prefix}-" if name_prefix else None,
+                retention_in_days=log_retention_days,
+                kms_key_id=log_kms_key_arn,
+                opts=pulumi.ResourceOptions(parent=self, retain_on_delete=retain_logs_on_delete),
+            )
+            role = aws.iam.Role(
+                f"{name}-flow-logs",
+                assume_role_policy=ctx.trust("vpc-flow-logs"),
+                description="VPC flow logs: write this VPC's flow log group only",
+                opts=child,
+            )
+            streams = self.flow_log_group.arn.apply(lambda arn: arn if arn.endswith(":*") else f"{arn}:*")
+            policy = aws.iam.RolePolicy(
+                f"{name}-flow-logs",
+                role=role.name,
+                policy=policy_document([
+                    {"Sid": "FlowLogGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"],
+                     "Resource": pulumi.Output.concat(
+                         "arn:", ctx.partition, ":logs:", ctx.region, ":", ctx.account_id, ":log-group:*")},
+                    {"Sid": "FlowLogWrite", "Effect": "Allow",
+                     "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                     "Resource": streams},
+                ]),
+                opts=child,
+            )  # fmt: skip
+            self.flow_log = aws.ec2.FlowLog(
+                f"{name}-flow-log",
+                vpc_id=vpc_id,
+                traffic_type="ALL",
+                log_destination_type="cloud-watch-logs",
+                log_destination=self.flow_log_group.arn,
+                iam_role_arn=role.arn,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[policy]),
+            )
+        self.default_security_group_id = self.default_security_group.id
+        self.flow_log_group_name = self.flow_log_group.name if self.flow_log_group else None
+        self.register_outputs(
+            {"defaultSecurityGroupId": self.default_security_group_id, "flowLogGroupName": self.flow_log_group_name}
         )

@@ -17,7 +17,7 @@ from ecs_platform.cluster import Cluster
 from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext
 from ecs_platform.load_balancer import LoadBalancer
-from ecs_platform.network import Network
+from ecs_platform.network import Network, VpcControls
 from ecs_platform.routing import assign
 from ecs_platform.service import Service, ServiceConnectRef
 from ecs_platform.specs import PlatformSpec, RouteSpec, ServiceSpec, StackContext, context_problems
@@ -93,6 +93,19 @@ class Platform(pulumi.ComponentResource):
             instance_tags=stack_tags(spec, context),
             opts=child,
         )
+        self.vpc_controls: VpcControls | None = None
+        if spec.vpc is None:
+            self.vpc_controls = VpcControls(
+                f"{name}-vpc-controls",
+                vpc_id=self.network.vpc_id,
+                flow_logs=spec.flow_logs,
+                log_retention_days=spec.log_retention_days,
+                log_kms_key_arn=self.cluster.kms_key_arn,
+                retain_logs_on_delete=spec.retain_logs_on_delete,
+                name_prefix=context.prefix,
+                context=ctx,
+                opts=child,
+            )
         self.load_balancer = None
         lb = spec.load_balancer
         if spec.public_services:

@@ -9,7 +9,7 @@ from pydantic import model_validator
 
 from ecs_platform import facts as f
 from ecs_platform.errors import show
-from ecs_platform.specs.base import Check, Choice, Int, Loc, Spec, raise_problems
+from ecs_platform.specs.base import Bool, Check, Choice, Int, Loc, Spec, raise_problems
 from ecs_platform.specs.fields import VpcCidr, ZoneId
 
 
@@ -76,9 +76,13 @@ class NetworkSpec(Spec):
     """Availability zone IDs (``use1-az1``) in order of preference; a created VPC uses the first
     ``azCount``. IDs name the same physical zones in every account (zone names do not). Default:
     the region's zone IDs in order (``az1``, ``az2``, ...)."""
+    flow_logs: Bool = True
+    """Log every flow of a created VPC (accepted and rejected traffic) to a CloudWatch log group
+    with the stack's retention and KMS key (Security Hub EC2.6). ``false`` turns it off, recorded
+    on the VPC as a waiver tag. An adopted VPC's flow logs are its owner's. Default true."""
     vpc: ExistingVpcSpec | None = None
     """Adopt an existing VPC: ``vpcId``, ``publicSubnetIds``, ``privateSubnetIds``. ``azCount``,
-    ``zoneIds``, ``natGateways`` and ``vpcCidr`` do not apply then. Default: create a VPC."""
+    ``zoneIds``, ``natGateways``, ``vpcCidr`` and ``flowLogs`` do not apply then. Default: create a VPC."""
 
     @model_validator(mode="after")
     def _zone_ids(self) -> Self:

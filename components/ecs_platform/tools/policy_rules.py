@@ -395,9 +395,9 @@ def trust_problems(statement: Mapping[str, Any], own_account: str | None = None)
         raw = condition[form.source_arn_operator]["aws:SourceArn"]
         arn = _one(raw)
         parts = arn.split(":") if arn else []
-        if arn is None or len(parts) != 6 or parts[0] != "arn" or parts[5] != "*":
-            out.append(f"aws:SourceArn {json.dumps(raw)} is not one ARN "
-                       f"arn:<partition>:{form.source_arn_service}:<region>:<account>:*")  # fmt: skip
+        if arn is None or len(parts) != 6 or parts[0] != "arn" or parts[5] != form.source_arn_resource:
+            out.append(f"aws:SourceArn {json.dumps(raw)} is not one ARN arn:<partition>:"
+                       f"{form.source_arn_service}:<region>:<account>:{form.source_arn_resource}")  # fmt: skip
         elif parts[2] != form.source_arn_service:
             out.append(f"aws:SourceArn {arn} names service {parts[2]} (allowed: {form.source_arn_service})")
         elif parts[4] != (account or own_account or parts[4]):

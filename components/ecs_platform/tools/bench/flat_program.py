@@ -38,6 +38,19 @@ def program(n: int) -> None:
         nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=awsx.ec2.NatGatewayStrategy.ONE_PER_AZ),
         opts=pulumi.ResourceOptions(providers=[provider]),
     )
+    # The VPC's guards: its default security group emptied, and a flow log of all its traffic.
+    aws.ec2.DefaultSecurityGroup("default-sg", vpc_id=vpc.vpc_id, opts=opts)
+    flow_logs = aws.cloudwatch.LogGroup("flow-logs", name="/aws/vpc-flow-logs/bench", retention_in_days=30, opts=opts)
+    flow_role = aws.iam.Role("flow-logs", assume_role_policy=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                       "Action": "sts:AssumeRole"}]}), opts=opts)  # fmt: skip
+    aws.iam.RolePolicy("flow-logs", role=flow_role.name, policy=flow_logs.arn.apply(lambda arn: json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                       "Resource": f"{arn}:*"}]})), opts=opts)  # fmt: skip
+    aws.ec2.FlowLog("flow-log", vpc_id=vpc.vpc_id, traffic_type="ALL", log_destination=flow_logs.arn,
+                    iam_role_arn=flow_role.arn, opts=opts)  # fmt: skip
     exec_logs = aws.cloudwatch.LogGroup("exec-logs", name="/ecs/bench/exec", retention_in_days=30, opts=opts)
     cluster = aws.ecs.Cluster(
         "cluster",
