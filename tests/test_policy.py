@@ -632,3 +632,27 @@ def test_the_pack_is_mandatory_and_built_from_the_same_rules() -> None:
     assert "from ecs_platform.tools import policy_rules" in main
     assert "policy_rules.policies()" in main and "EnforcementLevel.MANDATORY" in main
     assert "runtime:" in (ROOT / "policy-pack" / "PulumiPolicy.yaml").read_text()
+
+
+def test_ec2_6_and_ec2_2_catch_a_vpc_without_flow_logs_or_with_an_open_default_group() -> None:
+    vpc = _res(rules.VPC, "vpc", {"cidrBlock": "10.0.0.0/16"})
+    closed = _res(rules.DEFAULT_SG, "default-sg", {}, {"vpcId": [vpc]})
+    flow = _res(rules.FLOW_LOG, "flow", {"trafficType": "ALL"}, {"vpcId": [vpc]})
+    assert _stack(vpc, closed, flow) == []
+    assert _stack(vpc, closed) == ["urn:vpc: EC2.6: the VPC has no flow log of all its traffic "
+                                   "(allowed: flowLogs: true, the default)"]  # fmt: skip
+    rejects_only = _res(rules.FLOW_LOG, "flow", {"trafficType": "REJECT"}, {"vpcId": [vpc]})
+    assert len(_stack(vpc, closed, rejects_only)) == 1
+    waived_vpc = _res(rules.VPC, "vpc", {"tagsAll": {"ecs-platform:waiver:EC2.6": "flowLogs: false"}})
+    assert _stack(waived_vpc, _res(rules.DEFAULT_SG, "default-sg", {}, {"vpcId": [waived_vpc]})) == []
+    assert _stack(vpc, flow) == ["urn:vpc: EC2.2: the VPC's default security group is left with AWS's "
+                                 "default rules (allowed: none)"]  # fmt: skip
+    open_sg = _res(rules.DEFAULT_SG, "default-sg", {"ingress": [{"protocol": "-1", "self": True}]}, {"vpcId": [vpc]})
+    assert _stack(vpc, open_sg, flow) == [
+        "urn:default-sg: EC2.2: the VPC's default security group has rules (allowed: none)"]
+
+
+def test_every_stack_file_passes_ec2_2_and_ec2_6_and_a_stack_without_flow_logs_is_waived() -> None:
+    run = run_program("dev", {"flowLogs": False})
+    assert run.error is None, run.error
+    assert [v for v in stack_violations(run) if "EC2." in v] == []

@@ -255,12 +255,15 @@ class MockCloud(pulumi.runtime.Mocks):
         # Only the outputs: awsx's `natGateways`/`subnets` outputs are resource
         # references (not the inputs of the same name); the preview derives NAT
         # gateways from the recorded inputs instead.
-        return vpc_id, {
+        outputs: dict[str, Any] = {
             "vpcId": vpc_id,
             "publicSubnetIds": public,
             "privateSubnetIds": private,
             "isolatedSubnetIds": [],
         }
+        if inputs.get("tags"):  # awsx tags its VPC with them: they stand for the child VPC's tags
+            outputs["tags"] = inputs["tags"]
+        return vpc_id, outputs
 
     def _aws_resource(self, typ: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         region, acct = self.region, self.account_id

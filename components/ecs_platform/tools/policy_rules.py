@@ -775,12 +775,53 @@ def _task_roles_scoped(resources: Sequence[PolicyResource]) -> Iterable[tuple[st
                            f"({', '.join(sorted(want))}; {facts.TRUST_FORMS['task'].guide})"), role.urn  # fmt: skip
 
 
+VPC = "aws:ec2/vpc:Vpc"
+AWSX_VPC = "awsx:ec2:Vpc"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+
+
+def _vpcs(resources: Sequence[PolicyResource]) -> list[PolicyResource]:
+    """Every VPC the stack creates: ``aws:ec2/vpc:Vpc``, and an awsx VPC whose child VPC is not
+    in view (the mock engine registers awsx components without their children)."""
+    with_child = {r.parent.urn for r in resources if r.resource_type == VPC and r.parent is not None}
+    return [r for r in resources
+            if r.resource_type == VPC or (r.resource_type == AWSX_VPC and r.urn not in with_child)]  # fmt: skip
+
+
+def _covers(guard: PolicyResource, vpc: PolicyResource) -> bool:
+    """``guard``'s ``vpcId`` comes from ``vpc`` (or from the awsx component around it)."""
+    sources = {d.urn for d in _deps(guard, "vpcId")}
+    return vpc.urn in sources or (vpc.parent is not None and vpc.parent.urn in sources)
+
+
+def _vpc_flow_logs(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, str]]:
+    logs = [r for r in resources if r.resource_type == FLOW_LOG and r.props.get("trafficType") == "ALL"]
+    for vpc in _vpcs(resources):
+        if not waived(vpc.props, "EC2.6") and not any(_covers(log, vpc) for log in logs):
+            yield "the VPC has no flow log of all its traffic (allowed: flowLogs: true, the default)", vpc.urn
+
+
+def _default_sg_closed(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, str]]:
+    groups = [r for r in resources if r.resource_type == DEFAULT_SG]
+    for vpc in _vpcs(resources):
+        mine = [g for g in groups if _covers(g, vpc)]
+        if not mine:
+            yield "the VPC's default security group is left with AWS's default rules (allowed: none)", vpc.urn
+        for g in mine:
+            if g.props.get("ingress") or g.props.get("egress"):
+                yield "the VPC's default security group has rules (allowed: none)", g.urn
+
+
 STACK_RULES: tuple[StackRule, ...] = (
     StackRule("elb-1-http-redirects", "ELB.1", "HTTP listeners redirect to HTTPS", _http_redirects),
     StackRule("iam-task-role-trust", None, "Task roles trust ECS only on behalf of this account's ECS",
               _task_roles_scoped),
     StackRule("sg-no-world-ingress", None, "Nothing admits the internet but a public load balancer's 80/443",
               _world_ingress),
+    StackRule("ec2-2-default-sg-closed", "EC2.2", "A created VPC's default security group has no rules",
+              _default_sg_closed),
+    StackRule("ec2-6-vpc-flow-logs", "EC2.6", "A created VPC logs all its traffic", _vpc_flow_logs),
 )  # fmt: skip
 
 
