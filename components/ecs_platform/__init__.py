@@ -12,9 +12,11 @@ from ecs_platform.ec2_capacity import Ec2Capacity
 from ecs_platform.errors import ConfigError
 from ecs_platform.external import ExternalCapacity
 from ecs_platform.iam import AwsContext, TaskRoles
+from ecs_platform.job import Job
 from ecs_platform.load_balancer import LoadBalancer
 from ecs_platform.network import Network
 from ecs_platform.platform import Platform
+from ecs_platform.predeploy import PreDeployRun
 from ecs_platform.service import LoadBalancerRef, Service, ServiceConnectRef
 from ecs_platform.specs import (
     AutoscalingSpec,
@@ -64,6 +66,7 @@ __all__ = [
     "ExternalSpec",
     "HealthCheckSpec",
     "InstanceTypeSpec",
+    "Job",
     "JobSpec",
     "LoadBalancer",
     "LoadBalancerRef",
@@ -74,6 +77,7 @@ __all__ = [
     "PermissionSpec",
     "Platform",
     "PlatformSpec",
+    "PreDeployRun",
     "QueueScalingSpec",
     "RetrySpec",
     "RouteSpec",

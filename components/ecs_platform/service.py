@@ -94,6 +94,7 @@ class Service(pulumi.ComponentResource):
         route_priorities: Sequence[int] | None = None,
         context: AwsContext | None = None,
         service_connect: ServiceConnectRef | None = None,
+        deploy_after: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``cluster``: where it runs, and the defaults the spec leaves open. ``subnet_ids``:
@@ -104,7 +105,9 @@ class Service(pulumi.ComponentResource):
         default: each route's own hashed priority. ``service_connect``: the namespace, for a
         service that has ``callers`` or calls others (then see :meth:`admit`); the service
         joins it as ``http://<container_name>:<port>``. EFS volumes the spec creates get a
-        mount target in each of ``subnet_ids``, which must then be a list."""
+        mount target in each of ``subnet_ids``, which must then be a list. ``deploy_after``:
+        resources (pre-deploy job runs, :class:`~ecs_platform.predeploy.PreDeployRun`) that a new
+        task definition, and so a new deployment, waits for."""
         ref = cluster.ref if isinstance(cluster, Cluster) else cluster
         problems = wiring_problems("Service", {"cluster.arn": ref.arn, "vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
         problems += python_problems(type(spec), placement_problems(spec, ref.spec))
@@ -217,6 +220,7 @@ class Service(pulumi.ComponentResource):
             family=f"{prefix}-{container_name}" if prefix else None,
             log_group_name=f"/ecs/{prefix}/{container_name}" if prefix else None,
             efs=efs,
+            deploy_after=deploy_after,
             opts=child,
         )
         self.egress_rules: list[aws.vpc.SecurityGroupEgressRule] = []

@@ -202,6 +202,10 @@ class JobSpec(TaskSpec):
         if self.run_before_timeout is not None and not self.run_before:
             problems.append((("runBeforeTimeout",), "is set on a job without runBefore (allowed: only with "
                              "runBefore)"))  # fmt: skip
+        for name, volume in self.volumes.items():
+            if volume.efs is not None and volume.efs.created:
+                problems.append((("volumes", name, "efs"), "creates an EFS file system for a job (allowed: an "
+                                 "existing one, fileSystemId and accessPointId, e.g. a service's volume)"))  # fmt: skip
         for i, name in enumerate(self.run_before):
             if name in self.run_before[:i]:
                 problems.append((("runBefore", i), f"{show(name)} is already listed (allowed: each service once)"))
