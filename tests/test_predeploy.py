@@ -194,7 +194,7 @@ def test_nothing_changed_means_no_update() -> None:
 def test_the_engine_gets_the_provider_back_from_its_serialized_form() -> None:
     import base64
 
-    import dill
+    import dill  # type: ignore[import-untyped]
     from pulumi.dynamic.dynamic import serialize_provider
 
     provider = dill.loads(base64.b64decode(serialize_provider(RunTaskProvider())))
