@@ -363,3 +363,39 @@ def test_schedules_of_every_form_aws_documents_are_accepted(schedule: str) -> No
 def test_a_job_built_in_python_names_its_fields_in_python() -> None:
     problems = spec_problems(lambda: JobSpec(image="busybox:1.37", user="1000", run_before_timeout=600))
     assert problems == ["JobSpec.run_before_timeout: is set on a job without runBefore (allowed: only with runBefore)"]
+
+
+# --- cost estimate -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("expression", "runs"), [
+    ("cron(0 3 * * ? *)", 30), ("rate(6 hours)", 120), ("rate(1 day)", 30), ("cron(0/30 * * * ? *)", 1440),
+    ("cron(0 9 ? * MON-FRI *)", 30 / 7 * 5), ("cron(0 0 1 * ? *)", 1), ("at(2030-01-01T00:00:00)", 1),
+])  # fmt: skip
+def test_runs_per_month_of_a_schedule(expression: str, runs: float) -> None:
+    from ecs_platform.tools.preview.cost import runs_per_month
+
+    assert runs_per_month(expression) == pytest.approx(runs)
+
+
+def test_a_scheduled_job_is_priced_per_run_and_a_worker_at_min_and_max(jobs: StackRun) -> None:
+    from ecs_platform.tools.preview.cost import JOB_RUN_MINUTES, estimate, load_prices, split_tasks
+
+    fargate = load_prices()["regions"]["us-east-1"]["fargate"]
+    rate = fargate["X86_64"]
+    est = estimate(jobs)
+    lines = {line.item: line for line in est.lines}
+    # nightly: 0.25 vCPU / 0.5 GB on Fargate Spot (dev), 30 runs of the assumed duration
+    per_run = JOB_RUN_MINUTES / 60 * (0.25 * rate["vcpu_hour"] + 0.5 * rate["gb_hour"]) * (1 - fargate["spot_discount"])
+    assert lines["Job ecs-nightly"].desired == pytest.approx(30 * per_run)
+    assert f"{JOB_RUN_MINUTES} minutes (assumed)" in " ".join(est.assumptions)
+    assert "Job ecs-once" not in lines and "Job ecs-migrate" not in lines
+    worker = lines["Fargate ecs-worker"]
+    assert worker.desired == 0
+    strategy = part(jobs, "aws:ecs/service:Service", "worker").inputs["capacityProviderStrategies"]
+    split = split_tasks(20, strategy)
+    per_task_hour = 0.25 * rate["vcpu_hour"] + 0.5 * rate["gb_hour"]
+    expected = load_prices()["hours_per_month"] * per_task_hour * (
+        split.get("FARGATE", 0) + (1 - fargate["spot_discount"]) * split.get("FARGATE_SPOT", 0))
+    assert worker.maximum == pytest.approx(expected)
+    assert "min 0 (idle queue), max 20" in worker.detail
