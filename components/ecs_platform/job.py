@@ -79,6 +79,7 @@ def run_task_command(
     strategy: Sequence[CapacityStrategyItem],
     launch_type: str | None,
     platform_version: str | None,
+    exec_enabled: bool = False,
 ) -> str:
     """``aws ecs run-task`` with everything a run needs, in the CLI's shorthand syntax."""
     args = ["aws", "ecs", "run-task", "--region", region, "--cluster", cluster_arn,
@@ -94,6 +95,8 @@ def run_task_command(
         args += ["--network-configuration", f"awsvpcConfiguration={{subnets=[{','.join(subnets)}],"
                  f"securityGroups=[{','.join(security_groups)}],assignPublicIp=DISABLED}}"]  # fmt: skip
     args += ["--enable-ecs-managed-tags", "--propagate-tags", "TASK_DEFINITION"]
+    if exec_enabled:
+        args.append("--enable-execute-command")
     return shlex.join(args)
 
 
@@ -243,7 +246,7 @@ class Job(pulumi.ComponentResource):
                 region=str(v[0]), cluster_arn=str(v[1]), task_definition_arn=str(v[2]),
                 subnets=[str(s) for s in v[3]] if v[3] else None, security_groups=[str(g) for g in v[4]],
                 strategy=[CapacityStrategyItem(str(p), s.weight, s.base) for p, s in zip(v[5], strategy, strict=True)],
-                launch_type=explicit_launch_type, platform_version=platform_version,
+                launch_type=explicit_launch_type, platform_version=platform_version, exec_enabled=spec.exec_enabled,
             )
         )  # fmt: skip
         self.task_definition_arn = self.task_definition.arn
