@@ -26,7 +26,7 @@ from ecs_platform.specs.job import JobSpec
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import NetworkSpec
 from ecs_platform.specs.routing import assign, covers
-from ecs_platform.specs.service import ServiceSpec, network_mode, placement_problems
+from ecs_platform.specs.service import ServiceSpec, definition_size_problems, network_mode, placement_problems
 from ecs_platform.specs.task import TaskSpec
 
 #: The service a stack runs when config has no ``services`` key: a public,
@@ -179,6 +179,11 @@ def context_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Lo
                 out.append((("zoneIds", i), f"{show(zone)} is not a zone of {context.region} "
                             f"(allowed: {allowed(ids)})"))  # fmt: skip
     out += _arn_problems(spec, context) + _role_policy_problems(spec, context)
+    for at, task in spec.tasks():
+        # The log group is named by prefix plus the provider's 26-character unique suffix.
+        name = str(at[-1])
+        log_group = f"/ecs/{context.prefix}/{name}-{'0' * 26}"
+        out += definition_size_problems(task, spec, name, log_group, context.region, at)
     lb = [(("loadBalancer", *loc), msg)
           for loc, msg in spec.load_balancer.region_problems(context.region, context.account)]  # fmt: skip
     if spec.public_services:
