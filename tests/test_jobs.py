@@ -399,3 +399,75 @@ def test_a_scheduled_job_is_priced_per_run_and_a_worker_at_min_and_max(jobs: Sta
         split.get("FARGATE", 0) + (1 - fargate["spot_discount"]) * split.get("FARGATE_SPOT", 0))
     assert worker.maximum == pytest.approx(expected)
     assert "min 0 (idle queue), max 20" in worker.detail
+
+
+# --- other capacity, Python callers, the policy pack ----------------------------------------------------
+
+
+def test_jobs_on_external_machines_run_with_the_external_launch_type_and_no_network_config() -> None:
+    run = run_program("staging", {"jobs": {
+        "sync": {**APP, "launchType": "EXTERNAL", "schedule": "rate(1 hour)"},
+        "seed": {**APP, "launchType": "EXTERNAL", "runBefore": ["web"]},
+    }})  # fmt: skip
+    assert run.error is None, run.error
+    ecs = part(run, SCHEDULE, "sync-schedule").inputs["target"]["ecsParameters"]
+    assert ecs["launchType"] == "EXTERNAL"
+    assert "networkConfiguration" not in ecs and "capacityProviderStrategies" not in ecs
+    predeploy = part(run, PREDEPLOY, "seed-predeploy").inputs
+    assert (predeploy["launchType"], predeploy.get("subnets"), predeploy["securityGroups"]) == ("EXTERNAL", None, [])
+    assert not [r for r in run.of_type("aws:ec2/securityGroup:SecurityGroup") if r.name in ("ecs-sync-sg", "ecs-seed-sg")]
+    command = shlex.split(run.exports["jobs"]["sync"]["runTaskCommand"])
+    assert command[command.index("--launch-type") + 1] == "EXTERNAL"
+    assert "--network-configuration" not in command
+
+
+def test_a_job_reuses_the_task_rules_of_a_service() -> None:
+    run = run_program("dev", {"jobs": {"j": {"image": "busybox:1.37"}}})
+    assert isinstance(run.error, ConfigError)
+    assert run.error.problems == [
+        f"{J}user: missing, so the container runs as its image's user, often root (allowed: a non-root uid[:gid] or "
+        'user name, e.g. "1000:1000", or waivers.ECS.20: <why it needs root>)']
+    assert run.resources == []
+
+
+def test_a_job_embedded_in_another_program_runs_on_a_cluster_it_did_not_create() -> None:
+    from ecs_platform import ClusterRef, Job
+
+    cluster = "arn:aws:ecs:us-east-1:123456789012:cluster/theirs"
+
+    def program() -> None:
+        Job("report", JobSpec(image="busybox:1.37", user="1000", schedule="rate(1 day)"),
+            cluster=ClusterRef(arn=cluster, name_prefix="team"), vpc_id="vpc-1", subnet_ids=["subnet-1"])
+
+    run = run_program("embed", config={"aws:region": "us-east-1"}, program=program)
+    assert run.error is None, run.error
+    target = run.one(SCHEDULE).inputs["target"]
+    assert target["arn"] == cluster
+    assert target["ecsParameters"]["networkConfiguration"]["subnets"] == ["subnet-1"]
+    assert run.one(TASK_DEF).inputs["family"] == "team-report"
+
+
+def test_a_job_on_ec2_without_the_clusters_capacity_provider_is_refused_before_anything_registers() -> None:
+    from ecs_platform import ClusterRef, ClusterSpec, Job
+    from tests.test_validation import in_program
+
+    def program() -> None:
+        Job("report", JobSpec(image="busybox:1.37", user="1000", launch_type="EC2"),
+            cluster=ClusterRef(arn="arn:aws:ecs:us-east-1:123456789012:cluster/x",
+                               spec=ClusterSpec(ec2={"instanceTypes": ["m7g.large"]})),
+            vpc_id="vpc-1", subnet_ids=["subnet-1"])  # fmt: skip
+
+    assert in_program(program) == [
+        "Job.cluster.ec2_capacity_provider_name: None is missing (allowed: the cluster's EC2 capacity provider, "
+        "required on EC2)"]
+
+
+def test_the_policy_pack_refuses_a_schedule_without_dead_letter_queue(jobs: StackRun) -> None:
+    from ecs_platform.tools import policy_rules as rules
+
+    rule = next(r for r in rules.RESOURCE_RULES if r.name == "ecs-scheduled-task-private")
+    schedule = part(jobs, SCHEDULE, "nightly-schedule").inputs
+    assert rule.violations(rules.SCHEDULE, schedule) == []
+    target = {k: v for k, v in schedule["target"].items() if k != "deadLetterConfig"}
+    assert rule.violations(rules.SCHEDULE, {**schedule, "target": target}) == [
+        "the schedule runs ECS tasks without a dead-letter queue"]
