@@ -1,6 +1,6 @@
 """ecs-platform: Amazon ECS as reusable Pulumi components.
 
-    from ecs_platform import Platform, Service, Cluster, TaskDefinition, Network, LoadBalancer, \
+    from ecs_platform import Platform, Service, Job, Cluster, TaskDefinition, Network, LoadBalancer, \
         Ec2Capacity, ExternalCapacity
 
 Each component takes a spec from :mod:`ecs_platform.specs` (the same model stack
