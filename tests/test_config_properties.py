@@ -161,7 +161,7 @@ def configs(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
         chosen = draw(st.sets(st.sampled_from(sorted(KEYS)), max_size=len(KEYS)))
         return stack, {k: draw(from_schema(KEYS[k])) for k in sorted(chosen)}
     if how == "redrawn":
-        for key in draw(st.sets(st.sampled_from(sorted(KEYS)), min_size=1, max_size=2)):
+        for key in sorted(draw(st.sets(st.sampled_from(sorted(KEYS)), min_size=1, max_size=2))):
             base[key] = draw(from_schema(KEYS[key]))
         return stack, base
     return stack, draw(mutated(base))
