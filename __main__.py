@@ -69,3 +69,19 @@ pulumi.export(
         for name, svc in platform.services.items()
     },
 )
+# Jobs (when the stack has any): how to run each by hand, and its schedule.
+if platform.jobs:
+    pulumi.export(
+        "jobs",
+        {
+            name: {
+                "taskDefinitionArn": job.task_definition_arn,
+                "logGroup": job.log_group_name,
+                # Start the job by hand: `$(pulumi stack output jobs --json | jq -r '.<name>.runTaskCommand')`.
+                "runTaskCommand": job.run_task_command,
+                **({"schedule": job.spec.schedule, "scheduleArn": job.schedule_arn} if job.schedule else {}),
+                **({"deadLetterQueueUrl": job.dead_letter_queue_url} if job.dead_letter_queue else {}),
+            }
+            for name, job in platform.jobs.items()
+        },
+    )

@@ -160,6 +160,9 @@ def policy_doc(*statements: dict[str, Any]) -> dict[str, Any]:
 BREAKING: list[tuple[str, str, dict[str, Any], str]] = [
     ("ecs-2-no-public-ip", rules.SERVICE, {"networkConfiguration": {"assignPublicIp": True}, "tags": {"a": "b"}},
      "ECS.2: the service gives its tasks public IP addresses"),
+    ("ecs-scheduled-task-private", rules.SCHEDULE,
+     {"target": {"ecsParameters": {"networkConfiguration": {"assignPublicIp": True}}, "deadLetterConfig": {"arn": "q"}}},
+     "the schedule gives the tasks it runs public IP addresses"),
     ("ecs-3-no-host-pid", TASK, {**task(), "pidMode": "host"}, "ECS.3: the task shares the host's process namespace"),
     ("ecs-4-no-privileged", TASK, task(privileged=True), "ECS.4: container app is privileged"),
     ("ecs-5-read-only-root", TASK, task(readonlyRootFilesystem=False), "ECS.5: container app has a writable root filesystem"),

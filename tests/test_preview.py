@@ -143,7 +143,7 @@ def test_bad_config_exit_status_from_a_real_process() -> None:
 def test_unknown_stack_exits_2(capsys) -> None:
     code, _, err = preview(capsys, "nope")
     assert code == 2
-    assert err == "error: no stack file Pulumi.nope.yaml (stacks: dev, prod, staging, wordpress)\n"
+    assert err == f"error: no stack file Pulumi.nope.yaml (stacks: {', '.join(STACKS)})\n"
 
 
 # --- cost arithmetic ----------------------------------------------------------------------------

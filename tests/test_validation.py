@@ -336,7 +336,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      "ecs-platform:services.api.autoscaling.cpuTarget: 150 is out of range (allowed: 1..100)"),
     ("autoscaling without target", pub(autoscaling={"min": 1, "max": 2}),
      "ecs-platform:services.api.autoscaling: no target (allowed: one or more of cpuTarget, "
-     "memoryTarget, requestsPerTarget)"),
+     "memoryTarget, requestsPerTarget, queue)"),
     ("request scaling of a private service", svc(autoscaling={"min": 1, "max": 2, "requestsPerTarget": 100}),
      "ecs-platform:services.api.autoscaling.requestsPerTarget: needs a load balancer in front of the service"),
     ("autoscaling cooldown", pub(autoscaling={"min": 1, "max": 2, "cpuTarget": 50, "scaleInCooldown": -1}),

@@ -1,6 +1,6 @@
 """ecs-platform: Amazon ECS as reusable Pulumi components.
 
-    from ecs_platform import Platform, Service, Cluster, TaskDefinition, Network, LoadBalancer, \
+    from ecs_platform import Platform, Service, Job, Cluster, TaskDefinition, Network, LoadBalancer, \
         Ec2Capacity, ExternalCapacity
 
 Each component takes a spec from :mod:`ecs_platform.specs` (the same model stack
@@ -12,9 +12,11 @@ from ecs_platform.ec2_capacity import Ec2Capacity
 from ecs_platform.errors import ConfigError
 from ecs_platform.external import ExternalCapacity
 from ecs_platform.iam import AwsContext, TaskRoles
+from ecs_platform.job import Job
 from ecs_platform.load_balancer import LoadBalancer
 from ecs_platform.network import Network, VpcControls
 from ecs_platform.platform import Platform
+from ecs_platform.predeploy import PreDeployRun
 from ecs_platform.service import LoadBalancerRef, Service, ServiceConnectRef
 from ecs_platform.specs import (
     AutoscalingSpec,
@@ -26,11 +28,14 @@ from ecs_platform.specs import (
     ExternalSpec,
     HealthCheckSpec,
     InstanceTypeSpec,
+    JobSpec,
     LoadBalancerSpec,
     MountSpec,
     NetworkSpec,
     PermissionSpec,
     PlatformSpec,
+    QueueScalingSpec,
+    RetrySpec,
     RouteSpec,
     ScratchSpec,
     ServiceSpec,
@@ -61,6 +66,8 @@ __all__ = [
     "ExternalSpec",
     "HealthCheckSpec",
     "InstanceTypeSpec",
+    "Job",
+    "JobSpec",
     "LoadBalancer",
     "LoadBalancerRef",
     "LoadBalancerSpec",
@@ -70,6 +77,9 @@ __all__ = [
     "PermissionSpec",
     "Platform",
     "PlatformSpec",
+    "PreDeployRun",
+    "QueueScalingSpec",
+    "RetrySpec",
     "RouteSpec",
     "ScratchSpec",
     "Service",

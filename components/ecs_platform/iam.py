@@ -186,7 +186,8 @@ class TaskRoles(pulumi.ComponentResource):
         role gets ``spec.permissions``, with ``spec.exec_enabled`` ECS Exec's channels, the
         write access to ``exec_log_group_arn`` (the cluster's audit log group) and ``kms:Decrypt``
         on ``exec_kms_key_arn`` (the key of its sessions, when the cluster has one), and for each
-        ``(mount, read_only)`` of ``efs`` the EFS client grant through that access point."""
+        ``(mount, read_only)`` of ``efs`` the EFS client grant through that access point, and for a
+        queue worker (``spec.consumed_queue``) the consumer actions on exactly its queue."""
         super().__init__("ecs-platform:iam:TaskRoles", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
@@ -219,6 +220,8 @@ class TaskRoles(pulumi.ComponentResource):
         if spec.exec_enabled:
             statements += exec_statements(ctx, exec_log_group_arn, exec_kms_key_arn)
         statements += efs_statements(efs)
+        if spec.consumed_queue is not None:
+            statements += task_policy.queue_statements(spec.consumed_queue)
         self.task_policy: aws.iam.RolePolicy | None = None
         if statements:
             self.task_policy = aws.iam.RolePolicy(

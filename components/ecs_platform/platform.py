@@ -16,6 +16,7 @@ import pulumi_aws as aws
 from ecs_platform.cluster import Cluster
 from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext
+from ecs_platform.job import Job
 from ecs_platform.load_balancer import LoadBalancer
 from ecs_platform.network import Network, VpcControls
 from ecs_platform.routing import assign
@@ -54,13 +55,14 @@ class Platform(pulumi.ComponentResource):
     application load balancer when a service is public.
 
     Attributes: ``network``, ``cluster``, ``load_balancer`` (or ``None``),
-    ``services`` (name -> Service), ``urls`` (public service -> URL).
+    ``services`` (name -> Service), ``jobs`` (name -> Job), ``urls`` (public service -> URL).
     """
 
     network: Network
     cluster: Cluster
     load_balancer: LoadBalancer | None
     services: dict[str, Service]
+    jobs: dict[str, Job]
     urls: dict[str, pulumi.Output[str]]
 
     def __init__(
@@ -143,6 +145,21 @@ class Platform(pulumi.ComponentResource):
         zone_count = len(spec.vpc.private_subnet_ids) if spec.vpc is not None else spec.az_count
         # EFS volumes need one mount target per zone, so a list of subnets.
         subnets_by_zone = [self.network.private_subnet_ids.apply(_nth(i)) for i in range(zone_count)]
+        # Jobs first: a service's new task definition waits for the pre-deploy jobs that run
+        # before it.
+        self.jobs = {
+            job_name: Job(
+                f"{name}-{job_name}",
+                job,
+                cluster=self.cluster,
+                vpc_id=self.network.vpc_id,
+                subnet_ids=self.network.private_subnet_ids,
+                container_name=job_name,
+                context=ctx,
+                opts=child,
+            )
+            for job_name, job in spec.jobs.items()
+        }
         self.services = {}
         self.urls = {}
         for svc_name, svc in spec.services.items():
@@ -159,6 +176,10 @@ class Platform(pulumi.ComponentResource):
                 route_priorities=[priorities[(svc_name, i)] for i in range(len(routes))],
                 context=ctx,
                 service_connect=connect if svc_name in connected else None,
+                deploy_after=[
+                    job.predeploy for j, job in self.jobs.items()
+                    if job.predeploy is not None and svc_name in spec.jobs[j].run_before
+                ],
                 opts=child,
             )
             if public is not None:
@@ -173,6 +194,7 @@ class Platform(pulumi.ComponentResource):
                 "vpcId": self.network.vpc_id,
                 "clusterName": self.cluster.name,
                 "services": {n: sv.service_name for n, sv in self.services.items()},
+                "jobs": {n: job.task_definition_arn for n, job in self.jobs.items()},
                 "urls": self.urls,
             }
         )

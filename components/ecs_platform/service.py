@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -94,6 +95,7 @@ class Service(pulumi.ComponentResource):
         route_priorities: Sequence[int] | None = None,
         context: AwsContext | None = None,
         service_connect: ServiceConnectRef | None = None,
+        deploy_after: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``cluster``: where it runs, and the defaults the spec leaves open. ``subnet_ids``:
@@ -104,7 +106,9 @@ class Service(pulumi.ComponentResource):
         default: each route's own hashed priority. ``service_connect``: the namespace, for a
         service that has ``callers`` or calls others (then see :meth:`admit`); the service
         joins it as ``http://<container_name>:<port>``. EFS volumes the spec creates get a
-        mount target in each of ``subnet_ids``, which must then be a list."""
+        mount target in each of ``subnet_ids``, which must then be a list. ``deploy_after``:
+        resources (pre-deploy job runs, :class:`~ecs_platform.predeploy.PreDeployRun`) that a new
+        task definition, and so a new deployment, waits for."""
         ref = cluster.ref if isinstance(cluster, Cluster) else cluster
         problems = wiring_problems("Service", {"cluster.arn": ref.arn, "vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
         problems += python_problems(type(spec), placement_problems(spec, ref.spec))
@@ -217,6 +221,7 @@ class Service(pulumi.ComponentResource):
             family=f"{prefix}-{container_name}" if prefix else None,
             log_group_name=f"/ecs/{prefix}/{container_name}" if prefix else None,
             efs=efs,
+            deploy_after=deploy_after,
             opts=child,
         )
         self.egress_rules: list[aws.vpc.SecurityGroupEgressRule] = []
@@ -452,6 +457,9 @@ class Service(pulumi.ComponentResource):
             opts=child,
         )
         self.scaling_target = target
+        if a.queue is not None:
+            cluster_name = pulumi.Output.from_input(cluster_arn).apply(lambda arn: str(arn).rsplit("/", 1)[-1])
+            self._scale_on_queue(name, target, a, cluster_name)
         metrics: list[tuple[str, int | None, str, pulumi.Input[str] | None]] = [
             ("cpu", a.cpu_target, "ECSServiceAverageCPUUtilization", None),
             ("memory", a.memory_target, "ECSServiceAverageMemoryUtilization", None),
@@ -481,3 +489,101 @@ class Service(pulumi.ComponentResource):
                     opts=child,
                 )
             )
+
+    def _scale_on_queue(
+        self, name: str, target: aws.appautoscaling.Target, a: AutoscalingSpec, cluster_name: pulumi.Output[str]
+    ) -> None:
+        """Target tracking on backlog per task (metric math: the queue's visible messages divided
+        by the service's running tasks), as "Create a target tracking scaling policy for Application
+        Auto Scaling using metric math" (example: Amazon SQS queue backlog per task) shows it:
+        https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking-metric-math.html
+        With ``min: 0`` the division has no value while no task runs, so target tracking cannot
+        start the first task: a step scaling policy adds one when an alarm sees messages and no
+        running task (``IF``/``FILL`` of CloudWatch metric math)."""
+        assert a.queue is not None
+        child = pulumi.ResourceOptions(parent=self)
+        tt = aws.appautoscaling
+        dim = tt.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricMetricStatMetricDimensionArgs  # noqa: E501
+        queue_dims = [dim(name="QueueName", value=a.queue.queue_name)]
+        task_dims = [dim(name="ClusterName", value=cluster_name), dim(name="ServiceName", value=self.service.name)]
+
+        def stat(
+            namespace: str, metric: str, dims: list[Any], statistic: str
+        ) -> tt.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricMetricStatArgs:
+            return tt.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricMetricStatArgs(
+                metric=tt.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricMetricStatMetricArgs(
+                    namespace=namespace, metric_name=metric, dimensions=dims),
+                stat=statistic,
+            )  # fmt: skip
+
+        query = tt.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationMetricArgs
+        self.scaling_policies.append(
+            tt.Policy(
+                f"{name}-scale-queue",
+                policy_type="TargetTrackingScaling",
+                resource_id=target.resource_id,
+                scalable_dimension=target.scalable_dimension,
+                service_namespace=target.service_namespace,
+                target_tracking_scaling_policy_configuration=tt.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                    target_value=a.queue.backlog_per_task,
+                    customized_metric_specification=tt.PolicyTargetTrackingScalingPolicyConfigurationCustomizedMetricSpecificationArgs(
+                        metrics=[
+                            query(id="m1", label="Visible messages", return_data=False,
+                                  metric_stat=stat("AWS/SQS", "ApproximateNumberOfMessagesVisible", queue_dims, "Sum")),
+                            query(id="m2", label="Running tasks", return_data=False,
+                                  metric_stat=stat("ECS/ContainerInsights", "RunningTaskCount", task_dims, "Average")),
+                            query(id="e1", label="Backlog per task", expression="m1 / m2", return_data=True),
+                        ]
+                    ),
+                    scale_in_cooldown=a.scale_in_cooldown,
+                    scale_out_cooldown=a.scale_out_cooldown,
+                ),
+                opts=child,
+            )
+        )  # fmt: skip
+        self.scale_from_zero: aws.appautoscaling.Policy | None = None
+        self.scale_from_zero_alarm: aws.cloudwatch.MetricAlarm | None = None
+        if a.min_count != 0:
+            return
+        self.scale_from_zero = tt.Policy(
+            f"{name}-scale-from-zero",
+            policy_type="StepScaling",
+            resource_id=target.resource_id,
+            scalable_dimension=target.scalable_dimension,
+            service_namespace=target.service_namespace,
+            step_scaling_policy_configuration=tt.PolicyStepScalingPolicyConfigurationArgs(
+                adjustment_type="ChangeInCapacity",
+                cooldown=a.scale_out_cooldown,
+                metric_aggregation_type="Maximum",
+                step_adjustments=[
+                    tt.PolicyStepScalingPolicyConfigurationStepAdjustmentArgs(
+                        scaling_adjustment=1, metric_interval_lower_bound="0"
+                    )
+                ],
+            ),
+            opts=child,
+        )
+        self.scaling_policies.append(self.scale_from_zero)
+        cw = aws.cloudwatch
+        self.scale_from_zero_alarm = cw.MetricAlarm(
+            f"{name}-scale-from-zero",
+            alarm_description=f"{name}: messages wait in {a.queue.queue_name} and no task runs; start one",
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            threshold=1,
+            evaluation_periods=1,
+            datapoints_to_alarm=1,
+            treat_missing_data="notBreaching",
+            metric_queries=[
+                cw.MetricAlarmMetricQueryArgs(id="m1", return_data=False, metric=cw.MetricAlarmMetricQueryMetricArgs(
+                    namespace="AWS/SQS", metric_name="ApproximateNumberOfMessagesVisible", period=60,
+                    stat="Maximum", dimensions={"QueueName": a.queue.queue_name})),
+                cw.MetricAlarmMetricQueryArgs(id="m2", return_data=False, metric=cw.MetricAlarmMetricQueryMetricArgs(
+                    namespace="ECS/ContainerInsights", metric_name="RunningTaskCount", period=60, stat="Maximum",
+                    dimensions={"ClusterName": cluster_name, "ServiceName": self.service.name})),
+                # No RunningTaskCount datapoint counts as no running task.
+                cw.MetricAlarmMetricQueryArgs(id="e1", return_data=True, label="Messages waiting, no task running",
+                                              expression="IF(m1 > 0 AND FILL(m2, 0) == 0, 1, 0)"),
+            ],
+            alarm_actions=[self.scale_from_zero.arn],
+            opts=child,
+        )  # fmt: skip

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -46,13 +46,16 @@ class TaskDefinition(pulumi.ComponentResource):
         log_group_name: str | None = None,
         tags: Mapping[str, str] | None = None,
         efs: Mapping[str, EfsMount] | None = None,
+        deploy_after: Sequence[pulumi.Resource] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``cluster`` gives the defaults the spec leaves open (launch type, log retention);
         ``family`` and ``log_group_name`` (the log group's name before a unique suffix) default
         to Pulumi's auto-naming, ``container_name`` to ``name``. ``efs``: the file system and
         access point of every EFS volume of the spec (see :class:`~ecs_platform.service.Service`,
-        which creates or adopts them)."""
+        which creates or adopts them). ``deploy_after``: resources a new revision waits for
+        (pre-deploy job runs): the task definition ``depends_on`` them, so it and the service
+        that runs it change only once they succeeded."""
         problems = wiring_problems(
             "TaskDefinition",
             {"execution_role_arn": execution_role_arn, "task_role_arn": task_role_arn, "region": region},
@@ -126,7 +129,7 @@ class TaskDefinition(pulumi.ComponentResource):
             ),
             volumes=volumes or None,
             tags={**(tags or {}), **waiver_tags(spec.effective_waivers(mode))} or None,
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=list(deploy_after) or None),
         )
         self.arn = self.task_definition.arn
         self.family = self.task_definition.family

@@ -4,10 +4,17 @@ components themselves go through these same classes."""
 
 from ecs_platform.specs.base import Spec
 from ecs_platform.specs.cluster import INSTANCE_TYPES, ClusterSpec, Ec2Spec, ExternalSpec, InstanceTypeSpec
+from ecs_platform.specs.job import JobSpec, RetrySpec
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import ExistingVpcSpec, NetworkSpec
 from ecs_platform.specs.platform import PlatformSpec, StackContext, context_problems, sample_services
-from ecs_platform.specs.service import AutoscalingSpec, RouteSpec, ServiceSpec, TargetHealthCheckSpec
+from ecs_platform.specs.service import (
+    AutoscalingSpec,
+    QueueScalingSpec,
+    RouteSpec,
+    ServiceSpec,
+    TargetHealthCheckSpec,
+)
 from ecs_platform.specs.task import (
     ContainerSpec,
     EfsSpec,
@@ -31,11 +38,14 @@ __all__ = [
     "ExternalSpec",
     "HealthCheckSpec",
     "InstanceTypeSpec",
+    "JobSpec",
     "LoadBalancerSpec",
     "MountSpec",
     "NetworkSpec",
     "PermissionSpec",
     "PlatformSpec",
+    "QueueScalingSpec",
+    "RetrySpec",
     "RouteSpec",
     "ScratchSpec",
     "ServiceSpec",

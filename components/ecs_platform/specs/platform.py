@@ -22,10 +22,12 @@ from ecs_platform.specs import task_policy
 from ecs_platform.specs.base import Loc, raise_problems, render_loc
 from ecs_platform.specs.cluster import ClusterSpec
 from ecs_platform.specs.fields import ServiceName, TagKey, TagValue
+from ecs_platform.specs.job import JobSpec
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import NetworkSpec
 from ecs_platform.specs.routing import assign, covers
 from ecs_platform.specs.service import ServiceSpec, definition_size_problems, network_mode, placement_problems
+from ecs_platform.specs.task import TaskSpec
 
 #: The service a stack runs when config has no ``services`` key: a public,
 #: unprivileged nginx that passes our own defaults (non-root user, read-only
@@ -89,6 +91,9 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
     load_balancer: LoadBalancerSpec = LoadBalancerSpec()
     """The application load balancer, created when a service is public. Default: the settings'
     defaults."""
+    jobs: dict[ServiceName, JobSpec] = {}
+    """Job name (the service name rules, and no service's name) -> a task that runs to completion:
+    on a ``schedule``, before services deploy (``runBefore``), or on demand. Default none."""
 
     @model_validator(mode="before")
     @classmethod
@@ -102,6 +107,11 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
     def public_services(self) -> list[str]:
         return [name for name, svc in self.services.items() if svc.is_public]
 
+    def tasks(self) -> list[tuple[Loc, TaskSpec]]:
+        """Every task of the stack with its key path: the services', then the jobs'."""
+        return [(("services", n), s) for n, s in self.services.items()] + [
+            (("jobs", n), j) for n, j in self.jobs.items()]  # fmt: skip
+
     @model_validator(mode="after")
     def _platform_rules(self) -> Self:
         problems: list[tuple[Loc, str]] = []
@@ -114,7 +124,7 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
         problems += _caller_problems(self)
         problems += [(("services", n, "sidecars", n), "is the name of the application container, which is the "
                       "service's (allowed: another name)") for n, svc in self.services.items() if n in svc.sidecars]
-        problems += _capacity_problems(self) + _tag_problems(self)
+        problems += _capacity_problems(self) + _tag_problems(self) + _job_problems(self) + _queue_problems(self)
         for key in self.tags:
             if key in f.RESERVED_TAG_KEYS:
                 problems.append((("tags", key), f"overrides the platform's own {key} tag "
@@ -169,10 +179,11 @@ def context_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Lo
                 out.append((("zoneIds", i), f"{show(zone)} is not a zone of {context.region} "
                             f"(allowed: {allowed(ids)})"))  # fmt: skip
     out += _arn_problems(spec, context) + _role_policy_problems(spec, context)
-    for name, svc in spec.services.items():
+    for at, task in spec.tasks():
         # The log group is named by prefix plus the provider's 26-character unique suffix.
+        name = str(at[-1])
         log_group = f"/ecs/{context.prefix}/{name}-{'0' * 26}"
-        out += definition_size_problems(svc, spec, name, log_group, context.region, ("services", name))
+        out += definition_size_problems(task, spec, name, log_group, context.region, at)
     lb = [(("loadBalancer", *loc), msg)
           for loc, msg in spec.load_balancer.region_problems(context.region, context.account)]  # fmt: skip
     if spec.public_services:
@@ -201,15 +212,22 @@ def _arn_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Loc, 
             out.append((loc, f"{show(arn)} is in partition {arn.split(':')[1]}, not the partition of the stack's "
                         f"region {context.region} (allowed: an arn:{partition}:... ARN)"))  # fmt: skip
 
-    for name, svc in spec.services.items():
+    for at, svc in spec.tasks():
         for container, c in svc.containers.items():
-            where: Loc = ("services", name) if container is None else ("services", name, "sidecars", container)
+            where: Loc = at if container is None else (*at, "sidecars", container)
             for var, arn in c.secrets.items():
                 check((*where, "secrets", var), arn)
         for i, grant in enumerate(svc.permissions):
             for j, arn in enumerate(grant.resources):
-                check(("services", name, "permissions", i, "resources", j), arn)
+                check((*at, "permissions", i, "resources", j), arn)
     check(("loadBalancer", "certificateArn"), spec.load_balancer.certificate_arn)
+    for name, svc in spec.services.items():
+        queue = svc.autoscaling.queue if svc.autoscaling else None
+        if queue is not None and (queue.partition, queue.region) != (partition, context.region):
+            out.append((("services", name, "autoscaling", "queue", "arn"), f"{show(queue.arn)} is in "
+                        f"{queue.partition}/{queue.region}, not the stack's {partition}/{context.region} (allowed: a "
+                        f"queue in {context.region}; its CloudWatch metrics, which the scaling policy reads, are "
+                        "regional)"))  # fmt: skip
     return out
 
 
@@ -227,22 +245,24 @@ def _role_policy_problems(spec: PlatformSpec, context: StackContext) -> list[tup
     )
     out: list[tuple[Loc, str]] = []
     limit = f.MAX_ROLE_POLICY_CHARS
-    for name, svc in spec.services.items():
+    for at, svc in spec.tasks():
         grants = [r for p in svc.permissions for r in p.resources]
         if all(isinstance(r, str) for r in grants):
             statements = task_policy.granted_statements(svc.permissions)
             if svc.exec_enabled:
                 statements += task_policy.exec_statements(partition, context.region, account, log_group, key)
+            if svc.consumed_queue is not None:
+                statements += task_policy.queue_statements(svc.consumed_queue)
             size = task_policy.policy_size(statements)
             if size > limit:
-                out.append((("services", name, "permissions"), f"make a task role policy of {size} characters "
+                out.append(((*at, "permissions"), f"make a task role policy of {size} characters "
                             f"(allowed: at most {limit}, IAM's quota for a role's inline policies; grant "
                             "wider resource patterns or split the service)"))  # fmt: skip
         secrets = [a for c in svc.containers.values() for a in c.secrets.values()]
         if secrets and all(isinstance(a, str) for a in secrets):
             size = task_policy.policy_size(task_policy.secrets_statements([str(a) for a in secrets]))
             if size > limit:
-                out.append((("services", name, "secrets"), f"make an execution role policy of {size} characters "
+                out.append(((*at, "secrets"), f"make an execution role policy of {size} characters "
                             f"(allowed: at most {limit}, IAM's quota for a role's inline policies)"))  # fmt: skip
     return out
 
@@ -354,6 +374,37 @@ def _tag_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
             out.append((("services", name, "tags"), f"{len(svc.tags)} tags make {len(keys)} tags on the service's "
                         f"task definition, with the stack's {len(stack)}, Service and {len(waivers)} waiver tag(s) "
                         f"(allowed: at most {f.MAX_TAGS} tags per resource)"))  # fmt: skip
+    return out
+
+
+def _job_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
+    """Jobs run where services may (same placement rules), are named unlike any service, and
+    run before services of the stack."""
+    out: list[tuple[Loc, str]] = []
+    for name, job in spec.jobs.items():
+        loc: Loc = ("jobs", name)
+        if name in spec.services:
+            out.append((loc, f"{show(name)} is also a service's name (allowed: a name no service has; the job's "
+                        "task family, log group and roles are named after it)"))  # fmt: skip
+        out += placement_problems(job, spec, loc)
+        if name in job.sidecars:
+            out.append(((*loc, "sidecars", name), "is the name of the application container, which is the job's "
+                        "(allowed: another name)"))  # fmt: skip
+        for i, target in enumerate(job.run_before):
+            if target not in spec.services:
+                out.append(((*loc, "runBefore", i), f"{show(target)} is not a service of this stack (allowed: "
+                            f"{allowed(sorted(spec.services))})"))  # fmt: skip
+    return out
+
+
+def _queue_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
+    """Backlog per task divides by the service's running tasks, a Container Insights metric."""
+    out: list[tuple[Loc, str]] = []
+    for name, svc in spec.services.items():
+        if svc.autoscaling is not None and svc.autoscaling.queue is not None and spec.container_insights == "disabled":
+            out.append((("services", name, "autoscaling", "queue"), "needs the running task count, which "
+                        "Container Insights publishes, and containerInsights is disabled (allowed: containerInsights "
+                        "enabled or enhanced with queue scaling)"))  # fmt: skip
     return out
 
 

@@ -5,13 +5,13 @@ cluster it runs on (:func:`placement_problems`)."""
 from __future__ import annotations
 
 import json
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import Field, model_validator
 
 from ecs_platform import facts as f
 from ecs_platform.errors import allowed, show
-from ecs_platform.specs.base import Bool, Int, Loc, Spec, raise_problems, render_loc
+from ecs_platform.specs.base import Bool, Int, Loc, Rule, Spec, raise_problems, render_loc
 from ecs_platform.specs.cluster import ClusterSpec
 from ecs_platform.specs.fields import (
     Cidr,
@@ -82,11 +82,45 @@ class TargetHealthCheckSpec(Spec):
         return self
 
 
+def queue_arn_check(value: Any) -> str | None:
+    if isinstance(value, str) and f.SQS_QUEUE_ARN_RE.match(value):
+        return None
+    return (f"{show(value)} is not an SQS queue ARN (allowed: arn:<partition>:sqs:<region>:<account>:<queue name>, "
+            "e.g. arn:aws:sqs:us-east-1:123456789012:orders)")  # fmt: skip
+
+
+QueueArn = Annotated[str, Rule(queue_arn_check, "an SQS queue ARN", f.SQS_QUEUE_ARN_RE.pattern)]
+
+
+class QueueScalingSpec(Spec):
+    """Scaling a queue worker on its SQS backlog: the queue's visible messages per running task."""
+
+    arn: QueueArn
+    """The SQS queue the service consumes, in the stack's region; its task role may receive,
+    delete, change the visibility of its messages and read its attributes. Required."""
+    backlog_per_task: Annotated[int, Int(1, 1000000)]
+    """Visible messages per running task to hold, at least 1: (acceptable latency) / (seconds to
+    process one message). Required."""
+
+    @property
+    def queue_name(self) -> str:
+        return self.arn.rsplit(":", 1)[-1]
+
+    @property
+    def region(self) -> str:
+        return self.arn.split(":")[3]
+
+    @property
+    def partition(self) -> str:
+        return self.arn.split(":")[1]
+
+
 class AutoscalingSpec(Spec):
     """Target tracking on the service's task count; at least one target."""
 
-    min_count: Annotated[int, Int(1, 5000)] = Field(alias="min")
-    """Fewest tasks, 1..5000. Required."""
+    min_count: Annotated[int, Int(0, 5000)] = Field(alias="min")
+    """Fewest tasks, 1..5000; 0 only with ``queue`` (a message in the queue brings the service back
+    up from zero). Required."""
     max_count: Annotated[int, Int(1, 5000)] = Field(alias="max")
     """Most tasks, 1..5000, at least ``min``. Required."""
     cpu_target: Annotated[int, Int(1, 100)] | None = None
@@ -99,14 +133,22 @@ class AutoscalingSpec(Spec):
     """Seconds between scale-in steps. Default 300."""
     scale_out_cooldown: Annotated[int, Int(0, 3600)] = 60
     """Seconds between scale-out steps. Default 60."""
+    queue: QueueScalingSpec | None = None
+    """``{arn, backlogPerTask}``: track the SQS queue's visible messages per running task (needs
+    Container Insights for the running task count). Default: not tracked."""
 
     @model_validator(mode="after")
     def _range_and_target(self) -> Self:
         problems: list[tuple[Loc, str]] = []
         if self.max_count < self.min_count:
             problems.append((("max",), f"{self.max_count} is below min {self.min_count} (allowed: min <= max)"))
-        if self.cpu_target is None and self.memory_target is None and self.requests_per_target is None:
-            problems.append(((), "no target (allowed: one or more of cpuTarget, memoryTarget, requestsPerTarget)"))
+        if self.min_count == 0 and self.queue is None:
+            problems.append((("min",), "0 scales the service to zero, and only queue scaling brings it back up "
+                             "(allowed: 1..5000, or 0 with autoscaling.queue)"))  # fmt: skip
+        targets = (self.cpu_target, self.memory_target, self.requests_per_target, self.queue)
+        if all(t is None for t in targets):
+            problems.append(((), "no target (allowed: one or more of cpuTarget, memoryTarget, requestsPerTarget, "
+                                 "queue)"))  # fmt: skip
         raise_problems(problems)
         return self
 
@@ -144,6 +186,10 @@ class ServiceSpec(TaskSpec):
     callers: tuple[ServiceName, ...] = ()
     """Services of the stack that may call this one at ``http://<name>:<port>`` (Service
     Connect); its security group admits exactly their tasks, on ``port``. Default none."""
+
+    @property
+    def consumed_queue(self) -> str | None:
+        return self.autoscaling.queue.arn if self.autoscaling and self.autoscaling.queue else None
 
     @property
     def is_public(self) -> bool:

@@ -348,6 +348,11 @@ class TaskSpec(ContainerSpec):
     an ``ecs-platform:waiver:<control>`` tag on the task definition. Default none."""
 
     @property
+    def consumed_queue(self) -> str | None:
+        """The SQS queue ARN the task role may consume (a queue worker's). Default none."""
+        return None
+
+    @property
     def containers(self) -> dict[str | None, ContainerSpec]:
         """The application container (key ``None``) and the sidecars, by name."""
         out: dict[str | None, ContainerSpec] = {None: self}

@@ -79,6 +79,12 @@ def exec_statements(
     return out
 
 
+def queue_statements(queue_arn: pulumi.Input[str]) -> list[dict[str, Any]]:
+    """A queue worker's task role: consume exactly its queue (:data:`facts.SQS_CONSUMER_ACTIONS`)."""
+    return [{"Sid": "ConsumeQueue", "Effect": "Allow", "Action": list(facts.SQS_CONSUMER_ACTIONS),
+             "Resource": queue_arn}]  # fmt: skip
+
+
 def secrets_statements(arns: Sequence[str]) -> list[dict[str, Any]]:
     """Read access to exactly these Secrets Manager secrets / SSM parameters."""
     sm = list(dict.fromkeys(r for a in arns if ":secretsmanager:" in a for r in facts.secret_iam_resources(a)))

@@ -379,6 +379,21 @@ class MockCloud(pulumi.runtime.Mocks):
             state["name"] = physical
             arn = (f"arn:{PARTITION}:autoscaling:{region}:{acct}:scalingPolicy:{_hex(name, n=8)}:"
                    f"resource/{inputs.get('resourceId')}:policyName/{physical}")  # fmt: skip
+        elif typ == "aws:sqs/queue:Queue":
+            state["name"] = physical
+            arn = f"arn:{PARTITION}:sqs:{region}:{acct}:{physical}"
+            rid = state["url"] = f"https://sqs.{region}.amazonaws.com/{acct}/{physical}"
+        elif typ == "aws:scheduler/schedule:Schedule":
+            group = inputs.get("groupName") or "default"
+            state["groupName"] = group
+            rid = f"{group}/{physical}"
+            arn = f"arn:{PARTITION}:scheduler:{region}:{acct}:schedule/{group}/{physical}"
+        elif typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
+            arn = f"arn:{PARTITION}:cloudwatch:{region}:{acct}:alarm:{physical}"
+        elif typ.startswith("pulumi-python:dynamic"):
+            # A dynamic resource (the pre-deploy run): its provider runs only in a real `pulumi up`,
+            # so the mock answers with its inputs, as a preview would.
+            rid = f"{name}-{_hex(name, n=8)}"
         else:
             arn = f"arn:{PARTITION}:{module}:{region}:{acct}:{kind.lower()}/{physical}"
         if arn is not None:

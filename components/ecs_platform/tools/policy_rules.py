@@ -43,6 +43,7 @@ from ecs_platform.iam_reference import all_unscoped
 
 WAIVER_TAG = "ecs-platform:waiver:"
 SERVICE = "aws:ecs/service:Service"
+SCHEDULE = "aws:scheduler/schedule:Schedule"
 TASK = "aws:ecs/taskDefinition:TaskDefinition"
 CLUSTER = "aws:ecs/cluster:Cluster"
 CAPACITY_PROVIDER = "aws:ecs/capacityProvider:CapacityProvider"
@@ -170,6 +171,19 @@ class ResourceRule:
 def _no_public_ip(p: Mapping[str, Any]) -> Iterable[str]:
     if (p.get("networkConfiguration") or {}).get("assignPublicIp") is True:
         yield "the service gives its tasks public IP addresses"
+
+
+def _scheduled_task_private(p: Mapping[str, Any]) -> Iterable[str]:
+    """A schedule that runs an ECS task: no public IP (as ECS.2 asks of services), and a
+    dead-letter queue, so a run that cannot start is not lost without a trace."""
+    target = p.get("target") or {}
+    ecs = target.get("ecsParameters")
+    if not isinstance(ecs, Mapping):
+        return
+    if (ecs.get("networkConfiguration") or {}).get("assignPublicIp") is True:
+        yield "the schedule gives the tasks it runs public IP addresses"
+    if not (target.get("deadLetterConfig") or {}).get("arn"):
+        yield "the schedule runs ECS tasks without a dead-letter queue"
 
 
 def _no_host_pid(p: Mapping[str, Any]) -> Iterable[str]:
@@ -527,6 +541,13 @@ def _no_inline_world_ingress(p: Mapping[str, Any]) -> Iterable[str]:
 RESOURCE_RULES: tuple[ResourceRule, ...] = (
     ResourceRule(
         "ecs-2-no-public-ip", "ECS.2", "ECS services do not assign public IPs", (SERVICE,), _no_public_ip
+    ),
+    ResourceRule(
+        "ecs-scheduled-task-private",
+        None,
+        "Scheduled ECS tasks get no public IP, and failed invocations go to a dead-letter queue",
+        (SCHEDULE,),
+        _scheduled_task_private,
     ),
     ResourceRule(
         "ecs-3-no-host-pid",

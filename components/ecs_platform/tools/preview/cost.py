@@ -1,8 +1,10 @@
 """Estimated monthly cost of a stack, from the resources the program registered.
 
-Two figures per line: at the desired size (what runs after ``pulumi up``) and
-at the maximum (every autoscaled service at its max, EC2 groups as large as
-those tasks need, external machines at the activation's limit). Prices come
+Two figures per line: at the desired size (what runs after ``pulumi up``; a queue
+worker that scales to zero at its min of 0) and at the maximum (every autoscaled
+service at its max, EC2 groups as large as those tasks need, external machines
+at the activation's limit). A scheduled job is priced per run, for an assumed
+run time (:data:`JOB_RUN_MINUTES`, stated in the assumptions). Prices come
 from ``prices.json``, which names its source and date. A region or instance
 type the file does not price is reported, never guessed.
 """
@@ -20,6 +22,8 @@ from ecs_platform.specs import INSTANCE_TYPES
 from ecs_platform.tools.mock_cloud import StackRun
 
 PRICES_FILE = Path(__file__).with_name("prices.json")
+#: The run time a scheduled job is priced for (a job's real duration is unknown before it runs).
+JOB_RUN_MINUTES = 10
 _SIZE_MULTIPLIER = {"large": 1, "xlarge": 2, "2xlarge": 4, "4xlarge": 8, "8xlarge": 16}
 
 
@@ -120,6 +124,7 @@ class _Tasks:
     maximum: float
     strategy: list[dict[str, Any]]
     launch_type: str | None
+    scales_to_zero: bool = False
 
 
 def _tasks(run: StackRun) -> list[_Tasks]:
@@ -132,9 +137,13 @@ def _tasks(run: StackRun) -> list[_Tasks]:
             continue
         desired = float(svc.inputs.get("desiredCount", 0))
         maximum = desired
+        to_zero = False
         for target in targets:
             if str(target.inputs.get("resourceId", "")).endswith("/" + str(svc.outputs.get("name"))):
                 maximum = max(desired, float(target.inputs["maxCapacity"]))
+                # A queue worker with min 0 runs no task while its queue is empty: priced at its min.
+                to_zero = float(target.inputs["minCapacity"]) == 0
+                desired = 0.0 if to_zero else desired
         storage = (task.inputs.get("ephemeralStorage") or {}).get("sizeInGib", 20)
         out.append(
             _Tasks(
@@ -147,6 +156,7 @@ def _tasks(run: StackRun) -> list[_Tasks]:
                 maximum=maximum,
                 strategy=list(svc.inputs.get("capacityProviderStrategies") or []),
                 launch_type=svc.inputs.get("launchType"),
+                scales_to_zero=to_zero,
             )
         )
     return out
@@ -177,7 +187,15 @@ def estimate(run: StackRun, prices: Mapping[str, Any] | None = None) -> CostEsti
         )
         return est
     tasks = _tasks(run)
+    if any(t.scales_to_zero for t in tasks):
+        est.assumptions.append("A queue worker with autoscaling min 0 is priced at min (queue empty, no task) "
+                               "and at max")  # fmt: skip
+    if run.of_type("ecs-platform:ecs:Job"):
+        est.assumptions.append(f"A scheduled job is priced per run of {JOB_RUN_MINUTES} minutes (assumed), times "
+                               "its runs in a 30-day month; one-off and runBefore jobs run on demand or per "
+                               "deploy and are not priced")  # fmt: skip
     _fargate(est, rp, tasks, hours)
+    _jobs(est, run, rp)
     _ec2(est, run, rp, tasks, hours)
     _external(est, run, rp, tasks, hours)
     _network(est, run, rp, hours)
@@ -206,11 +224,12 @@ def _fargate(est: CostEstimate, rp: Mapping[str, Any], tasks: list[_Tasks], hour
             if any(s["capacityProvider"] == "FARGATE_SPOT" for s in on_fargate)
             else ""
         )
+        tasks_text = f"min 0 (idle queue), max {t.maximum:g}" if t.scales_to_zero else (
+            f"{t.desired:g} task(s), max {t.maximum:g}")  # fmt: skip
         est.lines.append(
             CostLine(
                 f"Fargate {t.name}",
-                f"{t.cpu / 1024:g} vCPU / {t.memory / 1024:g} GB {t.architecture}, "
-                f"{t.desired:g} task(s), max {t.maximum:g}{spot}",
+                f"{t.cpu / 1024:g} vCPU / {t.memory / 1024:g} GB {t.architecture}, {tasks_text}{spot}",
                 cost["desired"],
                 cost["maximum"],
             )
@@ -341,3 +360,65 @@ def _security(est: CostEstimate, run: StackRun, rp: Mapping[str, Any]) -> None:
         monthly = float(rp["waf_web_acl_month"]) + rules * float(rp["waf_rule_month"])
         est.lines.append(CostLine(f"WAF {acl.name}", f"web ACL with {rules} rules; requests excluded",
                                   monthly, monthly))  # fmt: skip
+
+
+def _count(text: str, lo: int, hi: int, names: Sequence[str] = ()) -> float:
+    """How many values one cron field matches (``L``, ``W`` and ``#`` forms match one)."""
+    total = 0.0
+    for item in text.split(","):
+        base, _, step = item.partition("/")
+        if base in ("*", "?"):
+            first, last = lo, hi
+        elif "-" in base:
+            a, b = base.split("-", 1)
+            first, last = (names.index(a.upper()) + lo if a.upper() in names else int(a)), (
+                names.index(b.upper()) + lo if b.upper() in names else int(b))  # fmt: skip
+        elif step:
+            first, last = (names.index(base.upper()) + lo if base.upper() in names else int(base)), hi
+        else:
+            total += 1
+            continue
+        total += len(range(first, last + 1, int(step) if step else 1))
+    return total
+
+
+def runs_per_month(expression: str) -> float:
+    """Runs of a schedule expression in a 30-day month (a one-time ``at`` schedule: 1)."""
+    if expression.startswith("rate("):
+        value, unit = expression[5:-1].split(" ")
+        minutes = {"minute": 1, "hour": 60, "day": 1440}[unit.rstrip("s")]
+        return 30 * 1440 / (int(value) * minutes)
+    if expression.startswith("cron("):
+        minute, hour, dom, month, dow, _ = expression[5:-1].split(" ")
+        days = 30 / 7 * _count(dow, 1, 7, ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")) if dom == "?" else (
+            30.0 if dom == "*" else _count(dom, 1, 31))  # fmt: skip
+        months = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
+        return _count(minute, 0, 59) * _count(hour, 0, 23) * min(days, 30.0) * _count(month, 1, 12, months) / 12
+    return 1.0
+
+
+def _jobs(est: CostEstimate, run: StackRun, rp: Mapping[str, Any]) -> None:
+    """Scheduled jobs on Fargate: per-run cost (``JOB_RUN_MINUTES``) times runs per month. On EC2
+    or external capacity a run costs nothing beyond the machines already priced."""
+    fp = rp["fargate"]
+    tasks_by_arn = {r.outputs.get("arn"): r for r in run.of_type("aws:ecs/taskDefinition:TaskDefinition")}
+    for schedule in sorted(run.of_type("aws:scheduler/schedule:Schedule"), key=lambda r: r.name):
+        ecs = schedule.inputs["target"]["ecsParameters"]
+        task = tasks_by_arn.get(ecs.get("taskDefinitionArn"))
+        strategy = [s["capacityProvider"] for s in ecs.get("capacityProviderStrategies") or []]
+        if task is None or not strategy or any(p not in ("FARGATE", "FARGATE_SPOT") for p in strategy):
+            continue
+        rate = fp[(task.inputs.get("runtimePlatform") or {}).get("cpuArchitecture", "X86_64")]
+        cpu, memory = int(task.inputs["cpu"]) / 1024, int(task.inputs["memory"]) / 1024
+        per_run = JOB_RUN_MINUTES / 60 * (cpu * float(rate["vcpu_hour"]) + memory * float(rate["gb_hour"]))
+        if strategy == ["FARGATE_SPOT"]:
+            per_run *= 1 - float(fp["spot_discount"])
+        expression = str(schedule.inputs["scheduleExpression"])
+        runs = runs_per_month(expression)
+        name = schedule.name.removesuffix("-schedule")
+        est.lines.append(CostLine(
+            f"Job {name}",
+            f"{cpu:g} vCPU / {memory:g} GB, {expression}: {runs:.4g} run(s) a month at ${per_run:.4f} per "
+            f"{JOB_RUN_MINUTES}-minute run",
+            runs * per_run, runs * per_run,
+        ))  # fmt: skip

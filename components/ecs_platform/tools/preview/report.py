@@ -123,6 +123,19 @@ class _Summaries:
                 for rule in sorted(i.get("rules") or [], key=lambda rule: rule["priority"])
             ) + f"; default {next(iter(i.get('defaultAction') or {'?': 0}))}",
             "aws:s3/bucketPolicy:BucketPolicy": lambda i, r: _policy_summary(i["policy"]),
+            "aws:scheduler/schedule:Schedule": self.schedule,
+            "aws:sqs/queue:Queue": lambda i, r: (
+                f"{'encrypted (SSE-SQS)' if i.get('sqsManagedSseEnabled') else 'NOT encrypted'}, keeps messages "
+                f"{int(i.get('messageRetentionSeconds', 345600)) // 86400} days"
+            ),
+            "aws:cloudwatch/metricAlarm:MetricAlarm": lambda i, r: (
+                f"{i.get('alarmDescription', '')}; "
+                + "; ".join(str(q["expression"]) for q in i.get("metricQueries") or [] if q.get("expression"))
+            ),
+            "pulumi-python:dynamic/ecs-platform:PreDeployRun": lambda i, r: (
+                f"runs {i.get('containerName')} once per new task definition during `pulumi up` and waits up to "
+                f"{i.get('timeoutSeconds')} s for exit code 0; what depends on it deploys only after"
+            ),
         }
 
     def __call__(self, reg: Registration) -> str:
@@ -270,8 +283,30 @@ class _Summaries:
                 conditions.append("hosts " + ", ".join(c["hostHeader"]["values"]))
         return f"priority {i.get('priority')}: {' and '.join(conditions)} -> forward"
 
+    def schedule(self, i: dict[str, Any], r: Registration) -> str:
+        target = i["target"]
+        retry = target.get("retryPolicy") or {}
+        ecs = target.get("ecsParameters") or {}
+        network = ecs.get("networkConfiguration") or {}
+        return (
+            f"{i['scheduleExpression']} ({i.get('scheduleExpressionTimezone', 'UTC')}); runs "
+            f"{str(ecs.get('taskDefinitionArn', '')).rsplit('/', 1)[-1]} in {self.zones(network.get('subnets', []))}"
+            f", public IP {'on' if network.get('assignPublicIp') else 'off'}; {retry.get('maximumRetryAttempts')} "
+            f"retries within {retry.get('maximumEventAgeInSeconds')} s, then the dead-letter queue"
+        )
+
     def scaling_policy(self, i: dict[str, Any], r: Registration) -> str:
+        if i.get("policyType") == "StepScaling":
+            steps = i["stepScalingPolicyConfiguration"]["stepAdjustments"]
+            return "on its alarm: " + ", ".join(f"{s['scalingAdjustment']:+d} task(s)" for s in steps)
         cfg = i["targetTrackingScalingPolicyConfiguration"]
+        custom = cfg.get("customizedMetricSpecification")
+        if custom:
+            shown = next(m for m in custom["metrics"] if m.get("returnData"))
+            return (
+                f"keep {shown.get('label')} ({shown.get('expression')}) at {cfg['targetValue']:g} (cooldown in "
+                f"{cfg.get('scaleInCooldown')} s, out {cfg.get('scaleOutCooldown')} s)"
+            )
         metric = cfg["predefinedMetricSpecification"]["predefinedMetricType"]
         return (
             f"keep {metric} at {cfg['targetValue']:g} (cooldown in {cfg.get('scaleInCooldown')} s, "

@@ -1,0 +1,351 @@
+"""Job: a task that runs to completion, on a schedule, before services deploy, or on demand.
+
+Every job gets what a service's task gets (:class:`~ecs_platform.iam.TaskRoles`, a
+:class:`~ecs_platform.task_definition.TaskDefinition` with its own log group) and, in awsvpc
+mode, its own security group that admits nothing and lets the task out. It runs in the private
+subnets with no public IP, on the capacity a service of its launch type would use.
+
+* With ``schedule``: an EventBridge Scheduler schedule whose ECS ``RunTask`` target runs it
+  ("Using templated targets in EventBridge Scheduler", Amazon ECS ``RunTask``:
+  https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-templated.html),
+  with a retry policy and an encrypted SQS dead-letter queue for runs that cannot start
+  (https://docs.aws.amazon.com/scheduler/latest/UserGuide/configuring-schedule-dlq.html), and a
+  scheduler role that may run exactly this task definition family on exactly this cluster.
+* With ``runBefore``: a :class:`~ecs_platform.predeploy.PreDeployRun`, which the named services'
+  task definitions depend on.
+* Always: ``run_task_command``, a ready-to-run ``aws ecs run-task`` command.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from ecs_platform.cluster import CapacityStrategyItem, Cluster, ClusterRef, capacity_strategy
+from ecs_platform.errors import raise_if
+from ecs_platform.iam import AwsContext, TaskRoles, policy_document
+from ecs_platform.outputs import after, tag_children
+from ecs_platform.predeploy import PreDeployRun
+from ecs_platform.specs import JobSpec
+from ecs_platform.specs.base import python_problems
+from ecs_platform.specs.service import network_mode, placement_problems
+from ecs_platform.storage import adopted_mount
+from ecs_platform.task_definition import TaskDefinition
+from ecs_platform.wiring import wiring_problems
+
+#: SQS keeps a message at most 14 days (MessageRetentionPeriod, SetQueueAttributes): the
+#: dead-letter queue keeps failed invocations as long as SQS allows.
+DLQ_RETENTION_SECONDS = 1209600
+
+
+def scheduler_statements(
+    *,
+    family_arn: pulumi.Input[str],
+    cluster_arn: pulumi.Input[str],
+    task_arns: pulumi.Input[str],
+    role_arns: Sequence[pulumi.Input[str]],
+    dead_letter_arn: pulumi.Input[str],
+) -> list[dict[str, Any]]:
+    """The scheduler role's policy, as "Set up the execution role" and "Amazon ECS EventBridge IAM
+    role" show it for an ECS target, scoped to one job: ``ecs:RunTask`` on the job's task
+    definition family (any revision) only on this cluster (``ecs:cluster``); ``iam:PassRole`` on
+    exactly the job's execution and task roles, only to ECS tasks; ``ecs:TagResource`` on this
+    cluster's tasks only as RunTask creates them (the target propagates the task definition's
+    tags, which needs it); ``sqs:SendMessage`` on the job's dead-letter queue
+    ("Configuring a schedule's dead-letter queue": the execution role sends the dead-letter event).
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/CWE_IAM_role.html"""
+    return [
+        {"Sid": "RunJobTask", "Effect": "Allow", "Action": "ecs:RunTask", "Resource": family_arn,
+         "Condition": {"ArnEquals": {"ecs:cluster": cluster_arn}}},
+        {"Sid": "PassJobRoles", "Effect": "Allow", "Action": "iam:PassRole", "Resource": list(role_arns),
+         "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}}},
+        {"Sid": "TagJobTasks", "Effect": "Allow", "Action": "ecs:TagResource", "Resource": task_arns,
+         "Condition": {"StringEquals": {"ecs:CreateAction": "RunTask"}}},
+        {"Sid": "DeadLetter", "Effect": "Allow", "Action": "sqs:SendMessage", "Resource": dead_letter_arn},
+    ]  # fmt: skip
+
+
+def run_task_command(
+    *,
+    region: str,
+    cluster_arn: str,
+    task_definition_arn: str,
+    subnets: Sequence[str] | None,
+    security_groups: Sequence[str],
+    strategy: Sequence[CapacityStrategyItem],
+    launch_type: str | None,
+    platform_version: str | None,
+    exec_enabled: bool = False,
+) -> str:
+    """``aws ecs run-task`` with everything a run needs, in the CLI's shorthand syntax."""
+    args = ["aws", "ecs", "run-task", "--region", region, "--cluster", cluster_arn,
+            "--task-definition", task_definition_arn, "--count", "1"]  # fmt: skip
+    if strategy:
+        args += ["--capacity-provider-strategy",
+                 *(f"capacityProvider={s.capacity_provider},weight={s.weight},base={s.base}" for s in strategy)]
+    elif launch_type:
+        args += ["--launch-type", launch_type]
+    if platform_version:
+        args += ["--platform-version", platform_version]
+    if subnets:
+        args += ["--network-configuration", f"awsvpcConfiguration={{subnets=[{','.join(subnets)}],"
+                 f"securityGroups=[{','.join(security_groups)}],assignPublicIp=DISABLED}}"]  # fmt: skip
+    args += ["--enable-ecs-managed-tags", "--propagate-tags", "TASK_DEFINITION"]
+    if exec_enabled:
+        args.append("--enable-execute-command")
+    return shlex.join(args)
+
+
+class Job(pulumi.ComponentResource):
+    """One job on ECS: roles, task definition and log group, security group, and how it runs
+    (schedule, pre-deploy run, or the exported command).
+
+    Outputs: ``task_definition_arn``, ``log_group_name``, ``security_group_id`` (or None),
+    ``run_task_command``, ``schedule_arn`` (or None), ``dead_letter_queue_url`` (or None).
+    Attributes: ``predeploy`` (the :class:`PreDeployRun`, for a ``runBefore`` job, else None).
+    """
+
+    roles: TaskRoles
+    task_definition: TaskDefinition
+    security_group: aws.ec2.SecurityGroup | None
+    predeploy: PreDeployRun | None
+    schedule: aws.scheduler.Schedule | None
+
+    def __init__(
+        self,
+        name: str,
+        spec: JobSpec,
+        *,
+        cluster: Cluster | ClusterRef,
+        vpc_id: pulumi.Input[str],
+        subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
+        container_name: str | None = None,
+        context: AwsContext | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """``cluster``: where it runs and the defaults the spec leaves open. ``subnet_ids``: the
+        private subnets. ``container_name`` (default ``name``) also names the ``Job`` tag, the
+        task family and the log group."""
+        ref = cluster.ref if isinstance(cluster, Cluster) else cluster
+        problems = wiring_problems("Job", {"cluster.arn": ref.arn, "vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
+        problems += python_problems(type(spec), placement_problems(spec, ref.spec))
+        launch_type = spec.launch_type or ref.spec.launch_type
+        if launch_type == "EC2" and ref.ec2_capacity_provider_name is None:
+            problems.append("Job.cluster.ec2_capacity_provider_name: None is missing (allowed: the cluster's EC2 "
+                            "capacity provider, required on EC2)")  # fmt: skip
+        if spec.exec_enabled and ref.exec_log_group_arn is None:
+            problems.append("Job.cluster.exec_log_group_arn: None is missing (allowed: the cluster's ECS Exec "
+                            "audit log group, required with exec)")  # fmt: skip
+        raise_if(problems, "Job")
+        container_name = container_name or name
+        super().__init__(
+            "ecs-platform:ecs:Job",
+            name,
+            None,
+            pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(transformations=[tag_children({"Job": container_name})])
+            ),
+        )
+        child = pulumi.ResourceOptions(parent=self)
+        ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
+        self.spec = spec
+        mode = network_mode(spec, ref.spec)
+        prefix = ref.name_prefix
+        fargate = launch_type in ("FARGATE", "FARGATE_SPOT")
+
+        self.security_group = None
+        if mode == "awsvpc":
+            self.security_group = aws.ec2.SecurityGroup(
+                f"{name}-sg", vpc_id=vpc_id, description=f"ECS job {container_name}: tasks (egress only)", opts=child
+            )
+            self.egress_rule = aws.vpc.SecurityGroupEgressRule(
+                f"{name}-egress",
+                security_group_id=self.security_group.id,
+                ip_protocol="-1",
+                cidr_ipv4="0.0.0.0/0",
+                description="Job tasks reach registries, AWS APIs and dependencies via NAT",
+                opts=child,
+            )
+        efs = {
+            volume: adopted_mount(
+                v.efs.file_system_id, v.efs.access_point_id,
+                partition=ctx.partition, region=ctx.region, account_id=ctx.account_id,
+            )
+            for volume, v in spec.volumes.items()
+            if v.efs is not None and v.efs.file_system_id is not None and v.efs.access_point_id is not None
+        }
+        read_only = {
+            volume: all(m.read_only for c in spec.containers.values() for m in c.mounts.values() if m.volume == volume)
+            for volume in efs
+        }
+        self.roles = TaskRoles(
+            f"{name}-roles",
+            spec,
+            exec_log_group_arn=ref.exec_log_group_arn if spec.exec_enabled else None,
+            exec_kms_key_arn=ref.kms_key_arn if spec.exec_enabled else None,
+            context=ctx,
+            efs=[(efs[v], read_only[v]) for v in sorted(efs)],
+            opts=child,
+        )
+        self.task_definition = TaskDefinition(
+            f"{name}-task",
+            spec,
+            cluster=ref,
+            execution_role_arn=self.roles.execution_role_arn,
+            task_role_arn=self.roles.task_role_arn,
+            region=ctx.region,
+            container_name=container_name,
+            family=f"{prefix}-{container_name}" if prefix else None,
+            log_group_name=f"/ecs/{prefix}/{container_name}" if prefix else None,
+            efs=efs,
+            opts=child,
+        )
+        strategy = capacity_strategy(launch_type, ref.spec.fargate_on_demand_base, ref.ec2_capacity_provider_name)
+        explicit_launch_type = "EXTERNAL" if launch_type == "EXTERNAL" else None
+        platform_version = "LATEST" if fargate else None
+        security_groups: list[pulumi.Input[str]] = [self.security_group.id] if self.security_group else []
+        subnets = subnet_ids if self.security_group is not None else None
+
+        self.schedule = None
+        self.dead_letter_queue: aws.sqs.Queue | None = None
+        self.scheduler_role: aws.iam.Role | None = None
+        if spec.schedule is not None:
+            self._schedule(name, container_name, spec, ref, ctx, strategy, explicit_launch_type,
+                           platform_version, security_groups, subnets)  # fmt: skip
+
+        self.predeploy = None
+        if spec.run_before:
+            self.predeploy = PreDeployRun(
+                f"{name}-predeploy",
+                job_name=container_name,
+                cluster=ref.arn,
+                task_definition_arn=self.task_definition.arn,
+                container_name=container_name,
+                region=ctx.region,
+                subnets=subnets,
+                security_groups=security_groups,
+                capacity_provider_strategy=[
+                    {"capacityProvider": s.capacity_provider, "weight": s.weight, "base": s.base} for s in strategy
+                ],
+                launch_type=explicit_launch_type,
+                platform_version=platform_version,
+                timeout_seconds=spec.effective_run_before_timeout,
+                # The run needs the network path out (NAT, egress rule) and the roles' policies.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.egress_rule] if self.security_group else None),
+            )
+
+        providers = [s.capacity_provider for s in strategy]
+        self.run_task_command: pulumi.Output[str] = pulumi.Output.all(
+            ctx.region, ref.arn, self.task_definition.arn, subnets, security_groups, providers
+        ).apply(
+            lambda v: run_task_command(
+                region=str(v[0]), cluster_arn=str(v[1]), task_definition_arn=str(v[2]),
+                subnets=[str(s) for s in v[3]] if v[3] else None, security_groups=[str(g) for g in v[4]],
+                strategy=[CapacityStrategyItem(str(p), s.weight, s.base) for p, s in zip(v[5], strategy, strict=True)],
+                launch_type=explicit_launch_type, platform_version=platform_version, exec_enabled=spec.exec_enabled,
+            )
+        )  # fmt: skip
+        self.task_definition_arn = self.task_definition.arn
+        self.log_group_name = self.task_definition.log_group_name
+        self.security_group_id = self.security_group.id if self.security_group else None
+        self.schedule_arn = self.schedule.arn if self.schedule else None
+        self.dead_letter_queue_url = self.dead_letter_queue.url if self.dead_letter_queue else None
+        self.register_outputs(
+            {
+                "taskDefinitionArn": self.task_definition_arn,
+                "logGroupName": self.log_group_name,
+                "runTaskCommand": self.run_task_command,
+                "scheduleArn": self.schedule_arn,
+            }
+        )
+
+    def _schedule(
+        self,
+        name: str,
+        container_name: str,
+        spec: JobSpec,
+        ref: ClusterRef,
+        ctx: AwsContext,
+        strategy: Sequence[CapacityStrategyItem],
+        launch_type: str | None,
+        platform_version: str | None,
+        security_groups: list[pulumi.Input[str]],
+        subnets: pulumi.Input[Sequence[pulumi.Input[str]]] | None,
+    ) -> None:
+        """The schedule, its dead-letter queue and the role it runs the task with."""
+        child = pulumi.ResourceOptions(parent=self)
+        assert spec.schedule is not None
+        self.dead_letter_queue = aws.sqs.Queue(
+            f"{name}-dlq",
+            sqs_managed_sse_enabled=True,
+            message_retention_seconds=DLQ_RETENTION_SECONDS,
+            opts=child,
+        )
+        self.scheduler_role = aws.iam.Role(
+            f"{name}-scheduler",
+            assume_role_policy=ctx.trust("scheduler"),
+            description=f"EventBridge Scheduler: run job {container_name} on its cluster",
+            opts=child,
+        )
+        family_arn = pulumi.Output.concat(self.task_definition.task_definition.arn_without_revision, ":*")
+        task_arns = pulumi.Output.all(ref.arn).apply(
+            lambda v: str(v[0]).replace(":cluster/", ":task/", 1) + "/*"
+        )
+        self.scheduler_policy = aws.iam.RolePolicy(
+            f"{name}-scheduler-policy",
+            role=self.scheduler_role.name,
+            policy=policy_document(
+                scheduler_statements(
+                    family_arn=family_arn,
+                    cluster_arn=ref.arn,
+                    task_arns=task_arns,
+                    role_arns=[self.roles.execution_role.arn, self.roles.task_role.arn],
+                    dead_letter_arn=self.dead_letter_queue.arn,
+                )
+            ),
+            opts=child,
+        )
+        retry = spec.effective_retry
+        self.schedule = aws.scheduler.Schedule(
+            f"{name}-schedule",
+            description=f"Runs ECS job {container_name}",
+            schedule_expression=spec.schedule,
+            schedule_expression_timezone=spec.effective_timezone,
+            flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
+            target=aws.scheduler.ScheduleTargetArgs(
+                arn=ref.arn,
+                role_arn=after(self.scheduler_role.arn, self.scheduler_policy),
+                dead_letter_config=aws.scheduler.ScheduleTargetDeadLetterConfigArgs(arn=self.dead_letter_queue.arn),
+                retry_policy=aws.scheduler.ScheduleTargetRetryPolicyArgs(
+                    maximum_retry_attempts=retry.attempts, maximum_event_age_in_seconds=retry.max_event_age
+                ),
+                ecs_parameters=aws.scheduler.ScheduleTargetEcsParametersArgs(
+                    task_definition_arn=self.task_definition.arn,
+                    task_count=1,
+                    capacity_provider_strategies=[
+                        aws.scheduler.ScheduleTargetEcsParametersCapacityProviderStrategyArgs(
+                            capacity_provider=s.capacity_provider, weight=s.weight, base=s.base
+                        )
+                        for s in strategy
+                    ]
+                    or None,
+                    launch_type=launch_type,
+                    platform_version=platform_version,
+                    network_configuration=(
+                        aws.scheduler.ScheduleTargetEcsParametersNetworkConfigurationArgs(
+                            subnets=subnets, security_groups=security_groups, assign_public_ip=False
+                        )
+                        if subnets is not None
+                        else None
+                    ),
+                    enable_ecs_managed_tags=True,
+                    enable_execute_command=spec.exec_enabled or None,
+                    propagate_tags="TASK_DEFINITION",
+                ),
+            ),
+            opts=child,
+        )
