@@ -50,6 +50,23 @@ NETWORK_MODES: dict[str, tuple[str, ...]] = {
 #: Security Hub controls a service may turn off in config, visibly: ECS.5
 #: (read-only root filesystem), ECS.17 (host networking), ECS.20 (non-root user).
 SERVICE_WAIVABLE = ("ECS.5", "ECS.17", "ECS.20")
+#: ECS deployment strategies, config word -> CreateService ``deploymentConfiguration.strategy``
+#: (API_DeploymentConfiguration: ROLLING, BLUE_GREEN, LINEAR, CANARY).
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html
+DEPLOYMENT_STRATEGIES = {"rolling": "ROLLING", "blueGreen": "BLUE_GREEN", "linear": "LINEAR", "canary": "CANARY"}
+#: ``bakeTimeInMinutes``, ``stepBakeTimeInMinutes`` and ``canaryBakeTimeInMinutes``: 0..1440
+#: minutes (API_DeploymentConfiguration, API_LinearConfiguration, API_CanaryConfiguration).
+MAX_BAKE_MINUTES = 1440
+#: ``LinearConfiguration.stepPercent``: multiples of 0.1 from 3.0 to 100.0 (ECS's default 10.0).
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LinearConfiguration.html
+LINEAR_STEP_PERCENT = (3.0, 100.0)
+#: ``CanaryConfiguration.canaryPercent``: multiples of 0.1 from 0.1 to 100.0 (ECS's default 5.0).
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CanaryConfiguration.html
+CANARY_PERCENT = (0.1, 100.0)
+#: CloudWatch alarm names (PutMetricAlarm ``AlarmName``): 1..255 characters, UTF-8 without
+#: ASCII control characters.
+#: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+ALARM_NAME_MAX = 255
 #: Tag key under which a resource records a waived control and the reason.
 WAIVER_TAG = "ecs-platform:waiver:"
 #: Tags every resource gets from the provider; config's ``tags`` may not override them.
@@ -412,6 +429,13 @@ TRUST_FORMS: dict[str, TrustForm] = {
     "ssm-hybrid": TrustForm(
         "ssm.amazonaws.com", True, "ArnEquals", "ssm",
         "https://docs.aws.amazon.com/systems-manager/latest/userguide/hybrid-multicloud-service-role.html",
+    ),
+    # The ECS infrastructure role for load balancers (blue/green, linear and canary
+    # deployments move traffic with it): ecs.amazonaws.com, and the guide's trust policy
+    # shows no conditions.
+    "ecs-infrastructure": TrustForm(
+        "ecs.amazonaws.com", False, None, None,
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AmazonECSInfrastructureRolePolicyForLoadBalancers.html",
     ),
     # EventBridge Scheduler's execution role (scheduled tasks): aws:SourceAccount only.
     "scheduler": TrustForm(

@@ -7,7 +7,16 @@ from ecs_platform.specs.cluster import INSTANCE_TYPES, ClusterSpec, Ec2Spec, Ext
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import ExistingVpcSpec, NetworkSpec
 from ecs_platform.specs.platform import PlatformSpec, StackContext, context_problems, sample_services
-from ecs_platform.specs.service import AutoscalingSpec, RouteSpec, ServiceSpec, TargetHealthCheckSpec
+from ecs_platform.specs.service import (
+    AlarmThresholdsSpec,
+    AutoscalingSpec,
+    CanarySpec,
+    DeploymentSpec,
+    LinearSpec,
+    RouteSpec,
+    ServiceSpec,
+    TargetHealthCheckSpec,
+)
 from ecs_platform.specs.task import (
     ContainerSpec,
     EfsSpec,
@@ -22,15 +31,19 @@ from ecs_platform.specs.task import (
 
 __all__ = [
     "INSTANCE_TYPES",
+    "AlarmThresholdsSpec",
     "AutoscalingSpec",
+    "CanarySpec",
     "ClusterSpec",
     "ContainerSpec",
+    "DeploymentSpec",
     "Ec2Spec",
     "EfsSpec",
     "ExistingVpcSpec",
     "ExternalSpec",
     "HealthCheckSpec",
     "InstanceTypeSpec",
+    "LinearSpec",
     "LoadBalancerSpec",
     "MountSpec",
     "NetworkSpec",
