@@ -29,7 +29,7 @@ def preview(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 def test_dev_preview_shows_the_tree_counts_exports_and_cost(capsys) -> None:
     code, out, err = preview(capsys, "dev")
     assert (code, err) == (0, "")
-    assert out.startswith("Stack dev (us-east-1): 28 resources, offline preview\n")
+    assert out.startswith("Stack dev (us-east-1): 30 resources, offline preview\n")
     expected_lines = [
         "├─ ecs  [ecs-platform:index:Platform]",
         "│  ├─ ecs-web  [ecs-platform:ecs:Service]",

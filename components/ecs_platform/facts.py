@@ -67,6 +67,9 @@ CANARY_PERCENT = (0.1, 100.0)
 #: ASCII control characters.
 #: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
 ALARM_NAME_MAX = 255
+#: The waiver tag (``ecs-platform:waiver:<this>``) a service carries when ``pulumi up`` does not
+#: wait for its steady state (``waitForSteadyState: false``).
+STEADY_STATE_WAIVER = "steady-state"
 #: Tag key under which a resource records a waived control and the reason.
 WAIVER_TAG = "ecs-platform:waiver:"
 #: Tags every resource gets from the provider; config's ``tags`` may not override them.
@@ -338,6 +341,10 @@ NAME_LIMITS: dict[tuple[str, str], NameLimit] = {
         255, _ECS_NAME, _ECS_DOCS + "API_ContainerDefinition.html"),
     ("aws:ecs/capacityProvider:CapacityProvider", "name"): NameLimit(
         255, _ECS_NAME, _ECS_DOCS + "API_CreateCapacityProvider.html"),
+    # CloudWatch PutMetricAlarm: 1-255 UTF-8 characters without ASCII control characters.
+    ("aws:cloudwatch/metricAlarm:MetricAlarm", "name"): NameLimit(
+        ALARM_NAME_MAX, re.compile(r"^[^\x00-\x1f\x7f]+$"),
+        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html"),
     # CloudWatch Logs CreateLogGroup: 1-512 of a-z A-Z 0-9 _ - / . #
     ("aws:cloudwatch/logGroup:LogGroup", "name"): NameLimit(
         512, re.compile(r"^[.\-_/#A-Za-z0-9]+$"),

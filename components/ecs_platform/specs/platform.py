@@ -45,11 +45,6 @@ SAMPLE_SERVICES: dict[str, Any] = {
 }
 
 
-#: The waiver tag (``ecs-platform:waiver:<this>``) a service carries when ``pulumi up`` does not
-#: wait for its steady state.
-STEADY_STATE_WAIVER = "steady-state"
-
-
 def sample_services(launch_type: Any) -> dict[str, Any]:
     """The sample, public unless it runs on EXTERNAL machines (no load balancer there)."""
     if launch_type != "EXTERNAL":
@@ -386,7 +381,7 @@ def _tag_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
     for name, svc in spec.services.items():
         waivers = {f"{f.WAIVER_TAG}{c}" for c in svc.effective_waivers(network_mode(svc, spec))}
         if not spec.wait_for_steady_state:  # the ECS service records it (ecs-platform:waiver:steady-state)
-            waivers.add(f"{f.WAIVER_TAG}{STEADY_STATE_WAIVER}")
+            waivers.add(f"{f.WAIVER_TAG}{f.STEADY_STATE_WAIVER}")
         keys = stack | {"Service"} | set(svc.tags) | waivers
         if len(keys) > f.MAX_TAGS:
             out.append((("services", name, "tags"), f"{len(svc.tags)} tags make {len(keys)} tags on the service's "
