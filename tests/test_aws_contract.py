@@ -154,7 +154,8 @@ def known_action(action: str) -> bool:
     if action in IAM_ONLY_ACTIONS or "*" in name or "?" in name:
         return action in IAM_ONLY_ACTIONS or prefix in ("s3", "sqs", "logs")
     try:
-        model = _model(prefix)
+        # The IAM prefix of ELB (both generations) is elasticloadbalancing; ALBs are botocore's elbv2.
+        model = _model({"elasticloadbalancing": "elbv2"}.get(prefix, prefix))
     except UnknownServiceError:
         return False
     return name in model.operation_names

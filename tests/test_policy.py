@@ -337,9 +337,17 @@ def test_world_ingress_is_caught_except_a_public_load_balancers_80_and_443() -> 
     bad_task = _res(rules.INGRESS, "task-in", {"cidrIpv6": "::/0", "fromPort": 80, "toPort": 80, "ipProtocol": "tcp"},
                     {"securityGroupId": [task_sg]})  # fmt: skip
     assert _stack(lb_sg, task_sg, lb, ok_443, bad_22, bad_task) == [
-        "urn:in-22: ingress from anywhere on tcp 22-22 (allowed: only a public load balancer's 80 and 443)",
-        "urn:task-in: ingress from anywhere on tcp 80-80 (allowed: only a public load balancer's 80 and 443)",
+        "urn:in-22: ingress from anywhere on tcp 22-22 (allowed: only a public load balancer's 80, 443 and its listeners' ports)",
+        "urn:task-in: ingress from anywhere on tcp 80-80 (allowed: only a public load balancer's 80, 443 and its listeners' ports)",
     ]
+    # a test listener's port (blue/green) is open to the world only once the load balancer has it
+    test_8443 = _res(rules.INGRESS, "in-8443", {"cidrIpv4": "0.0.0.0/0", "fromPort": 8443, "toPort": 8443,
+                                                "ipProtocol": "tcp"}, {"securityGroupId": [lb_sg]})  # fmt: skip
+    assert _stack(lb_sg, lb, test_8443) == [
+        "urn:in-8443: ingress from anywhere on tcp 8443-8443 (allowed: only a public load balancer's 80, 443 and "
+        "its listeners' ports)"]  # fmt: skip
+    listener = _res(rules.LISTENER, "test", {"protocol": "HTTPS", "port": 8443}, {"loadBalancerArn": [lb]})
+    assert _stack(lb_sg, lb, listener, test_8443) == []
     internal = _res(rules.LB, "lb", {**GOOD_LB, "internal": True}, {"securityGroups": [lb_sg]})
     assert "urn:in-443" in " ".join(_stack(lb_sg, internal, ok_443))
 

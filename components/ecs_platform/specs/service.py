@@ -351,6 +351,10 @@ class ServiceSpec(TaskSpec):
         if a is not None and a.requests_per_target is not None and not self.is_public:
             problems.append((("autoscaling", "requestsPerTarget"), "needs a load balancer in front of the service "
                              "(allowed: on a public service; use cpuTarget or memoryTarget otherwise)"))  # fmt: skip
+        if a is not None and a.requests_per_target is not None and d.shifts_traffic:
+            problems.append((("autoscaling", "requestsPerTarget"), f"tracks the requests of one target group, and "
+                             f"a {d.strategy} deployment moves the traffic to the other one (allowed: cpuTarget or "
+                             "memoryTarget with blueGreen, linear or canary; or strategy rolling)"))  # fmt: skip
         if a is not None and self.desired_count is not None:
             problems += _desired_in_range(self.desired_count, a, ("desiredCount",), "autoscaling")
         raise_problems(problems)

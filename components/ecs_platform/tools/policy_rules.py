@@ -551,12 +551,18 @@ def _http_redirects(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, 
 
 
 def _world_ingress(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, str]]:
-    public_lb_groups = {
-        sg.urn
-        for lb in resources
-        if lb.resource_type == LB and not lb.props.get("internal")
-        for sg in _deps(lb, "securityGroups")
-    }
+    # A public load balancer's group may admit the world on 80, 443 and the ports of its other
+    # listeners (the test listeners of blue/green deployments).
+    listener_ports: dict[str, set[int]] = {}
+    for listener in resources:
+        if listener.resource_type == LISTENER and isinstance(listener.props.get("port"), int):
+            for lb in _deps(listener, "loadBalancerArn"):
+                listener_ports.setdefault(lb.urn, set()).add(listener.props["port"])
+    open_ports: dict[str, set[int]] = {}
+    for lb in resources:
+        if lb.resource_type == LB and not lb.props.get("internal"):
+            for sg in _deps(lb, "securityGroups"):
+                open_ports.setdefault(sg.urn, set()).update({80, 443} | listener_ports.get(lb.urn, set()))
     for r in resources:
         if r.resource_type != INGRESS:
             continue
@@ -564,10 +570,10 @@ def _world_ingress(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, s
             continue
         groups = {g.urn for g in _deps(r, "securityGroupId")}
         ports = (r.props.get("fromPort"), r.props.get("toPort"))
-        if groups and groups <= public_lb_groups and ports in ((80, 80), (443, 443)):
+        if groups and ports[0] == ports[1] and all(ports[0] in open_ports.get(g, set()) for g in groups):
             continue
         yield (f"ingress from anywhere on {r.props.get('ipProtocol')} {ports[0]}-{ports[1]} "
-               "(allowed: only a public load balancer's 80 and 443)"), r.urn  # fmt: skip
+               "(allowed: only a public load balancer's 80, 443 and its listeners' ports)"), r.urn  # fmt: skip
 
 
 def _task_roles_scoped(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, str]]:
@@ -590,7 +596,7 @@ STACK_RULES: tuple[StackRule, ...] = (
     StackRule("elb-1-http-redirects", "ELB.1", "HTTP listeners redirect to HTTPS", _http_redirects),
     StackRule("iam-task-role-trust", None, "Task roles trust ECS only on behalf of this account's ECS",
               _task_roles_scoped),
-    StackRule("sg-no-world-ingress", None, "Nothing admits the internet but a public load balancer's 80/443",
+    StackRule("sg-no-world-ingress", None, "Nothing admits the internet but a public load balancer's 80/443 and listener ports",
               _world_ingress),
 )  # fmt: skip
 
