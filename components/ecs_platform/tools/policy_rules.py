@@ -596,8 +596,8 @@ STACK_RULES: tuple[StackRule, ...] = (
     StackRule("elb-1-http-redirects", "ELB.1", "HTTP listeners redirect to HTTPS", _http_redirects),
     StackRule("iam-task-role-trust", None, "Task roles trust ECS only on behalf of this account's ECS",
               _task_roles_scoped),
-    StackRule("sg-no-world-ingress", None, "Nothing admits the internet but a public load balancer's 80/443 and listener ports",
-              _world_ingress),
+    StackRule("sg-no-world-ingress", None,
+              "Nothing admits the internet but a public load balancer's 80/443 and listener ports", _world_ingress),
 )  # fmt: skip
 
 
