@@ -53,7 +53,8 @@ def test_dev_preview_shows_the_tree_counts_exports_and_cost(capsys) -> None:
         "      region us-east-1; default tags ManagedBy=pulumi, Project=ecs-platform, Stack=dev",
         "     1  aws:ecs/service:Service",
         '  launchType: "FARGATE_SPOT"',
-        "  total                      68.77       68.77",
+        "  CloudWatch alarms           0.20        0.20  2 standard-resolution deployment alarms; free tier not subtracted",
+        "  total                      68.97       68.97",
     ]
     # Compare without the tree drawing, which depends on sibling order.
     lines = {line.lstrip("│├└─ ") for line in out.splitlines()}
@@ -193,6 +194,15 @@ def test_one_fargate_task_costs_its_vcpu_and_gb_hours() -> None:
     per_task = 1 * 0.04048 + 2 * 0.004445
     assert line.desired == pytest.approx(HOURS * 2 * per_task)
     assert line.desired == pytest.approx(72.08, abs=0.01)
+
+
+def test_deployment_alarms_are_priced_per_alarm_month() -> None:
+    run = _one_service({"services": {"web": {"image": "x", "user": "1000", "port": 8080, "public": True, "deployment": {
+        "strategy": "blueGreen", "testPort": 8443}}}})  # fmt: skip
+    line = _line(run, "CloudWatch alarms")
+    assert line.desired == pytest.approx(4 * PRICES["cloudwatch_alarm_month"])  # 2 per target group
+    private = _one_service({"services": {"jobs": {"image": "x", "user": "1000"}}})
+    assert [x.item for x in estimate(private).lines if x.item == "CloudWatch alarms"] == []
 
 
 def test_arm64_and_extra_ephemeral_storage_are_priced() -> None:
