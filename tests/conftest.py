@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+# Hypothesis's pytest plugin imports hypothesis at the end of a session in which no test did.
+# Under CPython 3.11.7 that late import (rewritten by pytest) failed with "AST constructor
+# recursion depth mismatch" after `pytest tests/test_grants.py`; importing it first avoids it.
+import hypothesis  # noqa: F401
 import pytest
 
 from ecs_platform.tools.mock_cloud import ROOT, Registration, StackRun, run_program

@@ -124,7 +124,8 @@ def test_a_wildcard_resource_given_as_an_output_fails_the_deployment_without_gra
     run = run_program("embed", config={"aws:region": "us-east-1"}, program=program)
     assert isinstance(run.error, ConfigError), run.error
     assert run.error.problems == [
-        'resources: "*" is not a resource ARN (allowed: an ARN such as arn:aws:s3:::my-bucket/*; a bare `*` is refused)'
+        'resources: "*" is not a resource ARN (allowed: an ARN such as arn:aws:s3:::my-bucket/*; wildcards for '
+        "every resource such as `*` or arn:aws:s3:::* are refused)"
     ]
     assert not [p for p in run.of_type(ROLE_POLICY) if p.name.endswith("task-policy")]
 

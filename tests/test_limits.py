@@ -336,3 +336,46 @@ def test_covers_follows_alb_wildcards() -> None:
     assert not covers(RouteSpec(paths=("/api/users/*",)), RouteSpec(paths=("/api/*",)))
     assert not covers(RouteSpec(hosts=("a.example.com",)), RouteSpec(paths=("/*",)))
     assert covers(RouteSpec(hosts=("*.Example.com",)), RouteSpec(hosts=("shop.example.COM",), paths=("/x",)))
+
+
+def _registered_definition_bytes(run: StackRun) -> int:
+    [task] = run.of_type("aws:ecs/taskDefinition:TaskDefinition")
+    return len(json.dumps(json.loads(task.inputs["containerDefinitions"]), separators=(",", ":")).encode())
+
+
+def test_task_definition_of_64_kib_is_registered_and_one_byte_more_refused() -> None:
+    # ECS's task definition size quota, 64 KiB (service-quotas.html), measured on the container
+    # definitions as registered. A value of N more characters adds exactly N bytes.
+    small = run_program("dev", svc(environment={"BIG": "a"}))
+    assert small.error is None, small.error
+    fill = 1 + 64 * 1024 - _registered_definition_bytes(small)
+    at_limit = run_program("dev", svc(environment={"BIG": "a" * fill}))
+    assert at_limit.error is None, at_limit.error
+    assert _registered_definition_bytes(at_limit) == 64 * 1024
+    over = run_program("dev", svc(environment={"BIG": "a" * (fill + 1)}))
+    assert isinstance(over.error, ConfigError), over.error
+    assert over.error.problems == [
+        f"{NS}services.api: makes container definitions of {64 * 1024 + 1} bytes (allowed: at most {64 * 1024}, "
+        "ECS's task definition size quota; move large values to secrets, parameters or files)"
+    ]
+    assert over.resources == []
+
+
+def test_a_program_building_a_task_definition_gets_the_same_size_rule() -> None:
+    import pulumi
+
+    from ecs_platform import ClusterRef, ClusterSpec, TaskDefinition, TaskSpec
+
+    def program() -> None:
+        spec = TaskSpec(image="nginx", user="1000", environment={"BIG": "a" * (64 * 1024)})
+        TaskDefinition("api", spec, cluster=ClusterRef(arn="arn:aws:ecs:us-east-1:111111111111:cluster/x",
+                                                       spec=ClusterSpec()),
+                       execution_role_arn="arn:aws:iam::111111111111:role/e",
+                       task_role_arn="arn:aws:iam::111111111111:role/t", region="us-east-1")  # fmt: skip
+        pulumi.export("unreachable", True)
+
+    run = run_program("embed", config={"aws:region": "us-east-1"}, program=program)
+    assert isinstance(run.error, ConfigError), run.error
+    [problem] = run.error.problems
+    assert problem.startswith("TaskSpec: makes container definitions of ") and "at most 65536" in problem
+    assert run.resources == []

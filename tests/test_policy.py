@@ -19,7 +19,7 @@ from pulumi_policy import (
 
 from ecs_platform.errors import ConfigError
 from ecs_platform.iam import EXEC_CHANNEL_ACTIONS
-from ecs_platform.specs import PermissionSpec
+from ecs_platform.specs import ContainerSpec, PermissionSpec, TaskSpec
 from ecs_platform.tools import policy_rules as rules
 from ecs_platform.tools.mock_cloud import ROOT, Registration, StackRun, run_program
 from tests.conftest import STACKS
@@ -209,6 +209,9 @@ BREAKING: list[tuple[str, str, dict[str, Any], str]] = [
                                                "ArnLike": {"aws:SourceArn": "arn:aws:ecs:us-east-1:1:*"}}}]})},
      'aws:SourceAccount ["1", "999999999999"] lists more than one account'),
     ("ecs-distinct-roles", TASK, {**task(), "taskRoleArn": "arn:aws:iam::1:role/e"}, "the execution role is also the task role"),
+    ("iam-no-broad-managed-policies", rules.ROLE_POLICY_ATTACHMENT,
+     {"role": "r", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"},
+     "attaches the AWS managed policy AdministratorAccess"),
     ("sg-described", rules.SG, {"description": "Managed by Pulumi"}, "the security group or rule has no description"),
     ("sg-described", rules.INGRESS, {"fromPort": 443}, "the security group or rule has no description"),
     ("sg-no-inline-world-ingress", rules.SG, {"description": "d", "ingress": [{"cidrBlocks": ["0.0.0.0/0"]}]},
@@ -294,6 +297,178 @@ def test_default_tags_from_the_provider_count_as_tags() -> None:
     assert found == []
 
 
+# --- every spelling of a violation is caught (issue 14: most of these passed before) ------------------
+
+def stmt(sid: str = "S", **fields: Any) -> dict[str, Any]:
+    return {"Sid": sid, "Effect": "Allow", **fields}
+
+
+B = "arn:aws:s3:::b"
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+MISSED: list[tuple[str, str, str, dict[str, Any], str]] = [
+    # IAM: wildcard spellings, NotAction / NotResource, other policy-bearing resources
+    *[(f"action {a}", "iam-no-wildcards", rules.ROLE_POLICY, policy_doc(stmt(Action=[a], Resource=B)),
+       f"statement S allows every action ({a})") for a in ("s3:**", "s3:?*", "*:*", "**", "?*", "S3:*", "*:GetObject")],
+    *[(f"resource {r}", "iam-no-wildcards", rules.ROLE_POLICY, policy_doc(stmt(Action="s3:GetObject", Resource=r)),
+       f"statement S applies to every resource ({r})")
+      for r in ("arn:aws:s3:::*", "arn:aws:s3:*:*:*", "arn:aws:s3:::*/*", "arn:*", "**", " *")],
+    ("NotAction", "iam-no-wildcards", rules.ROLE_POLICY, policy_doc(stmt(NotAction="iam:*", Resource=B)),
+     'statement S allows every action but "iam:*" (NotAction)'),
+    ("NotResource", "iam-no-wildcards", rules.ROLE_POLICY, policy_doc(stmt(Action="s3:GetObject", NotResource=B)),
+     'statement S applies to every resource but "arn:aws:s3:::b" (NotResource)'),
+    ("role inline policy", "iam-no-wildcards", rules.ROLE,
+     {"inlinePolicies": [{"name": "inline", **policy_doc(stmt(Action="s3:*", Resource=B))}]},
+     "inline policy inline: statement S allows every action (s3:*)"),
+    ("managed policy resource", "iam-no-wildcards", rules.POLICY, policy_doc(stmt(Action="*", Resource="*")),
+     "statement S allows every action (*)"),
+    ("statement given as an object", "iam-no-wildcards", rules.ROLE_POLICY,
+     {"policy": json.dumps({"Version": "2012-10-17", "Statement": stmt(Action="s3:*", Resource=B)})},
+     "statement S allows every action (s3:*)"),
+    ("AdministratorAccess through the role", "iam-no-broad-managed-policies", rules.ROLE, {"managedPolicyArns": [ADMIN]},
+     "attaches the AWS managed policy AdministratorAccess"),
+    *[(f"{name} attached", "iam-no-broad-managed-policies", rules.ROLE_POLICY_ATTACHMENT,
+       {"role": "r", "policyArn": f"arn:aws:iam::aws:policy/{name}"}, f"attaches the AWS managed policy {name.split('/')[-1]}")
+      for name in ("PowerUserAccess", "IAMFullAccess", "AmazonS3FullAccess", "ReadOnlyAccess",
+                   "job-function/SystemAdministrator", "AdministratorAccess-Amplify")],
+    ("AdministratorAccess via PolicyAttachment", "iam-no-broad-managed-policies", rules.POLICY_ATTACHMENT,
+     {"roles": ["r"], "policyArn": ADMIN}, "attaches the AWS managed policy AdministratorAccess"),
+    ("AdministratorAccess in another partition", "iam-no-broad-managed-policies", rules.ROLE_POLICY_ATTACHMENT,
+     {"role": "r", "policyArn": "arn:aws-us-gov:iam::aws:policy/AdministratorAccess"},
+     "attaches the AWS managed policy AdministratorAccess"),
+    # ECS: one role by two spellings, root by other spellings, credentials by other names
+    *[(f"task role {t!r} is the execution role", "ecs-distinct-roles", TASK, {**task(), "taskRoleArn": t},
+       "the execution role is also the task role") for t in ("e", "E", "arn:aws:iam::1:role/service/e", " e")],
+    *[(f"user {u!r}", "ecs-20-non-root-user", TASK, task(user=u), f"ECS.20: container app runs as root ({u})")
+      for u in ("00", "+0:0", "0:0", "root", "root:root", " 0", "-0", "ROOT", ":1000")],
+    *[(f"env name {n}", "ecs-8-no-env-credentials", TASK, task(environment=[{"name": n, "value": "x"}]),
+       f"ECS.8: container app has {n} in its plain environment")
+      for n in ("DB_PASS", "PASSWD", "API_KEY", "PRIVATE_KEY", "GITHUB_TOKEN", "dbPassword", "CLIENT_SECRET_2")],
+    *[(f"env value {what}", "ecs-8-no-env-credentials", TASK, task(environment=[{"name": "X", "value": v}]),
+       f"ECS.8: container app has {what} in its plain environment (X)")
+      for what, v in (("an AWS access key id", "AKIAIOSFODNN7EXAMPLE"),
+                      ("an AWS secret access key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+                      ("a URL with an inline password", "postgres://u:pw@host/db"),
+                      ("a private key", "-----BEGIN RSA PRIVATE KEY-----\nMIIE"))],
+    # ELB: the aws.alb types and subnetMappings
+    *[(f"{rule} on aws:alb", rule, rules.ALB, {**GOOD_LB, **bad}, expected) for rule, bad, expected in (
+        ("elb-4-drop-invalid-headers", {"dropInvalidHeaderFields": False}, "ELB.4: the load balancer forwards"),
+        ("elb-5-access-logs", {"accessLogs": None}, "ELB.5: the load balancer writes no access logs"),
+        ("elb-6-deletion-protection", {"enableDeletionProtection": False}, "ELB.6: the load balancer has no"),
+        ("elb-12-desync-mitigation", {"desyncMitigationMode": "monitor"}, "ELB.12: desync mitigation is monitor"),
+        ("elb-13-several-zones", {"subnets": ["subnet-a"]}, "ELB.13: the load balancer is in fewer than two zones"))],
+    ("one zone by subnetMappings", "elb-13-several-zones", rules.LB,
+     {**GOOD_LB, "subnets": None, "subnetMappings": [{"subnetId": "subnet-a", "allocationId": "eipalloc-1"}]},
+     "ELB.13: the load balancer is in fewer than two zones"),
+    # Security groups: world split in two, all protocols, SecurityGroupRule described
+    *[(f"inline ingress {blocks}", "sg-no-inline-world-ingress", rules.SG, {"description": "d", "ingress": ingress},
+       expected) for blocks, ingress, expected in (
+        ("v4 halves in one rule", [{"protocol": "tcp", "fromPort": 22, "toPort": 22,
+                                    "cidrBlocks": ["0.0.0.0/1", "128.0.0.0/1"]}],
+         "an inline ingress rule admits the whole internet on tcp 22-22"),
+        ("v6 halves in two rules", [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "ipv6CidrBlocks": ["::/1"]},
+                                    {"protocol": "tcp", "fromPort": 22, "toPort": 22, "ipv6CidrBlocks": ["8000::/1"]}],
+         "an inline ingress rule admits the whole internet on tcp 22-22"),
+        ("all protocols", [{"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"]}],
+         "an inline ingress rule admits the whole internet on all protocols and ports"))],
+    ("SecurityGroupRule without description", "sg-described", rules.SG_RULE, {"type": "ingress", "fromPort": 443},
+     "the security group or rule has no description"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule_name", "typ", "props", "expected"), [c[1:] for c in MISSED], ids=[c[0] for c in MISSED])
+def test_the_pack_catches_every_spelling_of_a_violation(rule_name: str, typ: str, props: dict[str, Any], expected: str) -> None:
+    found = _violations(rule_name, typ, props)
+    assert [m for m in found if m.startswith(expected)], found
+
+
+#: Near misses: specific enough, and so accepted (the rules must not cry wolf).
+ACCEPTED: list[tuple[str, str, str, dict[str, Any]]] = [
+    ("partial action wildcard", "iam-no-wildcards", rules.ROLE_POLICY, policy_doc(stmt(Action="s3:Get*", Resource=B))),
+    ("objects of one bucket", "iam-no-wildcards", rules.ROLE_POLICY,
+     policy_doc(stmt(Action="s3:GetObject", Resource="arn:aws:s3:::b/*"))),
+    ("a secret whatever its suffix", "iam-no-wildcards", rules.ROLE_POLICY,
+     policy_doc(stmt(Action="secretsmanager:GetSecretValue",
+                     Resource="arn:aws:secretsmanager:us-east-1:1:secret:db-??????"))),
+    ("NotAction in a Deny", "iam-no-wildcards", rules.ROLE_POLICY,
+     policy_doc({"Sid": "D", "Effect": "Deny", "NotAction": "s3:GetObject", "Resource": "*"})),
+    *[(f"the {name.rsplit('/', 1)[-1]} policy", "iam-no-broad-managed-policies", rules.ROLE_POLICY_ATTACHMENT,
+       {"role": "r", "policyArn": f"arn:aws:iam::aws:policy/{name}"})
+      for name in ("service-role/AmazonECSTaskExecutionRolePolicy", "service-role/AmazonEC2ContainerServiceforEC2Role",
+                   "AmazonSSMManagedInstanceCore")],
+    ("a customer policy named like AWS's", "iam-no-broad-managed-policies", rules.ROLE_POLICY_ATTACHMENT,
+     {"role": "r", "policyArn": "arn:aws:iam::123456789012:policy/AdministratorAccessForBilling"}),
+    ("same role name in another account", "ecs-distinct-roles", TASK, {**task(), "taskRoleArn": "arn:aws:iam::2:role/e"}),
+    ("uid 10", "ecs-20-non-root-user", TASK, task(user="10:0")),
+    ("a user named rooted", "ecs-20-non-root-user", TASK, task(user="rooted")),
+    ("git commit in the environment", "ecs-8-no-env-credentials", TASK,
+     task(environment=[{"name": "GIT_SHA", "value": "da39a3ee5e6b4b0d3255bfef95601890afd80709"},
+                       {"name": "TOKEN_URL", "value": "https://user@idp.example.com/token"},
+                       {"name": "PWD", "value": "/app"}])),
+    ("two zones by subnetMappings", "elb-13-several-zones", rules.ALB,
+     {**GOOD_LB, "subnets": None, "subnetMappings": [{"subnetId": "subnet-a"}, {"subnetId": "subnet-b"}]}),
+    ("halves on different ports", "sg-no-inline-world-ingress", rules.SG,
+     {"description": "d", "ingress": [{"protocol": "tcp", "fromPort": 22, "toPort": 22, "cidrBlocks": ["0.0.0.0/1"]},
+                                      {"protocol": "tcp", "fromPort": 23, "toPort": 23, "cidrBlocks": ["128.0.0.0/1"]}]}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule_name", "typ", "props"), [c[1:] for c in ACCEPTED], ids=[c[0] for c in ACCEPTED])
+def test_specific_grants_and_near_misses_pass(rule_name: str, typ: str, props: dict[str, Any]) -> None:
+    assert _violations(rule_name, typ, props) == []
+
+
+# --- the model and the pack agree on what is a wildcard, a root user and a credential ---------------
+
+ROOT_USERS = ["0", "00", "+0", "-0", " 0", "0:0", "+0:0", "root", "root:root", "ROOT", ":1000"]
+USERS = ["1000", "1000:0", "10", "app", "rooted", "nobody:nogroup"]
+WILD_ACTIONS = ["s3:*", "s3:**", "s3:?*", "S3:*", "*"]
+ACTIONS = ["s3:GetObject", "s3:Get*", "s3:*Object", "logs:PutLogEvents"]
+WILD_RESOURCES = ["*", "arn:aws:s3:::*", "arn:aws:s3:*:*:*", "arn:aws:s3:::*/*", "arn:aws:*:us-east-1:123456789012:x"]
+RESOURCES = ["arn:aws:s3:::b", "arn:aws:s3:::b/*", "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-??????"]
+CREDENTIALS = [("DB_PASS", "x"), ("PASSWD", "x"), ("API_KEY", "x"), ("PRIVATE_KEY", "x"), ("dbPassword", "x"),
+               ("X", "AKIAIOSFODNN7EXAMPLE"), ("X", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+               ("X", "postgres://u:pw@host/db"), ("X", "-----BEGIN PRIVATE KEY-----")]
+PLAIN = [("DB_HOST", "db"), ("TOKEN_URL", "https://idp/token"), ("PWD", "/app"),
+         ("GIT_SHA", "da39a3ee5e6b4b0d3255bfef95601890afd80709"), ("DB_URL", "postgres://u@host/db")]  # fmt: skip
+
+
+def _model_accepts(build: Any) -> bool:
+    try:
+        build()
+    except ConfigError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("user", ROOT_USERS + USERS)
+def test_model_and_pack_agree_on_root_users(user: str) -> None:
+    model = _model_accepts(lambda: TaskSpec(image="x", user=user))
+    pack = not _violations("ecs-20-non-root-user", TASK, task(user=user))
+    assert model == pack == (user in USERS)
+
+
+@pytest.mark.parametrize("action", WILD_ACTIONS + ACTIONS)
+def test_model_and_pack_agree_on_wildcard_actions(action: str) -> None:
+    model = _model_accepts(lambda: PermissionSpec(actions=[action], resources=[B]))
+    pack = not _violations("iam-no-wildcards", rules.ROLE_POLICY, policy_doc(stmt(Action=action, Resource=B)))
+    assert model == pack == (action in ACTIONS)
+
+
+@pytest.mark.parametrize("resource", WILD_RESOURCES + RESOURCES)
+def test_model_and_pack_agree_on_wildcard_resources(resource: str) -> None:
+    model = _model_accepts(lambda: PermissionSpec(actions=["s3:GetObject"], resources=[resource]))
+    doc = policy_doc(stmt(Action="s3:GetObject", Resource=resource))
+    pack = not _violations("iam-no-wildcards", rules.ROLE_POLICY, doc)
+    assert model == pack == (resource in RESOURCES)
+
+
+@pytest.mark.parametrize(("name", "value"), CREDENTIALS + PLAIN)
+def test_model_and_pack_agree_on_credentials(name: str, value: str) -> None:
+    model = _model_accepts(lambda: ContainerSpec(image="x", environment={name: value}))
+    pack = not _violations("ecs-8-no-env-credentials", TASK, task(environment=[{"name": name, "value": value}]))
+    assert model == pack == ((name, value) in PLAIN)
+
+
 # --- stack rules -----------------------------------------------------------------------------------
 
 
@@ -336,20 +511,87 @@ def test_world_ingress_is_caught_except_a_public_load_balancers_80_and_443() -> 
                   {"securityGroupId": [lb_sg]})  # fmt: skip
     bad_task = _res(rules.INGRESS, "task-in", {"cidrIpv6": "::/0", "fromPort": 80, "toPort": 80, "ipProtocol": "tcp"},
                     {"securityGroupId": [task_sg]})  # fmt: skip
-    assert _stack(lb_sg, task_sg, lb, ok_443, bad_22, bad_task) == [
-        "urn:in-22: ingress from anywhere on tcp 22-22 (allowed: only a public load balancer's 80, 443 and its listeners' ports)",
-        "urn:task-in: ingress from anywhere on tcp 80-80 (allowed: only a public load balancer's 80, 443 and its listeners' ports)",
+    assert sorted(_stack(lb_sg, task_sg, lb, ok_443, bad_22, bad_task)) == [
+        "urn:in-22: ingress from anywhere on tcp 22-22 (allowed: only a public load balancer's 80, 443 and its "
+        "listeners' ports, over TCP)",
+        "urn:task-in: ingress from anywhere on tcp 80-80 (allowed: only a public load balancer's 80, 443 and its "
+        "listeners' ports, over TCP)",
     ]
     # a test listener's port (blue/green) is open to the world only once the load balancer has it
     test_8443 = _res(rules.INGRESS, "in-8443", {"cidrIpv4": "0.0.0.0/0", "fromPort": 8443, "toPort": 8443,
                                                 "ipProtocol": "tcp"}, {"securityGroupId": [lb_sg]})  # fmt: skip
     assert _stack(lb_sg, lb, test_8443) == [
         "urn:in-8443: ingress from anywhere on tcp 8443-8443 (allowed: only a public load balancer's 80, 443 and "
-        "its listeners' ports)"]  # fmt: skip
+        "its listeners' ports, over TCP)"]  # fmt: skip
     listener = _res(rules.LISTENER, "test", {"protocol": "HTTPS", "port": 8443}, {"loadBalancerArn": [lb]})
     assert _stack(lb_sg, lb, listener, test_8443) == []
     internal = _res(rules.LB, "lb", {**GOOD_LB, "internal": True}, {"securityGroups": [lb_sg]})
     assert "urn:in-443" in " ".join(_stack(lb_sg, internal, ok_443))
+
+
+def _in(name: str, group: PolicyResource, typ: str = rules.INGRESS, **props: Any) -> PolicyResource:
+    return _res(typ, name, {"ipProtocol": "tcp", "fromPort": 22, "toPort": 22, **props}, {"securityGroupId": [group]})
+
+
+def test_world_ingress_split_over_rules_is_the_whole_internet() -> None:
+    sg = _res(rules.SG, "sg", {"description": "d"})
+    v4 = [_in("lo", sg, cidrIpv4="0.0.0.0/1"), _in("hi", sg, cidrIpv4="128.0.0.0/1")]
+    v6 = [_in("lo6", sg, cidrIpv6="::/1"), _in("hi6", sg, cidrIpv6="8000::/1")]
+    assert set(_stack(sg, *v4, *v6)) == {
+        f"urn:{n}: ingress from anywhere on tcp 22-22 ({c} with the group's other rules) "
+        "(allowed: only a public load balancer's 80, 443 and its listeners' ports, over TCP)"
+        for n, c in (("hi", "128.0.0.0/1"), ("hi6", "8000::/1"), ("lo", "0.0.0.0/1"), ("lo6", "::/1"))
+    }
+    # Half the internet on one port and the other half on another: no port is open to everyone.
+    assert _stack(sg, _in("lo", sg, cidrIpv4="0.0.0.0/1"), _in("hi", sg, cidrIpv4="128.0.0.0/1", fromPort=23,
+                                                               toPort=23)) == []  # fmt: skip
+    # Halves in two different groups do not add up either.
+    other = _res(rules.SG, "other", {"description": "d"})
+    assert _stack(sg, other, _in("lo", sg, cidrIpv4="0.0.0.0/1"), _in("hi", other, cidrIpv4="128.0.0.0/1")) == []
+
+
+def test_an_all_protocol_rule_is_not_the_load_balancers_443() -> None:
+    lb_sg = _res(rules.SG, "lb-sg", {"description": "lb"})
+    lb = _res(rules.ALB, "lb", dict(GOOD_LB), {"securityGroups": [lb_sg]})
+    https = _in("https", lb_sg, cidrIpv4="0.0.0.0/0", fromPort=443, toPort=443)
+    everything = [_in(f"all-{p}", lb_sg, cidrIpv4="0.0.0.0/0", ipProtocol=p, fromPort=443, toPort=443)
+                  for p in ("-1", "all")]  # fmt: skip
+    assert sorted(_stack(lb_sg, lb, https, *everything)) == [
+        f"urn:all-{p}: ingress from anywhere on all protocols and ports "
+        "(allowed: only a public load balancer's 80, 443 and its listeners' ports, over TCP)" for p in ("-1", "all")
+    ]
+    # A half-open all-protocol rule still opens 443 to everyone together with a 443 half.
+    halves = [_in("all-lo", lb_sg, cidrIpv4="0.0.0.0/1", ipProtocol="-1"),
+              _in("in-hi", lb_sg, cidrIpv4="128.0.0.0/1", fromPort=22, toPort=22)]  # fmt: skip
+    assert [m.split(":")[1] for m in _stack(lb_sg, lb, *halves)] == ["in-hi"]
+
+
+def test_security_group_rule_resources_are_checked_like_ingress_rules() -> None:
+    sg = _res(rules.SG, "sg", {"description": "d"})
+    rule = _res(rules.SG_RULE, "legacy", {"type": "ingress", "protocol": "tcp", "fromPort": 5432, "toPort": 5432,
+                                          "cidrBlocks": ["0.0.0.0/1", "128.0.0.0/1"]}, {"securityGroupId": [sg]})  # fmt: skip
+    egress = _res(rules.SG_RULE, "out", {"type": "egress", "protocol": "-1", "fromPort": 0, "toPort": 0,
+                                         "cidrBlocks": ["0.0.0.0/0"]}, {"securityGroupId": [sg]})  # fmt: skip
+    assert _stack(sg, rule, egress) == [
+        "urn:legacy: ingress from anywhere on tcp 5432-5432 "
+        "(allowed: only a public load balancer's 80, 443 and its listeners' ports, over TCP)"]  # fmt: skip
+    # A group created elsewhere (a literal id, no dependency) is still one group.
+    lo = _res(rules.INGRESS, "lo", {"ipProtocol": "tcp", "fromPort": 22, "toPort": 22, "cidrIpv4": "0.0.0.0/1",
+                                    "securityGroupId": "sg-0123"})  # fmt: skip
+    hi = _res(rules.SG_RULE, "hi", {"type": "ingress", "protocol": "6", "fromPort": 22, "toPort": 22,
+                                    "cidrBlocks": ["128.0.0.0/1"], "securityGroupId": "sg-0123"})  # fmt: skip
+    assert sorted(m.split(":")[1] for m in _stack(lo, hi)) == ["hi", "lo"]
+
+
+def test_aws_alb_types_count_as_load_balancers_and_listeners() -> None:
+    lb = _res(rules.ALB, "lb", dict(GOOD_LB))
+    listener = _res(rules.ALB_LISTENER, "http", {"protocol": "HTTP", "defaultActions": [{"type": "forward"}]},
+                    {"loadBalancerArn": [lb]})  # fmt: skip
+    assert _stack(lb, listener) == [
+        "urn:http: ELB.1: the HTTP listener serves plain HTTP instead of redirecting to HTTPS"]  # fmt: skip
+    lb_sg = _res(rules.SG, "lb-sg", {"description": "lb"})
+    public = _res(rules.ALB, "lb", dict(GOOD_LB), {"securityGroups": [lb_sg]})
+    assert _stack(lb_sg, public, _in("https", lb_sg, cidrIpv4="0.0.0.0/0", fromPort=443, toPort=443)) == []
 
 
 def test_a_program_that_breaks_the_rules_is_caught_end_to_end() -> None:
@@ -361,12 +603,31 @@ def test_a_program_that_breaks_the_rules_is_caught_end_to_end() -> None:
         aws.cloudwatch.LogGroup("forever")
 
     run = ok(run_program("x", config={"aws:region": "us-east-1"}, program=program))
-    # Independent resources register in no fixed order (the mock engine's RPCs run on threads).
+    # Compared as sorted lines: the order of violations is no part of the rules' contract.
     assert sorted(resource_violations(run)) == sorted([
         "ecs-2-no-public-ip open: ECS.2: the service gives its tasks public IP addresses",
         "ecs-13-service-tags open: ECS.13: the resource has no tags",
         "logs-retention forever: the log group keeps logs forever (no retention)",
     ])
+
+
+def test_a_rule_breaking_program_gives_the_same_record_200_times_in_a_row() -> None:
+    """The repeat-run check for the flake of issue 14: the mock engine registers resources
+    from a thread pool, so a harness that records in completion order gives another order
+    about one run in 25. Every run must list the same resources and violations in the same
+    order (not sorted here: the order itself is what is checked). About 1.5 s."""
+    import pulumi_aws as aws
+
+    def program() -> None:
+        aws.ecs.Service("open", network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
+            subnets=["subnet-1"], assign_public_ip=True))  # fmt: skip
+        aws.cloudwatch.LogGroup("forever")
+
+    records = set()
+    for _ in range(200):
+        run = ok(run_program("x", config={"aws:region": "us-east-1"}, program=program))
+        records.add((tuple(r.urn for r in run.resources), tuple(resource_violations(run))))
+    assert len(records) == 1, records
 
 
 # --- the pack itself --------------------------------------------------------------------------------

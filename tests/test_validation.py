@@ -144,7 +144,8 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      'ecs-platform:services.api.environment.DB_PASSWORD: "DB_PASSWORD" looks like a credential'),
     ("access key id as a value", svc(environment={"SOME_ID": "AKIAABCDEFGHIJKLMNOP"}),
      "ecs-platform:services.api.environment.SOME_ID: the value looks like an AWS access key id "
-     "(allowed: no credentials in plain environment variables; use the task role)"),
+     "(allowed: no credentials in plain environment variables; use the task role for AWS access, "
+     "`secrets` for the rest)"),
     ("bad environment name", svc(environment={"1BAD": "x"}),
      'ecs-platform:services.api.environment.1BAD: "1BAD" is not a valid variable name'),
     ("name both plain and secret", svc(environment={"DB_URL": "x"}, secrets={"DB_URL": SM}),
@@ -727,3 +728,59 @@ def test_valid_values_reach_the_resources(overrides: dict[str, Any], check: Call
     run = run_program("dev", overrides)
     assert run.error is None, run.error
     assert check(run)
+
+
+# --- 4. one definition of a wildcard, a root user and a credential ------------------------------
+#
+# ecs_platform.facts decides what each is (is_wildcard, is_root_user, credential_in); the model
+# refuses and the policy pack flags the very same spellings (tests/test_policy.py checks the
+# pack on them, and that the two agree).
+
+B = "arn:aws:s3:::b"
+ROOT_MSG = "runs as root (allowed: a non-root uid[:gid] or user name, or waivers.ECS.20: <why it needs root>)"
+ACTION_MSG = ("is not a specific IAM action (allowed: service:Action, e.g. s3:GetObject; wildcards for every "
+              "action such as `*`, `service:*`, `service:**` are refused)")
+RESOURCE_MSG = ("is not a resource ARN (allowed: an ARN such as arn:aws:s3:::my-bucket/*; wildcards for every "
+                "resource such as `*` or arn:aws:s3:::* are refused)")
+NAME_MSG = ("looks like a credential in a plain environment variable (allowed: put it under `secrets` as a "
+            "Secrets Manager or SSM parameter ARN)")
+VALUE_MSG = ("(allowed: no credentials in plain environment variables; use the task role for AWS access, "
+             "`secrets` for the rest)")
+SPELLINGS: list[tuple[str, dict[str, Any], str]] = [
+    *[(f"user {u!r}", svc(user=u), f"ecs-platform:services.api.user: {json.dumps(u)} {ROOT_MSG}")
+      for u in ("00", "+0:0", " 0", "-0", "root:root", "ROOT", ":1000")],
+    *[(f"action {a}", svc(permissions=[{"actions": [a], "resources": [B]}]),
+       f"ecs-platform:services.api.permissions[0].actions[0]: {json.dumps(a)} {ACTION_MSG}")
+      for a in ("s3:**", "s3:?*", "s3:*?")],
+    *[(f"resource {r}", svc(permissions=[{"actions": ["s3:GetObject"], "resources": [r]}]),
+       f"ecs-platform:services.api.permissions[0].resources[0]: {json.dumps(r)} {RESOURCE_MSG}")
+      for r in ("arn:aws:s3:::*", "arn:aws:s3:*:*:*", "arn:aws:s3:::*/*", "arn:aws:*:us-east-1:123456789012:x")],
+    *[(f"env name {n}", svc(environment={n: "x"}), f'ecs-platform:services.api.environment.{n}: "{n}" {NAME_MSG}')
+      for n in ("DB_PASS", "PASSWD", "API_KEY", "PRIVATE_KEY", "dbPassword", "SMTP_PWD")],
+    *[(f"env value {what}", svc(environment={"X": v}),
+       f"ecs-platform:services.api.environment.X: the value looks like {what} {VALUE_MSG}")
+      for what, v in (("an AWS secret access key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+                      ("a URL with an inline password", "postgres://app:hunter2@db.internal:5432/app"),
+                      ("a private key", "-----BEGIN OPENSSH PRIVATE KEY-----"))],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("overrides", "expected"), _params(SPELLINGS))
+def test_every_spelling_is_refused_with_its_message_and_nothing_registered(
+    overrides: dict[str, Any], expected: str
+) -> None:
+    run = run_program("dev", overrides)
+    assert isinstance(run.error, ConfigError), run.error
+    assert run.resources == []
+    assert run.error.problems == [expected]
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [svc(user="10:0"), svc(user="rooted"), svc(permissions=[{"actions": ["s3:Get*"], "resources": [B + "/*"]}]),
+     svc(environment={"GIT_SHA": "da39a3ee5e6b4b0d3255bfef95601890afd80709", "PWD": "/app",
+                      "DB_URL": "postgres://app@db.internal:5432/app", "PASSWORD_FILE": "/run/secrets/db"})],
+    ids=["uid 10 with gid 0", "user named rooted", "partial wildcards", "look-alikes that are no credential"],
+)  # fmt: skip
+def test_specific_spellings_are_accepted(overrides: dict[str, Any]) -> None:
+    load(overrides)

@@ -172,6 +172,10 @@ VOLUME_INIT_IMAGE = "public.ecr.aws/docker/library/busybox:1.37"
 #: Containers per task definition: a fixed quota
 #: (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html).
 MAX_CONTAINERS_PER_TASK = 10
+#: "Task definition size": at most 64 KiB, a fixed quota (same page). AWS does not say how it
+#: measures; the platform measures the container definitions as the provider sends them
+#: (compact JSON, UTF-8), which is nearly all of a task definition's size.
+MAX_TASK_DEFINITION_BYTES = 64 * 1024
 #: ContainerDependency conditions (ECS API reference).
 DEPENDENCY_CONDITIONS = ("START", "COMPLETE", "SUCCESS", "HEALTHY")
 #: The least memory a container may have (ContainerDefinition.memory: 6 MiB).
@@ -235,16 +239,92 @@ BUCKET_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 BUCKET_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 
 # Plain environment variables whose name says they carry a credential (the
-# credential word ends the name: DB_PASSWORD, GITHUB_TOKEN, but not
-# TOKEN_URL). They belong in `secrets` (injected from Secrets Manager / SSM at
-# task start, never stored in the task definition). Security Hub ECS.8 checks
-# the AWS ones: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ECS_ENGINE_AUTH_DATA.
+# credential word ends the name, optionally followed by a number: DB_PASSWORD,
+# DB_PASS, DB_PWD, GITHUB_TOKEN, dbPassword, API_KEY_2, but not TOKEN_URL, PASSWORD_FILE
+# or the shell's PWD).
+# They belong in `secrets` (injected from Secrets Manager / SSM at task start, never
+# stored in the task definition). Security Hub ECS.8 checks the AWS ones:
+# AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ECS_ENGINE_AUTH_DATA.
+# https://docs.aws.amazon.com/securityhub/latest/userguide/ecs-controls.html#ecs-8
 CREDENTIAL_NAME_RE = re.compile(
-    r"(^|_)(SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|API_?KEY|SECRET_?KEY|ACCESS_KEY|ACCESS_KEY_ID|"
-    r"PRIVATE_KEY|CREDENTIALS?|AUTH_DATA)$",
+    r"((^|_)(SECRET|PASSWORD|PASSWD|PASS|PASSPHRASE|TOKEN|API_?KEY|SECRET_?KEY|ACCESS_KEY|ACCESS_KEY_ID|"
+    r"PRIVATE_?KEY|SIGNING_?KEY|ENCRYPTION_?KEY|MASTER_?KEY|CREDENTIALS?|AUTH_DATA)|_PWD)(_?[0-9]+)?$",
     re.IGNORECASE,
 )
 AWS_ACCESS_KEY_VALUE_RE = re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")
+#: An AWS secret access key: 40 characters of base64 (letters, digits, / and +) standing
+#: alone; random, so it mixes upper case, lower case and digits (a 40-character hex
+#: SHA-1, such as a git commit, does not).
+AWS_SECRET_KEY_VALUE_RE = re.compile(
+    r"(?<![A-Za-z0-9/+])(?=[A-Za-z0-9/+]*[A-Z])(?=[A-Za-z0-9/+]*[a-z])(?=[A-Za-z0-9/+]*[0-9])"
+    r"[A-Za-z0-9+][A-Za-z0-9/+]{39}(?![A-Za-z0-9/+=])"
+)
+#: A URL carrying a password in its user info: scheme://user:password@host (RFC 3986 3.2.1).
+URL_PASSWORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:[^/\s@]+@")
+PRIVATE_KEY_RE = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
+_CREDENTIAL_VALUES = (
+    ("an AWS access key id", AWS_ACCESS_KEY_VALUE_RE),
+    ("an AWS secret access key", AWS_SECRET_KEY_VALUE_RE),
+    ("a URL with an inline password", URL_PASSWORD_RE),
+    ("a private key", PRIVATE_KEY_RE),
+)
+
+
+def credential_in(name: str = "", value: str = "") -> str | None:
+    """What gives a plain environment variable away as a credential, or ``None``.
+
+    The one definition of "a credential in plain environment" (Security Hub ECS.8),
+    used by config validation and by the policy pack: ``"its name"`` when ``name``
+    ends in a credential word (camelCase counts: ``dbPassword``), else what ``value``
+    looks like (``"an AWS access key id"``, ``"an AWS secret access key"``,
+    ``"a URL with an inline password"``, ``"a private key"``).
+    """
+    if name and CREDENTIAL_NAME_RE.search(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)):
+        return "its name"
+    for what, pattern in _CREDENTIAL_VALUES:
+        if value and pattern.search(value):
+            return what
+    return None
+
+
+def is_wildcard(pattern: str) -> bool:
+    """Whether an IAM action or resource pattern stands for everything of its kind.
+
+    The one definition of "a wildcard", used by config validation and by the policy
+    pack. IAM matches ``*`` (any run of characters) and ``?`` (any one character) in
+    actions, case-insensitively, and in each colon-separated field of a resource ARN
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html,
+    .../reference_policies_elements_resource.html). A wildcard is then:
+
+    * a pattern of wildcard characters only: ``*``, ``**``, ``?*``;
+    * an action whose service prefix has a wildcard (``*:*``, ``*:GetObject``,
+      ``s?:GetObject``) or whose action name is wildcard characters only
+      (``s3:*``, ``s3:**``, ``s3:?*``);
+    * an ARN whose service has a wildcard (``arn:aws:*:...``), whose resource part is
+      wildcard characters and separators only (``arn:aws:s3:::*``, ``arn:aws:s3:*:*:*``,
+      ``arn:aws:s3:::*/*``), or that stops short of its six fields with a wildcard
+      (``arn:*``, ``arn:aws:s3:*``).
+
+    A pattern that names part of something stays specific: ``s3:Get*``,
+    ``arn:aws:s3:::my-bucket/*``, ``arn:...:secret:db-??????``. Whether an action may
+    use a wildcard resource at all is not this function's question.
+    """
+    p = pattern.strip()
+    if _wild_only(p):
+        return True
+    if p[:4].lower() == "arn:":
+        fields = p.split(":", 5)
+        if len(fields) < 6:
+            return any(c in field for field in fields[1:] for c in "*?")
+        service, resource = fields[2], fields[5]
+        return any(c in service for c in "*?") or _wild_only(re.sub(r"[/:]", "", resource))
+    service, colon, action = p.partition(":")
+    return bool(colon) and (any(c in service for c in "*?") or _wild_only(action))
+
+
+def _wild_only(text: str) -> bool:
+    return "*" in text and set(text) <= {"*", "?"}
+
 
 #: What AWS accepts in tag keys and values (ELBv2, ECS, EC2 share it):
 #: letters, digits, spaces and _ . : / = + - @.
@@ -267,9 +347,24 @@ def numeric_user(user: str) -> tuple[int, int] | None:
     return uid, int(m.group(2)) if m.group(2) is not None else uid
 
 
+_UID_RE = re.compile(r"[+-]?[0-9]+")
+
+
 def is_root_user(user: str) -> bool:
+    """Whether ECS's container ``user`` (``user``, ``user:group``, ``uid``, ``uid:gid``,
+    ``uid:group``, ``user:gid``) runs the process as root.
+
+    The one definition of "a root user", used by config validation and by the policy
+    pack (Security Hub ECS.20). The user part (before the first ``:``, whitespace around
+    it ignored) is root when it is ``root`` in any case, or a number equal to 0 in any
+    spelling Docker's parser accepts (Go's ``strconv.Atoi``: ``0``, ``00``, ``+0``,
+    ``-0``). An empty user part (``":1000"``) leaves the image's user, often root, so it
+    counts as root too.
+    """
     name = user.split(":", 1)[0].strip()
-    return name in ("root", "0")
+    if not name or name.lower() == "root":
+        return True
+    return bool(_UID_RE.fullmatch(name)) and int(name) == 0
 
 
 def secret_iam_resources(arn: str) -> list[str]:

@@ -79,6 +79,9 @@ class Platform(pulumi.ComponentResource):
         super().__init__("ecs-platform:index:Platform", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         ctx = aws_context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
+        if aws_context is None and context.region:
+            # The stack's region is known: components measure what they write with it.
+            ctx.region = context.region
 
         self.network = Network(f"{name}-network", spec, zones=spec.zones(context), opts=child)
         self.cluster = Cluster(

@@ -7,13 +7,14 @@ from collections.abc import Mapping
 import pulumi
 import pulumi_aws as aws
 
+from ecs_platform import facts as f
 from ecs_platform.cluster import ClusterRef
 from ecs_platform.containers import scratch_volumes, task_container_definitions
 from ecs_platform.errors import raise_if
 from ecs_platform.outputs import waiver_tags
 from ecs_platform.specs import TaskSpec
 from ecs_platform.specs.base import python_problems
-from ecs_platform.specs.service import network_mode, placement_problems
+from ecs_platform.specs.service import definition_size_problems, network_mode, placement_problems
 from ecs_platform.storage import EfsMount
 from ecs_platform.wiring import wiring_problems
 
@@ -58,6 +59,14 @@ class TaskDefinition(pulumi.ComponentResource):
             {},
         )
         problems += python_problems(type(spec), placement_problems(spec, cluster.spec))
+        # Measured with the log group's longest name: the prefix and the provider's 26-character
+        # suffix, or Pulumi's auto-name (logical name, "-", 7 characters); an unknown region as
+        # long as the longest.
+        group = f"{log_group_name}-{'0' * 26}" if log_group_name else f"{name}-logs-{'0' * 7}"
+        where = region if isinstance(region, str) else "x" * max(map(len, f.PARTITION_OF_REGION))
+        problems += python_problems(
+            type(spec), definition_size_problems(spec, cluster.spec, container_name or name, group, where)
+        )
         missing = sorted(n for n, v in spec.volumes.items() if v.efs is not None and n not in (efs or {}))
         if missing:
             problems.append(f"TaskDefinition.efs: no mount for the EFS volumes {', '.join(missing)} (allowed: an "

@@ -159,7 +159,7 @@ def _python_loc(root: type[Spec], loc: Sequence[str | int]) -> tuple[str | int, 
 
 def python_problems(spec: type[Spec], problems: Iterable[tuple[Loc, str]]) -> list[str]:
     """Rule problems of a spec built in Python: ``<Spec>.<snake_case path>: <message>``."""
-    return [f"{spec.__name__}.{render_loc(_python_loc(spec, loc))}: {msg}" for loc, msg in problems]
+    return [f"{spec.__name__}{'.' if loc else ''}{render_loc(_python_loc(spec, loc))}: {msg}" for loc, msg in problems]
 
 
 def problems_from(exc: ValidationError, prefix: str, root: type[Spec], python_names: bool = False) -> list[str]:

@@ -76,7 +76,7 @@ EnvName = Annotated[str, Rule(env_name_check, "an environment variable name", f.
 
 def credential_name_check(name: str) -> str | None:
     """A plain environment variable must not carry a credential (Security Hub ECS.8)."""
-    if f.CREDENTIAL_NAME_RE.search(name):
+    if f.credential_in(name=name):
         return (f"{show(name)} looks like a credential in a plain environment variable "
                 "(allowed: put it under `secrets` as a Secrets Manager or SSM parameter ARN)")  # fmt: skip
     return None
@@ -87,9 +87,10 @@ def env_value_check(value: Any) -> str | None:
         return f"{show(value)} is not a string (allowed: a string value)"
     if "\x00" in value:
         return "the value contains a NUL character (allowed: text without NUL; a process environment cannot hold it)"
-    if f.AWS_ACCESS_KEY_VALUE_RE.search(value):
-        return ("the value looks like an AWS access key id "
-                "(allowed: no credentials in plain environment variables; use the task role)")  # fmt: skip
+    what = f.credential_in(value=value)
+    if what:
+        return (f"the value looks like {what} (allowed: no credentials in plain environment variables; "
+                "use the task role for AWS access, `secrets` for the rest)")  # fmt: skip
     return None
 
 
@@ -112,20 +113,20 @@ EnvValue = Annotated[
 
 
 def iam_action_check(value: Any) -> str | None:
-    if isinstance(value, str) and f.IAM_ACTION_RE.match(value) and not value.endswith(":*"):
+    if isinstance(value, str) and f.IAM_ACTION_RE.match(value) and not f.is_wildcard(value):
         return None
-    return (f"{show(value)} is not a specific IAM action "
-            "(allowed: service:Action, e.g. s3:GetObject; wildcards `*` and `service:*` are refused)")  # fmt: skip
+    return (f"{show(value)} is not a specific IAM action (allowed: service:Action, e.g. s3:GetObject; "
+            "wildcards for every action such as `*`, `service:*`, `service:**` are refused)")  # fmt: skip
 
 
 IamAction = Annotated[str, Rule(iam_action_check, "an IAM action, service:Action")]
 
 
 def iam_resource_check(value: Any) -> str | None:
-    if isinstance(value, str) and f.ARN_RE.match(value) and value.strip() != "*":
+    if isinstance(value, str) and f.ARN_RE.match(value) and not f.is_wildcard(value):
         return None
-    return (f"{show(value)} is not a resource ARN "
-            "(allowed: an ARN such as arn:aws:s3:::my-bucket/*; a bare `*` is refused)")  # fmt: skip
+    return (f"{show(value)} is not a resource ARN (allowed: an ARN such as arn:aws:s3:::my-bucket/*; "
+            "wildcards for every resource such as `*` or arn:aws:s3:::* are refused)")  # fmt: skip
 
 
 ResourceArn = Annotated[InputStr, InputRule(iam_resource_check, "a resource ARN")]

@@ -25,7 +25,7 @@ from ecs_platform.specs.fields import ServiceName, TagKey, TagValue
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import NetworkSpec
 from ecs_platform.specs.routing import assign, covers
-from ecs_platform.specs.service import ServiceSpec, network_mode, placement_problems
+from ecs_platform.specs.service import ServiceSpec, definition_size_problems, network_mode, placement_problems
 
 #: The service a stack runs when config has no ``services`` key: a public,
 #: unprivileged nginx that passes our own defaults (non-root user, read-only
@@ -169,6 +169,10 @@ def context_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Lo
                 out.append((("zoneIds", i), f"{show(zone)} is not a zone of {context.region} "
                             f"(allowed: {allowed(ids)})"))  # fmt: skip
     out += _arn_problems(spec, context) + _role_policy_problems(spec, context)
+    for name, svc in spec.services.items():
+        # The log group is named by prefix plus the provider's 26-character unique suffix.
+        log_group = f"/ecs/{context.prefix}/{name}-{'0' * 26}"
+        out += definition_size_problems(svc, spec, name, log_group, context.region, ("services", name))
     lb = [(("loadBalancer", *loc), msg)
           for loc, msg in spec.load_balancer.region_problems(context.region, context.account)]  # fmt: skip
     if spec.public_services:

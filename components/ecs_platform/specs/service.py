@@ -4,6 +4,7 @@ cluster it runs on (:func:`placement_problems`)."""
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Self
 
 from pydantic import Field, model_validator
@@ -370,6 +371,25 @@ def _desired_in_range(desired: int, a: AutoscalingSpec, loc: Loc, range_path: st
 
 _EXTERNAL_REFUSED = ("public", "routes", "targetHealthCheck", "deregistrationDelay", "healthCheckGracePeriod",
                      "ephemeralStorageGiB")  # fmt: skip
+
+
+def definition_size_problems(
+    task: TaskSpec, cluster: ClusterSpec, container: str, log_group: str, region: str, loc: Loc = ()
+) -> list[tuple[Loc, str]]:
+    """The task definition's container definitions, written as the components write them
+    (``container``: the application container's name; ``log_group``: its log group's full
+    name), within ECS's 64 KiB. Values known only during the deployment count as empty."""
+    from ecs_platform.containers import task_container_definitions  # the component layer builds them
+
+    definitions = task_container_definitions(
+        container, task, log_group=log_group, region=region, network_mode=network_mode(task, cluster)
+    )
+    # A value known only during the deployment (an Output) counts as empty.
+    size = len(json.dumps(definitions, separators=(",", ":"), default=lambda _: "").encode())
+    if size <= f.MAX_TASK_DEFINITION_BYTES:
+        return []
+    return [(loc, f"makes container definitions of {size} bytes (allowed: at most {f.MAX_TASK_DEFINITION_BYTES}, "
+             "ECS's task definition size quota; move large values to secrets, parameters or files)")]  # fmt: skip
 
 
 def placement_problems(

@@ -8,7 +8,8 @@ classes register resources, and this module plays the engine and AWS.
   and ARNs, and the provider calls the program makes. An unknown call fails
   loudly (an empty answer would fail far from its cause).
 * :class:`RecordingMonitor` records every registration in full: type, name,
-  parent, provider, dependencies and options such as ``ignoreChanges``.
+  parent, provider, dependencies and options such as ``ignoreChanges``. A run
+  lists them sorted by URN (see :func:`run_program` for why).
 * :func:`stack_config` reads Pulumi.yaml's defaults and a stack file the way
   the Pulumi CLI does; :func:`run_program` runs the program and returns what
   was registered and exported, or the error it raised.
@@ -688,5 +689,11 @@ def run_program(
         _sync_await(run_pulumi_func(body))
     except Exception as exc:
         run.error = exc
-    run.resources = list(monitor.registrations)
+    # The SDK sends RegisterResource requests from a thread pool, so the monitor records
+    # them in completion order, which changes from run to run. Program order is not
+    # observable here (a request leaves only once its inputs resolve), so a run lists
+    # resources by URN: unique in a stack and the same in every run, whatever the timing.
+    # Provider calls are listed by token and arguments for the same reason.
+    run.resources = sorted(monitor.registrations, key=lambda r: r.urn)
+    cloud.calls.sort(key=lambda c: (c[0], json.dumps(c[1], sort_keys=True, default=str)))
     return run

@@ -12,11 +12,17 @@ accept such a resource. This module imports nothing but the standard library,
 pulumi-policy, :mod:`ecs_platform.facts` (plain data: the documented trust policies) and
 :mod:`ecs_platform.iam_reference` (AWS's Service Authorization Reference, which decides
 where ``Resource: "*"`` is legitimate, for the pack and the model alike).
+
+What counts as a wildcard, a root user and a credential is decided once, in
+:mod:`ecs_platform.facts` (``is_wildcard``, ``is_root_user``, ``credential_in``),
+which config validation uses too: the pack and the model cannot disagree.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -41,17 +47,41 @@ TASK = "aws:ecs/taskDefinition:TaskDefinition"
 CLUSTER = "aws:ecs/cluster:Cluster"
 CAPACITY_PROVIDER = "aws:ecs/capacityProvider:CapacityProvider"
 LB = "aws:lb/loadBalancer:LoadBalancer"
+ALB = "aws:alb/loadBalancer:LoadBalancer"
 LISTENER = "aws:lb/listener:Listener"
+ALB_LISTENER = "aws:alb/listener:Listener"
+#: pulumi-aws registers a load balancer under either module (``aws.lb`` and its alias ``aws.alb``).
+LB_TYPES = (LB, ALB)
+LISTENER_TYPES = (LISTENER, ALB_LISTENER)
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+POLICY = "aws:iam/policy:Policy"
+USER_POLICY = "aws:iam/userPolicy:UserPolicy"
+GROUP_POLICY = "aws:iam/groupPolicy:GroupPolicy"
+ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
+USER_POLICY_ATTACHMENT = "aws:iam/userPolicyAttachment:UserPolicyAttachment"
+GROUP_POLICY_ATTACHMENT = "aws:iam/groupPolicyAttachment:GroupPolicyAttachment"
+ROLE_POLICY_ATTACHMENTS = "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive"
 SG = "aws:ec2/securityGroup:SecurityGroup"
+SG_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 
-#: ECS.8: the credentials Security Hub looks for in plain container environment.
-CREDENTIAL_VARIABLES = frozenset({"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "ECS_ENGINE_AUTH_DATA"})
-WORLD = frozenset({"0.0.0.0/0", "::/0"})
+#: AWS managed policies no workload gets: administrator and power-user access (every
+#: action, or every action but IAM's), ``ReadOnlyAccess`` (reads every resource, S3
+#: objects included), the job-function policies (made for people: SystemAdministrator,
+#: NetworkAdministrator, DatabaseAdministrator...) and every ``*FullAccess`` policy, which
+#: grants ``service:*`` on ``*``: the wildcard ``iam-no-wildcards`` refuses in a role's own
+#: policies. The platform's roles get only the narrow service-role policies AWS documents
+#: for ECS (AmazonECSTaskExecutionRolePolicy, AmazonEC2ContainerServiceforEC2Role,
+#: AmazonSSMManagedInstanceCore).
+#: https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_job-functions.html
+BROAD_MANAGED_POLICY_RE = re.compile(
+    r"^arn:[a-z-]+:iam::aws:policy/(?:job-function/.+|(?:[A-Za-z0-9+=,.@_-]+/)*"
+    r"(?:AdministratorAccess[A-Za-z0-9-]*|PowerUserAccess|ReadOnlyAccess|[A-Za-z0-9_-]*FullAccess[A-Za-z0-9_-]*))$"
+)
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -92,12 +122,15 @@ def _listify(value: Any) -> list[Any]:
 
 
 def statements(document: Any) -> list[Mapping[str, Any]]:
-    doc = json.loads(document) if isinstance(document, str) else document
-    return [s for s in _listify((doc or {}).get("Statement")) if isinstance(s, Mapping)]
-
-
-def is_root(user: str) -> bool:
-    return user.split(":", 1)[0].strip() in ("root", "0")
+    """The statements of a policy document (JSON text or an object); none when it is not
+    a JSON object (IAM refuses such a document itself)."""
+    try:
+        doc = json.loads(document) if isinstance(document, str) else document
+    except ValueError:
+        return []
+    if not isinstance(doc, Mapping):
+        return []
+    return [s for s in _listify(doc.get("Statement")) if isinstance(s, Mapping)]
 
 
 # --- resource rules ----------------------------------------------------------------------------
@@ -159,8 +192,14 @@ def _readonly_root(p: Mapping[str, Any]) -> Iterable[str]:
 def _no_credentials(p: Mapping[str, Any]) -> Iterable[str]:
     for c in containers(p):
         for env in c.get("environment") or []:
-            if env.get("name") in CREDENTIAL_VARIABLES:
-                yield f"container {c.get('name')} has {env['name']} in its plain environment"
+            if not isinstance(env, Mapping):
+                continue
+            name, value = env.get("name"), env.get("value")
+            what = facts.credential_in(name if isinstance(name, str) else "", value if isinstance(value, str) else "")
+            if what == "its name":
+                yield f"container {c.get('name')} has {name} in its plain environment"
+            elif what:
+                yield f"container {c.get('name')} has {what} in its plain environment ({name})"
 
 
 def _logging(p: Mapping[str, Any]) -> Iterable[str]:
@@ -228,7 +267,7 @@ def _non_root(p: Mapping[str, Any]) -> Iterable[str]:
         user = c.get("user")
         if not user:
             yield f"container {c.get('name')} sets no user (runs as its image's, often root)"
-        elif is_root(str(user)):
+        elif facts.is_root_user(str(user)):
             yield f"container {c.get('name')} runs as root ({user})"
 
 
@@ -256,22 +295,52 @@ def _desync(p: Mapping[str, Any]) -> Iterable[str]:
 
 
 def _several_zones(p: Mapping[str, Any]) -> Iterable[str]:
-    subnets = p.get("subnets")
-    if isinstance(subnets, list) and len(subnets) < 2:
+    subnets, mappings = p.get("subnets"), p.get("subnetMappings")
+    if not isinstance(subnets, list) and not isinstance(mappings, list):
+        return  # not known yet (preview)
+    ids = {str(s) for s in subnets or []}
+    ids |= {str(m.get("subnetId")) for m in mappings or [] if isinstance(m, Mapping)}
+    if len(ids) < 2:
         yield "the load balancer is in fewer than two zones"
 
 
+def _policy_documents(p: Mapping[str, Any]) -> Iterable[tuple[str, Any]]:
+    """(label, document) of every identity policy a resource carries: ``policy`` of a
+    role/user/group policy or a managed policy, each of a role's ``inlinePolicies``."""
+    if p.get("policy") is not None:
+        yield "", p["policy"]
+    for inline in _listify(p.get("inlinePolicies")):
+        if isinstance(inline, Mapping) and inline.get("policy") is not None:
+            yield f"inline policy {inline.get('name', '?')}: ", inline["policy"]
+
+
 def _no_wildcards(p: Mapping[str, Any]) -> Iterable[str]:
-    for st in statements(p.get("policy")):
-        if st.get("Effect", "Allow") != "Allow":
-            continue
-        actions = [str(a) for a in _listify(st.get("Action"))]
-        for action in actions:
-            if action == "*" or action.endswith(":*"):
-                yield f"statement {st.get('Sid', '?')} allows every action ({action})"
-        # "*" only where AWS offers no resource-level permission (the rule task-role grants follow).
-        if "*" in _listify(st.get("Resource")) and not all_unscoped(actions):
-            yield f"statement {st.get('Sid', '?')} applies to every resource (*)"
+    for label, document in _policy_documents(p):
+        for st in statements(document):
+            if st.get("Effect", "Allow") != "Allow":
+                continue
+            sid = f"{label}statement {st.get('Sid', '?')}"
+            # Allow with NotAction / NotResource grants everything but what it lists.
+            if "NotAction" in st:
+                yield f"{sid} allows every action but {json.dumps(st['NotAction'])} (NotAction)"
+            if "NotResource" in st:
+                yield f"{sid} applies to every resource but {json.dumps(st['NotResource'])} (NotResource)"
+            actions = [str(a) for a in _listify(st.get("Action"))]
+            for action in actions:
+                if facts.is_wildcard(action):
+                    yield f"{sid} allows every action ({action})"
+            for resource in (str(r) for r in _listify(st.get("Resource"))):
+                # "*" only where AWS offers no resource-level permission (the rule task-role grants follow).
+                if facts.is_wildcard(resource) and not all_unscoped(actions):
+                    yield f"{sid} applies to every resource ({resource})"
+
+
+def _no_broad_managed_policies(p: Mapping[str, Any]) -> Iterable[str]:
+    arns = _listify(p.get("policyArn")) + _listify(p.get("policyArns")) + _listify(p.get("managedPolicyArns"))
+    for arn in arns:
+        if isinstance(arn, str) and BROAD_MANAGED_POLICY_RE.match(arn.strip()):
+            name = arn.strip().rsplit("/", 1)[-1]
+            yield f"attaches the AWS managed policy {name} (allowed: policies that name actions and resources)"
 
 
 def _one(value: Any) -> str | None:
@@ -344,9 +413,24 @@ def _trust_scoped(p: Mapping[str, Any]) -> Iterable[str]:
         yield from trust_problems(st, own_account or None)
 
 
+def _role_identity(role: str) -> tuple[str | None, str]:
+    """(account or None, lower-case name) of a role given by ARN or by name: ECS takes
+    either, a role's path is not part of its identity, and IAM role names are unique
+    without regard to case (IAM quotas, "IAM name requirements")."""
+    role = role.strip()
+    if role.startswith("arn:"):
+        fields = role.split(":", 5)
+        account = fields[4] if len(fields) == 6 else None
+        return account or None, role.rsplit("/", 1)[-1].lower()
+    return None, role.rsplit("/", 1)[-1].lower()
+
+
 def _distinct_roles(p: Mapping[str, Any]) -> Iterable[str]:
     execution, task = p.get("executionRoleArn"), p.get("taskRoleArn")
-    if execution and execution == task:
+    if not (isinstance(execution, str) and isinstance(task, str) and execution.strip() and task.strip()):
+        return
+    (acct_e, name_e), (acct_t, name_t) = _role_identity(execution), _role_identity(task)
+    if name_e == name_t and (acct_e is None or acct_t is None or acct_e == acct_t):
         yield "the execution role is also the task role"
 
 
@@ -360,10 +444,84 @@ def _retention(p: Mapping[str, Any]) -> Iterable[str]:
         yield "the log group keeps logs forever (no retention)"
 
 
+# --- network exposure ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ingress:
+    """One ingress permission, whatever resource spells it: protocol (``all`` for -1),
+    port range (all ports for ``all``) and the IPv4/IPv6 CIDR blocks it admits."""
+
+    protocol: str
+    ports: tuple[int, int]
+    cidrs: tuple[str, ...]
+
+    def covers(self, other: Ingress) -> bool:
+        """Whether this permission admits everything ``other`` admits (addresses aside)."""
+        same = self.protocol == "all" or self.protocol == other.protocol
+        return same and self.ports[0] <= other.ports[0] and other.ports[1] <= self.ports[1]
+
+    def describe(self) -> str:
+        if self.protocol == "all":
+            return "all protocols and ports"
+        return f"{self.protocol} {self.ports[0]}-{self.ports[1]}"
+
+
+#: AWS's protocol names and numbers (EC2 IpPermission: "-1" or "all" means every protocol).
+_PROTOCOLS = {"-1": "all", "all": "all", "6": "tcp", "17": "udp", "1": "icmp", "58": "icmpv6"}
+
+
+def ingress_of(protocol: Any, from_port: Any, to_port: Any, *cidrs: Any) -> Ingress:
+    proto = str(protocol if protocol is not None else "all").strip().lower()
+    proto = _PROTOCOLS.get(proto, proto)
+    if proto == "all":
+        ports = (0, 65535)
+    else:
+        lo = int(from_port) if isinstance(from_port, (int, float)) and from_port >= 0 else 0
+        hi = int(to_port) if isinstance(to_port, (int, float)) and to_port >= 0 else 65535
+        ports = (lo, hi)
+    flat = tuple(str(c) for cidr in cidrs for c in _listify(cidr) if c)
+    return Ingress(proto, ports, flat)
+
+
+def covers_everyone(cidrs: Iterable[str]) -> bool:
+    """Whether CIDR blocks together admit every IPv4 or every IPv6 address: ``0.0.0.0/0``,
+    but also ``0.0.0.0/1`` with ``128.0.0.0/1``, ``::/1`` with ``8000::/1``, ..."""
+    v4: list[ipaddress.IPv4Network] = []
+    v6: list[ipaddress.IPv6Network] = []
+    for cidr in cidrs:
+        try:
+            net = ipaddress.ip_network(cidr.strip(), strict=False)
+        except ValueError:
+            continue
+        if isinstance(net, ipaddress.IPv4Network):
+            v4.append(net)
+        else:
+            v6.append(net)
+    whole_v4 = [n.prefixlen for n in ipaddress.collapse_addresses(v4)] == [0]
+    whole_v6 = [n.prefixlen for n in ipaddress.collapse_addresses(v6)] == [0]
+    return whole_v4 or whole_v6
+
+
+def world_facing(rule: Ingress, group: Sequence[Ingress]) -> bool:
+    """Whether ``rule``'s ports are open to every address, by itself or together with the
+    other rules of its security group that admit those ports too."""
+    return covers_everyone(c for other in (rule, *group) if other.covers(rule) for c in other.cidrs)
+
+
+def _inline_ingress(p: Mapping[str, Any]) -> list[Ingress]:
+    return [
+        ingress_of(r.get("protocol"), r.get("fromPort"), r.get("toPort"), r.get("cidrBlocks"), r.get("ipv6CidrBlocks"))
+        for r in _listify(p.get("ingress"))
+        if isinstance(r, Mapping)
+    ]
+
+
 def _no_inline_world_ingress(p: Mapping[str, Any]) -> Iterable[str]:
-    for rule in p.get("ingress") or []:
-        if WORLD & set(_listify(rule.get("cidrBlocks")) + _listify(rule.get("ipv6CidrBlocks"))):
-            yield "an inline ingress rule admits the whole internet"
+    rules = _inline_ingress(p)
+    for rule in rules:
+        if world_facing(rule, rules):
+            yield f"an inline ingress rule admits the whole internet on {rule.describe()}"
 
 
 RESOURCE_RULES: tuple[ResourceRule, ...] = (
@@ -444,17 +602,17 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         "elb-4-drop-invalid-headers",
         "ELB.4",
         "Load balancers drop invalid HTTP headers",
-        (LB,),
+        LB_TYPES,
         _drop_invalid_headers,
     ),
     ResourceRule(
-        "elb-5-access-logs", "ELB.5", "Load balancers write access logs", (LB,), _access_logs, waivable=True
+        "elb-5-access-logs", "ELB.5", "Load balancers write access logs", LB_TYPES, _access_logs, waivable=True
     ),
     ResourceRule(
         "elb-6-deletion-protection",
         "ELB.6",
         "Load balancers have deletion protection",
-        (LB,),
+        LB_TYPES,
         _deletion_protection,
         waivable=True,
     ),
@@ -462,18 +620,26 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         "elb-12-desync-mitigation",
         "ELB.12",
         "Load balancers mitigate HTTP desync (defensive or strictest)",
-        (LB,),
+        LB_TYPES,
         _desync,
     ),
     ResourceRule(
-        "elb-13-several-zones", "ELB.13", "Load balancers span several zones", (LB,), _several_zones
+        "elb-13-several-zones", "ELB.13", "Load balancers span several zones", LB_TYPES, _several_zones
     ),
     ResourceRule(
         "iam-no-wildcards",
         None,
-        "Task and execution role policies name actions and resources (no *)",
-        (ROLE_POLICY,),
+        "IAM policies name actions and resources (no wildcard, NotAction or NotResource)",
+        (ROLE_POLICY, POLICY, USER_POLICY, GROUP_POLICY, ROLE),
         _no_wildcards,
+    ),
+    ResourceRule(
+        "iam-no-broad-managed-policies",
+        None,
+        "No administrator, power-user, read-only, job-function or full-access AWS managed policy is attached",
+        (ROLE, ROLE_POLICY_ATTACHMENT, POLICY_ATTACHMENT, USER_POLICY_ATTACHMENT, GROUP_POLICY_ATTACHMENT,
+         ROLE_POLICY_ATTACHMENTS),
+        _no_broad_managed_policies,
     ),
     ResourceRule(
         "iam-trust-scoped",
@@ -489,13 +655,13 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         "sg-described",
         None,
         "Security groups and their rules have descriptions",
-        (SG, INGRESS, EGRESS),
+        (SG, SG_RULE, INGRESS, EGRESS),
         _described,
     ),
     ResourceRule(
         "sg-no-inline-world-ingress",
         None,
-        "Security groups have no inline ingress from anywhere",
+        "Security groups have no inline ingress from anywhere (however split)",
         (SG,),
         _no_inline_world_ingress,
     ),
@@ -538,7 +704,7 @@ def _deps(resource: PolicyResource, prop: str) -> list[PolicyResource]:
 
 def _http_redirects(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, str]]:
     for r in resources:
-        if r.resource_type != LISTENER or r.props.get("protocol") != "HTTP":
+        if r.resource_type not in LISTENER_TYPES or r.props.get("protocol") != "HTTP":
             continue
         actions = r.props.get("defaultActions") or []
         redirect = next((a for a in actions if a.get("type") == "redirect"), None)
@@ -550,30 +716,55 @@ def _http_redirects(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, 
         yield "the HTTP listener serves plain HTTP instead of redirecting to HTTPS", r.urn
 
 
+def _standalone_ingress(r: PolicyResource) -> Ingress | None:
+    p = r.props
+    if r.resource_type == INGRESS:
+        return ingress_of(p.get("ipProtocol"), p.get("fromPort"), p.get("toPort"), p.get("cidrIpv4"), p.get("cidrIpv6"))
+    if r.resource_type == SG_RULE and p.get("type") == "ingress":
+        return ingress_of(p.get("protocol"), p.get("fromPort"), p.get("toPort"), p.get("cidrBlocks"),
+                          p.get("ipv6CidrBlocks"))  # fmt: skip
+    return None
+
+
 def _world_ingress(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, str]]:
-    # A public load balancer's group may admit the world on 80, 443 and the ports of its other
-    # listeners (the test listeners of blue/green deployments).
+    # A public load balancer's group may admit the world on 80 and 443 over TCP, and on the ports
+    # of its other listeners (the test listeners of blue/green, linear and canary deployments).
     listener_ports: dict[str, set[int]] = {}
     for listener in resources:
-        if listener.resource_type == LISTENER and isinstance(listener.props.get("port"), int):
+        if listener.resource_type in LISTENER_TYPES and isinstance(listener.props.get("port"), int):
             for lb in _deps(listener, "loadBalancerArn"):
                 listener_ports.setdefault(lb.urn, set()).add(listener.props["port"])
     open_ports: dict[str, set[int]] = {}
     for lb in resources:
-        if lb.resource_type == LB and not lb.props.get("internal"):
+        if lb.resource_type in LB_TYPES and not lb.props.get("internal"):
             for sg in _deps(lb, "securityGroups"):
                 open_ports.setdefault(sg.urn, set()).update({80, 443} | listener_ports.get(lb.urn, set()))
+    # Every ingress permission of each security group (by URN, or by the literal id of a
+    # group created elsewhere), so that blocks split over several rules add up.
+    standalone: list[tuple[PolicyResource, Ingress, tuple[str, ...]]] = []
+    pools: dict[tuple[str, ...], list[Ingress]] = {}
     for r in resources:
-        if r.resource_type != INGRESS:
+        rule = _standalone_ingress(r)
+        if rule is None:
             continue
-        if not WORLD & {r.props.get("cidrIpv4"), r.props.get("cidrIpv6")}:
+        key = tuple(sorted(g.urn for g in _deps(r, "securityGroupId"))) or (
+            f"id:{r.props.get('securityGroupId') or r.urn}",)
+        standalone.append((r, rule, key))
+        pools.setdefault(key, []).append(rule)
+    for r in resources:
+        if r.resource_type == SG and (r.urn,) in pools:
+            pools[(r.urn,)] += _inline_ingress(r.props)
+    for r, rule, key in standalone:
+        if not world_facing(rule, pools[key]):
             continue
-        groups = {g.urn for g in _deps(r, "securityGroupId")}
-        ports = (r.props.get("fromPort"), r.props.get("toPort"))
-        if groups and ports[0] == ports[1] and all(ports[0] in open_ports.get(g, set()) for g in groups):
+        groups = {k for k in key if not k.startswith("id:")}
+        port, last = rule.ports
+        if (groups and rule.protocol == "tcp" and port == last
+                and all(port in open_ports.get(g, set()) for g in groups)):  # fmt: skip
             continue
-        yield (f"ingress from anywhere on {r.props.get('ipProtocol')} {ports[0]}-{ports[1]} "
-               "(allowed: only a public load balancer's 80, 443 and its listeners' ports)"), r.urn  # fmt: skip
+        split = "" if covers_everyone(rule.cidrs) else f" ({', '.join(rule.cidrs)} with the group's other rules)"
+        yield (f"ingress from anywhere on {rule.describe()}{split} "
+               "(allowed: only a public load balancer's 80, 443 and its listeners' ports, over TCP)"), r.urn  # fmt: skip
 
 
 def _task_roles_scoped(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, str]]:
