@@ -17,7 +17,7 @@ from ecs_platform.errors import ConfigError
 from ecs_platform.load_balancer import LoadBalancer
 from ecs_platform.specs import DeploymentSpec, LoadBalancerSpec
 from ecs_platform.tools.mock_cloud import StackRun, run_program
-from tests.test_validation import CLUSTER_ARN, NS, config_problems, in_program
+from tests.test_validation import CLUSTER_ARN, NS, config_problems, in_program, spec_problems
 
 SERVICE = "aws:ecs/service:Service"
 ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
@@ -406,3 +406,18 @@ def test_the_load_balancer_refuses_a_test_port_of_its_own_listeners() -> None:
 
 def _cluster() -> ClusterRef:
     return ClusterRef(arn=CLUSTER_ARN)
+
+
+def test_python_callers_get_the_same_messages_at_snake_case_paths() -> None:
+    problems = spec_problems(lambda: DeploymentSpec(strategy="blueGreen", test_port=80, bake_minutes=5))
+    assert problems == ["DeploymentSpec.test_port: 80 is a port of the load balancer's own listeners "
+                        "(allowed: 1..65535 other than 80 and 443)"]
+    problems = spec_problems(lambda: ServiceSpec(
+        image="nginx", user="1000", port=8080, public=True,
+        deployment={"strategy": "linear", "test_port": 8443, "linear": {"step_percent": 2}}))  # fmt: skip
+    assert problems == ["ServiceSpec.deployment.linear.step_percent: 2 is not allowed (allowed: 3.0..100.0 in "
+                        "steps of 0.1)"]
+    problems = spec_problems(lambda: ServiceSpec(image="nginx", user="1000", deployment=DeploymentSpec(
+        strategy="canary", test_port=8443)))  # fmt: skip
+    assert problems == ["ServiceSpec.deployment.strategy: canary moves load balancer traffic, and the service is "
+                        "not public (allowed: rolling, or public: true / routes)"]
