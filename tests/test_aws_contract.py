@@ -34,6 +34,13 @@ IAM_ONLY_ACTIONS = frozenset(
 )
 ACTION_RE = re.compile(r"^([a-z0-9-]+):([A-Za-z0-9*?]+)$")
 
+def _shifting(strategy: str, **extra: Any) -> StackRun:
+    return run_program("dev", {
+        "loadBalancer": {"allowPlainHttp": True, "accessLogs": False},
+        "services": {"web": {"image": "nginx", "user": "101", "port": 8080, "public": True, "deployment": {
+            "strategy": strategy, "testPort": 8443, "bakeMinutes": 5, "alarms": ["slo-burn"], **extra}}}})  # fmt: skip
+
+
 RUNS = {
     "dev": lambda: run_program("dev"),
     "staging": lambda: run_program("staging"),
@@ -50,6 +57,10 @@ RUNS = {
         "image": "nginx", "user": "1000", "exec": True, "readonlyRootFilesystem": False, "ephemeralStorageGiB": 40,
         "secrets": {"S": "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf"},
         "permissions": [{"actions": ["s3:GetObject", "sqs:SendMessage"], "resources": ["arn:aws:s3:::b/*"]}]}}}),
+    # ECS's native traffic-shifting deployments (issue 12), with alarms named in config
+    "blueGreen": lambda: _shifting("blueGreen"),
+    "linear": lambda: _shifting("linear", linear={"stepPercent": 50, "stepMinutes": 1}),
+    "canary": lambda: _shifting("canary", canary={"percent": 12.5, "minutes": 3}),
 }  # fmt: skip
 
 
@@ -143,6 +154,115 @@ def test_the_model_check_catches_a_typo_and_a_bad_enum() -> None:
     )
 
 
+# --- CreateService ------------------------------------------------------------------------------------
+
+
+def create_service_request(reg: Registration) -> dict[str, Any]:
+    """The CreateService call pulumi-aws makes for a service's deployment and load balancer inputs
+    (the provider's field names mapped to the API's; minutes typed as strings there are integers
+    in the API)."""
+    i = reg.inputs
+    request: dict[str, Any] = {"serviceName": reg.outputs["name"], "cluster": i["cluster"],
+                               "taskDefinition": i["taskDefinition"], "desiredCount": i["desiredCount"]}  # fmt: skip
+    deployment: dict[str, Any] = {
+        "deploymentCircuitBreaker": i["deploymentCircuitBreaker"],
+        "maximumPercent": i["deploymentMaximumPercent"],
+        "minimumHealthyPercent": i["deploymentMinimumHealthyPercent"],
+    }
+    if "alarms" in i:
+        deployment["alarms"] = i["alarms"]
+    config = i.get("deploymentConfiguration") or {}
+    if "strategy" in config:
+        deployment["strategy"] = config["strategy"]
+    if "bakeTimeInMinutes" in config:
+        deployment["bakeTimeInMinutes"] = int(config["bakeTimeInMinutes"])
+    if lin := config.get("linearConfiguration"):
+        deployment["linearConfiguration"] = {"stepPercent": float(lin["stepPercent"]),
+                                             "stepBakeTimeInMinutes": int(lin["stepBakeTimeInMinutes"])}  # fmt: skip
+    if can := config.get("canaryConfiguration"):
+        deployment["canaryConfiguration"] = {"canaryPercent": float(can["canaryPercent"]),
+                                             "canaryBakeTimeInMinutes": int(can["canaryBakeTimeInMinutes"])}  # fmt: skip
+    request["deploymentConfiguration"] = deployment
+    if "loadBalancers" in i:
+        request["loadBalancers"] = i["loadBalancers"]
+        request["healthCheckGracePeriodSeconds"] = i["healthCheckGracePeriodSeconds"]
+    return request
+
+
+#: What AWS's API reference documents and botocore's model does not carry (it has no numeric
+#: bounds): API_DeploymentConfiguration, API_LinearConfiguration, API_CanaryConfiguration,
+#: PutMetricAlarm's AlarmName.
+def documented_bound_problems(request: dict[str, Any]) -> list[str]:
+    d = request.get("deploymentConfiguration", {})
+    out: list[str] = []
+
+    def within(path: str, value: Any, lo: float, hi: float, tenths: bool = False) -> None:
+        if value is None:
+            return
+        if not lo <= value <= hi or (tenths and abs(value * 10 - round(value * 10)) > 1e-9):
+            out.append(f"{path}: {value} outside {lo}..{hi}{' in steps of 0.1' if tenths else ''}")
+
+    within("bakeTimeInMinutes", d.get("bakeTimeInMinutes"), 0, 1440)
+    lin, can = d.get("linearConfiguration", {}), d.get("canaryConfiguration", {})
+    within("linearConfiguration.stepPercent", lin.get("stepPercent"), 3.0, 100.0, tenths=True)
+    within("linearConfiguration.stepBakeTimeInMinutes", lin.get("stepBakeTimeInMinutes"), 0, 1440)
+    within("canaryConfiguration.canaryPercent", can.get("canaryPercent"), 0.1, 100.0, tenths=True)
+    within("canaryConfiguration.canaryBakeTimeInMinutes", can.get("canaryBakeTimeInMinutes"), 0, 1440)
+    for name in d.get("alarms", {}).get("alarmNames", []):
+        if not 1 <= len(name) <= 255:
+            out.append(f"alarms.alarmNames: {name!r} is not 1..255 characters")
+    strategy = d.get("strategy", "ROLLING")
+    advanced = [lb.get("advancedConfiguration") for lb in request.get("loadBalancers", [])]
+    if strategy != "ROLLING" and not all(advanced):
+        out.append(f"strategy {strategy} without loadBalancers[].advancedConfiguration")
+    if strategy == "ROLLING" and any(advanced):
+        out.append("advancedConfiguration without a traffic-shifting strategy")
+    if strategy == "LINEAR" and "linearConfiguration" not in d:
+        out.append("LINEAR without linearConfiguration")
+    if strategy == "CANARY" and "canaryConfiguration" not in d:
+        out.append("CANARY without canaryConfiguration")
+    return out
+
+
+def validate_create_service(request: dict[str, Any]) -> list[str]:
+    shape = _model("ecs").operation_model("CreateService").input_shape
+    report = ParamValidator().validate(request, shape)
+    problems = [report.generate_report()] if report.has_errors() else []
+    return problems + enum_problems(request, shape) + documented_bound_problems(request)
+
+
+def test_every_service_is_a_valid_create_service_call(run: StackRun) -> None:
+    services = run.of_type("aws:ecs/service:Service")
+    assert services
+    for svc in services:
+        assert validate_create_service(create_service_request(svc)) == [], svc.name
+
+
+def test_the_create_service_check_catches_bad_strategies_bounds_and_shapes() -> None:
+    request = {"serviceName": "s", "deploymentConfiguration": {
+        "strategy": "BLUEGREEN", "bakeTimeInMinutes": 2000,
+        "linearConfiguration": {"stepPercent": 2.5, "stepBakeTimeInMinutes": 1},
+        "canaryConfiguration": {"canaryPercent": 5.05},
+        "alarms": {"alarmNames": ["x" * 256], "enable": True}},
+        "loadBalancers": [{"targetGroupArn": "t", "containerName": "c", "containerPort": 80,
+                           "advancedConfiguration": {"alternateTargetGroupArn": "a", "roleArn": "r",
+                                                     "testListenerRules": "x"}}]}  # fmt: skip
+    problems = validate_create_service(request)
+    assert any('Missing required parameter in deploymentConfiguration.alarms: "rollback"' in p for p in problems)
+    assert any('Unknown parameter in loadBalancers[0].advancedConfiguration: "testListenerRules"' in p
+               for p in problems)  # fmt: skip
+    assert ".deploymentConfiguration.strategy: 'BLUEGREEN' not in ['ROLLING', 'BLUE_GREEN', 'LINEAR', 'CANARY']" in (
+        problems)  # fmt: skip
+    assert {p for p in problems if p.split(":")[0] in (
+        "bakeTimeInMinutes", "linearConfiguration.stepPercent", "canaryConfiguration.canaryPercent",
+        "alarms.alarmNames")} == {
+        "bakeTimeInMinutes: 2000 outside 0..1440",
+        "linearConfiguration.stepPercent: 2.5 outside 3.0..100.0 in steps of 0.1",
+        "canaryConfiguration.canaryPercent: 5.05 outside 0.1..100.0 in steps of 0.1",
+        f"alarms.alarmNames: {'x' * 256!r} is not 1..255 characters",
+    }  # fmt: skip
+
+
 # --- IAM policy documents -------------------------------------------------------------------------------
 
 
@@ -154,7 +274,8 @@ def known_action(action: str) -> bool:
     if action in IAM_ONLY_ACTIONS or "*" in name or "?" in name:
         return action in IAM_ONLY_ACTIONS or prefix in ("s3", "sqs", "logs")
     try:
-        model = _model(prefix)
+        # The IAM prefix of ELB (both generations) is elasticloadbalancing; ALBs are botocore's elbv2.
+        model = _model({"elasticloadbalancing": "elbv2"}.get(prefix, prefix))
     except UnknownServiceError:
         return False
     return name in model.operation_names

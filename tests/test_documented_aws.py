@@ -42,6 +42,10 @@ DOCUMENTED: dict[str, dict[str, Any]] = {
     "ssm-hybrid": {"Effect": "Allow", "Principal": {"Service": "ssm.amazonaws.com"}, "Action": "sts:AssumeRole",
                    "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT},
                                  "ArnEquals": {"aws:SourceArn": f"arn:aws:ssm:us-east-1:{ACCOUNT}:*"}}},
+    # AmazonECSInfrastructureRolePolicyForLoadBalancers.html, "Creating the Amazon ECS infrastructure
+    # role for load balancers": no conditions (the guide's Sid is left out, as for every role)
+    "ecs-infrastructure": {"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"},
+                           "Action": "sts:AssumeRole"},
     # scheduler setting-up.html, "Set up the execution role"
     "scheduler": {"Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole",
                   "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}},

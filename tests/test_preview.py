@@ -11,6 +11,7 @@ import pytest
 
 from ecs_platform.tools.mock_cloud import ROOT, StackRun, run_program, stack_config
 from ecs_platform.tools.preview import __main__ as cli
+from ecs_platform.tools.preview import report
 from ecs_platform.tools.preview.cost import estimate, load_prices, split_tasks
 from tests.conftest import STACKS
 
@@ -29,13 +30,17 @@ def preview(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 def test_dev_preview_shows_the_tree_counts_exports_and_cost(capsys) -> None:
     code, out, err = preview(capsys, "dev")
     assert (code, err) == (0, "")
-    assert out.startswith("Stack dev (us-east-1): 34 resources, offline preview\n")
+    assert out.startswith("Stack dev (us-east-1): 36 resources, offline preview\n")
     expected_lines = [
         "├─ ecs  [ecs-platform:index:Platform]",
         "│  ├─ ecs-web  [ecs-platform:ecs:Service]",
         # zone names as this account calls them, with the zone IDs the stack picked
         "│  │  │     desired 1; capacity FARGATE_SPOT (weight 1); subnets us-east-1c/use1-az1 (private), "
-        "us-east-1d/use1-az2 (private); public IP no; behind the load balancer on port 8080; rollback on failed deploy",
+        "us-east-1d/use1-az2 (private); public IP no; behind the load balancer on port 8080; rollback on failed deploy; "
+        "deploys rolling; rolls back on alarms ecs-web-5xx-6122552, ecs-web-unhealthy-7ba1a4e; pulumi up waits for "
+        "steady state (up to 30m)",
+        "│  │     ecs-web-5xx-6122552: HTTPCode_Target_5XX_Count (Sum) above 10 for 2 min",
+        "│  │     ecs-web-unhealthy-7ba1a4e: UnHealthyHostCount (Maximum) above 0 for 2 min",
         "│  │  │     trusts ecs-tasks.amazonaws.com for account 123456789012 only",
         "│  │  │        managed policy AmazonECSTaskExecutionRolePolicy",
         "│  │  │        0.25 vCPU / 0.5 GB, X86_64, FARGATE, awsvpc; web "
@@ -48,7 +53,8 @@ def test_dev_preview_shows_the_tree_counts_exports_and_cost(capsys) -> None:
         "      region us-east-1; default tags ManagedBy=pulumi, Project=ecs-platform, Stack=dev",
         "     1  aws:ecs/service:Service",
         '  launchType: "FARGATE_SPOT"',
-        "  total                      68.77       68.77",
+        "  CloudWatch alarms           0.20        0.20  2 standard-resolution deployment alarms; free tier not subtracted",
+        "  total                      68.97       68.97",
     ]
     # Compare without the tree drawing, which depends on sibling order.
     lines = {line.lstrip("│├└─ ") for line in out.splitlines()}
@@ -64,6 +70,24 @@ def test_prod_preview_lists_policies_and_autoscaling(capsys) -> None:
     assert "desired 3 (autoscaling 3..12; live count kept)" in out
     assert "HTTPS 443, ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09; default 404" in out
     assert "HTTP 80; redirect to HTTPS 443" in out
+    # web's blue/green deployment, its alarms and its test listener
+    assert ("deploys blue/green, bake 15 min; rolls back on alarms ecs-web-5xx-6122552, ecs-web-unhealthy-7ba1a4e, "
+            "ecs-web-5xx-alt-206b244, ecs-web-unhealthy-alt-7d0caa0; pulumi up waits for steady state (up to 45m)"
+            ) in out  # fmt: skip
+    assert "HTTPS 8443, ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09; default 404" in out
+    assert "hosts www.example.com -> forward (weights 100/0, set by ECS)" in out
+
+
+def test_preview_shows_linear_and_canary_steps(capsys) -> None:
+    base = {"image": "nginx", "user": "1000", "port": 8080, "public": True}
+    for deployment, shown in (
+        ({"strategy": "linear", "testPort": 8443, "linear": {"stepPercent": 25, "stepMinutes": 2}},
+         "deploys linear, 25% every 2 min, bake 10 min"),
+        ({"strategy": "canary", "testPort": 8443, "canary": {"percent": 2.5}}, "deploys canary, 2.5% for 10 min, bake 10 min"),
+    ):  # fmt: skip
+        run = run_program("dev", {"services": {"web": {**base, "deployment": deployment}}})
+        assert run.error is None, run.error
+        assert shown in report.text(run, None), shown
 
 
 def test_secret_exports_are_masked(capsys) -> None:
@@ -170,6 +194,15 @@ def test_one_fargate_task_costs_its_vcpu_and_gb_hours() -> None:
     per_task = 1 * 0.04048 + 2 * 0.004445
     assert line.desired == pytest.approx(HOURS * 2 * per_task)
     assert line.desired == pytest.approx(72.08, abs=0.01)
+
+
+def test_deployment_alarms_are_priced_per_alarm_month() -> None:
+    run = _one_service({"services": {"web": {"image": "x", "user": "1000", "port": 8080, "public": True, "deployment": {
+        "strategy": "blueGreen", "testPort": 8443}}}})  # fmt: skip
+    line = _line(run, "CloudWatch alarms")
+    assert line.desired == pytest.approx(4 * PRICES["cloudwatch_alarm_month"])  # 2 per target group
+    private = _one_service({"services": {"jobs": {"image": "x", "user": "1000"}}})
+    assert [x.item for x in estimate(private).lines if x.item == "CloudWatch alarms"] == []
 
 
 def test_arm64_and_extra_ephemeral_storage_are_priced() -> None:

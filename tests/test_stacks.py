@@ -226,6 +226,7 @@ def test_execution_role_has_the_managed_policy_and_reads_exactly_its_secrets(pro
     ]  # fmt: skip
     # web and api reference no secrets, so their execution roles get no secrets policy
     # (api's task role has its EFS grant).
+    # (web's blue/green infrastructure role policy is tested in tests/test_deployments.py)
     assert sorted(p.name for p in prod.of_type(ROLE_POLICY) if "-roles-" in p.name) == [
         "ecs-api-roles-task-policy",
         "ecs-web-roles-task-policy",

@@ -57,8 +57,14 @@ def test_prod_serves_https_with_a_tls13_policy_and_redirects_http(prod: StackRun
     http = prod.one(LISTENER, "ecs-lb-http").inputs
     assert http["defaultActions"] == [{"type": "redirect", "redirect": {
         "protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}]  # fmt: skip
-    # Every rule hangs off the HTTPS listener, none off the redirecting one.
-    assert {r.inputs["listenerArn"] for r in prod.of_type(RULE)} == {prod.one(LISTENER, "ecs-lb-https").id}
+    # Every production rule hangs off the HTTPS listener, none off the redirecting one; web's
+    # blue/green test rule off its test listener, HTTPS as well.
+    assert {r.inputs["listenerArn"] for r in prod.of_type(RULE) if not r.name.endswith("-test-route")} == {
+        prod.one(LISTENER, "ecs-lb-https").id}  # fmt: skip
+    test = prod.one(LISTENER, "ecs-lb-test-8443")
+    assert prod.one(RULE, "ecs-web-test-route").inputs["listenerArn"] == test.id
+    assert (test.inputs["protocol"], test.inputs["certificateArn"], test.inputs["sslPolicy"]) == (
+        "HTTPS", CERT, https["sslPolicy"])  # fmt: skip
 
 
 def test_dev_serves_plain_http_by_explicit_choice(dev: StackRun) -> None:
@@ -150,7 +156,8 @@ def test_load_balancer_admits_80_and_443_from_the_ingress_cidrs_only(prod: Stack
     lb_sg = prod.one(SG, "ecs-lb-sg").id
     into_lb = sorted((r.inputs["fromPort"], r.inputs["toPort"], r.inputs["cidrIpv4"])
                      for r in prod.of_type(INGRESS) if r.inputs["securityGroupId"] == lb_sg)  # fmt: skip
-    assert into_lb == [(80, 80, "0.0.0.0/0"), (443, 443, "0.0.0.0/0")]
+    # (and web's blue/green test port, from the same clients)
+    assert into_lb == [(80, 80, "0.0.0.0/0"), (443, 443, "0.0.0.0/0"), (8443, 8443, "0.0.0.0/0")]
     restricted = ok(run_program("dev", {"loadBalancer": {"allowPlainHttp": True, "accessLogs": False,
                                                          "ingressCidrs": ["203.0.113.0/24", "198.51.100.0/24"]}}))  # fmt: skip
     lb_sg = restricted.one(SG, "ecs-lb-sg").id
@@ -172,7 +179,10 @@ def test_public_service_gets_an_ip_target_group_with_its_health_check(prod: Stac
     assert not [t for t in prod.of_type(TG) if "worker" in t.name]
 
 
-def test_service_registers_with_its_target_group_after_the_rule_exists(prod: StackRun) -> None:
+def test_service_registers_with_its_target_group_after_the_rule_exists() -> None:
+    # prod with web deploying rolling (blue/green's load balancer block: tests/test_deployments.py)
+    prod = ok(run_program("prod", {"services": {"web": web(routes=[{"hosts": ["www.example.com"]}]),
+                                                "worker": {"image": "busybox", "user": "1000"}}}))  # fmt: skip
     svc = prod.one(SERVICE, "ecs-web")
     tg = prod.one(TG, "ecs-web-tg")
     assert svc.inputs["loadBalancers"] == [
@@ -228,7 +238,11 @@ def test_band_orders_exact_hosts_wildcard_hosts_then_paths() -> None:
 # --- autoscaling -------------------------------------------------------------------------
 
 
-def test_autoscaling_tracks_cpu_and_requests_between_min_and_max(prod: StackRun) -> None:
+def test_autoscaling_tracks_cpu_and_requests_between_min_and_max() -> None:
+    # prod's web as it was before blue/green (requests per target suit rolling deployments only)
+    prod = ok(run_program("prod", {"services": {"web": web(
+        routes=[{"hosts": ["www.example.com"]}],
+        autoscaling={"min": 3, "max": 12, "cpuTarget": 60, "requestsPerTarget": 1000})}}))  # fmt: skip
     target = prod.one("aws:appautoscaling/target:Target").inputs
     service = prod.one(SERVICE, "ecs-web")
     cluster = prod.one("aws:ecs/cluster:Cluster").outputs["name"]
@@ -282,8 +296,10 @@ def test_urls_are_exported_per_public_service(prod: StackRun) -> None:
 def test_every_public_service_has_exactly_one_target_group_and_rule_per_route(request, stack) -> None:
     run: StackRun = request.getfixturevalue(stack)
     public = [s for s in run.of_type(SERVICE) if "loadBalancers" in s.inputs]
-    assert len(run.of_type(TG)) == len(public)
-    assert len(run.of_type(RULE)) == len(public)
+    # a service deploying blue/green, linear or canary has a second target group and a test rule
+    shifting = [s for s in public if "advancedConfiguration" in s.inputs["loadBalancers"][0]]
+    assert len(run.of_type(TG)) == len(public) + len(shifting)
+    assert len(run.of_type(RULE)) == len(public) + len(shifting)
 
 
 def test_routes_hashing_to_one_slot_get_distinct_priorities_in_their_band() -> None:

@@ -50,6 +50,26 @@ NETWORK_MODES: dict[str, tuple[str, ...]] = {
 #: Security Hub controls a service may turn off in config, visibly: ECS.5
 #: (read-only root filesystem), ECS.17 (host networking), ECS.20 (non-root user).
 SERVICE_WAIVABLE = ("ECS.5", "ECS.17", "ECS.20")
+#: ECS deployment strategies, config word -> CreateService ``deploymentConfiguration.strategy``
+#: (API_DeploymentConfiguration: ROLLING, BLUE_GREEN, LINEAR, CANARY).
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html
+DEPLOYMENT_STRATEGIES = {"rolling": "ROLLING", "blueGreen": "BLUE_GREEN", "linear": "LINEAR", "canary": "CANARY"}
+#: ``bakeTimeInMinutes``, ``stepBakeTimeInMinutes`` and ``canaryBakeTimeInMinutes``: 0..1440
+#: minutes (API_DeploymentConfiguration, API_LinearConfiguration, API_CanaryConfiguration).
+MAX_BAKE_MINUTES = 1440
+#: ``LinearConfiguration.stepPercent``: multiples of 0.1 from 3.0 to 100.0 (ECS's default 10.0).
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LinearConfiguration.html
+LINEAR_STEP_PERCENT = (3.0, 100.0)
+#: ``CanaryConfiguration.canaryPercent``: multiples of 0.1 from 0.1 to 100.0 (ECS's default 5.0).
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CanaryConfiguration.html
+CANARY_PERCENT = (0.1, 100.0)
+#: CloudWatch alarm names (PutMetricAlarm ``AlarmName``): 1..255 characters, UTF-8 without
+#: ASCII control characters.
+#: https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+ALARM_NAME_MAX = 255
+#: The waiver tag (``ecs-platform:waiver:<this>``) a service carries when ``pulumi up`` does not
+#: wait for its steady state (``waitForSteadyState: false``).
+STEADY_STATE_WAIVER = "steady-state"
 #: Tag key under which a resource records a waived control and the reason.
 WAIVER_TAG = "ecs-platform:waiver:"
 #: Tags every resource gets from the provider; config's ``tags`` may not override them.
@@ -416,6 +436,10 @@ NAME_LIMITS: dict[tuple[str, str], NameLimit] = {
         255, _ECS_NAME, _ECS_DOCS + "API_ContainerDefinition.html"),
     ("aws:ecs/capacityProvider:CapacityProvider", "name"): NameLimit(
         255, _ECS_NAME, _ECS_DOCS + "API_CreateCapacityProvider.html"),
+    # CloudWatch PutMetricAlarm: 1-255 UTF-8 characters without ASCII control characters.
+    ("aws:cloudwatch/metricAlarm:MetricAlarm", "name"): NameLimit(
+        ALARM_NAME_MAX, re.compile(r"^[^\x00-\x1f\x7f]+$"),
+        "https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html"),
     # CloudWatch Logs CreateLogGroup: 1-512 of a-z A-Z 0-9 _ - / . #
     ("aws:cloudwatch/logGroup:LogGroup", "name"): NameLimit(
         512, re.compile(r"^[.\-_/#A-Za-z0-9]+$"),
@@ -509,6 +533,13 @@ TRUST_FORMS: dict[str, TrustForm] = {
     "ssm-hybrid": TrustForm(
         "ssm.amazonaws.com", True, "ArnEquals", "ssm",
         "https://docs.aws.amazon.com/systems-manager/latest/userguide/hybrid-multicloud-service-role.html",
+    ),
+    # The ECS infrastructure role for load balancers (blue/green, linear and canary
+    # deployments move traffic with it): ecs.amazonaws.com, and the guide's trust policy
+    # shows no conditions.
+    "ecs-infrastructure": TrustForm(
+        "ecs.amazonaws.com", False, None, None,
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AmazonECSInfrastructureRolePolicyForLoadBalancers.html",
     ),
     # EventBridge Scheduler's execution role (scheduled tasks): aws:SourceAccount only.
     "scheduler": TrustForm(

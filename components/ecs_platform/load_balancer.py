@@ -82,6 +82,7 @@ class LoadBalancer(pulumi.ComponentResource):
         retain_logs_on_delete: bool = False,
         name_prefix: str | None = None,
         context: AwsContext | None = None,
+        test_ports: Sequence[int] = (),
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``subnet_ids``: one per zone, the public ones (internal: the private ones).
@@ -89,9 +90,15 @@ class LoadBalancer(pulumi.ComponentResource):
         in it). ``log_retention_days``: how long a created access-log bucket and the WAF log
         group keep logs; ``log_kms_key_arn`` encrypts the WAF log group, which
         ``retain_logs_on_delete`` keeps on destroy; ``name_prefix`` names it
-        ``aws-waf-logs-<prefix>-<unique suffix>`` (default: the component's name)."""
+        ``aws-waf-logs-<prefix>-<unique suffix>`` (default: the component's name). ``test_ports``:
+        a test listener on each (the services' ``deployment.testPort``), admitted from
+        ``ingress_cidrs`` like the main listeners."""
         problems = wiring_problems("LoadBalancer", {"vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
         problems += python_problems(type(spec), spec.serving_problems() + spec.region_problems(region))
+        for i, port in enumerate(test_ports):
+            if port in (80, 443) or port in test_ports[:i] or not 1 <= port <= 65535:
+                problems.append(f"LoadBalancer.test_ports[{i}]: {port} is not a free port for a test listener "
+                                "(allowed: 1..65535, each once, other than 80 and 443)")  # fmt: skip
         raise_if(problems, "LoadBalancer")
         super().__init__("ecs-platform:lb:LoadBalancer", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -186,6 +193,34 @@ class LoadBalancer(pulumi.ComponentResource):
             opts=child,
         )
         self.listeners = _Listeners(http=http, https=https)
+        # Test listeners: the new tasks of a blue/green, linear or canary deployment answer here
+        # before they get production traffic. Same protocol, certificate and clients as the main one.
+        self.test_listeners: dict[int, aws.lb.Listener] = {}
+        self.test_ingress_rules: list[aws.vpc.SecurityGroupIngressRule] = []
+        for port in test_ports:
+            self.test_listeners[port] = aws.lb.Listener(
+                f"{name}-test-{port}",
+                load_balancer_arn=self.load_balancer.arn,
+                port=port,
+                protocol="HTTPS" if spec.https else "HTTP",
+                certificate_arn=spec.certificate_arn if spec.https else None,
+                ssl_policy=spec.ssl_policy if spec.https else None,
+                default_actions=[NOT_FOUND],
+                opts=child,
+            )
+            self.test_ingress_rules += [
+                aws.vpc.SecurityGroupIngressRule(
+                    f"{name}-in-{port}" + ("" if i == 0 else f"-{i}"),
+                    security_group_id=self.security_group.id,
+                    ip_protocol="tcp",
+                    from_port=port,
+                    to_port=port,
+                    cidr_ipv4=cidr,
+                    description=f"Test listener {port} from clients (new tasks before they get traffic)",
+                    opts=child,
+                )
+                for i, cidr in enumerate(spec.ingress_cidrs)
+            ]
 
         self.arn = self.load_balancer.arn
         self.arn_suffix = self.load_balancer.arn_suffix
@@ -194,7 +229,10 @@ class LoadBalancer(pulumi.ComponentResource):
         self.listener_arn = self.listeners.rules_on.arn
         self.scheme = "https" if spec.https else "http"
         self.ref = LoadBalancerRef(
-            listener_arn=self.listener_arn, security_group_id=self.security_group_id, arn_suffix=self.arn_suffix
+            listener_arn=self.listener_arn,
+            security_group_id=self.security_group_id,
+            arn_suffix=self.arn_suffix,
+            test_listener_arns={port: listener.arn for port, listener in self.test_listeners.items()},
         )
         self.register_outputs({"arn": self.arn, "dnsName": self.dns_name, "listenerArn": self.listener_arn})
 

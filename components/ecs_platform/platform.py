@@ -23,6 +23,7 @@ from ecs_platform.routing import assign
 from ecs_platform.service import Service, ServiceConnectRef
 from ecs_platform.specs import PlatformSpec, RouteSpec, ServiceSpec, StackContext, context_problems
 from ecs_platform.specs.base import python_problems
+from ecs_platform.specs.platform import test_ports
 
 
 def service_url(scheme: str, dns_name: pulumi.Input[str], route: RouteSpec) -> pulumi.Output[str]:
@@ -122,6 +123,7 @@ class Platform(pulumi.ComponentResource):
                 retain_logs_on_delete=spec.retain_logs_on_delete,
                 name_prefix=context.prefix,
                 context=ctx,
+                test_ports=sorted(set(test_ports(spec).values())),
                 opts=child,
             )
         # Services share the listener: their rule priorities are assigned together.

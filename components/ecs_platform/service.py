@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
+from ecs_platform import facts
 from ecs_platform.cluster import Cluster, ClusterRef, capacity_strategy
 from ecs_platform.containers import port_mapping_name
 from ecs_platform.errors import raise_if
-from ecs_platform.iam import AwsContext, TaskRoles
+from ecs_platform.iam import AwsContext, TaskRoles, policy_document, unscoped_statement
 from ecs_platform.names import target_group_name
-from ecs_platform.outputs import after, tag_children
+from ecs_platform.outputs import after, tag_children, waiver_tags
 from ecs_platform.routing import priority
 from ecs_platform.specs import AutoscalingSpec, ServiceSpec
 from ecs_platform.specs.base import python_problems
@@ -56,7 +57,11 @@ class LoadBalancerRef:
     security_group_id: pulumi.Input[str]
     """The load balancer's security group: the only source the tasks admit. Required."""
     arn_suffix: pulumi.Input[str] | None = None
-    """The load balancer's ARN suffix; needed for request-count autoscaling. Default none."""
+    """The load balancer's ARN suffix: the dimension of a public service's deployment alarms (and
+    request-count autoscaling). Required for a public service."""
+    test_listener_arns: Mapping[int, pulumi.Input[str]] = field(default_factory=dict)
+    """Port -> the load balancer's test listener on it, for services whose deployment shifts
+    traffic (``deployment.testPort``). Default none."""
 
 
 @dataclass(frozen=True)
@@ -124,11 +129,16 @@ class Service(pulumi.ComponentResource):
         if spec.exec_enabled and ref.exec_log_group_arn is None:
             problems.append("Service.cluster.exec_log_group_arn: None is missing (allowed: the cluster's ECS Exec "
                             "audit log group, required with exec)")  # fmt: skip
-        a = spec.autoscaling
-        needs_suffix = a is not None and a.requests_per_target is not None
-        if needs_suffix and load_balancer is not None and load_balancer.arn_suffix is None:
-            problems.append("Service.load_balancer.arn_suffix: None is missing (allowed: the load "
-                            "balancer's ARN suffix, required with autoscaling.requestsPerTarget)")  # fmt: skip
+        if spec.is_public and load_balancer is not None and load_balancer.arn_suffix is None:
+            problems.append("Service.load_balancer.arn_suffix: None is missing (allowed: the load balancer's ARN "
+                            "suffix, required for a public service's deployment alarms and "
+                            "autoscaling.requestsPerTarget)")  # fmt: skip
+        test_port = spec.deployment.test_port
+        listeners = load_balancer.test_listener_arns if load_balancer is not None else None
+        if spec.deployment.shifts_traffic and listeners is not None and test_port not in listeners:
+            problems.append(f"Service.load_balancer.test_listener_arns: has no listener on {test_port} (allowed: "
+                            "the load balancer's test listener on deployment.test_port, e.g. from "
+                            f"LoadBalancer(test_ports=[{test_port}]))")  # fmt: skip
         routes = spec.effective_routes
         if route_priorities is not None and len(route_priorities) != len(routes):
             problems.append(f"Service.route_priorities: {len(route_priorities)} priorities for {len(routes)} "
@@ -239,12 +249,21 @@ class Service(pulumi.ComponentResource):
             ]
 
         self.target_group: aws.lb.TargetGroup | None = None
+        self.alternate_target_group: aws.lb.TargetGroup | None = None
         self.listener_rules: list[aws.lb.ListenerRule] = []
+        self.test_listener_rule: aws.lb.ListenerRule | None = None
+        self.infrastructure_role: aws.iam.Role | None = None
+        self.infrastructure_policy: aws.iam.RolePolicy | None = None
+        self.alarms: list[aws.cloudwatch.MetricAlarm] = []
         load_balancers = None
         if spec.is_public and load_balancer is not None:
             prios = list(route_priorities) if route_priorities is not None else [
                 priority(container_name, i, route) for i, route in enumerate(routes)]  # fmt: skip
-            load_balancers = [self._attach(name, container_name, spec, vpc_id, load_balancer, prios)]
+            load_balancers = [self._attach(name, container_name, spec, vpc_id, load_balancer, prios, ctx)]
+        if load_balancers and load_balancer is not None:
+            self._alarm(name, load_balancer, spec)
+        alarm_names: list[pulumi.Input[str]] = [a.name for a in self.alarms]
+        alarm_names += spec.deployment.alarms
         fargate = launch_type in ("FARGATE", "FARGATE_SPOT")
         strategy = capacity_strategy(launch_type, ref.spec.fargate_on_demand_base, ref.ec2_capacity_provider_name)
         desired = spec.desired_count if spec.desired_count is not None else ref.spec.desired_count
@@ -281,8 +300,22 @@ class Service(pulumi.ComponentResource):
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
                 enable=True, rollback=True
             ),
+            # Alarms in ALARM during a deployment (or its bake time) roll it back.
+            alarms=(
+                aws.ecs.ServiceAlarmsArgs(alarm_names=alarm_names, enable=True, rollback=True)
+                if alarm_names
+                else None
+            ),
+            deployment_configuration=_deployment_configuration(spec),
             deployment_minimum_healthy_percent=spec.min_healthy_percent,
             deployment_maximum_percent=spec.max_percent,
+            # `pulumi up` fails, naming the service, when its deployment does not settle.
+            wait_for_steady_state=ref.spec.wait_for_steady_state,
+            tags=(
+                None
+                if ref.spec.wait_for_steady_state
+                else waiver_tags({facts.STEADY_STATE_WAIVER: "waitForSteadyState: false in config"})
+            ),
             # Fargate: ECS keeps tasks balanced over the zones. EC2 spreads by zone
             # at placement; ECS does not rebalance services that binpack.
             availability_zone_rebalancing="ENABLED" if fargate else None,
@@ -296,7 +329,11 @@ class Service(pulumi.ComponentResource):
             # With autoscaling, the live task count belongs to the autoscaler: the
             # configured count applies when the service is created, never after.
             opts=pulumi.ResourceOptions(
-                parent=self, ignore_changes=["desiredCount"] if spec.autoscaling else None
+                parent=self,
+                ignore_changes=["desiredCount"] if spec.autoscaling else None,
+                custom_timeouts=pulumi.CustomTimeouts(
+                    create=f"{ref.spec.deploy_timeout_minutes}m", update=f"{ref.spec.deploy_timeout_minutes}m"
+                ),
             ),
         )
         self.scaling_target: aws.appautoscaling.Target | None = None
@@ -374,49 +411,30 @@ class Service(pulumi.ComponentResource):
         vpc_id: pulumi.Input[str],
         lb: LoadBalancerRef,
         priorities: Sequence[int],
+        ctx: AwsContext,
     ) -> aws.ecs.ServiceLoadBalancerArgs:
         """Target group, listener rules and the two security group rules between
-        the load balancer and the tasks (on the container port, nothing else)."""
+        the load balancer and the tasks (on the container port, nothing else). A deployment
+        that shifts traffic adds the alternate target group, the rule on the test listener and
+        the infrastructure role ECS moves traffic with."""
         child = pulumi.ResourceOptions(parent=self)
         port = spec.port
-        hc = spec.effective_target_health_check
-        self.target_group = aws.lb.TargetGroup(
-            f"{name}-tg",
-            name=target_group_name(f"{name}-tg", port=port, protocol="HTTP", target_type="ip", vpc_id=vpc_id),
-            port=port,
-            protocol="HTTP",
-            target_type="ip",
-            vpc_id=vpc_id,
-            deregistration_delay=spec.effective_deregistration_delay,
-            health_check=aws.lb.TargetGroupHealthCheckArgs(
-                enabled=True,
-                protocol="HTTP",
-                port="traffic-port",
-                path=hc.path,
-                matcher=hc.matcher,
-                interval=hc.interval,
-                timeout=hc.timeout,
-                healthy_threshold=hc.healthy_threshold,
-                unhealthy_threshold=hc.unhealthy_threshold,
-            ),
-            opts=child,
-        )
+        shifts = spec.deployment.shifts_traffic
+        self.target_group = self._target_group(f"{name}-tg", spec, vpc_id)
+        if shifts:
+            self.alternate_target_group = self._target_group(f"{name}-tg-alt", spec, vpc_id)
+        # ECS moves traffic by rewriting the weights of the rules' forward action: the rules
+        # start at 100/0 and their actions are ECS's from then on.
+        rule_opts = pulumi.ResourceOptions(parent=self, ignore_changes=["actions"] if shifts else None)
         for i, route in enumerate(spec.effective_routes):
-            paths = aws.lb.ListenerRuleConditionPathPatternArgs(values=list(route.paths))
-            hosts = aws.lb.ListenerRuleConditionHostHeaderArgs(values=list(route.hosts))
-            conditions = [aws.lb.ListenerRuleConditionArgs(path_pattern=paths)] if route.paths else []
-            if route.hosts:
-                conditions.append(aws.lb.ListenerRuleConditionArgs(host_header=hosts))
             self.listener_rules.append(
                 aws.lb.ListenerRule(
                     f"{name}-route-{i}",
                     listener_arn=lb.listener_arn,
                     priority=priorities[i],
-                    actions=[
-                        aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=self.target_group.arn)
-                    ],
-                    conditions=conditions,
-                    opts=child,
+                    actions=[self._forward()],
+                    conditions=_conditions(route.paths, route.hosts),
+                    opts=rule_opts,
                 )
             )
         assert self.security_group is not None  # a public service is awsvpc (checked up front)
@@ -432,13 +450,140 @@ class Service(pulumi.ComponentResource):
             ),
             opts=child,
         )
+        advanced = None
+        if shifts and self.alternate_target_group is not None and spec.deployment.test_port is not None:
+            route = spec.effective_routes[0]  # one route (checked by the spec)
+            test_listener = lb.test_listener_arns[spec.deployment.test_port]
+            self.test_listener_rule = aws.lb.ListenerRule(
+                f"{name}-test-route",
+                listener_arn=test_listener,
+                priority=priorities[0],
+                actions=[self._forward()],
+                conditions=_conditions(route.paths, route.hosts),
+                opts=rule_opts,
+            )
+            production_rule = self.listener_rules[0]
+            role_arn = self._infrastructure_role(
+                name, ctx, listeners=[lb.listener_arn, test_listener],
+                rules=[production_rule.arn, self.test_listener_rule.arn],
+                target_groups=[self.target_group.arn, self.alternate_target_group.arn],
+            )  # fmt: skip
+            advanced = aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs(
+                alternate_target_group_arn=self.alternate_target_group.arn,
+                production_listener_rule=production_rule.arn,
+                test_listener_rule=self.test_listener_rule.arn,
+                role_arn=role_arn,
+            )
         # ECS refuses a target group no listener uses yet: pass its ARN on only
         # once the rules exist.
         return aws.ecs.ServiceLoadBalancerArgs(
-            target_group_arn=after(self.target_group.arn, *self.listener_rules),
+            target_group_arn=after(self.target_group.arn, *self.listener_rules, self.test_listener_rule),
             container_name=container_name,
             container_port=port,
+            advanced_configuration=advanced,
         )
+
+    def _target_group(self, name: str, spec: ServiceSpec, vpc_id: pulumi.Input[str]) -> aws.lb.TargetGroup:
+        hc = spec.effective_target_health_check
+        return aws.lb.TargetGroup(
+            name,
+            name=target_group_name(name, port=spec.port, protocol="HTTP", target_type="ip", vpc_id=vpc_id),
+            port=spec.port,
+            protocol="HTTP",
+            target_type="ip",
+            vpc_id=vpc_id,
+            deregistration_delay=spec.effective_deregistration_delay,
+            health_check=aws.lb.TargetGroupHealthCheckArgs(
+                enabled=True,
+                protocol="HTTP",
+                port="traffic-port",
+                path=hc.path,
+                matcher=hc.matcher,
+                interval=hc.interval,
+                timeout=hc.timeout,
+                healthy_threshold=hc.healthy_threshold,
+                unhealthy_threshold=hc.unhealthy_threshold,
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _forward(self) -> aws.lb.ListenerRuleActionArgs:
+        """Forward to the target group; with an alternate one, a weighted forward (100/0) whose
+        weights ECS then owns."""
+        assert self.target_group is not None
+        if self.alternate_target_group is None:
+            return aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn=self.target_group.arn)
+        return aws.lb.ListenerRuleActionArgs(
+            type="forward",
+            forward=aws.lb.ListenerRuleActionForwardArgs(
+                target_groups=[
+                    aws.lb.ListenerRuleActionForwardTargetGroupArgs(arn=self.target_group.arn, weight=100),
+                    aws.lb.ListenerRuleActionForwardTargetGroupArgs(
+                        arn=self.alternate_target_group.arn, weight=0
+                    ),
+                ]
+            ),
+        )
+
+    def _infrastructure_role(
+        self,
+        name: str,
+        ctx: AwsContext,
+        *,
+        listeners: Sequence[pulumi.Input[str]],
+        rules: Sequence[pulumi.Input[str]],
+        target_groups: Sequence[pulumi.Input[str]],
+    ) -> pulumi.Output[str]:
+        """The ECS infrastructure role for load balancers, limited to this service's listeners,
+        rules and target groups; its ARN is handed out through its policy."""
+        child = pulumi.ResourceOptions(parent=self)
+        self.infrastructure_role = aws.iam.Role(
+            f"{name}-infrastructure",
+            assume_role_policy=ctx.trust("ecs-infrastructure"),
+            description=f"ECS moves {name}'s load balancer traffic during deployments",
+            opts=child,
+        )
+        self.infrastructure_policy = aws.iam.RolePolicy(
+            f"{name}-infrastructure-policy",
+            role=self.infrastructure_role.name,
+            policy=policy_document(infrastructure_statements(listeners, rules, target_groups)),
+            opts=child,
+        )
+        return after(self.infrastructure_role.arn, self.infrastructure_policy)
+
+    def _alarm(self, name: str, lb: LoadBalancerRef, spec: ServiceSpec) -> None:
+        """CloudWatch alarms on each target group of the service: 5xx responses from its tasks,
+        and unhealthy tasks, above the thresholds; the service's deployments roll back on them."""
+        assert lb.arn_suffix is not None  # required for a public service (checked up front)
+        t = spec.deployment.effective_thresholds
+        groups = [("", self.target_group), ("-alt", self.alternate_target_group)]
+        for suffix, tg in groups:
+            if tg is None:
+                continue
+            dimensions = {"TargetGroup": tg.arn_suffix, "LoadBalancer": lb.arn_suffix}
+            for key, metric, statistic, threshold, what in (
+                ("5xx", "HTTPCode_Target_5XX_Count", "Sum", t.target5xx, "5xx responses per minute from"),
+                ("unhealthy", "UnHealthyHostCount", "Maximum", t.unhealthy_hosts, "unhealthy targets of"),
+            ):
+                self.alarms.append(
+                    aws.cloudwatch.MetricAlarm(
+                        f"{name}-{key}{suffix}",
+                        alarm_description=f"Deployments of {name} roll back: more than {threshold} {what} "
+                        f"target group {name}-tg{suffix} for {t.minutes} minute(s)",
+                        namespace="AWS/ApplicationELB",
+                        metric_name=metric,
+                        statistic=statistic,
+                        dimensions=dimensions,
+                        period=60,
+                        evaluation_periods=t.minutes,
+                        datapoints_to_alarm=t.minutes,
+                        threshold=threshold,
+                        comparison_operator="GreaterThanThreshold",
+                        # No requests or no targets is no evidence of a bad release.
+                        treat_missing_data="notBreaching",
+                        opts=pulumi.ResourceOptions(parent=self),
+                    )
+                )
 
     def _autoscale(
         self, name: str, cluster_arn: pulumi.Input[str], lb: LoadBalancerRef | None, a: AutoscalingSpec
@@ -587,3 +732,72 @@ class Service(pulumi.ComponentResource):
             alarm_actions=[self.scale_from_zero.arn],
             opts=child,
         )  # fmt: skip
+
+def _conditions(paths: Sequence[str], hosts: Sequence[str]) -> list[aws.lb.ListenerRuleConditionArgs]:
+    """A route's listener rule conditions: any of its paths and any of its hosts."""
+    out = []
+    if paths:
+        out.append(aws.lb.ListenerRuleConditionArgs(
+            path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=list(paths))))  # fmt: skip
+    if hosts:
+        out.append(aws.lb.ListenerRuleConditionArgs(
+            host_header=aws.lb.ListenerRuleConditionHostHeaderArgs(values=list(hosts))))  # fmt: skip
+    return out
+
+
+def _deployment_configuration(spec: ServiceSpec) -> aws.ecs.ServiceDeploymentConfigurationArgs | None:
+    """ECS's native blue/green, linear or canary deployment (``None`` for rolling, ECS's default)."""
+    d = spec.deployment
+    if not d.shifts_traffic:
+        return None
+    linear = canary = None
+    if d.strategy == "linear":
+        lin = d.effective_linear
+        linear = aws.ecs.ServiceDeploymentConfigurationLinearConfigurationArgs(
+            step_percent=lin.step_percent, step_bake_time_in_minutes=str(lin.step_minutes)
+        )
+    elif d.strategy == "canary":
+        can = d.effective_canary
+        canary = aws.ecs.ServiceDeploymentConfigurationCanaryConfigurationArgs(
+            canary_percent=can.percent, canary_bake_time_in_minutes=str(can.minutes)
+        )
+    return aws.ecs.ServiceDeploymentConfigurationArgs(
+        strategy=facts.DEPLOYMENT_STRATEGIES[d.strategy],
+        # pulumi-aws types the minutes as strings.
+        bake_time_in_minutes=str(d.effective_bake_minutes),
+        linear_configuration=linear,
+        canary_configuration=canary,
+    )
+
+
+#: What ECS does with a load balancer during a blue/green, linear or canary deployment: the actions
+#: of AWS's managed policy AmazonECSInfrastructureRolePolicyForLoadBalancers (v2), which grants
+#: them on every target group, listener and rule; here each is granted on exactly the service's.
+#: https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonECSInfrastructureRolePolicyForLoadBalancers.html
+ELB_READ_ACTIONS = (
+    "elasticloadbalancing:DescribeListeners",
+    "elasticloadbalancing:DescribeRules",
+    "elasticloadbalancing:DescribeTargetGroups",
+    "elasticloadbalancing:DescribeTargetHealth",
+)
+
+
+def infrastructure_statements(
+    listeners: Sequence[pulumi.Input[str]],
+    rules: Sequence[pulumi.Input[str]],
+    target_groups: Sequence[pulumi.Input[str]],
+) -> list[dict[str, Any]]:
+    """The infrastructure role's policy: register tasks in the two target groups, rewrite the
+    weights of the production and test rules (and of their listeners, as the managed policy
+    allows), and read what ELB gives no resource-level permissions for."""
+    return [
+        # The Describe actions have no resource-level permissions: "*" is their only resource.
+        unscoped_statement("ElbRead", ELB_READ_ACTIONS),
+        {"Sid": "TargetGroups", "Effect": "Allow",
+         "Action": ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
+         "Resource": list(target_groups)},
+        {"Sid": "Listeners", "Effect": "Allow", "Action": ["elasticloadbalancing:ModifyListener"],
+         "Resource": list(listeners)},
+        {"Sid": "ListenerRules", "Effect": "Allow", "Action": ["elasticloadbalancing:ModifyRule"],
+         "Resource": list(rules)},
+    ]  # fmt: skip

@@ -9,7 +9,11 @@ from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import ExistingVpcSpec, NetworkSpec
 from ecs_platform.specs.platform import PlatformSpec, StackContext, context_problems, sample_services
 from ecs_platform.specs.service import (
+    AlarmThresholdsSpec,
     AutoscalingSpec,
+    CanarySpec,
+    DeploymentSpec,
+    LinearSpec,
     QueueScalingSpec,
     RouteSpec,
     ServiceSpec,
@@ -29,9 +33,12 @@ from ecs_platform.specs.task import (
 
 __all__ = [
     "INSTANCE_TYPES",
+    "AlarmThresholdsSpec",
     "AutoscalingSpec",
+    "CanarySpec",
     "ClusterSpec",
     "ContainerSpec",
+    "DeploymentSpec",
     "Ec2Spec",
     "EfsSpec",
     "ExistingVpcSpec",
@@ -39,6 +46,7 @@ __all__ = [
     "HealthCheckSpec",
     "InstanceTypeSpec",
     "JobSpec",
+    "LinearSpec",
     "LoadBalancerSpec",
     "MountSpec",
     "NetworkSpec",

@@ -196,6 +196,14 @@ class ClusterSpec(Spec):
     """Keep every log group (service logs, ECS Exec audit, WAF) and a created ``kmsKey`` when the
     stack is destroyed. Log group names end in a unique suffix, so a re-created stack never
     collides with the groups it kept. Default false."""
+    wait_for_steady_state: Bool = True
+    """``pulumi up`` waits until each service is stable (its tasks running and healthy, the deployment
+    done) and fails naming the service otherwise. ``false`` returns as soon as ECS accepts the
+    change, and is recorded on each service as the tag ``ecs-platform:waiver:steady-state``.
+    Default true."""
+    deploy_timeout_minutes: Annotated[int, Int(5, 2880)] = 30
+    """Minutes ``pulumi up`` gives a service to be created or updated (its steady state included),
+    5..2880; more than each service's traffic steps and bake time. Default 30."""
     kms_key: KmsKey | None = None
     """Customer-managed KMS key for every log group and for ECS Exec sessions: ``create`` (a key
     with yearly rotation whose policy lets CloudWatch Logs of this account and region use it), or

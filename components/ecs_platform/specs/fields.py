@@ -396,3 +396,35 @@ def zone_id_check(value: Any) -> str | None:
 
 
 ZoneId = Annotated[str, Rule(zone_id_check, "an availability zone ID", f.ZONE_ID_RE.pattern)]
+
+
+def alarm_name_check(value: Any) -> str | None:
+    """A CloudWatch alarm name (see :data:`facts.ALARM_NAME_MAX`)."""
+    if (isinstance(value, str) and value.strip() and len(value) <= f.ALARM_NAME_MAX
+            and not any(ord(c) < 32 or ord(c) == 127 for c in value)):  # fmt: skip
+        return None
+    return (f"{show(value)} is not a CloudWatch alarm name (allowed: 1-{f.ALARM_NAME_MAX} characters, not only "
+            "white space, without ASCII control characters)")  # fmt: skip
+
+
+AlarmName = Annotated[str, Rule(alarm_name_check, "a CloudWatch alarm name")]
+
+
+def tenths_check(lo: float, hi: float) -> Any:
+    """A number from ``lo`` to ``hi`` in steps of 0.1 (ECS's traffic percentages)."""
+
+    def check(value: Any) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return f"{show(value)} is not a number (allowed: {lo}..{hi} in steps of 0.1)"
+        if not lo <= value <= hi or abs(value * 10 - round(value * 10)) > 1e-9:
+            return f"{value} is not allowed (allowed: {lo}..{hi} in steps of 0.1)"
+        return None
+
+    return check
+
+
+def Tenths(lo: float, hi: float) -> Check:
+    """A percentage ``lo``..``hi`` in steps of 0.1; ``True`` and ``"10"`` are refused."""
+    # No JSON Schema multipleOf: validators compute it in binary floating point (10.3 / 0.1 fails).
+    schema = {"type": "number", "minimum": lo, "maximum": hi, "description": f"{lo}..{hi} in steps of 0.1"}
+    return Check(tenths_check(lo, hi), schema, f"{lo}..{hi} in steps of 0.1")

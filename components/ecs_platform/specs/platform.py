@@ -124,7 +124,8 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
         problems += _caller_problems(self)
         problems += [(("services", n, "sidecars", n), "is the name of the application container, which is the "
                       "service's (allowed: another name)") for n, svc in self.services.items() if n in svc.sidecars]
-        problems += _capacity_problems(self) + _tag_problems(self) + _job_problems(self) + _queue_problems(self)
+        problems += (_capacity_problems(self) + _tag_problems(self) + _job_problems(self) + _queue_problems(self)
+                     + _deployment_problems(self))
         for key in self.tags:
             if key in f.RESERVED_TAG_KEYS:
                 problems.append((("tags", key), f"overrides the platform's own {key} tag "
@@ -340,6 +341,41 @@ def _route_problems(services: Mapping[str, ServiceSpec]) -> list[tuple[Loc, str]
     return out
 
 
+def test_ports(spec: PlatformSpec) -> dict[str, int]:
+    """Public service -> the port of its test listener (services that shift traffic)."""
+    return {n: svc.deployment.test_port for n, svc in spec.services.items()
+            if svc.is_public and svc.deployment.shifts_traffic and svc.deployment.test_port is not None}  # fmt: skip
+
+
+def _deployment_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
+    """Test listeners share the load balancer (one port each, and its security group's rules), and a
+    deployment awaited must fit in the deploy timeout."""
+    out: list[tuple[Loc, str]] = []
+    seen: dict[int, str] = {}
+    ports = test_ports(spec)
+    for name, port in ports.items():
+        if port in seen:
+            out.append((("services", name, "deployment", "testPort"), f"{port} is also the test port of "
+                        f"{seen[port]} (allowed: a port no other service's test listener has)"))  # fmt: skip
+        seen.setdefault(port, name)
+    lb = spec.load_balancer
+    listener_rules = len(lb.ingress_cidrs) * (2 if lb.https else 1)
+    rules = listener_rules + len(lb.ingress_cidrs) * len(seen)
+    if seen and rules > f.MAX_SECURITY_GROUP_RULES:
+        out.append((("loadBalancer", "ingressCidrs"), f"{len(lb.ingress_cidrs)} blocks make {rules} inbound rules on "
+                    f"the load balancer's security group with the test ports {allowed(sorted(seen))} (one per block "
+                    f"and port) (allowed: at most {f.MAX_SECURITY_GROUP_RULES} rules, AWS's default quota per "
+                    "security group)"))  # fmt: skip
+    if spec.wait_for_steady_state:
+        for name, svc in spec.services.items():
+            needed = svc.deployment.shifting_minutes()
+            if needed and spec.deploy_timeout_minutes <= needed:
+                out.append((("deployTimeoutMinutes",), f"{spec.deploy_timeout_minutes} is too short for "
+                            f"services.{name}, whose {svc.deployment.strategy} deployment takes at least {needed} "
+                            f"minutes of traffic steps and bake time (allowed: more than {needed}, up to 2880)"))
+    return out
+
+
 def _capacity_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
     """What one load balancer and one security group can hold (AWS's default quotas)."""
     out: list[tuple[Loc, str]] = []
@@ -369,6 +405,8 @@ def _tag_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
         return out
     for name, svc in spec.services.items():
         waivers = {f"{f.WAIVER_TAG}{c}" for c in svc.effective_waivers(network_mode(svc, spec))}
+        if not spec.wait_for_steady_state:  # the ECS service records it (ecs-platform:waiver:steady-state)
+            waivers.add(f"{f.WAIVER_TAG}{f.STEADY_STATE_WAIVER}")
         keys = stack | {"Service"} | set(svc.tags) | waivers
         if len(keys) > f.MAX_TAGS:
             out.append((("services", name, "tags"), f"{len(svc.tags)} tags make {len(keys)} tags on the service's "

@@ -11,18 +11,21 @@ from pydantic import Field, model_validator
 
 from ecs_platform import facts as f
 from ecs_platform.errors import allowed, show
-from ecs_platform.specs.base import Bool, Int, Loc, Rule, Spec, raise_problems, render_loc
+from ecs_platform.specs.base import Bool, Choice, Int, Loc, Rule, Spec, raise_problems, render_loc
 from ecs_platform.specs.cluster import ClusterSpec
 from ecs_platform.specs.fields import (
+    AlarmName,
     Cidr,
     Count,
     HealthCheckPath,
     HostPattern,
     Matcher,
     PathPattern,
+    Port,
     ServiceName,
     TagKey,
     TagValue,
+    Tenths,
 )
 from ecs_platform.specs.task import TaskSpec
 
@@ -153,6 +156,134 @@ class AutoscalingSpec(Spec):
         return self
 
 
+#: Minutes ECS waits after a blue/green, linear or canary deployment has moved all production
+#: traffic before it ends the old tasks (``bakeMinutes``' default).
+DEFAULT_BAKE_MINUTES = 10
+#: The load balancer's own listener ports, which a test listener cannot take.
+LISTENER_PORTS = (80, 443)
+
+
+class LinearSpec(Spec):
+    """``strategy: linear``: production traffic moves to the new tasks in equal steps."""
+
+    step_percent: Annotated[float, Tenths(*f.LINEAR_STEP_PERCENT)] = 10.0
+    """Share of production traffic moved per step, 3.0..100.0 in steps of 0.1. Default 10.0 (ECS's)."""
+    step_minutes: Annotated[int, Int(0, f.MAX_BAKE_MINUTES)] = 6
+    """Minutes between two steps, 0..1440. Default 6 (ECS's)."""
+
+
+class CanarySpec(Spec):
+    """``strategy: canary``: a share of production traffic first, then the rest."""
+
+    percent: Annotated[float, Tenths(*f.CANARY_PERCENT)] = 5.0
+    """Share of production traffic the new tasks get first, 0.1..100.0 in steps of 0.1. Default 5.0
+    (ECS's)."""
+    minutes: Annotated[int, Int(0, f.MAX_BAKE_MINUTES)] = 10
+    """Minutes at that share before the rest moves, 0..1440. Default 10 (ECS's)."""
+
+
+class AlarmThresholdsSpec(Spec):
+    """When the platform's own deployment alarms on a public service's target group trip."""
+
+    target5xx: Annotated[int, Int(0, 1000000)] = 10
+    """5xx responses from the tasks per minute (``HTTPCode_Target_5XX_Count``, sum) above which the
+    5xx alarm trips, 0..1000000. Default 10."""
+    unhealthy_hosts: Annotated[int, Int(0, 5000)] = 0
+    """Unhealthy tasks (``UnHealthyHostCount``, maximum) above which the health alarm trips, 0..5000.
+    Default 0: any unhealthy task."""
+    minutes: Annotated[int, Int(1, 60)] = 2
+    """Consecutive minutes over a threshold before the alarm trips, 1..60. Default 2."""
+
+
+class DeploymentSpec(Spec):
+    """How a new version replaces the running one, and what rolls it back."""
+
+    strategy: Annotated[str, Choice(*f.DEPLOYMENT_STRATEGIES)] = "rolling"
+    """``rolling`` (tasks replaced in place, bounded by ``minHealthyPercent`` / ``maxPercent``),
+    ``blueGreen`` (a full new set behind a second target group, then all traffic at once),
+    ``linear`` (traffic in equal steps) or ``canary`` (a share first, then the rest); the last three
+    are ECS's native traffic-shifting deployments, for public services. Default ``rolling``."""
+    bake_minutes: Annotated[int, Int(0, f.MAX_BAKE_MINUTES)] | None = None
+    """Minutes, 0..1440, the old tasks stay ready after all traffic has moved; an alarm in that time
+    rolls traffic back at once (``blueGreen``, ``linear``, ``canary``). Default 10."""
+    test_port: Port | None = None
+    """Port of the test listener the load balancer gets for this service: the new tasks answer there
+    before they get production traffic (HTTPS when the load balancer has a certificate), admitted
+    only from ``loadBalancer.ingressCidrs``; not 80 or 443. Required with ``blueGreen``, ``linear``
+    and ``canary``. Default none."""
+    alarms: tuple[AlarmName, ...] = ()
+    """Names of existing CloudWatch alarms that, in ALARM during a deployment, roll it back; in
+    addition to the platform's own alarms of a public service. Default none."""
+    linear: LinearSpec | None = None
+    """Steps of ``strategy: linear``. Default ``{stepPercent: 10, stepMinutes: 6}``."""
+    canary: CanarySpec | None = None
+    """Share and wait of ``strategy: canary``. Default ``{percent: 5, minutes: 10}``."""
+    thresholds: AlarmThresholdsSpec | None = None
+    """Thresholds of the platform's alarms (public services). Default ``{target5xx: 10,
+    unhealthyHosts: 0, minutes: 2}``."""
+
+    @property
+    def shifts_traffic(self) -> bool:
+        """ECS moves traffic between two target groups (``blueGreen``, ``linear``, ``canary``)."""
+        return self.strategy != "rolling"
+
+    @property
+    def effective_bake_minutes(self) -> int:
+        return DEFAULT_BAKE_MINUTES if self.bake_minutes is None else self.bake_minutes
+
+    @property
+    def effective_linear(self) -> LinearSpec:
+        return self.linear or LinearSpec()
+
+    @property
+    def effective_canary(self) -> CanarySpec:
+        return self.canary or CanarySpec()
+
+    @property
+    def effective_thresholds(self) -> AlarmThresholdsSpec:
+        return self.thresholds or AlarmThresholdsSpec()
+
+    def shifting_minutes(self) -> int:
+        """The least time a deployment takes once the new tasks are up: the waits between traffic
+        steps plus the bake time (0 for ``rolling``)."""
+        if not self.shifts_traffic:
+            return 0
+        waits = 0
+        if self.strategy == "linear":
+            lin = self.effective_linear
+            steps = -(-1000 // round(lin.step_percent * 10))  # ceil(100 / stepPercent), in tenths
+            waits = (steps - 1) * lin.step_minutes
+        elif self.strategy == "canary":
+            waits = self.effective_canary.minutes
+        return waits + self.effective_bake_minutes
+
+    @model_validator(mode="after")
+    def _deployment_rules(self) -> Self:
+        problems: list[tuple[Loc, str]] = []
+        others = "blueGreen, linear or canary"
+        if not self.shifts_traffic:
+            for key, value, what in (("bakeMinutes", self.bake_minutes, "bake time"),
+                                     ("testPort", self.test_port, "test listener")):  # fmt: skip
+                if value is not None:
+                    problems.append(((key,), f"{value} is set with strategy rolling, which has no {what} "
+                                             f"(allowed: strategy {others}, or remove it)"))  # fmt: skip
+        elif self.test_port is None:
+            problems.append((("testPort",), f"null is missing (allowed: a port 1..65535 other than 80 and 443 for "
+                                            f"the test listener; required with strategy {self.strategy})"))  # fmt: skip
+        if self.test_port in LISTENER_PORTS:
+            problems.append((("testPort",), f"{self.test_port} is a port of the load balancer's own listeners "
+                                            "(allowed: 1..65535 other than 80 and 443)"))  # fmt: skip
+        for key, given in (("linear", self.linear is not None), ("canary", self.canary is not None)):
+            if given and self.strategy != key:
+                problems.append(((key,), f"is set with strategy {self.strategy} (allowed: only with strategy "
+                                         f"{key})"))  # fmt: skip
+        for i, name in enumerate(self.alarms):
+            if name in self.alarms[:i]:
+                problems.append((("alarms", i), f"{show(name)} is already listed (allowed: each alarm once)"))
+        raise_problems(problems)
+        return self
+
+
 class ServiceSpec(TaskSpec):
     """A long-running service: its task, count, deployment, traffic and scaling."""
 
@@ -183,6 +314,11 @@ class ServiceSpec(TaskSpec):
     """Where tasks may connect (registries, AWS APIs, dependencies) through NAT. Default anywhere."""
     tags: dict[TagKey, TagValue] = {}
     """Extra tags for the service's resources, on top of ``Service: <name>``. Default none."""
+    deployment: DeploymentSpec = DeploymentSpec()
+    """How new versions deploy: ``{strategy, bakeMinutes, testPort, alarms, linear, canary,
+    thresholds}``. Every deployment waits for its tasks (see ``waitForSteadyState``), the circuit
+    breaker rolls back tasks that fail to start, and a public service's alarms roll back a release
+    that answers with errors. Default: ``rolling`` with the platform's alarms."""
     callers: tuple[ServiceName, ...] = ()
     """Services of the stack that may call this one at ``http://<name>:<port>`` (Service
     Connect); its security group admits exactly their tasks, on ``port``. Default none."""
@@ -247,10 +383,25 @@ class ServiceSpec(TaskSpec):
         for i, caller in enumerate(self.callers):
             if caller in self.callers[:i]:
                 problems.append((("callers", i), f"{show(caller)} is already listed (allowed: each caller once)"))
+        d = self.deployment
+        if d.shifts_traffic and not self.is_public:
+            problems.append((("deployment", "strategy"), f"{d.strategy} moves load balancer traffic, and the service "
+                             "is not public (allowed: rolling, or public: true / routes)"))  # fmt: skip
+        elif d.shifts_traffic and len(self.effective_routes) > 1:
+            problems.append((("deployment", "strategy"), f"{d.strategy} moves the traffic of one listener rule, and "
+                             f"the service has {len(self.effective_routes)} routes (allowed: one route, or strategy "
+                             "rolling)"))  # fmt: skip
+        if d.thresholds is not None and not self.is_public:
+            problems.append((("deployment", "thresholds"), "is set on a service that is not public: its alarms watch "
+                             "the load balancer's target group (allowed: only with public: true or routes)"))  # fmt: skip
         a = self.autoscaling
         if a is not None and a.requests_per_target is not None and not self.is_public:
             problems.append((("autoscaling", "requestsPerTarget"), "needs a load balancer in front of the service "
                              "(allowed: on a public service; use cpuTarget or memoryTarget otherwise)"))  # fmt: skip
+        if a is not None and a.requests_per_target is not None and d.shifts_traffic:
+            problems.append((("autoscaling", "requestsPerTarget"), f"tracks the requests of one target group, and "
+                             f"a {d.strategy} deployment moves the traffic to the other one (allowed: cpuTarget or "
+                             "memoryTarget with blueGreen, linear or canary; or strategy rolling)"))  # fmt: skip
         if a is not None and self.desired_count is not None:
             problems += _desired_in_range(self.desired_count, a, ("desiredCount",), "autoscaling")
         raise_problems(problems)
@@ -314,6 +465,10 @@ def placement_problems(
                 what = "Fargate-only setting" if key == "ephemeralStorageGiB" else "load balancer setting"
                 out.append(((*loc, key), f"is a {what}, and this service runs on EXTERNAL capacity "
                             "(allowed: remove it, or run the service on FARGATE or EC2)"))  # fmt: skip
+    if launch_type == "EXTERNAL" and isinstance(svc, ServiceSpec) and svc.deployment.shifts_traffic:
+        out.append(((*loc, "deployment", "strategy"), f"{svc.deployment.strategy} is not available on EXTERNAL "
+                    "capacity, which has no load balancer (allowed: rolling, or run the service on FARGATE or "
+                    "EC2)"))  # fmt: skip
     modes = f.NETWORK_MODES[launch_type]
     mode = network_mode(svc, cluster)
     if mode not in modes:

@@ -124,6 +124,8 @@ class Registration:
     retain_on_delete: bool
     delete_before_replace: bool
     aliases: list[str]
+    custom_timeouts: dict[str, str]
+    """``create`` / ``update`` / ``delete`` -> the duration given (``"30m"``), only those set."""
 
 
 class MockCloud(pulumi.runtime.Mocks):
@@ -334,9 +336,16 @@ class MockCloud(pulumi.runtime.Mocks):
             arn = rid = f"arn:{PARTITION}:elasticloadbalancing:{region}:{acct}:{suffix}"
             state["arnSuffix"] = suffix
         elif typ in ("aws:lb/listener:Listener", "aws:lb/listenerRule:ListenerRule"):
-            arn = rid = (
-                f"arn:{PARTITION}:elasticloadbalancing:{region}:{acct}:{kind.lower()}/app/{_hex(name, n=16)}"
+            # ELB's formats: listener/app/<lb name>/<lb id>/<listener id> and
+            # listener-rule/app/<lb name>/<lb id>/<listener id>/<rule id>.
+            parent_arn, marker = (
+                (str(inputs.get("loadBalancerArn") or ""), ":loadbalancer/")
+                if kind == "Listener"
+                else (str(inputs.get("listenerArn") or ""), ":listener/")
             )
+            base = parent_arn.split(marker, 1)[1] if marker in parent_arn else f"app/unknown/{_hex(name, n=16)}"
+            word = "listener" if kind == "Listener" else "listener-rule"
+            arn = rid = f"arn:{PARTITION}:elasticloadbalancing:{region}:{acct}:{word}/{base}/{_hex(name, n=16)}"
         elif typ == "aws:s3/bucket:Bucket" or typ == "aws:s3/bucketV2:BucketV2":
             rid = physical
             arn = f"arn:{PARTITION}:s3:::{physical}"
@@ -491,9 +500,15 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 retain_on_delete=bool(request.retainOnDelete),
                 delete_before_replace=bool(request.deleteBeforeReplace),
                 aliases=[a.urn or a.spec.name for a in request.aliases],
+                custom_timeouts=_timeouts(request.customTimeouts),
             )
         )
         return response
+
+
+def _timeouts(custom: Any) -> dict[str, str]:
+    """The custom timeouts a registration sets (``create`` / ``update`` / ``delete``)."""
+    return {k: str(v) for k in ("create", "update", "delete") if (v := getattr(custom, k, ""))}
 
 
 def _plain(value: Any) -> Any:

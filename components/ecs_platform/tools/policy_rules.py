@@ -748,12 +748,18 @@ def _standalone_ingress(r: PolicyResource) -> Ingress | None:
 
 
 def _world_ingress(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, str]]:
-    public_lb_groups = {
-        sg.urn
-        for lb in resources
-        if lb.resource_type in LB_TYPES and not lb.props.get("internal")
-        for sg in _deps(lb, "securityGroups")
-    }
+    # A public load balancer's group may admit the world on 80 and 443 over TCP, and on the ports
+    # of its other listeners (the test listeners of blue/green, linear and canary deployments).
+    listener_ports: dict[str, set[int]] = {}
+    for listener in resources:
+        if listener.resource_type in LISTENER_TYPES and isinstance(listener.props.get("port"), int):
+            for lb in _deps(listener, "loadBalancerArn"):
+                listener_ports.setdefault(lb.urn, set()).add(listener.props["port"])
+    open_ports: dict[str, set[int]] = {}
+    for lb in resources:
+        if lb.resource_type in LB_TYPES and not lb.props.get("internal"):
+            for sg in _deps(lb, "securityGroups"):
+                open_ports.setdefault(sg.urn, set()).update({80, 443} | listener_ports.get(lb.urn, set()))
     # Every ingress permission of each security group (by URN, or by the literal id of a
     # group created elsewhere), so that blocks split over several rules add up.
     standalone: list[tuple[PolicyResource, Ingress, tuple[str, ...]]] = []
@@ -773,11 +779,13 @@ def _world_ingress(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, s
         if not world_facing(rule, pools[key]):
             continue
         groups = {k for k in key if not k.startswith("id:")}
-        if groups and groups <= public_lb_groups and rule.protocol == "tcp" and rule.ports in ((80, 80), (443, 443)):
+        port, last = rule.ports
+        if (groups and rule.protocol == "tcp" and port == last
+                and all(port in open_ports.get(g, set()) for g in groups)):  # fmt: skip
             continue
         split = "" if covers_everyone(rule.cidrs) else f" ({', '.join(rule.cidrs)} with the group's other rules)"
         yield (f"ingress from anywhere on {rule.describe()}{split} "
-               "(allowed: only a public load balancer's 80 and 443 over TCP)"), r.urn  # fmt: skip
+               "(allowed: only a public load balancer's 80, 443 and its listeners' ports, over TCP)"), r.urn  # fmt: skip
 
 
 def _task_roles_scoped(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, str]]:
@@ -838,8 +846,8 @@ STACK_RULES: tuple[StackRule, ...] = (
     StackRule("elb-1-http-redirects", "ELB.1", "HTTP listeners redirect to HTTPS", _http_redirects),
     StackRule("iam-task-role-trust", None, "Task roles trust ECS only on behalf of this account's ECS",
               _task_roles_scoped),
-    StackRule("sg-no-world-ingress", None, "Nothing admits the internet but a public load balancer's 80/443",
-              _world_ingress),
+    StackRule("sg-no-world-ingress", None,
+              "Nothing admits the internet but a public load balancer's 80/443 and listener ports", _world_ingress),
     StackRule("ec2-2-default-sg-closed", "EC2.2", "A created VPC's default security group has no rules",
               _default_sg_closed),
     StackRule("ec2-6-vpc-flow-logs", "EC2.6", "A created VPC logs all its traffic", _vpc_flow_logs),

@@ -328,6 +328,26 @@ def program(n: int) -> None:
             tags=tags,
             opts=opts,
         )
+        alarms = [
+            aws.cloudwatch.MetricAlarm(
+                f"{name}-{key}",
+                namespace="AWS/ApplicationELB",
+                metric_name=metric,
+                statistic=statistic,
+                dimensions={"TargetGroup": tg.arn_suffix, "LoadBalancer": lb.arn_suffix},
+                period=60,
+                evaluation_periods=2,
+                threshold=threshold,
+                comparison_operator="GreaterThanThreshold",
+                treat_missing_data="notBreaching",
+                tags=tags,
+                opts=opts,
+            )
+            for key, metric, statistic, threshold in (
+                ("5xx", "HTTPCode_Target_5XX_Count", "Sum", 10),
+                ("unhealthy", "UnHealthyHostCount", "Maximum", 0),
+            )
+        ]
         service = aws.ecs.Service(
             name,
             cluster=cluster.arn,
@@ -347,6 +367,8 @@ def program(n: int) -> None:
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
                 enable=True, rollback=True
             ),
+            alarms=aws.ecs.ServiceAlarmsArgs(alarm_names=[a.name for a in alarms], enable=True, rollback=True),
+            wait_for_steady_state=True,
             tags=tags,
             opts=pulumi.ResourceOptions(
                 provider=provider, depends_on=[capacity, rule], ignore_changes=["desiredCount"]

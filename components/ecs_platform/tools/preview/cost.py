@@ -200,6 +200,7 @@ def estimate(run: StackRun, prices: Mapping[str, Any] | None = None) -> CostEsti
     _external(est, run, rp, tasks, hours)
     _network(est, run, rp, hours)
     _security(est, run, rp)
+    _alarms(est, run, rp)
     return est
 
 
@@ -346,6 +347,16 @@ def _network(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], hours: flo
                 monthly,
             )
         )
+
+
+def _alarms(est: CostEstimate, run: StackRun, rp: Mapping[str, Any]) -> None:
+    """Standard-resolution CloudWatch alarms (the deployment alarms), per alarm and month; the
+    account's 10 free alarms are not subtracted (other stacks may use them)."""
+    alarms = run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
+    if alarms:
+        monthly = len(alarms) * float(rp["cloudwatch_alarm_month"])
+        est.lines.append(CostLine("CloudWatch alarms", f"{len(alarms)} standard-resolution deployment alarms; "
+                                  "free tier not subtracted", monthly, monthly))  # fmt: skip
 
 
 def _security(est: CostEstimate, run: StackRun, rp: Mapping[str, Any]) -> None:

@@ -47,6 +47,20 @@ def _trust(document: str) -> str:
     return f"trusts {principal}" + (f" for account {account} only" if account else "")
 
 
+def _deployment(config: dict[str, Any]) -> str:
+    """How a service deploys: ECS's strategy and its steps and bake time."""
+    strategy = config.get("strategy", "ROLLING")
+    if strategy == "ROLLING":
+        return "deploys rolling"
+    word = {"BLUE_GREEN": "blue/green", "LINEAR": "linear", "CANARY": "canary"}.get(strategy, strategy)
+    pieces = [f"deploys {word}"]
+    if lin := config.get("linearConfiguration"):
+        pieces.append(f"{lin['stepPercent']:g}% every {lin['stepBakeTimeInMinutes']} min")
+    if can := config.get("canaryConfiguration"):
+        pieces.append(f"{can['canaryPercent']:g}% for {can['canaryBakeTimeInMinutes']} min")
+    return ", ".join([*pieces, f"bake {config.get('bakeTimeInMinutes')} min"])
+
+
 def _strategy(items: list[dict[str, Any]]) -> str:
     return ", ".join(
         f"{i['capacityProvider']} (weight {i.get('weight', 0)}"
@@ -102,6 +116,14 @@ class _Summaries:
                 f"{i.get('minCapacity')}..{i.get('maxCapacity')} tasks"
             ),
             "aws:appautoscaling/policy:Policy": self.scaling_policy,
+            # A metric-math alarm (scale from zero) by its expressions, a deployment alarm by its metric.
+            "aws:cloudwatch/metricAlarm:MetricAlarm": lambda i, r: (
+                f"{i.get('alarmDescription', '')}; "
+                + "; ".join(str(q["expression"]) for q in i.get("metricQueries") or [] if q.get("expression"))
+                if i.get("metricQueries")
+                else f"{r.outputs.get('name')}: {i.get('metricName')} ({i.get('statistic')}) above "
+                f"{i.get('threshold'):g} for {i.get('evaluationPeriods')} min"
+            ),
             "aws:autoscaling/group:Group": self.asg,
             "aws:ec2/launchTemplate:LaunchTemplate": self.launch_template,
             "aws:ecs/capacityProvider:CapacityProvider": self.capacity_provider,
@@ -127,10 +149,6 @@ class _Summaries:
             "aws:sqs/queue:Queue": lambda i, r: (
                 f"{'encrypted (SSE-SQS)' if i.get('sqsManagedSseEnabled') else 'NOT encrypted'}, keeps messages "
                 f"{int(i.get('messageRetentionSeconds', 345600)) // 86400} days"
-            ),
-            "aws:cloudwatch/metricAlarm:MetricAlarm": lambda i, r: (
-                f"{i.get('alarmDescription', '')}; "
-                + "; ".join(str(q["expression"]) for q in i.get("metricQueries") or [] if q.get("expression"))
             ),
             "pulumi-python:dynamic/ecs-platform:PreDeployRun": lambda i, r: (
                 f"runs {i.get('containerName')} once per new task definition during `pulumi up` and waits up to "
@@ -204,6 +222,14 @@ class _Summaries:
             )
         breaker = i.get("deploymentCircuitBreaker") or {}
         parts.append("rollback on failed deploy" if breaker.get("rollback") else "NO rollback")
+        parts.append(_deployment(i.get("deploymentConfiguration") or {}))
+        alarms = i.get("alarms") or {}
+        if alarms.get("enable"):
+            verb = "rolls back" if alarms.get("rollback") else "fails"
+            parts.append(f"{verb} on alarms {', '.join(map(str, alarms.get('alarmNames', [])))}")
+        timeout = r.custom_timeouts.get("update", "the provider's default")
+        parts.append(f"pulumi up waits for steady state (up to {timeout})" if i.get("waitForSteadyState")
+                     else "pulumi up does NOT wait for steady state")  # fmt: skip
         if i.get("enableExecuteCommand"):
             parts.append("ECS Exec on")
         return "; ".join(parts)
@@ -281,7 +307,9 @@ class _Summaries:
                 conditions.append("paths " + ", ".join(c["pathPattern"]["values"]))
             if "hostHeader" in c:
                 conditions.append("hosts " + ", ".join(c["hostHeader"]["values"]))
-        return f"priority {i.get('priority')}: {' and '.join(conditions)} -> forward"
+        targets = (i.get("actions") or [{}])[0].get("forward", {}).get("targetGroups")
+        weights = f" (weights {'/'.join(str(t.get('weight')) for t in targets)}, set by ECS)" if targets else ""
+        return f"priority {i.get('priority')}: {' and '.join(conditions)} -> forward{weights}"
 
     def schedule(self, i: dict[str, Any], r: Registration) -> str:
         target = i["target"]

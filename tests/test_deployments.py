@@ -1,0 +1,423 @@
+"""Deployments that prove themselves (issue 12): services wait for steady state, public services
+roll back on their target group's alarms, and ECS's native blue/green, linear and canary
+deployments get their second target group, test listener and infrastructure role.
+
+Every rule has its exact problem line on the config path, and registers nothing through the
+mock engine."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from ecs_platform import ClusterRef, LoadBalancerRef, Service, ServiceSpec
+from ecs_platform.errors import ConfigError
+from ecs_platform.load_balancer import LoadBalancer
+from ecs_platform.specs import DeploymentSpec, LoadBalancerSpec
+from ecs_platform.tools.mock_cloud import StackRun, run_program
+from tests.test_validation import CLUSTER_ARN, NS, config_problems, in_program, spec_problems
+
+SERVICE = "aws:ecs/service:Service"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+TG = "aws:lb/targetGroup:TargetGroup"
+RULE = "aws:lb/listenerRule:ListenerRule"
+LISTENER = "aws:lb/listener:Listener"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+CIDRS = ["203.0.113.0/24", "198.51.100.0/24"]
+P = NS + "services.web.deployment."
+
+
+def web(**fields: Any) -> dict[str, Any]:
+    """A public service ``web`` (one catch-all route) with ``fields``."""
+    return {"image": "nginx:1.27", "user": "1000", "port": 8080, "public": True, **fields}
+
+
+def stack(deployment: dict[str, Any] | None = None, lb: dict[str, Any] | None = None, **top: Any) -> dict[str, Any]:
+    """dev's overrides: service ``web`` deploying with ``deployment``, the load balancer with ``lb``."""
+    svc = web(deployment=deployment) if deployment is not None else web()
+    return {**top, "loadBalancer": {"allowPlainHttp": True, "accessLogs": False, **(lb or {})},
+            "services": {"web": svc}}  # fmt: skip
+
+
+def ok(run: StackRun) -> StackRun:
+    assert run.error is None, run.error
+    return run
+
+
+def blue_green(**deployment: Any) -> StackRun:
+    return ok(run_program("dev", stack({"strategy": "blueGreen", "testPort": 8443, **deployment},
+                                       lb={"ingressCidrs": CIDRS})))  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def bg() -> StackRun:
+    return blue_green(alarms=["checkout-errors"])
+
+
+# --- steady state ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack_name", ["dev", "prod", "staging"])
+def test_every_service_waits_for_steady_state_within_the_deploy_timeout(stack_name: str) -> None:
+    run = ok(run_program(stack_name))
+    minutes = {"dev": "30m", "staging": "30m", "prod": "45m"}[stack_name]  # prod sets 45
+    services = run.of_type(SERVICE)
+    assert services
+    for svc in services:
+        assert svc.inputs["waitForSteadyState"] is True, svc.name
+        assert svc.custom_timeouts == {"create": minutes, "update": minutes}, svc.name
+        assert "ecs-platform:waiver:steady-state" not in svc.inputs.get("tags", {})
+
+
+def test_turning_steady_state_off_is_explicit_and_recorded_on_each_service() -> None:
+    run = ok(run_program("dev", {"waitForSteadyState": False, "deployTimeoutMinutes": 10}))
+    [svc] = run.of_type(SERVICE)
+    assert svc.inputs["waitForSteadyState"] is False
+    assert svc.inputs["tags"]["ecs-platform:waiver:steady-state"] == "waitForSteadyState: false in config"
+    assert svc.custom_timeouts == {"create": "10m", "update": "10m"}
+
+
+# --- deployment alarms -------------------------------------------------------------------------
+
+
+def _alarms(run: StackRun) -> dict[str, dict[str, Any]]:
+    return {a.name: a.inputs for a in run.of_type(ALARM)}
+
+
+def test_a_public_service_rolls_back_on_5xx_and_unhealthy_hosts_of_its_target_group(dev: StackRun) -> None:
+    tg_suffix = dev.one(TG, "ecs-web-tg").outputs["arnSuffix"]
+    lb_suffix = dev.one("aws:lb/loadBalancer:LoadBalancer").outputs["arnSuffix"]
+    alarms = _alarms(dev)
+    assert set(alarms) == {"ecs-web-5xx", "ecs-web-unhealthy"}
+    common = {"namespace": "AWS/ApplicationELB", "period": 60, "evaluationPeriods": 2, "datapointsToAlarm": 2,
+              "comparisonOperator": "GreaterThanThreshold", "treatMissingData": "notBreaching",
+              "dimensions": {"TargetGroup": tg_suffix, "LoadBalancer": lb_suffix}}  # fmt: skip
+    for name, metric, statistic, threshold in (("ecs-web-5xx", "HTTPCode_Target_5XX_Count", "Sum", 10),
+                                               ("ecs-web-unhealthy", "UnHealthyHostCount", "Maximum", 0)):  # fmt: skip
+        assert {k: alarms[name][k] for k in common} == common, name
+        assert (alarms[name]["metricName"], alarms[name]["statistic"], alarms[name]["threshold"]) == (
+            metric, statistic, threshold)  # fmt: skip
+    svc = dev.one(SERVICE, "ecs-web")
+    names = [dev.one(ALARM, n).outputs["name"] for n in ("ecs-web-5xx", "ecs-web-unhealthy")]
+    assert svc.inputs["alarms"] == {"alarmNames": names, "enable": True, "rollback": True}
+    # the circuit breaker stays, for tasks that never start
+    assert svc.inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
+    assert "deploymentConfiguration" not in svc.inputs  # rolling: ECS's default
+
+
+def test_thresholds_and_alarm_names_come_from_config() -> None:
+    run = ok(run_program("dev", stack({"alarms": ["orders-slo", "checkout-errors"],
+                                       "thresholds": {"target5xx": 50, "unhealthyHosts": 1, "minutes": 3}})))  # fmt: skip
+    alarms = _alarms(run)
+    assert alarms["ecs-web-5xx"]["threshold"] == 50
+    assert alarms["ecs-web-unhealthy"]["threshold"] == 1
+    assert {(a["evaluationPeriods"], a["datapointsToAlarm"]) for a in alarms.values()} == {(3, 3)}
+    names = run.one(SERVICE).inputs["alarms"]["alarmNames"]
+    assert names[2:] == ["orders-slo", "checkout-errors"] and len(names) == 4
+
+
+def test_a_private_service_rolls_back_on_the_alarms_it_names_only() -> None:
+    run = ok(run_program("dev", {"services": {"jobs": {"image": "busybox", "user": "1000",
+                                                       "deployment": {"alarms": ["queue-age"]}}}}))  # fmt: skip
+    assert run.of_type(ALARM) == []
+    assert run.one(SERVICE).inputs["alarms"] == {"alarmNames": ["queue-age"], "enable": True, "rollback": True}
+    plain = ok(run_program("dev", {"services": {"jobs": {"image": "busybox", "user": "1000"}}}))
+    assert "alarms" not in plain.one(SERVICE).inputs
+
+
+# --- blue/green --------------------------------------------------------------------------------
+
+
+def test_blue_green_has_two_identical_target_groups(bg: StackRun) -> None:
+    blue, green = bg.one(TG, "ecs-web-tg").inputs, bg.one(TG, "ecs-web-tg-alt").inputs
+    assert {k: v for k, v in blue.items() if k != "name"} == {k: v for k, v in green.items() if k != "name"}
+    assert (blue["port"], blue["targetType"]) == (8080, "ip")
+
+
+def _weighted(run: StackRun) -> list[dict[str, Any]]:
+    blue, green = (run.one(TG, n).outputs["arn"] for n in ("ecs-web-tg", "ecs-web-tg-alt"))
+    return [{"type": "forward", "forward": {"targetGroups": [{"arn": blue, "weight": 100},
+                                                             {"arn": green, "weight": 0}]}}]  # fmt: skip
+
+
+def test_production_and_test_rules_forward_100_0_and_leave_the_weights_to_ecs(bg: StackRun) -> None:
+    production, test = bg.one(RULE, "ecs-web-route-0"), bg.one(RULE, "ecs-web-test-route")
+    assert production.inputs["listenerArn"] == bg.one(LISTENER, "ecs-lb-http").id
+    assert test.inputs["listenerArn"] == bg.one(LISTENER, "ecs-lb-test-8443").id
+    for rule in (production, test):
+        assert rule.inputs["actions"] == _weighted(bg), rule.name
+        assert rule.inputs["conditions"] == [{"pathPattern": {"values": ["/*"]}}]
+        assert rule.ignore_changes == ["actions"], rule.name
+
+
+def test_the_test_listener_is_admitted_from_the_ingress_cidrs_only(bg: StackRun) -> None:
+    listener = bg.one(LISTENER, "ecs-lb-test-8443").inputs
+    assert (listener["port"], listener["protocol"]) == (8443, "HTTP")  # as the main listener: no certificate
+    assert listener["defaultActions"][0]["fixedResponse"]["statusCode"] == "404"
+    lb_sg = bg.one("aws:ec2/securityGroup:SecurityGroup", "ecs-lb-sg").id
+    rules = sorted((r.inputs["fromPort"], r.inputs["toPort"], r.inputs["cidrIpv4"])
+                   for r in bg.of_type(INGRESS) if r.inputs["securityGroupId"] == lb_sg)  # fmt: skip
+    assert rules == sorted([(p, p, c) for p in (80, 8443) for c in CIDRS])
+
+
+def test_with_a_certificate_the_test_listener_is_https_with_the_same_policy(prod: StackRun) -> None:
+    test, https = prod.one(LISTENER, "ecs-lb-test-8443").inputs, prod.one(LISTENER, "ecs-lb-https").inputs
+    assert test["protocol"] == "HTTPS"
+    assert (test["certificateArn"], test["sslPolicy"]) == (https["certificateArn"], https["sslPolicy"])
+
+
+def test_the_infrastructure_role_trusts_ecs_as_aws_documents_it(bg: StackRun) -> None:
+    role = bg.one(ROLE, "ecs-web-infrastructure")
+    assert json.loads(role.inputs["assumeRolePolicy"]) == {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"}, "Action": "sts:AssumeRole"}]}  # fmt: skip
+
+
+def test_the_infrastructure_role_reaches_exactly_this_services_listeners_rules_and_target_groups(
+    bg: StackRun,
+) -> None:
+    policy = bg.one(ROLE_POLICY, "ecs-web-infrastructure-policy")
+    assert policy.inputs["role"] == bg.one(ROLE, "ecs-web-infrastructure").outputs["name"]
+    arn = {n: r.outputs["arn"] for t in (TG, RULE, LISTENER) for r in bg.of_type(t) for n in [r.name]}
+    assert json.loads(policy.inputs["policy"]) == {"Version": "2012-10-17", "Statement": [
+        {"Sid": "ElbRead", "Effect": "Allow", "Action": [
+            "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules",
+            "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"],
+         "Resource": "*"},
+        {"Sid": "TargetGroups", "Effect": "Allow",
+         "Action": ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
+         "Resource": [arn["ecs-web-tg"], arn["ecs-web-tg-alt"]]},
+        {"Sid": "Listeners", "Effect": "Allow", "Action": ["elasticloadbalancing:ModifyListener"],
+         "Resource": [arn["ecs-lb-http"], arn["ecs-lb-test-8443"]]},
+        {"Sid": "ListenerRules", "Effect": "Allow", "Action": ["elasticloadbalancing:ModifyRule"],
+         "Resource": [arn["ecs-web-route-0"], arn["ecs-web-test-route"]]},
+    ]}  # fmt: skip
+
+
+def test_the_service_deploys_blue_green_with_its_bake_time_and_both_groups(bg: StackRun) -> None:
+    svc = bg.one(SERVICE, "ecs-web").inputs
+    assert svc["deploymentConfiguration"] == {"strategy": "BLUE_GREEN", "bakeTimeInMinutes": "10"}
+    [lb] = svc["loadBalancers"]
+    role = bg.one(ROLE, "ecs-web-infrastructure").outputs["arn"]
+    assert lb == {
+        "targetGroupArn": bg.one(TG, "ecs-web-tg").outputs["arn"], "containerName": "web", "containerPort": 8080,
+        "advancedConfiguration": {
+            "alternateTargetGroupArn": bg.one(TG, "ecs-web-tg-alt").outputs["arn"],
+            "productionListenerRule": bg.one(RULE, "ecs-web-route-0").outputs["arn"],
+            "testListenerRule": bg.one(RULE, "ecs-web-test-route").outputs["arn"],
+            "roleArn": role,
+        },
+    }  # fmt: skip
+    # the role reaches ECS only with its policy in place
+    assert bg.one(ROLE_POLICY, "ecs-web-infrastructure-policy").urn in bg.one(SERVICE, "ecs-web").dependencies
+
+
+def test_blue_green_alarms_watch_both_target_groups_and_the_named_alarms(bg: StackRun) -> None:
+    alarms = _alarms(bg)
+    assert set(alarms) == {"ecs-web-5xx", "ecs-web-unhealthy", "ecs-web-5xx-alt", "ecs-web-unhealthy-alt"}
+    green = bg.one(TG, "ecs-web-tg-alt").outputs["arnSuffix"]
+    assert alarms["ecs-web-5xx-alt"]["dimensions"]["TargetGroup"] == green
+    names = bg.one(SERVICE).inputs["alarms"]["alarmNames"]
+    assert names == [bg.one(ALARM, n).outputs["name"] for n in
+                     ("ecs-web-5xx", "ecs-web-unhealthy", "ecs-web-5xx-alt", "ecs-web-unhealthy-alt")] + [
+        "checkout-errors"]  # fmt: skip
+
+
+def test_linear_and_canary_carry_their_steps(bg: StackRun) -> None:
+    linear = blue_green(strategy="linear", bakeMinutes=0, linear={"stepPercent": 25, "stepMinutes": 2})
+    assert linear.one(SERVICE).inputs["deploymentConfiguration"] == {
+        "strategy": "LINEAR", "bakeTimeInMinutes": "0",
+        "linearConfiguration": {"stepPercent": 25, "stepBakeTimeInMinutes": "2"}}  # fmt: skip
+    canary = blue_green(strategy="canary")
+    assert canary.one(SERVICE).inputs["deploymentConfiguration"] == {
+        "strategy": "CANARY", "bakeTimeInMinutes": "10",
+        "canaryConfiguration": {"canaryPercent": 5.0, "canaryBakeTimeInMinutes": "10"}}  # fmt: skip
+    # the same load balancer wiring as blue/green
+    assert canary.one(SERVICE).inputs["loadBalancers"][0]["advancedConfiguration"].keys() == (
+        bg.one(SERVICE).inputs["loadBalancers"][0]["advancedConfiguration"].keys())  # fmt: skip
+
+
+def test_the_shifting_time_counts_every_step_and_the_bake() -> None:
+    assert DeploymentSpec(strategy="linear", test_port=8443).shifting_minutes() == 9 * 6 + 10
+    assert DeploymentSpec(strategy="linear", test_port=8443, linear={"step_percent": 33.4}).shifting_minutes() == (
+        2 * 6 + 10)  # fmt: skip
+    assert DeploymentSpec(strategy="canary", test_port=8443, bake_minutes=0).shifting_minutes() == 10
+    assert DeploymentSpec().shifting_minutes() == 0
+
+
+# --- rules ---------------------------------------------------------------------------------------
+
+ALARM_NAME = ("is not a CloudWatch alarm name (allowed: 1-255 characters, not only white space, without ASCII "
+              "control characters)")  # fmt: skip
+
+#: (id, dev overrides, the exact problem line, also run through the mock engine).
+CASES: list[tuple[str, dict[str, Any], str, bool]] = [
+    ("unknown strategy", stack({"strategy": "bluegreen"}),
+     f'{P}strategy: "bluegreen" is not allowed (allowed: rolling, blueGreen, linear, canary)', True),
+    ("blue/green on a private service", {"services": {"jobs": {"image": "busybox", "user": "1000", "deployment": {
+        "strategy": "blueGreen", "testPort": 8443}}}},
+     f"{NS}services.jobs.deployment.strategy: blueGreen moves load balancer traffic, and the service is not public "
+     "(allowed: rolling, or public: true / routes)", True),
+    ("canary on EXTERNAL", {"launchType": "EXTERNAL", "services": {"edge": {
+        "image": "busybox", "user": "1000", "port": 8080, "public": True,
+        "deployment": {"strategy": "canary", "testPort": 8443}}}},
+     f"{NS}services.edge.deployment.strategy: canary is not available on EXTERNAL capacity, which has no load "
+     "balancer (allowed: rolling, or run the service on FARGATE or EC2)", True),
+    ("test port 80", stack({"strategy": "blueGreen", "testPort": 80}),
+     f"{P}testPort: 80 is a port of the load balancer's own listeners (allowed: 1..65535 other than 80 and 443)",
+     True),
+    ("test port 443", stack({"strategy": "linear", "testPort": 443}),
+     f"{P}testPort: 443 is a port of the load balancer's own listeners (allowed: 1..65535 other than 80 and 443)",
+     False),
+    ("test port out of range", stack({"strategy": "blueGreen", "testPort": 70000}),
+     f"{P}testPort: 70000 is out of range (allowed: 1..65535)", False),
+    ("blue/green without a test port", stack({"strategy": "blueGreen"}),
+     f"{P}testPort: null is missing (allowed: a port 1..65535 other than 80 and 443 for the test listener; required "
+     "with strategy blueGreen)", True),
+    ("test port with rolling", stack({"testPort": 8443}),
+     f"{P}testPort: 8443 is set with strategy rolling, which has no test listener (allowed: strategy blueGreen, "
+     "linear or canary, or remove it)", False),
+    ("bake time with rolling", stack({"bakeMinutes": 5}),
+     f"{P}bakeMinutes: 5 is set with strategy rolling, which has no bake time (allowed: strategy blueGreen, linear "
+     "or canary, or remove it)", True),
+    ("bake time above a day", stack({"strategy": "blueGreen", "testPort": 8443, "bakeMinutes": 1441}),
+     f"{P}bakeMinutes: 1441 is out of range (allowed: 0..1440)", False),
+    ("linear steps with blue/green", stack({"strategy": "blueGreen", "testPort": 8443, "linear": {}}),
+     f"{P}linear: is set with strategy blueGreen (allowed: only with strategy linear)", False),
+    ("canary share with linear", stack({"strategy": "linear", "testPort": 8443, "canary": {}}),
+     f"{P}canary: is set with strategy linear (allowed: only with strategy canary)", False),
+    ("linear step below 3%", stack({"strategy": "linear", "testPort": 8443, "linear": {"stepPercent": 2.9}}),
+     f"{P}linear.stepPercent: 2.9 is not allowed (allowed: 3.0..100.0 in steps of 0.1)", False),
+    ("linear step not in tenths", stack({"strategy": "linear", "testPort": 8443, "linear": {"stepPercent": 10.25}}),
+     f"{P}linear.stepPercent: 10.25 is not allowed (allowed: 3.0..100.0 in steps of 0.1)", True),
+    ("canary share as text", stack({"strategy": "canary", "testPort": 8443, "canary": {"percent": "5"}}),
+     f'{P}canary.percent: "5" is not a number (allowed: 0.1..100.0 in steps of 0.1)', False),
+    ("canary wait above a day", stack({"strategy": "canary", "testPort": 8443, "canary": {"minutes": 2000}}),
+     f"{P}canary.minutes: 2000 is out of range (allowed: 0..1440)", False),
+    ("alarm name empty", stack({"alarms": [""]}), f'{P}alarms[0]: "" {ALARM_NAME}', True),
+    ("alarm name with a newline", stack({"alarms": ["a\nb"]}), f'{P}alarms[0]: "a\\nb" {ALARM_NAME}', False),
+    ("alarm name too long", stack({"alarms": ["a" * 256]}), f'{P}alarms[0]: "{"a" * 256}" {ALARM_NAME}', False),
+    ("alarm listed twice", stack({"alarms": ["x", "x"]}),
+     f'{P}alarms[1]: "x" is already listed (allowed: each alarm once)', False),
+    ("thresholds on a private service", {"services": {"jobs": {"image": "busybox", "user": "1000", "deployment": {
+        "thresholds": {"target5xx": 5}}}}},
+     f"{NS}services.jobs.deployment.thresholds: is set on a service that is not public: its alarms watch the load "
+     "balancer's target group (allowed: only with public: true or routes)", True),
+    ("negative 5xx threshold", stack({"thresholds": {"target5xx": -1}}),
+     f"{P}thresholds.target5xx: -1 is out of range (allowed: 0..1000000)", False),
+    ("blue/green with two routes", {"loadBalancer": {"allowPlainHttp": True}, "services": {"web": web(
+        public=None, routes=[{"paths": ["/a/*"]}, {"paths": ["/b/*"]}],
+        deployment={"strategy": "blueGreen", "testPort": 8443})}},
+     f"{P}strategy: blueGreen moves the traffic of one listener rule, and the service has 2 routes (allowed: one "
+     "route, or strategy rolling)", True),
+    ("request scaling with canary", stack({"strategy": "canary", "testPort": 8443}) | {"services": {"web": web(
+        deployment={"strategy": "canary", "testPort": 8443},
+        autoscaling={"min": 1, "max": 4, "requestsPerTarget": 100})}},
+     f"{NS}services.web.autoscaling.requestsPerTarget: tracks the requests of one target group, and a canary "
+     "deployment moves the traffic to the other one (allowed: cpuTarget or memoryTarget with blueGreen, linear or "
+     "canary; or strategy rolling)", True),
+    ("two services on one test port", {"loadBalancer": {"allowPlainHttp": True}, "services": {
+        "web": web(routes=[{"paths": ["/w/*"]}], deployment={"strategy": "blueGreen", "testPort": 8443}),
+        "api": web(routes=[{"paths": ["/a/*"]}], deployment={"strategy": "blueGreen", "testPort": 8443})}},
+     f"{NS}services.api.deployment.testPort: 8443 is also the test port of web (allowed: a port no other service's "
+     "test listener has)", True),
+    ("timeout shorter than the bake", stack({"strategy": "blueGreen", "testPort": 8443, "bakeMinutes": 60}),
+     f"{NS}deployTimeoutMinutes: 30 is too short for services.web, whose blueGreen deployment takes at least 60 "
+     "minutes of traffic steps and bake time (allowed: more than 60, up to 2880)", True),
+    ("timeout shorter than the linear steps", stack({"strategy": "linear", "testPort": 8443}),
+     f"{NS}deployTimeoutMinutes: 30 is too short for services.web, whose linear deployment takes at least 64 "
+     "minutes of traffic steps and bake time (allowed: more than 64, up to 2880)", False),
+    ("timeout below five minutes", {"deployTimeoutMinutes": 4},
+     f"{NS}deployTimeoutMinutes: 4 is out of range (allowed: 5..2880)", True),
+    ("steady state not a boolean", {"waitForSteadyState": "no"},
+     f'{NS}waitForSteadyState: "no" is not a boolean (allowed: true, false)', False),
+    ("test ports overflow the load balancer's security group", stack(
+        {"strategy": "blueGreen", "testPort": 8443},
+        lb={"ingressCidrs": [f"10.{i}.0.0/16" for i in range(31)]}),
+     f"{NS}loadBalancer.ingressCidrs: 31 blocks make 62 inbound rules on the load balancer's security group with the "
+     "test ports 8443 (one per block and port) (allowed: at most 60 rules, AWS's default quota per security group)",
+     False),
+]  # fmt: skip
+
+
+def _params(cases: list[tuple[str, dict[str, Any], str, bool]]) -> list[Any]:
+    return [pytest.param(c[1], c[2], id=c[0]) for c in cases]
+
+
+def test_case_ids_are_unique() -> None:
+    assert len({c[0] for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize(("overrides", "expected"), _params(CASES))
+def test_each_rule_reports_its_exact_problem(overrides: dict[str, Any], expected: str) -> None:
+    problems = config_problems(overrides)
+    assert expected in problems, problems
+
+
+@pytest.mark.parametrize(("overrides", "expected"), _params([c for c in CASES if c[3]]))
+def test_a_bad_deployment_registers_nothing(overrides: dict[str, Any], expected: str) -> None:
+    run = run_program("dev", overrides)
+    assert isinstance(run.error, ConfigError), run.error
+    assert run.resources == []
+    assert expected in run.error.problems, run.error.problems
+
+
+def test_the_limits_themselves_load() -> None:
+    ok(run_program("dev", stack({"strategy": "canary", "testPort": 1, "bakeMinutes": 0,
+                                 "canary": {"percent": 0.1, "minutes": 0}})))  # fmt: skip
+    ok(run_program("dev", stack({"strategy": "linear", "testPort": 65535, "bakeMinutes": 1440,
+                                 "linear": {"stepPercent": 100, "stepMinutes": 1440}}, deployTimeoutMinutes=1441)))
+    ok(run_program("dev", stack({"strategy": "linear", "testPort": 8443, "linear": {"stepPercent": 3.0}},
+                                waitForSteadyState=False)))  # no wait: the timeout need not cover the steps
+
+
+# --- embedding: the components' own checks ------------------------------------------------------
+
+
+def test_a_service_shifting_traffic_needs_the_load_balancers_test_listener() -> None:
+    spec = ServiceSpec(image="nginx", user="1000", port=8080, public=True,
+                       deployment=DeploymentSpec(strategy="blueGreen", test_port=8443))  # fmt: skip
+    ref = LoadBalancerRef(listener_arn="l", security_group_id="sg-1", arn_suffix="app/lb/1")
+    problems = in_program(lambda: Service("s", spec, cluster=_cluster(), vpc_id="vpc-1", subnet_ids=["subnet-1"],
+                                          load_balancer=ref))  # fmt: skip
+    assert problems == ["Service.load_balancer.test_listener_arns: has no listener on 8443 (allowed: the load "
+                        "balancer's test listener on deployment.test_port, e.g. from LoadBalancer(test_ports=[8443]))"]
+
+
+def test_a_public_service_needs_the_load_balancers_arn_suffix_for_its_alarms() -> None:
+    spec = ServiceSpec(image="nginx", user="1000", port=8080, public=True)
+    ref = LoadBalancerRef(listener_arn="l", security_group_id="sg-1")
+    problems = in_program(lambda: Service("s", spec, cluster=_cluster(), vpc_id="vpc-1", subnet_ids=["subnet-1"],
+                                          load_balancer=ref))  # fmt: skip
+    assert problems == ["Service.load_balancer.arn_suffix: None is missing (allowed: the load balancer's ARN "
+                        "suffix, required for a public service's deployment alarms and "
+                        "autoscaling.requestsPerTarget)"]
+
+
+def test_the_load_balancer_refuses_a_test_port_of_its_own_listeners() -> None:
+    problems = in_program(lambda: LoadBalancer("lb", LoadBalancerSpec(allow_plain_http=True), vpc_id="vpc-1",
+                                               subnet_ids=["a", "b"], region="us-east-1", test_ports=[443]))  # fmt: skip
+    assert problems == ["LoadBalancer.test_ports[0]: 443 is not a free port for a test listener (allowed: "
+                        "1..65535, each once, other than 80 and 443)"]
+
+
+def _cluster() -> ClusterRef:
+    return ClusterRef(arn=CLUSTER_ARN)
+
+
+def test_python_callers_get_the_same_messages_at_snake_case_paths() -> None:
+    problems = spec_problems(lambda: DeploymentSpec(strategy="blueGreen", test_port=80, bake_minutes=5))
+    assert problems == ["DeploymentSpec.test_port: 80 is a port of the load balancer's own listeners "
+                        "(allowed: 1..65535 other than 80 and 443)"]
+    problems = spec_problems(lambda: ServiceSpec(
+        image="nginx", user="1000", port=8080, public=True,
+        deployment={"strategy": "linear", "test_port": 8443, "linear": {"step_percent": 2}}))  # fmt: skip
+    assert problems == ["ServiceSpec.deployment.linear.step_percent: 2 is not allowed (allowed: 3.0..100.0 in "
+                        "steps of 0.1)"]
+    problems = spec_problems(lambda: ServiceSpec(image="nginx", user="1000", deployment=DeploymentSpec(
+        strategy="canary", test_port=8443)))  # fmt: skip
+    assert problems == ["ServiceSpec.deployment.strategy: canary moves load balancer traffic, and the service is "
+                        "not public (allowed: rolling, or public: true / routes)"]
