@@ -10,6 +10,7 @@ import pytest
 from pulumi_policy import PolicyResource
 
 from ecs_platform import facts
+from ecs_platform.errors import ConfigError
 from ecs_platform.tools import policy_rules as rules
 from ecs_platform.tools.mock_cloud import StackRun, run_program
 from tests.test_policy import _opts, resource_violations, stack_violations
@@ -592,3 +593,15 @@ def test_an_adopted_vpc_is_left_to_its_owner() -> None:
     assert run.error is None, run.error
     assert run.of_type(FLOW_LOG) == [] and run.of_type(DEFAULT_SG) == []
     assert not [r for r in run.resources if r.type == "ecs-platform:network:VpcControls"]
+
+
+def test_large_bodies_can_be_counted_instead_of_blocked() -> None:
+    run = run_program("prod", {"loadBalancer.waf.largeBodies": "count"})
+    assert run.error is None, run.error
+    [common] = [r["statement"]["managedRuleGroupStatement"] for r in run.one(ACL).inputs["rules"]
+                if r["name"] == "AWSManagedRulesCommonRuleSet"]  # fmt: skip
+    assert common["ruleActionOverrides"] == [{"name": "SizeRestrictions_BODY", "actionToUse": {"count": {}}}]
+    refused = run_program("prod", {"loadBalancer.waf.largeBodies": "allow"})
+    assert isinstance(refused.error, ConfigError) and refused.resources == []
+    assert refused.error.problems == [
+        'ecs-platform:loadBalancer.waf.largeBodies: "allow" is not allowed (allowed: block, count)']

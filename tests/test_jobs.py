@@ -212,7 +212,7 @@ def test_the_worker_tracks_backlog_per_task_with_metric_math(jobs: StackRun) -> 
 def test_an_alarm_on_waiting_messages_brings_the_worker_up_from_zero(jobs: StackRun) -> None:
     step = part(jobs, "aws:appautoscaling/policy:Policy", "worker-scale-from-zero")
     assert step.inputs["policyType"] == "StepScaling"
-    assert step.inputs["stepScalingPolicyConfiguration"]["adjustmentType"] == "ChangeInCapacity"
+    assert step.inputs["stepScalingPolicyConfiguration"]["adjustmentType"] == "ExactCapacity"
     assert step.inputs["stepScalingPolicyConfiguration"]["stepAdjustments"] == [
         {"scalingAdjustment": 1, "metricIntervalLowerBound": "0"}]
     alarm = part(jobs, "aws:cloudwatch/metricAlarm:MetricAlarm", "worker-scale-from-zero").inputs

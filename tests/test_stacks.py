@@ -170,8 +170,10 @@ def test_cluster_has_container_insights_and_audited_exec(request, stack, insight
     exec_cfg = cluster["configuration"]["executeCommandConfiguration"]
     audit = run.one(LOG_GROUP, "ecs-cluster-exec-logs")
     key = {"kmsKeyId": run.one("aws:kms/key:Key").outputs["arn"]} if stack == "prod" else {}
+    # With a key, ECS Exec also checks that the audit log group is encrypted.
+    encrypted = {"cloudWatchEncryptionEnabled": True} if key else {}
     assert exec_cfg == {"logging": "OVERRIDE", **key,
-                        "logConfiguration": {"cloudWatchLogGroupName": audit.outputs["name"]}}  # fmt: skip
+                        "logConfiguration": {"cloudWatchLogGroupName": audit.outputs["name"], **encrypted}}  # fmt: skip
     assert audit.inputs["namePrefix"] == f"/ecs/ecs-platform-{stack}/exec-"
 
 

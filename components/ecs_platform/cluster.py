@@ -175,6 +175,8 @@ class Cluster(pulumi.ComponentResource):
                     logging="OVERRIDE",
                     log_configuration=aws.ecs.ClusterConfigurationExecuteCommandConfigurationLogConfigurationArgs(
                         cloud_watch_log_group_name=self.exec_log_group.name,
+                        # With a key, ECS Exec checks that the audit log group is encrypted.
+                        cloud_watch_encryption_enabled=True if self.kms_key_arn is not None else None,
                     ),
                 )
             ),

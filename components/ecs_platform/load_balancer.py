@@ -255,7 +255,18 @@ class LoadBalancer(pulumi.ComponentResource):
                 cloudwatch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True
             )
 
-        def managed(group: str, priority: int) -> aws.wafv2.WebAclRuleArgs:
+        def managed(group: str, priority: int, counted: tuple[str, ...] = ()) -> aws.wafv2.WebAclRuleArgs:
+            """``counted``: rules of the group that only count (rule action override)."""
+            w = aws.wafv2
+            overrides = [
+                w.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideArgs(
+                    name=rule,
+                    action_to_use=w.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseArgs(
+                        count=w.WebAclRuleStatementManagedRuleGroupStatementRuleActionOverrideActionToUseCountArgs()
+                    ),
+                )
+                for rule in counted
+            ]
             return aws.wafv2.WebAclRuleArgs(
                 name=group,
                 priority=priority,
@@ -265,7 +276,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 ),
                 statement=aws.wafv2.WebAclRuleStatementArgs(
                     managed_rule_group_statement=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs(
-                        name=group, vendor_name="AWS"
+                        name=group, vendor_name="AWS", rule_action_overrides=overrides or None
                     )
                 ),
                 visibility_config=visibility(group),
@@ -291,7 +302,13 @@ class LoadBalancer(pulumi.ComponentResource):
             description=f"Load balancer {name}: AWS managed rules and a rate limit per client IP",
             scope="REGIONAL",
             default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
-            rules=[managed(reputation, 0), rate, managed(common, 2), managed(bad_inputs, 3)],
+            rules=[
+                managed(reputation, 0),
+                rate,
+                # SizeRestrictions_BODY blocks bodies over 8 KB unless waf.largeBodies says count.
+                managed(common, 2, ("SizeRestrictions_BODY",) if spec.large_bodies == "count" else ()),
+                managed(bad_inputs, 3),
+            ],
             visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(
                 cloudwatch_metrics_enabled=True, metric_name=f"{name}-waf", sampled_requests_enabled=True
             ),

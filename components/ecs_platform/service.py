@@ -697,7 +697,10 @@ class Service(pulumi.ComponentResource):
             scalable_dimension=target.scalable_dimension,
             service_namespace=target.service_namespace,
             step_scaling_policy_configuration=tt.PolicyStepScalingPolicyConfigurationArgs(
-                adjustment_type="ChangeInCapacity",
+                # Exactly one task: the alarm invokes the policy every minute while it stays in
+                # ALARM, and RunningTaskCount stays 0 while the first task is pending, so an
+                # increment would start several; target tracking takes over from one.
+                adjustment_type="ExactCapacity",
                 cooldown=a.scale_out_cooldown,
                 metric_aggregation_type="Maximum",
                 step_adjustments=[

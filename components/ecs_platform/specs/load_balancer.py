@@ -22,6 +22,11 @@ class WafSpec(Spec):
     rate_limit: Annotated[int, Int(*f.WAF_RATE_LIMIT)] = 2000
     """Requests one client IP may send in 5 minutes before WAF blocks it, 10..2000000000.
     Default 2000."""
+    large_bodies: Annotated[str, Choice("block", "count")] = "block"
+    """What the core rule set's ``SizeRestrictions_BODY`` rule does with a request body over
+    8 KB (WAF inspects no more of it on a load balancer): ``block`` (AWS's default: uploads and
+    large forms get 403) or ``count`` (let them through, counted in WAF's metrics and logs).
+    Default ``block``."""
 
 
 class LoadBalancerSpec(Spec):
