@@ -91,7 +91,7 @@ class EfsVolume(pulumi.ComponentResource):
     ) -> None:
         """``subnet_ids``: one private subnet per zone (a mount target each). ``owner``: the
         uid and gid of the containers that mount the volume. The security group admits
-        nothing until a client is let in (:func:`ecs_platform.service.tcp_path` on
+        nothing until a client is let in (:func:`ecs_platform.service.refs.tcp_path` on
         ``NFS_PORT``, as :class:`~ecs_platform.service.Service` does)."""
         super().__init__("ecs-platform:storage:EfsVolume", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)

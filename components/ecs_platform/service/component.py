@@ -1,0 +1,376 @@
+"""The Service component: its boundary checks, security group, EFS volumes, roles, task
+definition and ECS service; traffic and scaling are built by :mod:`.traffic` and :mod:`.scaling`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+import pulumi_aws as aws
+
+from ecs_platform import facts
+from ecs_platform.cluster import Cluster, ClusterRef, capacity_strategy
+from ecs_platform.containers import port_mapping_name
+from ecs_platform.errors import raise_if
+from ecs_platform.iam import AwsContext, TaskRoles
+from ecs_platform.outputs import tag_children, waiver_tags
+from ecs_platform.routing import priority
+from ecs_platform.service.deployment import deployment_configuration
+from ecs_platform.service.refs import LoadBalancerRef, ServiceConnectRef, tcp_path
+from ecs_platform.service.scaling import autoscale
+from ecs_platform.service.traffic import attach
+from ecs_platform.specs import ServiceSpec
+from ecs_platform.specs.base import python_problems
+from ecs_platform.specs.service import network_mode, placement_problems
+from ecs_platform.storage import NFS_PORT, EfsMount, EfsVolume, adopted_mount
+from ecs_platform.task_definition import TaskDefinition
+from ecs_platform.wiring import wiring_problems
+
+
+class Service(pulumi.ComponentResource):
+    """One application on ECS: roles, task definition, security group, service.
+
+    Tasks run in the given (private) subnets with no public IP, behind their own
+    security group that admits nothing by default. Deployments are guarded by
+    the circuit breaker and roll back on failure; tags propagate to tasks.
+    Outputs: ``service_name``, ``security_group_id``, ``task_definition_arn``,
+    ``task_role_arn``, ``execution_role_arn``, ``log_group_name``.
+    """
+
+    roles: TaskRoles
+    task_definition: TaskDefinition
+    security_group: aws.ec2.SecurityGroup | None
+    service: aws.ecs.Service
+
+    def __init__(
+        self,
+        name: str,
+        spec: ServiceSpec,
+        *,
+        cluster: Cluster | ClusterRef,
+        vpc_id: pulumi.Input[str],
+        subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
+        load_balancer: LoadBalancerRef | None = None,
+        container_name: str | None = None,
+        route_priorities: Sequence[int] | None = None,
+        context: AwsContext | None = None,
+        service_connect: ServiceConnectRef | None = None,
+        deploy_after: Sequence[pulumi.Resource] = (),
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        """``cluster``: where it runs, and the defaults the spec leaves open. ``subnet_ids``:
+        the private subnets of every zone (ECS spreads tasks over them). ``load_balancer``:
+        required when the spec is public. ``container_name`` (default ``name``) also names
+        the ``Service`` tag, log streams and derived names. ``route_priorities``: one per
+        route, from :func:`ecs_platform.routing.assign` when services share a listener;
+        default: each route's own hashed priority. ``service_connect``: the namespace, for a
+        service that has ``callers`` or calls others (then see :meth:`admit`); the service
+        joins it as ``http://<container_name>:<port>``. EFS volumes the spec creates get a
+        mount target in each of ``subnet_ids``, which must then be a list. ``deploy_after``:
+        resources (pre-deploy job runs, :class:`~ecs_platform.predeploy.PreDeployRun`) that a new
+        task definition, and so a new deployment, waits for."""
+        ref = cluster.ref if isinstance(cluster, Cluster) else cluster
+        problems = wiring_problems("Service", {"cluster.arn": ref.arn, "vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
+        problems += python_problems(type(spec), placement_problems(spec, ref.spec))
+        if spec.is_public and load_balancer is None:
+            problems.append("Service.load_balancer: None is missing (allowed: a LoadBalancerRef, required "
+                            "when the spec is public)")  # fmt: skip
+        if not spec.is_public and load_balancer is not None:
+            problems.append("Service.load_balancer: is set, and the spec is not public (allowed: None, or "
+                            "public=True / routes on the spec)")  # fmt: skip
+        if (spec.launch_type or ref.spec.launch_type) == "EC2" and ref.ec2_capacity_provider_name is None:
+            problems.append("Service.cluster.ec2_capacity_provider_name: None is missing (allowed: the cluster's "
+                            "EC2 capacity provider, required on EC2)")  # fmt: skip
+        if spec.exec_enabled and ref.exec_log_group_arn is None:
+            problems.append("Service.cluster.exec_log_group_arn: None is missing (allowed: the cluster's ECS Exec "
+                            "audit log group, required with exec)")  # fmt: skip
+        if spec.is_public and load_balancer is not None and load_balancer.arn_suffix is None:
+            problems.append("Service.load_balancer.arn_suffix: None is missing (allowed: the load balancer's ARN "
+                            "suffix, required for a public service's deployment alarms and "
+                            "autoscaling.requestsPerTarget)")  # fmt: skip
+        test_port = spec.deployment.test_port
+        listeners = load_balancer.test_listener_arns if load_balancer is not None else None
+        if spec.deployment.shifts_traffic and listeners is not None and test_port not in listeners:
+            problems.append(f"Service.load_balancer.test_listener_arns: has no listener on {test_port} (allowed: "
+                            "the load balancer's test listener on deployment.test_port, e.g. from "
+                            f"LoadBalancer(test_ports=[{test_port}]))")  # fmt: skip
+        routes = spec.effective_routes
+        if route_priorities is not None and len(route_priorities) != len(routes):
+            problems.append(f"Service.route_priorities: {len(route_priorities)} priorities for {len(routes)} "
+                            "routes (allowed: one per route)")  # fmt: skip
+        if (container_name or name) in spec.sidecars:
+            problems.append(f"Service.container_name: {container_name or name!r} is also a sidecar's name (allowed: "
+                            "a name none of the spec's sidecars has)")  # fmt: skip
+        if spec.callers and service_connect is None:
+            problems.append("Service.service_connect: None is missing (allowed: a ServiceConnectRef, required "
+                            "when the spec has callers)")  # fmt: skip
+        created_efs = [n for n, v in spec.volumes.items() if v.efs is not None and v.efs.created]
+        if created_efs and not isinstance(subnet_ids, (list, tuple)):
+            problems.append("Service.subnet_ids: is an Output (allowed: a list with one private subnet per zone "
+                            f"when the spec creates EFS volumes ({', '.join(created_efs)}): each gets a mount "
+                            "target)")  # fmt: skip
+        raise_if(problems, "Service")
+        container_name = container_name or name
+        own_tags = {"Service": container_name, **spec.tags}
+        super().__init__(
+            "ecs-platform:ecs:Service",
+            name,
+            None,
+            pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(transformations=[tag_children(own_tags)])
+            ),
+        )
+        child = pulumi.ResourceOptions(parent=self)
+        ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
+        self.spec = spec
+        self._service_name = name
+        self.caller_rules: list[aws.vpc.SecurityGroupIngressRule | aws.vpc.SecurityGroupEgressRule] = []
+        launch_type = spec.launch_type or ref.spec.launch_type
+        mode = network_mode(spec, ref.spec)
+        prefix = ref.name_prefix
+
+        # Tasks with their own network interface (awsvpc) get their own security
+        # group; bridge/host tasks share their machine's network.
+        self.security_group = None
+        if mode == "awsvpc":
+            self.security_group = aws.ec2.SecurityGroup(
+                f"{name}-sg",
+                vpc_id=vpc_id,
+                description=f"ECS service {name}: tasks",
+                opts=child,
+            )
+        self.volumes: dict[str, EfsVolume] = {}
+        self.efs_rules: list[aws.vpc.SecurityGroupIngressRule | aws.vpc.SecurityGroupEgressRule] = []
+        efs: dict[str, EfsMount] = {}
+        for volume, v in spec.volumes.items():
+            if v.efs is None:
+                continue
+            if v.efs.file_system_id is None or v.efs.access_point_id is None:
+                owner = spec.efs_owner(volume)
+                assert owner is not None and self.security_group is not None  # checked by the spec's rules
+                created = EfsVolume(f"{name}-{volume}", vpc_id=vpc_id, subnet_ids=list(subnet_ids),  # type: ignore[arg-type]
+                                    owner=owner, opts=child)  # fmt: skip
+                self.efs_rules += tcp_path(
+                    (f"{name}-{volume}-from-{container_name}", f"{name}-to-{volume}"),
+                    source=self.security_group.id, target=created.security_group_id, port=NFS_PORT,
+                    descriptions=(f"NFS from {container_name} tasks", f"NFS to EFS volume {volume}"), opts=child,
+                )  # fmt: skip
+                self.volumes[volume] = created
+                efs[volume] = created.mount
+            else:
+                efs[volume] = adopted_mount(
+                    v.efs.file_system_id, v.efs.access_point_id,
+                    partition=ctx.partition, region=ctx.region, account_id=ctx.account_id,
+                )  # fmt: skip
+        read_only = {
+            volume: all(m.read_only for c in spec.containers.values() for m in c.mounts.values() if m.volume == volume)
+            for volume in efs
+        }
+        self.roles = TaskRoles(
+            f"{name}-roles",
+            spec,
+            exec_log_group_arn=ref.exec_log_group_arn if spec.exec_enabled else None,
+            exec_kms_key_arn=ref.kms_key_arn if spec.exec_enabled else None,
+            context=ctx,
+            efs=[(efs[v], read_only[v]) for v in sorted(efs)],
+            opts=child,
+        )
+        self.task_definition = TaskDefinition(
+            f"{name}-task",
+            spec,
+            cluster=ref,
+            execution_role_arn=self.roles.execution_role_arn,
+            task_role_arn=self.roles.task_role_arn,
+            region=ctx.region,
+            container_name=container_name,
+            family=f"{prefix}-{container_name}" if prefix else None,
+            log_group_name=f"/ecs/{prefix}/{container_name}" if prefix else None,
+            efs=efs,
+            deploy_after=deploy_after,
+            opts=child,
+        )
+        self.egress_rules: list[aws.vpc.SecurityGroupEgressRule] = []
+        if self.security_group is not None:
+            self.egress_rules = [
+                aws.vpc.SecurityGroupEgressRule(
+                    f"{name}-egress" if i == 0 else f"{name}-egress-{i}",
+                    security_group_id=self.security_group.id,
+                    ip_protocol="-1",
+                    cidr_ipv4=cidr,
+                    description="Tasks reach registries, AWS APIs and dependencies via NAT",
+                    opts=child,
+                )
+                for i, cidr in enumerate(spec.egress_cidrs)
+            ]
+
+        self.target_group: aws.lb.TargetGroup | None = None
+        self.alternate_target_group: aws.lb.TargetGroup | None = None
+        self.listener_rules: list[aws.lb.ListenerRule] = []
+        self.test_listener_rule: aws.lb.ListenerRule | None = None
+        self.infrastructure_role: aws.iam.Role | None = None
+        self.infrastructure_policy: aws.iam.RolePolicy | None = None
+        self.alarms: list[aws.cloudwatch.MetricAlarm] = []
+        load_balancers = None
+        if spec.is_public and load_balancer is not None:
+            assert self.security_group is not None  # a public service is awsvpc (checked up front)
+            prios = list(route_priorities) if route_priorities is not None else [
+                priority(container_name, i, route) for i, route in enumerate(routes)]  # fmt: skip
+            traffic = attach(
+                self, name, container_name, spec, vpc_id=vpc_id, security_group_id=self.security_group.id,
+                lb=load_balancer, priorities=prios, ctx=ctx,
+            )  # fmt: skip
+            load_balancers = [traffic.service_load_balancer]
+            self.target_group, self.alternate_target_group = traffic.target_group, traffic.alternate_target_group
+            self.listener_rules, self.test_listener_rule = traffic.listener_rules, traffic.test_listener_rule
+            self.ingress_from_load_balancer = traffic.ingress_from_load_balancer
+            self.load_balancer_egress = traffic.load_balancer_egress
+            self.infrastructure_role, self.infrastructure_policy = traffic.infrastructure_role, traffic.infrastructure_policy
+            self.alarms = traffic.alarms
+        alarm_names: list[pulumi.Input[str]] = [a.name for a in self.alarms]
+        alarm_names += spec.deployment.alarms
+        fargate = launch_type in ("FARGATE", "FARGATE_SPOT")
+        strategy = capacity_strategy(launch_type, ref.spec.fargate_on_demand_base, ref.ec2_capacity_provider_name)
+        desired = spec.desired_count if spec.desired_count is not None else ref.spec.desired_count
+        self.service = aws.ecs.Service(
+            name,
+            cluster=ref.arn,
+            task_definition=self.task_definition.arn,
+            desired_count=desired,
+            capacity_provider_strategies=[item.as_service_args() for item in strategy] or None,
+            launch_type="EXTERNAL" if launch_type == "EXTERNAL" else None,
+            platform_version="LATEST" if fargate else None,
+            network_configuration=(
+                aws.ecs.ServiceNetworkConfigurationArgs(
+                    subnets=subnet_ids,
+                    security_groups=[self.security_group.id],
+                    assign_public_ip=False,
+                )
+                if self.security_group is not None
+                else None
+            ),
+            # EC2: one task per zone first, then fill instances by memory.
+            ordered_placement_strategies=(
+                [
+                    aws.ecs.ServiceOrderedPlacementStrategyArgs(
+                        type="spread", field="attribute:ecs.availability-zone"
+                    ),
+                    aws.ecs.ServiceOrderedPlacementStrategyArgs(type="binpack", field="memory"),
+                ]
+                if launch_type == "EC2"
+                else None
+            ),
+            load_balancers=load_balancers,
+            health_check_grace_period_seconds=spec.effective_grace_period if load_balancers else None,
+            deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
+                enable=True, rollback=True
+            ),
+            # Alarms in ALARM during a deployment (or its bake time) roll it back.
+            alarms=(
+                aws.ecs.ServiceAlarmsArgs(alarm_names=alarm_names, enable=True, rollback=True)
+                if alarm_names
+                else None
+            ),
+            deployment_configuration=deployment_configuration(spec),
+            deployment_minimum_healthy_percent=spec.min_healthy_percent,
+            deployment_maximum_percent=spec.max_percent,
+            # `pulumi up` fails, naming the service, when its deployment does not settle.
+            wait_for_steady_state=ref.spec.wait_for_steady_state,
+            tags=(
+                None
+                if ref.spec.wait_for_steady_state
+                else waiver_tags({facts.STEADY_STATE_WAIVER: "waitForSteadyState: false in config"})
+            ),
+            # Fargate: ECS keeps tasks balanced over the zones. EC2 spreads by zone
+            # at placement; ECS does not rebalance services that binpack.
+            availability_zone_rebalancing="ENABLED" if fargate else None,
+            enable_execute_command=spec.exec_enabled,
+            service_connect_configuration=self._service_connect(container_name, spec, service_connect, ctx.region),
+            enable_ecs_managed_tags=True,
+            propagate_tags="SERVICE",
+            # A change of capacity provider strategy only takes effect with a new
+            # deployment; this makes every service update roll the tasks.
+            force_new_deployment=True,
+            # With autoscaling, the live task count belongs to the autoscaler: the
+            # configured count applies when the service is created, never after.
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                ignore_changes=["desiredCount"] if spec.autoscaling else None,
+                custom_timeouts=pulumi.CustomTimeouts(
+                    create=f"{ref.spec.deploy_timeout_minutes}m", update=f"{ref.spec.deploy_timeout_minutes}m"
+                ),
+            ),
+        )
+        self.scaling_target: aws.appautoscaling.Target | None = None
+        self.scaling_policies: list[aws.appautoscaling.Policy] = []
+        self.scale_from_zero: aws.appautoscaling.Policy | None = None
+        self.scale_from_zero_alarm: aws.cloudwatch.MetricAlarm | None = None
+        if spec.autoscaling is not None:
+            label = None
+            if self.target_group is not None and load_balancer is not None and load_balancer.arn_suffix is not None:
+                label = pulumi.Output.concat(load_balancer.arn_suffix, "/", self.target_group.arn_suffix)
+            scaling = autoscale(self, name, spec.autoscaling, cluster_arn=ref.arn, service_name=self.service.name,
+                                request_count_label=label)  # fmt: skip
+            self.scaling_target, self.scaling_policies = scaling.target, scaling.policies
+            self.scale_from_zero, self.scale_from_zero_alarm = scaling.scale_from_zero, scaling.scale_from_zero_alarm
+        self.service_name = self.service.name
+        self.security_group_id = self.security_group.id if self.security_group else None
+        self.task_definition_arn = self.task_definition.arn
+        self.task_role_arn = self.roles.task_role_arn
+        self.execution_role_arn = self.roles.execution_role_arn
+        self.log_group_name = self.task_definition.log_group_name
+        self.target_group_arn = self.target_group.arn if self.target_group else None
+        self.register_outputs(
+            {
+                "serviceName": self.service_name,
+                "securityGroupId": self.security_group_id,
+                "taskDefinitionArn": self.task_definition_arn,
+                "logGroupName": self.log_group_name,
+            }
+        )
+
+    def _service_connect(
+        self, container_name: str, spec: ServiceSpec, ref: ServiceConnectRef | None, region: pulumi.Input[str]
+    ) -> aws.ecs.ServiceServiceConnectConfigurationArgs | None:
+        """Service Connect: every service of the namespace can call ``http://<name>:<port>``
+        of one with callers (whose security group admits only those callers, see :meth:`admit`).
+        The Service Connect proxy logs to the service's log group."""
+        if ref is None:
+            return None
+        served = None
+        if spec.callers and spec.port is not None:
+            served = [
+                aws.ecs.ServiceServiceConnectConfigurationServiceArgs(
+                    port_name=port_mapping_name(container_name, spec.port),
+                    discovery_name=container_name,
+                    client_alias=[aws.ecs.ServiceServiceConnectConfigurationServiceClientAliasArgs(
+                        port=spec.port, dns_name=container_name)],
+                )
+            ]  # fmt: skip
+        return aws.ecs.ServiceServiceConnectConfigurationArgs(
+            enabled=True,
+            namespace=ref.namespace_arn,
+            services=served,
+            log_configuration=aws.ecs.ServiceServiceConnectConfigurationLogConfigurationArgs(
+                log_driver="awslogs",
+                options={
+                    "awslogs-group": self.task_definition.log_group_name,
+                    "awslogs-region": region,
+                    "awslogs-stream-prefix": "service-connect",
+                },
+            ),
+        )
+
+    def admit(self, caller: str, security_group_id: pulumi.Input[str]) -> None:
+        """Let the tasks behind ``security_group_id`` (service ``caller``) reach this
+        service's port: an ingress rule here and an egress rule on the caller's group,
+        ``<service>-from-<caller>`` and ``<service>-from-<caller>-egress``."""
+        port = self.spec.port
+        if self.security_group is None or port is None:
+            raise_if([f"Service.admit: {self._service_name} has no port or security group (allowed: a service "
+                      "with a port in awsvpc mode)"], "Service")  # fmt: skip
+            return
+        base = f"{self._service_name}-from-{caller}"
+        what = f"{caller} to {self._service_name} on its port (Service Connect)"
+        self.caller_rules += tcp_path((base, f"{base}-egress"), source=security_group_id,
+                                      target=self.security_group.id, port=port, descriptions=(what, what),
+                                      opts=pulumi.ResourceOptions(parent=self))  # fmt: skip

@@ -1,0 +1,57 @@
+"""What a service is handed by the components around it: the load balancer it attaches to,
+the Service Connect namespace, and the one way two security groups are joined."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+
+def tcp_path(
+    names: tuple[str, str],
+    *,
+    source: pulumi.Input[str],
+    target: pulumi.Input[str],
+    port: int,
+    descriptions: tuple[str, str],
+    opts: pulumi.ResourceOptions,
+) -> tuple[aws.vpc.SecurityGroupIngressRule, aws.vpc.SecurityGroupEgressRule]:
+    """Let security group ``source`` reach ``target`` on one TCP port: the ingress rule on
+    ``target`` and the matching egress rule on ``source``, named ``names``."""
+    ingress = aws.vpc.SecurityGroupIngressRule(
+        names[0], security_group_id=target, referenced_security_group_id=source, ip_protocol="tcp",
+        from_port=port, to_port=port, description=descriptions[0], opts=opts,
+    )  # fmt: skip
+    egress = aws.vpc.SecurityGroupEgressRule(
+        names[1], security_group_id=source, referenced_security_group_id=target, ip_protocol="tcp",
+        from_port=port, to_port=port, description=descriptions[1], opts=opts,
+    )  # fmt: skip
+    return ingress, egress
+
+
+@dataclass(frozen=True)
+class LoadBalancerRef:
+    """The load balancer a public service attaches to: a
+    :class:`~ecs_platform.load_balancer.LoadBalancer` (its ``ref``), or one created elsewhere."""
+
+    listener_arn: pulumi.Input[str]
+    """The listener to add routing rules to. Required."""
+    security_group_id: pulumi.Input[str]
+    """The load balancer's security group: the only source the tasks admit. Required."""
+    arn_suffix: pulumi.Input[str] | None = None
+    """The load balancer's ARN suffix: the dimension of a public service's deployment alarms (and
+    request-count autoscaling). Required for a public service."""
+    test_listener_arns: Mapping[int, pulumi.Input[str]] = field(default_factory=dict)
+    """Port -> the load balancer's test listener on it, for services whose deployment shifts
+    traffic (``deployment.testPort``). Default none."""
+
+
+@dataclass(frozen=True)
+class ServiceConnectRef:
+    """The Cloud Map namespace services find each other in (Service Connect)."""
+
+    namespace_arn: pulumi.Input[str]
+    """An HTTP namespace, e.g. the one :class:`~ecs_platform.platform.Platform` creates. Required."""
