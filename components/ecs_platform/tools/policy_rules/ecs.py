@@ -1,0 +1,233 @@
+"""ECS rules: tasks, services, clusters, capacity providers and schedules (Security Hub ECS.*),
+and log retention."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ecs_platform import facts
+from ecs_platform.facts import VOLUME_INIT_CONTAINER
+from ecs_platform.tools.policy_rules.base import (
+    CAPACITY_PROVIDER,
+    CLUSTER,
+    LOG_GROUP,
+    SCHEDULE,
+    SERVICE,
+    TASK,
+    ResourceRule,
+    StackRule,
+    containers,
+    tags_of,
+)  # fmt: skip
+
+
+def _no_public_ip(p: Mapping[str, Any]) -> Iterable[str]:
+    if (p.get("networkConfiguration") or {}).get("assignPublicIp") is True:
+        yield "the service gives its tasks public IP addresses"
+
+
+def _scheduled_task_private(p: Mapping[str, Any]) -> Iterable[str]:
+    """A schedule that runs an ECS task: no public IP (as ECS.2 asks of services), and a
+    dead-letter queue, so a run that cannot start is not lost without a trace."""
+    target = p.get("target") or {}
+    ecs = target.get("ecsParameters")
+    if not isinstance(ecs, Mapping):
+        return
+    if (ecs.get("networkConfiguration") or {}).get("assignPublicIp") is True:
+        yield "the schedule gives the tasks it runs public IP addresses"
+    if not (target.get("deadLetterConfig") or {}).get("arn"):
+        yield "the schedule runs ECS tasks without a dead-letter queue"
+
+
+def _no_host_pid(p: Mapping[str, Any]) -> Iterable[str]:
+    if p.get("pidMode") == "host":
+        yield "the task shares the host's process namespace (pidMode: host)"
+
+
+def _no_privileged(p: Mapping[str, Any]) -> Iterable[str]:
+    for c in containers(p):
+        if c.get("privileged") is True:
+            yield f"container {c.get('name')} is privileged"
+
+
+def _readonly_root(p: Mapping[str, Any]) -> Iterable[str]:
+    for c in containers(p):
+        if c.get("readonlyRootFilesystem") is not True:
+            yield f"container {c.get('name')} has a writable root filesystem"
+
+
+def _no_credentials(p: Mapping[str, Any]) -> Iterable[str]:
+    for c in containers(p):
+        for env in c.get("environment") or []:
+            if not isinstance(env, Mapping):
+                continue
+            name, value = env.get("name"), env.get("value")
+            what = facts.credential_in(name if isinstance(name, str) else "", value if isinstance(value, str) else "")
+            if what == "its name":
+                yield f"container {c.get('name')} has {name} in its plain environment"
+            elif what:
+                yield f"container {c.get('name')} has {what} in its plain environment ({name})"
+
+
+def _logging(p: Mapping[str, Any]) -> Iterable[str]:
+    for c in containers(p):
+        if not (c.get("logConfiguration") or {}).get("logDriver"):
+            yield f"container {c.get('name')} has no log configuration"
+
+
+def _fargate_latest(p: Mapping[str, Any]) -> Iterable[str]:
+    providers = {s.get("capacityProvider") for s in p.get("capacityProviderStrategies") or []}
+    fargate = p.get("launchType") == "FARGATE" or bool(providers & {"FARGATE", "FARGATE_SPOT"})
+    if fargate and p.get("platformVersion") not in (None, "LATEST"):
+        yield f"the Fargate service pins platform version {p.get('platformVersion')} instead of LATEST"
+
+
+def _container_insights(p: Mapping[str, Any]) -> Iterable[str]:
+    values = {s.get("value") for s in p.get("settings") or [] if s.get("name") == "containerInsights"}
+    if not values & {"enabled", "enhanced"}:
+        yield "the cluster has Container Insights off"
+
+
+def _tagged(p: Mapping[str, Any]) -> Iterable[str]:
+    if not tags_of(p):
+        yield "the resource has no tags"
+
+
+def _no_host_network(p: Mapping[str, Any]) -> Iterable[str]:
+    if p.get("networkMode") == "host":
+        yield "the task uses the host network mode"
+
+
+def _efs_in_transit(p: Mapping[str, Any]) -> Iterable[str]:
+    for vol in p.get("volumes") or []:
+        efs = vol.get("efsVolumeConfiguration")
+        if efs and efs.get("transitEncryption") != "ENABLED":
+            yield f"EFS volume {vol.get('name')} is mounted without transit encryption"
+
+
+def _termination_protection(p: Mapping[str, Any]) -> Iterable[str]:
+    if (p.get("autoScalingGroupProvider") or {}).get("managedTerminationProtection") != "ENABLED":
+        yield "the capacity provider has no managed termination protection"
+
+
+def is_volume_init(c: Mapping[str, Any]) -> bool:
+    """The platform's ``volume-init`` container (``containers.volume_init_definition``), a
+    documented ECS.20 exception: uid 0 only to chmod the task's scratch volumes, with every
+    capability dropped, a read-only root, no ports, not essential."""
+    caps = (c.get("linuxParameters") or {}).get("capabilities") or {}
+    return (
+        c.get("name") == VOLUME_INIT_CONTAINER
+        and c.get("essential") is False
+        and caps.get("drop") == ["ALL"]
+        and not caps.get("add")
+        and c.get("readonlyRootFilesystem") is True
+        and not c.get("portMappings")
+    )
+
+
+def _non_root(p: Mapping[str, Any]) -> Iterable[str]:
+    if (p.get("runtimePlatform") or {}).get("operatingSystemFamily", "LINUX") != "LINUX":
+        return
+    for c in containers(p):
+        if is_volume_init(c):
+            continue
+        user = c.get("user")
+        if not user:
+            yield f"container {c.get('name')} sets no user (runs as its image's, often root)"
+        elif facts.is_root_user(str(user)):
+            yield f"container {c.get('name')} runs as root ({user})"
+
+
+
+def _retention(p: Mapping[str, Any]) -> Iterable[str]:
+    if not p.get("retentionInDays"):
+        yield "the log group keeps logs forever (no retention)"
+
+
+
+RESOURCE_RULES: tuple[ResourceRule, ...] = (
+    ResourceRule(
+        "ecs-2-no-public-ip", "ECS.2", "ECS services do not assign public IPs", (SERVICE,), _no_public_ip
+    ),
+    ResourceRule(
+        "ecs-scheduled-task-private",
+        None,
+        "Scheduled ECS tasks get no public IP, and failed invocations go to a dead-letter queue",
+        (SCHEDULE,),
+        _scheduled_task_private,
+    ),
+    ResourceRule(
+        "ecs-3-no-host-pid",
+        "ECS.3",
+        "Task definitions do not share the host's process namespace",
+        (TASK,),
+        _no_host_pid,
+    ),
+    ResourceRule("ecs-4-no-privileged", "ECS.4", "Containers are not privileged", (TASK,), _no_privileged),
+    ResourceRule(
+        "ecs-5-read-only-root",
+        "ECS.5",
+        "Containers have read-only root filesystems",
+        (TASK,),
+        _readonly_root,
+        waivable=True,
+    ),
+    ResourceRule(
+        "ecs-8-no-env-credentials",
+        "ECS.8",
+        "No credentials in container environment variables",
+        (TASK,),
+        _no_credentials,
+    ),
+    ResourceRule("ecs-9-logging", "ECS.9", "Every container has a log configuration", (TASK,), _logging),
+    ResourceRule(
+        "ecs-10-fargate-latest",
+        "ECS.10",
+        "Fargate services run the latest platform version",
+        (SERVICE,),
+        _fargate_latest,
+    ),
+    ResourceRule(
+        "ecs-12-container-insights",
+        "ECS.12",
+        "Clusters use Container Insights",
+        (CLUSTER,),
+        _container_insights,
+        waivable=True,
+    ),
+    ResourceRule("ecs-13-service-tags", "ECS.13", "ECS services are tagged", (SERVICE,), _tagged),
+    ResourceRule("ecs-14-cluster-tags", "ECS.14", "ECS clusters are tagged", (CLUSTER,), _tagged),
+    ResourceRule(
+        "ecs-15-task-definition-tags", "ECS.15", "ECS task definitions are tagged", (TASK,), _tagged
+    ),
+    ResourceRule(
+        "ecs-17-no-host-network",
+        "ECS.17",
+        "Task definitions do not use host networking",
+        (TASK,),
+        _no_host_network,
+        waivable=True,
+    ),
+    ResourceRule(
+        "ecs-18-efs-in-transit", "ECS.18", "EFS volumes use transit encryption", (TASK,), _efs_in_transit
+    ),
+    ResourceRule(
+        "ecs-19-termination-protection",
+        "ECS.19",
+        "Capacity providers have managed termination protection",
+        (CAPACITY_PROVIDER,),
+        _termination_protection,
+    ),
+    ResourceRule(
+        "ecs-20-non-root-user",
+        "ECS.20",
+        "Linux containers run as a non-root user",
+        (TASK,),
+        _non_root,
+        waivable=True,
+    ),
+    ResourceRule("logs-retention", None, "Log groups have a retention", (LOG_GROUP,), _retention),
+)  # fmt: skip
+
+STACK_RULES: tuple[StackRule, ...] = ()

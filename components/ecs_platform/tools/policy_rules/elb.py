@@ -1,0 +1,96 @@
+"""Load balancer rules: ELB.1, 4, 5, 6, 12 and 13."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from pulumi_policy import PolicyResource
+
+from ecs_platform.tools.policy_rules.base import LB_TYPES, LISTENER_TYPES, ResourceRule, StackRule, deps, waived
+
+
+def _drop_invalid_headers(p: Mapping[str, Any]) -> Iterable[str]:
+    if (
+        p.get("loadBalancerType", "application") == "application"
+        and p.get("dropInvalidHeaderFields") is not True
+    ):
+        yield "the load balancer forwards invalid header fields"
+
+
+def _access_logs(p: Mapping[str, Any]) -> Iterable[str]:
+    if not (p.get("accessLogs") or {}).get("enabled"):
+        yield "the load balancer writes no access logs"
+
+
+def _deletion_protection(p: Mapping[str, Any]) -> Iterable[str]:
+    if p.get("enableDeletionProtection") is not True:
+        yield "the load balancer has no deletion protection"
+
+
+def _desync(p: Mapping[str, Any]) -> Iterable[str]:
+    if p.get("desyncMitigationMode", "defensive") not in ("defensive", "strictest"):
+        yield f"desync mitigation is {p.get('desyncMitigationMode')} (not defensive or strictest)"
+
+
+def _several_zones(p: Mapping[str, Any]) -> Iterable[str]:
+    subnets, mappings = p.get("subnets"), p.get("subnetMappings")
+    if not isinstance(subnets, list) and not isinstance(mappings, list):
+        return  # not known yet (preview)
+    ids = {str(s) for s in subnets or []}
+    ids |= {str(m.get("subnetId")) for m in mappings or [] if isinstance(m, Mapping)}
+    if len(ids) < 2:
+        yield "the load balancer is in fewer than two zones"
+
+
+
+
+def _http_redirects(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, str]]:
+    for r in resources:
+        if r.resource_type not in LISTENER_TYPES or r.props.get("protocol") != "HTTP":
+            continue
+        actions = r.props.get("defaultActions") or []
+        redirect = next((a for a in actions if a.get("type") == "redirect"), None)
+        if redirect and (redirect.get("redirect") or {}).get("protocol") == "HTTPS":
+            continue
+        lbs = deps(r, "loadBalancerArn")
+        if lbs and all(waived(lb.props, "ELB.1") for lb in lbs):
+            continue
+        yield "the HTTP listener serves plain HTTP instead of redirecting to HTTPS", r.urn
+
+
+
+RESOURCE_RULES: tuple[ResourceRule, ...] = (
+    ResourceRule(
+        "elb-4-drop-invalid-headers",
+        "ELB.4",
+        "Load balancers drop invalid HTTP headers",
+        LB_TYPES,
+        _drop_invalid_headers,
+    ),
+    ResourceRule(
+        "elb-5-access-logs", "ELB.5", "Load balancers write access logs", LB_TYPES, _access_logs, waivable=True
+    ),
+    ResourceRule(
+        "elb-6-deletion-protection",
+        "ELB.6",
+        "Load balancers have deletion protection",
+        LB_TYPES,
+        _deletion_protection,
+        waivable=True,
+    ),
+    ResourceRule(
+        "elb-12-desync-mitigation",
+        "ELB.12",
+        "Load balancers mitigate HTTP desync (defensive or strictest)",
+        LB_TYPES,
+        _desync,
+    ),
+    ResourceRule(
+        "elb-13-several-zones", "ELB.13", "Load balancers span several zones", LB_TYPES, _several_zones
+    ),
+)  # fmt: skip
+
+STACK_RULES: tuple[StackRule, ...] = (
+    StackRule("elb-1-http-redirects", "ELB.1", "HTTP listeners redirect to HTTPS", _http_redirects),
+)  # fmt: skip
