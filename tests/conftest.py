@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -17,18 +18,23 @@ from ecs_platform.tools.mock_cloud import ROOT, Registration, StackRun, run_prog
 STACKS = tuple(sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml")))
 
 
-@pytest.fixture(scope="session")
-def dev() -> StackRun:
-    run = run_program("dev")
+@functools.cache
+def stack_run(stack: str) -> StackRun:
+    """The committed stack file ``stack`` evaluated once per test process (it must succeed);
+    tests only read it. A test that needs a fresh evaluation calls ``run_program`` itself."""
+    run = run_program(stack)
     assert run.error is None, run.error
     return run
+
+
+@pytest.fixture(scope="session")
+def dev() -> StackRun:
+    return stack_run("dev")
 
 
 @pytest.fixture(scope="session")
 def prod() -> StackRun:
-    run = run_program("prod")
-    assert run.error is None, run.error
-    return run
+    return stack_run("prod")
 
 
 def containers(task_definition: Registration) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ecs_platform.tools.mock_cloud import StackRun, run_program
-from tests.conftest import containers, policy
+from tests.conftest import containers, policy, stack_run
 
 SERVICE = "aws:ecs/service:Service"
 TASKDEF = "aws:ecs/taskDefinition:TaskDefinition"
@@ -26,9 +26,7 @@ NAMESPACE = "aws:servicediscovery/httpNamespace:HttpNamespace"
 
 @pytest.fixture(scope="module")
 def wordpress() -> StackRun:
-    run = run_program("wordpress")
-    assert run.error is None, run.error
-    return run
+    return stack_run("wordpress")
 
 
 def by_name(run: StackRun, name: str) -> dict[str, Any]:
@@ -240,4 +238,4 @@ def test_the_callee_admits_exactly_its_callers_on_its_port(prod: StackRun) -> No
 
 def test_dev_and_staging_have_no_namespace() -> None:
     for stack in ("dev", "staging"):
-        assert not run_program(stack).of_type(NAMESPACE)
+        assert not stack_run(stack).of_type(NAMESPACE)

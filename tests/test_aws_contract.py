@@ -18,6 +18,7 @@ from botocore.model import Shape, StructureShape
 from botocore.validate import ParamValidator
 
 from ecs_platform.tools.mock_cloud import Registration, StackRun, run_program
+from tests.conftest import stack_run
 
 #: IAM actions of services botocore has no API model for (IAM-only services).
 IAM_ONLY_ACTIONS = frozenset(
@@ -42,10 +43,10 @@ def _shifting(strategy: str, **extra: Any) -> StackRun:
 
 
 RUNS = {
-    "dev": lambda: run_program("dev"),
-    "staging": lambda: run_program("staging"),
-    "prod": lambda: run_program("prod"),
-    "wordpress": lambda: run_program("wordpress"),
+    "dev": lambda: stack_run("dev"),
+    "staging": lambda: stack_run("staging"),
+    "prod": lambda: stack_run("prod"),
+    "wordpress": lambda: stack_run("wordpress"),
     "ec2": lambda: run_program("prod", {"launchType": "EC2", "services": {
         "web": {"image": "nginx", "user": "101", "port": 8080, "public": True,
                 "healthCheck": {"command": "true"}, "stopTimeout": 60},

@@ -11,7 +11,7 @@ import pytest
 
 from ecs_platform import ExternalCapacity, ExternalSpec
 from ecs_platform.tools.mock_cloud import StackRun, run_program
-from tests.conftest import containers, policy
+from tests.conftest import containers, policy, stack_run
 
 SERVICE = "aws:ecs/service:Service"
 TASKDEF = "aws:ecs/taskDefinition:TaskDefinition"
@@ -41,7 +41,7 @@ def external() -> StackRun:
 
 @pytest.fixture(scope="module")
 def staging() -> StackRun:
-    return ok(run_program("staging"))
+    return ok(stack_run("staging"))
 
 
 # --- EC2 ------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from ecs_platform import facts
 from ecs_platform.errors import ConfigError
 from ecs_platform.tools import policy_rules as rules
 from ecs_platform.tools.mock_cloud import StackRun, run_program
+from tests.conftest import stack_run
 from tests.test_policy import _opts, resource_violations, stack_violations
 
 ROLE = "aws:iam/role:Role"
@@ -22,9 +23,7 @@ ACCOUNT = "123456789012"
 @pytest.fixture(scope="module")
 def staging() -> StackRun:
     """EC2 instances, ECS Anywhere machines and Fargate in one stack: every role kind but one."""
-    run = run_program("staging")
-    assert run.error is None, run.error
-    return run
+    return stack_run("staging")
 
 
 # --- trust policies, per role, as AWS documents them -------------------------------------------

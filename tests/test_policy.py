@@ -22,7 +22,7 @@ from ecs_platform.iam import EXEC_CHANNEL_ACTIONS
 from ecs_platform.specs import ContainerSpec, PermissionSpec, TaskSpec
 from ecs_platform.tools import policy_rules as rules
 from ecs_platform.tools.mock_cloud import ROOT, Registration, StackRun, run_program
-from tests.conftest import STACKS
+from tests.conftest import STACKS, stack_run
 
 API = {"api": {"image": "nginx", "user": "1000", "port": 8080}}
 
@@ -91,7 +91,7 @@ def ok(run: StackRun) -> StackRun:
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_stack_file_passes_every_rule(stack: str) -> None:
-    run = ok(run_program(stack))
+    run = ok(stack_run(stack))
     assert resource_violations(run) == []
     assert stack_violations(run) == []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from typing import Any
@@ -13,7 +14,7 @@ from ecs_platform.tools.mock_cloud import ROOT, StackRun, run_program, stack_con
 from ecs_platform.tools.preview import __main__ as cli
 from ecs_platform.tools.preview import report
 from ecs_platform.tools.preview.cost import estimate, load_prices, split_tasks
-from tests.conftest import STACKS
+from tests.conftest import STACKS, stack_run
 
 HOURS = 730
 
@@ -108,7 +109,7 @@ def test_json_lists_every_resource_and_is_byte_identical_across_runs(capsys, sta
     _, second, _ = preview(capsys, stack, "--json")
     assert first == second
     data = json.loads(first)
-    run = run_program(stack)
+    run = stack_run(stack)
     assert [r["urn"] for r in data["resources"]] == sorted(r.urn for r in run.resources)
     assert set(data["resources"][0]) == {"urn", "type", "name", "parent", "inputs"}
     assert sum(data["counts"].values()) == len(run.resources)
@@ -116,11 +117,15 @@ def test_json_lists_every_resource_and_is_byte_identical_across_runs(capsys, sta
 
 
 def test_json_is_stable_in_a_separate_process() -> None:
-    def once() -> bytes:
-        return subprocess.run([sys.executable, "-m", "ecs_platform.tools.preview", "prod", "--json"], cwd=ROOT,
-                              capture_output=True, check=True).stdout  # fmt: skip
-
-    assert once() == once()
+    # Two processes at once, with different hash seeds (set and dict order of strings).
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "ecs_platform.tools.preview", "prod", "--json"], cwd=ROOT,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONHASHSEED": seed})
+        for seed in ("1", "2")
+    ]  # fmt: skip
+    outputs = [p.communicate() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [err for _, err in outputs]
+    assert outputs[0][0] == outputs[1][0]
 
 
 # --- overrides and errors ----------------------------------------------------------------------

@@ -21,7 +21,7 @@ import pytest
 import ecs_platform
 import ecs_platform.platform as platform_module
 from ecs_platform.tools.mock_cloud import StackRun, run_program
-from tests.conftest import STACKS
+from tests.conftest import STACKS, stack_run
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 
@@ -41,7 +41,7 @@ def compare(current: list[str], snapshot: list[str]) -> list[str]:
 @pytest.mark.parametrize("stack", STACKS)
 def test_no_resource_of_a_stack_file_changes_identity(stack: str) -> None:
     path = SNAPSHOTS / f"{stack}.urns"
-    current = urns(run_program(stack))
+    current = urns(stack_run(stack))
     if os.environ.get("UPDATE_URN_SNAPSHOTS") == "1":
         path.write_text("\n".join(current) + "\n")
     snapshot = path.read_text().splitlines()

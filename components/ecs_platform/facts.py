@@ -260,7 +260,10 @@ AWS_SECRET_KEY_VALUE_RE = re.compile(
     r"[A-Za-z0-9+][A-Za-z0-9/+]{39}(?![A-Za-z0-9/+=])"
 )
 #: A URL carrying a password in its user info: scheme://user:password@host (RFC 3986 3.2.1).
-URL_PASSWORD_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:[^/\s@]+@")
+#: A scheme is a letter then letters, digits, ``+``, ``.`` or ``-``; the search starts only where
+#: a run of those characters starts (and asks for a letter in it), so a long value is read once,
+#: not once per character (a 64 KiB value took 10 s).
+URL_PASSWORD_RE = re.compile(r"(?<![A-Za-z0-9+.-])(?=[0-9+.-]*[A-Za-z])[A-Za-z0-9+.-]*://[^/\s:@]*:[^/\s@]+@")
 PRIVATE_KEY_RE = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
 _CREDENTIAL_VALUES = (
     ("an AWS access key id", AWS_ACCESS_KEY_VALUE_RE),

@@ -1,0 +1,114 @@
+"""Running the program under the mock engine: what one evaluation registered and exported."""
+
+from __future__ import annotations
+
+import json
+import runpy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from ecs_platform.errors import ConfigError
+from ecs_platform.tools.mock_cloud.cloud import MockCloud
+from ecs_platform.tools.mock_cloud.config import ROOT, project_file, stack_config
+from ecs_platform.tools.mock_cloud.monitor import RecordingMonitor, Registration
+
+PROGRAM = ROOT / "__main__.py"
+
+
+@dataclass
+class StackRun:
+    """What one evaluation of the program registered and exported."""
+
+    stack: str
+    config: dict[str, str]
+    cloud: MockCloud
+    resources: list[Registration] = field(default_factory=list)
+    exports: dict[str, Any] = field(default_factory=dict)
+    secret_exports: set[str] = field(default_factory=set)
+    error: BaseException | None = None
+
+    def of_type(self, typ: str) -> list[Registration]:
+        return [r for r in self.resources if r.type == typ]
+
+    def one(self, typ: str, name: str | None = None) -> Registration:
+        found = [r for r in self.of_type(typ) if name is None or r.name == name]
+        if len(found) != 1:
+            names = [r.name for r in self.of_type(typ)]
+            raise LookupError(f"expected one {typ} named {name!r}, found {len(found)} among {names}")
+        return found[0]
+
+    def by_urn(self, urn: str) -> Registration:
+        for r in self.resources:
+            if r.urn == urn:
+                return r
+        raise LookupError(urn)
+
+    def children(self, parent: Registration) -> list[Registration]:
+        return [r for r in self.resources if r.parent == parent.urn]
+
+
+def run_program(
+    stack: str = "dev",
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    config: Mapping[str, str] | None = None,
+    program: Callable[[], Any] | Path = PROGRAM,
+    project: str | None = None,
+    cloud: MockCloud | None = None,
+) -> StackRun:
+    """Evaluate ``program`` (default: the real ``__main__.py``) for ``stack``.
+
+    ``config`` replaces the stack files entirely; otherwise they are read with
+    ``overrides`` on top. ``cloud``: another account (zones, account id) than the default.
+    A program error is returned in ``StackRun.error``,
+    together with whatever was registered before it.
+    """
+    try:
+        cfg = dict(config) if config is not None else stack_config(stack, overrides)
+    except ConfigError as exc:  # a stack file or override that is not plain config: nothing runs
+        return StackRun(stack=stack, config={}, cloud=MockCloud(), error=exc)
+    project = project or project_file()["name"]
+    cloud = cloud or MockCloud(region=cfg.get("aws:region", "us-east-1"))
+    monitor = RecordingMonitor(cloud)
+    run = StackRun(stack=stack, config=cfg, cloud=cloud)
+
+    pulumi.runtime.set_all_config(cfg)
+    # A fresh root stack per run: set_mocks only creates one when none exists,
+    # and a reused one would carry the previous run's exports.
+    pulumi.runtime.settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(cloud, project=project, stack=stack, preview=False, monitor=monitor)
+    settings = pulumi.runtime.settings.SETTINGS
+    settings.rpc_manager.clear()
+    settings.outputs.clear()
+    root = pulumi.runtime.settings.get_root_resource()
+
+    def body() -> None:
+        if isinstance(program, Path):
+            runpy.run_path(str(program), run_name="__main__")
+        else:
+            program()
+        outputs = getattr(root, "outputs", {}) or {}
+        for key, value in outputs.items():
+            if isinstance(value, pulumi.Output) and _sync_await(value.is_secret()):
+                run.secret_exports.add(key)
+        resolved: Any = _sync_await(pulumi.Output.from_input(outputs).future())
+        run.exports = dict(resolved or {})
+
+    try:
+        _sync_await(run_pulumi_func(body))
+    except Exception as exc:
+        run.error = exc
+    # The SDK sends RegisterResource requests from a thread pool, so the monitor records
+    # them in completion order, which changes from run to run. Program order is not
+    # observable here (a request leaves only once its inputs resolve), so a run lists
+    # resources by URN: unique in a stack and the same in every run, whatever the timing.
+    # Provider calls are listed by token and arguments for the same reason.
+    run.resources = sorted(monitor.registrations, key=lambda r: r.urn)
+    cloud.calls.sort(key=lambda c: (c[0], json.dumps(c[1], sort_keys=True, default=str)))
+    return run
