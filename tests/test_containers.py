@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ecs_platform.containers import container_definition
 from ecs_platform.specs import ContainerSpec, HealthCheckSpec
+from ecs_platform.specs.containers import container_definition
 
 
 def build(**fields: Any) -> dict[str, Any]:

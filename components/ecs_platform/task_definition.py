@@ -9,11 +9,11 @@ import pulumi_aws as aws
 
 from ecs_platform import facts as f
 from ecs_platform.cluster import ClusterRef
-from ecs_platform.containers import scratch_volumes, task_container_definitions
 from ecs_platform.errors import raise_if
 from ecs_platform.outputs import waiver_tags
 from ecs_platform.specs import TaskSpec
 from ecs_platform.specs.base import python_problems
+from ecs_platform.specs.containers import scratch_volumes, task_container_definitions
 from ecs_platform.specs.service import definition_size_problems, network_mode, placement_problems
 from ecs_platform.storage import EfsMount
 from ecs_platform.wiring import wiring_problems

@@ -10,7 +10,6 @@ import pulumi_aws as aws
 
 from ecs_platform import facts
 from ecs_platform.cluster import Cluster, ClusterRef, capacity_strategy
-from ecs_platform.containers import port_mapping_name
 from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext, TaskRoles
 from ecs_platform.outputs import tag_children, waiver_tags
@@ -21,6 +20,7 @@ from ecs_platform.service.scaling import autoscale
 from ecs_platform.service.traffic import attach
 from ecs_platform.specs import ServiceSpec
 from ecs_platform.specs.base import python_problems
+from ecs_platform.specs.containers import port_mapping_name
 from ecs_platform.specs.service import network_mode, placement_problems
 from ecs_platform.storage import NFS_PORT, EfsMount, EfsVolume, adopted_mount
 from ecs_platform.task_definition import TaskDefinition

@@ -13,6 +13,7 @@ from ecs_platform import facts as f
 from ecs_platform.errors import allowed, show
 from ecs_platform.specs.base import Bool, Choice, Int, Loc, Rule, Spec, raise_problems, render_loc
 from ecs_platform.specs.cluster import ClusterSpec
+from ecs_platform.specs.containers import task_container_definitions
 from ecs_platform.specs.fields import (
     AlarmName,
     Cidr,
@@ -425,8 +426,6 @@ def definition_size_problems(
     """The task definition's container definitions, written as the components write them
     (``container``: the application container's name; ``log_group``: its log group's full
     name), within ECS's 64 KiB. Values known only during the deployment count as empty."""
-    from ecs_platform.containers import task_container_definitions  # the component layer builds them
-
     definitions = task_container_definitions(
         container, task, log_group=log_group, region=region, network_mode=network_mode(task, cluster)
     )

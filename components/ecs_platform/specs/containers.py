@@ -1,5 +1,11 @@
 """Container definitions, built by pure functions (testable without mocks).
 
+They belong to the model: what a task spec registers is part of its rules (ECS's 64 KiB
+task definition quota is checked on it, :func:`ecs_platform.specs.service.definition_size_problems`),
+and the task definition component only hands them to pulumi-aws. This module imports the
+specs it renders from their own modules, never the ``ecs_platform.specs`` package, so the
+arrows point one way.
+
 The dicts use the key names of AWS's ECS API (``portMappings``,
 ``logConfiguration``, ``readonlyRootFilesystem``, ...) because pulumi-aws
 passes the JSON through untouched. Values may be ``pulumi.Input``s; the task
@@ -13,8 +19,7 @@ from typing import Any
 import pulumi
 
 from ecs_platform import facts as f
-from ecs_platform.specs import ContainerSpec, TaskSpec
-from ecs_platform.specs.task import SidecarSpec
+from ecs_platform.specs.task import ContainerSpec, SidecarSpec, TaskSpec
 
 #: awslogs in non-blocking mode: a slow CloudWatch never stalls the app's stdout;
 #: the buffer absorbs bursts (AWS's recommended setting).

@@ -1,0 +1,100 @@
+"""The trust policies AWS documents for each role the platform creates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# --- trust policies ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrustForm:
+    """One role's trust policy exactly as AWS documents it: which service principal may
+    assume the role, and which confused-deputy conditions the service sends and the guide
+    shows. A condition the service does not send denies every AssumeRole (ECS then reports
+    "ECS was unable to assume the role"; EC2 instances get no credentials), so a role gets
+    exactly its guide's conditions, no more."""
+
+    service: str
+    """The principal, ``<service>.amazonaws.com``."""
+    source_account: bool
+    """``StringEquals: {aws:SourceAccount: <account>}``."""
+    source_arn_operator: str | None
+    """``ArnLike`` / ``ArnEquals`` on ``aws:SourceArn``, or None when the guide has none."""
+    source_arn_service: str | None
+    """The service in ``aws:SourceArn = arn:<partition>:<service>:<region>:<account>:*``."""
+    guide: str
+    """The AWS page that shows this policy."""
+    source_arn_resource: str = "*"
+    """The resource part of ``aws:SourceArn``: ``*``, or a type's ARNs such as ``vpc-flow-log/*``."""
+
+
+#: Every role the platform creates (or will: ``scheduler``), keyed by role kind. The components
+#: build their trust policies from this table and the policy pack's trust rule checks roles
+#: against it, so the two cannot drift.
+TRUST_FORMS: dict[str, TrustForm] = {
+    # The task role: AWS shows both conditions (aws:SourceArn on any ECS resource of the account
+    # and region) to prevent the confused deputy.
+    "task": TrustForm(
+        "ecs-tasks.amazonaws.com", True, "ArnLike", "ecs",
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html",
+    ),
+    # The task execution role: no conditions (the guide shows none; terraform-aws-ecs leaves them
+    # off on purpose).
+    "execution": TrustForm(
+        "ecs-tasks.amazonaws.com", False, None, None,
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html",
+    ),
+    # The container instance role: EC2 sends neither key when an instance assumes its role
+    # (prowler issue #2810 on its confused-deputy check): no conditions.
+    "ec2-instance": TrustForm(
+        "ec2.amazonaws.com", False, None, None,
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/instance_IAM_role.html",
+    ),
+    # ECS Anywhere machines: the SSM hybrid activation service role, as the Systems Manager
+    # guide shows it (aws:SourceAccount and ArnEquals on arn:<p>:ssm:<region>:<account>:*).
+    "ssm-hybrid": TrustForm(
+        "ssm.amazonaws.com", True, "ArnEquals", "ssm",
+        "https://docs.aws.amazon.com/systems-manager/latest/userguide/hybrid-multicloud-service-role.html",
+    ),
+    # The ECS infrastructure role for load balancers (blue/green, linear and canary
+    # deployments move traffic with it): ecs.amazonaws.com, and the guide's trust policy
+    # shows no conditions.
+    "ecs-infrastructure": TrustForm(
+        "ecs.amazonaws.com", False, None, None,
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AmazonECSInfrastructureRolePolicyForLoadBalancers.html",
+    ),
+    # EventBridge Scheduler's execution role (scheduled tasks): aws:SourceAccount only.
+    "scheduler": TrustForm(
+        "scheduler.amazonaws.com", True, None, None,
+        "https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role",
+    ),
+    # VPC flow logs publishing to CloudWatch Logs: aws:SourceAccount and ArnLike on the account's
+    # flow logs (the guide's flow log ARN, its id replaced by a wildcard as the guide allows).
+    "vpc-flow-logs": TrustForm(
+        "vpc-flow-logs.amazonaws.com", True, "ArnLike", "ec2",
+        "https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html", "vpc-flow-log/*",
+    ),
+}  # fmt: skip
+
+
+def trust_document(kind: str, account: str, region: str, partition: str = "aws") -> dict[str, Any]:
+    """The trust policy of a role of ``kind`` (a key of :data:`TRUST_FORMS`) in this account
+    and region, as its guide shows it."""
+    form = TRUST_FORMS[kind]
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Service": form.service},
+        "Action": "sts:AssumeRole",
+    }
+    condition: dict[str, Any] = {}
+    if form.source_account:
+        condition["StringEquals"] = {"aws:SourceAccount": account}
+    if form.source_arn_operator is not None:
+        condition[form.source_arn_operator] = {
+            "aws:SourceArn": f"arn:{partition}:{form.source_arn_service}:{region}:{account}:{form.source_arn_resource}"
+        }
+    if condition:
+        statement["Condition"] = condition
+    return {"Version": "2012-10-17", "Statement": [statement]}
