@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from ecs_platform import config, facts
 from ecs_platform.errors import ConfigError
@@ -174,3 +175,18 @@ def test_every_page_is_in_the_site_navigation() -> None:
     nav = (ROOT / "mkdocs.yml").read_text()
     for page in PAGES:
         assert f" {page.relative_to(DOCS)}\n" in nav, page
+
+
+def test_the_site_builds_offline() -> None:
+    """No plugin that fetches at build time (only the built-in search), and no web fonts."""
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: suffix)
+    site = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=Loader)
+    assert site["theme"]["font"] is False
+    assert site["plugins"] == ["search"]
+    fences = next(e for e in site["markdown_extensions"] if isinstance(e, dict) and "pymdownx.superfences" in e)
+    assert fences["pymdownx.superfences"]["custom_fences"] == [
+        {"name": "mermaid", "class": "mermaid", "format": "name:pymdownx.superfences.fence_code_format"}]
