@@ -86,7 +86,7 @@ def samples(page: Path) -> list[Sample]:
     return found
 
 
-ALL = [s for page in PAGES for s in samples(page)]
+ALL = [s for page in [*PAGES, ROOT / "README.md"] for s in samples(page)]
 YAML = [s for s in ALL if s.language == "yaml"]
 PYTHON = [s for s in ALL if s.language == "python"]
 
@@ -190,3 +190,12 @@ def test_the_site_builds_offline() -> None:
     fences = next(e for e in site["markdown_extensions"] if isinstance(e, dict) and "pymdownx.superfences" in e)
     assert fences["pymdownx.superfences"]["custom_fences"] == [
         {"name": "mermaid", "class": "mermaid", "format": "name:pymdownx.superfences.fence_code_format"}]
+
+
+def test_readme_is_a_quickstart_whose_links_reach_the_docs() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.splitlines()) <= 300
+    links = re.findall(r"\]\(((?!https?:)[^)#]+)(?:#[^)]*)?\)", readme)
+    assert {link for link in links if link.startswith("docs/")} >= {f"docs/{p.relative_to(DOCS)}" for p in PAGES}
+    for link in links:
+        assert (ROOT / link).is_file(), link
