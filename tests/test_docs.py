@@ -199,3 +199,8 @@ def test_readme_is_a_quickstart_whose_links_reach_the_docs() -> None:
     assert {link for link in links if link.startswith("docs/")} >= {f"docs/{p.relative_to(DOCS)}" for p in PAGES}
     for link in links:
         assert (ROOT / link).is_file(), link
+
+
+@pytest.mark.parametrize("part", docs.diagram_parts(ROOT), ids=lambda p: p.start.split()[3].rstrip(":"))
+def test_each_example_stack_has_its_generated_diagram(part: docs.Generated) -> None:
+    assert part.committed(ROOT) == part.generate().strip("\n"), f"{part.page} is stale: run `{part.command}`"
