@@ -35,9 +35,9 @@ CONFIG = {"aws:region": "us-east-1"}
 EXAMPLE = ROOT / "examples" / "embed_service.py"
 
 
-def test_readme_embedding_snippet_is_the_tested_example() -> None:
-    readme = (ROOT / "README.md").read_text()
-    assert EXAMPLE.read_text().strip() in readme
+def test_docs_embedding_snippet_is_the_tested_example() -> None:
+    page = (ROOT / "docs" / "embedding.md").read_text()
+    assert EXAMPLE.read_text().strip() in page
 
 
 def test_embedding_example_runs_one_service_on_its_own_cluster() -> None:

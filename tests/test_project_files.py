@@ -77,13 +77,19 @@ def test_schema_rejects_a_wrong_type_or_unknown_key(key: str, value: object) -> 
     assert list(jsonschema.Draft202012Validator(schema.stack_schema()).iter_errors(data))
 
 
-def test_readme_config_reference_is_generated_from_the_model() -> None:
-    readme = (ROOT / "README.md").read_text()
-    start, end = readme.index(schema.README_START), readme.index(schema.README_END)
-    section = readme[start + len(schema.README_START) : end].strip("\n")
+def test_docs_config_reference_is_generated_from_the_model() -> None:
+    page = (ROOT / schema.DOCS_PAGE).read_text()
+    section = schema.between(page, schema.DOCS_START, schema.DOCS_END)
     assert section == schema.reference().strip("\n"), (
-        "README config reference is stale: paste `venv/bin/python -m ecs_platform.tools.schema --readme`"
+        f"{schema.DOCS_PAGE} is stale: run `venv/bin/python -m ecs_platform.tools.schema --docs`"
     )
+
+
+def test_docs_config_reference_names_every_key_of_every_spec() -> None:
+    page = (ROOT / schema.DOCS_PAGE).read_text()
+    for cls in _specs():
+        for name, field in cls.model_fields.items():
+            assert f".{field.alias or name}` |" in page or f"| `{field.alias or name}` |" in page, f"{cls.__name__}.{name}"
 
 
 def test_stack_files_only_use_known_keys() -> None:

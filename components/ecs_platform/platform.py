@@ -1,8 +1,8 @@
 """Platform: the whole stack (network, cluster, services) wired from one spec.
 
 ``__main__.py`` builds one of these from stack config; another Pulumi program
-can do the same with its own :class:`~ecs_platform.specs.PlatformSpec` (see the
-README's "Embedding" section). Wiring only: each component gets its spec (or
+can do the same with its own :class:`~ecs_platform.specs.PlatformSpec` (see
+docs/embedding.md). Wiring only: each component gets its spec (or
 the part of the spec it owns) plus the Outputs of the components it needs.
 """
 

@@ -20,6 +20,8 @@ CREDENTIAL_NAME_RE = re.compile(
     r"PRIVATE_?KEY|SIGNING_?KEY|ENCRYPTION_?KEY|MASTER_?KEY|CREDENTIALS?|AUTH_DATA)|_PWD)(_?[0-9]+)?$",
     re.IGNORECASE,
 )
+#: An AWS access key id: ``AKIA`` (long-term) or ``ASIA`` (temporary) and 16 upper-case letters or
+#: digits. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
 AWS_ACCESS_KEY_VALUE_RE = re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")
 #: An AWS secret access key: 40 characters of base64 (letters, digits, / and +) standing
 #: alone; random, so it mixes upper case, lower case and digits (a 40-character hex
@@ -33,6 +35,7 @@ AWS_SECRET_KEY_VALUE_RE = re.compile(
 #: a run of those characters starts (and asks for a letter in it), so a long value is read once,
 #: not once per character (a 64 KiB value took 10 s).
 URL_PASSWORD_RE = re.compile(r"(?<![A-Za-z0-9+.-])(?=[0-9+.-]*[A-Za-z])[A-Za-z0-9+.-]*://[^/\s:@]*:[^/\s@]+@")
+#: A PEM private key's header (RFC 7468: ``PRIVATE KEY``, ``RSA PRIVATE KEY``, ...).
 PRIVATE_KEY_RE = re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
 _CREDENTIAL_VALUES = (
     ("an AWS access key id", AWS_ACCESS_KEY_VALUE_RE),

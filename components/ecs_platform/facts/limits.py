@@ -27,6 +27,10 @@ REGIONS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 PARTITION_OF_REGION = {region: partition for partition, regions in REGIONS.items() for region in regions}
 
+#: The enumerations the platform offers from ECS's, ALB's and awsx's APIs: launch types, CPU
+#: architectures (``runtimePlatform.cpuArchitecture``), NAT gateway strategies (awsx ``ec2.Vpc``),
+#: Container Insights settings (CreateCluster ``settings``) and desync mitigation modes (ALB
+#: ``routing.http.desync_mitigation_mode``, without ``monitor``).
 LAUNCH_TYPES = ("FARGATE", "FARGATE_SPOT", "EC2", "EXTERNAL")
 FARGATE_LAUNCH_TYPES = ("FARGATE", "FARGATE_SPOT")
 ARCHITECTURES = ("X86_64", "ARM64")
@@ -94,9 +98,13 @@ SSL_POLICIES = tuple(
 #: ALB path-pattern and host-header condition values (ELBv2 CreateRule).
 PATH_PATTERN_RE = re.compile(r"^/[A-Za-z0-9_\-.$/~\"'@:+&*?]{0,127}$")
 HOST_PATTERN_RE = re.compile(r"^[A-Za-z0-9*?](?:[A-Za-z0-9*?.-]{0,126}[A-Za-z0-9*?])?$")
+#: Target group health check matcher (ELBv2 Matcher ``HttpCode``): codes and ranges, comma-separated.
+#: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Matcher.html
 MATCHER_RE = re.compile(r"^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$")
 #: At most five condition values per listener rule (ELB quotas, "Condition values per rule").
 MAX_ROUTE_VALUES = 5
+#: Listener rule priorities: 1..50000 (ELBv2 CreateRule ``Priority``).
+#: https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html
 MAX_PRIORITY = 50000
 #: Application Load Balancer quotas (defaults), "Quotas for your Application Load Balancers":
 #: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
@@ -175,7 +183,10 @@ MAX_TASK_DEFINITION_BYTES = 64 * 1024
 DEPENDENCY_CONDITIONS = ("START", "COMPLETE", "SUCCESS", "HEALTHY")
 #: The least memory a container may have (ContainerDefinition.memory: 6 MiB).
 MIN_CONTAINER_MEMORY = 6
+#: A numeric container ``user`` (ContainerDefinition ``user``): ``uid`` or ``uid:gid``.
 NUMERIC_USER_RE = re.compile(r"^([0-9]+)(?::([0-9]+))?$")
+#: EFS file system and access point ids, as the EFS API's ``FileSystemId`` and ``AccessPointId``
+#: patterns give them (botocore's efs model): https://docs.aws.amazon.com/efs/latest/ug/API_CreateAccessPoint.html
 EFS_FILE_SYSTEM_ID_RE = re.compile(r"^fs-[0-9a-f]{8,40}$")
 EFS_ACCESS_POINT_ID_RE = re.compile(r"^fsap-[0-9a-f]{8,40}$")
 #: Container paths that belong to the kernel: never a volume's mount point.
@@ -186,9 +197,14 @@ KERNEL_PATHS = ("/proc", "/sys", "/dev")
 #: is ``sha256:`` and 64 hex digits.
 IMAGE_NAME_RE = re.compile(r"[A-Za-z0-9_:./#-]{1,255}")
 IMAGE_DIGEST_RE = re.compile(r"sha256:[A-Fa-f0-9]{64}")
+#: Environment variable names: a letter or underscore, then letters, digits and underscores
+#: (the portable names of POSIX "Environment Variables", which every shell can read).
 ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PARTITION = r"aws(-cn|-us-gov|-eusc|-iso|-iso-[bef])?"
 _REGION = r"[a-z]{2}(-[a-z]+)+-\d"
+#: Secrets Manager secret, SSM parameter and ACM certificate ARNs in any partition, as ECS's
+#: ``secrets[].valueFrom`` (a secret optionally followed by ``:<json-key>:<stage>:<version>``) and the
+#: listener's certificate take them. https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html
 SECRETS_MANAGER_ARN_RE = re.compile(
     rf"^arn:{_PARTITION}:secretsmanager:{_REGION}:\d{{12}}:secret:[A-Za-z0-9/_+=.@-]+"
     r"(:[^:]*:[^:]*:[^:]*)?$"
@@ -223,6 +239,9 @@ WAF_LOG_GROUP_PREFIX = "aws-waf-logs-"
 #: policy, lifecycle and public access block; the stack forgets it) or ``delete`` (emptied and
 #: deleted, ``force_destroy``).
 ACCESS_LOGS_ON_DESTROY = ("retain", "delete")
+#: An IAM action (``service:Action``, ``*`` and ``?`` allowed) and an ARN in any partition
+#: (``arn:partition:service:region:account-id:resource``).
+#: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html
 IAM_ACTION_RE = re.compile(r"^[a-z0-9-]+:[A-Za-z0-9*?]+$")
 ARN_RE = re.compile(rf"^arn:{_PARTITION}:[a-z0-9-]+:[a-z0-9-]*:(\d{{12}})?:.+$")
 #: S3 general purpose bucket naming rules

@@ -1,8 +1,9 @@
-"""Offline preview: ``python -m ecs_platform.tools.preview <stack> [--json] [--config key=value ...]``.
+"""Offline preview: ``python -m ecs_platform.tools.preview <stack> [--json | --mermaid] [--config key=value ...]``.
 
 Runs the real ``__main__.py`` for ``Pulumi.<stack>.yaml`` through the mock
 cloud (no Pulumi CLI, no plugins, no AWS credentials) and prints the resource
-tree, counts, exports and an estimated monthly cost.
+tree, counts, exports and an estimated monthly cost; with ``--mermaid``, a Mermaid
+flowchart of the stack instead.
 
 Exit status: 0 on success, 1 when the configuration is invalid (the messages
 are printed, no traceback) or the program fails, 2 on bad usage.
@@ -19,7 +20,7 @@ from ecs_platform.config import PROJECT
 from ecs_platform.errors import ConfigError
 from ecs_platform.tools import stack_yaml
 from ecs_platform.tools.mock_cloud import run_program
-from ecs_platform.tools.preview import report
+from ecs_platform.tools.preview import mermaid, report
 from ecs_platform.tools.preview.cost import estimate
 
 
@@ -54,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "stack", nargs="?", default="dev", help="stack name: reads Pulumi.<stack>.yaml (default: dev)"
     )
-    parser.add_argument("--json", action="store_true", help="print JSON (stable order, diffable)")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print JSON (stable order, diffable)")
+    output.add_argument("--mermaid", action="store_true", help="print a Mermaid flowchart of the stack")
     parser.add_argument(
         "--config",
         action="append",
@@ -80,6 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     if run.error is not None:
         print(f"error: the program failed: {type(run.error).__name__}: {run.error}", file=sys.stderr)
         return 1
+    if args.mermaid:
+        sys.stdout.write(mermaid.flowchart(run))
+        return 0
     cost = None if args.no_cost else estimate(run)
     sys.stdout.write(report.as_json(run, cost) if args.json else report.text(run, cost))
     return 0
