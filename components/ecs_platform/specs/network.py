@@ -74,8 +74,11 @@ class NetworkSpec(Spec):
     """The VPC's /16; each zone gets a /19 (private /20 + public /22). Default ``10.0.0.0/16``."""
     zone_ids: tuple[ZoneId, ...] | None = None
     """Availability zone IDs (``use1-az1``) in order of preference; a created VPC uses the first
-    ``azCount``. IDs name the same physical zones in every account (zone names do not). Default:
-    the region's zone IDs in order (``az1``, ``az2``, ...)."""
+    ``azCount``. IDs name the same physical zones in every account (zone names do not). When a
+    service or job runs on Fargate, every ID must be one Fargate runs tasks in (AWS's Fargate
+    Regions page names the zone IDs of us-west-1, ap-northeast-1 and cn-north-1). Default: the
+    region's zone IDs in order (``az1``, ``az2``, ...), without those Fargate skips when tasks
+    run on Fargate."""
     flow_logs: Bool = True
     """Log every flow of a created VPC (accepted and rejected traffic) to a CloudWatch log group
     with the stack's retention and KMS key (Security Hub EC2.6). ``false`` turns it off, recorded

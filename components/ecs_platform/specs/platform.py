@@ -146,12 +146,22 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
         raise_problems(problems)
         return self
 
+    def fargate_tasks(self) -> list[Loc]:
+        """The key paths of the services and jobs that run on Fargate (on-demand or Spot)."""
+        return [at for at, task in self.tasks() if (task.launch_type or self.launch_type) in f.FARGATE_LAUNCH_TYPES]
+
+    def usable_zone_ids(self, context: StackContext) -> tuple[str, ...]:
+        """The region's zone IDs in order (``az1``, ``az2``, ...), without those Fargate does not
+        run tasks in when tasks run on Fargate (:data:`ecs_platform.facts.FARGATE_ZONE_IDS`)."""
+        ids = sorted(context.zones or {}, key=_zone_order)
+        return f.fargate_zone_ids(context.region, ids) if self.fargate_tasks() else tuple(ids)
+
     def spread_zone_ids(self, context: StackContext) -> tuple[str, ...]:
         """The zone IDs a created VPC spreads over: the first ``azCount`` of ``zoneIds``, else of
-        the region's IDs in order (none with an existing VPC)."""
+        :meth:`usable_zone_ids` (none with an existing VPC)."""
         if self.vpc is not None or context.zones is None:
             return ()
-        preference = self.zone_ids if self.zone_ids is not None else sorted(context.zones, key=_zone_order)
+        preference = self.zone_ids if self.zone_ids is not None else self.usable_zone_ids(context)
         return tuple(preference[: self.az_count])
 
     def zones(self, context: StackContext) -> tuple[str, ...]:
@@ -172,13 +182,23 @@ def context_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Lo
     zones = context.zones
     if spec.vpc is None and zones is not None:
         ids = sorted(zones, key=_zone_order)
-        if spec.az_count > len(zones):
-            out.append((("azCount",), f"{spec.az_count} is more zones than the region has "
-                        f"(allowed: 1..{len(zones)}; zones: {allowed(ids)})"))  # fmt: skip
+        usable = spec.usable_zone_ids(context)
+        fargate = spec.fargate_tasks()
+        # Fargate runs tasks only in some zones of some regions (AWS's "Linux containers on AWS
+        # Fargate" table): a subnet elsewhere would leave the tasks placed there unplaceable.
+        why = (f"Fargate runs tasks only in these zones of {context.region} ({f.FARGATE_ZONES_SOURCE.split()[0]}) "
+               f"and {render_loc(fargate[0])} runs on Fargate") if fargate and len(usable) < len(ids) else ""
+        if spec.az_count > len(usable):
+            where = f"zones Fargate runs tasks in, in {context.region}" if why else "zones than the region has"
+            out.append((("azCount",), f"{spec.az_count} is more {where} (allowed: 1..{len(usable)}; zones: "
+                        f"{allowed(usable)}{'; ' + why if why else ''})"))  # fmt: skip
         for i, zone in enumerate(spec.zone_ids or ()):
             if zone not in zones:
                 out.append((("zoneIds", i), f"{show(zone)} is not a zone of {context.region} "
                             f"(allowed: {allowed(ids)})"))  # fmt: skip
+            elif zone not in usable:
+                out.append((("zoneIds", i), f"{show(zone)} is a zone Fargate does not run tasks in "
+                            f"(allowed: {allowed(usable)}; {why})"))  # fmt: skip
     out += _arn_problems(spec, context) + _role_policy_problems(spec, context)
     for at, task in spec.tasks():
         # The log group is named by prefix plus the provider's 26-character unique suffix.
