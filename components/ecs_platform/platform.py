@@ -144,9 +144,12 @@ class Platform(pulumi.ComponentResource):
                 opts=child,
             )
             connect = ServiceConnectRef(namespace_arn=self.namespace.arn)
-        zone_count = len(spec.vpc.private_subnet_ids) if spec.vpc is not None else spec.az_count
-        # EFS volumes need one mount target per zone, so a list of subnets.
-        subnets_by_zone = [self.network.private_subnet_ids.apply(_nth(i)) for i in range(zone_count)]
+        # EFS volumes need one mount target per zone, so a list of subnets: an adopted VPC's as
+        # given (EfsVolume looks up their zones), a created VPC's one per zone.
+        subnets_by_zone: list[pulumi.Input[str]] = (
+            list(spec.vpc.private_subnet_ids) if spec.vpc is not None
+            else [self.network.private_subnet_ids.apply(_nth(i)) for i in range(spec.az_count)]
+        )  # fmt: skip
         # Jobs first: a service's new task definition waits for the pre-deploy jobs that run
         # before it.
         self.jobs = {

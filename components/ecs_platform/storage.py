@@ -3,8 +3,9 @@
 What ``volumes: {name: {efs: {}}}`` creates for a service:
 
 * the file system, encrypted at rest, with automatic backups;
-* a mount target in every private subnet, behind a security group of its own that
-  admits NFS (TCP 2049) only from the security groups of the tasks that mount it;
+* a mount target in every zone of the private subnets (EFS allows one per zone), behind a
+  security group of its own that admits NFS (TCP 2049) only from the security groups of the
+  tasks that mount it;
 * an access point whose root directory is created owned by the mounting
   containers' uid:gid and which makes every client act as that user;
 * a file system policy that refuses connections without TLS. With a file
@@ -67,6 +68,28 @@ def efs_statements(mounts: Sequence[tuple[EfsMount, bool]]) -> list[dict[str, An
     ]
 
 
+def one_subnet_per_zone(
+    subnet_ids: Sequence[pulumi.Input[str]], opts: pulumi.InvokeOptions | None = None
+) -> list[pulumi.Input[str]]:
+    """The first subnet of each zone among ``subnet_ids``, in order: EFS allows one mount target
+    per zone ("If the VPC has multiple subnets in an Availability Zone, you can create a mount
+    target in only one of those subnets. All EC2 instances in the Availability Zone can share
+    the single mount target":
+    https://docs.aws.amazon.com/efs/latest/ug/manage-fs-access-create-delete-mount-targets.html).
+    A subnet id given as a string (an adopted VPC's) is looked up (``ec2.getSubnet``, no
+    resource); an Output is a created VPC's, one per zone by construction, and is kept."""
+    seen: set[str] = set()
+    out: list[pulumi.Input[str]] = []
+    for subnet in subnet_ids:
+        if isinstance(subnet, str):
+            zone = aws.ec2.get_subnet(id=subnet, opts=opts).availability_zone_id
+            if zone in seen:
+                continue
+            seen.add(zone)
+        out.append(subnet)
+    return out
+
+
 class EfsVolume(pulumi.ComponentResource):
     """An EFS file system with mount targets, its security group, an access point
     owned by ``owner`` (uid, gid) and a TLS-only file system policy.
@@ -89,7 +112,8 @@ class EfsVolume(pulumi.ComponentResource):
         owner: tuple[int, int],
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """``subnet_ids``: one private subnet per zone (a mount target each). ``owner``: the
+        """``subnet_ids``: the private subnets tasks run in; a mount target goes into the first
+        of each zone (:func:`one_subnet_per_zone`). ``owner``: the
         uid and gid of the containers that mount the volume. The security group admits
         nothing until a client is let in (:func:`ecs_platform.service.refs.tcp_path` on
         ``NFS_PORT``, as :class:`~ecs_platform.service.Service` does)."""
@@ -145,7 +169,7 @@ class EfsVolume(pulumi.ComponentResource):
                 security_groups=[self.security_group.id],
                 opts=child,
             )
-            for i, subnet in enumerate(subnet_ids)
+            for i, subnet in enumerate(one_subnet_per_zone(subnet_ids, pulumi.InvokeOptions(parent=self)))
         ]
         self.access_point = aws.efs.AccessPoint(
             f"{name}-ap",

@@ -66,7 +66,7 @@ class Service(pulumi.ComponentResource):
         default: each route's own hashed priority. ``service_connect``: the namespace, for a
         service that has ``callers`` or calls others (then see :meth:`admit`); the service
         joins it as ``http://<container_name>:<port>``. EFS volumes the spec creates get a
-        mount target in each of ``subnet_ids``, which must then be a list. ``deploy_after``:
+        mount target in each zone of ``subnet_ids``, which must then be a list. ``deploy_after``:
         resources (pre-deploy job runs, :class:`~ecs_platform.predeploy.PreDeployRun`) that a new
         task definition, and so a new deployment, waits for."""
         ref = cluster.ref if isinstance(cluster, Cluster) else cluster

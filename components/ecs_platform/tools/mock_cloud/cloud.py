@@ -27,8 +27,12 @@ class MockCloud(pulumi.runtime.Mocks):
         extra_calls: Mapping[str, Callable[[dict[str, Any]], dict[str, Any]]] | None = None,
         zones: Mapping[str, str] | None = None,
         account_id: str = ACCOUNT_ID,
+        existing_subnets: Mapping[str, str] | None = None,
     ) -> None:
-        """``zones``: the account's zone ID -> zone name map (default :data:`REGION_ZONES`'s)."""
+        """``zones``: the account's zone ID -> zone name map (default :data:`REGION_ZONES`'s).
+        ``existing_subnets``: subnets the account already has (an adopted VPC's), subnet id ->
+        zone ID; ``ec2.getSubnet`` answers for them and the subnets the program creates, and
+        fails for any other, as EC2 does (``InvalidSubnetID.NotFound``)."""
         self.region = region
         self.account_id = account_id
         #: zone ID -> zone name in this account.
@@ -36,7 +40,9 @@ class MockCloud(pulumi.runtime.Mocks):
         #: subnet id -> (zone name, "public" | "private"), for assertions on placement.
         self.subnets: dict[str, tuple[str, str]] = {}
         #: subnet id -> its zone ID.
-        self.subnet_zone_ids: dict[str, str] = {}
+        self.subnet_zone_ids: dict[str, str] = dict(existing_subnets or {})
+        #: (file system id, zone ID) of every mount target created: EFS allows one per zone.
+        self.mount_target_zones: dict[tuple[str, str], str] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
         #: provider id -> its default tags, merged into each resource's tagsAll
         #: the way the AWS provider does.
@@ -89,6 +95,8 @@ class MockCloud(pulumi.runtime.Mocks):
             if account is None:
                 raise UnmockedCall(f"no Elastic Load Balancing account for {region!r}")
             return {"id": account, "arn": f"arn:{PARTITION}:iam::{account}:root", "region": region}, []
+        if token == "aws:ec2/getSubnet:getSubnet":
+            return self._subnet(str(inputs.get("id", ""))), []
         if token == "aws:ssm/getParameter:getParameter":
             name = str(inputs.get("name", ""))
             if name.startswith("/aws/service/ecs/optimized-ami/"):
@@ -107,6 +115,18 @@ class MockCloud(pulumi.runtime.Mocks):
                 }, []
         raise UnmockedCall(f"unmocked provider call {token} with {json.dumps(inputs, default=str)}")
 
+    def _subnet(self, subnet_id: str) -> dict[str, Any]:
+        """DescribeSubnets for one subnet of the account, as ``ec2.getSubnet`` returns it."""
+        zone_id = self.subnet_zone_ids.get(subnet_id)
+        names = self.zones or {}
+        if zone_id is None or zone_id not in names:
+            raise UnmockedCall(f"InvalidSubnetID.NotFound: the subnet ID {subnet_id!r} does not exist in this "
+                               "account (give the mock the subnets an adopted VPC has: MockCloud(existing_subnets=...))")
+        return {"id": subnet_id, "availabilityZoneId": zone_id, "availabilityZone": names[zone_id],
+                "state": "available",
+                "arn": f"arn:{PARTITION}:ec2:{self.region}:{self.account_id}:subnet/{subnet_id}",
+                "ownerId": self.account_id}  # fmt: skip
+
     # -- resources ---------------------------------------------------------------
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
@@ -119,6 +139,8 @@ class MockCloud(pulumi.runtime.Mocks):
             default_tags = json.loads(raw) if isinstance(raw, str) else (raw or {})
             self.provider_tags[pid] = dict(default_tags.get("tags") or {})
             return pid, inputs
+        if typ == "aws:efs/mountTarget:MountTarget":
+            self._one_mount_target_per_zone(name, inputs)
         rid, state = aws_resource(typ, name, inputs, region=self.region, acct=self.account_id)
         if taggable(typ):
             provider_id = (args.provider or "").rsplit("::", 1)[-1]
@@ -128,6 +150,21 @@ class MockCloud(pulumi.runtime.Mocks):
             if defaults or own:
                 state["tagsAll"] = {**defaults, **own}
         return rid, state
+
+    def _one_mount_target_per_zone(self, name: str, inputs: dict[str, Any]) -> None:
+        """CreateMountTarget refuses a second mount target of a file system in one zone
+        (``MountTargetConflict``; "If the VPC has multiple subnets in an Availability Zone, you can
+        create a mount target in only one of those subnets":
+        https://docs.aws.amazon.com/efs/latest/ug/manage-fs-access-create-delete-mount-targets.html)."""
+        subnet = str(inputs.get("subnetId"))
+        zone = self.subnet_zone_ids.get(subnet)
+        if zone is None:
+            raise ValueError(f"{name}: subnet {subnet!r} does not exist in this account (InvalidSubnetID.NotFound)")
+        key = (str(inputs.get("fileSystemId")), zone)
+        if key in self.mount_target_zones:
+            raise ValueError(f"{name}: MountTargetConflict: file system {key[0]} already has a mount target in "
+                             f"{zone} ({self.mount_target_zones[key]}); EFS allows one per Availability Zone")
+        self.mount_target_zones[key] = name
 
     def _vpc(self, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
         ids_by_name = {zone_name: zone_id for zone_id, zone_name in (self.zones or {}).items()}
