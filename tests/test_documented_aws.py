@@ -217,7 +217,8 @@ def test_prod_keeps_its_logs_their_key_and_its_access_log_bucket_on_destroy(prod
     groups = {g.name for g in prod.of_type(LOG_GROUP)}
     assert groups == {"ecs-cluster-exec-logs", "ecs-web-task-logs", "ecs-worker-task-logs", "ecs-api-task-logs",
                       "ecs-lb-waf-logs", "ecs-vpc-controls-flow-logs"}  # fmt: skip
-    assert _retained(prod) == groups | {"ecs-cluster-key"} | set(BUCKET_PARTS)
+    # ... and the account's WAF log delivery policy, which other stacks may share (always kept).
+    assert _retained(prod) == groups | {"ecs-cluster-key", "ecs-lb-waf-log-delivery"} | set(BUCKET_PARTS)
 
 
 def test_dev_and_staging_keep_no_logs_on_destroy(dev: StackRun, staging: StackRun) -> None:

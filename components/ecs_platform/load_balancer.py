@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -52,6 +53,47 @@ NOT_FOUND = aws.lb.ListenerDefaultActionArgs(
         content_type="text/plain", message_body="Not Found", status_code="404"
     ),
 )
+
+
+#: The CloudWatch Logs resource policy that lets WAF deliver logs to every ``aws-waf-logs-*`` group
+#: of an account and region. One name for every stack of the account and region: each writes the
+#: same document (it depends on nothing but the partition, region and account), and it is left in
+#: place on destroy, so stacks that come and go never remove another's log delivery and use one of
+#: the 10 resource policies CloudWatch Logs allows per region between them.
+WAF_LOG_POLICY_NAME = "ecs-platform-waf-log-delivery"
+
+
+def waf_log_delivery_document(partition: str, region: str, account: str) -> dict[str, Any]:
+    """Log delivery (``delivery.logs.amazonaws.com``) may create streams in and write to the
+    account's ``aws-waf-logs-*`` groups, on behalf of this account's log deliveries in this
+    region only (the resource policy of "Logs sent to CloudWatch Logs",
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/AWS-logs-infrastructure-CWL.html)."""
+    arn = f"arn:{partition}:logs:{region}:{account}"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Sid": "WafLogDelivery",
+            "Effect": "Allow",
+            "Principal": {"Service": "delivery.logs.amazonaws.com"},
+            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "Resource": f"{arn}:log-group:{facts.WAF_LOG_GROUP_PREFIX}*:*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account}, "ArnLike": {"aws:SourceArn": f"{arn}:*"}},
+        }],
+    }  # fmt: skip
+
+
+def waf_log_delivery_policy(name: str, ctx: AwsContext, parent: pulumi.Resource) -> aws.cloudwatch.LogResourcePolicy:
+    """The account's :data:`WAF_LOG_POLICY_NAME` policy (:func:`waf_log_delivery_document`),
+    retained on destroy: another stack of the account may be delivering through it."""
+    document = pulumi.Output.all(ctx.partition, ctx.region, ctx.account_id).apply(
+        lambda v: json.dumps(waf_log_delivery_document(str(v[0]), str(v[1]), str(v[2])))
+    )
+    return aws.cloudwatch.LogResourcePolicy(
+        f"{name}-waf-log-delivery",
+        policy_name=WAF_LOG_POLICY_NAME,
+        policy_document=document,
+        opts=pulumi.ResourceOptions(parent=parent, retain_on_delete=True),
+    )
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -160,8 +202,9 @@ class LoadBalancer(pulumi.ComponentResource):
 
         self.web_acl: aws.wafv2.WebAcl | None = None
         if spec.waf is not None:
+            ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
             self.web_acl = self._waf(name, spec.waf, log_retention_days, log_kms_key_arn, retain_logs_on_delete,
-                                     name_prefix or name)  # fmt: skip
+                                     name_prefix or name, ctx)  # fmt: skip
 
         https = None
         if spec.https:
@@ -244,6 +287,7 @@ class LoadBalancer(pulumi.ComponentResource):
         kms_key_arn: pulumi.Input[str] | None,
         retain_logs: bool,
         prefix: str,
+        ctx: AwsContext,
     ) -> aws.wafv2.WebAcl:
         """A regional web ACL on the load balancer: client IPs of bad reputation blocked, then a
         rate limit per IP, then AWS's core rule set and known bad inputs; logged to CloudWatch.
@@ -324,8 +368,14 @@ class LoadBalancer(pulumi.ComponentResource):
             kms_key_id=kms_key_arn,
             opts=pulumi.ResourceOptions(parent=self, retain_on_delete=retain_logs),
         )
-        # WAF adds its log delivery to the account's CloudWatch Logs resource policy
-        # (AWSWAF-LOGS) itself. Credentials never reach the logs.
+        # Without a resource policy that already lets log delivery write the group, WAF appends
+        # a statement per log group to the account's AWSWAF-LOGS policy, which stops taking
+        # statements at CloudWatch Logs' 5,120 characters per resource policy, so delivery
+        # fails once re-created stacks have piled up groups there. One policy on every
+        # aws-waf-logs-* group of the account and region keeps WAF from touching it
+        # (https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html).
+        self.waf_log_policy = waf_log_delivery_policy(name, ctx, self)
+        # Credentials never reach the logs.
         self.waf_logging = aws.wafv2.WebAclLoggingConfiguration(
             f"{name}-waf-logging",
             resource_arn=acl.arn,
@@ -336,7 +386,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 )
                 for header in ("authorization", "cookie")
             ],
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.waf_log_policy]),
         )
         return acl
 
