@@ -190,7 +190,8 @@ CASES: list[tuple[str, dict[str, Any], str, bool]] = [
      f"{P}volumes.d: is mounted by no container (allowed: mount it with a container's mounts, or remove it)", True),
     # --- EFS -------------------------------------------------------------------------------------
     ("efs unknown key", efs_svc({"size": 5}),
-     f"{P}volumes.d.efs.size: unknown key (allowed: accessPointId, fileSystemId, owner)", False),
+     f"{P}volumes.d.efs.size: unknown key (allowed: accessPointId, fileSystemId, infrequentAccessAfterDays, "
+     "owner)", False),
     ("efs file system id", efs_svc({"fileSystemId": "fs-xyz", "accessPointId": FSAP}),
      f'{P}volumes.d.efs.fileSystemId: "fs-xyz" is not an EFS file system id (allowed: ^fs-[0-9a-f]{{8,40}}$)',
      False),

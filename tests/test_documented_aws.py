@@ -217,8 +217,10 @@ def test_prod_keeps_its_logs_their_key_and_its_access_log_bucket_on_destroy(prod
     groups = {g.name for g in prod.of_type(LOG_GROUP)}
     assert groups == {"ecs-cluster-exec-logs", "ecs-web-task-logs", "ecs-worker-task-logs", "ecs-api-task-logs",
                       "ecs-lb-waf-logs", "ecs-vpc-controls-flow-logs"}  # fmt: skip
-    # ... and the account's WAF log delivery policy, which other stacks may share (always kept).
-    assert _retained(prod) == groups | {"ecs-cluster-key", "ecs-lb-waf-log-delivery"} | set(BUCKET_PARTS)
+    # ... its EFS file system (the data, like the logs), and the account's WAF log delivery
+    # policy, which other stacks may share (always kept).
+    assert _retained(prod) == groups | {"ecs-cluster-key", "ecs-api-uploads-fs", "ecs-lb-waf-log-delivery"} | set(
+        BUCKET_PARTS)
 
 
 def test_dev_and_staging_keep_no_logs_on_destroy(dev: StackRun, staging: StackRun) -> None:
@@ -421,6 +423,13 @@ def test_prod_creates_a_rotated_key_scoped_to_cloudwatch_logs_of_this_account_an
              "Resource": "*",
              "Condition": {"ArnLike": {"kms:EncryptionContext:aws:logs:arn":
                                        f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:*"}}},
+            # As the AWS managed key aws/elasticfilesystem allows (EFS guide, "Using AWS KMS keys").
+            {"Sid": "EfsOfThisAccountAndRegion", "Effect": "Allow", "Principal": {"AWS": "*"},
+             "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant",
+                        "kms:DescribeKey"],
+             "Resource": "*",
+             "Condition": {"StringEquals": {"kms:ViaService": "elasticfilesystem.us-east-1.amazonaws.com",
+                                            "kms:CallerAccount": ACCOUNT}}},
         ],
     }  # fmt: skip
 

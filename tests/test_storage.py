@@ -62,3 +62,71 @@ def test_a_created_vpc_needs_no_subnet_lookup(prod: StackRun) -> None:
     assert not [c for c, _ in prod.cloud.calls if c == "aws:ec2/getSubnet:getSubnet"]
     zones = [prod.cloud.subnet_zone_ids[t.inputs["subnetId"]] for t in prod.of_type(MOUNT_TARGET)]
     assert zones == ["use1-az1", "use1-az2", "use1-az3"]
+
+
+# --- the stack's key, lifecycle, retention -------------------------------------------------------
+
+
+def test_a_created_file_system_is_encrypted_with_the_stack_s_key(prod: StackRun) -> None:
+    fs = prod.one(FS, "ecs-api-uploads-fs")
+    assert fs.inputs["kmsKeyId"] == prod.one("aws:kms/key:Key").outputs["arn"]
+
+
+def test_your_own_key_is_used_as_given() -> None:
+    key = "arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+    run = run_program("prod", {"kmsKey": key})
+    assert run.error is None, run.error
+    assert run.one(FS).inputs["kmsKeyId"] == key
+
+
+def test_without_a_stack_key_efs_uses_aws_s_own() -> None:
+    run = run_program("prod", {"kmsKey": None})
+    assert run.error is None, run.error
+    assert "kmsKeyId" not in run.one(FS).inputs and run.one(FS).inputs["encrypted"] is True
+
+
+def test_files_move_to_infrequent_access_after_30_days_by_default(prod: StackRun) -> None:
+    assert prod.one(FS).inputs["lifecyclePolicies"] == [{"transitionToIa": "AFTER_30_DAYS"}]
+
+
+@pytest.mark.parametrize(("days", "rule"), [(1, "AFTER_1_DAY"), (90, "AFTER_90_DAYS"), (365, "AFTER_365_DAYS")])
+def test_the_lifecycle_takes_efs_s_values(days: int, rule: str) -> None:
+    run = run_program("prod", {"services.api.volumes.uploads.efs.infrequentAccessAfterDays": days})
+    assert run.error is None, run.error
+    assert run.one(FS).inputs["lifecyclePolicies"] == [{"transitionToIa": rule}]
+
+
+def test_other_lifecycle_values_are_refused_before_anything_is_registered() -> None:
+    run = run_program("prod", {"services.api.volumes.uploads.efs.infrequentAccessAfterDays": 45})
+    assert run.resources == []
+    assert run.error.problems == [  # type: ignore[union-attr]
+        "ecs-platform:services.api.volumes.uploads.efs.infrequentAccessAfterDays: 45 is not allowed (allowed: 1, 7, "
+        "14, 30, 60, 90, 180, 270, 365)"]
+
+
+def test_the_lifecycle_values_are_botocore_s() -> None:
+    import botocore.session
+
+    from ecs_platform import facts
+
+    enum = botocore.session.get_session().get_service_model("efs").shape_for("TransitionToIARules").enum
+    assert sorted(enum) == sorted(f"AFTER_{d}_DAY{'S' if d > 1 else ''}" for d in facts.EFS_TRANSITION_TO_IA_DAYS)
+
+
+def test_the_file_system_is_kept_on_destroy_exactly_when_logs_are(prod: StackRun) -> None:
+    assert prod.one(FS).retain_on_delete is True  # prod: retainLogsOnDelete: true
+    run = run_program("prod", {"retainLogsOnDelete": False})
+    assert run.error is None, run.error
+    assert run.one(FS).retain_on_delete is False
+
+
+def test_an_adopted_file_system_keeps_its_own_lifecycle() -> None:
+    from ecs_platform.errors import ConfigError
+    from ecs_platform.specs.task import EfsSpec
+
+    with pytest.raises(ConfigError) as caught:
+        EfsSpec(file_system_id="fs-0123456789abcdef0", access_point_id="fsap-0123456789abcdef0",
+                infrequent_access_after_days=7)  # fmt: skip
+    assert caught.value.problems == [
+        "EfsSpec.infrequent_access_after_days: is set on an adopted file system, whose lifecycle policy is its own "
+        "(allowed: infrequentAccessAfterDays only on a created volume)"]

@@ -87,8 +87,8 @@ class ClusterRef:
     """Prefix of the names services derive (``/ecs/<prefix>/<service>-<unique suffix>`` log groups,
     ``<prefix>-<service>`` task families). Default: Pulumi auto-names them."""
     kms_key_arn: pulumi.Input[str] | None = None
-    """The customer-managed KMS key its services encrypt their log groups with (and which ECS
-    Exec sessions use). Default none: AWS-owned keys."""
+    """The customer-managed KMS key its services encrypt their log groups and created EFS volumes
+    with (and which ECS Exec sessions use). Default none: AWS-owned keys."""
 
 
 class Cluster(pulumi.ComponentResource):
@@ -142,11 +142,12 @@ class Cluster(pulumi.ComponentResource):
             assert ctx is not None
             self.kms_key = aws.kms.Key(
                 f"{name}-key",
-                description="ecs-platform: CloudWatch Logs (service, ECS Exec and WAF logs) and ECS Exec sessions",
+                description="ecs-platform: CloudWatch Logs (service, ECS Exec and WAF logs), ECS Exec sessions, EFS",
                 enable_key_rotation=True,
                 deletion_window_in_days=30,
                 policy=logs_key_policy(ctx),
-                # Logs encrypted with it stay readable only while it exists: kept with them.
+                # Logs and EFS volumes encrypted with it stay readable only while it exists: kept
+                # with them.
                 opts=pulumi.ResourceOptions(parent=self, retain_on_delete=spec.retain_logs_on_delete),
             )
             self.kms_key_arn = self.kms_key.arn

@@ -128,8 +128,12 @@ def logs_key_policy(ctx: AwsContext) -> pulumi.Output[str]:
     """The key policy of a KMS key for CloudWatch Logs, as "Encrypt log data in CloudWatch Logs
     using AWS KMS" shows it: the account's IAM policies govern the key (AWS's default key
     policy statement; the task role's ``kms:Decrypt`` for ECS Exec rests on it), and CloudWatch
-    Logs of this region may use it only for log groups of this account and region.
-    https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html"""
+    Logs of this region may use it only for log groups of this account and region; and, as the
+    AWS managed key for EFS (``aws/elasticfilesystem``) allows, every principal of the account
+    may use it through EFS of this region (EFS volumes are encrypted with it: creating one needs
+    ``kms:CreateGrant``, reading and writing it ``kms:Decrypt`` and ``GenerateDataKey*``).
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html,
+    https://docs.aws.amazon.com/efs/latest/ug/EFSKMS.html#EFSKMSPolicy"""
 
     def document(values: list[Any]) -> str:
         account, region, partition = (str(v) for v in values)
@@ -146,6 +150,12 @@ def logs_key_policy(ctx: AwsContext) -> pulumi.Output[str]:
                  "Resource": "*",
                  "Condition": {"ArnLike": {
                      "kms:EncryptionContext:aws:logs:arn": f"arn:{partition}:logs:{region}:{account}:log-group:*"}}},
+                {"Sid": "EfsOfThisAccountAndRegion", "Effect": "Allow", "Principal": {"AWS": "*"},
+                 "Action": ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant",
+                            "kms:DescribeKey"],
+                 "Resource": "*",
+                 "Condition": {"StringEquals": {"kms:ViaService": f"elasticfilesystem.{region}.{suffix}",
+                                                "kms:CallerAccount": account}}},
             ],
         })  # fmt: skip
 

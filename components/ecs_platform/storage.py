@@ -25,6 +25,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from ecs_platform import facts
+from ecs_platform.errors import raise_if
+
 #: NFS, the only port EFS mount targets serve.
 NFS_PORT = 2049
 #: The directory of the file system the access point exposes as the volume's root.
@@ -110,23 +113,40 @@ class EfsVolume(pulumi.ComponentResource):
         vpc_id: pulumi.Input[str],
         subnet_ids: Sequence[pulumi.Input[str]],
         owner: tuple[int, int],
+        kms_key_arn: pulumi.Input[str] | None = None,
+        infrequent_access_after_days: int = 30,
+        retain_on_delete: bool = False,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``subnet_ids``: the private subnets tasks run in; a mount target goes into the first
         of each zone (:func:`one_subnet_per_zone`). ``owner``: the
         uid and gid of the containers that mount the volume. The security group admits
         nothing until a client is let in (:func:`ecs_platform.service.refs.tcp_path` on
-        ``NFS_PORT``, as :class:`~ecs_platform.service.Service` does)."""
+        ``NFS_PORT``, as :class:`~ecs_platform.service.Service` does). ``kms_key_arn``: the
+        key file data is encrypted with (default: AWS's, ``aws/elasticfilesystem``); its policy
+        must let EFS use it. ``infrequent_access_after_days``: the lifecycle policy's
+        ``TransitionToIA`` (one of :data:`ecs_platform.facts.EFS_TRANSITION_TO_IA_DAYS`).
+        ``retain_on_delete``: ``pulumi destroy`` leaves the file system (and its data) in place,
+        as the stack's log groups with ``retainLogsOnDelete``."""
+        if infrequent_access_after_days not in facts.EFS_TRANSITION_TO_IA_DAYS:
+            raise_if([f"EfsVolume.infrequent_access_after_days: {infrequent_access_after_days} is not allowed "
+                      f"(allowed: {', '.join(map(str, facts.EFS_TRANSITION_TO_IA_DAYS))})"], "EfsVolume")
         super().__init__("ecs-platform:storage:EfsVolume", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         uid, gid = owner
+        days = infrequent_access_after_days
+        ia_rule = f"AFTER_{days}_DAY{'S' if days > 1 else ''}"
         self.file_system = aws.efs.FileSystem(
             f"{name}-fs",
             encrypted=True,
+            kms_key_id=kms_key_arn,
             throughput_mode="elastic",
+            # https://docs.aws.amazon.com/efs/latest/ug/API_LifecyclePolicy.html
+            lifecycle_policies=[aws.efs.FileSystemLifecyclePolicyArgs(transition_to_ia=ia_rule)],
             tags={"Name": name},
-            opts=child,
-        )
+            # The data outlives the stack with retainLogsOnDelete, like its logs.
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=retain_on_delete),
+        )  # fmt: skip
         self.backup_policy = aws.efs.BackupPolicy(
             f"{name}-backup",
             file_system_id=self.file_system.id,

@@ -189,6 +189,11 @@ NUMERIC_USER_RE = re.compile(r"^([0-9]+)(?::([0-9]+))?$")
 #: patterns give them (botocore's efs model): https://docs.aws.amazon.com/efs/latest/ug/API_CreateAccessPoint.html
 EFS_FILE_SYSTEM_ID_RE = re.compile(r"^fs-[0-9a-f]{8,40}$")
 EFS_ACCESS_POINT_ID_RE = re.compile(r"^fsap-[0-9a-f]{8,40}$")
+#: The days after the last access at which EFS may move a file to Infrequent Access: the values
+#: of the lifecycle policy's ``TransitionToIA`` (``AFTER_<n>_DAY(S)``; botocore's efs model, as
+#: tests/test_aws_contract.py checks).
+#: https://docs.aws.amazon.com/efs/latest/ug/API_LifecyclePolicy.html
+EFS_TRANSITION_TO_IA_DAYS = (1, 7, 14, 30, 60, 90, 180, 270, 365)
 #: Container paths that belong to the kernel: never a volume's mount point.
 KERNEL_PATHS = ("/proc", "/sys", "/dev")
 #: The ECS image reference grammar (RegisterTaskDefinition, ContainerDefinition ``image``, as in

@@ -149,7 +149,9 @@ class Service(pulumi.ComponentResource):
                 owner = spec.efs_owner(volume)
                 assert owner is not None and self.security_group is not None  # checked by the spec's rules
                 created = EfsVolume(f"{name}-{volume}", vpc_id=vpc_id, subnet_ids=list(subnet_ids),  # type: ignore[arg-type]
-                                    owner=owner, opts=child)  # fmt: skip
+                                    owner=owner, kms_key_arn=ref.kms_key_arn,
+                                    infrequent_access_after_days=v.efs.ia_days,
+                                    retain_on_delete=ref.spec.retain_logs_on_delete, opts=child)  # fmt: skip
                 self.efs_rules += tcp_path(
                     (f"{name}-{volume}-from-{container_name}", f"{name}-to-{volume}"),
                     source=self.security_group.id, target=created.security_group_id, port=NFS_PORT,

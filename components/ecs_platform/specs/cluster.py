@@ -193,9 +193,11 @@ class ClusterSpec(Spec):
     """With ``FARGATE_SPOT``: tasks per service kept on on-demand Fargate; after it, 4 of every 5
     tasks run on Spot. ``0`` = all Spot. Default 1."""
     retain_logs_on_delete: Bool = False
-    """Keep every log group (service logs, ECS Exec audit, WAF) and a created ``kmsKey`` when the
-    stack is destroyed. Log group names end in a unique suffix, so a re-created stack never
-    collides with the groups it kept. Default false."""
+    """Keep the stack's data when it is destroyed: every log group (service logs, ECS Exec audit,
+    WAF, flow logs), every EFS file system a service created (with its files) and a created
+    ``kmsKey`` (what they are encrypted with). Log group names end in a unique suffix, so a
+    re-created stack never collides with the groups it kept; it creates new file systems. Default
+    false."""
     wait_for_steady_state: Bool = True
     """``pulumi up`` waits until each service is stable (its tasks running and healthy, the deployment
     done) and fails naming the service otherwise. ``false`` returns as soon as ECS accepts the
@@ -205,10 +207,12 @@ class ClusterSpec(Spec):
     """Minutes ``pulumi up`` gives a service to be created or updated (its steady state included),
     5..2880; more than each service's traffic steps and bake time. Default 30."""
     kms_key: KmsKey | None = None
-    """Customer-managed KMS key for every log group and for ECS Exec sessions: ``create`` (a key
-    with yearly rotation whose policy lets CloudWatch Logs of this account and region use it), or
-    your key's ARN (same region; its policy must allow ``logs.<region>.amazonaws.com``). May be
-    an Output. Default none: AWS-owned keys."""
+    """Customer-managed KMS key for every log group, every EFS volume services create and ECS Exec
+    sessions: ``create`` (a key with yearly rotation whose policy lets CloudWatch Logs of this
+    account and region, and the account's principals through EFS of this region, use it), or your
+    key's ARN (same region; its policy must allow ``logs.<region>.amazonaws.com`` and, with EFS
+    volumes, use through ``elasticfilesystem.<region>.amazonaws.com`` as AWS's EFS key policy
+    shows). May be an Output. Default none: AWS-owned keys."""
     ec2: Ec2Spec | None = None
     """EC2 capacity; the cluster gets it when this is set or ``launchType`` is ``EC2`` (then with
     these defaults). Default none."""

@@ -164,6 +164,15 @@ class EfsSpec(Spec):
     """``uid:gid`` the created access point acts as and owns its root directory as (files
     written through it belong to them). Default: the numeric user of the containers that
     mount the volume."""
+    infrequent_access_after_days: Annotated[int, Choice(*f.EFS_TRANSITION_TO_IA_DAYS)] | None = None
+    """A created file system's lifecycle policy: files not read or written for this many days
+    move to the cheaper Infrequent Access class (EFS's ``TransitionToIA``: 1, 7, 14, 30, 60, 90,
+    180, 270 or 365). Default 30."""
+
+    @property
+    def ia_days(self) -> int:
+        """:attr:`infrequent_access_after_days`, defaulted (30)."""
+        return 30 if self.infrequent_access_after_days is None else self.infrequent_access_after_days
 
     @model_validator(mode="after")
     def _both_or_neither(self) -> Self:
@@ -174,6 +183,9 @@ class EfsSpec(Spec):
         if self.owner is not None and self.file_system_id is not None:
             raise_problems([(("owner",), "is set on an adopted access point, whose owner is its own (allowed: "
                                          "owner only on a created volume)")])  # fmt: skip
+        if self.infrequent_access_after_days is not None and self.file_system_id is not None:
+            raise_problems([(("infrequentAccessAfterDays",), "is set on an adopted file system, whose lifecycle "
+                             "policy is its own (allowed: infrequentAccessAfterDays only on a created volume)")])
         return self
 
     @property
