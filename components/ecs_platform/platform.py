@@ -23,7 +23,7 @@ from ecs_platform.routing import assign
 from ecs_platform.service import Service, ServiceConnectRef
 from ecs_platform.specs import PlatformSpec, RouteSpec, ServiceSpec, StackContext, context_problems
 from ecs_platform.specs.base import python_problems
-from ecs_platform.specs.platform import test_ports
+from ecs_platform.specs.platform import connected_services, test_ports
 
 
 def service_url(scheme: str, dns_name: pulumi.Input[str], route: RouteSpec) -> pulumi.Output[str]:
@@ -132,8 +132,7 @@ class Platform(pulumi.ComponentResource):
         )
         # Service Connect: one Cloud Map namespace per stack, joined by every service
         # that calls or is called.
-        connected = {n for n, svc in spec.services.items() if svc.callers} | {
-            c for svc in spec.services.values() for c in svc.callers}  # fmt: skip
+        connected = set(connected_services(spec))
         self.namespace: aws.servicediscovery.HttpNamespace | None = None
         connect = None
         if connected:

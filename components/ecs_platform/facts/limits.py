@@ -172,6 +172,15 @@ LOG_ROUTER_CONTAINER = "log-router"
 RESERVED_CONTAINER_NAMES = (VOLUME_INIT_CONTAINER, LOG_ROUTER_CONTAINER)
 #: A small image with chmod, from ECR Public's mirror of Docker Official Images.
 VOLUME_INIT_IMAGE = "public.ecr.aws/docker/library/busybox:1.37"
+#: The protocols Service Connect understands on a port it serves (PortMapping ``appProtocol``):
+#: with one set, it reports HTTP metrics and applies per-request timeouts and retries.
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html
+APP_PROTOCOLS = ("http", "http2", "grpc")
+#: The headroom AWS recommends leaving in a task for the Service Connect proxy (Envoy) that ECS
+#: adds to it: 256 CPU units and 64 MiB of memory ("Service Connect proxy",
+#: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-concepts-deploy.html).
+SERVICE_CONNECT_PROXY_CPU = 256
+SERVICE_CONNECT_PROXY_MEMORY = 64
 #: Containers per task definition: a fixed quota
 #: (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html).
 MAX_CONTAINERS_PER_TASK = 10

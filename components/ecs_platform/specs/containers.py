@@ -178,6 +178,11 @@ def task_container_definitions(
     when a non-root container writes to a scratch volume, ``volume-init`` (which those
     containers then wait for)."""
     out = [container_definition(name, task, log_group=log_group, region=region, network_mode=network_mode)]
+    protocol = task.served_app_protocol
+    if protocol is not None and out[0].get("portMappings"):
+        # Service Connect serves this port: with its protocol, the proxy reports HTTP metrics
+        # and applies per-request timeouts (PortMapping appProtocol).
+        out[0]["portMappings"][0]["appProtocol"] = protocol
     out += [
         container_definition(n, s, log_group=log_group, region=region, network_mode=network_mode, sidecar=True)
         for n, s in task.sidecars.items()

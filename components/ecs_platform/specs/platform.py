@@ -125,7 +125,7 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
         problems += [(("services", n, "sidecars", n), "is the name of the application container, which is the "
                       "service's (allowed: another name)") for n, svc in self.services.items() if n in svc.sidecars]
         problems += (_capacity_problems(self) + _tag_problems(self) + _job_problems(self) + _queue_problems(self)
-                     + _deployment_problems(self))
+                     + _deployment_problems(self) + _proxy_problems(self))
         for key in self.tags:
             if key in f.RESERVED_TAG_KEYS:
                 problems.append((("tags", key), f"overrides the platform's own {key} tag "
@@ -393,6 +393,36 @@ def _deployment_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
                 out.append((("deployTimeoutMinutes",), f"{spec.deploy_timeout_minutes} is too short for "
                             f"services.{name}, whose {svc.deployment.strategy} deployment takes at least {needed} "
                             f"minutes of traffic steps and bake time (allowed: more than {needed}, up to 2880)"))
+    return out
+
+
+def connected_services(spec: PlatformSpec) -> list[str]:
+    """The services that join Service Connect (those with callers and their callers): ECS adds
+    its proxy to each one's tasks."""
+    joined = {n for n, svc in spec.services.items() if svc.callers}
+    joined |= {c for svc in spec.services.values() for c in svc.callers if c in spec.services}
+    return sorted(joined)
+
+
+def _proxy_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
+    """The Service Connect proxy shares its task's cpu and memory: leave it the headroom AWS
+    recommends (256 CPU units, 64 MiB) beside what the sidecars reserve."""
+    out: list[tuple[Loc, str]] = []
+    proxy_cpu, proxy_mib = f.SERVICE_CONNECT_PROXY_CPU, f.SERVICE_CONNECT_PROXY_MEMORY
+    for name in connected_services(spec):
+        svc = spec.services[name]
+        cpu = sum(s.cpu or 0 for s in svc.sidecars.values())
+        memory = sum(s.memory or 0 for s in svc.sidecars.values())
+        where = "reserve" if svc.sidecars else "need"
+        if cpu + proxy_cpu > svc.cpu:
+            out.append((("services", name, "cpu"), f"{svc.cpu} leaves no room for the Service Connect proxy: its "
+                        f"{proxy_cpu} CPU units and the sidecars' {cpu} {where} {cpu + proxy_cpu} (allowed: a task "
+                        f"cpu of at least {cpu + proxy_cpu}; AWS recommends {proxy_cpu} CPU units of headroom for "
+                        "the proxy)"))  # fmt: skip
+        if memory + proxy_mib >= svc.memory:
+            out.append((("services", name, "memory"), f"{svc.memory} leaves nothing for the application beside the "
+                        f"Service Connect proxy's {proxy_mib} MiB and the sidecars' {memory} MiB (allowed: more than "
+                        f"{memory + proxy_mib}; AWS recommends {proxy_mib} MiB of headroom for the proxy)"))  # fmt: skip
     return out
 
 

@@ -386,6 +386,11 @@ class TaskSpec(ContainerSpec):
             for m in c.mounts.values()
         )
 
+    @property
+    def served_app_protocol(self) -> str | None:
+        """The ``appProtocol`` of the port Service Connect serves (a service's with callers)."""
+        return None
+
     def scratch_writers(self) -> bool:
         """Whether the task needs the ``volume-init`` container."""
         return any(self.writes_scratch_as_non_root(c) for c in self.containers.values())

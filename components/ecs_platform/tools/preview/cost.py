@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ecs_platform import facts
 from ecs_platform.specs import INSTANCE_TYPES
 from ecs_platform.tools.mock_cloud import StackRun
 
@@ -125,6 +126,7 @@ class _Tasks:
     strategy: list[dict[str, Any]]
     launch_type: str | None
     scales_to_zero: bool = False
+    service_connect: bool = False
 
 
 def _tasks(run: StackRun) -> list[_Tasks]:
@@ -157,6 +159,7 @@ def _tasks(run: StackRun) -> list[_Tasks]:
                 strategy=list(svc.inputs.get("capacityProviderStrategies") or []),
                 launch_type=svc.inputs.get("launchType"),
                 scales_to_zero=to_zero,
+                service_connect=bool((svc.inputs.get("serviceConnectConfiguration") or {}).get("enabled")),
             )
         )
     return out
@@ -227,10 +230,14 @@ def _fargate(est: CostEstimate, rp: Mapping[str, Any], tasks: list[_Tasks], hour
         )
         tasks_text = f"min 0 (idle queue), max {t.maximum:g}" if t.scales_to_zero else (
             f"{t.desired:g} task(s), max {t.maximum:g}")  # fmt: skip
+        # The Service Connect proxy runs inside the task's size (priced with it), in the headroom
+        # the model keeps for it.
+        proxy = (f" (incl. Service Connect proxy {facts.SERVICE_CONNECT_PROXY_CPU / 1024:g} vCPU / "
+                 f"{facts.SERVICE_CONNECT_PROXY_MEMORY} MiB)") if t.service_connect else ""  # fmt: skip
         est.lines.append(
             CostLine(
                 f"Fargate {t.name}",
-                f"{t.cpu / 1024:g} vCPU / {t.memory / 1024:g} GB {t.architecture}, {tasks_text}{spot}",
+                f"{t.cpu / 1024:g} vCPU / {t.memory / 1024:g} GB{proxy} {t.architecture}, {tasks_text}{spot}",
                 cost["desired"],
                 cost["maximum"],
             )
