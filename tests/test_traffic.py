@@ -83,7 +83,9 @@ def test_prod_access_logs_go_to_a_locked_down_bucket_elb_can_write(prod: StackRu
     assert prod.one(LB).inputs["accessLogs"] == {"bucket": bucket.outputs["bucket"], "enabled": True}
     doc = policy(prod.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
     write, deny = doc["Statement"]
-    assert write["Principal"] == {"AWS": "arn:aws:iam::127311923021:root"}
+    # The log delivery service principal AWS recommends, not the regional ELB account.
+    assert write["Principal"] == {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
+    assert not [c for c, _ in prod.cloud.calls if c == "aws:elb/getServiceAccount:getServiceAccount"]
     assert (write["Action"], write["Resource"]) == (
         "s3:PutObject", f"{bucket.outputs['arn']}/AWSLogs/123456789012/*")  # fmt: skip
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
@@ -319,3 +321,22 @@ def test_twenty_public_services_on_sibling_paths_validate_and_get_unique_priorit
     services = {f"svc{i:03d}": web(routes=[{"paths": [f"/svc{i:03d}/*"]}]) for i in range(20)}
     run = ok(run_program("prod", {"services": services}))
     assert len({r.inputs["priority"] for r in run.of_type(RULE)}) == 20
+
+
+def test_only_regions_without_the_principal_deliver_as_the_regional_elb_account() -> None:
+    from ecs_platform import LoadBalancer
+    from ecs_platform.iam import AwsContext
+    from ecs_platform.load_balancer import ACCOUNT_LOG_DELIVERY_REGIONS
+    from ecs_platform.specs import LoadBalancerSpec
+    from ecs_platform.tools.mock_cloud import MockCloud
+
+    assert {"us-gov-west-1", "us-gov-east-1", "cn-north-1", "cn-northwest-1"} == ACCOUNT_LOG_DELIVERY_REGIONS
+
+    def program() -> None:
+        LoadBalancer("edge", LoadBalancerSpec(allow_plain_http=True), vpc_id="vpc-1", subnet_ids=["subnet-a", "subnet-b"],
+                     region="us-gov-west-1", context=AwsContext("123456789012", "us-gov-west-1", "aws-us-gov"))  # fmt: skip
+
+    run = ok(run_program("embed", config={"aws:region": "us-gov-west-1"}, program=program,
+                         cloud=MockCloud(region="us-gov-west-1", zones={})))  # fmt: skip
+    doc = policy(run.one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
+    assert doc["Statement"][0]["Principal"] == {"AWS": "arn:aws-us-gov:iam::048591011584:root"}

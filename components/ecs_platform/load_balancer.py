@@ -20,20 +20,12 @@ from ecs_platform.specs.base import python_problems
 from ecs_platform.specs.load_balancer import WafSpec
 from ecs_platform.wiring import wiring_problems
 
-#: Regions launched before August 2022 deliver ALB access logs as their
-#: regional Elastic Load Balancing account (looked up with the SDK's
-#: getServiceAccount); later regions use the log delivery service principal.
+#: ALB access logs are written by the log delivery service principal, which AWS recommends in
+#: the bucket policy wherever it is available ("Enable access logs for your Application Load
+#: Balancer", step 2); the regional Elastic Load Balancing account (the SDK's getServiceAccount)
+#: stays only in the regions where the principal is not: the AWS GovCloud (US) and China regions.
 #: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
-LEGACY_LOG_DELIVERY_REGIONS = frozenset(
-    {
-        "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1",
-        "ap-south-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1",
-        "ap-southeast-2", "ca-central-1", "eu-central-1", "eu-west-1", "eu-west-2", "eu-west-3",
-        "eu-south-1", "eu-north-1", "me-south-1", "sa-east-1", "ap-southeast-3", "us-gov-west-1",
-        "us-gov-east-1",
-        "cn-north-1", "cn-northwest-1",
-    }
-)  # fmt: skip
+ACCOUNT_LOG_DELIVERY_REGIONS = frozenset({"us-gov-west-1", "us-gov-east-1", "cn-north-1", "cn-northwest-1"})
 LOG_DELIVERY_PRINCIPAL = "logdelivery.elasticloadbalancing.amazonaws.com"
 
 
@@ -446,7 +438,7 @@ class LoadBalancer(pulumi.ComponentResource):
             ],
             opts=child,
         )
-        if region in LEGACY_LOG_DELIVERY_REGIONS:
+        if region in ACCOUNT_LOG_DELIVERY_REGIONS:
             writer: dict[str, Any] = {
                 "AWS": aws.elb.get_service_account_output(opts=pulumi.InvokeOutputOptions(parent=self)).arn
             }

@@ -9,6 +9,7 @@ from typing import Any
 
 import pulumi
 
+from ecs_platform import facts
 from ecs_platform.tools.mock_cloud.data import ACCOUNT_ID, ELB_LOG_ACCOUNTS, PARTITION, region_zones
 from ecs_platform.tools.mock_cloud.naming import fake_hex, taggable
 from ecs_platform.tools.mock_cloud.resources import aws_resource
@@ -94,7 +95,8 @@ class MockCloud(pulumi.runtime.Mocks):
             account = ELB_LOG_ACCOUNTS.get(region)
             if account is None:
                 raise UnmockedCall(f"no Elastic Load Balancing account for {region!r}")
-            return {"id": account, "arn": f"arn:{PARTITION}:iam::{account}:root", "region": region}, []
+            partition = facts.PARTITION_OF_REGION.get(region, PARTITION)
+            return {"id": account, "arn": f"arn:{partition}:iam::{account}:root", "region": region}, []
         if token == "aws:ec2/getSubnet:getSubnet":
             return self._subnet(str(inputs.get("id", ""))), []
         if token == "aws:ssm/getParameter:getParameter":

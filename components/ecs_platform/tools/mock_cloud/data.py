@@ -45,6 +45,7 @@ ELB_LOG_ACCOUNTS = {
     "eu-central-1": "054676820928",
     "ap-northeast-1": "582318560864",
     "ap-southeast-2": "783225319266",
+    "us-gov-west-1": "048591011584",
 }
 
 
