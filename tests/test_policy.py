@@ -112,7 +112,9 @@ def test_every_launch_type_passes_every_rule(launch_type: str) -> None:
     [
         ({"services": {"api": {**API["api"], "readonlyRootFilesystem": False}}}, "ecs-api-task", "ECS.5"),
         ({"services": {"api": {"image": "nginx", "waivers": {"ECS.20": "vendor image runs as root"}}}}, "ecs-api-task", "ECS.20"),
-        ({"launchType": "EC2", "services": {"api": {**API["api"], "networkMode": "host"}}}, "ecs-api-task", "ECS.17"),
+        ({"launchType": "EC2", "services": {"api": {**API["api"], "networkMode": "host",
+                                                     "waivers": {"host-instance-role": "agent reads host metrics"}}}},
+         "ecs-api-task", "ECS.17"),
         ({"containerInsights": "disabled"}, "ecs-cluster", "ECS.12"),
         ({"loadBalancer": {"allowPlainHttp": True, "accessLogs": False, "deletionProtection": False}}, "ecs-lb", "ELB.5"),
     ],

@@ -254,7 +254,8 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("tag overriding the stack's own", {"tags": {"Stack": "other"}},
      "ecs-platform:tags.Stack: overrides the platform's own Stack tag (allowed: keys other than Project, Stack, ManagedBy)"),
     ("waiver of a control services cannot waive", svc(waivers={"ECS.2": "needs a public IP"}),
-     'ecs-platform:services.api.waivers.ECS.2: "ECS.2" is not a control a service may waive (allowed: ECS.5, ECS.17, ECS.20)'),
+     'ecs-platform:services.api.waivers.ECS.2: "ECS.2" is not a control a service may waive (allowed: ECS.5, ECS.17, ECS.20, '
+     "host-instance-role)"),
     ("waiver reason AWS cannot store as a tag", {"services": {"api": {"image": "x", "waivers": {"ECS.20": "vendor image (root)"}}}},
      'ecs-platform:services.api.waivers.ECS.20: "vendor image (root)" is not a valid reason (it becomes a tag value)'),
     ("non-root user missing", {"services": {"api": {"image": "x"}}},

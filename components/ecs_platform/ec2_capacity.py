@@ -19,8 +19,10 @@ SSM_CORE_POLICY = "policy/AmazonSSMManagedInstanceCore"
 
 
 def user_data(cluster_name: str, stop_timeout: int = 30) -> str:
-    """The ECS agent's settings: join the cluster, give tasks their own IAM role
-    (and keep them off the instance's metadata and role), drain Spot instances."""
+    """The ECS agent's settings: join the cluster, give tasks their own IAM role (and keep
+    awsvpc tasks off the instance's metadata and role; bridge tasks are kept off by the hop
+    limit; host-mode tasks are not, hence their ``host-instance-role`` waiver), drain Spot
+    instances."""
     lines = [
         "#!/bin/bash",
         "cat >> /etc/ecs/ecs.config <<'EOF'",
@@ -47,7 +49,8 @@ class Ec2Capacity(pulumi.ComponentResource):
     * the ECS-optimized Amazon Linux 2023 AMI, from AWS's public SSM parameter
       for the instances' architecture;
     * an instance role (ECS agent + SSM Session Manager; no SSH key) and profile;
-    * IMDSv2 only, hop limit 1 (containers cannot reach the instance's role),
+    * IMDSv2 only, hop limit 1 (containers of awsvpc and bridge tasks cannot reach the
+      instance's role; host-mode tasks can, so they need a waiver),
       an encrypted gp3 root volume, no public IP;
     * instances over the private subnets of every zone, optionally part Spot;
     * a capacity provider with managed scaling, managed termination protection

@@ -47,8 +47,15 @@ NETWORK_MODES: dict[str, tuple[str, ...]] = {
     "EXTERNAL": ("bridge", "host"),
 }
 #: Security Hub controls a service may turn off in config, visibly: ECS.5
-#: (read-only root filesystem), ECS.17 (host networking), ECS.20 (non-root user).
-SERVICE_WAIVABLE = ("ECS.5", "ECS.17", "ECS.20")
+#: (read-only root filesystem), ECS.17 (host networking), ECS.20 (non-root user); and the
+#: platform's own :data:`HOST_INSTANCE_ROLE_WAIVER`.
+SERVICE_WAIVABLE = ("ECS.5", "ECS.17", "ECS.20", "host-instance-role")
+#: The waiver a task in ``host`` network mode on EC2 needs: such a task shares the instance's
+#: network namespace, so neither ``ECS_AWSVPC_BLOCK_IMDS`` (awsvpc tasks) nor the metadata hop
+#: limit of 1 (bridge tasks, one hop away) keeps it from the instance metadata service and the
+#: instance role's credentials ("Amazon ECS task IAM role", "Restricting access to Amazon EC2
+#: instance metadata": https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html).
+HOST_INSTANCE_ROLE_WAIVER = "host-instance-role"
 #: ECS deployment strategies, config word -> CreateService ``deploymentConfiguration.strategy``
 #: (API_DeploymentConfiguration: ROLLING, BLUE_GREEN, LINEAR, CANARY).
 #: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html

@@ -483,6 +483,11 @@ def placement_problems(
     mode = network_mode(svc, cluster)
     if mode not in modes:
         out.append(((*loc, "networkMode"), f"{show(mode)} is not allowed (allowed: {allowed(modes)})"))
+    elif mode == "host" and launch_type == "EC2" and f.HOST_INSTANCE_ROLE_WAIVER not in svc.waivers:
+        # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-iam-roles.html
+        out.append(((*loc, "networkMode"), f"{show(mode)} on EC2 lets the task read the instance role's "
+                    "credentials: it shares the instance's network, where ECS's metadata blocking and the hop "
+                    "limit do not reach (allowed: awsvpc or bridge, or waivers: {host-instance-role: <why>})"))
     elif isinstance(svc, ServiceSpec) and svc.is_public and launch_type != "EXTERNAL" and mode != "awsvpc":
         out.append(((*loc, "networkMode"), f"{show(mode)} cannot sit behind the load balancer "
                     "(allowed: awsvpc for a public service)"))  # fmt: skip

@@ -356,8 +356,10 @@ class TaskSpec(ContainerSpec):
     waivers: dict[WaivableControl, Reason] = {}
     """Controls this task turns off on purpose, with why: ``ECS.20`` (runs as root/image user),
     ``ECS.5`` (writable root, recorded automatically with ``readonlyRootFilesystem: false``),
-    ``ECS.17`` (host network, recorded automatically with ``networkMode: host``); each becomes
-    an ``ecs-platform:waiver:<control>`` tag on the task definition. Default none."""
+    ``ECS.17`` (host network, recorded automatically with ``networkMode: host``),
+    ``host-instance-role`` (required with ``networkMode: host`` on EC2, whose tasks can read the
+    instance role's credentials); each becomes an ``ecs-platform:waiver:<control>`` tag on the
+    task definition. Default none."""
 
     @property
     def consumed_queue(self) -> str | None:
@@ -435,6 +437,9 @@ class TaskSpec(ContainerSpec):
         if "ECS.5" in self.waivers and not writable_roots:
             problems.append((("waivers", "ECS.5"), "waives a control this task keeps "
                                                    "(allowed: only with readonlyRootFilesystem: false)"))  # fmt: skip
+        if f.HOST_INSTANCE_ROLE_WAIVER in self.waivers and self.network_mode != "host":
+            problems.append((("waivers", f.HOST_INSTANCE_ROLE_WAIVER), "waives a control this task keeps (allowed: "
+                             "only with networkMode: host on EC2)"))  # fmt: skip
         if "ECS.17" in self.waivers and self.network_mode != "host":
             problems.append((("waivers", "ECS.17"), "waives a control this service keeps "
                                                     "(allowed: only with networkMode: host)"))  # fmt: skip
