@@ -293,3 +293,24 @@ def test_every_launch_type_runs_the_real_program(launch_type: str, expected: dic
     assert svc["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
     assert run.exports["launchType"] == launch_type
     json.dumps(run.exports)
+
+
+# --- detailed monitoring (issue 27) ------------------------------------------------------------
+
+
+def test_instances_have_basic_monitoring_unless_asked(ec2: StackRun) -> None:
+    lt = ec2.one("aws:ec2/launchTemplate:LaunchTemplate")
+    assert lt.inputs["monitoring"] == {"enabled": False}
+
+
+def test_detailed_monitoring_on_request_is_priced_per_instance() -> None:
+    from ecs_platform.tools.preview.cost import estimate
+
+    run = run_program("dev", {"launchType": "EC2", "ec2": {"detailedMonitoring": True}})
+    assert run.error is None, run.error
+    assert run.one("aws:ec2/launchTemplate:LaunchTemplate").inputs["monitoring"] == {"enabled": True}
+    [line] = [x for x in estimate(run).lines if x.item.startswith("EC2 detailed monitoring")]
+    instances = int(line.detail.split(" of ")[1].split(" ")[0])
+    assert line.desired == pytest.approx(2.1 * instances) and instances >= 1
+    basic = run_program("dev", {"launchType": "EC2"})
+    assert not [x for x in estimate(basic).lines if x.item.startswith("EC2 detailed monitoring")]

@@ -143,7 +143,10 @@ class Ec2Capacity(pulumi.ComponentResource):
                     delete_on_termination="true",
                 )
             ],
-            monitoring=aws.ec2.LaunchTemplateMonitoringArgs(enabled=True),
+            # Managed scaling reads CapacityProviderReservation, which ECS publishes itself:
+            # per-minute instance metrics are opt-in (and billed).
+            # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-auto-scaling.html
+            monitoring=aws.ec2.LaunchTemplateMonitoringArgs(enabled=spec.detailed_monitoring),
             user_data=pulumi.Output.from_input(cluster_name).apply(
                 lambda cluster: base64.b64encode(user_data(cluster).encode()).decode()
             ),

@@ -109,6 +109,10 @@ class Ec2Spec(Spec):
     """Managed scaling's target utilisation, 1..100 % (below 100 keeps spare instances). Default 100."""
     root_volume_gib: Annotated[int, Int(30, 16384)] = Field(default=30, alias="rootVolumeGiB")
     """Encrypted gp3 root volume, 30..16384 GiB (30 is the AMI's minimum). Default 30."""
+    detailed_monitoring: Bool = False
+    """EC2 detailed monitoring (instance metrics every minute, billed per metric) on the
+    instances. ECS managed scaling does not need it: it scales on the capacity provider's own
+    CapacityProviderReservation metric. Default false (basic, 5-minute metrics, free)."""
     instance_type_specs: dict[InstanceTypeName, InstanceTypeSpec] = {}
     """Specs of types outside the built-in table: ``{x9z.large: {vcpu: 2, memoryMiB: 8192,
     architecture: X86_64}}``. Default none."""

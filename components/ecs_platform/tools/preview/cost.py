@@ -297,6 +297,13 @@ def _ec2(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], tasks: list[_T
             od = min(n, base) + max(0, n - base) * on_demand_pct
             spot = n - od
             cost[attr] = hours * hourly * (od + spot_factor * spot) + n * volume * float(ep["gp3_gb_month"])
+        if lt.inputs.get("monitoring", {}).get("enabled"):
+            # Detailed monitoring: 7 instance metrics at CloudWatch's per-metric price, per instance
+            # (CloudWatch pricing, "Amazon EC2 detailed monitoring" example: $2.10 a month).
+            per_instance = float(rp["cloudwatch_detailed_monitoring_instance_month"])
+            est.lines.append(CostLine(f"EC2 detailed monitoring {asg.name}", f"per-minute metrics of {counts['desired']} "
+                                      f"instance(s) (max {counts['maximum']}) at ${per_instance:.2f} each",
+                                      counts["desired"] * per_instance, counts["maximum"] * per_instance))  # fmt: skip
         est.lines.append(
             CostLine(
                 f"EC2 {asg.name}",

@@ -361,6 +361,7 @@ class _Summaries:
         return (
             f"{i.get('imageId')} ({i.get('instanceType')}); IMDSv2 {i['metadataOptions']['httpTokens']}; "
             f"{ebs['volumeSize']} GiB {ebs['volumeType']} encrypted={ebs['encrypted']}; "
+            f"{'detailed' if (i.get('monitoring') or {}).get('enabled') else 'basic'} monitoring; "
             f"joins cluster {cluster}"
         )
 
