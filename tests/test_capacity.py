@@ -105,7 +105,7 @@ def test_auto_scaling_group_spans_every_zone_and_is_protected_for_ecs(ec2: Stack
     policy_ = asg.inputs["mixedInstancesPolicy"]
     assert [o["instanceType"] for o in policy_["launchTemplate"]["overrides"]] == ["t3.medium"]
     assert policy_["launchTemplate"]["launchTemplateSpecification"] == {
-        "launchTemplateId": ec2.one(LT).id, "version": "$Latest"}  # fmt: skip
+        "launchTemplateId": ec2.one(LT).id, "version": str(ec2.one(LT).outputs["latestVersion"])}  # fmt: skip
     assert policy_["instancesDistribution"]["onDemandPercentageAboveBaseCapacity"] == 100
 
 
@@ -314,3 +314,26 @@ def test_detailed_monitoring_on_request_is_priced_per_instance() -> None:
     assert line.desired == pytest.approx(2.1 * instances) and instances >= 1
     basic = run_program("dev", {"launchType": "EC2"})
     assert not [x for x in estimate(basic).lines if x.item.startswith("EC2 detailed monitoring")]
+
+
+# --- instance refresh (issue 27) ---------------------------------------------------------------
+
+
+def test_a_new_launch_template_version_rolls_through_protected_instances(ec2: StackRun) -> None:
+    asg = ec2.one("aws:autoscaling/group:Group").inputs
+    # The group names the template's version, so a new version (a new AMI) changes the group,
+    # which starts the refresh.
+    spec = asg["mixedInstancesPolicy"]["launchTemplate"]["launchTemplateSpecification"]
+    assert spec["version"] != "$Latest"
+    assert asg["instanceRefresh"] == {
+        "strategy": "Rolling",
+        "preferences": {"minHealthyPercentage": 100, "maxHealthyPercentage": 200,
+                        "scaleInProtectedInstances": "Refresh", "skipMatching": True},
+    }  # fmt: skip
+
+
+def test_the_preview_says_how_new_amis_reach_running_instances(ec2: StackRun) -> None:
+    from ecs_platform.tools.preview.report import tree_lines
+
+    [line] = [x for x in tree_lines(ec2) if "instance refresh" in x]
+    assert "100..200% healthy, protected instances: Refresh" in line

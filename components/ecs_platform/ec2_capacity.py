@@ -54,7 +54,9 @@ class Ec2Capacity(pulumi.ComponentResource):
       an encrypted gp3 root volume, no public IP;
     * instances over the private subnets of every zone, optionally part Spot;
     * a capacity provider with managed scaling, managed termination protection
-      (the group protects new instances from scale-in) and managed draining.
+      (the group protects new instances from scale-in) and managed draining;
+    * a rolling instance refresh whenever the launch template changes (a new AMI), which
+      replaces scale-in protected instances too.
 
     Outputs: ``capacity_provider_name``, ``auto_scaling_group_name``, ``security_group_id``.
     """
@@ -168,8 +170,11 @@ class Ec2Capacity(pulumi.ComponentResource):
             default_instance_warmup=120,
             mixed_instances_policy=aws.autoscaling.GroupMixedInstancesPolicyArgs(
                 launch_template=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateArgs(
+                    # The version itself (not "$Latest"): a new AMI or setting makes a new version,
+                    # which changes the group and so starts the instance refresh below.
                     launch_template_specification=aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateLaunchTemplateSpecificationArgs(
-                        launch_template_id=self.launch_template.id, version="$Latest"
+                        launch_template_id=self.launch_template.id,
+                        version=self.launch_template.latest_version.apply(str),
                     ),
                     overrides=[
                         aws.autoscaling.GroupMixedInstancesPolicyLaunchTemplateOverrideArgs(instance_type=t)
@@ -181,6 +186,25 @@ class Ec2Capacity(pulumi.ComponentResource):
                     on_demand_percentage_above_base_capacity=on_demand_above_base,
                     on_demand_allocation_strategy="prioritized",
                     spot_allocation_strategy="price-capacity-optimized",
+                ),
+            ),
+            # Running instances get a new launch template version (a new ECS-optimized AMI) by a
+            # rolling refresh: new instances start before old ones stop (max 200 %) so capacity
+            # never drops below the desired count (min 100 %; AWS's default is 90), and the
+            # instances ECS protects from scale-in are replaced too (the API's default, Wait,
+            # waits an hour for a protection that managed termination protection keeps while
+            # tasks run, then fails the refresh); managed draining moves their tasks off first.
+            # Instances already on the new version are skipped; the warm-up is the group's
+            # default_instance_warmup (RefreshPreferences: InstanceWarmup is for overriding it).
+            # https://docs.aws.amazon.com/autoscaling/ec2/userguide/understand-instance-refresh-default-values.html
+            # https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_RefreshPreferences.html
+            instance_refresh=aws.autoscaling.GroupInstanceRefreshArgs(
+                strategy="Rolling",
+                preferences=aws.autoscaling.GroupInstanceRefreshPreferencesArgs(
+                    min_healthy_percentage=100,
+                    max_healthy_percentage=200,
+                    scale_in_protected_instances="Refresh",
+                    skip_matching=True,
                 ),
             ),
             tags=[

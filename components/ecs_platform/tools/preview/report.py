@@ -346,10 +346,17 @@ class _Summaries:
         types = ", ".join(o["instanceType"] for o in policy["launchTemplate"]["overrides"])
         dist = policy.get("instancesDistribution") or {}
         spot = 100 - int(dist.get("onDemandPercentageAboveBaseCapacity", 100))
+        refresh = (i.get("instanceRefresh") or {}).get("preferences")
+        rollout = (
+            f"; a new launch template version replaces every instance (instance refresh, "
+            f"{refresh.get('minHealthyPercentage')}..{refresh.get('maxHealthyPercentage')}% healthy, "
+            f"protected instances: {refresh.get('scaleInProtectedInstances')})"
+            if refresh else "; new launch template versions reach new instances only"
+        )  # fmt: skip
         return (
             f"{types}; {i.get('minSize')}..{i.get('maxSize')} instances over "
             f"{self.zones(i.get('vpcZoneIdentifiers', []))}; {spot}% Spot above "
-            f"{dist.get('onDemandBaseCapacity', 0)} on-demand; scale-in protected"
+            f"{dist.get('onDemandBaseCapacity', 0)} on-demand; scale-in protected{rollout}"
         )
 
     def launch_template(self, i: dict[str, Any], r: Registration) -> str:
