@@ -156,8 +156,8 @@ def test_load_balancer_admits_80_and_443_from_the_ingress_cidrs_only(prod: Stack
     lb_sg = prod.one(SG, "ecs-lb-sg").id
     into_lb = sorted((r.inputs["fromPort"], r.inputs["toPort"], r.inputs["cidrIpv4"])
                      for r in prod.of_type(INGRESS) if r.inputs["securityGroupId"] == lb_sg)  # fmt: skip
-    # (and web's blue/green test port, from the same clients)
-    assert into_lb == [(80, 80, "0.0.0.0/0"), (443, 443, "0.0.0.0/0"), (8443, 8443, "0.0.0.0/0")]
+    # (and web's blue/green test port, from the VPC only)
+    assert into_lb == [(80, 80, "0.0.0.0/0"), (443, 443, "0.0.0.0/0"), (8443, 8443, "10.0.0.0/16")]
     restricted = ok(run_program("dev", {"loadBalancer": {"allowPlainHttp": True, "accessLogs": False,
                                                          "ingressCidrs": ["203.0.113.0/24", "198.51.100.0/24"]}}))  # fmt: skip
     lb_sg = restricted.one(SG, "ecs-lb-sg").id
@@ -170,7 +170,11 @@ def test_load_balancer_admits_80_and_443_from_the_ingress_cidrs_only(prod: Stack
 
 def test_public_service_gets_an_ip_target_group_with_its_health_check(prod: StackRun) -> None:
     tg = prod.one(TG, "ecs-web-tg").inputs
-    assert (tg["targetType"], tg["port"], tg["protocol"]) == ("ip", 8080, "HTTP")
+    # web deploys blue/green: its groups have a fixed port (tests/test_deployments.py); a rolling
+    # service's group has the container port
+    assert (tg["targetType"], tg["port"], tg["protocol"]) == ("ip", 80, "HTTP")
+    rolling = ok(run_program("dev")).one(TG, "ecs-web-tg").inputs
+    assert (rolling["targetType"], rolling["port"], rolling["protocol"]) == ("ip", 8080, "HTTP")
     assert tg["vpcId"] == prod.exports["vpcId"]
     assert tg["deregistrationDelay"] == 30
     assert tg["healthCheck"] == {"enabled": True, "protocol": "HTTP", "port": "traffic-port", "path": "/",
@@ -275,10 +279,11 @@ def test_memory_target_and_cooldowns_from_config() -> None:
 def test_autoscaled_service_keeps_its_live_count_across_deploys(prod: StackRun) -> None:
     # ignoreChanges on desiredCount: the configured count is used when the service
     # is created; a later `pulumi up` with another desiredCount leaves the live one.
-    assert prod.one(SERVICE, "ecs-web").ignore_changes == ["desiredCount"]
+    # (web deploys blue/green: its target groups are ECS's too, tests/test_deployments.py)
+    assert prod.one(SERVICE, "ecs-web").ignore_changes[0] == "desiredCount"
     assert prod.one(SERVICE, "ecs-worker").ignore_changes == []
     changed = ok(run_program("prod", {"desiredCount": 5}))
-    assert changed.one(SERVICE, "ecs-web").ignore_changes == ["desiredCount"]
+    assert changed.one(SERVICE, "ecs-web").ignore_changes[0] == "desiredCount"
     assert changed.one(SERVICE, "ecs-web").inputs["desiredCount"] == 5  # used only at creation
 
 

@@ -124,6 +124,11 @@ class Platform(pulumi.ComponentResource):
                 name_prefix=context.prefix,
                 context=ctx,
                 test_ports=sorted(set(test_ports(spec).values())),
+                test_ingress_cidrs={
+                    port: list(cidrs)
+                    for svc_name, port in test_ports(spec).items()
+                    if (cidrs := spec.services[svc_name].deployment.test_ingress_cidrs)
+                },
                 opts=child,
             )
         # Services share the listener: their rule priorities are assigned together.

@@ -273,8 +273,11 @@ class Service(pulumi.ComponentResource):
             deployment_configuration=deployment_configuration(spec),
             deployment_minimum_healthy_percent=spec.min_healthy_percent,
             deployment_maximum_percent=spec.max_percent,
-            # `pulumi up` fails, naming the service, when its deployment does not settle.
+            # `pulumi up` fails, naming the service, when its deployment does not settle; a
+            # cancelled `pulumi up` (SIGINT) rolls the deployment back instead of leaving it
+            # half done (the provider's sigint_rollback, which needs wait_for_steady_state).
             wait_for_steady_state=ref.spec.wait_for_steady_state,
+            sigint_rollback=True if ref.spec.wait_for_steady_state else None,
             tags=(
                 None
                 if ref.spec.wait_for_steady_state
@@ -294,7 +297,7 @@ class Service(pulumi.ComponentResource):
             # configured count applies when the service is created, never after.
             opts=pulumi.ResourceOptions(
                 parent=self,
-                ignore_changes=["desiredCount"] if spec.autoscaling else None,
+                ignore_changes=_ignored(spec) or None,
                 custom_timeouts=pulumi.CustomTimeouts(
                     create=f"{ref.spec.deploy_timeout_minutes}m", update=f"{ref.spec.deploy_timeout_minutes}m"
                 ),
@@ -374,3 +377,25 @@ class Service(pulumi.ComponentResource):
         self.caller_rules += tcp_path((base, f"{base}-egress"), source=security_group_id,
                                       target=self.security_group.id, port=port, descriptions=(what, what),
                                       opts=pulumi.ResourceOptions(parent=self))  # fmt: skip
+
+
+#: The target groups ECS swaps with every blue/green, linear or canary deployment: after one, ECS
+#: reports the group now serving production as the service's target group and the other as the
+#: alternate. Sending the configured pair back would make ECS register the next deployment's new
+#: tasks in the group that serves production (terraform-provider-aws issue 45678); ignoring them
+#: also keeps the provider's diff from seeing ECS's swap as drift.
+#: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-deployment-how-it-works.html
+SWAPPED_BY_ECS = (
+    "loadBalancers[0].targetGroupArn",
+    "loadBalancers[0].advancedConfiguration.alternateTargetGroupArn",
+)
+
+
+def _ignored(spec: ServiceSpec) -> list[str]:
+    """What ``pulumi up`` leaves as it is on the live service: the task count when an autoscaler
+    owns it, and the target groups of a traffic-shifting deployment (unless
+    ``deployment.retarget``: a service switching to such a strategy must send them once)."""
+    ignored = ["desiredCount"] if spec.autoscaling else []
+    if spec.is_public and spec.deployment.shifts_traffic and not spec.deployment.retarget:
+        ignored += SWAPPED_BY_ECS
+    return ignored

@@ -58,9 +58,11 @@ def attach(
     target_group = _target_group(parent, f"{name}-tg", spec, vpc_id)
     alternate = _target_group(parent, f"{name}-tg-alt", spec, vpc_id) if shifts else None
     forward = _forward(target_group, alternate)
-    # ECS moves traffic by rewriting the weights of the rules' forward action: the rules
-    # start at 100/0 and their actions are ECS's from then on.
-    rule_opts = pulumi.ResourceOptions(parent=parent, ignore_changes=["actions"] if shifts else None)
+    # ECS moves traffic by rewriting the weights of the rules' forward action: the rules start at
+    # 100/0 and their actions are ECS's from then on, unless `deployment.retarget` hands them the
+    # configured target groups again (a service switching to a traffic-shifting strategy).
+    owned_by_ecs = shifts and not spec.deployment.retarget
+    rule_opts = pulumi.ResourceOptions(parent=parent, ignore_changes=["actions"] if owned_by_ecs else None)
     rules = [
         aws.lb.ListenerRule(
             f"{name}-route-{i}",
@@ -98,8 +100,7 @@ def attach(
         )
         production_rule = rules[0]
         role, policy = _infrastructure_role(
-            parent, name, ctx, listeners=[lb.listener_arn, test_listener],
-            rules=[production_rule.arn, test_rule.arn],
+            parent, name, ctx, rules=[production_rule.arn, test_rule.arn],
             target_groups=[target_group.arn, alternate.arn],
         )  # fmt: skip
         advanced = aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs(
@@ -123,10 +124,11 @@ def attach(
 
 def _target_group(parent: pulumi.Resource, name: str, spec: ServiceSpec, vpc_id: pulumi.Input[str]) -> aws.lb.TargetGroup:
     hc = spec.effective_target_health_check
+    port = SHIFTING_TARGET_GROUP_PORT if spec.deployment.shifts_traffic else spec.port
     return aws.lb.TargetGroup(
         name,
-        name=target_group_name(name, port=spec.port, protocol="HTTP", target_type="ip", vpc_id=vpc_id),
-        port=spec.port,
+        name=target_group_name(name, port=port, protocol="HTTP", target_type="ip", vpc_id=vpc_id),
+        port=port,
         protocol="HTTP",
         target_type="ip",
         vpc_id=vpc_id,
@@ -167,7 +169,6 @@ def _infrastructure_role(
     name: str,
     ctx: AwsContext,
     *,
-    listeners: Sequence[pulumi.Input[str]],
     rules: Sequence[pulumi.Input[str]],
     target_groups: Sequence[pulumi.Input[str]],
 ) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
@@ -183,7 +184,7 @@ def _infrastructure_role(
     policy = aws.iam.RolePolicy(
         f"{name}-infrastructure-policy",
         role=role.name,
-        policy=policy_document(infrastructure_statements(listeners, rules, target_groups)),
+        policy=policy_document(infrastructure_statements(rules, target_groups)),
         opts=child,
     )
     return role, policy
@@ -240,33 +241,46 @@ def _conditions(paths: Sequence[str], hosts: Sequence[str]) -> list[aws.lb.Liste
 
 
 #: What ECS does with a load balancer during a blue/green, linear or canary deployment: the actions
-#: of AWS's managed policy AmazonECSInfrastructureRolePolicyForLoadBalancers (v2), which grants
-#: them on every target group, listener and rule; here each is granted on exactly the service's.
+#: of AWS's managed policy AmazonECSInfrastructureRolePolicyForLoadBalancers, which grants them on
+#: every target group, listener and rule; here each is granted on exactly the service's.
 #: https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonECSInfrastructureRolePolicyForLoadBalancers.html
+#: The managed policy also allows ``ModifyListener``: ECS shifts a Network Load Balancer's traffic
+#: on its listener, but an Application Load Balancer's on the listener *rules* it is given
+#: (``AdvancedConfiguration``: "the production listener rule (in the case of an Application Load
+#: Balancer) or listener (in the case for a Network Load Balancer)";
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AdvancedConfiguration.html).
+#: The platform hands ECS two rules of its own, never a listener or a listener's default rule, so
+#: the role may not modify the listeners: on the shared HTTPS listener that would let one service's
+#: role rewrite the default action every service falls back to.
 ELB_READ_ACTIONS = (
     "elasticloadbalancing:DescribeListeners",
     "elasticloadbalancing:DescribeRules",
     "elasticloadbalancing:DescribeTargetGroups",
     "elasticloadbalancing:DescribeTargetHealth",
 )
+#: The port of a traffic-shifting service's target groups. ECS registers every task with its
+#: container port, and the health check uses the port a target was registered with
+#: (``traffic-port``), so the groups' own port only has to exist; fixed, a new container port
+#: does not replace groups whose ARNs ECS holds (a replaced group would leave the service and its
+#: rules on one that no longer exists). "Register targets with your target group": the port of an
+#: IP target defaults to the group's and may be given per target.
+#: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-register-targets.html
+SHIFTING_TARGET_GROUP_PORT = 80
 
 
 def infrastructure_statements(
-    listeners: Sequence[pulumi.Input[str]],
     rules: Sequence[pulumi.Input[str]],
     target_groups: Sequence[pulumi.Input[str]],
 ) -> list[dict[str, Any]]:
     """The infrastructure role's policy: register tasks in the two target groups, rewrite the
-    weights of the production and test rules (and of their listeners, as the managed policy
-    allows), and read what ELB gives no resource-level permissions for."""
+    weights of the production and test rules, and read what ELB gives no resource-level
+    permissions for."""
     return [
         # The Describe actions have no resource-level permissions: "*" is their only resource.
         unscoped_statement("ElbRead", ELB_READ_ACTIONS),
         {"Sid": "TargetGroups", "Effect": "Allow",
          "Action": ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
          "Resource": list(target_groups)},
-        {"Sid": "Listeners", "Effect": "Allow", "Action": ["elasticloadbalancing:ModifyListener"],
-         "Resource": list(listeners)},
         {"Sid": "ListenerRules", "Effect": "Allow", "Action": ["elasticloadbalancing:ModifyRule"],
          "Resource": list(rules)},
     ]  # fmt: skip

@@ -360,19 +360,26 @@ def _deployment_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
         seen.setdefault(port, name)
     lb = spec.load_balancer
     listener_rules = len(lb.ingress_cidrs) * (2 if lb.https else 1)
-    rules = listener_rules + len(lb.ingress_cidrs) * len(seen)
+    # A test listener admits its service's testIngressCidrs, or the VPC's one block.
+    test_rules = {port: len(spec.services[n].deployment.test_ingress_cidrs or ("vpc",)) for port, n in seen.items()}
+    rules = listener_rules + sum(test_rules.values())
     if seen and rules > f.MAX_SECURITY_GROUP_RULES:
         out.append((("loadBalancer", "ingressCidrs"), f"{len(lb.ingress_cidrs)} blocks make {rules} inbound rules on "
-                    f"the load balancer's security group with the test ports {allowed(sorted(seen))} (one per block "
-                    f"and port) (allowed: at most {f.MAX_SECURITY_GROUP_RULES} rules, AWS's default quota per "
+                    f"the load balancer's security group with the test ports {allowed(sorted(seen))} "
+                    f"({listener_rules} for the listeners, {sum(test_rules.values())} for the test listeners' "
+                    f"sources) (allowed: at most {f.MAX_SECURITY_GROUP_RULES} rules, AWS's default quota per "
                     "security group)"))  # fmt: skip
     if spec.wait_for_steady_state:
         for name, svc in spec.services.items():
-            needed = svc.deployment.shifting_minutes()
-            if needed and spec.deploy_timeout_minutes <= needed:
+            waits = svc.deployment_waits()
+            needed = -(-sum(seconds for _, seconds in waits) // 60)  # whole minutes, rounded up
+            if waits and spec.deploy_timeout_minutes <= needed:
+                parts = ", ".join(f"{seconds // 60} min {what}" if seconds % 60 == 0 else f"{seconds} s {what}"
+                                  for what, seconds in waits if seconds)  # fmt: skip
                 out.append((("deployTimeoutMinutes",), f"{spec.deploy_timeout_minutes} is too short for "
                             f"services.{name}, whose {svc.deployment.strategy} deployment takes at least {needed} "
-                            f"minutes of traffic steps and bake time (allowed: more than {needed}, up to 2880)"))
+                            f"minutes ({parts}; pulling images and starting tasks come on top) (allowed: more "
+                            f"than {needed}, up to 2880)"))  # fmt: skip
     return out
 
 

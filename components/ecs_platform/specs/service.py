@@ -210,8 +210,22 @@ class DeploymentSpec(Spec):
     test_port: Port | None = None
     """Port of the test listener the load balancer gets for this service: the new tasks answer there
     before they get production traffic (HTTPS when the load balancer has a certificate), admitted
-    only from ``loadBalancer.ingressCidrs``; not 80 or 443. Required with ``blueGreen``, ``linear``
-    and ``canary``. Default none."""
+    only from ``testIngressCidrs``; not 80 or 443. Required with ``blueGreen``, ``linear`` and
+    ``canary``. Default none."""
+    test_ingress_cidrs: tuple[Cidr, ...] | None = None
+    """Who may connect to the test listener on ``testPort`` (IPv4 CIDR blocks): the unreleased
+    version answers there during the deployment and its bake. Only with ``blueGreen``, ``linear``
+    and ``canary``. Default: the VPC's own CIDR block (a VPN, a bastion or a test runner inside
+    the VPC), not ``loadBalancer.ingressCidrs``."""
+    retarget: Bool = False
+    """Send the service's two target groups to ECS, and its listener rules their 100/0 weights, in
+    this ``pulumi up``. Otherwise ``pulumi up`` leaves both as ECS last set them: every blue/green,
+    linear or canary deployment swaps which group serves production, and sending the configured
+    pair back would make the next deployment register its new tasks in the group that serves
+    production (terraform-provider-aws issue 45678).
+    Needed once, in the ``pulumi up`` that switches a deployed service from ``rolling`` to
+    ``blueGreen``, ``linear`` or ``canary``; remove it afterwards. Only with those strategies.
+    Default false."""
     alarms: tuple[AlarmName, ...] = ()
     """Names of existing CloudWatch alarms that, in ALARM during a deployment, roll it back; in
     addition to the platform's own alarms of a public service. Default none."""
@@ -264,9 +278,11 @@ class DeploymentSpec(Spec):
         others = "blueGreen, linear or canary"
         if not self.shifts_traffic:
             for key, value, what in (("bakeMinutes", self.bake_minutes, "bake time"),
-                                     ("testPort", self.test_port, "test listener")):  # fmt: skip
+                                     ("testPort", self.test_port, "test listener"),
+                                     ("testIngressCidrs", self.test_ingress_cidrs, "test listener"),
+                                     ("retarget", self.retarget or None, "second target group")):  # fmt: skip
                 if value is not None:
-                    problems.append(((key,), f"{value} is set with strategy rolling, which has no {what} "
+                    problems.append(((key,), f"{show(value)} is set with strategy rolling, which has no {what} "
                                              f"(allowed: strategy {others}, or remove it)"))  # fmt: skip
         elif self.test_port is None:
             problems.append((("testPort",), f"null is missing (allowed: a port 1..65535 other than 80 and 443 for "
@@ -350,6 +366,25 @@ class ServiceSpec(TaskSpec):
     def effective_grace_period(self) -> int:
         grace = self.health_check_grace_period
         return DEFAULT_HEALTH_CHECK_GRACE_PERIOD if grace is None else grace
+
+    def deployment_waits(self) -> list[tuple[str, int]]:
+        """What a traffic-shifting deployment of this service waits for at least, in seconds, with
+        what each wait is: new tasks pass the load balancer's health check (``healthyThreshold``
+        checks ``interval`` apart, "Health checks for Application Load Balancer target groups"),
+        the health check grace period, the traffic steps and bake time, then the old tasks drain
+        (``deregistrationDelay``). Empty for ``rolling``. Pulling images and starting containers
+        come on top: AWS gives no figure for them."""
+        d = self.deployment
+        if not d.shifts_traffic:
+            return []
+        hc = self.effective_target_health_check
+        return [
+            ("of traffic steps and bake time", d.shifting_minutes() * 60),
+            (f"for new tasks to pass {hc.healthy_threshold} load balancer checks {hc.interval} s apart",
+             hc.healthy_threshold * hc.interval),
+            ("of health check grace period", self.effective_grace_period),
+            ("of draining the old tasks", self.effective_deregistration_delay),
+        ]  # fmt: skip
 
     @model_validator(mode="after")
     def _service_rules(self) -> Self:

@@ -27,6 +27,7 @@ class MockCloud(pulumi.runtime.Mocks):
         extra_calls: Mapping[str, Callable[[dict[str, Any]], dict[str, Any]]] | None = None,
         zones: Mapping[str, str] | None = None,
         account_id: str = ACCOUNT_ID,
+        vpcs: Mapping[str, str] | None = None,
     ) -> None:
         """``zones``: the account's zone ID -> zone name map (default :data:`REGION_ZONES`'s)."""
         self.region = region
@@ -35,6 +36,9 @@ class MockCloud(pulumi.runtime.Mocks):
         self.zones: dict[str, str] | None = dict(zones) if zones is not None else region_zones(region)
         #: subnet id -> (zone name, "public" | "private"), for assertions on placement.
         self.subnets: dict[str, tuple[str, str]] = {}
+        #: VPC id -> its CIDR block: the VPCs the program created, and the adopted VPCs a test
+        #: declares (``vpcs``); ``getVpc`` of any other id fails, as AWS's would.
+        self.vpcs: dict[str, str] = dict(vpcs or {})
         #: subnet id -> its zone ID.
         self.subnet_zone_ids: dict[str, str] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
@@ -62,6 +66,12 @@ class MockCloud(pulumi.runtime.Mocks):
                 "groupNames": [region] * len(by_name),
                 "state": "available",
             }, []
+        if token == "aws:ec2/getVpc:getVpc":
+            vpc_id = str(inputs.get("id", ""))
+            if vpc_id not in self.vpcs:
+                raise UnmockedCall(f"no VPC {vpc_id!r} in the mock account (adopted VPCs: MockCloud(vpcs=...))")
+            return {"id": vpc_id, "cidrBlock": self.vpcs[vpc_id], "default": False, "state": "available",
+                    "arn": f"arn:{PARTITION}:ec2:{region}:{self.account_id}:vpc/{vpc_id}"}, []  # fmt: skip
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {
                 "id": self.account_id,
@@ -133,6 +143,7 @@ class MockCloud(pulumi.runtime.Mocks):
         ids_by_name = {zone_name: zone_id for zone_id, zone_name in (self.zones or {}).items()}
         zones = list(inputs.get("availabilityZoneNames") or sorted(ids_by_name)[:3])
         vpc_id = "vpc-" + fake_hex(name)
+        self.vpcs[vpc_id] = str(inputs.get("cidrBlock") or "10.0.0.0/16")  # awsx's default block
         public: list[str] = []
         private: list[str] = []
         for zone in zones:

@@ -223,12 +223,17 @@ class _Summaries:
         breaker = i.get("deploymentCircuitBreaker") or {}
         parts.append("rollback on failed deploy" if breaker.get("rollback") else "NO rollback")
         parts.append(_deployment(i.get("deploymentConfiguration") or {}))
+        if any("targetGroupArn" in path for path in r.ignore_changes):
+            parts.append("target groups left as ECS swaps them")
+        elif (i.get("loadBalancers") or [{}])[0].get("advancedConfiguration"):
+            parts.append("target groups sent to ECS (retarget)")
         alarms = i.get("alarms") or {}
         if alarms.get("enable"):
             verb = "rolls back" if alarms.get("rollback") else "fails"
             parts.append(f"{verb} on alarms {', '.join(map(str, alarms.get('alarmNames', [])))}")
         timeout = r.custom_timeouts.get("update", "the provider's default")
-        parts.append(f"pulumi up waits for steady state (up to {timeout})" if i.get("waitForSteadyState")
+        cancel = ", rolls back if cancelled" if i.get("sigintRollback") else ""
+        parts.append(f"pulumi up waits for steady state (up to {timeout}{cancel})" if i.get("waitForSteadyState")
                      else "pulumi up does NOT wait for steady state")  # fmt: skip
         if i.get("enableExecuteCommand"):
             parts.append("ECS Exec on")
