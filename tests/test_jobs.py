@@ -167,8 +167,67 @@ def test_the_pre_deploy_run_runs_the_jobs_task_definition_like_the_schedule_woul
         "taskDefinitionArn": part(jobs, TASK_DEF, "migrate-task").outputs["arn"], "containerName": "migrate",
         "region": "us-east-1", "subnets": private_subnets(jobs), "securityGroups": [sg],
         "capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}],
-        "platformVersion": "LATEST", "timeoutSeconds": 900,
+        "platformVersion": "LATEST", "timeoutSeconds": 900, "accountId": "123456789012", "awsAssumeRoles": [],
     }  # fmt: skip
+
+
+CREDENTIALS = {"aws:profile": "deploy", "aws:assumeRoles": [{"roleArn": "arn:aws:iam::123456789012:role/deployer",
+                                                            "sessionName": "ci", "duration": "1h"}]}
+
+
+def test_the_pre_deploy_run_acts_as_the_aws_provider_with_the_stacks_credentials() -> None:
+    run = run_program("dev", {**JOBS, **CREDENTIALS})
+    assert run.error is None, run.error
+    predeploy = part(run, PREDEPLOY, "migrate-predeploy").inputs
+    provider = run.one("pulumi:providers:aws").inputs
+    role = {"roleArn": "arn:aws:iam::123456789012:role/deployer", "sessionName": "ci", "duration": "1h"}
+    assert (predeploy["awsProfile"], predeploy["awsAssumeRoles"]) == ("deploy", [role])
+    assert predeploy["accountId"] == "123456789012"
+    # the explicit provider reads no aws:* config by itself: it gets the same settings
+    assert (provider["profile"], json.loads(provider["assumeRoles"]) if isinstance(provider["assumeRoles"], str)
+            else provider["assumeRoles"]) == ("deploy", [role])
+
+
+def test_static_keys_reach_the_run_and_the_provider_as_secrets() -> None:
+    run = run_program("dev", {**JOBS, "aws:accessKey": "AKIAEXAMPLEEXAMPLE", "aws:secretKey": "s3cr3t"})
+    assert run.error is None, run.error
+    predeploy = part(run, PREDEPLOY, "migrate-predeploy")
+    assert {"awsAccessKey", "awsSecretKey"} <= predeploy.secret_inputs
+    assert {"accessKey", "secretKey"} <= run.one("pulumi:providers:aws").secret_inputs
+    # what the provider gets (a secret still wrapped, numbers as floats) is what it acts with
+    from ecs_platform.predeploy import plain_inputs, session_args
+
+    assert session_args(plain_inputs(predeploy.inputs), "us-east-1", lambda *_: None) == {
+        "aws_access_key_id": "AKIAEXAMPLEEXAMPLE", "aws_secret_access_key": "s3cr3t"}
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ({"aws:assumeRoleWithWebIdentity": {"roleArn": "arn:aws:iam::123456789012:role/ci"}},
+     "aws:assumeRoleWithWebIdentity: is set, and the pre-deploy run of job migrate cannot act as the AWS provider "
+     "with it (web identity federation is not reproduced by the pre-deploy run) (allowed: aws:profile, "
+     "aws:accessKey/aws:secretKey/aws:token, aws:assumeRoles, or no runBefore)"),
+    ({"aws:assumeRole": {"roleArn": "arn:aws:iam::123456789012:role/ci"}},
+     "aws:assumeRole: is set, and the pre-deploy run of job migrate cannot act as the AWS provider with it "
+     "(pulumi-aws v6's key; pulumi-aws v7 reads aws:assumeRoles (a list)) (allowed: aws:profile, "
+     "aws:accessKey/aws:secretKey/aws:token, aws:assumeRoles, or no runBefore)"),
+    ({"aws:accessKey": "AKIAEXAMPLEEXAMPLE"},
+     "aws:secretKey: is missing while aws:accessKey is set (allowed: both or neither)"),
+    ({"aws:assumeRoles": [{"roleArn": "deployer", "duration": "5m"}]},
+     "aws:assumeRoles[0].roleArn: \"deployer\" is not an IAM role ARN"),
+])  # fmt: skip
+def test_provider_settings_a_pre_deploy_run_cannot_reproduce_are_refused_before_anything(
+    extra: dict[str, Any], message: str
+) -> None:
+    run = run_program("dev", {**JOBS, **extra})
+    assert isinstance(run.error, ConfigError)
+    assert any(p.startswith(message) for p in run.error.problems), run.error.problems
+    assert run.resources == []
+
+
+def test_unsupported_provider_settings_are_fine_without_a_pre_deploy_job() -> None:
+    run = run_program("dev", {**JOBS, "jobs.migrate.runBefore": [],
+                              "aws:assumeRoleWithWebIdentity": {"roleArn": "arn:aws:iam::123456789012:role/ci"}})
+    assert run.error is None, run.error
 
 
 def test_the_services_new_task_definition_waits_for_the_pre_deploy_run(jobs: StackRun) -> None:

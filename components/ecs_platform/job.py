@@ -32,6 +32,7 @@ from ecs_platform.outputs import after, tag_children
 from ecs_platform.predeploy import PreDeployRun
 from ecs_platform.specs import JobSpec
 from ecs_platform.specs.base import python_problems
+from ecs_platform.specs.provider import AwsProviderSpec
 from ecs_platform.specs.service import network_mode, placement_problems
 from ecs_platform.storage import adopted_mount
 from ecs_platform.task_definition import TaskDefinition
@@ -125,11 +126,13 @@ class Job(pulumi.ComponentResource):
         subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
         container_name: str | None = None,
         context: AwsContext | None = None,
+        credentials: AwsProviderSpec | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``cluster``: where it runs and the defaults the spec leaves open. ``subnet_ids``: the
         private subnets. ``container_name`` (default ``name``) also names the ``Job`` tag, the
-        task family and the log group."""
+        task family and the log group. ``credentials``: the AWS provider's credential settings,
+        which a ``runBefore`` run acts with (default: the default credential chain)."""
         ref = cluster.ref if isinstance(cluster, Cluster) else cluster
         problems = wiring_problems("Job", {"cluster.arn": ref.arn, "vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
         problems += python_problems(type(spec), placement_problems(spec, ref.spec))
@@ -226,6 +229,8 @@ class Job(pulumi.ComponentResource):
                 task_definition_arn=self.task_definition.arn,
                 container_name=container_name,
                 region=ctx.region,
+                account_id=ctx.account_id,
+                credentials=credentials,
                 subnets=subnets,
                 security_groups=security_groups,
                 capacity_provider_strategy=[
