@@ -67,6 +67,19 @@ def test_the_schedule_runs_the_jobs_task_definition_on_the_cluster(jobs: StackRu
     assert ecs["propagateTags"] == "TASK_DEFINITION"
 
 
+def test_a_spot_job_runs_on_spot_even_when_services_keep_an_on_demand_base() -> None:
+    run = run_program("dev", {**JOBS, "fargateOnDemandBase": 2})
+    assert run.error is None, run.error
+    spot_only = [{"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}]
+    ecs = part(run, SCHEDULE, "nightly-schedule").inputs["target"]["ecsParameters"]
+    assert ecs["capacityProviderStrategies"] == spot_only
+    assert part(run, PREDEPLOY, "migrate-predeploy").inputs["capacityProviderStrategy"] == spot_only
+    assert "capacityProvider=FARGATE_SPOT,weight=1,base=0" in run.exports["jobs"]["once"]["runTaskCommand"]
+    # the services keep their on-demand base
+    web = part(run, "aws:ecs/service:Service", "web").inputs["capacityProviderStrategies"]
+    assert {"capacityProvider": "FARGATE", "weight": 1, "base": 2} in web
+
+
 def test_scheduled_tasks_run_in_private_subnets_without_public_ip_behind_their_own_group(jobs: StackRun) -> None:
     network = part(jobs, SCHEDULE, "nightly-schedule").inputs["target"]["ecsParameters"]["networkConfiguration"]
     sg = part(jobs, "aws:ec2/securityGroup:SecurityGroup", "nightly-sg")

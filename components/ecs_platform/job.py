@@ -207,7 +207,13 @@ class Job(pulumi.ComponentResource):
             efs=efs,
             opts=child,
         )
-        strategy = capacity_strategy(launch_type, ref.spec.fargate_on_demand_base, ref.ec2_capacity_provider_name)
+        # Base 0, whatever the cluster's fargateOnDemandBase: a base is "how many tasks, at a
+        # minimum, run on the specified capacity provider" (CapacityProviderStrategyItem), and a job
+        # runs one task per run, so a base of 1 on FARGATE would put every run of a FARGATE_SPOT job
+        # on on-demand Fargate. A service keeps its base (it protects a running service from a Spot
+        # shortage; a job run that Spot interrupts is retried or alarmed instead).
+        # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html
+        strategy = capacity_strategy(launch_type, 0, ref.ec2_capacity_provider_name)
         explicit_launch_type = "EXTERNAL" if launch_type == "EXTERNAL" else None
         platform_version = "LATEST" if fargate else None
         security_groups: list[pulumi.Input[str]] = [self.security_group.id] if self.security_group else []
