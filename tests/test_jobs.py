@@ -121,11 +121,16 @@ def test_the_scheduler_role_may_run_exactly_this_job_on_this_cluster(jobs: Stack
     assert task_def["arnWithoutRevision"] + ":*" == document["Statement"][0]["Resource"]
 
 
-def test_the_scheduler_role_trusts_only_eventbridge_scheduler_of_this_account(jobs: StackRun) -> None:
+def test_the_scheduler_role_trusts_only_eventbridge_scheduler_of_this_accounts_schedule_group(jobs: StackRun) -> None:
+    # "Confused deputy prevention in EventBridge Scheduler": aws:SourceArn is the schedule group's ARN
     trust = policy(part(jobs, ROLE, "nightly-scheduler").inputs["assumeRolePolicy"])
     assert trust["Statement"] == [{
         "Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole",
-        "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}]  # fmt: skip
+        "Condition": {"StringEquals": {
+            "aws:SourceAccount": "123456789012",
+            "aws:SourceArn": "arn:aws:scheduler:us-east-1:123456789012:schedule-group/default"}}}]  # fmt: skip
+    # ... and the schedule is in that group
+    assert part(jobs, SCHEDULE, "nightly-schedule").inputs["groupName"] == "default"
 
 
 def test_jobs_without_schedule_have_no_schedule_nor_scheduler_role(jobs: StackRun) -> None:

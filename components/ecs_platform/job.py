@@ -25,6 +25,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from ecs_platform import facts
 from ecs_platform.cluster import CapacityStrategyItem, Cluster, ClusterRef, capacity_strategy
 from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext, TaskRoles, policy_document
@@ -324,6 +325,8 @@ class Job(pulumi.ComponentResource):
         self.schedule = aws.scheduler.Schedule(
             f"{name}-schedule",
             description=f"Runs ECS job {container_name}",
+            # The group the scheduler role's trust names (facts.TRUST_FORMS["scheduler"]).
+            group_name=facts.SCHEDULE_GROUP,
             schedule_expression=spec.schedule,
             schedule_expression_timezone=spec.effective_timezone,
             flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
