@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ecs_platform import JobSpec
+from ecs_platform import JobSpec, QueueScalingSpec
 from ecs_platform.errors import ConfigError
 from ecs_platform.tools.mock_cloud import Registration, StackRun, run_program
 from tests.conftest import policy
@@ -318,6 +318,31 @@ def test_the_worker_may_consume_exactly_its_queue(jobs: StackRun) -> None:
         "Sid": "ConsumeQueue", "Effect": "Allow", "Resource": QUEUE,
         "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                    "sqs:ChangeMessageVisibility"]}]  # fmt: skip
+
+
+KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def test_a_worker_on_a_kms_encrypted_queue_may_decrypt_with_exactly_its_key_through_sqs() -> None:
+    run = run_program("dev", {**JOBS, "services.worker.autoscaling.queue.kmsKeyArn": KEY})
+    assert run.error is None, run.error
+    document = policy(part(run, POLICY, "worker-roles-task-policy").inputs["policy"])
+    assert document["Statement"][1:] == [{
+        "Sid": "DecryptQueueMessages", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": KEY,
+        "Condition": {"StringEquals": {"kms:ViaService": "sqs.us-east-1.amazonaws.com"}}}]  # fmt: skip
+    # no other role, and no other service, gets the key
+    others = [r for r in run.of_type(POLICY) if r.name != "ecs-worker-roles-task-policy"]
+    assert all(KEY not in r.inputs["policy"] for r in others)
+
+
+def test_the_queue_key_must_be_a_key_arn() -> None:
+    problems = spec_problems(lambda: QueueScalingSpec(arn=QUEUE, backlog_per_task=5, kms_key_arn="alias/orders"))
+    assert problems == ['QueueScalingSpec.kms_key_arn: "alias/orders" is not a KMS key ARN (allowed: '
+                        "arn:<partition>:kms:<region>:<account>:key/<key id>; an alias is not allowed in an IAM "
+                        "policy's Resource for kms:Decrypt)"]
+    run = run_program("dev", {**JOBS, "services.worker.autoscaling.queue.kmsKeyArn": "alias/orders"})
+    assert isinstance(run.error, ConfigError) and run.resources == []
+    assert run.error.problems[0].startswith("ecs-platform:services.worker.autoscaling.queue.kmsKeyArn: ")
 
 
 # --- every new rule: its message, and nothing registered ----------------------------------------------

@@ -257,7 +257,7 @@ def _role_policy_problems(spec: PlatformSpec, context: StackContext) -> list[tup
             if svc.exec_enabled:
                 statements += task_policy.exec_statements(partition, context.region, account, log_group, key)
             if svc.consumed_queue is not None:
-                statements += task_policy.queue_statements(svc.consumed_queue)
+                statements += task_policy.queue_statements(svc.consumed_queue, svc.consumed_queue_key)
             size = task_policy.policy_size(statements)
             if size > limit:
                 out.append(((*at, "permissions"), f"make a task role policy of {size} characters "
