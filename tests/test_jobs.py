@@ -300,7 +300,18 @@ def test_an_alarm_on_waiting_messages_brings_the_worker_up_from_zero(jobs: Stack
     assert queries["m1"]["metric"]["dimensions"] == {"QueueName": "orders"}
     assert queries["m2"]["metric"]["metricName"] == "RunningTaskCount"
     assert queries["e1"] == {"id": "e1", "label": "Messages waiting, no task running", "returnData": True,
-                             "expression": "IF(m1 > 0 AND FILL(m2, 0) == 0, 1, 0)"}
+                             "expression": "IF(m1 > 0 AND m2 == 0, 1, 0)"}
+
+
+def test_scale_from_zero_never_cuts_a_busy_worker_to_one_task(jobs: StackRun) -> None:
+    # The policy sets exactly 1: the alarm needs 3 one-minute datapoints in a row, and a missing
+    # RunningTaskCount datapoint must not read as zero (no FILL; missing data is not breaching).
+    alarm = part(jobs, "aws:cloudwatch/metricAlarm:MetricAlarm", "worker-scale-from-zero").inputs
+    assert (alarm["evaluationPeriods"], alarm["datapointsToAlarm"]) == (3, 3)
+    assert alarm["treatMissingData"] == "notBreaching"
+    expression = {q["id"]: q for q in alarm["metricQueries"]}["e1"]["expression"]
+    assert "FILL" not in expression and "m2 == 0" in expression
+    assert {q["id"]: q for q in alarm["metricQueries"]}["m2"]["metric"]["period"] == 60
 
 
 def test_a_worker_that_keeps_one_task_has_no_scale_from_zero_alarm() -> None:

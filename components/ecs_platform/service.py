@@ -690,6 +690,8 @@ class Service(pulumi.ComponentResource):
         self.scale_from_zero_alarm: aws.cloudwatch.MetricAlarm | None = None
         if a.min_count != 0:
             return
+        # One-minute datapoints in a row that must see messages and zero running tasks.
+        scale_from_zero_minutes = 3  # local, so that this change stays inside _scale_on_queue
         self.scale_from_zero = tt.Policy(
             f"{name}-scale-from-zero",
             policy_type="StepScaling",
@@ -713,13 +715,17 @@ class Service(pulumi.ComponentResource):
         )
         self.scaling_policies.append(self.scale_from_zero)
         cw = aws.cloudwatch
+        # The policy sets exactly one task, so the alarm must never fire for a running service:
+        # scale_from_zero_minutes datapoints in a row, and a missing or late RunningTaskCount
+        # datapoint is no datapoint (no FILL), which "notBreaching" never counts as zero tasks.
+        # https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
         self.scale_from_zero_alarm = cw.MetricAlarm(
             f"{name}-scale-from-zero",
             alarm_description=f"{name}: messages wait in {a.queue.queue_name} and no task runs; start one",
             comparison_operator="GreaterThanOrEqualToThreshold",
             threshold=1,
-            evaluation_periods=1,
-            datapoints_to_alarm=1,
+            evaluation_periods=scale_from_zero_minutes,
+            datapoints_to_alarm=scale_from_zero_minutes,
             treat_missing_data="notBreaching",
             metric_queries=[
                 cw.MetricAlarmMetricQueryArgs(id="m1", return_data=False, metric=cw.MetricAlarmMetricQueryMetricArgs(
@@ -728,9 +734,9 @@ class Service(pulumi.ComponentResource):
                 cw.MetricAlarmMetricQueryArgs(id="m2", return_data=False, metric=cw.MetricAlarmMetricQueryMetricArgs(
                     namespace="ECS/ContainerInsights", metric_name="RunningTaskCount", period=60, stat="Maximum",
                     dimensions={"ClusterName": cluster_name, "ServiceName": self.service.name})),
-                # No RunningTaskCount datapoint counts as no running task.
+                # Only a reported 0 is no running task: where m2 has no datapoint, neither has e1.
                 cw.MetricAlarmMetricQueryArgs(id="e1", return_data=True, label="Messages waiting, no task running",
-                                              expression="IF(m1 > 0 AND FILL(m2, 0) == 0, 1, 0)"),
+                                              expression="IF(m1 > 0 AND m2 == 0, 1, 0)"),
             ],
             alarm_actions=[self.scale_from_zero.arn],
             opts=child,
