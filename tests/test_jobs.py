@@ -133,6 +133,70 @@ def test_the_scheduler_role_trusts_only_eventbridge_scheduler_of_this_accounts_s
     assert part(jobs, SCHEDULE, "nightly-schedule").inputs["groupName"] == "default"
 
 
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+RULE = "aws:cloudwatch/eventRule:EventRule"
+
+
+def queue_alarm(queue_name: str) -> dict[str, Any]:
+    return {"namespace": "AWS/SQS", "metricName": "ApproximateNumberOfMessagesVisible",
+            "dimensions": {"QueueName": queue_name}, "statistic": "Maximum", "period": 60, "evaluationPeriods": 1,
+            "datapointsToAlarm": 1, "threshold": 0, "comparisonOperator": "GreaterThanThreshold",
+            "treatMissingData": "notBreaching"}  # fmt: skip
+
+
+def test_a_message_in_the_dead_letter_queue_raises_an_alarm(jobs: StackRun) -> None:
+    alarm = part(jobs, ALARM, "nightly-dlq").inputs
+    dlq = part(jobs, "aws:sqs/queue:Queue", "nightly-dlq").outputs["name"]
+    assert {k: alarm[k] for k in queue_alarm(dlq)} == queue_alarm(dlq)
+    # the stack has no notification topic: like the deployment alarms, no actions
+    assert not alarm.get("alarmActions")
+
+
+def test_a_run_that_exits_non_zero_or_never_starts_lands_in_the_failed_runs_queue(jobs: StackRun) -> None:
+    rule = part(jobs, RULE, "nightly-failed-runs").inputs
+    family = part(jobs, TASK_DEF, "nightly-task").outputs["family"]
+    assert json.loads(rule["eventPattern"]) == {
+        "source": ["aws.ecs"], "detail-type": ["ECS Task State Change"],
+        "detail": {"clusterArn": [jobs.exports["clusterArn"]], "group": [f"family:{family}"],
+                   "lastStatus": ["STOPPED"],
+                   "$or": [{"containers": {"exitCode": [{"anything-but": 0}]}}, {"stopCode": ["TaskFailedToStart"]}]},
+    }  # fmt: skip
+
+
+def test_a_run_task_call_answered_with_failures_lands_in_the_failed_runs_queue(jobs: StackRun) -> None:
+    # Scheduler's call succeeded, so it neither retries nor dead-letters: only CloudTrail tells.
+    rule = part(jobs, RULE, "nightly-unplaced-runs").inputs
+    family_arn = part(jobs, TASK_DEF, "nightly-task").outputs["arnWithoutRevision"]
+    assert json.loads(rule["eventPattern"]) == {
+        "source": ["aws.ecs"], "detail-type": ["AWS API Call via CloudTrail"],
+        "detail": {"eventSource": ["ecs.amazonaws.com"], "eventName": ["RunTask"],
+                   "requestParameters": {"taskDefinition": [{"prefix": f"{family_arn}:"}]},
+                   "responseElements": {"failures": {"reason": [{"exists": True}]}}},
+    }  # fmt: skip
+
+
+def test_only_the_jobs_rules_may_send_to_its_failed_runs_queue_and_an_alarm_watches_it(jobs: StackRun) -> None:
+    queue = part(jobs, "aws:sqs/queue:Queue", "nightly-failed-runs")
+    rules = [part(jobs, RULE, f"nightly-{k}").outputs["arn"] for k in ("failed-runs", "unplaced-runs")]
+    targets = [r.inputs for r in jobs.of_type("aws:cloudwatch/eventTarget:EventTarget")]
+    assert sorted((t["rule"], t["arn"]) for t in targets) == sorted(
+        (part(jobs, RULE, f"nightly-{k}").outputs["name"], queue.outputs["arn"]) for k in ("failed-runs", "unplaced-runs"))
+    policy_ = part(jobs, "aws:sqs/queuePolicy:QueuePolicy", "nightly-failed-runs").inputs
+    assert policy_["queueUrl"] == queue.outputs["url"]
+    assert policy(policy_["policy"])["Statement"] == [{
+        "Sid": "FailedRunEvents", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+        "Action": "sqs:SendMessage", "Resource": queue.outputs["arn"],
+        "Condition": {"ArnEquals": {"aws:SourceArn": rules}}}]  # fmt: skip
+    assert queue.inputs["sqsManagedSseEnabled"] is True
+    alarm = part(jobs, ALARM, "nightly-failed-runs").inputs
+    assert {k: alarm[k] for k in queue_alarm("x")} == queue_alarm(queue.outputs["name"])
+
+
+def test_only_scheduled_jobs_get_run_alarms(jobs: StackRun) -> None:
+    names = [r.name for r in jobs.of_type(ALARM) if r.name.startswith(("ecs-migrate", "ecs-once", "ecs-nightly"))]
+    assert sorted(names) == ["ecs-nightly-dlq", "ecs-nightly-failed-runs"]
+
+
 def test_jobs_without_schedule_have_no_schedule_nor_scheduler_role(jobs: StackRun) -> None:
     assert [r.name for r in jobs.of_type(SCHEDULE)] == ["ecs-nightly-schedule"]
     assert [r.name for r in jobs.of_type(ROLE) if r.name.endswith("-scheduler")] == ["ecs-nightly-scheduler"]

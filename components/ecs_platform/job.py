@@ -363,3 +363,101 @@ class Job(pulumi.ComponentResource):
             ),
             opts=child,
         )
+        self._alarms(name, container_name, ref)
+
+    def _alarms(self, name: str, container_name: str, ref: ClusterRef) -> None:
+        """What tells an operator that a scheduled run failed, as alarms (the stack has no
+        notification topic; like the deployment alarms, they have no actions and show in
+        CloudWatch, where an operator subscribes them to a topic or pages on them):
+
+        * ``<name>-dlq``: a dead-letter event waits in the job's dead-letter queue, i.e. Scheduler
+          could not invoke RunTask within the retry policy ("Configuring a dead-letter queue").
+        * ``<name>-failed-runs``: a run of the job failed: its task stopped with a non-zero exit
+          code or without starting (``ECS Task State Change``, STOPPED; "Amazon ECS task state
+          change events"), or RunTask answered with ``failures`` and started nothing (the "AWS API
+          Call via CloudTrail" event, delivered only when the account has a CloudTrail trail).
+          Scheduler neither retries nor dead-letters such a run: its call to RunTask succeeded.
+          EventBridge rules put these events in the job's failed-runs queue (they stay there 14 days
+          for the operator to read), and the alarm fires while it holds any.
+        """
+        child = pulumi.ResourceOptions(parent=self)
+        assert self.dead_letter_queue is not None
+        cw = aws.cloudwatch
+        self.dead_letter_alarm = cw.MetricAlarm(
+            f"{name}-dlq",
+            alarm_description=f"Job {container_name}: a scheduled run could not be started (EventBridge Scheduler "
+            "dead-letter event; read the queue for the error)",
+            **_queue_not_empty(self.dead_letter_queue.name),
+            opts=child,
+        )
+        self.failed_runs_queue = aws.sqs.Queue(
+            f"{name}-failed-runs",
+            sqs_managed_sse_enabled=True,
+            message_retention_seconds=DLQ_RETENTION_SECONDS,
+            opts=child,
+        )
+        task_def = self.task_definition.task_definition
+        # "Amazon ECS task state change events": a run's task stopped; a container exited non-zero,
+        # or the task never started (stopCode TaskFailedToStart, no exit code).
+        # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_task_events.html
+        stopped = pulumi.Output.json_dumps({
+            "source": ["aws.ecs"], "detail-type": ["ECS Task State Change"],
+            "detail": {"clusterArn": [ref.arn], "group": [pulumi.Output.concat("family:", task_def.family)],
+                       "lastStatus": ["STOPPED"],
+                       "$or": [{"containers": {"exitCode": [{"anything-but": 0}]}},
+                               {"stopCode": ["TaskFailedToStart"]}]},
+        })  # fmt: skip
+        # RunTask answered with failures (no capacity, ...): no task exists, so only CloudTrail's
+        # record of the call tells. "AWS service events delivered via AWS CloudTrail": needs a trail.
+        # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html
+        unplaced = pulumi.Output.json_dumps({
+            "source": ["aws.ecs"], "detail-type": ["AWS API Call via CloudTrail"],
+            "detail": {"eventSource": ["ecs.amazonaws.com"], "eventName": ["RunTask"],
+                       "requestParameters": {"taskDefinition": [
+                           {"prefix": pulumi.Output.concat(task_def.arn_without_revision, ":")}]},
+                       "responseElements": {"failures": {"reason": [{"exists": True}]}}},
+        })  # fmt: skip
+        self.failed_run_rules: list[aws.cloudwatch.EventRule] = []
+        for key, pattern, what in (("failed-runs", stopped, "stopped with a non-zero exit code or without starting"),
+                                   ("unplaced-runs", unplaced, "was not started: RunTask answered with failures")):
+            rule = aws.cloudwatch.EventRule(
+                f"{name}-{key}", description=f"A run of job {container_name} {what}", event_pattern=pattern,
+                opts=child,
+            )
+            aws.cloudwatch.EventTarget(
+                f"{name}-{key}", rule=rule.name, arn=self.failed_runs_queue.arn, opts=child,
+            )
+            self.failed_run_rules.append(rule)
+        # "Amazon SQS permissions" (EventBridge resource-based policies): EventBridge may send to
+        # the queue, only for these rules.
+        # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sqs-permissions
+        self.failed_runs_policy = aws.sqs.QueuePolicy(
+            f"{name}-failed-runs",
+            queue_url=self.failed_runs_queue.url,
+            policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
+                "Sid": "FailedRunEvents", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sqs:SendMessage", "Resource": self.failed_runs_queue.arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": [r.arn for r in self.failed_run_rules]}}}]}),
+            opts=child,
+        )  # fmt: skip
+        self.failed_runs_alarm = cw.MetricAlarm(
+            f"{name}-failed-runs",
+            alarm_description=f"Job {container_name}: a run failed (non-zero exit, not started, or no capacity; "
+            "read the failed-runs queue for the events)",
+            **_queue_not_empty(self.failed_runs_queue.name),
+            opts=child,
+        )
+
+
+def _queue_not_empty(queue_name: pulumi.Input[str]) -> dict[str, Any]:
+    """An alarm on messages visible in a queue (ApproximateNumberOfMessagesVisible > 0, the maximum
+    of a minute: SQS pushes its metrics at one-minute intervals). SQS stops reporting a queue that
+    has been inactive for six hours, so missing data is an empty queue ("Available CloudWatch
+    metrics for Amazon SQS").
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html"""
+    return {
+        "namespace": "AWS/SQS", "metric_name": "ApproximateNumberOfMessagesVisible",
+        "dimensions": {"QueueName": queue_name}, "statistic": "Maximum", "period": 60,
+        "evaluation_periods": 1, "datapoints_to_alarm": 1, "threshold": 0,
+        "comparison_operator": "GreaterThanThreshold", "treat_missing_data": "notBreaching",
+    }  # fmt: skip
