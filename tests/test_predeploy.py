@@ -52,8 +52,7 @@ RUN_TASK_ARGS = {
     "capacityProviderStrategy": [{"capacityProvider": "FARGATE", "weight": 1, "base": 0}],
     "platformVersion": "LATEST",
 }
-LIST_ARGS = {"cluster": CLUSTER, "family": "ecs-platform-dev-migrate", "startedBy": "pulumi-predeploy",
-             "desiredStatus": "RUNNING"}
+LIST_ARGS = {"cluster": CLUSTER, "family": "ecs-platform-dev-migrate"}
 
 
 @pytest.fixture(autouse=True)
@@ -317,10 +316,25 @@ def test_a_provider_shutting_down_wakes_the_wait_and_stops_the_task(ecs, monkeyp
 
 def test_a_run_left_over_from_a_killed_pulumi_up_is_refused_before_a_second_starts(ecs) -> None:
     c, stub = ecs
-    stub.add_response("list_tasks", {"taskArns": [TASK]}, LIST_ARGS)
+    by_hand = TASK.replace("0123", "4567")
+    stub.add_response("list_tasks", {"taskArns": [TASK, by_hand]}, LIST_ARGS)
+    stub.add_response("describe_tasks", {"tasks": [
+        {"taskArn": TASK, "lastStatus": "RUNNING", "startedBy": "pulumi-predeploy"},
+        {"taskArn": by_hand, "lastStatus": "RUNNING", "startedBy": "alice"}]},
+        {"cluster": CLUSTER, "tasks": [TASK, by_hand]})  # fmt: skip
     with pytest.raises(PreDeployError) as exc:
         run(c, Clock())
     assert str(exc.value).startswith(f"pre-deploy job migrate is still running from an earlier pulumi up ({TASK})")
+
+
+def test_a_run_of_the_job_started_by_hand_does_not_block_the_pre_deploy_run(ecs) -> None:
+    c, stub = ecs
+    stub.add_response("list_tasks", {"taskArns": [TASK]}, LIST_ARGS)
+    stub.add_response("describe_tasks", {"tasks": [{"taskArn": TASK, "lastStatus": "RUNNING", "startedBy": "alice"}]},
+                      {"cluster": CLUSTER, "tasks": [TASK]})
+    stub.add_response("run_task", {"tasks": [{"taskArn": TASK}], "failures": []}, RUN_TASK_ARGS)
+    done(stub)
+    assert run(c, Clock()) == {"taskArn": TASK, "exitCode": 0}
 
 
 # --- the provider's credentials and account ----------------------------------------------------------

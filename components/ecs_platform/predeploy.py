@@ -211,9 +211,15 @@ def _stop(client: Any, cluster: str, task_arn: str, reason: str) -> str:
 
 
 def _leftover(client: Any, cluster: str, family: str) -> list[str]:
-    """Pre-deploy tasks of this job still running (an earlier ``pulumi up`` killed mid-run)."""
-    found = client.list_tasks(cluster=cluster, family=family, startedBy=STARTED_BY, desiredStatus="RUNNING")
-    return [str(a) for a in found.get("taskArns") or []]
+    """Pre-deploy tasks of this job still running (an earlier ``pulumi up`` killed mid-run): the
+    family's tasks whose desired status is RUNNING (ListTasks' default), kept when we started
+    them. ListTasks takes ``startedBy`` only as its one filter, so it is checked on the described
+    tasks. https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ListTasks.html"""
+    arns = [str(a) for a in client.list_tasks(cluster=cluster, family=family).get("taskArns") or []]
+    if not arns:
+        return []
+    found = client.describe_tasks(cluster=cluster, tasks=arns[:100])  # DescribeTasks takes 100 at most
+    return [str(t["taskArn"]) for t in found.get("tasks") or [] if t.get("startedBy") == STARTED_BY]
 
 
 def run_and_wait(
