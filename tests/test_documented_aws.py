@@ -46,9 +46,12 @@ DOCUMENTED: dict[str, dict[str, Any]] = {
     # role for load balancers": no conditions (the guide's Sid is left out, as for every role)
     "ecs-infrastructure": {"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"},
                            "Action": "sts:AssumeRole"},
-    # scheduler setting-up.html, "Set up the execution role"
+    # scheduler cross-service-confused-deputy-prevention.html: aws:SourceAccount and aws:SourceArn,
+    # the schedule group's ARN (never a schedule's), both StringEquals
     "scheduler": {"Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole",
-                  "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}},
+                  "Condition": {"StringEquals": {
+                      "aws:SourceAccount": ACCOUNT,
+                      "aws:SourceArn": f"arn:aws:scheduler:us-east-1:{ACCOUNT}:schedule-group/default"}}},
     # flow-logs-iam-role.html: the trust policy with the recommended condition block, the flow
     # log id replaced by a wildcard
     "vpc-flow-logs": {"Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
@@ -134,8 +137,17 @@ OTHER = "999999999999"
                                               "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:us-east-1:{ACCOUNT}:*"}}},
          None, f'aws:SourceAccount ["{ACCOUNT}", "{OTHER}"] lists more than one account'),
         # another account than the role's own
-        ({**DOCUMENTED["scheduler"], "Condition": {"StringEquals": {"aws:SourceAccount": OTHER}}},
+        ({**DOCUMENTED["scheduler"], "Condition": {"StringEquals": {
+            "aws:SourceAccount": OTHER, "aws:SourceArn": f"arn:aws:scheduler:us-east-1:{OTHER}:schedule-group/default"}}},
          f"arn:aws:iam::{ACCOUNT}:role/r", f"aws:SourceAccount {OTHER} is another account than the role's own ({ACCOUNT})"),
+        # the scheduler role without aws:SourceArn (the form before the confused-deputy page's)
+        ({**DOCUMENTED["scheduler"], "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}},
+         None, 'the trust conditions {"StringEquals": ["aws:SourceAccount"]} for scheduler.amazonaws.com are not a '
+               "documented form"),
+        # scoped to one schedule, which AWS says not to do
+        ({**DOCUMENTED["scheduler"], "Condition": {"StringEquals": {
+            "aws:SourceAccount": ACCOUNT, "aws:SourceArn": f"arn:aws:scheduler:us-east-1:{ACCOUNT}:schedule/default/x"}}},
+         None, f'aws:SourceArn "arn:aws:scheduler:us-east-1:{ACCOUNT}:schedule/default/x" is not one ARN'),
         # a source ARN in another account than aws:SourceAccount
         ({**DOCUMENTED["ssm-hybrid"], "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT},
                                                     "ArnEquals": {"aws:SourceArn": f"arn:aws:ssm:us-east-1:{OTHER}:*"}}},

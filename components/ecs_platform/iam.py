@@ -221,7 +221,7 @@ class TaskRoles(pulumi.ComponentResource):
             statements += exec_statements(ctx, exec_log_group_arn, exec_kms_key_arn)
         statements += efs_statements(efs)
         if spec.consumed_queue is not None:
-            statements += task_policy.queue_statements(spec.consumed_queue)
+            statements += task_policy.queue_statements(spec.consumed_queue, spec.consumed_queue_key)
         self.task_policy: aws.iam.RolePolicy | None = None
         if statements:
             self.task_policy = aws.iam.RolePolicy(

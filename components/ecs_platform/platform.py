@@ -163,6 +163,7 @@ class Platform(pulumi.ComponentResource):
                 subnet_ids=self.network.private_subnet_ids,
                 container_name=job_name,
                 context=ctx,
+                credentials=context.aws_provider,
                 opts=child,
             )
             for job_name, job in spec.jobs.items()

@@ -6,6 +6,10 @@ import re
 
 # --- jobs and queue workers ----------------------------------------------------------------------
 
+#: The EventBridge Scheduler schedule group the jobs' schedules are in (the account's default
+#: group), which the scheduler role's trust names in aws:SourceArn (TRUST_FORMS["scheduler"]).
+SCHEDULE_GROUP = "default"
+
 #: EventBridge Scheduler's retry policy: MaximumRetryAttempts 0..185, MaximumEventAgeInSeconds
 #: 60..86400 (API_RetryPolicy): https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html
 SCHEDULER_MAX_RETRY_ATTEMPTS = 185
@@ -15,6 +19,17 @@ SCHEDULER_MAX_RETRY_ATTEMPTS = 185
 SQS_QUEUE_ARN_RE = re.compile(
     r"^arn:(aws[a-z-]*):sqs:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\.fifo)$"
 )
+
+def dns_suffix(partition: str) -> str:
+    """The partition's service endpoint suffix (``amazonaws.com``; ``amazonaws.com.cn`` in China),
+    from botocore's endpoint data, as ``kms:ViaService`` values use it."""
+    from botocore.session import get_session
+
+    for p in get_session().get_data("endpoints")["partitions"]:
+        if p["partition"] == partition:
+            return str(p["dnsSuffix"])
+    return "amazonaws.com"
+
 
 #: What a queue worker's task role may do on its queue: receive, delete and keep messages
 #: invisible while it works on them, and read the queue's attributes (SDK consumers ask for them).

@@ -25,6 +25,7 @@ from ecs_platform.specs.fields import ServiceName, TagKey, TagValue
 from ecs_platform.specs.job import JobSpec
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import NetworkSpec
+from ecs_platform.specs.provider import AwsProviderSpec
 from ecs_platform.specs.routing import assign, covers
 from ecs_platform.specs.service import ServiceSpec, definition_size_problems, network_mode, placement_problems
 from ecs_platform.specs.task import TaskSpec
@@ -70,6 +71,9 @@ class StackContext:
     ``vpc``)."""
     account: str | None = None
     """The AWS account deployed to (the caller identity), when known: a certificate must be in it."""
+    aws_provider: AwsProviderSpec | None = None
+    """Who the AWS provider is (stack config's ``aws:profile``, keys, ``aws:assumeRoles``): a
+    pre-deploy run acts as the same account and role. ``None``: the default credential chain."""
     offline: bool = False
     """Evaluated by the mock engine (tests, the offline preview): the example stacks' placeholder
     values (AWS's example account ``123456789012``, ``example.com``) are accepted there, and refused
@@ -253,7 +257,7 @@ def _role_policy_problems(spec: PlatformSpec, context: StackContext) -> list[tup
             if svc.exec_enabled:
                 statements += task_policy.exec_statements(partition, context.region, account, log_group, key)
             if svc.consumed_queue is not None:
-                statements += task_policy.queue_statements(svc.consumed_queue)
+                statements += task_policy.queue_statements(svc.consumed_queue, svc.consumed_queue_key)
             size = task_policy.policy_size(statements)
             if size > limit:
                 out.append(((*at, "permissions"), f"make a task role policy of {size} characters "

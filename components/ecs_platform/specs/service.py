@@ -96,6 +96,13 @@ def queue_arn_check(value: Any) -> str | None:
 QueueArn = Annotated[str, Rule(queue_arn_check, "an SQS queue ARN", f.SQS_QUEUE_ARN_RE.pattern)]
 
 
+def _queue_key_check(value: Any) -> str | None:
+    if isinstance(value, str) and f.KMS_KEY_ARN_RE.match(value):
+        return None
+    return (f"{show(value)} is not a KMS key ARN (allowed: arn:<partition>:kms:<region>:<account>:key/<key id>; "
+            "an alias is not allowed in an IAM policy's Resource for kms:Decrypt)")  # fmt: skip
+
+
 class QueueScalingSpec(Spec):
     """Scaling a queue worker on its SQS backlog: the queue's visible messages per running task."""
 
@@ -105,6 +112,11 @@ class QueueScalingSpec(Spec):
     backlog_per_task: Annotated[int, Int(1, 1000000)]
     """Visible messages per running task to hold, at least 1: (acceptable latency) / (seconds to
     process one message). Required."""
+    kms_key_arn: Annotated[str, Rule(_queue_key_check, "a KMS key ARN")] | None = None
+    """The customer-managed KMS key the queue is encrypted with (SSE-KMS), if it is: its task role
+    may then ``kms:Decrypt`` with exactly that key, only through SQS in the queue's region
+    (``kms:ViaService``), which receiving from the queue needs. Default: none (an unencrypted queue
+    or SQS-managed encryption, SSE-SQS, which needs no grant)."""
 
     @property
     def queue_name(self) -> str:
@@ -343,6 +355,10 @@ class ServiceSpec(TaskSpec):
     @property
     def consumed_queue(self) -> str | None:
         return self.autoscaling.queue.arn if self.autoscaling and self.autoscaling.queue else None
+
+    @property
+    def consumed_queue_key(self) -> str | None:
+        return self.autoscaling.queue.kms_key_arn if self.autoscaling and self.autoscaling.queue else None
 
     @property
     def is_public(self) -> bool:

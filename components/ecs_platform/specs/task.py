@@ -353,6 +353,12 @@ class TaskSpec(ContainerSpec):
         return None
 
     @property
+    def consumed_queue_key(self) -> str | None:
+        """The customer-managed KMS key of that queue, which the task role may decrypt with.
+        Default none."""
+        return None
+
+    @property
     def containers(self) -> dict[str | None, ContainerSpec]:
         """The application container (key ``None``) and the sidecars, by name."""
         out: dict[str | None, ContainerSpec] = {None: self}

@@ -79,10 +79,22 @@ def exec_statements(
     return out
 
 
-def queue_statements(queue_arn: pulumi.Input[str]) -> list[dict[str, Any]]:
-    """A queue worker's task role: consume exactly its queue (:data:`facts.SQS_CONSUMER_ACTIONS`)."""
-    return [{"Sid": "ConsumeQueue", "Effect": "Allow", "Action": list(facts.SQS_CONSUMER_ACTIONS),
-             "Resource": queue_arn}]  # fmt: skip
+def queue_statements(queue_arn: str, kms_key_arn: str | None = None) -> list[dict[str, Any]]:
+    """A queue worker's task role: consume exactly its queue (:data:`facts.SQS_CONSUMER_ACTIONS`),
+    and with a customer-managed key (SSE-KMS), ``kms:Decrypt`` on exactly that key, only when SQS
+    calls KMS on the worker's behalf in the queue's region: "Key management" (Amazon SQS
+    Developer Guide) lists kms:Decrypt as what a consumer of an SSE-KMS queue needs,
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
+    and kms:ViaService takes ``<service>.<region>.amazonaws.com``,
+    https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service"""
+    out: list[dict[str, Any]] = [{"Sid": "ConsumeQueue", "Effect": "Allow", "Action": list(facts.SQS_CONSUMER_ACTIONS),
+                                  "Resource": queue_arn}]  # fmt: skip
+    if kms_key_arn is not None:
+        partition, region = queue_arn.split(":")[1], queue_arn.split(":")[3]
+        out.append({"Sid": "DecryptQueueMessages", "Effect": "Allow", "Action": ["kms:Decrypt"],
+                    "Resource": kms_key_arn, "Condition": {"StringEquals": {
+                        "kms:ViaService": f"sqs.{region}.{facts.dns_suffix(partition)}"}}})  # fmt: skip
+    return out
 
 
 def secrets_statements(arns: Sequence[str]) -> list[dict[str, Any]]:

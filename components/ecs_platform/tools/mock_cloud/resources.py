@@ -145,6 +145,8 @@ def aws_resource(
         arn = f"arn:{PARTITION}:scheduler:{region}:{acct}:schedule/{group}/{physical}"
     elif typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
         arn = f"arn:{PARTITION}:cloudwatch:{region}:{acct}:alarm:{physical}"
+    elif typ == "aws:cloudwatch/eventRule:EventRule":
+        arn = f"arn:{PARTITION}:events:{region}:{acct}:rule/{physical}"
     elif typ.startswith("pulumi-python:dynamic"):
         # A dynamic resource (the pre-deploy run): its provider runs only in a real `pulumi up`,
         # so the mock answers with its inputs, as a preview would.

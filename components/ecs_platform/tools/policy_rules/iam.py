@@ -112,13 +112,7 @@ def trust_problems(statement: Mapping[str, Any], own_account: str | None = None)
     condition = statement.get("Condition") or {}
     shape = {op: sorted(keys) for op, keys in condition.items()} if isinstance(condition, Mapping) else None
 
-    def expected(form: facts.TrustForm) -> dict[str, list[str]]:
-        want: dict[str, list[str]] = {}
-        if form.source_account:
-            want["StringEquals"] = ["aws:SourceAccount"]
-        if form.source_arn_operator:
-            want[form.source_arn_operator] = ["aws:SourceArn"]
-        return want
+    expected = facts.trust_condition_keys
 
     form = next((f for f in forms if expected(f) == shape), None)
     if form is None:
