@@ -30,7 +30,7 @@ def preview(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 def test_dev_preview_shows_the_tree_counts_exports_and_cost(capsys) -> None:
     code, out, err = preview(capsys, "dev")
     assert (code, err) == (0, "")
-    assert out.startswith("Stack dev (us-east-1): 36 resources, offline preview\n")
+    assert out.startswith("Stack dev (us-east-1): 38 resources, offline preview\n")
     expected_lines = [
         "├─ ecs  [ecs-platform:index:Platform]",
         "│  ├─ ecs-web  [ecs-platform:ecs:Service]",
@@ -49,11 +49,11 @@ def test_dev_preview_shows_the_tree_counts_exports_and_cost(capsys) -> None:
         "read-only root, user 0, not essential, mounts scratch-0 at /volumes/scratch-0",
         "│  │  │     priority 30892: paths /* -> forward",
         "│  │        in tcp 8080 from security group ecs-lb-sg: Load balancer to ecs-web on its container port",
-        "│           10.0.0.0/16 over us-east-1c, us-east-1d; NAT Single; /19 per zone",
+        "│           10.0.0.0/16 over us-east-1c, us-east-1d; NAT gateways Single; /19 per zone",
         "      region us-east-1; default tags ManagedBy=pulumi, Project=ecs-platform, Stack=dev",
         "     1  aws:ecs/service:Service",
         '  launchType: "FARGATE_SPOT"',
-        "  CloudWatch alarms           0.20        0.20  2 standard-resolution deployment alarms; free tier not subtracted",
+        "  CloudWatch alarms           0.20        0.20  2 standard-resolution alarms; free tier not subtracted",
         "  total                      68.97       68.97",
     ]
     # Compare without the tree drawing, which depends on sibling order.

@@ -155,7 +155,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      "ecs-platform:logRetentionDays: 10 is not allowed (allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, "
      "150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)"),
     ("unknown NAT strategy", {"natGateways": "None"},
-     'ecs-platform:natGateways: "None" is not allowed (allowed: Single, OnePerAz)'),
+     'ecs-platform:natGateways: "None" is not allowed (allowed: Single, OnePerAz, Instance)'),
     ("VPC block not a /16", {"vpcCidr": "10.0.0.0/24"},
      'ecs-platform:vpcCidr: "10.0.0.0/24" is not a /16 IPv4 CIDR block'),
     ("container insights value", {"containerInsights": "on"},

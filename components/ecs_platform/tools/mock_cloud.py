@@ -215,6 +215,11 @@ class MockCloud(pulumi.runtime.Mocks):
                     "withDecryption": True,
                     "_arch": arch,
                 }, []
+        if token == "aws:ec2/getRouteTable:getRouteTable" and inputs.get("subnetId") in self.subnets:
+            # awsx gives every subnet a route table of its own (DescribeRouteTables by association).
+            rtb = "rtb-" + _hex(str(inputs["subnetId"]))
+            return {"id": rtb, "routeTableId": rtb, "subnetId": inputs["subnetId"], "ownerId": self.account_id,
+                    "arn": f"arn:{PARTITION}:ec2:{region}:{self.account_id}:route-table/{rtb}"}, []  # fmt: skip
         raise UnmockedCall(f"unmocked provider call {token} with {json.dumps(inputs, default=str)}")
 
     # -- resources ---------------------------------------------------------------
@@ -355,6 +360,10 @@ class MockCloud(pulumi.runtime.Mocks):
             state["name"] = physical
             state["latestVersion"] = 1
             arn = f"arn:{PARTITION}:ec2:{region}:{acct}:launch-template/{rid}"
+        elif typ in _EC2_ID_PREFIXES:  # network interfaces, Elastic IPs, VPC endpoints, routes
+            rid = _EC2_ID_PREFIXES[typ] + _hex(name)
+            if typ == "aws:ec2/eip:Eip":
+                state.update(allocationId=rid, publicIp=f"203.0.113.{int(_hex(name, n=2), 16) % 254 + 1}")
         elif typ == "aws:autoscaling/group:Group":
             state["name"] = physical
             arn = (f"arn:{PARTITION}:autoscaling:{region}:{acct}:autoScalingGroup:"
@@ -411,6 +420,9 @@ class MockCloud(pulumi.runtime.Mocks):
         return rid, state
 
 
+#: EC2's id prefixes of the resources the mock answers with an id only.
+_EC2_ID_PREFIXES = {"aws:ec2/networkInterface:NetworkInterface": "eni-", "aws:ec2/eip:Eip": "eipalloc-",
+                    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-", "aws:ec2/route:Route": "r-"}  # fmt: skip
 #: Auto-named properties other than ``name`` (pulumi-aws provider/resources.go).
 _AUTONAMED = {"aws:s3/bucket:Bucket": "bucket", "aws:s3/bucketV2:BucketV2": "bucket",
               "aws:efs/fileSystem:FileSystem": "creationToken"}  # fmt: skip
