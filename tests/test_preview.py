@@ -12,7 +12,7 @@ import pytest
 from ecs_platform.tools.mock_cloud import ROOT, StackRun, run_program, stack_config
 from ecs_platform.tools.preview import __main__ as cli
 from ecs_platform.tools.preview import report
-from ecs_platform.tools.preview.cost import estimate, load_prices, split_tasks
+from ecs_platform.tools.preview.cost import estimate, load_prices, missing_items, split_tasks
 from tests.conftest import STACKS
 
 HOURS = 730
@@ -254,7 +254,9 @@ def test_unknown_region_is_reported_not_guessed() -> None:
     run = _one_service({"aws:region": "eu-central-2"})
     est = estimate(run)
     assert est.lines == [] and not est.complete
-    assert est.problems == ["no prices for region 'eu-central-2' (priced: us-east-1)"]
+    priced = ", ".join(sorted(load_prices()["regions"]))
+    assert est.problems == [f"no prices for region 'eu-central-2' (priced: {priced})"]
+    assert "eu-west-1" in priced
     assert est.as_dict()["totalMonthlyDesired"] is None
 
 
@@ -271,9 +273,49 @@ def test_dev_costs_less_than_prod(dev: StackRun, prod: StackRun) -> None:
     assert estimate(prod).total_desired <= estimate(prod).total_maximum
 
 
+#: The regions people deploy to (issue 23): each one priced for every item.
+REGIONS = ("us-east-1", "us-east-2", "us-west-2", "ca-central-1", "sa-east-1", "eu-west-1", "eu-west-2",
+           "eu-central-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1")  # fmt: skip
+
+
 def test_price_file_names_its_source_and_date() -> None:
     prices = load_prices()
     assert prices["source"] and prices["as_of"] and prices["hours_per_month"] == HOURS
-    assert {"us-east-1"} <= set(prices["regions"])
+    assert set(REGIONS) <= set(prices["regions"])
     for stack in STACKS:
         assert stack_config(stack)["aws:region"] in prices["regions"]
+
+
+def test_every_region_has_every_item_with_its_source_date_and_unverified_figures() -> None:
+    prices = load_prices()
+    assert missing_items(prices) == {}
+    for region, rp in prices["regions"].items():
+        assert rp["source"] and rp["as_of"], region
+        assert set(rp["unverified"]) <= set(prices["items"]), region
+        # What the NAT instance and the example stacks need, in every region.
+        assert {"t4g.nano", "t4g.micro"} <= set(rp["ec2"]["burstable_hourly"]), region
+        assert {"m6g", "m7g"} <= set(rp["ec2"]["large_hourly"]), region
+
+
+def test_a_missing_item_is_named() -> None:
+    prices = load_prices()
+    broken = json.loads(json.dumps(prices))
+    del broken["regions"]["eu-west-1"]["nlb_hour"]
+    broken["regions"]["ap-south-1"]["fargate"]["ARM64"] = {}
+    broken["regions"]["sa-east-1"]["unverified"].append("lambda_gb_second")
+    assert missing_items(broken) == {"eu-west-1": ["nlb_hour"], "ap-south-1": ["fargate.ARM64"],
+                                     "sa-east-1": ["unverified:lambda_gb_second"]}  # fmt: skip
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_each_region_prices_the_dev_stack_with_no_problem_and_says_what_is_unverified(region: str) -> None:
+    run = run_program("dev", {"aws:region": region})
+    assert run.error is None, run.error
+    est = estimate(run)
+    assert est.problems == [] and est.total_desired > 0
+    unverified = load_prices()["regions"][region]["unverified"]
+    shown = [a for a in est.assumptions if a.startswith(f"Not confirmed against a source for {region}")]
+    assert len(shown) == (1 if unverified else 0)
+    for item in unverified:
+        assert item in shown[0]
+    assert est.source == load_prices()["regions"][region]["source"]

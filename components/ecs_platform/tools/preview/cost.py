@@ -5,8 +5,9 @@ worker that scales to zero at its min of 0) and at the maximum (every autoscaled
 service at its max, EC2 groups as large as those tasks need, external machines
 at the activation's limit). A scheduled job is priced per run, for an assumed
 run time (:data:`JOB_RUN_MINUTES`, stated in the assumptions). Prices come
-from ``prices.json``, which names its source and date. A region or instance
-type the file does not price is reported, never guessed.
+from ``prices.json``: per region, with its sources and date, and the figures not
+confirmed against a source listed as such (the estimate repeats them). A region or
+instance type the file does not price is reported, never guessed.
 """
 
 from __future__ import annotations
@@ -188,6 +189,10 @@ def estimate(run: StackRun, prices: Mapping[str, Any] | None = None) -> CostEsti
             f"no prices for region {region!r} (priced: {', '.join(sorted(prices['regions']))})"
         )
         return est
+    est.source, est.as_of = str(rp.get("source", est.source)), str(rp.get("as_of", est.as_of))
+    if rp.get("unverified"):
+        est.assumptions.append(f"Not confirmed against a source for {region} (the AWS list price as recalled; "
+                               f"check before relying): {', '.join(rp['unverified'])}")  # fmt: skip
     tasks = _tasks(run)
     if any(t.scales_to_zero for t in tasks):
         est.assumptions.append("A queue worker with autoscaling min 0 is priced at min (queue empty, no task) "
@@ -478,3 +483,23 @@ def _jobs(est: CostEstimate, run: StackRun, rp: Mapping[str, Any]) -> None:
             f"{JOB_RUN_MINUTES}-minute run",
             runs * per_run, runs * per_run,
         ))  # fmt: skip
+
+
+def missing_items(prices: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Region -> the items of ``prices["items"]`` (dotted paths) it lacks; every priced region must
+    have them all, and list each unverified figure among them."""
+    out: dict[str, list[str]] = {}
+    for region, rp in prices["regions"].items():
+        lacking = []
+        for item in prices["items"]:
+            node: Any = rp
+            for part in item.split("."):
+                node = node.get(part) if isinstance(node, Mapping) else None
+            if node is None or node == {}:
+                lacking.append(item)
+        lacking += [f"unverified:{u}" for u in rp.get("unverified", []) if u not in prices["items"]]
+        if not rp.get("source") or not rp.get("as_of"):
+            lacking.append("source/as_of")
+        if lacking:
+            out[region] = lacking
+    return out
