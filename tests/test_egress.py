@@ -57,9 +57,6 @@ RULES: list[tuple[str, dict[str, Any], str]] = [
     ("an endpoint listed twice", {"vpcEndpoints": ["logs", "ecr.dkr", "logs"]},
      f'{NS}vpcEndpoints[2]: "logs" is already listed (allowed: each endpoint once)'),
     ("endpoints not a list", {"vpcEndpoints": "logs"}, f'{NS}vpcEndpoints: "logs" is not a list (allowed: a YAML list)'),
-    ("a NAT instance for an adopted VPC", {"natGateways": "Instance", "vpc": ADOPTED},
-     f'{NS}natGateways: "Instance" applies to a VPC the stack creates, and vpc adopts "vpc-0123456789abcdef0" '
-     "(allowed: the adopted VPC's own egress; remove natGateways or vpc)"),
     ("endpoints for an adopted VPC", {"vpcEndpoints": ["logs"], "vpc": ADOPTED},
      f'{NS}vpcEndpoints: ["logs"] applies to a VPC the stack creates, and vpc adopts "vpc-0123456789abcdef0" '
      "(allowed: the adopted VPC's own endpoints; remove vpcEndpoints or vpc)"),
@@ -235,11 +232,20 @@ def test_the_policy_pack_accepts_the_nat_instance_and_endpoints(nat: StackRun) -
     assert stack_violations(nat) == []
 
 
-def test_nat_gateway_stacks_get_no_nat_instance() -> None:
+def test_only_stacks_asking_for_a_nat_instance_get_one() -> None:
     for stack in STACKS:
         run = run_program(stack)
         assert run.error is None, run.error
-        assert run.of_type("ecs-platform:network:NatInstance") == []
+        wanted = run.config.get(f"{NS}natGateways") == "Instance" and f"{NS}vpc" not in run.config
+        assert len(run.of_type("ecs-platform:network:NatInstance")) == (1 if wanted else 0), stack
+        strategies = [v.inputs["natGateways"]["strategy"] for v in run.of_type("awsx:ec2:Vpc")]
+        assert all((s == "None") == wanted for s in strategies), stack
+
+
+def test_an_adopted_vpc_ignores_the_nat_choice_as_it_always_did() -> None:
+    run = run_program("dev", {"vpc": ADOPTED, "natGateways": "Instance"})
+    assert run.error is None, run.error
+    assert run.of_type("ecs-platform:network:NatInstance") == [] and run.of_type("awsx:ec2:Vpc") == []
 
 
 # --- 3. endpoints -------------------------------------------------------------------------------------

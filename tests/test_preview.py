@@ -30,7 +30,7 @@ def preview(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 def test_dev_preview_shows_the_tree_counts_exports_and_cost(capsys) -> None:
     code, out, err = preview(capsys, "dev")
     assert (code, err) == (0, "")
-    assert out.startswith("Stack dev (us-east-1): 38 resources, offline preview\n")
+    assert out.startswith("Stack dev (us-east-1): 52 resources, offline preview\n")
     expected_lines = [
         "├─ ecs  [ecs-platform:index:Platform]",
         "│  ├─ ecs-web  [ecs-platform:ecs:Service]",
@@ -49,12 +49,16 @@ def test_dev_preview_shows_the_tree_counts_exports_and_cost(capsys) -> None:
         "read-only root, user 0, not essential, mounts scratch-0 at /volumes/scratch-0",
         "│  │  │     priority 30892: paths /* -> forward",
         "│  │        in tcp 8080 from security group ecs-lb-sg: Load balancer to ecs-web on its container port",
-        "│           10.0.0.0/16 over us-east-1c, us-east-1d; NAT gateways Single; /19 per zone",
+        "│           10.0.0.0/16 over us-east-1c, us-east-1d; NAT instance (no NAT gateway); /19 per zone",
+        "│  │  │     1..1 instance in us-east-1c; replaced on failed EC2 status checks (min healthy 0%)",
+        "│  │  │     in us-east-1c/use1-az1 (public); source/destination check off",
         "      region us-east-1; default tags ManagedBy=pulumi, Project=ecs-platform, Stack=dev",
         "     1  aws:ecs/service:Service",
         '  launchType: "FARGATE_SPOT"',
-        "  CloudWatch alarms           0.20        0.20  2 standard-resolution alarms; free tier not subtracted",
-        "  total                      68.97       68.97",
+        "  NAT instance ecs-network-nat        7.36        7.36  t4g.nano x 1, 8 GiB gp3, 1 public IPv4 address; "
+        "no per-GB processing charge",
+        "  CloudWatch alarms                   0.30        0.30  3 standard-resolution alarms; free tier not subtracted",
+        "  total                              39.92       39.92",
     ]
     # Compare without the tree drawing, which depends on sibling order.
     lines = {line.lstrip("│├└─ ") for line in out.splitlines()}
@@ -319,3 +323,29 @@ def test_each_region_prices_the_dev_stack_with_no_problem_and_says_what_is_unver
     for item in unverified:
         assert item in shown[0]
     assert est.source == load_prices()["regions"][region]["source"]
+
+
+# --- issue 23: the dev budget and the cost docs -------------------------------------------------
+
+
+def test_dev_costs_at_most_45_dollars_a_month_with_tasks_in_private_subnets(dev: StackRun) -> None:
+    est = estimate(dev)
+    assert est.problems == []
+    assert est.total_maximum <= 45.0
+    assert dev.config["ecs-platform:natGateways"] == "Instance"
+    private = set(dev.one("awsx:ec2:Vpc").outputs["privateSubnetIds"])
+    for svc in dev.of_type("aws:ecs/service:Service"):
+        assert set(svc.inputs["networkConfiguration"]["subnets"]) <= private
+        assert not svc.inputs["networkConfiguration"].get("assignPublicIp")
+    assert [line.item for line in est.lines if line.item.startswith("NAT")] == ["NAT instance ecs-network-nat"]
+
+
+def test_the_cost_docs_table_is_the_preview_output() -> None:
+    from ecs_platform.tools.preview import cost_table
+
+    text = (ROOT / "docs" / "cost.md").read_text()
+    start, end = text.index(cost_table.START), text.index(cost_table.END)
+    committed = text[start + len(cost_table.START) : end].strip("\n") + "\n"
+    assert committed == cost_table.table(), (
+        "docs/cost.md's table is stale: paste `venv/bin/python -m ecs_platform.tools.preview.cost_table`"
+    )

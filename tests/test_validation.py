@@ -697,7 +697,7 @@ GOOD: list[tuple[str, dict[str, Any], Callable[[Any], bool] | None]] = [
     ("described instance type",
      {"launchType": "EC2", "ec2": {"instanceTypes": ["x9z.large"],
                                    "instanceTypeSpecs": {"x9z.large": {"vcpu": 2, "memoryMiB": 8192}}}},
-     lambda r: r.one("aws:ec2/launchTemplate:LaunchTemplate").inputs["instanceType"] == "x9z.large"),
+     lambda r: r.one("aws:ec2/launchTemplate:LaunchTemplate", "ecs-cluster-ec2-lt").inputs["instanceType"] == "x9z.large"),
     ("task filling an instance", {"launchType": "EC2", "services": {"api": {"image": "x", "user": "1000", "cpu": 2048, "memory": 3686}}},
      lambda r: (_task(r)["cpu"], _task(r)["memory"]) == ("2048", "3686")),
     ("root user with a waiver", {"services": {"api": {"image": "x", "waivers": {"ECS.20": "vendor image runs as root"}}}},

@@ -108,8 +108,8 @@ class NetworkSpec(Spec):
     on the VPC as a waiver tag. An adopted VPC's flow logs are its owner's. Default true."""
     vpc: ExistingVpcSpec | None = None
     """Adopt an existing VPC: ``vpcId``, ``publicSubnetIds``, ``privateSubnetIds``. ``azCount``,
-    ``zoneIds``, ``natGateways``, ``vpcCidr`` and ``flowLogs`` do not apply then (``natGateways:
-    Instance`` and ``vpcEndpoints`` are refused). Default: create a VPC."""
+    ``zoneIds``, ``natGateways``, ``natInstanceType``, ``vpcCidr`` and ``flowLogs`` do not apply then
+    (``vpcEndpoints`` is refused). Default: create a VPC."""
 
     @model_validator(mode="after")
     def _zone_ids(self) -> Self:
@@ -139,13 +139,8 @@ class NetworkSpec(Spec):
             problems.append((("natInstanceType",), f"{show(self.nat_instance_type)} applies only to a NAT instance, "
                              f"and natGateways is {show(self.nat_gateways)} (allowed: natGateways: Instance, or no "
                              "natInstanceType)"))  # fmt: skip
-        if self.vpc is not None:
-            if self.nat_gateways == "Instance":
-                problems.append((("natGateways",), '"Instance" applies to a VPC the stack creates, and vpc adopts '
-                                 f"{show(self.vpc.vpc_id)} (allowed: the adopted VPC's own egress; remove natGateways or "
-                                 "vpc)"))  # fmt: skip
-            if self.vpc_endpoints:
-                problems.append((("vpcEndpoints",), f"{show(list(self.vpc_endpoints))} applies to a VPC the stack "
-                                 f"creates, and vpc adopts {show(self.vpc.vpc_id)} (allowed: the adopted VPC's own "
-                                 "endpoints; remove vpcEndpoints or vpc)"))  # fmt: skip
+        if self.vpc is not None and self.vpc_endpoints:
+            problems.append((("vpcEndpoints",), f"{show(list(self.vpc_endpoints))} applies to a VPC the stack "
+                             f"creates, and vpc adopts {show(self.vpc.vpc_id)} (allowed: the adopted VPC's own "
+                             "endpoints; remove vpcEndpoints or vpc)"))  # fmt: skip
         return problems

@@ -196,8 +196,9 @@ class _Summaries:
     def vpc(self, i: dict[str, Any], r: Registration) -> str:
         return (
             f"{i.get('cidrBlock')} over {', '.join(i.get('availabilityZoneNames') or [])}; "
-            f"NAT gateways {(i.get('natGateways') or {}).get('strategy')}; "
-            f"/{i.get('availabilityZoneCidrMask')} per zone"
+            + ("NAT instance (no NAT gateway); " if self.run.of_type("ecs-platform:network:NatInstance") else
+               f"NAT gateways {(i.get('natGateways') or {}).get('strategy')}; ")
+            + f"/{i.get('availabilityZoneCidrMask')} per zone"
         )
 
     def cluster(self, i: dict[str, Any], r: Registration) -> str:
