@@ -50,13 +50,13 @@ def staging() -> StackRun:
 def test_launch_template_uses_the_ecs_optimized_al2023_ami_from_ssm(ec2: StackRun) -> None:
     [(_, args)] = [c for c in ec2.cloud.calls if c[0] == "aws:ssm/getParameter:getParameter"]
     assert args["name"] == "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
-    lt = ec2.one(LT).inputs
+    lt = ec2.one(LT, "ecs-cluster-ec2-lt").inputs
     assert lt["imageId"].startswith("ami-")
     assert lt["instanceType"] == "t3.medium"
 
 
 def test_instances_are_hardened(ec2: StackRun) -> None:
-    lt = ec2.one(LT).inputs
+    lt = ec2.one(LT, "ecs-cluster-ec2-lt").inputs
     assert lt["metadataOptions"] == {"httpEndpoint": "enabled", "httpTokens": "required",
                                      "httpPutResponseHopLimit": 1}  # fmt: skip
     assert lt["blockDeviceMappings"] == [{"deviceName": "/dev/xvda", "ebs": {
@@ -70,7 +70,7 @@ def test_instances_are_hardened(ec2: StackRun) -> None:
 
 
 def test_user_data_joins_the_cluster_with_task_roles_and_no_imds_for_tasks(ec2: StackRun) -> None:
-    script = base64.b64decode(ec2.one(LT).inputs["userData"]).decode()
+    script = base64.b64decode(ec2.one(LT, "ecs-cluster-ec2-lt").inputs["userData"]).decode()
     cluster = ec2.one("aws:ecs/cluster:Cluster").outputs["name"]
     assert f"ECS_CLUSTER={cluster}\n" in script
     for setting in ("ECS_ENABLE_TASK_IAM_ROLE=true", "ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST=true",
@@ -87,13 +87,13 @@ def test_instance_role_is_for_ec2_with_the_ecs_and_ssm_policies_only(ec2: StackR
     arns = sorted(a.inputs["policyArn"] for a in ec2.of_type(ATTACH) if a.name.startswith("ecs-cluster-ec2"))
     assert arns == ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
                     "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"]  # fmt: skip
-    profile = ec2.one("aws:iam/instanceProfile:InstanceProfile")
+    profile = ec2.one("aws:iam/instanceProfile:InstanceProfile", "ecs-cluster-ec2-profile")
     assert profile.inputs["role"] == role.outputs["name"]
-    assert ec2.one(LT).inputs["iamInstanceProfile"] == {"arn": profile.outputs["arn"]}
+    assert ec2.one(LT, "ecs-cluster-ec2-lt").inputs["iamInstanceProfile"] == {"arn": profile.outputs["arn"]}
 
 
 def test_auto_scaling_group_spans_every_zone_and_is_protected_for_ecs(ec2: StackRun) -> None:
-    asg = ec2.one(ASG)
+    asg = ec2.one(ASG, "ecs-cluster-ec2-asg")
     # zones by ID (use1-az1, use1-az2): in the mock account these are us-east-1c and us-east-1d
     assert [ec2.cloud.subnets[s] for s in asg.inputs["vpcZoneIdentifiers"]] == [
         ("us-east-1c", "private"), ("us-east-1d", "private")]  # fmt: skip
@@ -105,13 +105,13 @@ def test_auto_scaling_group_spans_every_zone_and_is_protected_for_ecs(ec2: Stack
     policy_ = asg.inputs["mixedInstancesPolicy"]
     assert [o["instanceType"] for o in policy_["launchTemplate"]["overrides"]] == ["t3.medium"]
     assert policy_["launchTemplate"]["launchTemplateSpecification"] == {
-        "launchTemplateId": ec2.one(LT).id, "version": "$Latest"}  # fmt: skip
+        "launchTemplateId": ec2.one(LT, "ecs-cluster-ec2-lt").id, "version": "$Latest"}  # fmt: skip
     assert policy_["instancesDistribution"]["onDemandPercentageAboveBaseCapacity"] == 100
 
 
 def test_capacity_provider_has_managed_scaling_termination_protection_and_draining(ec2: StackRun) -> None:
     cp = ec2.one(CP).inputs["autoScalingGroupProvider"]
-    assert cp["autoScalingGroupArn"] == ec2.one(ASG).outputs["arn"]
+    assert cp["autoScalingGroupArn"] == ec2.one(ASG, "ecs-cluster-ec2-asg").outputs["arn"]
     assert cp["managedTerminationProtection"] == "ENABLED"
     assert cp["managedDraining"] == "ENABLED"
     assert cp["managedScaling"]["status"] == "ENABLED"
@@ -144,7 +144,7 @@ def test_graviton_instances_take_the_arm64_ami_and_arm64_tasks() -> None:
     names = [a["name"] for c, a in run.cloud.calls if c == "aws:ssm/getParameter:getParameter"]
     assert names == ["/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"]
     assert run.one(TASKDEF).inputs["runtimePlatform"]["cpuArchitecture"] == "ARM64"
-    overrides = run.one(ASG).inputs["mixedInstancesPolicy"]["launchTemplate"]["overrides"]
+    overrides = run.one(ASG, "ecs-cluster-ec2-asg").inputs["mixedInstancesPolicy"]["launchTemplate"]["overrides"]
     assert [o["instanceType"] for o in overrides] == ["m7g.large", "c7g.xlarge"]
 
 
@@ -152,13 +152,13 @@ def test_spot_share_and_sizes_come_from_config() -> None:
     run = ok(run_program("dev", {"launchType": "EC2", "services": API, "ec2": {
         "minSize": 2, "maxSize": 8, "spotPercentage": 70, "onDemandBase": 1, "targetCapacity": 80,
         "rootVolumeGiB": 60}}))  # fmt: skip
-    asg = run.one(ASG).inputs
+    asg = run.one(ASG, "ecs-cluster-ec2-asg").inputs
     assert (asg["minSize"], asg["maxSize"], asg["capacityRebalance"]) == (2, 8, True)
     assert asg["mixedInstancesPolicy"]["instancesDistribution"] == {
         "onDemandBaseCapacity": 1, "onDemandPercentageAboveBaseCapacity": 30,
         "onDemandAllocationStrategy": "prioritized", "spotAllocationStrategy": "price-capacity-optimized"}  # fmt: skip
     assert run.one(CP).inputs["autoScalingGroupProvider"]["managedScaling"]["targetCapacity"] == 80
-    assert run.one(LT).inputs["blockDeviceMappings"][0]["ebs"]["volumeSize"] == 60
+    assert run.one(LT, "ecs-cluster-ec2-lt").inputs["blockDeviceMappings"][0]["ebs"]["volumeSize"] == 60
 
 
 def test_capacity_provider_has_a_name_aws_accepts(ec2: StackRun) -> None:
@@ -167,7 +167,7 @@ def test_capacity_provider_has_a_name_aws_accepts(ec2: StackRun) -> None:
 
 
 def test_instances_carry_the_stack_tags(ec2: StackRun) -> None:
-    specs = ec2.one(LT).inputs["tagSpecifications"]
+    specs = ec2.one(LT, "ecs-cluster-ec2-lt").inputs["tagSpecifications"]
     assert [s["resourceType"] for s in specs] == ["instance", "volume"]
     assert specs[0]["tags"]["Stack"] == "dev"
 
@@ -202,7 +202,9 @@ def test_external_services_use_the_external_launch_type_and_bridge_networking(ex
     assert c["portMappings"] == [
         {"name": "api-8080", "containerPort": 8080, "protocol": "tcp", "hostPort": 0}
     ]
-    assert external.of_type("aws:ec2/securityGroup:SecurityGroup") == []
+    # Bridge networking: no task security group (the NAT instance's is the only one).
+    nat = {r.urn for r in external.of_type("ecs-platform:network:NatInstance")}
+    assert [g for g in external.of_type("aws:ec2/securityGroup:SecurityGroup") if g.parent not in nat] == []
 
 
 def test_registration_command_is_exported(external: StackRun) -> None:

@@ -24,7 +24,8 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 @pytest.mark.parametrize(
     ("stack", "zones", "nat"),
     # the first zone IDs (use1-az1, ...), named in the mock account us-east-1c, us-east-1d, ...
-    [("dev", ["us-east-1c", "us-east-1d"], "Single"),
+    # (dev's NAT instance: awsx makes no NAT gateway)
+    [("dev", ["us-east-1c", "us-east-1d"], "None"),
      ("prod", ["us-east-1c", "us-east-1d", "us-east-1e"], "OnePerAz")],
 )  # fmt: skip
 def test_vpc_spans_the_configured_zones_with_their_nat_strategy(request, stack, zones, nat) -> None:

@@ -155,7 +155,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      "ecs-platform:logRetentionDays: 10 is not allowed (allowed: 1, 3, 5, 7, 14, 30, 60, 90, 120, "
      "150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)"),
     ("unknown NAT strategy", {"natGateways": "None"},
-     'ecs-platform:natGateways: "None" is not allowed (allowed: Single, OnePerAz)'),
+     'ecs-platform:natGateways: "None" is not allowed (allowed: Single, OnePerAz, Instance)'),
     ("VPC block not a /16", {"vpcCidr": "10.0.0.0/24"},
      'ecs-platform:vpcCidr: "10.0.0.0/24" is not a /16 IPv4 CIDR block'),
     ("container insights value", {"containerInsights": "on"},
@@ -697,7 +697,7 @@ GOOD: list[tuple[str, dict[str, Any], Callable[[Any], bool] | None]] = [
     ("described instance type",
      {"launchType": "EC2", "ec2": {"instanceTypes": ["x9z.large"],
                                    "instanceTypeSpecs": {"x9z.large": {"vcpu": 2, "memoryMiB": 8192}}}},
-     lambda r: r.one("aws:ec2/launchTemplate:LaunchTemplate").inputs["instanceType"] == "x9z.large"),
+     lambda r: r.one("aws:ec2/launchTemplate:LaunchTemplate", "ecs-cluster-ec2-lt").inputs["instanceType"] == "x9z.large"),
     ("task filling an instance", {"launchType": "EC2", "services": {"api": {"image": "x", "user": "1000", "cpu": 2048, "memory": 3686}}},
      lambda r: (_task(r)["cpu"], _task(r)["memory"]) == ("2048", "3686")),
     ("root user with a waiver", {"services": {"api": {"image": "x", "waivers": {"ECS.20": "vendor image runs as root"}}}},

@@ -85,7 +85,8 @@ class Platform(pulumi.ComponentResource):
             # The stack's region is known: components measure what they write with it.
             ctx.region = context.region
 
-        self.network = Network(f"{name}-network", spec, zones=spec.zones(context), opts=child)
+        self.network = Network(f"{name}-network", spec, zones=spec.zones(context), context=ctx,
+                               instance_tags=stack_tags(spec, context), opts=child)  # fmt: skip
         self.cluster = Cluster(
             f"{name}-cluster",
             spec,

@@ -34,7 +34,6 @@ PARTITION_OF_REGION = {region: partition for partition, regions in REGIONS.items
 LAUNCH_TYPES = ("FARGATE", "FARGATE_SPOT", "EC2", "EXTERNAL")
 FARGATE_LAUNCH_TYPES = ("FARGATE", "FARGATE_SPOT")
 ARCHITECTURES = ("X86_64", "ARM64")
-NAT_STRATEGIES = ("Single", "OnePerAz")
 CONTAINER_INSIGHTS = ("enabled", "enhanced", "disabled")
 DESYNC_MODES = ("defensive", "strictest")
 #: Network modes per launch type (RegisterTaskDefinition, "networkMode"): Fargate

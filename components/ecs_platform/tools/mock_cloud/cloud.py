@@ -115,6 +115,11 @@ class MockCloud(pulumi.runtime.Mocks):
                     "withDecryption": True,
                     "_arch": arch,
                 }, []
+        if token == "aws:ec2/getRouteTable:getRouteTable" and inputs.get("subnetId") in self.subnets:
+            # awsx gives every subnet a route table of its own (DescribeRouteTables by association).
+            rtb = "rtb-" + fake_hex(str(inputs["subnetId"]))
+            return {"id": rtb, "routeTableId": rtb, "subnetId": inputs["subnetId"], "ownerId": self.account_id,
+                    "arn": f"arn:{PARTITION}:ec2:{region}:{self.account_id}:route-table/{rtb}"}, []  # fmt: skip
         raise UnmockedCall(f"unmocked provider call {token} with {json.dumps(inputs, default=str)}")
 
     # -- resources ---------------------------------------------------------------

@@ -101,6 +101,10 @@ def aws_resource(
         state["name"] = physical
         state["latestVersion"] = 1
         arn = f"arn:{PARTITION}:ec2:{region}:{acct}:launch-template/{rid}"
+    elif typ in _EC2_ID_PREFIXES:  # network interfaces, Elastic IPs, VPC endpoints, routes
+        rid = _EC2_ID_PREFIXES[typ] + fake_hex(name)
+        if typ == "aws:ec2/eip:Eip":
+            state.update(allocationId=rid, publicIp=f"203.0.113.{int(fake_hex(name, n=2), 16) % 254 + 1}")
     elif typ == "aws:autoscaling/group:Group":
         state["name"] = physical
         arn = (f"arn:{PARTITION}:autoscaling:{region}:{acct}:autoScalingGroup:"
@@ -157,3 +161,8 @@ def aws_resource(
         state["arn"] = arn
     state.setdefault("id", rid)
     return rid, state
+
+
+#: EC2's id prefixes of the resources the mock answers with an id only.
+_EC2_ID_PREFIXES = {"aws:ec2/networkInterface:NetworkInterface": "eni-", "aws:ec2/eip:Eip": "eipalloc-",
+                    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-", "aws:ec2/route:Route": "r-"}  # fmt: skip

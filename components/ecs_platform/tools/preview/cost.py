@@ -5,8 +5,9 @@ worker that scales to zero at its min of 0) and at the maximum (every autoscaled
 service at its max, EC2 groups as large as those tasks need, external machines
 at the activation's limit). A scheduled job is priced per run, for an assumed
 run time (:data:`JOB_RUN_MINUTES`, stated in the assumptions). Prices come
-from ``prices.json``, which names its source and date. A region or instance
-type the file does not price is reported, never guessed.
+from ``prices.json``: per region, with its sources and date, and the figures not
+confirmed against a source listed as such (the estimate repeats them). A region or
+instance type the file does not price is reported, never guessed.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ecs_platform import facts
 from ecs_platform.specs import INSTANCE_TYPES
 from ecs_platform.tools.mock_cloud import StackRun
 
 PRICES_FILE = Path(__file__).with_name("prices.json")
 #: The run time a scheduled job is priced for (a job's real duration is unknown before it runs).
 JOB_RUN_MINUTES = 10
+NAT_INSTANCE = "ecs-platform:network:NatInstance"
 _SIZE_MULTIPLIER = {"large": 1, "xlarge": 2, "2xlarge": 4, "4xlarge": 8, "8xlarge": 16}
 
 
@@ -186,6 +189,10 @@ def estimate(run: StackRun, prices: Mapping[str, Any] | None = None) -> CostEsti
             f"no prices for region {region!r} (priced: {', '.join(sorted(prices['regions']))})"
         )
         return est
+    est.source, est.as_of = str(rp.get("source", est.source)), str(rp.get("as_of", est.as_of))
+    if rp.get("unverified"):
+        est.assumptions.append(f"Not confirmed against a source for {region} (the AWS list price as recalled; "
+                               f"check before relying): {', '.join(rp['unverified'])}")  # fmt: skip
     tasks = _tasks(run)
     if any(t.scales_to_zero for t in tasks):
         est.assumptions.append("A queue worker with autoscaling min 0 is priced at min (queue empty, no task) "
@@ -199,6 +206,8 @@ def estimate(run: StackRun, prices: Mapping[str, Any] | None = None) -> CostEsti
     _ec2(est, run, rp, tasks, hours)
     _external(est, run, rp, tasks, hours)
     _network(est, run, rp, hours)
+    _nat_instances(est, run, rp, hours)
+    _endpoints(est, run, rp, hours)
     _security(est, run, rp)
     _alarms(est, run, rp)
     return est
@@ -253,7 +262,10 @@ def _ec2(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], tasks: list[_T
     providers = {
         cp.outputs.get("name"): cp for cp in run.of_type("aws:ecs/capacityProvider:CapacityProvider")
     }
+    nat = {r.urn for r in run.of_type(NAT_INSTANCE)}
     for asg in sorted(run.of_type("aws:autoscaling/group:Group"), key=lambda r: r.name):
+        if asg.parent in nat:  # priced as the NAT instance
+            continue
         cp = next(
             (
                 c
@@ -327,6 +339,8 @@ def _network(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], hours: flo
         strategy = (vpc.inputs.get("natGateways") or {}).get("strategy", "OnePerAz")
         count = {"None": 0, "Single": 1, "OnePerAz": zones}.get(strategy, zones)
         monthly = count * hours * (float(rp["nat_gateway_hour"]) + ip_hour)
+        if count == 0:  # strategy None: a NAT instance (priced on its own) or no egress
+            continue
         est.lines.append(
             CostLine(
                 "NAT gateways",
@@ -338,24 +352,60 @@ def _network(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], hours: flo
     for lb in sorted(run.of_type("aws:lb/loadBalancer:LoadBalancer"), key=lambda r: r.name):
         zones = len(lb.inputs.get("subnets") or [])
         public_ips = 0 if lb.inputs.get("internal") else zones
-        monthly = hours * (float(rp["alb_hour"]) + float(rp["alb_lcu_hour"]) + public_ips * ip_hour)
+        kind, unit = ("network", "NLCU") if lb.inputs.get("loadBalancerType") == "network" else ("application", "LCU")
+        key = "nlb" if kind == "network" else "alb"
+        monthly = hours * (float(rp[f"{key}_hour"]) + float(rp[f"{key}_{unit.lower()}_hour"]) + public_ips * ip_hour)
         est.lines.append(
             CostLine(
                 f"Load balancer {lb.name}",
-                f"application, 1 LCU assumed, {public_ips} public IPv4 address(es)",
+                f"{kind}, 1 {unit} assumed, {public_ips} public IPv4 address(es)",
                 monthly,
                 monthly,
             )
         )
 
 
+def _nat_instances(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], hours: float) -> None:
+    """A NAT instance: its instance type's hours, its root volume (the AMI's size) and its
+    Elastic IP; forwarding is free (no per-GB charge, unlike a NAT gateway)."""
+    for nat in sorted(run.of_type(NAT_INSTANCE), key=lambda r: r.name):
+        children = run.children(nat)
+        [template] = [r for r in children if r.type == "aws:ec2/launchTemplate:LaunchTemplate"]
+        itype = str(template.inputs["instanceType"])
+        hourly = ec2_hourly(itype, rp["ec2"])
+        if hourly is None:
+            est.problems.append(f"no price for instance type {itype!r} in {est.region} (NAT instance {nat.name})")
+            continue
+        ips = len([r for r in children if r.type == "aws:ec2/eip:Eip"])
+        gib = facts.NAT_ROOT_VOLUME_GIB
+        monthly = hours * (hourly + ips * float(rp["public_ipv4_hour"])) + gib * float(rp["ec2"]["gp3_gb_month"])
+        est.lines.append(CostLine(f"NAT instance {nat.name}", f"{itype} x 1, {gib} GiB gp3, {ips} public IPv4 "
+                                  "address; no per-GB processing charge", monthly, monthly))  # fmt: skip
+
+
+def _endpoints(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], hours: float) -> None:
+    """VPC endpoints: a gateway endpoint is free; an interface endpoint costs per zone (one
+    network interface per subnet) and hour, plus per GB processed (excluded)."""
+    rate = float(rp["interface_endpoint_az_hour"])
+    for ep in sorted(run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint"), key=lambda r: r.name):
+        service = str(ep.inputs.get("serviceName", "")).rsplit(".", 1)[-1] if ep.inputs.get(
+            "vpcEndpointType") == "Gateway" else ".".join(str(ep.inputs.get("serviceName", "")).split(".")[3:])  # fmt: skip
+        if ep.inputs.get("vpcEndpointType") == "Gateway":
+            est.lines.append(CostLine(f"VPC endpoint {service}", f"gateway endpoint {ep.name}: free", 0.0, 0.0))
+            continue
+        zones = len(ep.inputs.get("subnetIds") or [])
+        monthly = hours * zones * rate
+        est.lines.append(CostLine(f"VPC endpoint {service}", f"interface endpoint in {zones} zone(s); "
+                                  f"${float(rp['interface_endpoint_gb']):g} per GB excluded", monthly, monthly))  # fmt: skip
+
+
 def _alarms(est: CostEstimate, run: StackRun, rp: Mapping[str, Any]) -> None:
-    """Standard-resolution CloudWatch alarms (the deployment alarms), per alarm and month; the
+    """Standard-resolution CloudWatch alarms (deployment alarms, a NAT instance's), per alarm and month; the
     account's 10 free alarms are not subtracted (other stacks may use them)."""
     alarms = run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
     if alarms:
         monthly = len(alarms) * float(rp["cloudwatch_alarm_month"])
-        est.lines.append(CostLine("CloudWatch alarms", f"{len(alarms)} standard-resolution deployment alarms; "
+        est.lines.append(CostLine("CloudWatch alarms", f"{len(alarms)} standard-resolution alarms; "
                                   "free tier not subtracted", monthly, monthly))  # fmt: skip
 
 
@@ -433,3 +483,23 @@ def _jobs(est: CostEstimate, run: StackRun, rp: Mapping[str, Any]) -> None:
             f"{JOB_RUN_MINUTES}-minute run",
             runs * per_run, runs * per_run,
         ))  # fmt: skip
+
+
+def missing_items(prices: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Region -> the items of ``prices["items"]`` (dotted paths) it lacks; every priced region must
+    have them all, and list each unverified figure among them."""
+    out: dict[str, list[str]] = {}
+    for region, rp in prices["regions"].items():
+        lacking = []
+        for item in prices["items"]:
+            node: Any = rp
+            for part in item.split("."):
+                node = node.get(part) if isinstance(node, Mapping) else None
+            if node is None or node == {}:
+                lacking.append(item)
+        lacking += [f"unverified:{u}" for u in rp.get("unverified", []) if u not in prices["items"]]
+        if not rp.get("source") or not rp.get("as_of"):
+            lacking.append("source/as_of")
+        if lacking:
+            out[region] = lacking
+    return out

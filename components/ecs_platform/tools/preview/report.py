@@ -125,6 +125,21 @@ class _Summaries:
                 f"{i.get('threshold'):g} for {i.get('evaluationPeriods')} min"
             ),
             "aws:autoscaling/group:Group": self.asg,
+            "aws:ec2/networkInterface:NetworkInterface": lambda i, r: (
+                f"in {self.zones([i['subnetId']])}; source/destination check "
+                f"{'on' if i.get('sourceDestCheck', True) else 'off'}"
+            ),
+            "aws:ec2/eip:Eip": lambda i, r: f"Elastic IP {r.outputs.get('publicIp')} on the NAT instance's interface",
+            "aws:ec2/route:Route": lambda i, r: (
+                f"{i.get('destinationCidrBlock')} of {i.get('routeTableId')} via "
+                f"{i.get('networkInterfaceId') or i.get('natGatewayId') or i.get('gatewayId')}"
+            ),
+            "aws:ec2/vpcEndpoint:VpcEndpoint": lambda i, r: (
+                f"{i.get('serviceName')} ({i.get('vpcEndpointType')}) on route tables "
+                f"{', '.join(i.get('routeTableIds') or [])}" if i.get("vpcEndpointType") == "Gateway" else
+                f"{i.get('serviceName')} ({i.get('vpcEndpointType')}) in {self.zones(i.get('subnetIds') or [])}; "
+                f"private DNS {'on' if i.get('privateDnsEnabled') else 'off'}"
+            ),
             "aws:ec2/launchTemplate:LaunchTemplate": self.launch_template,
             "aws:ecs/capacityProvider:CapacityProvider": self.capacity_provider,
             "aws:ssm/activation:Activation": lambda i, r: (
@@ -181,8 +196,9 @@ class _Summaries:
     def vpc(self, i: dict[str, Any], r: Registration) -> str:
         return (
             f"{i.get('cidrBlock')} over {', '.join(i.get('availabilityZoneNames') or [])}; "
-            f"NAT {(i.get('natGateways') or {}).get('strategy')}; "
-            f"/{i.get('availabilityZoneCidrMask')} per zone"
+            + ("NAT instance (no NAT gateway); " if self.run.of_type("ecs-platform:network:NatInstance") else
+               f"NAT gateways {(i.get('natGateways') or {}).get('strategy')}; ")
+            + f"/{i.get('availabilityZoneCidrMask')} per zone"
         )
 
     def cluster(self, i: dict[str, Any], r: Registration) -> str:
@@ -347,6 +363,10 @@ class _Summaries:
         )
 
     def asg(self, i: dict[str, Any], r: Registration) -> str:
+        if "mixedInstancesPolicy" not in i:  # a NAT instance's group of one
+            policy_ = i.get("instanceMaintenancePolicy") or {}
+            return (f"{i.get('minSize')}..{i.get('maxSize')} instance in {', '.join(i.get('availabilityZones') or [])}; "
+                    f"replaced on failed EC2 status checks (min healthy {policy_.get('minHealthyPercentage')}%)")
         policy = i["mixedInstancesPolicy"]
         types = ", ".join(o["instanceType"] for o in policy["launchTemplate"]["overrides"])
         dist = policy.get("instancesDistribution") or {}
@@ -363,10 +383,12 @@ class _Summaries:
         cluster = next(
             (line.split("=", 1)[1] for line in user_data.splitlines() if line.startswith("ECS_CLUSTER=")), "?"
         )
+        size = f"{ebs['volumeSize']} GiB" if "volumeSize" in ebs else "the AMI's size,"
+        role = f"joins cluster {cluster}" if cluster != "?" else (
+            "NAT setup (ip_forward, masquerade)" if "MASQUERADE" in user_data else "no user data")  # fmt: skip
         return (
             f"{i.get('imageId')} ({i.get('instanceType')}); IMDSv2 {i['metadataOptions']['httpTokens']}; "
-            f"{ebs['volumeSize']} GiB {ebs['volumeType']} encrypted={ebs['encrypted']}; "
-            f"joins cluster {cluster}"
+            f"{size} {ebs['volumeType']} encrypted={ebs['encrypted']}; {role}"
         )
 
     def capacity_provider(self, i: dict[str, Any], r: Registration) -> str:
