@@ -164,7 +164,6 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      "ecs-platform:fargateOnDemandBase: -1 is out of range (allowed: 0..100000)"),
     ("misspelt top-level key", {"azcount": 2}, "ecs-platform:azcount: unknown key"),
     ("region missing", {"aws:region": ""}, "aws:region: not set"),
-    ("empty services", {"services": {}}, "ecs-platform:services: {} has no services"),
     ("services not a map", {"services": ["api"]},
      'ecs-platform:services: ["api"] is not a map (allowed: a YAML object of key: value)'),
     ("health check command", svc(healthCheck={"command": ["curl", "x"]}),

@@ -15,7 +15,7 @@ import pulumi_aws as aws
 
 from ecs_platform.cluster import Cluster
 from ecs_platform.errors import raise_if
-from ecs_platform.iam import AwsContext
+from ecs_platform.iam import AwsContext, SharedTaskRoles
 from ecs_platform.job import Job
 from ecs_platform.load_balancer import LoadBalancer
 from ecs_platform.network import Network, VpcControls
@@ -56,7 +56,9 @@ class Platform(pulumi.ComponentResource):
     application load balancer when a service is public.
 
     Attributes: ``network``, ``cluster``, ``load_balancer`` (or ``None``),
-    ``services`` (name -> Service), ``jobs`` (name -> Job), ``urls`` (public service -> URL).
+    ``services`` (name -> Service), ``jobs`` (name -> Job), ``urls`` (public service -> URL),
+    ``task_roles`` (the shared :class:`SharedTaskRoles` of a stack with neither services nor jobs,
+    else ``None``).
     """
 
     network: Network
@@ -96,6 +98,10 @@ class Platform(pulumi.ComponentResource):
             instance_tags=stack_tags(spec, context),
             opts=child,
         )
+        # A cluster without services or jobs: the seed's role for the tasks others run on it.
+        self.task_roles: SharedTaskRoles | None = None
+        if spec.shares_task_roles:
+            self.task_roles = SharedTaskRoles(f"{name}-roles", context=ctx, opts=child)
         self.vpc_controls: VpcControls | None = None
         if spec.vpc is None:
             self.vpc_controls = VpcControls(

@@ -84,8 +84,11 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
     """Everything a stack asks for: network, cluster, services, load balancer, tags."""
 
     services: dict[ServiceName, ServiceSpec] = {}
-    """Service name (1-32 lowercase letters, digits and hyphens) -> its settings. Default: one
-    sample ``web`` service (public nginx)."""
+    """Service name (1-32 lowercase letters, digits and hyphens) -> its settings. ``{}``: no service,
+    a cluster with its capacity only (with ``jobs``, a stack of jobs; without, the cluster plus a shared
+    execution role and task role for the tasks other programs run on it, the seed's basic-ecs-cluster).
+    No load balancer unless a service is public. Default (key omitted): one sample ``web`` service
+    (public nginx)."""
     tags: dict[TagKey, TagValue] = {}
     """Extra tags for every resource, on top of ``Project``, ``Stack``, ``ManagedBy``. Default none."""
     load_balancer: LoadBalancerSpec = LoadBalancerSpec()
@@ -104,6 +107,12 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
         return data
 
     @property
+    def shares_task_roles(self) -> bool:
+        """A stack with neither services nor jobs: the cluster gets a shared execution role and task
+        role for the tasks other programs run on it."""
+        return not self.services and not self.jobs
+
+    @property
     def public_services(self) -> list[str]:
         return [name for name, svc in self.services.items() if svc.is_public]
 
@@ -115,9 +124,6 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
     @model_validator(mode="after")
     def _platform_rules(self) -> Self:
         problems: list[tuple[Loc, str]] = []
-        if not self.services:
-            problems.append((("services",), "{} has no services (allowed: one or more services; omit the key "
-                                            "for the sample service)"))  # fmt: skip
         for name, svc in self.services.items():
             problems += placement_problems(svc, self, ("services", name))
         problems += _route_problems(self.services)
