@@ -5,7 +5,6 @@ Each rule on the model (its message at its key path), each capability through th
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
@@ -105,3 +104,75 @@ def test_omitting_services_keeps_the_sample_service() -> None:
     assert list(spec.services) == ["web"] and spec.services["web"].is_public
     spec, _ = load({"services": {}})
     assert spec.services == {} and spec.shares_task_roles
+
+
+# --- 2. bridge networking behind the load balancer on EC2 ----------------------------------------
+
+BRIDGE: dict[str, Any] = {
+    "launchType": "EC2",
+    "services": {
+        "web": {"image": "nginx:1.27", "user": "101", "port": 8080, "public": True, "networkMode": "bridge"},
+        "api": {"image": "nginx:1.27", "user": "101", "port": 8081, "routes": [{"paths": ["/api/*"]}],
+                "networkMode": "bridge"},
+        "edge": {"image": "nginx:1.27", "user": "101", "port": 9090, "routes": [{"paths": ["/edge/*"]}],
+                 "networkMode": "host", "desiredCount": 3, "waivers": {"ECS.17": "needs the host network"}},
+    },
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def bridge() -> StackRun:
+    return ok(BRIDGE)
+
+
+def test_bridge_gets_a_dynamic_host_port_and_an_instance_target_group(bridge: StackRun) -> None:
+    task = bridge.one(TASK_DEF, "ecs-web-task").inputs
+    assert task["networkMode"] == "bridge"
+    (app,) = containers(bridge.one(TASK_DEF, "ecs-web-task"))
+    assert app["portMappings"] == [{"name": "web-8080", "containerPort": 8080, "protocol": "tcp", "hostPort": 0}]
+    tg = bridge.one(TG, "ecs-web-tg").inputs
+    assert (tg["targetType"], tg["port"]) == ("instance", 8080)
+    service = bridge.one(SERVICE, "ecs-web").inputs
+    assert [(lb["containerName"], lb["containerPort"]) for lb in service["loadBalancers"]] == [("web", 8080)]
+    assert "networkConfiguration" not in service  # the instance's network: no task security group
+    assert bridge.of_type("aws:ec2/securityGroup:SecurityGroup") and not [
+        g for g in bridge.of_type("aws:ec2/securityGroup:SecurityGroup") if g.name == "ecs-web-sg"]
+
+
+def test_instances_admit_only_the_load_balancer_on_the_ephemeral_range_once(bridge: StackRun) -> None:
+    instances = bridge.one("aws:ec2/securityGroup:SecurityGroup", "ecs-cluster-ec2-sg").id
+    lb_sg = bridge.one("aws:ec2/securityGroup:SecurityGroup", "ecs-lb-sg").id
+    ingress = [r.inputs for r in bridge.of_type(INGRESS) if r.inputs["securityGroupId"] == instances]
+    # one rule for both bridge services (AWS refuses a duplicate), one for the host-mode port
+    assert sorted((r["fromPort"], r["toPort"], r["referencedSecurityGroupId"]) for r in ingress) == [
+        (9090, 9090, lb_sg), (32768, 65535, lb_sg)]
+    assert all("cidrIpv4" not in r for r in ingress)
+    egress = [r.inputs for r in bridge.of_type(EGRESS) if r.inputs["securityGroupId"] == lb_sg
+              and r.inputs.get("referencedSecurityGroupId") == instances]  # fmt: skip
+    assert sorted((r["fromPort"], r["toPort"]) for r in egress) == [(9090, 9090), (32768, 65535)]
+
+
+def test_host_mode_keeps_its_fixed_port_one_task_per_instance(bridge: StackRun) -> None:
+    (app,) = containers(bridge.one(TASK_DEF, "ecs-edge-task"))
+    assert app["portMappings"] == [{"name": "edge-9090", "containerPort": 9090, "protocol": "tcp"}]
+    assert bridge.one(TG, "ecs-edge-tg").inputs["targetType"] == "instance"
+    assert bridge.one(SERVICE, "ecs-edge").inputs["placementConstraints"] == [{"type": "distinctInstance"}]
+    assert "placementConstraints" not in bridge.one(SERVICE, "ecs-web").inputs
+
+
+def test_bridge_and_host_behind_the_load_balancer_pass_the_pack(bridge: StackRun) -> None:
+    clean(bridge)
+
+
+def test_the_cost_holds_one_instance_per_host_mode_task(bridge: StackRun) -> None:
+    from ecs_platform.tools.preview.cost import estimate
+
+    (line,) = [x for x in estimate(bridge).lines if x.item.startswith("EC2 ")]
+    assert line.detail.startswith("t3.medium x 3 ")
+
+
+def test_awsvpc_services_keep_ip_targets_and_their_own_group() -> None:
+    run = ok({"launchType": "EC2", "services": {"web": {**BRIDGE["services"]["web"], "networkMode": "awsvpc"}}})
+    assert run.one(TG, "ecs-web-tg").inputs["targetType"] == "ip"
+    assert [r.name for r in run.of_type(INGRESS) if r.name.startswith("ecs-lb-to-instances")] == []
+    assert run.one(INGRESS, "ecs-web-from-lb").inputs["fromPort"] == 8080

@@ -374,10 +374,6 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      'ecs-platform:services.api.launchType: "LAMBDA" is not allowed'),
     ("bridge networking on Fargate", svc(networkMode="bridge"),
      'ecs-platform:services.api.networkMode: "bridge" is not allowed (allowed: awsvpc)'),
-    ("public service in bridge mode on EC2",
-     {"launchType": "EC2", "loadBalancer": HTTP_OK,
-      "services": {"api": {"image": "x", "user": "1000", "port": 80, "public": True, "networkMode": "bridge"}}},
-     'ecs-platform:services.api.networkMode: "bridge" cannot sit behind the load balancer (allowed: awsvpc for a public service)'),
     ("load balancer asked of an EXTERNAL service",
      {"launchType": "EXTERNAL", "services": {"api": {"image": "x", "user": "1000", "port": 80, "public": True}}},
      "ecs-platform:services.api.public: is a load balancer setting, and this service runs on EXTERNAL "

@@ -27,6 +27,18 @@ REGIONS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 PARTITION_OF_REGION = {region: partition for partition, regions in REGIONS.items() for region in regions}
 
+#: Host ports a ``bridge`` task's dynamic mapping (``hostPort: 0``) may take, which the container
+#: instances admit from the load balancer: the ECS-optimized AMI's ephemeral range, "32768 to 61000"
+#: ("Use an Application Load Balancer for Amazon ECS",
+#: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb.html), together with Docker's
+#: fallback when the kernel parameter is unavailable, "49153 through 65535 (Linux)" (PortMapping
+#: ``hostPort``, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html).
+DYNAMIC_HOST_PORTS = (32768, 65535)
+#: Network modes whose tasks sit behind the load balancer as EC2 instance targets (the instance's
+#: port): ``bridge`` with a dynamic host port, ``host`` on the container port; ``awsvpc`` tasks are
+#: ``ip`` targets ("Use an Application Load Balancer for Amazon ECS", target type).
+INSTANCE_TARGET_MODES = ("bridge", "host")
+
 #: The enumerations the platform offers from ECS's, ALB's and awsx's APIs: launch types, CPU
 #: architectures (``runtimePlatform.cpuArchitecture``), NAT gateway strategies (awsx ``ec2.Vpc``),
 #: Container Insights settings (CreateCluster ``settings``) and desync mitigation modes (ALB

@@ -212,11 +212,11 @@ class Service(pulumi.ComponentResource):
         self.alarms: list[aws.cloudwatch.MetricAlarm] = []
         load_balancers = None
         if spec.is_public and load_balancer is not None:
-            assert self.security_group is not None  # a public service is awsvpc (checked up front)
             prios = list(route_priorities) if route_priorities is not None else [
                 priority(container_name, i, route) for i, route in enumerate(routes)]  # fmt: skip
             traffic = attach(
-                self, name, container_name, spec, vpc_id=vpc_id, security_group_id=self.security_group.id,
+                self, name, container_name, spec, vpc_id=vpc_id,
+                security_group_id=self.security_group.id if self.security_group is not None else None,
                 lb=load_balancer, priorities=prios, ctx=ctx,
             )  # fmt: skip
             load_balancers = [traffic.service_load_balancer]
@@ -246,6 +246,12 @@ class Service(pulumi.ComponentResource):
                     assign_public_ip=False,
                 )
                 if self.security_group is not None
+                else None
+            ),
+            # host mode: a task holds its port on the instance, so at most one per instance.
+            placement_constraints=(
+                [aws.ecs.ServicePlacementConstraintArgs(type="distinctInstance")]
+                if launch_type == "EC2" and mode == "host"
                 else None
             ),
             # EC2: one task per zone first, then fill instances by memory.

@@ -472,9 +472,7 @@ def placement_problems(
     mode = network_mode(svc, cluster)
     if mode not in modes:
         out.append(((*loc, "networkMode"), f"{show(mode)} is not allowed (allowed: {allowed(modes)})"))
-    elif isinstance(svc, ServiceSpec) and svc.is_public and launch_type != "EXTERNAL" and mode != "awsvpc":
-        out.append(((*loc, "networkMode"), f"{show(mode)} cannot sit behind the load balancer "
-                    "(allowed: awsvpc for a public service)"))  # fmt: skip
+
     efs = sorted(n for n, v in svc.volumes.items() if v.efs is not None)
     if efs and launch_type == "EXTERNAL":
         out += [((*loc, "volumes", n), "is an EFS volume, and ECS Anywhere cannot mount EFS (allowed: scratch "

@@ -206,8 +206,13 @@ class _Summaries:
         if net:
             parts.append(f"subnets {self.zones(net.get('subnets', []))}")
             parts.append("public IP " + ("yes" if net.get("assignPublicIp") else "no"))
+        mode = next((t.inputs.get("networkMode") for t in self.run.of_type("aws:ecs/taskDefinition:TaskDefinition")
+                     if t.outputs.get("arn") == i.get("taskDefinition")), None)  # fmt: skip
         for lb in i.get("loadBalancers") or []:
-            parts.append(f"behind the load balancer on port {lb.get('containerPort')}")
+            how = {"bridge": " (instance targets, dynamic host port)", "host": " (instance targets, host port)"}
+            parts.append(f"behind the load balancer on port {lb.get('containerPort')}{how.get(str(mode), '')}")
+        if any(c.get("type") == "distinctInstance" for c in i.get("placementConstraints") or []):
+            parts.append("one task per instance")
         connect = i.get("serviceConnectConfiguration") or {}
         if connect.get("enabled"):
             served = [f"http://{a['dnsName']}:{a['port']}" for sv in connect.get("services") or []
