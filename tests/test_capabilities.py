@@ -176,3 +176,61 @@ def test_awsvpc_services_keep_ip_targets_and_their_own_group() -> None:
     assert run.one(TG, "ecs-web-tg").inputs["targetType"] == "ip"
     assert [r.name for r in run.of_type(INGRESS) if r.name.startswith("ecs-lb-to-instances")] == []
     assert run.one(INGRESS, "ecs-web-from-lb").inputs["fromPort"] == 8080
+
+
+# --- 4. container restart policy -----------------------------------------------------------------------
+
+
+def test_restart_policies_reach_the_app_each_sidecar_and_jobs() -> None:
+    run = ok({
+        "services": {"api": {**APP, "restartPolicy": {"ignoredExitCodes": [0, 143], "attemptPeriod": 60},
+                             "sidecars": {"agent": {**APP, "restartPolicy": {}}, "plain": APP}}},
+        "jobs": {"once": {**APP, "restartPolicy": {"attemptPeriod": 1800}}},
+    })  # fmt: skip
+    by_name = {c["name"]: c for c in containers(run.one(TASK_DEF, "ecs-api-task"))}
+    assert by_name["api"]["restartPolicy"] == {"enabled": True, "ignoredExitCodes": [0, 143], "restartAttemptPeriod": 60}
+    # {} enables it with AWS's defaults (no exit code ignored, 300 s)
+    assert by_name["agent"]["restartPolicy"] == {"enabled": True}
+    assert "restartPolicy" not in by_name["plain"]
+    (job,) = containers(run.one(TASK_DEF, "ecs-once-task"))
+    assert job["restartPolicy"] == {"enabled": True, "restartAttemptPeriod": 1800}
+    clean(run)
+
+
+RESTART_CASES: list[tuple[str, dict[str, Any], str]] = [
+    ("attempt period below 60", {"attemptPeriod": 59},
+     "ecs-platform:services.api.restartPolicy.attemptPeriod: 59 is out of range (allowed: 60..1800)"),
+    ("attempt period above 1800", {"attemptPeriod": 1801},
+     "ecs-platform:services.api.restartPolicy.attemptPeriod: 1801 is out of range (allowed: 60..1800)"),
+    ("attempt period not an integer", {"attemptPeriod": "60"},
+     'ecs-platform:services.api.restartPolicy.attemptPeriod: "60" is not an integer (allowed: 60..1800)'),
+    ("51 exit codes", {"ignoredExitCodes": list(range(51))},
+     "ecs-platform:services.api.restartPolicy.ignoredExitCodes: 51 exit codes (allowed: at most 50, "
+     "ContainerRestartPolicy's limit)"),
+    ("an exit code that is no integer", {"ignoredExitCodes": [1.5]},
+     "ecs-platform:services.api.restartPolicy.ignoredExitCodes[0]: 1.5 is not an integer "
+     "(allowed: -2147483648..2147483647)"),
+    ("unknown key", {"enabled": True},
+     "ecs-platform:services.api.restartPolicy.enabled: unknown key (allowed: attemptPeriod, ignoredExitCodes)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("policy_", "expected"), [c[1:] for c in RESTART_CASES], ids=[c[0] for c in RESTART_CASES])
+def test_bad_restart_policies_are_refused_at_their_key(policy_: dict[str, Any], expected: str) -> None:
+    assert config_problems({"services": {"api": {**APP, "restartPolicy": policy_}}}) == [expected]
+
+
+def test_a_bad_sidecar_restart_policy_is_refused_at_its_key_and_registers_nothing() -> None:
+    problems = refused({"services": {"api": {**APP, "sidecars": {"agent": {**APP, "restartPolicy": {"attemptPeriod": 5}}}}}})
+    assert problems == ["ecs-platform:services.api.sidecars.agent.restartPolicy.attemptPeriod: 5 is out of range "
+                        "(allowed: 60..1800)"]  # fmt: skip
+
+
+def test_restart_policy_limits_on_the_model() -> None:
+    from ecs_platform import RestartPolicySpec
+
+    assert RestartPolicySpec(ignored_exit_codes=tuple(range(50)), attempt_period=1800).attempt_period == 1800
+    assert RestartPolicySpec(attempt_period=60).ignored_exit_codes == ()
+    with pytest.raises(ConfigError) as exc:
+        RestartPolicySpec(attempt_period=30)
+    assert exc.value.problems == ["RestartPolicySpec.attempt_period: 30 is out of range (allowed: 60..1800)"]

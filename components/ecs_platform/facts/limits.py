@@ -191,6 +191,11 @@ MAX_CONTAINERS_PER_TASK = 10
 #: measures; the platform measures the container definitions as the provider sends them
 #: (compact JSON, UTF-8), which is nearly all of a task definition's size.
 MAX_TASK_DEFINITION_BYTES = 64 * 1024
+#: ContainerRestartPolicy: ``restartAttemptPeriod`` from 60 to 1800 seconds (AWS's default 300), at
+#: most 50 ``ignoredExitCodes``.
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerRestartPolicy.html
+RESTART_ATTEMPT_PERIOD = (60, 1800)
+MAX_IGNORED_EXIT_CODES = 50
 #: ContainerDependency conditions (ECS API reference).
 DEPENDENCY_CONDITIONS = ("START", "COMPLETE", "SUCCESS", "HEALTHY")
 #: The least memory a container may have (ContainerDefinition.memory: 6 MiB).

@@ -119,6 +119,13 @@ def container_definition(
         definition["user"] = c.user
     if c.stop_timeout is not None:
         definition["stopTimeout"] = c.stop_timeout
+    if c.restart_policy is not None:
+        policy: dict[str, Any] = {"enabled": True}
+        if c.restart_policy.ignored_exit_codes:
+            policy["ignoredExitCodes"] = list(c.restart_policy.ignored_exit_codes)
+        if c.restart_policy.attempt_period is not None:
+            policy["restartAttemptPeriod"] = c.restart_policy.attempt_period
+        definition["restartPolicy"] = policy
     if isinstance(c, SidecarSpec):
         if c.cpu is not None:
             definition["cpu"] = c.cpu

@@ -83,6 +83,31 @@ class HealthCheckSpec(Spec):
         return self
 
 
+#: An exit code: ECS's ``ignoredExitCodes`` items are the API's 32-bit Integer.
+ExitCode = Annotated[int, Int(-(2**31), 2**31 - 1)]
+
+
+class RestartPolicySpec(Spec):
+    """ECS restarts the container in place when it exits, instead of replacing the task
+    (ContainerRestartPolicy, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerRestartPolicy.html;
+    "Restart individual containers in Amazon ECS tasks with container restart policies"). ``{}``
+    enables it with AWS's defaults."""
+
+    ignored_exit_codes: tuple[ExitCode, ...] = ()
+    """Exit codes that end the container for good (no restart), at most 50 (e.g. ``[0]``: a clean
+    exit stays exited). Default none: ECS ignores no exit code."""
+    attempt_period: Annotated[int, Int(*f.RESTART_ATTEMPT_PERIOD)] | None = None
+    """Seconds, 60..1800, the container must have run before ECS restarts it (it restarts at most
+    once per period; a container that exits sooner is not restarted). Default: AWS's 300."""
+
+    @model_validator(mode="after")
+    def _at_most_50_codes(self) -> Self:
+        if len(self.ignored_exit_codes) > f.MAX_IGNORED_EXIT_CODES:
+            raise_problems([(("ignoredExitCodes",), f"{len(self.ignored_exit_codes)} exit codes (allowed: at "
+                             f"most {f.MAX_IGNORED_EXIT_CODES}, ContainerRestartPolicy's limit)")])  # fmt: skip
+        return self
+
+
 class PermissionSpec(Spec):
     """One Allow statement of the task role: these actions on these resources."""
 
@@ -268,6 +293,10 @@ class ContainerSpec(Spec):
     Default none."""
     essential: Bool = True
     """The task stops when this container stops. Default true."""
+    restart_policy: RestartPolicySpec | None = None
+    """``{ignoredExitCodes: [...], attemptPeriod: 60}``: ECS restarts the container in place when it
+    exits (except on the ignored codes), instead of replacing the task; ``{}`` enables it with AWS's
+    defaults. Default: off (an essential container's exit stops the task)."""
 
     @model_validator(mode="after")
     def _container_rules(self) -> Self:

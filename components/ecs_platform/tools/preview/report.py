@@ -262,6 +262,11 @@ class _Summaries:
                 bits.append("mounts " + ", ".join(
                     f"{m['sourceVolume']} at {m['containerPath']}{' (ro)' if m.get('readOnly') else ''}"
                     for m in c["mountPoints"]))  # fmt: skip
+            if (c.get("restartPolicy") or {}).get("enabled"):
+                rp = c["restartPolicy"]
+                bits.append("restarts in place" + (f" except on exit {', '.join(map(str, rp['ignoredExitCodes']))}"
+                                                   if rp.get("ignoredExitCodes") else "")
+                            + f" (after {rp.get('restartAttemptPeriod', 300)} s up)")  # fmt: skip
             if c.get("dependsOn"):
                 bits.append("after " + ", ".join(f"{d['containerName']} {d['condition']}" for d in c["dependsOn"]))
             details.append(" ".join(bits[:2]) + (", " + ", ".join(bits[2:]) if bits[2:] else ""))
