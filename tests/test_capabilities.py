@@ -234,3 +234,118 @@ def test_restart_policy_limits_on_the_model() -> None:
     with pytest.raises(ConfigError) as exc:
         RestartPolicySpec(attempt_period=30)
     assert exc.value.problems == ["RestartPolicySpec.attempt_period: 30 is out of range (allowed: 60..1800)"]
+
+
+# --- 5. capacity provider strategies ---------------------------------------------------------------------
+
+STRATEGY = [{"provider": "FARGATE", "weight": 1, "base": 2}, {"provider": "FARGATE_SPOT", "weight": 3}]
+
+
+@pytest.fixture(scope="module")
+def strategies() -> StackRun:
+    return ok({
+        "launchType": "FARGATE", "capacityProviderStrategy": STRATEGY,
+        "services": {"api": APP, "spot": {**APP, "capacityProviderStrategy": [{"provider": "FARGATE_SPOT"}]},
+                     "pinned": {**APP, "launchType": "FARGATE"}},
+        "jobs": {"nightly": {**APP, "schedule": "cron(0 3 * * ? *)",
+                             "capacityProviderStrategy": [{"provider": "FARGATE", "weight": 1}]}},
+    })  # fmt: skip
+
+
+def items(*triples: tuple[str, int, int]) -> list[dict[str, Any]]:
+    return [{"capacityProvider": p, "weight": w, "base": b} for p, w, b in triples]
+
+
+def test_the_stack_strategy_is_the_clusters_default_and_replaces_the_fixed_spot_split(strategies: StackRun) -> None:
+    cluster = strategies.one("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders").inputs
+    expected = items(("FARGATE", 1, 2), ("FARGATE_SPOT", 3, 0))
+    assert cluster["defaultCapacityProviderStrategies"] == expected
+    assert strategies.one(SERVICE, "ecs-api").inputs["capacityProviderStrategies"] == expected
+
+
+def test_a_service_or_jobs_own_strategy_or_launch_type_wins(strategies: StackRun) -> None:
+    assert strategies.one(SERVICE, "ecs-spot").inputs["capacityProviderStrategies"] == items(("FARGATE_SPOT", 1, 0))
+    assert strategies.one(SERVICE, "ecs-pinned").inputs["capacityProviderStrategies"] == items(("FARGATE", 1, 0))
+    ecs = strategies.one("aws:scheduler/schedule:Schedule", "ecs-nightly-schedule").inputs["target"]["ecsParameters"]
+    assert ecs["capacityProviderStrategies"] == items(("FARGATE", 1, 0))
+    clean(strategies)
+
+
+def test_an_ec2_strategy_names_the_clusters_ec2_provider_and_prices_its_instances() -> None:
+    from ecs_platform.tools.preview.cost import estimate
+
+    run = ok({"launchType": "EC2", "capacityProviderStrategy": [{"provider": "EC2", "weight": 1, "base": 1}],
+              "services": {"api": APP}})  # fmt: skip
+    provider = run.one("aws:ecs/capacityProvider:CapacityProvider").outputs["name"]
+    assert run.one(SERVICE, "ecs-api").inputs["capacityProviderStrategies"] == items((provider, 1, 1))
+    assert [x.item for x in estimate(run).lines if x.item.startswith("EC2 ")] == ["EC2 ecs-cluster-ec2-asg"]
+
+
+STRATEGY_CASES: list[tuple[str, dict[str, Any], list[str]]] = [
+    ("EC2 on a cluster without EC2 capacity", {"capacityProviderStrategy": [{"provider": "EC2"}]},
+     ['ecs-platform:capacityProviderStrategy[0].provider: "EC2" is not a capacity provider of this cluster '
+      "(allowed: FARGATE, FARGATE_SPOT; add the `ec2` key for EC2)"]),
+    ("unknown provider", {"capacityProviderStrategy": [{"provider": "EXTERNAL"}]},
+     ['ecs-platform:capacityProviderStrategy[0].provider: "EXTERNAL" is not allowed (allowed: FARGATE, '
+      "FARGATE_SPOT, EC2)"]),
+    ("weight above 1000", {"capacityProviderStrategy": [{"provider": "FARGATE", "weight": 1001}]},
+     ["ecs-platform:capacityProviderStrategy[0].weight: 1001 is out of range (allowed: 0..1000)"]),
+    ("base above 100000", {"capacityProviderStrategy": [{"provider": "FARGATE", "base": 100001}]},
+     ["ecs-platform:capacityProviderStrategy[0].base: 100001 is out of range (allowed: 0..100000)"]),
+    ("every weight 0", {"capacityProviderStrategy": [{"provider": "FARGATE", "weight": 0, "base": 1}]},
+     ["ecs-platform:capacityProviderStrategy: has no provider with a weight above 0, so ECS can place no task "
+      "beyond the base (allowed: at least one weight 1..1000)"]),
+    ("two bases", {"capacityProviderStrategy": [{"provider": "FARGATE", "base": 1},
+                                                {"provider": "FARGATE_SPOT", "base": 2}]},
+     ["ecs-platform:capacityProviderStrategy[1].base: 2 is a second base, after FARGATE's (allowed: a base on one "
+      "provider of the strategy only)"]),
+    ("empty", {"capacityProviderStrategy": []},
+     ["ecs-platform:capacityProviderStrategy: [] is empty (allowed: one or more providers, or omit the key)"]),
+    ("Fargate mixed with EC2", {"launchType": "EC2", "capacityProviderStrategy": [
+        {"provider": "EC2"}, {"provider": "FARGATE"}]},
+     ['ecs-platform:capacityProviderStrategy[0].provider: "EC2" is mixed with Fargate providers (allowed: Fargate '
+      "providers only, or the EC2 provider only, in one strategy)"]),
+    ("strategy of another kind than launchType", {"launchType": "EC2",
+                                                  "capacityProviderStrategy": [{"provider": "FARGATE"}]},
+     ['ecs-platform:launchType: "EC2" is another kind of capacity than capacityProviderStrategy\'s Fargate '
+      "(allowed: launchType FARGATE or FARGATE_SPOT with it; external instances use no capacity provider)"]),
+    ("service strategy with a launch type", {"services": {"api": {
+        **APP, "launchType": "FARGATE", "capacityProviderStrategy": [{"provider": "FARGATE"}]}}},
+     ['ecs-platform:services.api.launchType: "FARGATE" is given with capacityProviderStrategy (allowed: one of '
+      "them; ECS: with a capacityProviderStrategy the launchType must be omitted, CreateService)"]),
+    ("service strategy naming EC2 the cluster lacks", {"services": {"api": {
+        **APP, "capacityProviderStrategy": [{"provider": "EC2"}]}}},
+     ['ecs-platform:services.api.capacityProviderStrategy[0].provider: "EC2" is not a capacity provider of this '
+      "cluster (allowed: FARGATE, FARGATE_SPOT; add the `ec2` key for EC2)"]),
+    ("job strategy with two bases", {"jobs": {"once": {**APP, "capacityProviderStrategy": [
+        {"provider": "FARGATE", "base": 1}, {"provider": "FARGATE_SPOT", "base": 1}]}}},
+     ["ecs-platform:jobs.once.capacityProviderStrategy[1].base: 1 is a second base, after FARGATE's (allowed: a "
+      "base on one provider of the strategy only)"]),
+    ("ARM64 with Fargate Spot in its strategy", {"services": {"api": {
+        **APP, "architecture": "ARM64", "capacityProviderStrategy": [{"provider": "FARGATE"}, {"provider": "FARGATE_SPOT"}]}}},
+     ["ecs-platform:services.api.capacityProviderStrategy: ARM64 on FARGATE_SPOT is not supported: Fargate Spot "
+      "runs X86_64 tasks only (allowed: architecture X86_64, or launchType FARGATE for ARM64)"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("overrides", "expected"), [c[1:] for c in STRATEGY_CASES], ids=[c[0] for c in STRATEGY_CASES])
+def test_bad_strategies_are_refused_at_their_key(overrides: dict[str, Any], expected: list[str]) -> None:
+    assert config_problems(overrides) == expected
+
+
+def test_a_bad_strategy_registers_nothing() -> None:
+    assert refused({"capacityProviderStrategy": [{"provider": "FARGATE", "weight": 0}]}) == [
+        "ecs-platform:capacityProviderStrategy: has no provider with a weight above 0, so ECS can place no task "
+        "beyond the base (allowed: at least one weight 1..1000)"]
+
+
+def test_strategy_rules_on_specs_built_in_python() -> None:
+    from ecs_platform import CapacityProviderSpec, ClusterSpec, ServiceSpec
+
+    spot = CapacityProviderSpec(provider="FARGATE_SPOT", weight=4)
+    assert ClusterSpec(capacity_provider_strategy=(CapacityProviderSpec(provider="FARGATE", base=1), spot))
+    with pytest.raises(ConfigError) as exc:
+        ServiceSpec(image="nginx", user="1", capacity_provider_strategy=(spot, spot.model_copy(update={"base": 1}),
+                                                                         CapacityProviderSpec(provider="FARGATE", base=2)))
+    assert exc.value.problems == ["ServiceSpec.capacity_provider_strategy[2].base: 2 is a second base, after "
+                                  "FARGATE_SPOT's (allowed: a base on one provider of the strategy only)"]

@@ -126,7 +126,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      f'ecs-platform:services.{"a" * 33}: "{"a" * 33}" is not a valid service name (allowed: 1-32 '
      "lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen)"),
     ("unknown service key", svc(imgae="nginx"),
-     "ecs-platform:services.api.imgae: unknown key (allowed: architecture, autoscaling, callers, command, cpu, "),
+     "ecs-platform:services.api.imgae: unknown key (allowed: architecture, autoscaling, callers, capacityProviderStrategy, command, cpu, "),
     ("secret that is no ARN", svc(secrets={"DB_URL": "my-secret"}),
      'ecs-platform:services.api.secrets.DB_URL: "my-secret" is not a secret reference (allowed: a '
      "Secrets Manager secret ARN arn:aws:secretsmanager:<region>:<account>:secret:<name>"

@@ -25,7 +25,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from ecs_platform.cluster import CapacityStrategyItem, Cluster, ClusterRef, capacity_strategy
+from ecs_platform.cluster import CapacityStrategyItem, Cluster, ClusterRef, task_strategy
 from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext, TaskRoles, policy_document
 from ecs_platform.outputs import after, tag_children
@@ -133,7 +133,7 @@ class Job(pulumi.ComponentResource):
         ref = cluster.ref if isinstance(cluster, Cluster) else cluster
         problems = wiring_problems("Job", {"cluster.arn": ref.arn, "vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
         problems += python_problems(type(spec), placement_problems(spec, ref.spec))
-        launch_type = spec.launch_type or ref.spec.launch_type
+        launch_type = ref.spec.launch_type_for(spec.launch_type, spec.capacity_provider_strategy)
         if launch_type == "EC2" and ref.ec2_capacity_provider_name is None:
             problems.append("Job.cluster.ec2_capacity_provider_name: None is missing (allowed: the cluster's EC2 "
                             "capacity provider, required on EC2)")  # fmt: skip
@@ -204,7 +204,8 @@ class Job(pulumi.ComponentResource):
             efs=efs,
             opts=child,
         )
-        strategy = capacity_strategy(launch_type, ref.spec.fargate_on_demand_base, ref.ec2_capacity_provider_name)
+        strategy = task_strategy(ref.spec, spec.launch_type, spec.capacity_provider_strategy,
+                                 ref.ec2_capacity_provider_name)  # fmt: skip
         explicit_launch_type = "EXTERNAL" if launch_type == "EXTERNAL" else None
         platform_version = "LATEST" if fargate else None
         security_groups: list[pulumi.Input[str]] = [self.security_group.id] if self.security_group else []

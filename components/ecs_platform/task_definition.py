@@ -76,7 +76,7 @@ class TaskDefinition(pulumi.ComponentResource):
                             "EfsMount per EFS volume of the spec)")  # fmt: skip
         raise_if(problems, "TaskDefinition")
         super().__init__("ecs-platform:ecs:TaskDefinition", name, None, opts)
-        launch_type = spec.launch_type or cluster.spec.launch_type
+        launch_type = cluster.spec.launch_type_for(spec.launch_type, spec.capacity_provider_strategy)
         compatibility = "FARGATE" if launch_type in ("FARGATE", "FARGATE_SPOT") else launch_type
         mode = network_mode(spec, cluster.spec)
         ec2 = cluster.spec.ec2_capacity

@@ -191,6 +191,14 @@ MAX_CONTAINERS_PER_TASK = 10
 #: measures; the platform measures the container definitions as the provider sends them
 #: (compact JSON, UTF-8), which is nearly all of a task definition's size.
 MAX_TASK_DEFINITION_BYTES = 64 * 1024
+#: Capacity provider strategy items (CapacityProviderStrategyItem: ``weight`` 0..1000, ``base``
+#: 0..100000, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html);
+#: the providers a strategy in config may name: the Fargate ones and the cluster's EC2 provider
+#: (external instances use no capacity provider: "You cannot use capacity providers for tasks that
+#: run on external container instances", Amazon ECS capacity providers).
+STRATEGY_PROVIDERS = ("FARGATE", "FARGATE_SPOT", "EC2")
+STRATEGY_WEIGHT = (0, 1000)
+STRATEGY_BASE = (0, 100000)
 #: ContainerRestartPolicy: ``restartAttemptPeriod`` from 60 to 1800 seconds (AWS's default 300), at
 #: most 50 ``ignoredExitCodes``.
 #: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerRestartPolicy.html

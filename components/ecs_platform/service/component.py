@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ecs_platform import facts
-from ecs_platform.cluster import Cluster, ClusterRef, capacity_strategy
+from ecs_platform.cluster import Cluster, ClusterRef, task_strategy
 from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext, TaskRoles
 from ecs_platform.outputs import tag_children, waiver_tags
@@ -78,7 +78,9 @@ class Service(pulumi.ComponentResource):
         if not spec.is_public and load_balancer is not None:
             problems.append("Service.load_balancer: is set, and the spec is not public (allowed: None, or "
                             "public=True / routes on the spec)")  # fmt: skip
-        if (spec.launch_type or ref.spec.launch_type) == "EC2" and ref.ec2_capacity_provider_name is None:
+        if ref.spec.launch_type_for(spec.launch_type, spec.capacity_provider_strategy) == "EC2" and (
+            ref.ec2_capacity_provider_name is None
+        ):
             problems.append("Service.cluster.ec2_capacity_provider_name: None is missing (allowed: the cluster's "
                             "EC2 capacity provider, required on EC2)")  # fmt: skip
         if spec.exec_enabled and ref.exec_log_group_arn is None:
@@ -125,7 +127,7 @@ class Service(pulumi.ComponentResource):
         self.spec = spec
         self._service_name = name
         self.caller_rules: list[aws.vpc.SecurityGroupIngressRule | aws.vpc.SecurityGroupEgressRule] = []
-        launch_type = spec.launch_type or ref.spec.launch_type
+        launch_type = ref.spec.launch_type_for(spec.launch_type, spec.capacity_provider_strategy)
         mode = network_mode(spec, ref.spec)
         prefix = ref.name_prefix
 
@@ -229,7 +231,8 @@ class Service(pulumi.ComponentResource):
         alarm_names: list[pulumi.Input[str]] = [a.name for a in self.alarms]
         alarm_names += spec.deployment.alarms
         fargate = launch_type in ("FARGATE", "FARGATE_SPOT")
-        strategy = capacity_strategy(launch_type, ref.spec.fargate_on_demand_base, ref.ec2_capacity_provider_name)
+        strategy = task_strategy(ref.spec, spec.launch_type, spec.capacity_provider_strategy,
+                                 ref.ec2_capacity_provider_name)  # fmt: skip
         desired = spec.desired_count if spec.desired_count is not None else ref.spec.desired_count
         self.service = aws.ecs.Service(
             name,

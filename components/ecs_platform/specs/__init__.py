@@ -7,6 +7,7 @@ from ecs_platform.specs.cluster import INSTANCE_TYPES, ClusterSpec, Ec2Spec, Ext
 from ecs_platform.specs.job import JobSpec, RetrySpec
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import ExistingVpcSpec, NetworkSpec
+from ecs_platform.specs.options import CapacityProviderSpec, RestartPolicySpec
 from ecs_platform.specs.platform import PlatformSpec, StackContext, context_problems, sample_services
 from ecs_platform.specs.service import (
     AlarmThresholdsSpec,
@@ -25,7 +26,6 @@ from ecs_platform.specs.task import (
     HealthCheckSpec,
     MountSpec,
     PermissionSpec,
-    RestartPolicySpec,
     ScratchSpec,
     SidecarSpec,
     TaskSpec,
@@ -37,6 +37,7 @@ __all__ = [
     "AlarmThresholdsSpec",
     "AutoscalingSpec",
     "CanarySpec",
+    "CapacityProviderSpec",
     "ClusterSpec",
     "ContainerSpec",
     "DeploymentSpec",

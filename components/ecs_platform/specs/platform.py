@@ -466,7 +466,7 @@ def _caller_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
         ends = [name, *(c for c in svc.callers if c in spec.services and c != name)] if svc.callers else []
         for end in ends:
             other = spec.services[end]
-            launch_type = other.launch_type or spec.launch_type
+            launch_type = spec.launch_type_for(other.launch_type, other.capacity_provider_strategy)
             mode = network_mode(other, spec)
             if launch_type == "EXTERNAL" or mode != "awsvpc":
                 where = ("callers",) if end == name else ("callers", svc.callers.index(end))

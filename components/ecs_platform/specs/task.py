@@ -30,6 +30,7 @@ from ecs_platform.specs.fields import (
     credential_name_check,
     grant_problems,
 )
+from ecs_platform.specs.options import RestartPolicySpec, Strategy, strategy_problems
 
 
 def _health_command(value: Any) -> Any:
@@ -80,31 +81,6 @@ class HealthCheckSpec(Spec):
         if self.timeout >= self.interval:
             raise_problems([(("timeout",), f"{self.timeout} is not shorter than the interval {self.interval} "
                                            "(allowed: timeout < interval)")])  # fmt: skip
-        return self
-
-
-#: An exit code: ECS's ``ignoredExitCodes`` items are the API's 32-bit Integer.
-ExitCode = Annotated[int, Int(-(2**31), 2**31 - 1)]
-
-
-class RestartPolicySpec(Spec):
-    """ECS restarts the container in place when it exits, instead of replacing the task
-    (ContainerRestartPolicy, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerRestartPolicy.html;
-    "Restart individual containers in Amazon ECS tasks with container restart policies"). ``{}``
-    enables it with AWS's defaults."""
-
-    ignored_exit_codes: tuple[ExitCode, ...] = ()
-    """Exit codes that end the container for good (no restart), at most 50 (e.g. ``[0]``: a clean
-    exit stays exited). Default none: ECS ignores no exit code."""
-    attempt_period: Annotated[int, Int(*f.RESTART_ATTEMPT_PERIOD)] | None = None
-    """Seconds, 60..1800, the container must have run before ECS restarts it (it restarts at most
-    once per period; a container that exits sooner is not restarted). Default: AWS's 300."""
-
-    @model_validator(mode="after")
-    def _at_most_50_codes(self) -> Self:
-        if len(self.ignored_exit_codes) > f.MAX_IGNORED_EXIT_CODES:
-            raise_problems([(("ignoredExitCodes",), f"{len(self.ignored_exit_codes)} exit codes (allowed: at "
-                             f"most {f.MAX_IGNORED_EXIT_CODES}, ContainerRestartPolicy's limit)")])  # fmt: skip
         return self
 
 
@@ -356,6 +332,10 @@ class TaskSpec(ContainerSpec):
     architecture: Architecture | None = None
     """``X86_64`` or ``ARM64`` (Graviton); on EC2 it must match the instances.
     Default ``X86_64`` (on EC2: the instances')."""
+    capacity_provider_strategy: Strategy | None = None
+    """``[{provider, weight, base}]``: how the tasks spread over the cluster's capacity providers
+    (``FARGATE``, ``FARGATE_SPOT``, ``EC2``), in place of ``launchType`` (not with it). Default: the
+    launch type's (or the stack's ``capacityProviderStrategy``)."""
     ephemeral_storage_gib: Annotated[int, Int(21, 200)] | None = Field(default=None, alias="ephemeralStorageGiB")
     """Fargate ephemeral storage, 21..200 GiB; Fargate only. Default: Fargate's 20."""
     permissions: tuple[PermissionSpec, ...] = ()
@@ -456,6 +436,13 @@ class TaskSpec(ContainerSpec):
         if self.exec_enabled and self.readonly_root_filesystem:
             problems.append((("exec",), "true needs a writable root filesystem for the SSM agent (allowed: "
                                         "exec: true with readonlyRootFilesystem: false, or exec: false)"))  # fmt: skip
+        if self.capacity_provider_strategy is not None:
+            problems += [(("capacityProviderStrategy", *loc), msg)
+                         for loc, msg in strategy_problems(self.capacity_provider_strategy)]  # fmt: skip
+            if self.launch_type is not None:
+                problems.append((("launchType",), f"{show(self.launch_type)} is given with capacityProviderStrategy "
+                                 "(allowed: one of them; ECS: with a capacityProviderStrategy the launchType must be "
+                                 "omitted, CreateService)"))  # fmt: skip
         problems += self._container_problems(at)
         problems += self._volume_problems(at)
         raise_problems(problems)
