@@ -5,6 +5,7 @@ Each rule on the model (its message at its key path), each capability through th
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -349,3 +350,129 @@ def test_strategy_rules_on_specs_built_in_python() -> None:
                                                                          CapacityProviderSpec(provider="FARGATE", base=2)))
     assert exc.value.problems == ["ServiceSpec.capacity_provider_strategy[2].base: 2 is a second base, after "
                                   "FARGATE_SPOT's (allowed: a base on one provider of the strategy only)"]
+
+
+# --- 3. FireLens log routing -------------------------------------------------------------------------
+
+DD_KEY = "arn:aws:secretsmanager:us-east-1:123456789012:secret:datadog/api-key-AbCdEf"
+DATADOG = {"options": {"Name": "datadog", "Host": "http-intake.logs.datadoghq.com", "TLS": "on", "provider": "ecs"},
+           "secretOptions": {"apikey": DD_KEY}}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def firelens() -> StackRun:
+    return ok({
+        "services": {
+            "api": {**APP, "port": 8080, "logRouter": {}, "sidecars": {"agent": APP}},
+            "shipper": {**APP, "logRouter": DATADOG},
+        },
+        "jobs": {"once": {**APP, "logRouter": {}}},
+    })  # fmt: skip
+
+
+def by_name(run: StackRun, task: str) -> dict[str, dict[str, Any]]:
+    return {c["name"]: c for c in containers(run.one(TASK_DEF, task))}
+
+
+def test_the_log_router_is_pinned_aws_for_fluent_bit_logging_to_the_log_group(firelens: StackRun) -> None:
+    router = by_name(firelens, "ecs-api-task")["log-router"]
+    group = firelens.one("aws:cloudwatch/logGroup:LogGroup", "ecs-api-task-logs").outputs["name"]
+    assert router["image"] == "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.34.3.20260623"
+    assert router["firelensConfiguration"] == {"type": "fluentbit"}
+    assert router["essential"] is True and router["memoryReservation"] == 50
+    assert router["logConfiguration"]["logDriver"] == "awslogs"
+    assert router["logConfiguration"]["options"]["awslogs-group"] == group
+    assert "portMappings" not in router
+
+
+def test_by_default_every_container_logs_through_firelens_to_its_own_log_group(firelens: StackRun) -> None:
+    group = firelens.one("aws:cloudwatch/logGroup:LogGroup", "ecs-api-task-logs").outputs["name"]
+    for name in ("api", "agent"):
+        assert by_name(firelens, "ecs-api-task")[name]["logConfiguration"] == {
+            "logDriver": "awsfirelens",
+            "options": {"Name": "cloudwatch_logs", "region": "us-east-1", "log_group_name": group,
+                        "log_stream_prefix": f"{name}/", "auto_create_group": "false"},
+        }  # fmt: skip
+
+
+def test_the_task_role_writes_exactly_its_log_group_before_a_task_starts(firelens: StackRun) -> None:
+    group = firelens.one("aws:cloudwatch/logGroup:LogGroup", "ecs-api-task-logs").outputs["arn"]
+    grant = firelens.one(ROLE_POLICY, "ecs-api-task-firelens-policy")
+    assert grant.inputs["role"] == firelens.one(ROLE, "ecs-api-roles-task").outputs["name"]
+    assert policy(grant.inputs["policy"])["Statement"] == [
+        {"Sid": "FireLensLogStreams", "Effect": "Allow", "Action": ["logs:CreateLogStream"], "Resource": group},
+        {"Sid": "FireLensLogEvents", "Effect": "Allow", "Action": ["logs:PutLogEvents"],
+         "Resource": f"{group}:log-stream:*"},
+    ]  # fmt: skip
+    assert grant.urn in firelens.one(TASK_DEF, "ecs-api-task").dependencies
+
+
+def test_options_go_to_every_container_and_secret_options_through_the_execution_role(firelens: StackRun) -> None:
+    app = by_name(firelens, "ecs-shipper-task")["shipper"]
+    assert app["logConfiguration"] == {"logDriver": "awsfirelens", "options": DATADOG["options"],
+                                       "secretOptions": [{"name": "apikey", "valueFrom": DD_KEY}]}  # fmt: skip
+    assert "apikey" not in json.dumps(app["logConfiguration"]["options"])
+    read = policy(firelens.one(ROLE_POLICY, "ecs-shipper-roles-execution-secrets").inputs["policy"])
+    assert read["Statement"][0]["Action"] == ["secretsmanager:GetSecretValue"]
+    assert DD_KEY in read["Statement"][0]["Resource"]
+    # an output of your own: no grant on the log group
+    assert [p.name for p in firelens.of_type(ROLE_POLICY) if p.name.startswith("ecs-shipper-task-firelens")] == []
+
+
+def test_jobs_route_their_logs_too(firelens: StackRun) -> None:
+    job = by_name(firelens, "ecs-once-task")
+    assert job["once"]["logConfiguration"]["logDriver"] == "awsfirelens" and "log-router" in job
+    assert firelens.one(ROLE_POLICY, "ecs-once-task-firelens-policy")
+
+
+def test_firelens_tasks_pass_the_pack_which_knows_the_router_exactly(firelens: StackRun) -> None:
+    from ecs_platform.tools.policy_rules import is_log_router
+
+    clean(firelens)
+    router = by_name(firelens, "ecs-api-task")["log-router"]
+    assert is_log_router(router)
+    for change in ({"portMappings": [{"containerPort": 80}]}, {"image": "fluent/fluent-bit:3"},
+                   {"name": "logs"}, {"privileged": True}, {"environment": [{"name": "A", "value": "b"}]}):  # fmt: skip
+        assert not is_log_router({**router, **change}), change
+
+
+FIRELENS_CASES: list[tuple[str, dict[str, Any], str]] = [
+    ("credential in a plain option", {"options": {"Name": "datadog", "apikey": "abc"}},
+     'ecs-platform:services.api.logRouter.options.apikey: "apikey" looks like a credential in a plain log router '
+     "option (allowed: put it under `secretOptions` as a Secrets Manager or SSM parameter ARN)"),
+    ("secret option without options", {"secretOptions": {"apikey": DD_KEY}},
+     "ecs-platform:services.api.logRouter.secretOptions: is set without options, and the default output (the "
+     "service's log group) takes no secrets (allowed: options naming an output, or no secretOptions)"),
+    ("option both plain and secret", {"options": {"Name": "http", "header": "x"}, "secretOptions": {"header": DD_KEY}},
+     'ecs-platform:services.api.logRouter.secretOptions.header: "header" is also a plain option (allowed: each '
+     "option in either options or secretOptions)"),
+    ("secret option that is no ARN", {"options": {"Name": "datadog"}, "secretOptions": {"apikey": "my-key"}},
+     'ecs-platform:services.api.logRouter.secretOptions.apikey: "my-key" is not a secret reference'),
+    ("unknown key", {"image": "fluent/fluent-bit:3"},
+     "ecs-platform:services.api.logRouter.image: unknown key (allowed: options, secretOptions)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("router", "expected"), [c[1:] for c in FIRELENS_CASES], ids=[c[0] for c in FIRELENS_CASES])
+def test_bad_log_routers_are_refused_at_their_key(router: dict[str, Any], expected: str) -> None:
+    (problem,) = config_problems({"services": {"api": {**APP, "logRouter": router}}})
+    assert problem.startswith(expected)
+
+
+def test_the_router_counts_toward_ten_containers_and_the_tasks_memory() -> None:
+    sidecars = {f"s{i}": APP for i in range(9)}
+    assert config_problems({"services": {"api": {**APP, "logRouter": {}, "sidecars": sidecars}}}) == [
+        "ecs-platform:services.api.sidecars: make 11 containers in the task, counting the application container "
+        "and log-router (allowed: at most 10 containers per task definition, an AWS quota that cannot be raised)"]
+    big = {"a": {**APP, "memory": 470}}
+    assert config_problems({"services": {"api": {**APP, "logRouter": {}, "sidecars": big}}}) == [
+        "ecs-platform:services.api.sidecars: take 470 MiB and the log router's 50, leaving nothing of the task's 512 "
+        "for the application container (allowed: sidecar memory adding up to less than the task's memory)"]
+    ok({"services": {"api": {**APP, "logRouter": {}, "sidecars": {"a": {**APP, "memory": 440}}}}})
+    load({"services": {"api": {**APP, "logRouter": {}, "sidecars": dict(list(sidecars.items())[:8])}}})
+
+
+def test_firelens_port_is_refused_and_nothing_registered() -> None:
+    assert refused({"services": {"api": {**APP, "port": 24224, "logRouter": {}}}}) == [
+        "ecs-platform:services.api.port: 24224 is the port FireLens listens on in the task (allowed: another port "
+        "with logRouter)"]

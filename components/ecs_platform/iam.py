@@ -191,7 +191,7 @@ class TaskRoles(pulumi.ComponentResource):
         super().__init__("ecs-platform:iam:TaskRoles", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
-        secret_arns = [arn for c in spec.containers.values() for arn in c.secrets.values()]
+        secret_arns = spec.secret_arns
 
         self.execution_role, (self.execution_policy_attachment,) = managed_policy_role(
             f"{name}-execution",

@@ -198,6 +198,7 @@ class Job(pulumi.ComponentResource):
             execution_role_arn=self.roles.execution_role_arn,
             task_role_arn=self.roles.task_role_arn,
             region=ctx.region,
+            task_role_name=self.roles.task_role.name,
             container_name=container_name,
             family=f"{prefix}-{container_name}" if prefix else None,
             log_group_name=f"/ecs/{prefix}/{container_name}" if prefix else None,

@@ -182,6 +182,18 @@ SCRATCH_VOLUME_RE = re.compile(r"^(.+-)?scratch-[0-9]+$")
 VOLUME_INIT_CONTAINER = "volume-init"
 LOG_ROUTER_CONTAINER = "log-router"
 RESERVED_CONTAINER_NAMES = (VOLUME_INIT_CONTAINER, LOG_ROUTER_CONTAINER)
+#: The FireLens log router's image: AWS for Fluent Bit from ECR Public, pinned to the version AWS
+#: designates its latest stable (the repository's AWS_FOR_FLUENT_BIT_STABLE_VERSION file, "2.34.3.20260623";
+#: its README: "We recommend using the stable version number in your prod deployments but not the
+#: stable tag itself"). https://github.com/aws/aws-for-fluent-bit#latest-stable-version
+LOG_ROUTER_IMAGE = "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.34.3.20260623"
+#: Memory the log router reserves (``memoryReservation``, MiB): AWS's FireLens task definition
+#: examples give the Fluent Bit container 50 ("Example Amazon ECS task definition: Route logs to
+#: FireLens", https://docs.aws.amazon.com/AmazonECS/latest/developerguide/firelens-taskdef.html).
+LOG_ROUTER_MEMORY_RESERVATION = 50
+#: FireLens listens on this port inside the task: no container may map it ("FireLens listens on
+#: port 24224 ... you must not allow ingress traffic on port 24224", same page).
+FIRELENS_PORT = 24224
 #: A small image with chmod, from ECR Public's mirror of Docker Official Images.
 VOLUME_INIT_IMAGE = "public.ecr.aws/docker/library/busybox:1.37"
 #: Containers per task definition: a fixed quota

@@ -1,5 +1,5 @@
-"""Settings a task or a cluster takes beside its containers' own: the container restart policy
-and capacity provider strategies. Plain specs with their rules; they import no other spec, so
+"""Settings a task or a cluster takes beside its containers' own: the container restart policy,
+FireLens log routing and capacity provider strategies. Plain specs with their rules; they import no other spec, so
 :mod:`.task` and :mod:`.cluster` can both use them."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from pydantic import model_validator
 
 from ecs_platform import facts as f
 from ecs_platform.errors import allowed, show
-from ecs_platform.specs.base import Choice, Int, Loc, Spec, raise_problems
+from ecs_platform.specs.base import Choice, Int, Loc, Rule, Spec, raise_problems
+from ecs_platform.specs.fields import EnvValue, SecretArn
 
 #: An exit code: ECS's ``ignoredExitCodes`` items are the API's 32-bit Integer.
 ExitCode = Annotated[int, Int(-(2**31), 2**31 - 1)]
@@ -96,3 +97,58 @@ def offered_problems(items: Sequence[CapacityProviderSpec], offered: Sequence[st
     return [((n, "provider"), f"{show(i.provider)} is not a capacity provider of this cluster (allowed: "
              f"{allowed(have)}; add the `ec2` key for EC2)")
             for n, i in enumerate(items) if i.provider not in offered]  # fmt: skip
+
+
+def _option_name_check(value: object) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return f"{show(value)} is not an option name (allowed: a non-empty string, e.g. Name, region, log_group_name)"
+    if f.credential_in(name=value):
+        return (f"{show(value)} looks like a credential in a plain log router option (allowed: put it under "
+                "`secretOptions` as a Secrets Manager or SSM parameter ARN)")  # fmt: skip
+    return None
+
+
+def _secret_option_name_check(value: object) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return f"{show(value)} is not an option name (allowed: a non-empty string, e.g. apikey)"
+    return None
+
+
+OptionName = Annotated[str, Rule(_option_name_check, "a log router option name")]
+SecretOptionName = Annotated[str, Rule(_secret_option_name_check, "a log router option name")]
+
+
+class LogRouterSpec(Spec):
+    """FireLens log routing: an AWS for Fluent Bit container (``log-router``) next to the task's
+    containers, which send their logs to it through the ``awsfirelens`` log driver
+    ("Send Amazon ECS logs to an AWS service or AWS Partner",
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html). ``{}`` routes
+    them to the service's own log group through Fluent Bit's ``cloudwatch_logs`` output."""
+
+    options: dict[OptionName, EnvValue] = {}
+    """The Fluent Bit output every container's logs go to: its ``Name`` and settings, as the
+    ``awsfirelens`` log driver's options (``{Name: firehose, region: us-east-1, delivery_stream:
+    app-logs}``); grant the task role what that output needs under ``permissions``. Default: the
+    service's log group through ``cloudwatch_logs`` (the task role may write exactly there)."""
+    secret_options: dict[SecretOptionName, SecretArn] = {}
+    """Option -> Secrets Manager secret or SSM parameter ARN (an API key, a password): passed as
+    ``secretOptions``, which the execution role may read, as ``secrets``. Only with ``options``.
+    Default none."""
+
+    @model_validator(mode="after")
+    def _log_router_rules(self) -> Self:
+        problems: list[tuple[Loc, str]] = []
+        if self.secret_options and not self.options:
+            problems.append((("secretOptions",), "is set without options, and the default output (the service's "
+                             "log group) takes no secrets (allowed: options naming an output, or no secretOptions)"))
+        for name in self.secret_options:
+            if name in self.options:
+                problems.append((("secretOptions", name), f"{show(name)} is also a plain option (allowed: each "
+                                 "option in either options or secretOptions)"))  # fmt: skip
+        raise_problems(problems)
+        return self
+
+    @property
+    def default_output(self) -> bool:
+        """Logs go to the service's own log group (``cloudwatch_logs``), which the task role writes."""
+        return not self.options

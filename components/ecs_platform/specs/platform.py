@@ -224,6 +224,8 @@ def _arn_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Loc, 
             where: Loc = at if container is None else (*at, "sidecars", container)
             for var, arn in c.secrets.items():
                 check((*where, "secrets", var), arn)
+        for option, arn in (svc.log_router.secret_options.items() if svc.log_router else ()):
+            check((*at, "logRouter", "secretOptions", option), arn)
         for i, grant in enumerate(svc.permissions):
             for j, arn in enumerate(grant.resources):
                 check((*at, "permissions", i, "resources", j), arn)
@@ -261,11 +263,15 @@ def _role_policy_problems(spec: PlatformSpec, context: StackContext) -> list[tup
             if svc.consumed_queue is not None:
                 statements += task_policy.queue_statements(svc.consumed_queue)
             size = task_policy.policy_size(statements)
+            if svc.log_router is not None and svc.log_router.default_output:
+                # A policy of its own on the same role: IAM's quota is on the role's aggregate.
+                group = log_group.replace(f"/exec-{'0' * 26}", f"/{at[-1]}-{'0' * 26}")  # the task's log group
+                size += task_policy.policy_size(task_policy.firelens_statements(group))
             if size > limit:
                 out.append(((*at, "permissions"), f"make a task role policy of {size} characters "
                             f"(allowed: at most {limit}, IAM's quota for a role's inline policies; grant "
                             "wider resource patterns or split the service)"))  # fmt: skip
-        secrets = [a for c in svc.containers.values() for a in c.secrets.values()]
+        secrets = svc.secret_arns
         if secrets and all(isinstance(a, str) for a in secrets):
             size = task_policy.policy_size(task_policy.secrets_statements([str(a) for a in secrets]))
             if size > limit:

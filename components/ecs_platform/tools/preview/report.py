@@ -262,6 +262,11 @@ class _Summaries:
                 bits.append("mounts " + ", ".join(
                     f"{m['sourceVolume']} at {m['containerPath']}{' (ro)' if m.get('readOnly') else ''}"
                     for m in c["mountPoints"]))  # fmt: skip
+            logs = c.get("logConfiguration") or {}
+            if logs.get("logDriver") == "awsfirelens":
+                bits.append(f"logs via FireLens to {(logs.get('options') or {}).get('Name', '?')}")
+            if c.get("firelensConfiguration"):
+                bits.append(f"FireLens log router ({c['firelensConfiguration'].get('type')})")
             if (c.get("restartPolicy") or {}).get("enabled"):
                 rp = c["restartPolicy"]
                 bits.append("restarts in place" + (f" except on exit {', '.join(map(str, rp['ignoredExitCodes']))}"
