@@ -60,7 +60,10 @@ class Service(pulumi.ComponentResource):
     ) -> None:
         """``cluster``: where it runs, and the defaults the spec leaves open. ``subnet_ids``:
         the private subnets of every zone (ECS spreads tasks over them). ``load_balancer``:
-        required when the spec is public. ``container_name`` (default ``name``) also names
+        required when the spec is public (in ``bridge`` or ``host`` mode on EC2 its targets are the
+        instances, which must admit the load balancer: :class:`~ecs_platform.platform.Platform` adds
+        those rules with :func:`~ecs_platform.service.traffic.instance_paths`; a program that builds
+        the Service alone calls it). ``container_name`` (default ``name``) also names
         the ``Service`` tag, log streams and derived names. ``route_priorities``: one per
         route, from :func:`ecs_platform.routing.assign` when services share a listener;
         default: each route's own hashed priority. ``service_connect``: the namespace, for a
