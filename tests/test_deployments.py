@@ -141,10 +141,12 @@ def test_a_private_service_rolls_back_on_the_alarms_it_names_only() -> None:
 def test_blue_green_has_two_identical_target_groups(bg: StackRun) -> None:
     blue, green = bg.one(TG, "ecs-web-tg").inputs, bg.one(TG, "ecs-web-tg-alt").inputs
     assert {k: v for k, v in blue.items() if k != "name"} == {k: v for k, v in green.items() if k != "name"}
-    # A fixed port: ECS registers each task with its container port, and a new container port must
-    # not replace groups whose ARNs ECS holds.
-    assert (blue["port"], blue["targetType"]) == (80, "ip")
+    assert (blue["port"], blue["targetType"]) == (8080, "ip")
+    # ECS registers each task with its container port and checks it on that port, so a group keeps
+    # the port it was created with: a new container port must not replace groups ECS holds
     assert blue["healthCheck"]["port"] == "traffic-port"
+    for group in ("ecs-web-tg", "ecs-web-tg-alt"):
+        assert bg.one(TG, group).ignore_changes == ["port", "name"]
 
 
 def _weighted(run: StackRun) -> list[dict[str, Any]]:
@@ -554,11 +556,5 @@ def test_every_strategy_is_sent_so_a_switch_takes_effect_in_both_directions(firs
     assert strategy(then)["strategy"] == expected[then]
 
 
-def test_a_new_container_port_does_not_replace_the_groups_ecs_holds() -> None:
-    a = blue_green().one(TG, "ecs-web-tg").inputs
-    b = ok(run_program("dev", stack({"strategy": "blueGreen", "testPort": 8443}, lb={"ingressCidrs": CIDRS})
-                       | {"services": {"web": web(port=9090, deployment={"strategy": "blueGreen",
-                                                                          "testPort": 8443})}})).one(TG, "ecs-web-tg").inputs
-    # port, protocol, target type, VPC and name replace a target group; none of them moved
-    assert {k: a[k] for k in ("port", "protocol", "targetType", "vpcId")} == {k: b[k] for k in ("port", "protocol", "targetType", "vpcId")}
-    assert a.get("name") == b.get("name")
+def test_a_rolling_services_group_follows_its_port(dev: StackRun) -> None:
+    assert dev.one(TG, "ecs-web-tg").ignore_changes == []

@@ -172,11 +172,7 @@ def test_load_balancer_admits_80_and_443_from_the_ingress_cidrs_only(prod: Stack
 
 def test_public_service_gets_an_ip_target_group_with_its_health_check(prod: StackRun) -> None:
     tg = prod.one(TG, "ecs-web-tg").inputs
-    # web deploys blue/green: its groups have a fixed port (tests/test_deployments.py); a rolling
-    # service's group has the container port
-    assert (tg["targetType"], tg["port"], tg["protocol"]) == ("ip", 80, "HTTP")
-    rolling = ok(run_program("dev")).one(TG, "ecs-web-tg").inputs
-    assert (rolling["targetType"], rolling["port"], rolling["protocol"]) == ("ip", 8080, "HTTP")
+    assert (tg["targetType"], tg["port"], tg["protocol"]) == ("ip", 8080, "HTTP")
     assert tg["vpcId"] == prod.exports["vpcId"]
     assert tg["deregistrationDelay"] == 30
     assert tg["healthCheck"] == {"enabled": True, "protocol": "HTTP", "port": "traffic-port", "path": "/",

@@ -126,7 +126,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      f'ecs-platform:services.{"a" * 33}: "{"a" * 33}" is not a valid service name (allowed: 1-32 '
      "lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen)"),
     ("unknown service key", svc(imgae="nginx"),
-     "ecs-platform:services.api.imgae: unknown key (allowed: architecture, autoscaling, callers, command, cpu, "),
+     "ecs-platform:services.api.imgae: unknown key (allowed: architecture, autoscaling, callers, capacityProviderStrategy, command, cpu, "),
     ("secret that is no ARN", svc(secrets={"DB_URL": "my-secret"}),
      'ecs-platform:services.api.secrets.DB_URL: "my-secret" is not a secret reference (allowed: a '
      "Secrets Manager secret ARN arn:aws:secretsmanager:<region>:<account>:secret:<name>"
@@ -164,7 +164,6 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      "ecs-platform:fargateOnDemandBase: -1 is out of range (allowed: 0..100000)"),
     ("misspelt top-level key", {"azcount": 2}, "ecs-platform:azcount: unknown key"),
     ("region missing", {"aws:region": ""}, "aws:region: not set"),
-    ("empty services", {"services": {}}, "ecs-platform:services: {} has no services"),
     ("services not a map", {"services": ["api"]},
      'ecs-platform:services: ["api"] is not a map (allowed: a YAML object of key: value)'),
     ("health check command", svc(healthCheck={"command": ["curl", "x"]}),
@@ -375,10 +374,6 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      'ecs-platform:services.api.launchType: "LAMBDA" is not allowed'),
     ("bridge networking on Fargate", svc(networkMode="bridge"),
      'ecs-platform:services.api.networkMode: "bridge" is not allowed (allowed: awsvpc)'),
-    ("public service in bridge mode on EC2",
-     {"launchType": "EC2", "loadBalancer": HTTP_OK,
-      "services": {"api": {"image": "x", "user": "1000", "port": 80, "public": True, "networkMode": "bridge"}}},
-     'ecs-platform:services.api.networkMode: "bridge" cannot sit behind the load balancer (allowed: awsvpc for a public service)'),
     ("load balancer asked of an EXTERNAL service",
      {"launchType": "EXTERNAL", "services": {"api": {"image": "x", "user": "1000", "port": 80, "public": True}}},
      "ecs-platform:services.api.public: is a load balancer setting, and this service runs on EXTERNAL "

@@ -191,7 +191,7 @@ class TaskRoles(pulumi.ComponentResource):
         super().__init__("ecs-platform:iam:TaskRoles", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
-        secret_arns = [arn for c in spec.containers.values() for arn in c.secrets.values()]
+        secret_arns = spec.secret_arns
 
         self.execution_role, (self.execution_policy_attachment,) = managed_policy_role(
             f"{name}-execution",
@@ -240,3 +240,35 @@ class TaskRoles(pulumi.ComponentResource):
         self.register_outputs(
             {"executionRoleArn": self.execution_role_arn, "taskRoleArn": self.task_role_arn}
         )
+
+
+class SharedTaskRoles(pulumi.ComponentResource):
+    """The seed's "IAM role that ECS tasks assume", for a cluster without services: an execution
+    role (pull from ECR, write to CloudWatch Logs: AWS's managed ``AmazonECSTaskExecutionRolePolicy``)
+    and a task role that holds nothing, for the task definitions other programs register on the
+    cluster. Both trust only ``ecs-tasks.amazonaws.com``, as :class:`TaskRoles`' do.
+
+    Outputs: ``execution_role_arn``, ``task_role_arn``.
+    """
+
+    def __init__(self, name: str, *, context: AwsContext | None = None,
+                 opts: pulumi.ResourceOptions | None = None) -> None:  # fmt: skip
+        super().__init__("ecs-platform:iam:SharedTaskRoles", name, None, opts)
+        ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
+        self.execution_role, (self.execution_policy_attachment,) = managed_policy_role(
+            f"{name}-execution",
+            ctx=ctx,
+            trust=ctx.trust("execution"),
+            description="ECS agent, for tasks run on this cluster: pull images, write logs",
+            managed_policies=(("managed", EXECUTION_MANAGED_POLICY),),
+            parent=self,
+        )
+        self.task_role = aws.iam.Role(
+            f"{name}-task",
+            assume_role_policy=ctx.trust("task"),
+            description="Tasks run on this cluster: nothing granted (attach your own policies)",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.execution_role_arn = after(self.execution_role.arn, self.execution_policy_attachment)
+        self.task_role_arn = self.task_role.arn
+        self.register_outputs({"executionRoleArn": self.execution_role_arn, "taskRoleArn": self.task_role_arn})

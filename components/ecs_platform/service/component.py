@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ecs_platform import facts
-from ecs_platform.cluster import Cluster, ClusterRef, capacity_strategy
+from ecs_platform.cluster import Cluster, ClusterRef, task_strategy
 from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext, TaskRoles
 from ecs_platform.outputs import tag_children, waiver_tags
@@ -60,7 +60,10 @@ class Service(pulumi.ComponentResource):
     ) -> None:
         """``cluster``: where it runs, and the defaults the spec leaves open. ``subnet_ids``:
         the private subnets of every zone (ECS spreads tasks over them). ``load_balancer``:
-        required when the spec is public. ``container_name`` (default ``name``) also names
+        required when the spec is public (in ``bridge`` or ``host`` mode on EC2 its targets are the
+        instances, which must admit the load balancer: :class:`~ecs_platform.platform.Platform` adds
+        those rules with :func:`~ecs_platform.service.traffic.instance_paths`; a program that builds
+        the Service alone calls it). ``container_name`` (default ``name``) also names
         the ``Service`` tag, log streams and derived names. ``route_priorities``: one per
         route, from :func:`ecs_platform.routing.assign` when services share a listener;
         default: each route's own hashed priority. ``service_connect``: the namespace, for a
@@ -78,7 +81,9 @@ class Service(pulumi.ComponentResource):
         if not spec.is_public and load_balancer is not None:
             problems.append("Service.load_balancer: is set, and the spec is not public (allowed: None, or "
                             "public=True / routes on the spec)")  # fmt: skip
-        if (spec.launch_type or ref.spec.launch_type) == "EC2" and ref.ec2_capacity_provider_name is None:
+        if ref.spec.launch_type_for(spec.launch_type, spec.capacity_provider_strategy) == "EC2" and (
+            ref.ec2_capacity_provider_name is None
+        ):
             problems.append("Service.cluster.ec2_capacity_provider_name: None is missing (allowed: the cluster's "
                             "EC2 capacity provider, required on EC2)")  # fmt: skip
         if spec.exec_enabled and ref.exec_log_group_arn is None:
@@ -125,7 +130,7 @@ class Service(pulumi.ComponentResource):
         self.spec = spec
         self._service_name = name
         self.caller_rules: list[aws.vpc.SecurityGroupIngressRule | aws.vpc.SecurityGroupEgressRule] = []
-        launch_type = spec.launch_type or ref.spec.launch_type
+        launch_type = ref.spec.launch_type_for(spec.launch_type, spec.capacity_provider_strategy)
         mode = network_mode(spec, ref.spec)
         prefix = ref.name_prefix
 
@@ -182,6 +187,7 @@ class Service(pulumi.ComponentResource):
             execution_role_arn=self.roles.execution_role_arn,
             task_role_arn=self.roles.task_role_arn,
             region=ctx.region,
+            task_role_name=self.roles.task_role.name,
             container_name=container_name,
             family=f"{prefix}-{container_name}" if prefix else None,
             log_group_name=f"/ecs/{prefix}/{container_name}" if prefix else None,
@@ -212,11 +218,11 @@ class Service(pulumi.ComponentResource):
         self.alarms: list[aws.cloudwatch.MetricAlarm] = []
         load_balancers = None
         if spec.is_public and load_balancer is not None:
-            assert self.security_group is not None  # a public service is awsvpc (checked up front)
             prios = list(route_priorities) if route_priorities is not None else [
                 priority(container_name, i, route) for i, route in enumerate(routes)]  # fmt: skip
             traffic = attach(
-                self, name, container_name, spec, vpc_id=vpc_id, security_group_id=self.security_group.id,
+                self, name, container_name, spec, vpc_id=vpc_id,
+                security_group_id=self.security_group.id if self.security_group is not None else None,
                 lb=load_balancer, priorities=prios, ctx=ctx,
             )  # fmt: skip
             load_balancers = [traffic.service_load_balancer]
@@ -229,7 +235,8 @@ class Service(pulumi.ComponentResource):
         alarm_names: list[pulumi.Input[str]] = [a.name for a in self.alarms]
         alarm_names += spec.deployment.alarms
         fargate = launch_type in ("FARGATE", "FARGATE_SPOT")
-        strategy = capacity_strategy(launch_type, ref.spec.fargate_on_demand_base, ref.ec2_capacity_provider_name)
+        strategy = task_strategy(ref.spec, spec.launch_type, spec.capacity_provider_strategy,
+                                 ref.ec2_capacity_provider_name)  # fmt: skip
         desired = spec.desired_count if spec.desired_count is not None else ref.spec.desired_count
         self.service = aws.ecs.Service(
             name,
@@ -246,6 +253,12 @@ class Service(pulumi.ComponentResource):
                     assign_public_ip=False,
                 )
                 if self.security_group is not None
+                else None
+            ),
+            # host mode: a task holds its port on the instance, so at most one per instance.
+            placement_constraints=(
+                [aws.ecs.ServicePlacementConstraintArgs(type="distinctInstance")]
+                if launch_type == "EC2" and mode == "host"
                 else None
             ),
             # EC2: one task per zone first, then fill instances by memory.

@@ -7,6 +7,7 @@ from ecs_platform.specs.cluster import INSTANCE_TYPES, ClusterSpec, Ec2Spec, Ext
 from ecs_platform.specs.job import JobSpec, RetrySpec
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import ExistingVpcSpec, NetworkSpec
+from ecs_platform.specs.options import CapacityProviderSpec, RestartPolicySpec
 from ecs_platform.specs.platform import PlatformSpec, StackContext, context_problems, sample_services
 from ecs_platform.specs.service import (
     AlarmThresholdsSpec,
@@ -36,6 +37,7 @@ __all__ = [
     "AlarmThresholdsSpec",
     "AutoscalingSpec",
     "CanarySpec",
+    "CapacityProviderSpec",
     "ClusterSpec",
     "ContainerSpec",
     "DeploymentSpec",
@@ -53,6 +55,7 @@ __all__ = [
     "PermissionSpec",
     "PlatformSpec",
     "QueueScalingSpec",
+    "RestartPolicySpec",
     "RetrySpec",
     "RouteSpec",
     "ScratchSpec",

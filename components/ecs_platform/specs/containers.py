@@ -62,6 +62,7 @@ def container_definition(
     region: pulumi.Input[str],
     network_mode: str = "awsvpc",
     sidecar: bool = False,
+    log_configuration: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The ECS container definition of ``container``, named ``name``.
 
@@ -69,7 +70,8 @@ def container_definition(
     reaps zombies and is what ECS Exec attaches to. With ``network_mode``
     ``awsvpc`` or ``host`` the host port equals the container port; with
     ``bridge`` it is dynamic (0). ``sidecar``: ``name`` is a sidecar's, so its own
-    ``writable_paths`` volumes are named after it.
+    ``writable_paths`` volumes are named after it. ``log_configuration``: in place of ``awslogs``
+    (FireLens, :func:`firelens_log_configuration`).
     """
     c = container
     definition: dict[str, Any] = {
@@ -78,7 +80,7 @@ def container_definition(
         "essential": c.essential,
         "readonlyRootFilesystem": c.readonly_root_filesystem,
         "linuxParameters": {"initProcessEnabled": True},
-        "logConfiguration": _awslogs(log_group, region, name),
+        "logConfiguration": log_configuration or _awslogs(log_group, region, name),
     }
     if c.port is not None:
         mapping: dict[str, Any] = {
@@ -119,12 +121,62 @@ def container_definition(
         definition["user"] = c.user
     if c.stop_timeout is not None:
         definition["stopTimeout"] = c.stop_timeout
+    if c.restart_policy is not None:
+        policy: dict[str, Any] = {"enabled": True}
+        if c.restart_policy.ignored_exit_codes:
+            policy["ignoredExitCodes"] = list(c.restart_policy.ignored_exit_codes)
+        if c.restart_policy.attempt_period is not None:
+            policy["restartAttemptPeriod"] = c.restart_policy.attempt_period
+        definition["restartPolicy"] = policy
     if isinstance(c, SidecarSpec):
         if c.cpu is not None:
             definition["cpu"] = c.cpu
         if c.memory is not None:
             definition["memory"] = c.memory
     return definition
+
+
+def firelens_log_configuration(
+    name: str, task: TaskSpec, *, log_group: pulumi.Input[str], region: pulumi.Input[str]
+) -> dict[str, Any]:
+    """The ``awsfirelens`` log driver of container ``name``: the task's ``logRouter`` options and
+    secret options, or by default Fluent Bit's ``cloudwatch_logs`` output to the task's log group,
+    a stream per container under ``<name>/`` (https://docs.fluentbit.io/manual/pipeline/outputs/cloudwatch,
+    the plugin AWS's FireLens examples use)."""
+    router = task.log_router
+    assert router is not None
+    options: dict[str, Any] = dict(router.options) if router.options else {
+        "Name": "cloudwatch_logs",
+        "region": region,
+        "log_group_name": log_group,
+        "log_stream_prefix": f"{name}/",
+        "auto_create_group": "false",
+    }
+    out: dict[str, Any] = {"logDriver": "awsfirelens", "options": options}
+    if router.secret_options:
+        out["secretOptions"] = [{"name": k, "valueFrom": router.secret_options[k]} for k in sorted(router.secret_options)]
+    return out
+
+
+def log_router_definition(task: TaskSpec, *, log_group: pulumi.Input[str], region: pulumi.Input[str]) -> dict[str, Any]:
+    """The FireLens ``log-router`` container: AWS for Fluent Bit (:data:`facts.LOG_ROUTER_IMAGE`),
+    essential (AWS's recommendation: "We recommend that the container be marked as essential"),
+    its own logs to the log group through ``awslogs``, 50 MiB reserved. It runs as root with a
+    writable root filesystem, as FireLens requires of it: Fluent Bit creates the socket the log
+    driver writes to in a root-owned directory ECS mounts (aws/containers-roadmap#2122, "Support
+    FireLens container as non-root user"), and the image writes its configuration at start
+    (aws/aws-for-fluent-bit#928); no ports, nothing else. The policy pack knows it by this shape
+    (``policy_rules.ecs.is_log_router``)."""
+    return {
+        "name": f.LOG_ROUTER_CONTAINER,
+        "image": f.LOG_ROUTER_IMAGE,
+        "essential": True,
+        "user": "0",
+        "readonlyRootFilesystem": False,
+        "firelensConfiguration": {"type": "fluentbit"},
+        "memoryReservation": f.LOG_ROUTER_MEMORY_RESERVATION,
+        "logConfiguration": _awslogs(log_group, region, f.LOG_ROUTER_CONTAINER),
+    }
 
 
 def scratch_volumes(task: TaskSpec) -> list[str]:
@@ -174,12 +226,20 @@ def task_container_definitions(
     region: pulumi.Input[str],
     network_mode: str = "awsvpc",
 ) -> list[dict[str, Any]]:
-    """Every container of ``task``: the application container ``name``, its sidecars and,
-    when a non-root container writes to a scratch volume, ``volume-init`` (which those
-    containers then wait for)."""
-    out = [container_definition(name, task, log_group=log_group, region=region, network_mode=network_mode)]
+    """Every container of ``task``: the application container ``name``, its sidecars, when a
+    non-root container writes to a scratch volume ``volume-init`` (which those containers then
+    wait for), and with ``logRouter`` the FireLens ``log-router`` that the others log through."""
+    def logs(container: str) -> dict[str, Any] | None:
+        if task.log_router is None:
+            return None
+        return firelens_log_configuration(container, task, log_group=log_group, region=region)
+
+    out = [container_definition(name, task, log_group=log_group, region=region, network_mode=network_mode,
+                                log_configuration=logs(name))]  # fmt: skip
     out += [
-        container_definition(n, s, log_group=log_group, region=region, network_mode=network_mode, sidecar=True)
+        container_definition(
+            n, s, log_group=log_group, region=region, network_mode=network_mode, sidecar=True, log_configuration=logs(n)
+        )
         for n, s in task.sidecars.items()
     ]
     if task.scratch_writers():
@@ -189,4 +249,6 @@ def task_container_definitions(
                 waits = {"containerName": f.VOLUME_INIT_CONTAINER, "condition": "SUCCESS"}
                 definition["dependsOn"] = [waits, *definition.get("dependsOn", [])]
         out.append(volume_init_definition(task, log_group=log_group, region=region))
+    if task.log_router is not None:
+        out.append(log_router_definition(task, log_group=log_group, region=region))
     return out

@@ -88,8 +88,11 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
     """Everything a stack asks for: network, cluster, services, load balancer, tags."""
 
     services: dict[ServiceName, ServiceSpec] = {}
-    """Service name (1-32 lowercase letters, digits and hyphens) -> its settings. Default: one
-    sample ``web`` service (public nginx)."""
+    """Service name (1-32 lowercase letters, digits and hyphens) -> its settings. ``{}``: no service,
+    a cluster with its capacity only (with ``jobs``, a stack of jobs; without, the cluster plus a shared
+    execution role and task role for the tasks other programs run on it, the seed's basic-ecs-cluster).
+    No load balancer unless a service is public. Default (key omitted): one sample ``web`` service
+    (public nginx)."""
     tags: dict[TagKey, TagValue] = {}
     """Extra tags for every resource, on top of ``Project``, ``Stack``, ``ManagedBy``. Default none."""
     load_balancer: LoadBalancerSpec = LoadBalancerSpec()
@@ -108,6 +111,12 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
         return data
 
     @property
+    def shares_task_roles(self) -> bool:
+        """A stack with neither services nor jobs: the cluster gets a shared execution role and task
+        role for the tasks other programs run on it."""
+        return not self.services and not self.jobs
+
+    @property
     def public_services(self) -> list[str]:
         return [name for name, svc in self.services.items() if svc.is_public]
 
@@ -119,9 +128,6 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
     @model_validator(mode="after")
     def _platform_rules(self) -> Self:
         problems: list[tuple[Loc, str]] = []
-        if not self.services:
-            problems.append((("services",), "{} has no services (allowed: one or more services; omit the key "
-                                            "for the sample service)"))  # fmt: skip
         for name, svc in self.services.items():
             problems += placement_problems(svc, self, ("services", name))
         problems += _route_problems(self.services)
@@ -222,6 +228,8 @@ def _arn_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Loc, 
             where: Loc = at if container is None else (*at, "sidecars", container)
             for var, arn in c.secrets.items():
                 check((*where, "secrets", var), arn)
+        for option, arn in (svc.log_router.secret_options.items() if svc.log_router else ()):
+            check((*at, "logRouter", "secretOptions", option), arn)
         for i, grant in enumerate(svc.permissions):
             for j, arn in enumerate(grant.resources):
                 check((*at, "permissions", i, "resources", j), arn)
@@ -259,11 +267,15 @@ def _role_policy_problems(spec: PlatformSpec, context: StackContext) -> list[tup
             if svc.consumed_queue is not None:
                 statements += task_policy.queue_statements(svc.consumed_queue, svc.consumed_queue_key)
             size = task_policy.policy_size(statements)
+            if svc.log_router is not None and svc.log_router.default_output:
+                # A policy of its own on the same role: IAM's quota is on the role's aggregate.
+                group = log_group.replace(f"/exec-{'0' * 26}", f"/{at[-1]}-{'0' * 26}")  # the task's log group
+                size += task_policy.policy_size(task_policy.firelens_statements(group))
             if size > limit:
                 out.append(((*at, "permissions"), f"make a task role policy of {size} characters "
                             f"(allowed: at most {limit}, IAM's quota for a role's inline policies; grant "
                             "wider resource patterns or split the service)"))  # fmt: skip
-        secrets = [a for c in svc.containers.values() for a in c.secrets.values()]
+        secrets = svc.secret_arns
         if secrets and all(isinstance(a, str) for a in secrets):
             size = task_policy.policy_size(task_policy.secrets_statements([str(a) for a in secrets]))
             if size > limit:
@@ -471,7 +483,7 @@ def _caller_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
         ends = [name, *(c for c in svc.callers if c in spec.services and c != name)] if svc.callers else []
         for end in ends:
             other = spec.services[end]
-            launch_type = other.launch_type or spec.launch_type
+            launch_type = spec.launch_type_for(other.launch_type, other.capacity_provider_strategy)
             mode = network_mode(other, spec)
             if launch_type == "EXTERNAL" or mode != "awsvpc":
                 where = ("callers",) if end == name else ("callers", svc.callers.index(end))

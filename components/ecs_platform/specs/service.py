@@ -28,6 +28,7 @@ from ecs_platform.specs.fields import (
     TagValue,
     Tenths,
 )
+from ecs_platform.specs.options import offered_problems
 from ecs_platform.specs.task import TaskSpec
 
 #: Defaults of the load balancer settings a public service has (they are refused
@@ -495,8 +496,13 @@ def placement_problems(
     offers, a task size that launch type can run, a network mode it supports. ``loc`` is
     its key path, ``cluster_loc`` the cluster's (for its ``desiredCount``)."""
     out: list[tuple[Loc, str]] = []
-    launch_type = svc.launch_type or cluster.launch_type
+    launch_type = cluster.launch_type_for(svc.launch_type, svc.capacity_provider_strategy)
     offered = cluster.offered_launch_types
+    if svc.capacity_provider_strategy:
+        out += [((*loc, "capacityProviderStrategy", *at), msg)
+                for at, msg in offered_problems(svc.capacity_provider_strategy, offered)]  # fmt: skip
+        if out:
+            return out
     if launch_type not in offered:
         out.append(((*loc, "launchType"), f"{show(launch_type)} is not offered by this cluster (allowed: "
                     f"{allowed(offered)}; add the `{launch_type.lower()}` key to give the cluster that capacity)"))
@@ -523,9 +529,7 @@ def placement_problems(
     mode = network_mode(svc, cluster)
     if mode not in modes:
         out.append(((*loc, "networkMode"), f"{show(mode)} is not allowed (allowed: {allowed(modes)})"))
-    elif isinstance(svc, ServiceSpec) and svc.is_public and launch_type != "EXTERNAL" and mode != "awsvpc":
-        out.append(((*loc, "networkMode"), f"{show(mode)} cannot sit behind the load balancer "
-                    "(allowed: awsvpc for a public service)"))  # fmt: skip
+
     efs = sorted(n for n, v in svc.volumes.items() if v.efs is not None)
     if efs and launch_type == "EXTERNAL":
         out += [((*loc, "volumes", n), "is an EFS volume, and ECS Anywhere cannot mount EFS (allowed: scratch "
@@ -537,6 +541,8 @@ def placement_problems(
         # "Linux tasks with the ARM64 architecture don't support the Fargate Spot capacity provider":
         # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
         where = (*loc, "launchType") if svc.launch_type else (*loc, "architecture")
+        if svc.capacity_provider_strategy:
+            where = (*loc, "capacityProviderStrategy")
         out.append((where, f"ARM64 on {launch_type} is not supported: Fargate Spot runs X86_64 tasks only "
                     "(allowed: architecture X86_64, or launchType FARGATE for ARM64)"))  # fmt: skip
     ec2 = cluster.ec2_capacity
@@ -584,4 +590,4 @@ def network_mode(svc: TaskSpec, cluster: ClusterSpec) -> str:
     """The network mode in effect: the task's own, else ``bridge`` on EXTERNAL, else ``awsvpc``."""
     if svc.network_mode is not None:
         return svc.network_mode
-    return "bridge" if (svc.launch_type or cluster.launch_type) == "EXTERNAL" else "awsvpc"
+    return "bridge" if cluster.launch_type_for(svc.launch_type, svc.capacity_provider_strategy) == "EXTERNAL" else "awsvpc"

@@ -30,6 +30,7 @@ from ecs_platform.specs.fields import (
     credential_name_check,
     grant_problems,
 )
+from ecs_platform.specs.options import LogRouterSpec, RestartPolicySpec, Strategy, strategy_problems
 
 
 def _health_command(value: Any) -> Any:
@@ -268,6 +269,10 @@ class ContainerSpec(Spec):
     Default none."""
     essential: Bool = True
     """The task stops when this container stops. Default true."""
+    restart_policy: RestartPolicySpec | None = None
+    """``{ignoredExitCodes: [...], attemptPeriod: 60}``: ECS restarts the container in place when it
+    exits (except on the ignored codes), instead of replacing the task; ``{}`` enables it with AWS's
+    defaults. Default: off (an essential container's exit stops the task)."""
 
     @model_validator(mode="after")
     def _container_rules(self) -> Self:
@@ -314,7 +319,10 @@ class TaskSpec(ContainerSpec):
     Default: the cluster's ``launchType``."""
     network_mode: NetworkMode | None = None
     """Fargate: ``awsvpc``; EC2: ``awsvpc``, ``bridge``, ``host``; EXTERNAL: ``bridge``, ``host``.
-    Default ``awsvpc`` (``bridge`` on EXTERNAL). Public services need ``awsvpc``."""
+    Default ``awsvpc`` (``bridge`` on EXTERNAL). A public service on EC2 in ``bridge`` mode gets a
+    dynamic host port behind the load balancer (an ``instance`` target group; the instances admit
+    the load balancer on the ephemeral ports 32768-65535 only); in ``host`` mode the container port,
+    one task per instance."""
     cpu: Annotated[int, Int(*f.EC2_TASK_CPU)] = 256
     """Task CPU units (1024 = 1 vCPU); on Fargate a Fargate size, on EC2 at most the smallest
     instance type's. Default 256."""
@@ -324,6 +332,10 @@ class TaskSpec(ContainerSpec):
     architecture: Architecture | None = None
     """``X86_64`` or ``ARM64`` (Graviton); on EC2 it must match the instances.
     Default ``X86_64`` (on EC2: the instances')."""
+    capacity_provider_strategy: Strategy | None = None
+    """``[{provider, weight, base}]``: how the tasks spread over the cluster's capacity providers
+    (``FARGATE``, ``FARGATE_SPOT``, ``EC2``), in place of ``launchType`` (not with it). Default: the
+    launch type's (or the stack's ``capacityProviderStrategy``)."""
     ephemeral_storage_gib: Annotated[int, Int(21, 200)] | None = Field(default=None, alias="ephemeralStorageGiB")
     """Fargate ephemeral storage, 21..200 GiB; Fargate only. Default: Fargate's 20."""
     permissions: tuple[PermissionSpec, ...] = ()
@@ -337,6 +349,12 @@ class TaskSpec(ContainerSpec):
     volumes: dict[VolumeName, VolumeSpec] = {}
     """Name -> ``{efs: {...}}`` or ``{scratch: {}}``, mounted by containers' ``mounts``.
     Default none."""
+    log_router: LogRouterSpec | None = None
+    """FireLens: ``{options: {...}, secretOptions: {...}}`` adds the ``log-router`` container (AWS for
+    Fluent Bit, pinned; its own logs to the log group) and sends the application's and the sidecars'
+    logs through ``awsfirelens`` with those options; ``{}`` sends them to the service's log group.
+    Counts as a container of the task and reserves 50 MiB of its memory. Default: every container
+    logs to the log group through ``awslogs``."""
     volume_init_image: Image = f.VOLUME_INIT_IMAGE
     """Image of the short-lived ``volume-init`` container that makes scratch volumes writable
     for non-root containers (it needs ``chmod``). Default
@@ -364,6 +382,13 @@ class TaskSpec(ContainerSpec):
         out: dict[str | None, ContainerSpec] = {None: self}
         out.update(self.sidecars)
         return out
+
+    @property
+    def secret_arns(self) -> list[Any]:
+        """Every secret the execution role reads: the containers' ``secrets`` and the log router's
+        ``secretOptions``."""
+        out = [a for c in self.containers.values() for a in c.secrets.values()]
+        return out + (list(self.log_router.secret_options.values()) if self.log_router else [])
 
     @property
     def root_containers(self) -> list[str | None]:
@@ -430,6 +455,13 @@ class TaskSpec(ContainerSpec):
         if self.exec_enabled and self.readonly_root_filesystem:
             problems.append((("exec",), "true needs a writable root filesystem for the SSM agent (allowed: "
                                         "exec: true with readonlyRootFilesystem: false, or exec: false)"))  # fmt: skip
+        if self.capacity_provider_strategy is not None:
+            problems += [(("capacityProviderStrategy", *loc), msg)
+                         for loc, msg in strategy_problems(self.capacity_provider_strategy)]  # fmt: skip
+            if self.launch_type is not None:
+                problems.append((("launchType",), f"{show(self.launch_type)} is given with capacityProviderStrategy "
+                                 "(allowed: one of them; ECS: with a capacityProviderStrategy the launchType must be "
+                                 "omitted, CreateService)"))  # fmt: skip
         problems += self._container_problems(at)
         problems += self._volume_problems(at)
         raise_problems(problems)
@@ -464,10 +496,12 @@ class TaskSpec(ContainerSpec):
             out.append((("sidecars",), f"reserve {cpu} cpu units, more than the task's {self.cpu} "
                                        "(allowed: sidecar cpu adding up to at most the task's cpu)"))  # fmt: skip
         memory = sum(s.memory or 0 for s in self.sidecars.values())
-        if memory >= self.memory:
-            out.append((("sidecars",), f"take {memory} MiB, leaving nothing of the task's {self.memory} for the "
-                                       "application container (allowed: sidecar memory adding up to less than "
-                                       "the task's memory)"))  # fmt: skip
+        router = f.LOG_ROUTER_MEMORY_RESERVATION if self.log_router is not None else 0
+        if memory + router >= self.memory:
+            with_router = f" and the log router's {router}" if router else ""
+            out.append((("sidecars",) if memory else ("memory",), f"take {memory} MiB{with_router}, leaving nothing "
+                        f"of the task's {self.memory} for the application container (allowed: sidecar memory adding "
+                        "up to less than the task's memory)"))  # fmt: skip
         ports: dict[int, str] = {}
         for name, c in containers.items():
             if c.port is None:
@@ -476,10 +510,17 @@ class TaskSpec(ContainerSpec):
                 out.append((at(name, "port"), f"{c.port} is also the port of {ports[c.port]} (allowed: a port "
                                               "no other container of the task uses)"))  # fmt: skip
             ports.setdefault(c.port, "the application container" if name is None else f"sidecar {name}")
-        count = len(containers) + (1 if self.scratch_writers() else 0)
+        if self.log_router is not None:
+            for name, c in containers.items():
+                if c.port == f.FIRELENS_PORT:
+                    out.append((at(name, "port"), f"{c.port} is the port FireLens listens on in the task (allowed: "
+                                "another port with logRouter)"))  # fmt: skip
+        extra = [n for n, on in (("volume-init", self.scratch_writers()), ("log-router", self.log_router is not None))
+                 if on]  # fmt: skip
+        count = len(containers) + len(extra)
         if count > f.MAX_CONTAINERS_PER_TASK:
             out.append((("sidecars",), f"make {count} containers in the task, counting the application container"
-                        f"{' and volume-init' if self.scratch_writers() else ''} (allowed: at most "
+                        f"{''.join(f' and {n}' for n in extra)} (allowed: at most "
                         f"{f.MAX_CONTAINERS_PER_TASK} containers per task definition, an AWS quota that cannot be "
                         "raised)"))  # fmt: skip
         return out

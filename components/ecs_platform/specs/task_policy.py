@@ -79,6 +79,22 @@ def exec_statements(
     return out
 
 
+def firelens_statements(log_group_arn: pulumi.Input[str]) -> list[dict[str, Any]]:
+    """What the FireLens log router needs, with the task role, to write the task's containers' logs
+    to the task's log group through Fluent Bit's ``cloudwatch_logs`` output (its documented
+    permissions, without ``logs:CreateLogGroup``: the group exists): create log streams in exactly
+    that group, and put events in its streams. https://docs.fluentbit.io/manual/pipeline/outputs/cloudwatch"""
+    streams: pulumi.Input[str] = (
+        f"{log_group_arn}:log-stream:*"
+        if isinstance(log_group_arn, str)
+        else pulumi.Output.concat(log_group_arn, ":log-stream:*")
+    )
+    return [
+        {"Sid": "FireLensLogStreams", "Effect": "Allow", "Action": ["logs:CreateLogStream"], "Resource": log_group_arn},
+        {"Sid": "FireLensLogEvents", "Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": streams},
+    ]
+
+
 def queue_statements(queue_arn: str, kms_key_arn: str | None = None) -> list[dict[str, Any]]:
     """A queue worker's task role: consume exactly its queue (:data:`facts.SQS_CONSUMER_ACTIONS`),
     and with a customer-managed key (SSE-KMS), ``kms:Decrypt`` on exactly that key, only when SQS

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ecs_platform import facts
-from ecs_platform.facts import VOLUME_INIT_CONTAINER
+from ecs_platform.facts import LOG_ROUTER_CONTAINER, VOLUME_INIT_CONTAINER
 from ecs_platform.tools.policy_rules.base import (
     CAPACITY_PROVIDER,
     CLUSTER,
@@ -53,7 +53,7 @@ def _no_privileged(p: Mapping[str, Any]) -> Iterable[str]:
 
 def _readonly_root(p: Mapping[str, Any]) -> Iterable[str]:
     for c in containers(p):
-        if c.get("readonlyRootFilesystem") is not True:
+        if c.get("readonlyRootFilesystem") is not True and not is_log_router(c):
             yield f"container {c.get('name')} has a writable root filesystem"
 
 
@@ -126,11 +126,35 @@ def is_volume_init(c: Mapping[str, Any]) -> bool:
     )
 
 
+#: The image repository of the platform's FireLens log router (any pinned tag of it).
+LOG_ROUTER_REPOSITORY = facts.LOG_ROUTER_IMAGE.rsplit(":", 1)[0] + ":"
+
+
+def is_log_router(c: Mapping[str, Any]) -> bool:
+    """The platform's FireLens ``log-router`` container (``containers.log_router_definition``), a
+    documented ECS.5 and ECS.20 exception: FireLens needs Fluent Bit to run as root and write at
+    start (aws/containers-roadmap#2122); it is AWS for Fluent Bit from ECR Public with a
+    ``fluentbit`` FireLens configuration, and has no ports, mounts, environment, secrets or added
+    capabilities, and is not privileged."""
+    caps = (c.get("linuxParameters") or {}).get("capabilities") or {}
+    return (
+        c.get("name") == LOG_ROUTER_CONTAINER
+        and (c.get("firelensConfiguration") or {}).get("type") == "fluentbit"
+        and str(c.get("image", "")).startswith(LOG_ROUTER_REPOSITORY)
+        and not c.get("portMappings")
+        and not c.get("mountPoints")
+        and not c.get("environment")
+        and not c.get("secrets")
+        and not caps.get("add")
+        and c.get("privileged") is not True
+    )
+
+
 def _non_root(p: Mapping[str, Any]) -> Iterable[str]:
     if (p.get("runtimePlatform") or {}).get("operatingSystemFamily", "LINUX") != "LINUX":
         return
     for c in containers(p):
-        if is_volume_init(c):
+        if is_volume_init(c) or is_log_router(c):
             continue
         user = c.get("user")
         if not user:

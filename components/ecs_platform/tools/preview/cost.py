@@ -128,6 +128,7 @@ class _Tasks:
     strategy: list[dict[str, Any]]
     launch_type: str | None
     scales_to_zero: bool = False
+    network_mode: str = "awsvpc"
 
 
 def _tasks(run: StackRun) -> list[_Tasks]:
@@ -160,6 +161,7 @@ def _tasks(run: StackRun) -> list[_Tasks]:
                 strategy=list(svc.inputs.get("capacityProviderStrategies") or []),
                 launch_type=svc.inputs.get("launchType"),
                 scales_to_zero=to_zero,
+                network_mode=str(task.inputs.get("networkMode", "awsvpc")),
             )
         )
     return out
@@ -254,7 +256,9 @@ def _instances_needed(tasks: list[_Tasks], attr: str, itype: str, target_capacit
     cpu = sum(t.cpu * n for t, n in zip(tasks, counts, strict=True))
     mem = sum(t.memory * n for t, n in zip(tasks, counts, strict=True))
     share = max(target_capacity, 1) / 100
-    return max(math.ceil(cpu / (spec.task_cpu * share)), math.ceil(mem / (spec.task_memory_mib * share)))
+    # A host-mode task holds its port on its instance: one per instance (distinctInstance).
+    host = max((math.ceil(n) for t, n in zip(tasks, counts, strict=True) if t.network_mode == "host"), default=0)
+    return max(math.ceil(cpu / (spec.task_cpu * share)), math.ceil(mem / (spec.task_memory_mib * share)), host)
 
 
 def _ec2(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], tasks: list[_Tasks], hours: float) -> None:

@@ -222,8 +222,13 @@ class _Summaries:
         if net:
             parts.append(f"subnets {self.zones(net.get('subnets', []))}")
             parts.append("public IP " + ("yes" if net.get("assignPublicIp") else "no"))
+        mode = next((t.inputs.get("networkMode") for t in self.run.of_type("aws:ecs/taskDefinition:TaskDefinition")
+                     if t.outputs.get("arn") == i.get("taskDefinition")), None)  # fmt: skip
         for lb in i.get("loadBalancers") or []:
-            parts.append(f"behind the load balancer on port {lb.get('containerPort')}")
+            how = {"bridge": " (instance targets, dynamic host port)", "host": " (instance targets, host port)"}
+            parts.append(f"behind the load balancer on port {lb.get('containerPort')}{how.get(str(mode), '')}")
+        if any(c.get("type") == "distinctInstance" for c in i.get("placementConstraints") or []):
+            parts.append("one task per instance")
         connect = i.get("serviceConnectConfiguration") or {}
         if connect.get("enabled"):
             served = [f"http://{a['dnsName']}:{a['port']}" for sv in connect.get("services") or []
@@ -278,6 +283,16 @@ class _Summaries:
                 bits.append("mounts " + ", ".join(
                     f"{m['sourceVolume']} at {m['containerPath']}{' (ro)' if m.get('readOnly') else ''}"
                     for m in c["mountPoints"]))  # fmt: skip
+            logs = c.get("logConfiguration") or {}
+            if logs.get("logDriver") == "awsfirelens":
+                bits.append(f"logs via FireLens to {(logs.get('options') or {}).get('Name', '?')}")
+            if c.get("firelensConfiguration"):
+                bits.append(f"FireLens log router ({c['firelensConfiguration'].get('type')})")
+            if (c.get("restartPolicy") or {}).get("enabled"):
+                rp = c["restartPolicy"]
+                bits.append("restarts in place" + (f" except on exit {', '.join(map(str, rp['ignoredExitCodes']))}"
+                                                   if rp.get("ignoredExitCodes") else "")
+                            + f" (after {rp.get('restartAttemptPeriod', 300)} s up)")  # fmt: skip
             if c.get("dependsOn"):
                 bits.append("after " + ", ".join(f"{d['containerName']} {d['condition']}" for d in c["dependsOn"]))
             details.append(" ".join(bits[:2]) + (", " + ", ".join(bits[2:]) if bits[2:] else ""))
