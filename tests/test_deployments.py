@@ -16,7 +16,7 @@ from ecs_platform import ClusterRef, LoadBalancerRef, Service, ServiceSpec
 from ecs_platform.errors import ConfigError
 from ecs_platform.load_balancer import LoadBalancer
 from ecs_platform.specs import DeploymentSpec, LoadBalancerSpec
-from ecs_platform.tools.mock_cloud import StackRun, run_program
+from ecs_platform.tools.mock_cloud import StackRun, project_file, run_program
 from tests.test_validation import CLUSTER_ARN, NS, config_problems, in_program, spec_problems
 
 SERVICE = "aws:ecs/service:Service"
@@ -518,10 +518,19 @@ def test_the_next_pulumi_up_leaves_the_target_groups_as_ecs_swapped_them(bg: Sta
     svc = bg.one(SERVICE, "ecs-web")
     assert set(svc.ignore_changes) >= {"loadBalancers[0].targetGroupArn",
                                        "loadBalancers[0].advancedConfiguration.alternateTargetGroupArn"}  # fmt: skip
-    state = _swapped(svc.inputs)
     again = blue_green(alarms=["checkout-errors"]).one(SERVICE, "ecs-web")
     assert again.inputs == svc.inputs  # the program asks for the same thing every time
-    assert _with_ignored(again.inputs, state, again.ignore_changes) == state  # so the update changes nothing
+    # ignoreChanges reuses the value in the state: refreshed (Pulumi.yaml's refresh: always), that
+    # is what ECS set, and the update changes nothing ...
+    refreshed = _swapped(svc.inputs)
+    assert _with_ignored(again.inputs, refreshed, again.ignore_changes) == refreshed
+    # ... while an unrefreshed state would still hold the pair first sent, and send it back
+    assert _with_ignored(again.inputs, svc.inputs, again.ignore_changes) != refreshed
+
+
+def test_every_pulumi_operation_refreshes_first() -> None:
+    # what ECS changes on its own reaches the state before ignoreChanges reuses it
+    assert project_file()["options"] == {"refresh": "always"}
 
 
 def test_rolling_services_leave_their_target_group_to_pulumi(dev: StackRun) -> None:
