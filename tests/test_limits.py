@@ -59,7 +59,13 @@ def problems(overrides: dict[str, Any]) -> list[str]:
 
 HEX64 = "a" * 64
 IMAGE_255 = "r/" + "a" * 253
-ROUTES_100 = [{"paths": [f"/r{i}"]} for i in range(100)]
+#: Many routes in one band derive clashing priorities (refused, tests/test_traffic.py): these pin theirs.
+ROUTES_100 = [{"paths": [f"/r{i}"], "priority": 1 + i} for i in range(100)]
+
+
+def public_services(n: int) -> dict[str, Any]:
+    """``n`` public services on sibling paths, each with its own explicit priority."""
+    return services(**{f"s{i}": {"routes": [{"paths": [f"/s{i}"], "priority": 1 + i}]} for i in range(n)})
 SPOT = {"launchType": "FARGATE_SPOT"}
 
 #: (id, overrides, expected line prefix). Pairs marked "first refused" sit next to the
@@ -111,14 +117,14 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
      "(allowed: at most 60, AWS's default quota of outbound rules per security group)"),
     ("egress block listed twice", svc(egressCidrs=["10.0.0.0/8", "10.0.0.0/8"]),
      f'{NS}services.api.egressCidrs[1]: "10.0.0.0/8" is already listed (allowed: each block once)'),
-    ("61 public services (first refused)", services(**{f"s{i}": {"routes": [{"paths": [f"/s{i}"]}]} for i in range(61)}),
+    ("61 public services (first refused)", public_services(61),
      f"{NS}services: 61 public services need as many outbound rules on the load balancer's security group (allowed: "
      "at most 60 public services, AWS's default quota of outbound rules per security group)"),
     # --- load balancer quotas (100 rules, 100 target groups) ---
-    ("101 routes (first refused)", pub(routes=[*ROUTES_100, {"paths": ["/r100"]}]),
+    ("101 routes (first refused)", pub(routes=[*ROUTES_100, {"paths": ["/r100"], "priority": 101}]),
      f"{NS}services: 101 routes make as many listener rules on the load balancer (allowed: at most 100, AWS's "
      "default quota of rules per Application Load Balancer)"),
-    ("101 target groups (first refused)", services(**{f"s{i}": {"routes": [{"paths": [f"/s{i}"]}]} for i in range(101)}),
+    ("101 target groups (first refused)", public_services(101),
      f"{NS}services: 101 public services need as many target groups on the load balancer (allowed: at most 100, "
      "AWS's default quota of target groups per Application Load Balancer)"),
     # --- TLS policy, access-log bucket ---
@@ -244,7 +250,7 @@ GOOD: list[tuple[str, dict[str, Any]]] = [
     ("30 ingress blocks over HTTPS (last accepted)", pub({"certificateArn": CERT,
                                                          "ingressCidrs": [f"10.0.{i}.0/24" for i in range(30)]})),
     ("60 egress blocks (last accepted)", svc(egressCidrs=[f"10.0.{i}.0/24" for i in range(60)])),
-    ("60 public services (last accepted)", services(**{f"s{i}": {"routes": [{"paths": [f"/s{i}"]}]} for i in range(60)})),
+    ("60 public services (last accepted)", public_services(60)),
     ("100 routes (last accepted)", pub(routes=ROUTES_100)),
     ("a FIPS post-quantum TLS policy", pub({"certificateArn": CERT, "sslPolicy": "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09"})),
     ("bucket of 63 characters (last accepted)", pub({**HTTP, "accessLogsBucket": "b" * 63})),

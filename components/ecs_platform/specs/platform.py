@@ -25,8 +25,8 @@ from ecs_platform.specs.fields import ServiceName, TagKey, TagValue
 from ecs_platform.specs.job import JobSpec
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import NetworkSpec
-from ecs_platform.specs.routing import assign, covers
-from ecs_platform.specs.service import ServiceSpec, definition_size_problems, network_mode, placement_problems
+from ecs_platform.specs.routing import assign, clashes, covers, earlier_assignment
+from ecs_platform.specs.service import RouteSpec, ServiceSpec, definition_size_problems, network_mode, placement_problems
 from ecs_platform.specs.task import TaskSpec
 
 #: The service a stack runs when config has no ``services`` key: a public,
@@ -301,7 +301,6 @@ def _route_problems(services: Mapping[str, ServiceSpec]) -> list[tuple[Loc, str]
     route that another service's route, evaluated first, hides entirely."""
     out: list[tuple[Loc, str]] = []
     seen: dict[tuple[frozenset[str], frozenset[str]], str] = {}
-    pinned: dict[int, str] = {}
     routes = [(name, i, route) for name, svc in services.items() for i, route in enumerate(svc.effective_routes)]
     for name, i, route in routes:
         loc: Loc = ("services", name, "routes", i)
@@ -318,11 +317,7 @@ def _route_problems(services: Mapping[str, ServiceSpec]) -> list[tuple[Loc, str]
             out.append((loc, f"{shown} is also the route of {seen[sig]} (allowed: each route on one service; "
                              "hosts are compared without regard to case)"))  # fmt: skip
         seen[sig] = where
-        if route.priority is not None:
-            if route.priority in pinned:
-                out.append((loc, f"priority {route.priority} is also the priority "
-                            f"of {pinned[route.priority]} (allowed: a priority (1..50000) no other route has)"))
-            pinned[route.priority] = where
+    out += _priority_clash_problems(routes)
     if len(routes) > f.MAX_LISTENER_RULES:
         out.append((("services",), f"{len(routes)} routes make as many listener rules on the load balancer "
                     f"(allowed: at most {f.MAX_LISTENER_RULES}, AWS's default quota of rules per Application Load "
@@ -338,6 +333,33 @@ def _route_problems(services: Mapping[str, ServiceSpec]) -> list[tuple[Loc, str]
                             f"matches every request it matches and is evaluated first (priority "
                             f"{prio[(b_name, b_i)]}) (allowed: a route no other service's route covers, or an "
                             f"explicit priority below {prio[(a_name, a_i)]})"))  # fmt: skip
+    return out
+
+
+def _priority_clash_problems(routes: list[tuple[str, int, RouteSpec]]) -> list[tuple[Loc, str]]:
+    """Two rules of the listener on one priority. None is moved to a free one: a live rule
+    whose priority depends on another route would move when that route goes, while the
+    removed rule still holds the slot (Pulumi deletes last), and ``SetRulePriorities`` fails
+    with ``PriorityInUse``. The route asked to pin a priority is the one earlier versions
+    moved, and the value suggested is where they put it: a deployed rule stays where it is.
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SetRulePriorities.html"""
+    out: list[tuple[Loc, str]] = []
+    by_key = {(name, i): route for name, i, route in routes}
+    earlier = earlier_assignment(routes)
+    for key, other, prio in clashes(routes):
+        route, other_route = by_key[key], by_key[other]
+        if route.priority is not None and other_route.priority is not None:
+            out.append((("services", *key[:1], "routes", key[1]), f"priority {prio} is also the priority of "
+                        f"{render_loc(('services', other[0], 'routes', other[1]))} (allowed: a priority (1..50000) "
+                        "no other route has)"))  # fmt: skip
+            continue
+        # The one to pin: a hashed route next to a pinned one, else the one earlier versions moved.
+        moved = key if route.priority is None and (other_route.priority is not None or earlier[key] != prio) else other
+        kept = other if moved == key else key
+        out.append((("services", moved[0], "routes", moved[1]), f"priority {prio} (derived from the service name and "
+                    f"route index) is also the priority of {render_loc(('services', kept[0], 'routes', kept[1]))} "
+                    f"(allowed: an explicit priority on this route, e.g. priority: {earlier[moved]}, free and in the "
+                    "same band; the platform never moves one rule for another)"))  # fmt: skip
     return out
 
 

@@ -44,8 +44,9 @@ class RouteSpec(Spec):
     hosts: tuple[HostPattern, ...] = ()
     """Host patterns (``api.example.com``, ``*.example.com``). Default none."""
     priority: Annotated[int, Int(1, f.MAX_PRIORITY)] | None = None
-    """Listener rule priority, 1..50000, only to break a tie. Default: computed (stable and
-    ordered by specificity)."""
+    """Listener rule priority, 1..50000: needed when two routes derive one priority (the error
+    names both and suggests a free one). Default: derived from this route alone (stable, ordered
+    by specificity; another route coming or going never moves it)."""
 
     @model_validator(mode="after")
     def _matches_something(self) -> Self:
