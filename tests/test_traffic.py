@@ -193,6 +193,15 @@ def test_service_registers_with_its_target_group_after_the_rule_exists() -> None
     assert "loadBalancers" not in prod.one(SERVICE, "ecs-worker").inputs
 
 
+def test_target_groups_are_replaced_with_the_load_balancer(prod: StackRun) -> None:
+    # Switching loadBalancer.internal replaces the load balancer (ForceNew); a target group serves one
+    # load balancer, so the new rules need new groups (both of a blue/green service).
+    lb = prod.one(LB)
+    groups = prod.of_type(TG)
+    assert {g.name for g in groups} == {"ecs-web-tg", "ecs-web-tg-alt"}
+    assert all(g.replace_with == [lb.urn] for g in groups)
+
+
 def test_listener_rule_matches_the_configured_hosts_and_paths() -> None:
     run = ok(run_program("prod", {"services": {
         "web": web(routes=[{"hosts": ["www.example.com"], "paths": ["/shop/*"]}, {"paths": ["/"]}])}}))  # fmt: skip

@@ -233,6 +233,7 @@ class LoadBalancer(pulumi.ComponentResource):
             security_group_id=self.security_group_id,
             arn_suffix=self.arn_suffix,
             test_listener_arns={port: listener.arn for port, listener in self.test_listeners.items()},
+            resource=self.load_balancer,
         )
         self.register_outputs({"arn": self.arn, "dnsName": self.dns_name, "listenerArn": self.listener_arn})
 

@@ -55,8 +55,8 @@ def attach(
     port = spec.port
     assert port is not None  # a public service has a port (checked up front)
     shifts = spec.deployment.shifts_traffic
-    target_group = _target_group(parent, f"{name}-tg", spec, vpc_id)
-    alternate = _target_group(parent, f"{name}-tg-alt", spec, vpc_id) if shifts else None
+    target_group = _target_group(parent, f"{name}-tg", spec, vpc_id, lb.resource)
+    alternate = _target_group(parent, f"{name}-tg-alt", spec, vpc_id, lb.resource) if shifts else None
     forward = _forward(target_group, alternate)
     # ECS moves traffic by rewriting the weights of the rules' forward action: the rules
     # start at 100/0 and their actions are ECS's from then on.
@@ -121,7 +121,17 @@ def attach(
     return traffic
 
 
-def _target_group(parent: pulumi.Resource, name: str, spec: ServiceSpec, vpc_id: pulumi.Input[str]) -> aws.lb.TargetGroup:
+def _target_group(
+    parent: pulumi.Resource, name: str, spec: ServiceSpec, vpc_id: pulumi.Input[str],
+    load_balancer: pulumi.Resource | None,
+) -> aws.lb.TargetGroup:
+    """The service's target group. It is replaced with the load balancer (``replace_with``): a
+    target group serves one load balancer ("Load balancers per target group: 1", ALB quotas,
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html),
+    so when the load balancer is replaced (``internal`` changes it: the provider's ForceNew), the
+    new listeners' rules could not forward to the old group (TargetGroupAssociationLimit). A new,
+    auto-named group comes up with them, the ECS service moves to it (UpdateService
+    ``loadBalancers``), and the old one is deleted with the old rules."""
     hc = spec.effective_target_health_check
     return aws.lb.TargetGroup(
         name,
@@ -142,7 +152,7 @@ def _target_group(parent: pulumi.Resource, name: str, spec: ServiceSpec, vpc_id:
             healthy_threshold=hc.healthy_threshold,
             unhealthy_threshold=hc.unhealthy_threshold,
         ),
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=pulumi.ResourceOptions(parent=parent, replace_with=[load_balancer] if load_balancer else None),
     )
 
 

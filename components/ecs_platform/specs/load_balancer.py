@@ -33,7 +33,10 @@ class LoadBalancerSpec(Spec):
     """The stack's application load balancer (created when a service is public)."""
 
     internal: Bool = False
-    """Internal load balancer in the private subnets instead of internet-facing. Default false."""
+    """Internal load balancer in the private subnets instead of internet-facing. Changing it
+    replaces the load balancer (new DNS name), its listeners, rules and the services' target
+    groups; with ``deletionProtection`` on, turn that off in an update of its own first
+    (docs/traffic.md). Default false."""
     ingress_cidrs: tuple[Cidr, ...] = ("0.0.0.0/0",)
     """Who may connect on 80/443 (at most 60 rules: 30 blocks with HTTPS, 60 without); an internal
     load balancer must name its networks. Default ``["0.0.0.0/0"]``."""

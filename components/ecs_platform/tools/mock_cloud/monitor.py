@@ -36,6 +36,8 @@ class Registration:
     aliases: list[str]
     custom_timeouts: dict[str, str]
     """``create`` / ``update`` / ``delete`` -> the duration given (``"30m"``), only those set."""
+    replace_with: list[str]
+    """URNs of the resources whose replacement replaces this one (``replace_with``)."""
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -72,6 +74,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 delete_before_replace=bool(request.deleteBeforeReplace),
                 aliases=[a.urn or a.spec.name for a in request.aliases],
                 custom_timeouts=_timeouts(request.customTimeouts),
+                replace_with=list(request.replace_with),
             )
         )
         return response
