@@ -63,6 +63,15 @@ IMAGE_255 = "r/" + "a" * 253
 ROUTES_100 = [{"paths": [f"/r{i}"], "priority": 1 + i} for i in range(100)]
 
 
+def shifting(n: int, rolling: int = 0) -> dict[str, Any]:
+    """``n`` public services deploying blue/green (two target groups, a rule on their own test listener),
+    and ``rolling`` public services deploying rolling (one target group), on sibling paths."""
+    specs = {f"g{i}": {"routes": [{"paths": [f"/g{i}"], "priority": 1000 + i}],
+                       "deployment": {"strategy": "blueGreen", "testPort": 9000 + i}} for i in range(n)}
+    specs |= {f"r{i}": {"routes": [{"paths": [f"/r{i}"], "priority": 2000 + i}]} for i in range(rolling)}
+    return services(**specs)
+
+
 def public_services(n: int) -> dict[str, Any]:
     """``n`` public services on sibling paths, each with its own explicit priority."""
     return services(**{f"s{i}": {"routes": [{"paths": [f"/s{i}"], "priority": 1 + i}]} for i in range(n)})
@@ -122,11 +131,27 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
      "at most 60 public services, AWS's default quota of outbound rules per security group)"),
     # --- load balancer quotas (100 rules, 100 target groups) ---
     ("101 routes (first refused)", pub(routes=[*ROUTES_100, {"paths": ["/r100"], "priority": 101}]),
-     f"{NS}services: 101 routes make as many listener rules on the load balancer (allowed: at most 100, AWS's "
-     "default quota of rules per Application Load Balancer)"),
+     f"{NS}services: 101 routes make 101 rules on the load balancer (allowed: at most 100, AWS's default 'Rules per "
+     "Application Load Balancer' quota, default rules not counted; raise it in Service Quotas, or split the services "
+     "over stacks)"),
+    ("99 routes and a test listener rule (first refused)",
+     {**shifting(1), "services": {**shifting(1)["services"], "api": {**BASE, "port": 80, "routes": ROUTES_100[:99]}}},
+     f"{NS}services: 100 routes and 1 test listener rules (one per blue/green, linear or canary service) make 101 "
+     "rules on the load balancer (allowed: at most 100"),
     ("101 target groups (first refused)", public_services(101),
-     f"{NS}services: 101 public services need as many target groups on the load balancer (allowed: at most 100, "
-     "AWS's default quota of target groups per Application Load Balancer)"),
+     f"{NS}services: 101 public services need 101 target groups on the load balancer, 101 in all (allowed: at most "
+     "100, AWS's default 'Target Groups per Application Load Balancer' quota; raise it in Service Quotas, or split "
+     "the services over stacks)"),
+    ("101 target groups with alternates (first refused)", shifting(49, rolling=3),
+     f"{NS}services: 52 public services need 52 target groups and 49 alternate ones (blue/green, linear and canary "
+     "services) on the load balancer, 101 in all (allowed: at most 100"),
+    ("51 listeners (first refused)", shifting(50),
+     f"{NS}services: 50 distinct deployment.testPort values make 51 listeners on the load balancer with HTTP "
+     "(allowed: at most 50, AWS's default 'Listeners per Application Load Balancer' quota; raise it in Service "
+     "Quotas, or deploy some of these services rolling)"),
+    ("51 listeners with HTTPS (first refused)", {**shifting(49), "loadBalancer": {"certificateArn": CERT}},
+     f"{NS}services: 49 distinct deployment.testPort values make 51 listeners on the load balancer with HTTP and "
+     "HTTPS (allowed: at most 50"),
     # --- TLS policy, access-log bucket ---
     ("made-up TLS 1.3 policy name", pub({"certificateArn": CERT, "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-Made-Up"}),
      f'{NS}loadBalancer.sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Made-Up" is not a TLS 1.3 security policy of the load '
@@ -252,6 +277,11 @@ GOOD: list[tuple[str, dict[str, Any]]] = [
     ("60 egress blocks (last accepted)", svc(egressCidrs=[f"10.0.{i}.0/24" for i in range(60)])),
     ("60 public services (last accepted)", public_services(60)),
     ("100 routes (last accepted)", pub(routes=ROUTES_100)),
+    ("99 rules and a test listener rule (last accepted)",
+     {**shifting(1), "services": {**shifting(1)["services"], "api": {**BASE, "port": 80, "routes": ROUTES_100[:98]}}}),
+    ("100 target groups with alternates (last accepted)", shifting(48, rolling=4)),
+    ("50 listeners (last accepted)", shifting(49)),
+    ("50 listeners with HTTPS (last accepted)", {**shifting(48), "loadBalancer": {"certificateArn": CERT}}),
     ("a FIPS post-quantum TLS policy", pub({"certificateArn": CERT, "sslPolicy": "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09"})),
     ("bucket of 63 characters (last accepted)", pub({**HTTP, "accessLogsBucket": "b" * 63})),
     ("bucket of 3 characters (last accepted)", pub({**HTTP, "accessLogsBucket": "bbb"})),

@@ -108,9 +108,15 @@ MAX_ROUTE_VALUES = 5
 MAX_PRIORITY = 50000
 #: Application Load Balancer quotas (defaults), "Quotas for your Application Load Balancers":
 #: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
-#: rules per load balancer (default rules not counted) and target groups per load balancer.
+#: rules per load balancer (default rules not counted), target groups per load balancer and
+#: listeners per load balancer; named as Service Quotas names them (the message of a refused
+#: config says which one to raise).
 MAX_LISTENER_RULES = 100
 MAX_TARGET_GROUPS = 100
+MAX_LISTENERS = 50
+RULES_QUOTA = "Rules per Application Load Balancer"
+TARGET_GROUPS_QUOTA = "Target Groups per Application Load Balancer"
+LISTENERS_QUOTA = "Listeners per Application Load Balancer"
 #: Inbound, and separately outbound, rules per security group (VPC quotas, default 60):
 #: https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
 MAX_SECURITY_GROUP_RULES = 60

@@ -318,10 +318,6 @@ def _route_problems(services: Mapping[str, ServiceSpec]) -> list[tuple[Loc, str]
                              "hosts are compared without regard to case)"))  # fmt: skip
         seen[sig] = where
     out += _priority_clash_problems(routes)
-    if len(routes) > f.MAX_LISTENER_RULES:
-        out.append((("services",), f"{len(routes)} routes make as many listener rules on the load balancer "
-                    f"(allowed: at most {f.MAX_LISTENER_RULES}, AWS's default quota of rules per Application Load "
-                    "Balancer)"))  # fmt: skip
     if out:
         return out
     prio = assign(routes)
@@ -399,13 +395,37 @@ def _deployment_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
 
 
 def _capacity_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
-    """What one load balancer and one security group can hold (AWS's default quotas)."""
+    """What one load balancer and one security group can hold (AWS's default quotas), counted as
+    the components create it: a rule per route, plus the test listener's rule of every service
+    deploying blue/green, linear or canary; a target group per public service, plus such a
+    service's alternate one; the HTTP listener, the HTTPS one with a certificate, and one test
+    listener per distinct test port.
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html"""
     out: list[tuple[Loc, str]] = []
     public = spec.public_services
-    if len(public) > f.MAX_TARGET_GROUPS:
-        out.append((("services",), f"{len(public)} public services need as many target groups on the load "
-                    f"balancer (allowed: at most {f.MAX_TARGET_GROUPS}, AWS's default quota of target groups per "
-                    "Application Load Balancer)"))  # fmt: skip
+    if not public:
+        return out
+    shifting = [n for n in public if spec.services[n].deployment.shifts_traffic]
+    routes = sum(len(spec.services[n].effective_routes) for n in public)
+    extra = f" and {len(shifting)} test listener rules (one per blue/green, linear or canary service)" if shifting else ""
+    if routes + len(shifting) > f.MAX_LISTENER_RULES:
+        out.append((("services",), f"{routes} routes{extra} make {routes + len(shifting)} rules on the load balancer "
+                    f"(allowed: at most {f.MAX_LISTENER_RULES}, AWS's default {f.RULES_QUOTA!r} quota, default rules "
+                    "not counted; raise it in Service Quotas, or split the services over stacks)"))  # fmt: skip
+    groups = len(public) + len(shifting)
+    if groups > f.MAX_TARGET_GROUPS:
+        alt = f" and {len(shifting)} alternate ones (blue/green, linear and canary services)" if shifting else ""
+        out.append((("services",), f"{len(public)} public services need {len(public)} target groups{alt} on the load "
+                    f"balancer, {groups} in all (allowed: at most {f.MAX_TARGET_GROUPS}, AWS's default "
+                    f"{f.TARGET_GROUPS_QUOTA!r} quota; raise it in Service Quotas, or split the services over "
+                    "stacks)"))  # fmt: skip
+    ports = sorted(set(test_ports(spec).values()))
+    listeners = (2 if spec.load_balancer.https else 1) + len(ports)
+    if listeners > f.MAX_LISTENERS:
+        out.append((("services",), f"{len(ports)} distinct deployment.testPort values make {listeners} listeners on "
+                    f"the load balancer with HTTP{' and HTTPS' if spec.load_balancer.https else ''} (allowed: at most "
+                    f"{f.MAX_LISTENERS}, AWS's default {f.LISTENERS_QUOTA!r} quota; raise it in Service Quotas, or deploy "
+                    "some of these services rolling)"))  # fmt: skip
     if len(public) > f.MAX_SECURITY_GROUP_RULES:
         out.append((("services",), f"{len(public)} public services need as many outbound rules on the load "
                     f"balancer's security group (allowed: at most {f.MAX_SECURITY_GROUP_RULES} public services, "
