@@ -19,6 +19,7 @@ from ecs_platform.tools.mock_cloud import REGION_ZONES, StackRun, run_program, s
 NS = "ecs-platform:"
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 SM = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
+KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 BASE: dict[str, Any] = {"image": "nginx:1.27", "user": "1000"}
 HTTP = {"allowPlainHttp": True}
 
@@ -231,6 +232,23 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("deep paths the bands cannot order", services(a={"routes": [{"paths": ["/a/b/c/d/e/*"]}]},
                                                    b={"routes": [{"paths": ["/a/b/c/d/e/f/*"]}]}),
      f"{NS}services.b.routes[0]: is never reached: services.a.routes[0] (priority 21"),
+    # --- customer-managed keys of secrets ---
+    ("secrets key given as an alias", svc(secrets={"DB": SM}, secretsKmsKeys=["arn:aws:kms:us-east-1:123456789012:alias/app"]),
+     f'{NS}services.api.secretsKmsKeys[0]: "arn:aws:kms:us-east-1:123456789012:alias/app" is not a KMS key ARN '
+     "(allowed: arn:aws:kms:<region>:<account>:key/<id>; an IAM policy names a key by its ARN, not an alias)"),
+    ("secrets key without secrets", svc(secretsKmsKeys=[KEY]),
+     f"{NS}services.api.secretsKmsKeys: is set and the container has no secrets (allowed: remove it, or secrets these "
+     "keys encrypt)"),
+    ("secrets key listed twice", svc(secrets={"DB": SM}, secretsKmsKeys=[KEY, KEY]),
+     f'{NS}services.api.secretsKmsKeys[1]: "{KEY}" is already listed (allowed: each key once)'),
+    ("secrets key in another region than the secrets", svc(secrets={"DB": SM},
+                                                          secretsKmsKeys=[KEY.replace("us-east-1", "eu-west-1")]),
+     f'{NS}services.api.secretsKmsKeys[0]: "{KEY.replace("us-east-1", "eu-west-1")}" is in eu-west-1, where none of '
+     "the container's secrets is (allowed: a key in us-east-1; Secrets Manager and Parameter Store encrypt with a key "
+     "of their own region)"),
+    ("secrets key of another partition", svc(secrets={"DB": SM.replace("arn:aws:", "arn:aws-cn:")},
+                                            secretsKmsKeys=[KEY.replace("arn:aws:", "arn:aws-cn:")]),
+     f'{NS}services.api.secretsKmsKeys[0]: "{KEY.replace("arn:aws:", "arn:aws-cn:")}" is in partition aws-cn'),
     # --- ARNs of another partition ---
     ("secret of another partition", svc(secrets={"DB": SM.replace("arn:aws:", "arn:aws-cn:")}),
      f'{NS}services.api.secrets.DB: "{SM.replace("arn:aws:", "arn:aws-cn:")}" is in partition aws-cn, not the '
@@ -301,6 +319,8 @@ GOOD: list[tuple[str, dict[str, Any]]] = [
     ("same path on different hosts", services(a={"routes": [{"hosts": ["a.example.com"], "paths": ["/*"]}]},
                                               b={"routes": [{"hosts": ["b.example.com"], "paths": ["/*"]}]})),
     ("secret in another region of the partition", svc(secrets={"DB": SM.replace("us-east-1", "eu-west-1")})),
+    ("secrets key in the secrets' region", svc(secrets={"DB": SM.replace("us-east-1", "eu-west-1")},
+                                               secretsKmsKeys=[KEY.replace("us-east-1", "eu-west-1")])),
 ]  # fmt: skip
 
 

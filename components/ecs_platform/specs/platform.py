@@ -218,6 +218,8 @@ def _arn_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Loc, 
             where: Loc = at if container is None else (*at, "sidecars", container)
             for var, arn in c.secrets.items():
                 check((*where, "secrets", var), arn)
+            for i, key in enumerate(c.secrets_kms_keys):
+                check((*where, "secretsKmsKeys", i), key)
         for i, grant in enumerate(svc.permissions):
             for j, arn in enumerate(grant.resources):
                 check((*at, "permissions", i, "resources", j), arn)
@@ -260,8 +262,10 @@ def _role_policy_problems(spec: PlatformSpec, context: StackContext) -> list[tup
                             f"(allowed: at most {limit}, IAM's quota for a role's inline policies; grant "
                             "wider resource patterns or split the service)"))  # fmt: skip
         secrets = [a for c in svc.containers.values() for a in c.secrets.values()]
-        if secrets and all(isinstance(a, str) for a in secrets):
-            size = task_policy.policy_size(task_policy.secrets_statements([str(a) for a in secrets]))
+        keyed = [(k, [str(a) for a in c.secrets.values()]) for c in svc.containers.values() for k in c.secrets_kms_keys]
+        if secrets and all(isinstance(a, str) for a in [*secrets, *(k for k, _ in keyed)]):
+            size = task_policy.policy_size(task_policy.secrets_statements([str(a) for a in secrets])
+                                           + task_policy.secrets_key_statements([(str(k), a) for k, a in keyed]))
             if size > limit:
                 out.append(((*at, "secrets"), f"make an execution role policy of {size} characters "
                             f"(allowed: at most {limit}, IAM's quota for a role's inline policies)"))  # fmt: skip

@@ -21,6 +21,7 @@ from ecs_platform.specs.fields import (
     GrantResource,
     IamAction,
     Image,
+    KmsKeyArn,
     LaunchType,
     NetworkMode,
     Port,
@@ -243,6 +244,11 @@ class ContainerSpec(Spec):
     secrets: dict[EnvName, SecretArn] = {}
     """Variable -> Secrets Manager secret ARN (optionally ``:json-key:stage:version``) or SSM
     parameter ARN (may be Outputs); the execution role may read exactly these. Default none."""
+    secrets_kms_keys: tuple[KmsKeyArn, ...] = ()
+    """Customer-managed KMS keys (key ARNs, in the secrets' region) that encrypt this container's
+    ``secrets``: the execution role may decrypt with exactly these keys, and only through Secrets
+    Manager or Parameter Store of the secrets' region (``kms:ViaService``). Default none (AWS
+    managed keys ``aws/secretsmanager``, ``aws/ssm`` need no grant)."""
     command: Annotated[tuple[str, ...], BeforeValidator(_command), WithJsonSchema(_COMMAND_SCHEMA)] | None = None
     """Overrides the image's CMD: a list, or a shell string run with ``sh -c``. Default: the image's."""
     health_check: HealthCheckSpec | None = None
@@ -280,6 +286,7 @@ class ContainerSpec(Spec):
             if name in self.environment:
                 problems.append((("secrets", name), f"{show(name)} is also a plain environment variable "
                                                     "(allowed: each name in either environment or secrets)"))  # fmt: skip
+        problems += self._secrets_key_problems()
         seen: set[str] = set()
         for i, path in enumerate(self.writable_paths):
             if path in seen:
@@ -290,6 +297,27 @@ class ContainerSpec(Spec):
                 problems.append((("mounts", path), "is also a writable path (allowed: each path mounted once)"))
         raise_problems(problems)
         return self
+
+    def _secrets_key_problems(self) -> list[tuple[Loc, str]]:
+        """Keys for secrets there are, each once, each in a region of the secrets (KMS keys are
+        regional; Secrets Manager and Parameter Store encrypt with a key of their own region:
+        https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html)."""
+        problems: list[tuple[Loc, str]] = []
+        if self.secrets_kms_keys and not self.secrets:
+            return [(("secretsKmsKeys",), "is set and the container has no secrets (allowed: remove it, or secrets "
+                                          "these keys encrypt)")]  # fmt: skip
+        arns = list(self.secrets.values())
+        regions = {a.split(":")[3] for a in arns if isinstance(a, str)}
+        for i, key in enumerate(self.secrets_kms_keys):
+            if not isinstance(key, str):
+                continue
+            if key in self.secrets_kms_keys[:i]:
+                problems.append((("secretsKmsKeys", i), f"{show(key)} is already listed (allowed: each key once)"))
+            elif all(isinstance(a, str) for a in arns) and key.split(":")[3] not in regions:
+                problems.append((("secretsKmsKeys", i), f"{show(key)} is in {key.split(':')[3]}, where none of the "
+                                 f"container's secrets is (allowed: a key in {allowed(sorted(regions))}; Secrets "
+                                 "Manager and Parameter Store encrypt with a key of their own region)"))  # fmt: skip
+        return problems
 
     @property
     def mounted_paths(self) -> tuple[str, ...]:
