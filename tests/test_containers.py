@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from ecs_platform.specs import ContainerSpec, HealthCheckSpec
-from ecs_platform.specs.containers import container_definition
+from ecs_platform.specs.containers import container_definition, port_mapping_name
+
+#: PortMapping ``name``: up to 64 lowercase letters, digits, _ and -, not starting with -.
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html
+PORT_NAME = re.compile(r"[a-z0-9_][a-z0-9_-]{0,63}")
+CONTAINER_NAMES = st.from_regex(r"[A-Za-z0-9_-]{1,255}", fullmatch=True)
 
 
 def build(**fields: Any) -> dict[str, Any]:
@@ -41,6 +50,20 @@ def test_port_mapping_uses_the_container_port_in_awsvpc_and_dynamic_host_port_in
     bridge = container_definition("api", ContainerSpec(image="x", port=8080), log_group="g",
                                   region="r", network_mode="bridge")  # fmt: skip
     assert bridge["portMappings"][0]["hostPort"] == 0
+
+
+def test_port_mapping_names_of_awkward_containers_fit_aws_grammar() -> None:
+    assert port_mapping_name("envoy", 9901) == "envoy-9901"  # names that fit are unchanged
+    shortened = port_mapping_name("EnvoyProxy", 9901)
+    assert PORT_NAME.fullmatch(shortened) and shortened.endswith("-9901") and shortened.startswith("envoyproxy-")
+    assert len(port_mapping_name("a" * 255, 65535)) == 64
+
+
+@given(CONTAINER_NAMES, CONTAINER_NAMES, st.integers(1, 65535))
+def test_every_port_mapping_name_fits_and_two_containers_never_share_one(a: str, b: str, port: int) -> None:
+    assert PORT_NAME.fullmatch(port_mapping_name(a, port))
+    if a != b:
+        assert port_mapping_name(a, port) != port_mapping_name(b, port)
 
 
 def test_environment_and_secrets_are_sorted_for_stable_diffs() -> None:

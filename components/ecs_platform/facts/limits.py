@@ -169,6 +169,11 @@ RESERVED_SERVICE_NAMES = ("exec",)
 #: ECS container names (RegisterTaskDefinition: up to 255 letters, numbers,
 #: underscores and hyphens); volume names follow the same rule.
 CONTAINER_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+#: Port mapping names (PortMapping ``name``, which Service Connect refers to): up to 64
+#: lowercase letters, digits, underscores and hyphens, not starting with a hyphen.
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html
+PORT_MAPPING_NAME_MAX = 64
+PORT_MAPPING_NAME_RE = re.compile(r"[a-z0-9_][a-z0-9_-]{0,63}")
 VOLUME_NAME_RE = CONTAINER_NAME_RE
 #: The volumes ``writablePaths`` get: ``scratch-<n>``, ``<sidecar>-scratch-<n>``.
 SCRATCH_VOLUME_RE = re.compile(r"^(.+-)?scratch-[0-9]+$")

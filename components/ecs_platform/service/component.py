@@ -104,6 +104,12 @@ class Service(pulumi.ComponentResource):
         if spec.callers and service_connect is None:
             problems.append("Service.service_connect: None is missing (allowed: a ServiceConnectRef, required "
                             "when the spec has callers)")  # fmt: skip
+        # Service Connect's discoveryName is the container name: up to 64 lowercase letters, digits,
+        # _ and -, not starting with - (API_ServiceConnectService, the port-mapping name grammar).
+        if spec.callers and not facts.PORT_MAPPING_NAME_RE.fullmatch(container_name or name):
+            problems.append(f"Service.container_name: {container_name or name!r} is the Service Connect discovery "
+                            "name of a service with callers (allowed: up to 64 lowercase letters, digits, _ and -, "
+                            "not starting with -)")  # fmt: skip
         created_efs = [n for n, v in spec.volumes.items() if v.efs is not None and v.efs.created]
         if created_efs and not isinstance(subnet_ids, (list, tuple)):
             problems.append("Service.subnet_ids: is an Output (allowed: a list with one private subnet per zone "

@@ -14,6 +14,7 @@ definition serialises them with ``pulumi.Output.json_dumps``.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pulumi
@@ -37,8 +38,22 @@ INIT_MOUNT_ROOT = "/volumes"
 
 
 def port_mapping_name(container: str, port: int) -> str:
-    """The name of a container's port mapping (what Service Connect refers to)."""
-    return f"{container}-{port}"
+    """The name of a container's port mapping, which Service Connect refers to (the service
+    component calls this same function): ``<container>-<port>`` when that is inside ECS's
+    grammar for the name, "up to 64 characters ... lowercase letters, numbers, underscores (_),
+    and hyphens (-) ... can't start with a hyphen" (PortMapping ``name``,
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html).
+    Otherwise (a container name with capitals, or too long) the name is lower-cased, cut, and
+    given 8 hex digits of a hash of ``<container>-<port>``: still unique within the task
+    (container names are, and ``Envoy-9901`` never becomes the ``envoy-9901`` of a container
+    named ``envoy``)."""
+    plain = f"{container}-{port}"
+    if f.PORT_MAPPING_NAME_RE.fullmatch(plain):
+        return plain
+    digest = hashlib.sha256(plain.encode()).hexdigest()[:8]
+    tail = f"-{digest}-{port}"
+    stem = container.lower().lstrip("-")[: f.PORT_MAPPING_NAME_MAX - len(tail)]
+    return f"{stem}{tail}" if stem else tail.lstrip("-")
 
 
 def _awslogs(log_group: pulumi.Input[str], region: pulumi.Input[str], stream_prefix: str) -> dict[str, Any]:
