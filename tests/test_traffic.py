@@ -202,6 +202,16 @@ def test_target_groups_are_replaced_with_the_load_balancer(prod: StackRun) -> No
     assert all(g.replace_with == [lb.urn] for g in groups)
 
 
+def test_grace_period_applies_to_container_health_checks_of_private_services() -> None:
+    # CreateService: ECS ignores failing load balancer *and container* health checks for this long.
+    check = {"command": "true", "startPeriod": 10}
+    run = ok(run_program("dev", {"services": {
+        "worker": {"image": "busybox", "user": "1000", "healthCheck": check, "healthCheckGracePeriod": 120},
+        "quiet": {"image": "busybox", "user": "1000", "healthCheck": check}}}))  # fmt: skip
+    assert run.one(SERVICE, "ecs-worker").inputs["healthCheckGracePeriodSeconds"] == 120
+    assert "healthCheckGracePeriodSeconds" not in run.one(SERVICE, "ecs-quiet").inputs  # ECS's default, 0
+
+
 def test_listener_rule_matches_the_configured_hosts_and_paths() -> None:
     run = ok(run_program("prod", {"services": {
         "web": web(routes=[{"hosts": ["www.example.com"], "paths": ["/shop/*"]}, {"paths": ["/"]}])}}))  # fmt: skip

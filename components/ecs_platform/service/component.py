@@ -266,7 +266,8 @@ class Service(pulumi.ComponentResource):
                 else None
             ),
             load_balancers=load_balancers,
-            health_check_grace_period_seconds=spec.effective_grace_period if load_balancers else None,
+            # ECS ignores failing load balancer and container health checks for this long after start.
+            health_check_grace_period_seconds=spec.effective_grace_period,
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
                 enable=True, rollback=True
             ),

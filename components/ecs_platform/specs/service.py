@@ -308,7 +308,10 @@ class ServiceSpec(TaskSpec):
     deregistration_delay: Annotated[int, Int(0, 3600)] | None = None
     """Seconds a draining task keeps serving, 0..3600 (public services). Default 30."""
     health_check_grace_period: Annotated[int, Int(0, 2147483647)] | None = None
-    """Seconds after start before failing load balancer checks count (public services). Default 60."""
+    """Seconds after a task starts during which ECS ignores its failing health checks, load
+    balancer and container ones alike, 0..2147483647; for a service with a health check (public,
+    or a ``healthCheck`` on an essential container). Default 60 on a public service, else ECS's 0
+    (a container health check's ``startPeriod`` covers start-up)."""
     autoscaling: AutoscalingSpec | None = None
     """Target tracking between ``min`` and ``max``. With it, ``desiredCount`` applies at creation
     only; the autoscaler owns the live count. Default: a fixed count."""
@@ -348,9 +351,19 @@ class ServiceSpec(TaskSpec):
         return DEFAULT_DEREGISTRATION_DELAY if self.deregistration_delay is None else self.deregistration_delay
 
     @property
-    def effective_grace_period(self) -> int:
+    def has_container_health_check(self) -> bool:
+        """An essential container has a health check: ECS then tracks the task's health."""
+        return any(c.health_check is not None and c.essential for c in self.containers.values())
+
+    @property
+    def effective_grace_period(self) -> int | None:
+        """CreateService ``healthCheckGracePeriodSeconds``: it applies to load balancer and
+        container health checks (public: default 60; otherwise the setting, or ECS's default).
+        https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html"""
         grace = self.health_check_grace_period
-        return DEFAULT_HEALTH_CHECK_GRACE_PERIOD if grace is None else grace
+        if self.is_public and grace is None:
+            return DEFAULT_HEALTH_CHECK_GRACE_PERIOD
+        return grace
 
     @model_validator(mode="after")
     def _service_rules(self) -> Self:
@@ -375,11 +388,14 @@ class ServiceSpec(TaskSpec):
                                         "forwards to; required with public: true or routes)"))  # fmt: skip
         if not self.is_public:
             for key, value in (("targetHealthCheck", self.target_health_check),
-                               ("deregistrationDelay", self.deregistration_delay),
-                               ("healthCheckGracePeriod", self.health_check_grace_period)):  # fmt: skip
+                               ("deregistrationDelay", self.deregistration_delay)):  # fmt: skip
                 if value is not None:
                     problems.append(((key,), "is set on a service that is not public "
                                              "(allowed: only with public: true or routes)"))  # fmt: skip
+            if self.health_check_grace_period is not None and not self.has_container_health_check:
+                problems.append((("healthCheckGracePeriod",), "is set on a service without a health check "
+                                 "(allowed: only with public: true or routes, or a healthCheck on an essential "
+                                 "container)"))  # fmt: skip
         if self.callers and self.port is None:
             problems.append((("callers",), "needs a port to be called on (allowed: set port, or no callers)"))
         for i, caller in enumerate(self.callers):
