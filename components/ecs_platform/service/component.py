@@ -294,8 +294,13 @@ class Service(pulumi.ComponentResource):
             service_connect_configuration=self._service_connect(container_name, spec, service_connect, ctx.region),
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
-            # A change of capacity provider strategy only takes effect with a new
-            # deployment; this makes every service update roll the tasks.
+            # The provider refuses (older versions: replaces the service) a change of capacity
+            # provider strategy unless force_new_deployment is true, and it cannot be true only for
+            # that update: the program does not know the live strategy. The price: the provider sends
+            # ForceNewDeployment with every UpdateService, so any change to the service (a grace
+            # period, percentages, alarms) starts a new deployment (terraform-provider-aws
+            # internal/service/ecs/service.go, capacityProviderStrategyCustomizeDiff and
+            # resourceServiceUpdate; docs/deployments.md and the preview say so).
             force_new_deployment=True,
             # With autoscaling, the live task count belongs to the autoscaler: the
             # configured count applies when the service is created, never after.

@@ -232,6 +232,11 @@ class _Summaries:
                      else "pulumi up does NOT wait for steady state")  # fmt: skip
         if i.get("enableExecuteCommand"):
             parts.append("ECS Exec on")
+        if i.get("forceNewDeployment"):
+            strategy = (i.get("deploymentConfiguration") or {}).get("strategy", "ROLLING")
+            what = "new tasks" if strategy == "ROLLING" else "new tasks and a full traffic shift with its bake"
+            parts.append(f"every update of the service redeploys ({what}; forceNewDeployment, which changing "
+                         "the capacity strategy needs)")  # fmt: skip
         return "; ".join(parts)
 
     def task(self, i: dict[str, Any], r: Registration) -> str:
