@@ -60,7 +60,7 @@ def test_web_runs_its_sidecar_and_waits_for_it_and_for_volume_init(prod: StackRu
 def test_volume_init_opens_every_scratch_volume_and_nothing_else(prod: StackRun) -> None:
     init = by_name(prod, "api")["volume-init"]
     assert init["command"] == ["chmod", "1777", "/volumes/scratch-0"]
-    assert init["linuxParameters"] == {"capabilities": {"drop": ["ALL"]}}
+    assert init["linuxParameters"] == {"capabilities": {"add": [], "drop": ["ALL"]}}
     assert (init["user"], init["essential"], init["readonlyRootFilesystem"]) == ("0", False, True)
     assert "portMappings" not in init
     # The EFS volume is left alone: its access point owns it.

@@ -326,7 +326,7 @@ def test_sample_service_runs_when_config_has_no_services(dev: StackRun) -> None:
         "user": "0",
         "readonlyRootFilesystem": True,
         "command": ["chmod", "1777", "/volumes/scratch-0"],
-        "linuxParameters": {"capabilities": {"drop": ["ALL"]}},
+        "linuxParameters": {"capabilities": {"add": [], "drop": ["ALL"]}},
         "mountPoints": [{"sourceVolume": "scratch-0", "containerPath": "/volumes/scratch-0", "readOnly": False}],
         "logConfiguration": web["logConfiguration"] | {
             "options": web["logConfiguration"]["options"] | {"awslogs-stream-prefix": "volume-init"}},
