@@ -246,6 +246,12 @@ WAF_MANAGED_RULE_GROUPS = (
 #: WAF logs to CloudWatch Logs only into log groups named ``aws-waf-logs-*``.
 #: https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html
 WAF_LOG_GROUP_PREFIX = "aws-waf-logs-"
+#: Which requests the WAF logs (``waf.logRequests``): ``blockedAndCounted`` keeps the log records
+#: whose action (WAFV2 logging filter ``ActionCondition``) is one of :data:`WAF_LOGGED_ACTIONS`,
+#: ``all`` keeps every record. EXCLUDED_AS_COUNT matches rules with a rule action override of
+#: Count (``largeBodies: count``). https://docs.aws.amazon.com/waf/latest/APIReference/API_ActionCondition.html
+WAF_LOG_REQUESTS = ("blockedAndCounted", "all")
+WAF_LOGGED_ACTIONS = ("BLOCK", "COUNT", "EXCLUDED_AS_COUNT")
 #: What the access-log bucket does on ``pulumi destroy``: ``retain`` (left in place, with its
 #: policy, lifecycle and public access block; the stack forgets it) or ``delete`` (emptied and
 #: deleted, ``force_destroy``).

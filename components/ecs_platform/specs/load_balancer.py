@@ -27,6 +27,10 @@ class WafSpec(Spec):
     8 KB (WAF inspects no more of it on a load balancer): ``block`` (AWS's default: uploads and
     large forms get 403) or ``count`` (let them through, counted in WAF's metrics and logs).
     Default ``block``."""
+    log_requests: Annotated[str, Choice(*f.WAF_LOG_REQUESTS)] = "blockedAndCounted"
+    """Which requests WAF logs to its CloudWatch log group: ``blockedAndCounted`` (those a rule
+    blocked or counted, what an investigation needs) or ``all`` (every request: the log grows, and
+    is billed, with traffic). Default ``blockedAndCounted``."""
 
 
 class LoadBalancerSpec(Spec):

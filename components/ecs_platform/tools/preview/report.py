@@ -144,6 +144,10 @@ class _Summaries:
                  if "rateBasedStatement" in rule["statement"] else rule["name"])
                 for rule in sorted(i.get("rules") or [], key=lambda rule: rule["priority"])
             ) + f"; default {next(iter(i.get('defaultAction') or {'?': 0}))}",
+            "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": lambda i, r: (
+                "logs " + ("blocked and counted requests only" if i.get("loggingFilter") else "EVERY request")
+                + "; redacts " + ", ".join(f["singleHeader"]["name"] for f in i.get("redactedFields") or [])
+            ),
             "aws:s3/bucketPolicy:BucketPolicy": lambda i, r: _policy_summary(i["policy"]),
             "aws:scheduler/schedule:Schedule": self.schedule,
             "aws:sqs/queue:Queue": lambda i, r: (
