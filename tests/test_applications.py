@@ -49,7 +49,7 @@ def test_web_runs_its_sidecar_and_waits_for_it_and_for_volume_init(prod: StackRu
     otel = c["otel"]
     assert otel["image"] == "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.1"
     assert (otel["cpu"], otel["memory"], otel["essential"], otel["user"]) == (128, 256, False, "10001")
-    assert otel["command"] == ["--config=/etc/ecs/ecs-default-config.yaml"]
+    assert otel["command"] == ["--config=/etc/ecs/ecs-xray.yaml"]  # traces only
     assert otel["readonlyRootFilesystem"] is True
     assert "dependsOn" not in otel  # it writes nowhere, so it need not wait for volume-init
     # Every container logs to the service's log group under its own stream prefix.
