@@ -71,7 +71,7 @@ NOT_NUMERIC = ("is not a numeric uid[:gid], which the access point of EFS volume
                '"1000:1000", or the volume\'s efs.owner)')  # fmt: skip
 CYCLE = "is a cycle (allowed: dependencies that end in a container waiting for nothing)"
 SIDECAR_KEYS = ("command, cpu, dependsOn, entryPoint, environment, essential, healthCheck, image, memory, mounts, "
-                "port, readonlyRootFilesystem, restartPolicy, secrets, stopTimeout, user, writablePaths")  # fmt: skip
+                "port, readonlyRootFilesystem, restartPolicy, secrets, secretsKmsKeys, stopTimeout, user, writablePaths")  # fmt: skip
 SIDECAR_CPU = "(allowed: sidecar cpu adding up to at most the task's cpu)"
 SIDECAR_MEMORY = ("for the application container (allowed: sidecar memory adding up to less than the task's "
                   "memory)")  # fmt: skip

@@ -299,6 +299,13 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      "ecs-platform:services.api.public: false contradicts the service's routes"),
     ("load balancer setting on a private service", svc(deregistrationDelay=10),
      "ecs-platform:services.api.deregistrationDelay: is set on a service that is not public"),
+    ("grace period on a service without any health check", svc(healthCheckGracePeriod=30),
+     "ecs-platform:services.api.healthCheckGracePeriod: is set on a service without a health check (allowed: only "
+     "with public: true or routes, or a healthCheck on an essential container)"),
+    ("grace period with only a non-essential sidecar's health check",
+     svc(healthCheckGracePeriod=30, sidecars={"agent": {"image": "a", "user": "1000", "essential": False,
+                                                        "healthCheck": {"command": "true"}}}),
+     "ecs-platform:services.api.healthCheckGracePeriod: is set on a service without a health check"),
     ("path pattern without slash", pub(routes=[{"paths": ["api/*"]}]),
      'ecs-platform:services.api.routes[0].paths[0]: "api/*" is not a path pattern'),
     ("host with a space", pub(routes=[{"hosts": ["bad host.com"]}]),

@@ -113,15 +113,26 @@ def policy_document(statements: pulumi.Input[Sequence[dict[str, Any]]]) -> pulum
 
 def secrets_statements(
     secret_arns: Sequence[pulumi.Input[str]],
+    keyed: Sequence[tuple[pulumi.Input[str], Sequence[pulumi.Input[str]]]] = (),
 ) -> pulumi.Input[list[dict[str, Any]]]:
-    """Read access to exactly these Secrets Manager secrets / SSM parameters.
+    """Read access to exactly these Secrets Manager secrets / SSM parameters, and ``kms:Decrypt``
+    through those services on each customer-managed key of ``keyed`` (key, the secrets it encrypts).
 
     ARNs may be Outputs of another program's resources; the statements are then
     built once their values are known.
     """
-    if all(isinstance(a, str) for a in secret_arns):
-        return task_policy.secrets_statements([str(a) for a in secret_arns])
-    return pulumi.Output.all(*secret_arns).apply(lambda arns: task_policy.secrets_statements(arns))
+    flat = [*secret_arns, *(k for k, _ in keyed), *(a for _, arns in keyed for a in arns)]
+
+    def build(values: Sequence[Any]) -> list[dict[str, Any]]:
+        it = iter(values)
+        arns = [str(next(it)) for _ in secret_arns]
+        keys = [str(next(it)) for _ in keyed]
+        pairs = [(key, [str(next(it)) for _ in group]) for key, (_, group) in zip(keys, keyed, strict=True)]
+        return task_policy.secrets_statements(arns) + task_policy.secrets_key_statements(pairs)
+
+    if all(isinstance(a, str) for a in flat):
+        return build(flat)
+    return pulumi.Output.all(*flat).apply(build)
 
 
 def logs_key_policy(ctx: AwsContext) -> pulumi.Output[str]:
@@ -192,6 +203,7 @@ class TaskRoles(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
         secret_arns = spec.secret_arns
+        keyed = [(key, list(c.secrets.values())) for c in spec.containers.values() for key in c.secrets_kms_keys]
 
         self.execution_role, (self.execution_policy_attachment,) = managed_policy_role(
             f"{name}-execution",
@@ -206,7 +218,7 @@ class TaskRoles(pulumi.ComponentResource):
             self.execution_secrets_policy = aws.iam.RolePolicy(
                 f"{name}-execution-secrets",
                 role=self.execution_role.name,
-                policy=policy_document(secrets_statements(secret_arns)),
+                policy=policy_document(secrets_statements(secret_arns, keyed)),
                 opts=child,
             )
 

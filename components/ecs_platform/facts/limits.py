@@ -119,9 +119,15 @@ MAX_ROUTE_VALUES = 5
 MAX_PRIORITY = 50000
 #: Application Load Balancer quotas (defaults), "Quotas for your Application Load Balancers":
 #: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
-#: rules per load balancer (default rules not counted) and target groups per load balancer.
+#: rules per load balancer (default rules not counted), target groups per load balancer and
+#: listeners per load balancer; named as Service Quotas names them (the message of a refused
+#: config says which one to raise).
 MAX_LISTENER_RULES = 100
 MAX_TARGET_GROUPS = 100
+MAX_LISTENERS = 50
+RULES_QUOTA = "Rules per Application Load Balancer"
+TARGET_GROUPS_QUOTA = "Target Groups per Application Load Balancer"
+LISTENERS_QUOTA = "Listeners per Application Load Balancer"
 #: Inbound, and separately outbound, rules per security group (VPC quotas, default 60):
 #: https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
 MAX_SECURITY_GROUP_RULES = 60
@@ -174,6 +180,11 @@ RESERVED_SERVICE_NAMES = ("exec",)
 #: ECS container names (RegisterTaskDefinition: up to 255 letters, numbers,
 #: underscores and hyphens); volume names follow the same rule.
 CONTAINER_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+#: Port mapping names (PortMapping ``name``, which Service Connect refers to): up to 64
+#: lowercase letters, digits, underscores and hyphens, not starting with a hyphen.
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html
+PORT_MAPPING_NAME_MAX = 64
+PORT_MAPPING_NAME_RE = re.compile(r"[a-z0-9_][a-z0-9_-]{0,63}")
 VOLUME_NAME_RE = CONTAINER_NAME_RE
 #: The volumes ``writablePaths`` get: ``scratch-<n>``, ``<sidecar>-scratch-<n>``.
 SCRATCH_VOLUME_RE = re.compile(r"^(.+-)?scratch-[0-9]+$")
@@ -271,6 +282,12 @@ WAF_MANAGED_RULE_GROUPS = (
 #: WAF logs to CloudWatch Logs only into log groups named ``aws-waf-logs-*``.
 #: https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html
 WAF_LOG_GROUP_PREFIX = "aws-waf-logs-"
+#: Which requests the WAF logs (``waf.logRequests``): ``blockedAndCounted`` keeps the log records
+#: whose action (WAFV2 logging filter ``ActionCondition``) is one of :data:`WAF_LOGGED_ACTIONS`,
+#: ``all`` keeps every record. EXCLUDED_AS_COUNT matches rules with a rule action override of
+#: Count (``largeBodies: count``). https://docs.aws.amazon.com/waf/latest/APIReference/API_ActionCondition.html
+WAF_LOG_REQUESTS = ("blockedAndCounted", "all")
+WAF_LOGGED_ACTIONS = ("BLOCK", "COUNT", "EXCLUDED_AS_COUNT")
 #: What the access-log bucket does on ``pulumi destroy``: ``retain`` (left in place, with its
 #: policy, lifecycle and public access block; the stack forgets it) or ``delete`` (emptied and
 #: deleted, ``force_destroy``).

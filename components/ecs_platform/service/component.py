@@ -109,6 +109,12 @@ class Service(pulumi.ComponentResource):
         if spec.callers and service_connect is None:
             problems.append("Service.service_connect: None is missing (allowed: a ServiceConnectRef, required "
                             "when the spec has callers)")  # fmt: skip
+        # Service Connect's discoveryName is the container name: up to 64 lowercase letters, digits,
+        # _ and -, not starting with - (API_ServiceConnectService, the port-mapping name grammar).
+        if spec.callers and not facts.PORT_MAPPING_NAME_RE.fullmatch(container_name or name):
+            problems.append(f"Service.container_name: {container_name or name!r} is the Service Connect discovery "
+                            "name of a service with callers (allowed: up to 64 lowercase letters, digits, _ and -, "
+                            "not starting with -)")  # fmt: skip
         created_efs = [n for n, v in spec.volumes.items() if v.efs is not None and v.efs.created]
         if created_efs and not isinstance(subnet_ids, (list, tuple)):
             problems.append("Service.subnet_ids: is an Output (allowed: a list with one private subnet per zone "
@@ -273,7 +279,8 @@ class Service(pulumi.ComponentResource):
                 else None
             ),
             load_balancers=load_balancers,
-            health_check_grace_period_seconds=spec.effective_grace_period if load_balancers else None,
+            # ECS ignores failing load balancer and container health checks for this long after start.
+            health_check_grace_period_seconds=spec.effective_grace_period,
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
                 enable=True, rollback=True
             ),
@@ -286,11 +293,12 @@ class Service(pulumi.ComponentResource):
             deployment_configuration=deployment_configuration(spec),
             deployment_minimum_healthy_percent=spec.min_healthy_percent,
             deployment_maximum_percent=spec.max_percent,
-            # `pulumi up` fails, naming the service, when its deployment does not settle; a
-            # cancelled `pulumi up` (SIGINT) rolls the deployment back instead of leaving it
-            # half done (the provider's sigint_rollback, which needs wait_for_steady_state).
+            # `pulumi up` fails, naming the service, when its deployment does not settle. The
+            # provider's sigint_rollback is left off: Pulumi's cancellation does not reach the
+            # provider's wait (its Cancel does nothing), and provider releases built on
+            # terraform-provider-aws 6.53-6.54 rolled back every healthy deployment with it
+            # (hashicorp/terraform-provider-aws#49031, fixed by #49077).
             wait_for_steady_state=ref.spec.wait_for_steady_state,
-            sigint_rollback=True if ref.spec.wait_for_steady_state else None,
             tags=(
                 None
                 if ref.spec.wait_for_steady_state
@@ -303,8 +311,13 @@ class Service(pulumi.ComponentResource):
             service_connect_configuration=self._service_connect(container_name, spec, service_connect, ctx.region),
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
-            # A change of capacity provider strategy only takes effect with a new
-            # deployment; this makes every service update roll the tasks.
+            # The provider refuses (older versions: replaces the service) a change of capacity
+            # provider strategy unless force_new_deployment is true, and it cannot be true only for
+            # that update: the program does not know the live strategy. The price: the provider sends
+            # ForceNewDeployment with every UpdateService, so any change to the service (a grace
+            # period, percentages, alarms) starts a new deployment (terraform-provider-aws
+            # internal/service/ecs/service.go, capacityProviderStrategyCustomizeDiff and
+            # resourceServiceUpdate; docs/deployments.md and the preview say so).
             force_new_deployment=True,
             # With autoscaling, the live task count belongs to the autoscaler: the
             # configured count applies when the service is created, never after.

@@ -60,8 +60,8 @@ def attach(
     assert port is not None  # a public service has a port (checked up front)
     shifts = spec.deployment.shifts_traffic
     target_type = "ip" if security_group_id is not None else "instance"
-    target_group = _target_group(parent, f"{name}-tg", spec, vpc_id, target_type)
-    alternate = _target_group(parent, f"{name}-tg-alt", spec, vpc_id, target_type) if shifts else None
+    target_group = _target_group(parent, f"{name}-tg", spec, vpc_id, target_type, lb.resource)
+    alternate = _target_group(parent, f"{name}-tg-alt", spec, vpc_id, target_type, lb.resource) if shifts else None
     forward = _forward(target_group, alternate)
     # ECS moves traffic by rewriting the weights of the rules' forward action: the rules start at
     # 100/0 and their actions are ECS's from then on, unless `deployment.retarget` hands them the
@@ -130,10 +130,22 @@ def attach(
 
 
 def _target_group(
-    parent: pulumi.Resource, name: str, spec: ServiceSpec, vpc_id: pulumi.Input[str], target_type: str
+    parent: pulumi.Resource,
+    name: str,
+    spec: ServiceSpec,
+    vpc_id: pulumi.Input[str],
+    target_type: str,
+    load_balancer: pulumi.Resource | None,
 ) -> aws.lb.TargetGroup:
-    """``ip`` targets (awsvpc tasks) or ``instance`` targets (bridge/host tasks, registered by ECS
-    with the instance and its host port: "Use an Application Load Balancer for Amazon ECS")."""
+    """The service's target group: ``ip`` targets (awsvpc tasks) or ``instance`` targets
+    (bridge/host tasks, registered by ECS with the instance and its host port: "Use an Application
+    Load Balancer for Amazon ECS"). It is replaced with the load balancer (``replace_with``): a
+    target group serves one load balancer ("Load balancers per target group: 1", ALB quotas,
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html),
+    so when the load balancer is replaced (``internal`` changes it: the provider's ForceNew), the
+    new listeners' rules could not forward to the old group (TargetGroupAssociationLimit). A new,
+    auto-named group comes up with them, the ECS service moves to it (UpdateService
+    ``loadBalancers``), and the old one is deleted with the old rules."""
     hc = spec.effective_target_health_check
     # A traffic-shifting service's groups keep the port they were created with: ECS holds their
     # ARNs, and a new port would replace them (see KEPT_BY_SHIFTING_GROUPS).
@@ -157,7 +169,9 @@ def _target_group(
             healthy_threshold=hc.healthy_threshold,
             unhealthy_threshold=hc.unhealthy_threshold,
         ),
-        opts=pulumi.ResourceOptions(parent=parent, ignore_changes=keep),
+        opts=pulumi.ResourceOptions(
+            parent=parent, ignore_changes=keep, replace_with=[load_balancer] if load_balancer else None
+        ),
     )
 
 

@@ -14,6 +14,7 @@ definition serialises them with ``pulumi.Output.json_dumps``.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pulumi
@@ -37,8 +38,22 @@ INIT_MOUNT_ROOT = "/volumes"
 
 
 def port_mapping_name(container: str, port: int) -> str:
-    """The name of a container's port mapping (what Service Connect refers to)."""
-    return f"{container}-{port}"
+    """The name of a container's port mapping, which Service Connect refers to (the service
+    component calls this same function): ``<container>-<port>`` when that is inside ECS's
+    grammar for the name, "up to 64 characters ... lowercase letters, numbers, underscores (_),
+    and hyphens (-) ... can't start with a hyphen" (PortMapping ``name``,
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html).
+    Otherwise (a container name with capitals, or too long) the name is lower-cased, cut, and
+    given 8 hex digits of a hash of ``<container>-<port>``: still unique within the task
+    (container names are, and ``Envoy-9901`` never becomes the ``envoy-9901`` of a container
+    named ``envoy``)."""
+    plain = f"{container}-{port}"
+    if f.PORT_MAPPING_NAME_RE.fullmatch(plain):
+        return plain
+    digest = hashlib.sha256(plain.encode()).hexdigest()[:8]
+    tail = f"-{digest}-{port}"
+    stem = container.lower().lstrip("-")[: f.PORT_MAPPING_NAME_MAX - len(tail)]
+    return f"{stem}{tail}" if stem else tail.lstrip("-")
 
 
 def _awslogs(log_group: pulumi.Input[str], region: pulumi.Input[str], stream_prefix: str) -> dict[str, Any]:
@@ -95,7 +110,7 @@ def container_definition(
         definition["environment"] = [{"name": k, "value": c.environment[k]} for k in sorted(c.environment)]
     if c.secrets:
         definition["secrets"] = [{"name": k, "valueFrom": c.secrets[k]} for k in sorted(c.secrets)]
-    if c.command is not None:
+    if c.command:
         definition["command"] = list(c.command)
     if c.health_check is not None:
         hc = c.health_check
@@ -104,9 +119,14 @@ def container_definition(
             "interval": hc.interval,
             "timeout": hc.timeout,
             "retries": hc.retries,
-            "startPeriod": hc.start_period,
         }
-    if c.entry_point is not None:
+        # ECS's default start period is 0 and, not given, it is not echoed back: a 0 sent would
+        # not match what DescribeTaskDefinition returns, and the provider does not fill it in
+        # (it fills interval, retries and timeout), so every `pulumi up` would register a new
+        # revision. See echo_problems().
+        if hc.start_period:
+            definition["healthCheck"]["startPeriod"] = hc.start_period
+    if c.entry_point:
         definition["entryPoint"] = list(c.entry_point)
     mounts = [
         {"sourceVolume": scratch_volume_name(i, name if sidecar else None), "containerPath": p, "readOnly": False}
@@ -179,6 +199,43 @@ def log_router_definition(task: TaskSpec, *, log_group: pulumi.Input[str], regio
     }
 
 
+#: Where AWS's echo of a container definition holds an empty list even when none is sent, so we
+#: send it too: ``linuxParameters.capabilities.add`` (with ``drop`` alone, a perpetual diff:
+#: https://github.com/braintrustdata/terraform-aws-braintrust-data-plane/pull/335).
+ECHOED_EMPTY = frozenset({("linuxParameters", "capabilities", "add")})
+
+
+def echo_problems(definition: Any, path: tuple[str | int, ...] = ()) -> list[str]:
+    """What in a container definition AWS would not echo back as sent, so that the provider,
+    which compares the definition it reads from DescribeTaskDefinition with the one in the
+    program, would register a new revision on every ``pulumi up``.
+
+    The provider normalizes only some differences (terraform-provider-aws
+    internal/service/ecs/container_definitions.go, ``containerDefinitionsAreEquivalent``:
+    container, environment and secret order, empty top-level lists, ``essential``, the health
+    check's interval/retries/timeout defaults, ``tcp`` and host ports); everything else must be
+    sent the way AWS stores it: no nulls, no empty objects or lists (but :data:`ECHOED_EMPTY`),
+    no health check ``startPeriod`` of 0 (AWS's default, not echoed)."""
+    out: list[str] = []
+    where = ".".join(str(p) for p in path)
+    keys = tuple(p for p in path if isinstance(p, str))
+    if definition is None:
+        out.append(f"{where}: null")
+    elif isinstance(definition, dict):
+        if not definition:
+            out.append(f"{where}: {{}}")
+        for key, value in definition.items():
+            out += echo_problems(value, (*path, key))
+        if keys[-1:] == ("healthCheck",) and definition.get("startPeriod") == 0:
+            out.append(f"{where}.startPeriod: 0")
+    elif isinstance(definition, list):
+        if not definition and keys[-3:] not in ECHOED_EMPTY:
+            out.append(f"{where}: []")
+        for i, value in enumerate(definition):
+            out += echo_problems(value, (*path, i))
+    return out
+
+
 def scratch_volumes(task: TaskSpec) -> list[str]:
     """Every scratch volume of the task: ``writablePaths`` ones, then ``scratch`` volumes."""
     out = [scratch_volume_name(i) for i in range(len(task.writable_paths))]
@@ -210,7 +267,9 @@ def volume_init_definition(
         "user": "0",
         "readonlyRootFilesystem": True,
         "command": ["chmod", "1777", *paths],
-        "linuxParameters": {"capabilities": {"drop": ["ALL"]}},
+        # AWS stores capabilities with both lists ({"add": [], "drop": ["ALL"]}), and the provider
+        # compares nested lists as sent: without "add" every `pulumi up` would see a change.
+        "linuxParameters": {"capabilities": {"add": [], "drop": ["ALL"]}},
         "mountPoints": [
             {"sourceVolume": v, "containerPath": p, "readOnly": False} for v, p in zip(volumes, paths, strict=True)
         ],

@@ -389,6 +389,19 @@ def kms_key_check(value: Any) -> str | None:
 KmsKey = Annotated[InputStr, InputRule(kms_key_check, "create, or a KMS key ARN")]
 
 
+def kms_key_arn_check(value: Any) -> str | None:
+    """A KMS key ARN, not an alias: an IAM policy's ``Resource`` controls use of a key only by
+    the key's ARN (an alias ARN there governs the alias's own operations).
+    https://docs.aws.amazon.com/kms/latest/developerguide/cmks-in-iam-policies.html"""
+    if isinstance(value, str) and f.KMS_KEY_ARN_RE.match(value):
+        return None
+    return (f"{show(value)} is not a KMS key ARN (allowed: arn:aws:kms:<region>:<account>:key/<id>; an IAM policy "
+            "names a key by its ARN, not an alias)")  # fmt: skip
+
+
+KmsKeyArn = Annotated[InputStr, InputRule(kms_key_arn_check, "a KMS key ARN")]
+
+
 def zone_id_check(value: Any) -> str | None:
     if isinstance(value, str) and f.ZONE_ID_RE.match(value):
         return None

@@ -26,8 +26,8 @@ from ecs_platform.specs.job import JobSpec
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import NetworkSpec
 from ecs_platform.specs.provider import AwsProviderSpec
-from ecs_platform.specs.routing import assign, covers
-from ecs_platform.specs.service import ServiceSpec, definition_size_problems, network_mode, placement_problems
+from ecs_platform.specs.routing import assign, clashes, covers, earlier_assignment
+from ecs_platform.specs.service import RouteSpec, ServiceSpec, definition_size_problems, network_mode, placement_problems
 from ecs_platform.specs.task import TaskSpec
 
 #: The service a stack runs when config has no ``services`` key: a public,
@@ -228,6 +228,8 @@ def _arn_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Loc, 
             where: Loc = at if container is None else (*at, "sidecars", container)
             for var, arn in c.secrets.items():
                 check((*where, "secrets", var), arn)
+            for i, key in enumerate(c.secrets_kms_keys):
+                check((*where, "secretsKmsKeys", i), key)
         for option, arn in (svc.log_router.secret_options.items() if svc.log_router else ()):
             check((*at, "logRouter", "secretOptions", option), arn)
         for i, grant in enumerate(svc.permissions):
@@ -276,8 +278,10 @@ def _role_policy_problems(spec: PlatformSpec, context: StackContext) -> list[tup
                             f"(allowed: at most {limit}, IAM's quota for a role's inline policies; grant "
                             "wider resource patterns or split the service)"))  # fmt: skip
         secrets = svc.secret_arns
-        if secrets and all(isinstance(a, str) for a in secrets):
-            size = task_policy.policy_size(task_policy.secrets_statements([str(a) for a in secrets]))
+        keyed = [(k, [str(a) for a in c.secrets.values()]) for c in svc.containers.values() for k in c.secrets_kms_keys]
+        if secrets and all(isinstance(a, str) for a in [*secrets, *(k for k, _ in keyed)]):
+            size = task_policy.policy_size(task_policy.secrets_statements([str(a) for a in secrets])
+                                           + task_policy.secrets_key_statements([(str(k), a) for k, a in keyed]))
             if size > limit:
                 out.append(((*at, "secrets"), f"make an execution role policy of {size} characters "
                             f"(allowed: at most {limit}, IAM's quota for a role's inline policies)"))  # fmt: skip
@@ -317,7 +321,6 @@ def _route_problems(services: Mapping[str, ServiceSpec]) -> list[tuple[Loc, str]
     route that another service's route, evaluated first, hides entirely."""
     out: list[tuple[Loc, str]] = []
     seen: dict[tuple[frozenset[str], frozenset[str]], str] = {}
-    pinned: dict[int, str] = {}
     routes = [(name, i, route) for name, svc in services.items() for i, route in enumerate(svc.effective_routes)]
     for name, i, route in routes:
         loc: Loc = ("services", name, "routes", i)
@@ -334,15 +337,7 @@ def _route_problems(services: Mapping[str, ServiceSpec]) -> list[tuple[Loc, str]
             out.append((loc, f"{shown} is also the route of {seen[sig]} (allowed: each route on one service; "
                              "hosts are compared without regard to case)"))  # fmt: skip
         seen[sig] = where
-        if route.priority is not None:
-            if route.priority in pinned:
-                out.append((loc, f"priority {route.priority} is also the priority "
-                            f"of {pinned[route.priority]} (allowed: a priority (1..50000) no other route has)"))
-            pinned[route.priority] = where
-    if len(routes) > f.MAX_LISTENER_RULES:
-        out.append((("services",), f"{len(routes)} routes make as many listener rules on the load balancer "
-                    f"(allowed: at most {f.MAX_LISTENER_RULES}, AWS's default quota of rules per Application Load "
-                    "Balancer)"))  # fmt: skip
+    out += _priority_clash_problems(routes)
     if out:
         return out
     prio = assign(routes)
@@ -354,6 +349,33 @@ def _route_problems(services: Mapping[str, ServiceSpec]) -> list[tuple[Loc, str]
                             f"matches every request it matches and is evaluated first (priority "
                             f"{prio[(b_name, b_i)]}) (allowed: a route no other service's route covers, or an "
                             f"explicit priority below {prio[(a_name, a_i)]})"))  # fmt: skip
+    return out
+
+
+def _priority_clash_problems(routes: list[tuple[str, int, RouteSpec]]) -> list[tuple[Loc, str]]:
+    """Two rules of the listener on one priority. None is moved to a free one: a live rule
+    whose priority depends on another route would move when that route goes, while the
+    removed rule still holds the slot (Pulumi deletes last), and ``SetRulePriorities`` fails
+    with ``PriorityInUse``. The route asked to pin a priority is the one earlier versions
+    moved, and the value suggested is where they put it: a deployed rule stays where it is.
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SetRulePriorities.html"""
+    out: list[tuple[Loc, str]] = []
+    by_key = {(name, i): route for name, i, route in routes}
+    earlier = earlier_assignment(routes)
+    for key, other, prio in clashes(routes):
+        route, other_route = by_key[key], by_key[other]
+        if route.priority is not None and other_route.priority is not None:
+            out.append((("services", *key[:1], "routes", key[1]), f"priority {prio} is also the priority of "
+                        f"{render_loc(('services', other[0], 'routes', other[1]))} (allowed: a priority (1..50000) "
+                        "no other route has)"))  # fmt: skip
+            continue
+        # The one to pin: a hashed route next to a pinned one, else the one earlier versions moved.
+        moved = key if route.priority is None and (other_route.priority is not None or earlier[key] != prio) else other
+        kept = other if moved == key else key
+        out.append((("services", moved[0], "routes", moved[1]), f"priority {prio} (derived from the service name and "
+                    f"route index) is also the priority of {render_loc(('services', kept[0], 'routes', kept[1]))} "
+                    f"(allowed: an explicit priority on this route, e.g. priority: {earlier[moved]}, free and in the "
+                    "same band; the platform never moves one rule for another)"))  # fmt: skip
     return out
 
 
@@ -400,13 +422,37 @@ def _deployment_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
 
 
 def _capacity_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
-    """What one load balancer and one security group can hold (AWS's default quotas)."""
+    """What one load balancer and one security group can hold (AWS's default quotas), counted as
+    the components create it: a rule per route, plus the test listener's rule of every service
+    deploying blue/green, linear or canary; a target group per public service, plus such a
+    service's alternate one; the HTTP listener, the HTTPS one with a certificate, and one test
+    listener per distinct test port.
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html"""
     out: list[tuple[Loc, str]] = []
     public = spec.public_services
-    if len(public) > f.MAX_TARGET_GROUPS:
-        out.append((("services",), f"{len(public)} public services need as many target groups on the load "
-                    f"balancer (allowed: at most {f.MAX_TARGET_GROUPS}, AWS's default quota of target groups per "
-                    "Application Load Balancer)"))  # fmt: skip
+    if not public:
+        return out
+    shifting = [n for n in public if spec.services[n].deployment.shifts_traffic]
+    routes = sum(len(spec.services[n].effective_routes) for n in public)
+    extra = f" and {len(shifting)} test listener rules (one per blue/green, linear or canary service)" if shifting else ""
+    if routes + len(shifting) > f.MAX_LISTENER_RULES:
+        out.append((("services",), f"{routes} routes{extra} make {routes + len(shifting)} rules on the load balancer "
+                    f"(allowed: at most {f.MAX_LISTENER_RULES}, AWS's default {f.RULES_QUOTA!r} quota, default rules "
+                    "not counted; raise it in Service Quotas, or split the services over stacks)"))  # fmt: skip
+    groups = len(public) + len(shifting)
+    if groups > f.MAX_TARGET_GROUPS:
+        alt = f" and {len(shifting)} alternate ones (blue/green, linear and canary services)" if shifting else ""
+        out.append((("services",), f"{len(public)} public services need {len(public)} target groups{alt} on the load "
+                    f"balancer, {groups} in all (allowed: at most {f.MAX_TARGET_GROUPS}, AWS's default "
+                    f"{f.TARGET_GROUPS_QUOTA!r} quota; raise it in Service Quotas, or split the services over "
+                    "stacks)"))  # fmt: skip
+    ports = sorted(set(test_ports(spec).values()))
+    listeners = (2 if spec.load_balancer.https else 1) + len(ports)
+    if listeners > f.MAX_LISTENERS:
+        out.append((("services",), f"{len(ports)} distinct deployment.testPort values make {listeners} listeners on "
+                    f"the load balancer with HTTP{' and HTTPS' if spec.load_balancer.https else ''} (allowed: at most "
+                    f"{f.MAX_LISTENERS}, AWS's default {f.LISTENERS_QUOTA!r} quota; raise it in Service Quotas, or deploy "
+                    "some of these services rolling)"))  # fmt: skip
     if len(public) > f.MAX_SECURITY_GROUP_RULES:
         out.append((("services",), f"{len(public)} public services need as many outbound rules on the load "
                     f"balancer's security group (allowed: at most {f.MAX_SECURITY_GROUP_RULES} public services, "

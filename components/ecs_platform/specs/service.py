@@ -11,22 +11,20 @@ from pydantic import Field, model_validator
 
 from ecs_platform import facts as f
 from ecs_platform.errors import allowed, show
-from ecs_platform.specs.base import Bool, Choice, Int, Loc, Rule, Spec, raise_problems, render_loc
+from ecs_platform.specs.base import Bool, Int, Loc, Rule, Spec, raise_problems, render_loc
 from ecs_platform.specs.cluster import ClusterSpec
 from ecs_platform.specs.containers import task_container_definitions
+from ecs_platform.specs.deployment import DeploymentSpec
 from ecs_platform.specs.fields import (
-    AlarmName,
     Cidr,
     Count,
     HealthCheckPath,
     HostPattern,
     Matcher,
     PathPattern,
-    Port,
     ServiceName,
     TagKey,
     TagValue,
-    Tenths,
 )
 from ecs_platform.specs.options import offered_problems
 from ecs_platform.specs.task import TaskSpec
@@ -45,8 +43,9 @@ class RouteSpec(Spec):
     hosts: tuple[HostPattern, ...] = ()
     """Host patterns (``api.example.com``, ``*.example.com``). Default none."""
     priority: Annotated[int, Int(1, f.MAX_PRIORITY)] | None = None
-    """Listener rule priority, 1..50000, only to break a tie. Default: computed (stable and
-    ordered by specificity)."""
+    """Listener rule priority, 1..50000: needed when two routes derive one priority (the error
+    names both and suggests a free one). Default: derived from this route alone (stable, ordered
+    by specificity; another route coming or going never moves it)."""
 
     @model_validator(mode="after")
     def _matches_something(self) -> Self:
@@ -170,150 +169,6 @@ class AutoscalingSpec(Spec):
         return self
 
 
-#: Minutes ECS waits after a blue/green, linear or canary deployment has moved all production
-#: traffic before it ends the old tasks (``bakeMinutes``' default).
-DEFAULT_BAKE_MINUTES = 10
-#: The load balancer's own listener ports, which a test listener cannot take.
-LISTENER_PORTS = (80, 443)
-
-
-class LinearSpec(Spec):
-    """``strategy: linear``: production traffic moves to the new tasks in equal steps."""
-
-    step_percent: Annotated[float, Tenths(*f.LINEAR_STEP_PERCENT)] = 10.0
-    """Share of production traffic moved per step, 3.0..100.0 in steps of 0.1. Default 10.0 (ECS's)."""
-    step_minutes: Annotated[int, Int(0, f.MAX_BAKE_MINUTES)] = 6
-    """Minutes between two steps, 0..1440. Default 6 (ECS's)."""
-
-
-class CanarySpec(Spec):
-    """``strategy: canary``: a share of production traffic first, then the rest."""
-
-    percent: Annotated[float, Tenths(*f.CANARY_PERCENT)] = 5.0
-    """Share of production traffic the new tasks get first, 0.1..100.0 in steps of 0.1. Default 5.0
-    (ECS's)."""
-    minutes: Annotated[int, Int(0, f.MAX_BAKE_MINUTES)] = 10
-    """Minutes at that share before the rest moves, 0..1440. Default 10 (ECS's)."""
-
-
-class AlarmThresholdsSpec(Spec):
-    """When the platform's own deployment alarms on a public service's target group trip."""
-
-    target5xx: Annotated[int, Int(0, 1000000)] = 10
-    """5xx responses from the tasks per minute (``HTTPCode_Target_5XX_Count``, sum) above which the
-    5xx alarm trips, 0..1000000. Default 10."""
-    unhealthy_hosts: Annotated[int, Int(0, 5000)] = 0
-    """Unhealthy tasks (``UnHealthyHostCount``, maximum) above which the health alarm trips, 0..5000.
-    Default 0: any unhealthy task."""
-    minutes: Annotated[int, Int(1, 60)] = 2
-    """Consecutive minutes over a threshold before the alarm trips, 1..60. Default 2."""
-
-
-class DeploymentSpec(Spec):
-    """How a new version replaces the running one, and what rolls it back."""
-
-    strategy: Annotated[str, Choice(*f.DEPLOYMENT_STRATEGIES)] = "rolling"
-    """``rolling`` (tasks replaced in place, bounded by ``minHealthyPercent`` / ``maxPercent``),
-    ``blueGreen`` (a full new set behind a second target group, then all traffic at once),
-    ``linear`` (traffic in equal steps) or ``canary`` (a share first, then the rest); the last three
-    are ECS's native traffic-shifting deployments, for public services. Default ``rolling``."""
-    bake_minutes: Annotated[int, Int(0, f.MAX_BAKE_MINUTES)] | None = None
-    """Minutes, 0..1440, the old tasks stay ready after all traffic has moved; an alarm in that time
-    rolls traffic back at once (``blueGreen``, ``linear``, ``canary``). Default 10."""
-    test_port: Port | None = None
-    """Port of the test listener the load balancer gets for this service: the new tasks answer there
-    before they get production traffic (HTTPS when the load balancer has a certificate), admitted
-    only from ``testIngressCidrs``; not 80 or 443. Required with ``blueGreen``, ``linear`` and
-    ``canary``. Default none."""
-    test_ingress_cidrs: tuple[Cidr, ...] | None = None
-    """Who may connect to the test listener on ``testPort`` (IPv4 CIDR blocks): the unreleased
-    version answers there during the deployment and its bake. Only with ``blueGreen``, ``linear``
-    and ``canary``. Default: the VPC's own CIDR block (a VPN, a bastion or a test runner inside
-    the VPC), not ``loadBalancer.ingressCidrs``."""
-    retarget: Bool = False
-    """Send the service's two target groups to ECS, and its listener rules their 100/0 weights, in
-    this ``pulumi up``. Otherwise ``pulumi up`` leaves both as ECS last set them: every blue/green,
-    linear or canary deployment swaps which group serves production, and sending the configured
-    pair back would make the next deployment register its new tasks in the group that serves
-    production (terraform-provider-aws issue 45678).
-    Needed once, in the ``pulumi up`` that switches a deployed service from ``rolling`` to
-    ``blueGreen``, ``linear`` or ``canary``; remove it afterwards. Only with those strategies.
-    Default false."""
-    alarms: tuple[AlarmName, ...] = ()
-    """Names of existing CloudWatch alarms that, in ALARM during a deployment, roll it back; in
-    addition to the platform's own alarms of a public service. Default none."""
-    linear: LinearSpec | None = None
-    """Steps of ``strategy: linear``. Default ``{stepPercent: 10, stepMinutes: 6}``."""
-    canary: CanarySpec | None = None
-    """Share and wait of ``strategy: canary``. Default ``{percent: 5, minutes: 10}``."""
-    thresholds: AlarmThresholdsSpec | None = None
-    """Thresholds of the platform's alarms (public services). Default ``{target5xx: 10,
-    unhealthyHosts: 0, minutes: 2}``."""
-
-    @property
-    def shifts_traffic(self) -> bool:
-        """ECS moves traffic between two target groups (``blueGreen``, ``linear``, ``canary``)."""
-        return self.strategy != "rolling"
-
-    @property
-    def effective_bake_minutes(self) -> int:
-        return DEFAULT_BAKE_MINUTES if self.bake_minutes is None else self.bake_minutes
-
-    @property
-    def effective_linear(self) -> LinearSpec:
-        return self.linear or LinearSpec()
-
-    @property
-    def effective_canary(self) -> CanarySpec:
-        return self.canary or CanarySpec()
-
-    @property
-    def effective_thresholds(self) -> AlarmThresholdsSpec:
-        return self.thresholds or AlarmThresholdsSpec()
-
-    def shifting_minutes(self) -> int:
-        """The least time a deployment takes once the new tasks are up: the waits between traffic
-        steps plus the bake time (0 for ``rolling``)."""
-        if not self.shifts_traffic:
-            return 0
-        waits = 0
-        if self.strategy == "linear":
-            lin = self.effective_linear
-            steps = -(-1000 // round(lin.step_percent * 10))  # ceil(100 / stepPercent), in tenths
-            waits = (steps - 1) * lin.step_minutes
-        elif self.strategy == "canary":
-            waits = self.effective_canary.minutes
-        return waits + self.effective_bake_minutes
-
-    @model_validator(mode="after")
-    def _deployment_rules(self) -> Self:
-        problems: list[tuple[Loc, str]] = []
-        others = "blueGreen, linear or canary"
-        if not self.shifts_traffic:
-            for key, value, what in (("bakeMinutes", self.bake_minutes, "bake time"),
-                                     ("testPort", self.test_port, "test listener"),
-                                     ("testIngressCidrs", self.test_ingress_cidrs, "test listener"),
-                                     ("retarget", self.retarget or None, "second target group")):  # fmt: skip
-                if value is not None:
-                    problems.append(((key,), f"{show(value)} is set with strategy rolling, which has no {what} "
-                                             f"(allowed: strategy {others}, or remove it)"))  # fmt: skip
-        elif self.test_port is None:
-            problems.append((("testPort",), f"null is missing (allowed: a port 1..65535 other than 80 and 443 for "
-                                            f"the test listener; required with strategy {self.strategy})"))  # fmt: skip
-        if self.test_port in LISTENER_PORTS:
-            problems.append((("testPort",), f"{self.test_port} is a port of the load balancer's own listeners "
-                                            "(allowed: 1..65535 other than 80 and 443)"))  # fmt: skip
-        for key, given in (("linear", self.linear is not None), ("canary", self.canary is not None)):
-            if given and self.strategy != key:
-                problems.append(((key,), f"is set with strategy {self.strategy} (allowed: only with strategy "
-                                         f"{key})"))  # fmt: skip
-        for i, name in enumerate(self.alarms):
-            if name in self.alarms[:i]:
-                problems.append((("alarms", i), f"{show(name)} is already listed (allowed: each alarm once)"))
-        raise_problems(problems)
-        return self
-
-
 class ServiceSpec(TaskSpec):
     """A long-running service: its task, count, deployment, traffic and scaling."""
 
@@ -336,7 +191,10 @@ class ServiceSpec(TaskSpec):
     deregistration_delay: Annotated[int, Int(0, 3600)] | None = None
     """Seconds a draining task keeps serving, 0..3600 (public services). Default 30."""
     health_check_grace_period: Annotated[int, Int(0, 2147483647)] | None = None
-    """Seconds after start before failing load balancer checks count (public services). Default 60."""
+    """Seconds after a task starts during which ECS ignores its failing health checks, load
+    balancer and container ones alike, 0..2147483647; for a service with a health check (public,
+    or a ``healthCheck`` on an essential container). Default 60 on a public service, else ECS's 0
+    (a container health check's ``startPeriod`` covers start-up)."""
     autoscaling: AutoscalingSpec | None = None
     """Target tracking between ``min`` and ``max``. With it, ``desiredCount`` applies at creation
     only; the autoscaler owns the live count. Default: a fixed count."""
@@ -380,9 +238,19 @@ class ServiceSpec(TaskSpec):
         return DEFAULT_DEREGISTRATION_DELAY if self.deregistration_delay is None else self.deregistration_delay
 
     @property
-    def effective_grace_period(self) -> int:
+    def has_container_health_check(self) -> bool:
+        """An essential container has a health check: ECS then tracks the task's health."""
+        return any(c.health_check is not None and c.essential for c in self.containers.values())
+
+    @property
+    def effective_grace_period(self) -> int | None:
+        """CreateService ``healthCheckGracePeriodSeconds``: it applies to load balancer and
+        container health checks (public: default 60; otherwise the setting, or ECS's default).
+        https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html"""
         grace = self.health_check_grace_period
-        return DEFAULT_HEALTH_CHECK_GRACE_PERIOD if grace is None else grace
+        if self.is_public and grace is None:
+            return DEFAULT_HEALTH_CHECK_GRACE_PERIOD
+        return grace
 
     def deployment_waits(self) -> list[tuple[str, int]]:
         """What a traffic-shifting deployment of this service waits for at least, in seconds, with
@@ -399,7 +267,7 @@ class ServiceSpec(TaskSpec):
             ("of traffic steps and bake time", d.shifting_minutes() * 60),
             (f"for new tasks to pass {hc.healthy_threshold} load balancer checks {hc.interval} s apart",
              hc.healthy_threshold * hc.interval),
-            ("of health check grace period", self.effective_grace_period),
+            ("of health check grace period", self.effective_grace_period or 0),
             ("of draining the old tasks", self.effective_deregistration_delay),
         ]  # fmt: skip
 
@@ -426,11 +294,14 @@ class ServiceSpec(TaskSpec):
                                         "forwards to; required with public: true or routes)"))  # fmt: skip
         if not self.is_public:
             for key, value in (("targetHealthCheck", self.target_health_check),
-                               ("deregistrationDelay", self.deregistration_delay),
-                               ("healthCheckGracePeriod", self.health_check_grace_period)):  # fmt: skip
+                               ("deregistrationDelay", self.deregistration_delay)):  # fmt: skip
                 if value is not None:
                     problems.append(((key,), "is set on a service that is not public "
                                              "(allowed: only with public: true or routes)"))  # fmt: skip
+            if self.health_check_grace_period is not None and not self.has_container_health_check:
+                problems.append((("healthCheckGracePeriod",), "is set on a service without a health check "
+                                 "(allowed: only with public: true or routes, or a healthCheck on an essential "
+                                 "container)"))  # fmt: skip
         if self.callers and self.port is None:
             problems.append((("callers",), "needs a port to be called on (allowed: set port, or no callers)"))
         for i, caller in enumerate(self.callers):

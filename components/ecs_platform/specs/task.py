@@ -12,15 +12,15 @@ from pydantic_core import CoreSchema
 
 from ecs_platform import facts as f
 from ecs_platform.errors import allowed, show
-from ecs_platform.specs.base import Bool, Choice, Int, Loc, Rule, Spec, Text, fail, raise_problems
+from ecs_platform.specs.base import Bool, Choice, Int, Loc, Rule, Spec, Text, raise_problems
+from ecs_platform.specs.commands import _COMMAND_SCHEMA, HealthCheckSpec, PermissionSpec, _command
 from ecs_platform.specs.fields import (
     Architecture,
     ContainerPath,
     EnvName,
     EnvValue,
-    GrantResource,
-    IamAction,
     Image,
+    KmsKeyArn,
     LaunchType,
     NetworkMode,
     Port,
@@ -28,87 +28,8 @@ from ecs_platform.specs.fields import (
     SecretArn,
     WaivableControl,
     credential_name_check,
-    grant_problems,
 )
 from ecs_platform.specs.options import LogRouterSpec, RestartPolicySpec, Strategy, strategy_problems
-
-
-def _health_command(value: Any) -> Any:
-    """A shell string runs with ``CMD-SHELL``; a list must start with CMD or CMD-SHELL."""
-    if isinstance(value, str) and value.strip():
-        return ("CMD-SHELL", value)
-    if (
-        isinstance(value, (list, tuple))
-        and len(value) >= 2
-        and value[0] in ("CMD", "CMD-SHELL")
-        and all(isinstance(c, str) for c in value)
-    ):
-        return tuple(value)
-    raise fail(f'{show(value)} is not a health check command (allowed: a shell string, or a list starting '
-               'with "CMD" or "CMD-SHELL")')  # fmt: skip
-
-
-def _command(value: Any) -> Any:
-    """A shell string runs with ``sh -c``; a list runs as is."""
-    if isinstance(value, str) and value.strip():
-        return ("sh", "-c", value)
-    if isinstance(value, (list, tuple)) and value and all(isinstance(c, str) for c in value):
-        return tuple(value)
-    raise fail(f"{show(value)} is not a command (allowed: a list of strings, or one shell string)")
-
-
-#: A command is a shell string or a list of strings.
-_COMMAND_SCHEMA = {"anyOf": [{"type": "string", "minLength": 1}, {"type": "array", "items": {"type": "string"}}]}
-
-
-class HealthCheckSpec(Spec):
-    """A container health check (Docker's ``HEALTHCHECK``); seconds throughout."""
-
-    command: Annotated[tuple[str, ...], BeforeValidator(_health_command), WithJsonSchema(_COMMAND_SCHEMA)]
-    """The check: a shell string (run with ``CMD-SHELL``) or a list starting with ``CMD`` or
-    ``CMD-SHELL``. Required."""
-    interval: Annotated[int, Int(5, 300)] = 30
-    """Seconds between checks, 5..300. Default 30."""
-    timeout: Annotated[int, Int(2, 60)] = 5
-    """Seconds before a check fails, 2..60 (ECS's limit) and below ``interval``. Default 5."""
-    retries: Annotated[int, Int(1, 10)] = 3
-    """Failures before the container is unhealthy, 1..10. Default 3."""
-    start_period: Annotated[int, Int(0, 300)] = 0
-    """Grace seconds after start before failures count, 0..300. Default 0."""
-
-    @model_validator(mode="after")
-    def _timeout_below_interval(self) -> Self:
-        if self.timeout >= self.interval:
-            raise_problems([(("timeout",), f"{self.timeout} is not shorter than the interval {self.interval} "
-                                           "(allowed: timeout < interval)")])  # fmt: skip
-        return self
-
-
-class PermissionSpec(Spec):
-    """One Allow statement of the task role: these actions on these resources."""
-
-    actions: tuple[IamAction, ...]
-    """Specific IAM actions (``s3:GetObject``) that AWS's Service Authorization Reference lists;
-    ``*`` and ``service:*`` are refused. Required."""
-    resources: tuple[GrantResource, ...]
-    """Resource ARNs (may be Outputs of other resources). A bare ``"*"`` only alone, and only when
-    no action has resource-level permissions (``xray:PutTraceSegments``). Required."""
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> Self:
-        raise_problems(
-            ((key,), f"[] is empty (allowed: one or more {what})")
-            for key, what, values in (("actions", "IAM actions", self.actions),
-                                      ("resources", "resource ARNs", self.resources))
-            if not values
-        )
-        return self
-
-    @model_validator(mode="after")
-    def _grants_aws_can_express(self) -> Self:
-        raise_problems(grant_problems(self.actions, self.resources))
-        return self
-
 
 #: What a container may wait for (ECS ``dependsOn`` conditions).
 Condition = Annotated[str, Choice(*f.DEPENDENCY_CONDITIONS)]
@@ -244,6 +165,11 @@ class ContainerSpec(Spec):
     secrets: dict[EnvName, SecretArn] = {}
     """Variable -> Secrets Manager secret ARN (optionally ``:json-key:stage:version``) or SSM
     parameter ARN (may be Outputs); the execution role may read exactly these. Default none."""
+    secrets_kms_keys: tuple[KmsKeyArn, ...] = ()
+    """Customer-managed KMS keys (key ARNs, in the secrets' region) that encrypt this container's
+    ``secrets``: the execution role may decrypt with exactly these keys, and only through Secrets
+    Manager or Parameter Store of the secrets' region (``kms:ViaService``). Default none (AWS
+    managed keys ``aws/secretsmanager``, ``aws/ssm`` need no grant)."""
     command: Annotated[tuple[str, ...], BeforeValidator(_command), WithJsonSchema(_COMMAND_SCHEMA)] | None = None
     """Overrides the image's CMD: a list, or a shell string run with ``sh -c``. Default: the image's."""
     health_check: HealthCheckSpec | None = None
@@ -285,6 +211,7 @@ class ContainerSpec(Spec):
             if name in self.environment:
                 problems.append((("secrets", name), f"{show(name)} is also a plain environment variable "
                                                     "(allowed: each name in either environment or secrets)"))  # fmt: skip
+        problems += self._secrets_key_problems()
         seen: set[str] = set()
         for i, path in enumerate(self.writable_paths):
             if path in seen:
@@ -295,6 +222,27 @@ class ContainerSpec(Spec):
                 problems.append((("mounts", path), "is also a writable path (allowed: each path mounted once)"))
         raise_problems(problems)
         return self
+
+    def _secrets_key_problems(self) -> list[tuple[Loc, str]]:
+        """Keys for secrets there are, each once, each in a region of the secrets (KMS keys are
+        regional; Secrets Manager and Parameter Store encrypt with a key of their own region:
+        https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html)."""
+        problems: list[tuple[Loc, str]] = []
+        if self.secrets_kms_keys and not self.secrets:
+            return [(("secretsKmsKeys",), "is set and the container has no secrets (allowed: remove it, or secrets "
+                                          "these keys encrypt)")]  # fmt: skip
+        arns = list(self.secrets.values())
+        regions = {a.split(":")[3] for a in arns if isinstance(a, str)}
+        for i, key in enumerate(self.secrets_kms_keys):
+            if not isinstance(key, str):
+                continue
+            if key in self.secrets_kms_keys[:i]:
+                problems.append((("secretsKmsKeys", i), f"{show(key)} is already listed (allowed: each key once)"))
+            elif all(isinstance(a, str) for a in arns) and key.split(":")[3] not in regions:
+                problems.append((("secretsKmsKeys", i), f"{show(key)} is in {key.split(':')[3]}, where none of the "
+                                 f"container's secrets is (allowed: a key in {allowed(sorted(regions))}; Secrets "
+                                 "Manager and Parameter Store encrypt with a key of their own region)"))  # fmt: skip
+        return problems
 
     @property
     def mounted_paths(self) -> tuple[str, ...]:

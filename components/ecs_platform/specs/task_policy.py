@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 
 from ecs_platform import facts, iam_reference
-from ecs_platform.specs.task import PermissionSpec
+from ecs_platform.specs.commands import PermissionSpec
 
 #: ECS Exec's channel actions. AWS gives them no resource-level permissions, so
 #: their resource must be "*" (the only "*" resource we ever write).
@@ -125,6 +125,25 @@ def secrets_statements(arns: Sequence[str]) -> list[dict[str, Any]]:
         out.append({"Sid": "ReadParameters", "Effect": "Allow",
                     "Action": ["ssm:GetParameters"], "Resource": ssm})  # fmt: skip
     return out
+
+
+def secrets_key_statements(keyed: Sequence[tuple[str, Sequence[str]]]) -> list[dict[str, Any]]:
+    """``kms:Decrypt`` on exactly each customer-managed key, and only when Secrets Manager or
+    Parameter Store (of the secrets' region) asks on the role's behalf: ``keyed`` is each key with
+    the secret ARNs it encrypts. AWS's "Amazon ECS task execution IAM role" page: a secret under a
+    custom key needs ``kms:Decrypt`` on that key.
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html"""
+    via: dict[str, set[str]] = {}
+    for key, arns in keyed:
+        via.setdefault(key, set()).update(facts.via_service(a) for a in arns)
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for key, services in via.items():
+        groups.setdefault(tuple(sorted(services)), []).append(key)
+    return [
+        {"Sid": f"DecryptSecrets{i}" if i else "DecryptSecrets", "Effect": "Allow", "Action": ["kms:Decrypt"],
+         "Resource": keys, "Condition": {"StringEquals": {"kms:ViaService": list(services)}}}
+        for i, (services, keys) in enumerate(sorted(groups.items()))
+    ]  # fmt: skip
 
 
 def document(statements: Any) -> dict[str, Any]:

@@ -27,6 +27,13 @@ PRICES_FILE = Path(__file__).with_name("prices.json")
 #: The run time a scheduled job is priced for (a job's real duration is unknown before it runs).
 JOB_RUN_MINUTES = 10
 NAT_INSTANCE = "ecs-platform:network:NatInstance"
+#: The traffic WAF log ingestion is priced for (a stack's real traffic is unknown before it runs):
+#: requests reaching the load balancer a month, the share a rule blocks or counts (what the
+#: default ``logRequests: blockedAndCounted`` keeps), and the size of one log record (a JSON
+#: record with the request's headers). CloudWatch Logs bills WAF logs as vended logs per GB.
+WAF_REQUESTS_MONTH = 10_000_000
+WAF_FLAGGED_SHARE = 0.01
+WAF_LOG_RECORD_KB = 2.0
 _SIZE_MULTIPLIER = {"large": 1, "xlarge": 2, "2xlarge": 4, "4xlarge": 8, "8xlarge": 16}
 
 
@@ -425,6 +432,32 @@ def _security(est: CostEstimate, run: StackRun, rp: Mapping[str, Any]) -> None:
         monthly = float(rp["waf_web_acl_month"]) + rules * float(rp["waf_rule_month"])
         est.lines.append(CostLine(f"WAF {acl.name}", f"web ACL with {rules} rules; requests excluded",
                                   monthly, monthly))  # fmt: skip
+    _waf_logs(est, run, rp)
+
+
+def _waf_logs(est: CostEstimate, run: StackRun, rp: Mapping[str, Any]) -> None:
+    """WAF log ingestion into CloudWatch Logs (vended logs, per GB), for the assumed traffic
+    (:data:`WAF_REQUESTS_MONTH`): every request with ``logRequests: all``, the blocked and counted
+    share (:data:`WAF_FLAGGED_SHARE`) with the default filter. https://aws.amazon.com/cloudwatch/pricing/"""
+    configs = sorted(run.of_type("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"),
+                     key=lambda r: r.name)  # fmt: skip
+    if not configs:
+        return
+    price = rp.get("cloudwatch_vended_logs_gb")
+    if price is None:
+        est.problems.append(f"WAF log ingestion: no cloudwatch_vended_logs_gb price for {est.region}")
+        return
+    est.assumptions.append(f"WAF logs are priced for {WAF_REQUESTS_MONTH:,} requests a month (assumed), "
+                           f"{WAF_FLAGGED_SHARE:.0%} of them blocked or counted, {WAF_LOG_RECORD_KB:g} KB per log "
+                           "record; storage excluded")  # fmt: skip
+    for config in configs:
+        filtered = bool(config.inputs.get("loggingFilter"))
+        logged = WAF_REQUESTS_MONTH * (WAF_FLAGGED_SHARE if filtered else 1.0)
+        gb = logged * WAF_LOG_RECORD_KB / 1024 / 1024
+        monthly = gb * float(price)
+        what = "blocked and counted requests" if filtered else "every request"
+        est.lines.append(CostLine(f"WAF logs {config.name}", f"{what}: {logged:,.0f} records, {gb:.3g} GB "
+                                  f"ingested at ${float(price):g}/GB", monthly, monthly))  # fmt: skip
 
 
 def _count(text: str, lo: int, hi: int, names: Sequence[str] = ()) -> float:

@@ -159,6 +159,10 @@ class _Summaries:
                  if "rateBasedStatement" in rule["statement"] else rule["name"])
                 for rule in sorted(i.get("rules") or [], key=lambda rule: rule["priority"])
             ) + f"; default {next(iter(i.get('defaultAction') or {'?': 0}))}",
+            "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": lambda i, r: (
+                "logs " + ("blocked and counted requests only" if i.get("loggingFilter") else "EVERY request")
+                + "; redacts " + ", ".join(f["singleHeader"]["name"] for f in i.get("redactedFields") or [])
+            ),
             "aws:s3/bucketPolicy:BucketPolicy": lambda i, r: _policy_summary(i["policy"]),
             "aws:scheduler/schedule:Schedule": self.schedule,
             "aws:sqs/queue:Queue": lambda i, r: (
@@ -253,11 +257,15 @@ class _Summaries:
             verb = "rolls back" if alarms.get("rollback") else "fails"
             parts.append(f"{verb} on alarms {', '.join(map(str, alarms.get('alarmNames', [])))}")
         timeout = r.custom_timeouts.get("update", "the provider's default")
-        cancel = ", rolls back if cancelled" if i.get("sigintRollback") else ""
-        parts.append(f"pulumi up waits for steady state (up to {timeout}{cancel})" if i.get("waitForSteadyState")
+        parts.append(f"pulumi up waits for steady state (up to {timeout})" if i.get("waitForSteadyState")
                      else "pulumi up does NOT wait for steady state")  # fmt: skip
         if i.get("enableExecuteCommand"):
             parts.append("ECS Exec on")
+        if i.get("forceNewDeployment"):
+            strategy = (i.get("deploymentConfiguration") or {}).get("strategy", "ROLLING")
+            what = "new tasks" if strategy == "ROLLING" else "new tasks and a full traffic shift with its bake"
+            parts.append(f"every update of the service redeploys ({what}; forceNewDeployment, which changing "
+                         "the capacity strategy needs)")  # fmt: skip
         return "; ".join(parts)
 
     def task(self, i: dict[str, Any], r: Registration) -> str:
