@@ -341,7 +341,7 @@ def test_dev_costs_at_most_45_dollars_a_month_with_tasks_in_private_subnets(dev:
     assert est.problems == []
     assert est.total_maximum <= 45.0
     assert dev.config["ecs-platform:natGateways"] == "Instance"
-    private = set(dev.one("awsx:ec2:Vpc").outputs["privateSubnetIds"])
+    private = set(dev.one("awsx:ec2:Vpc").outputs["isolatedSubnetIds"])  # behind dev's NAT instance
     for svc in dev.of_type("aws:ecs/service:Service"):
         assert set(svc.inputs["networkConfiguration"]["subnets"]) <= private
         assert not svc.inputs["networkConfiguration"].get("assignPublicIp")

@@ -41,7 +41,8 @@ def test_subnet_layout_is_pinned_so_adding_a_zone_never_recarves_subnets(dev: St
     assert vpc["cidrBlock"] == "10.0.0.0/16"
     assert vpc["availabilityZoneCidrMask"] == 19
     assert vpc["subnetStrategy"] == "Auto"
-    assert vpc["subnetSpecs"] == [{"type": "Private", "cidrMask": 20}, {"type": "Public", "cidrMask": 22}]
+    # (dev's tasks' subnets are awsx's isolated ones, behind its NAT instance)
+    assert vpc["subnetSpecs"] == [{"type": "Isolated", "cidrMask": 20}, {"type": "Public", "cidrMask": 22}]
     grown = run_program("dev", {"azCount": 3}).one(VPC).inputs
     assert {k: v for k, v in grown.items() if k != "availabilityZoneNames"} == {
         k: v for k, v in vpc.items() if k != "availabilityZoneNames"
@@ -76,7 +77,9 @@ def test_services_run_in_the_private_subnet_of_every_zone_without_public_ip(requ
     for svc in run.of_type(SERVICE):
         net = svc.inputs["networkConfiguration"]
         placed = [run.cloud.subnets[s] for s in net["subnets"]]
-        assert placed == [(zone, "private") for zone in zones]
+        # behind a NAT instance the subnets without public routes are awsx's isolated ones
+        kind = "isolated" if run.config.get("ecs-platform:natGateways") == "Instance" else "private"
+        assert placed == [(zone, kind) for zone in zones]
         assert net["assignPublicIp"] is False
 
 

@@ -119,7 +119,7 @@ def test_internal_load_balancer_sits_in_the_private_subnets() -> None:
                                                   "accessLogs": False, "ingressCidrs": ["10.0.0.0/8"]}}))  # fmt: skip
     lb = run.one(LB).inputs
     assert lb["internal"] is True
-    assert {run.cloud.subnets[s][1] for s in lb["subnets"]} == {"private"}
+    assert {run.cloud.subnets[s][1] for s in lb["subnets"]} == {"isolated"}  # dev's, behind its NAT instance
     assert [r.inputs["cidrIpv4"] for r in run.of_type(INGRESS) if r.name.startswith("ecs-lb-in")] == [
         "10.0.0.0/8"]  # fmt: skip
 

@@ -188,7 +188,10 @@ class _Summaries:
         places = [self.run.cloud.subnets.get(s) for s in subnets]
         ids = self.run.cloud.subnet_zone_ids
         if all(places):
-            return ", ".join(f"{p[0]}/{ids.get(s, '?')} ({p[1]})" for s, p in zip(subnets, places, strict=True) if p)
+            # awsx's isolated subnets behind a NAT instance are the stack's private ones
+            kinds = {"isolated": "private"}
+            return ", ".join(f"{p[0]}/{ids.get(s, '?')} ({kinds.get(p[1], p[1])})"
+                             for s, p in zip(subnets, places, strict=True) if p)  # fmt: skip
         return ", ".join(subnets)
 
     def provider(self, i: dict[str, Any], r: Registration) -> str:
