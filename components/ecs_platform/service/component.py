@@ -230,7 +230,7 @@ class Service(pulumi.ComponentResource):
         alarm_names += spec.deployment.alarms
         fargate = launch_type in ("FARGATE", "FARGATE_SPOT")
         strategy = capacity_strategy(launch_type, ref.spec.fargate_on_demand_base, ref.ec2_capacity_provider_name)
-        desired = spec.desired_count if spec.desired_count is not None else ref.spec.desired_count
+        desired = spec.initial_count(ref.spec.desired_count)
         self.service = aws.ecs.Service(
             name,
             cluster=ref.arn,
@@ -260,7 +260,9 @@ class Service(pulumi.ComponentResource):
                 else None
             ),
             load_balancers=load_balancers,
-            health_check_grace_period_seconds=spec.effective_grace_period if load_balancers else None,
+            health_check_grace_period_seconds=(
+                spec.effective_grace_period if load_balancers else spec.health_check_grace_period
+            ),
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
                 enable=True, rollback=True
             ),

@@ -149,6 +149,8 @@ class Ec2Spec(Spec):
         if len(archs) > 1:
             problems.append((("instanceTypes",), f"{show(self.instance_types)} mixes X86_64 and ARM64 types "
                              "(allowed: types of one architecture; the launch template has one AMI)"))  # fmt: skip
+        # CreateAutoScalingGroup: a group of MinSize..MaxSize instances (min above max is refused).
+        # https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html
         if self.min_size > self.max_size:
             problems.append((("minSize",), f"{self.min_size} is above maxSize {self.max_size} "
                                            "(allowed: minSize <= maxSize)"))  # fmt: skip

@@ -135,7 +135,7 @@ ResourceArn = Annotated[InputStr, InputRule(iam_resource_check, "a resource ARN"
 def grant_resource_check(value: Any) -> str | None:
     """A task-role grant's resource: an ARN, or a bare ``*``, which the statement as a
     whole must justify (:meth:`~ecs_platform.specs.PermissionSpec` asks the Service
-    Authorization Reference whether its actions have resource-level permissions)."""
+    Authorization Reference whether its actions can act on no resource)."""
     return None if value == "*" else iam_resource_check(value)
 
 
@@ -356,7 +356,7 @@ def capacity_provider_name_check(name: Any) -> str | None:
 def grant_problems(actions: Sequence[str], resources: Sequence[Any]) -> list[tuple[tuple[str | int, ...], str]]:
     """One task-role statement checked against AWS's Service Authorization Reference: every
     action is one AWS lists (a misspelt action grants nothing), and ``"*"`` stands alone and
-    only for actions without resource-level permissions."""
+    only for actions that AWS lets act on no resource (:func:`iam_reference.unscoped`)."""
     from ecs_platform import iam_reference  # the reference loads on first use only
 
     out: list[tuple[tuple[str | int, ...], str]] = []

@@ -61,7 +61,11 @@ _COMMAND_SCHEMA = {"anyOf": [{"type": "string", "minLength": 1}, {"type": "array
 
 
 class HealthCheckSpec(Spec):
-    """A container health check (Docker's ``HEALTHCHECK``); seconds throughout."""
+    """A container health check (Docker's ``HEALTHCHECK``); seconds throughout. ECS bounds each
+    field on its own (interval 5..300, timeout 2..60, retries 1..10, startPeriod 0..300) and
+    ties none to another: a timeout above the interval is valid (AWS's own OpenTelemetry
+    example uses interval 5, timeout 6).
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html"""
 
     command: Annotated[tuple[str, ...], BeforeValidator(_health_command), WithJsonSchema(_COMMAND_SCHEMA)]
     """The check: a shell string (run with ``CMD-SHELL``) or a list starting with ``CMD`` or
@@ -69,18 +73,11 @@ class HealthCheckSpec(Spec):
     interval: Annotated[int, Int(5, 300)] = 30
     """Seconds between checks, 5..300. Default 30."""
     timeout: Annotated[int, Int(2, 60)] = 5
-    """Seconds before a check fails, 2..60 (ECS's limit) and below ``interval``. Default 5."""
+    """Seconds before a check fails, 2..60 (ECS's range). Default 5."""
     retries: Annotated[int, Int(1, 10)] = 3
     """Failures before the container is unhealthy, 1..10. Default 3."""
     start_period: Annotated[int, Int(0, 300)] = 0
     """Grace seconds after start before failures count, 0..300. Default 0."""
-
-    @model_validator(mode="after")
-    def _timeout_below_interval(self) -> Self:
-        if self.timeout >= self.interval:
-            raise_problems([(("timeout",), f"{self.timeout} is not shorter than the interval {self.interval} "
-                                           "(allowed: timeout < interval)")])  # fmt: skip
-        return self
 
 
 class PermissionSpec(Spec):
@@ -91,7 +88,9 @@ class PermissionSpec(Spec):
     ``*`` and ``service:*`` are refused. Required."""
     resources: tuple[GrantResource, ...]
     """Resource ARNs (may be Outputs of other resources). A bare ``"*"`` only alone, and only when
-    no action has resource-level permissions (``xray:PutTraceSegments``). Required."""
+    AWS's Service Authorization Reference lets every action act on no resource: no resource type
+    (``xray:PutTraceSegments``) or a single one not marked required (``cloudwatch:PutMetricData``).
+    Required."""
 
     @model_validator(mode="after")
     def _not_empty(self) -> Self:
@@ -421,6 +420,8 @@ class TaskSpec(ContainerSpec):
         if "ECS.17" in self.waivers and self.network_mode != "host":
             problems.append((("waivers", "ECS.17"), "waives a control this service keeps "
                                                     "(allowed: only with networkMode: host)"))  # fmt: skip
+        # ECS Exec: the SSM agent it runs in the container writes to its file system.
+        # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
         if self.exec_enabled and self.readonly_root_filesystem:
             problems.append((("exec",), "true needs a writable root filesystem for the SSM agent (allowed: "
                                         "exec: true with readonlyRootFilesystem: false, or exec: false)"))  # fmt: skip
@@ -433,6 +434,9 @@ class TaskSpec(ContainerSpec):
         """Dependencies, essentials, sizes and ports across the task's containers."""
         out: list[tuple[Loc, str]] = []
         containers = self.containers
+        # ContainerDependency: HEALTHY "requires that the dependent container has health checks
+        # configured"; COMPLETE/SUCCESS "can't be set on an essential container".
+        # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDependency.html
         for name, c in containers.items():
             for dep, condition in c.depends_on.items():
                 target = self.sidecars.get(dep)
@@ -451,6 +455,9 @@ class TaskSpec(ContainerSpec):
         if cycle:
             out.append((("sidecars", cycle[0], "dependsOn"), f"{' -> '.join(cycle)} is a cycle (allowed: "
                         "dependencies that end in a container waiting for nothing)"))  # fmt: skip
+        # ContainerDefinition: "All tasks must have at least one essential container"; the containers'
+        # cpu and memory "must be lower than" the task's.
+        # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html
         if not any(c.essential for c in containers.values()):
             out.append((("essential",), "false on every container (allowed: at least one essential container)"))
         cpu = sum(s.cpu or 0 for s in self.sidecars.values())

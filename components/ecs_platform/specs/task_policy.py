@@ -110,8 +110,9 @@ def policy_size(statements: Sequence[dict[str, Any]]) -> int:
 
 def unscoped_statement(sid: str, actions: Sequence[str]) -> dict[str, Any]:
     """An Allow statement on ``Resource: "*"``, for actions that AWS's Service Authorization
-    Reference gives no resource-level permissions; the same rule as the task role's grants
-    (:func:`ecs_platform.iam_reference.wildcard_resource_problem`) and the policy pack's."""
+    Reference lets act on no resource (:func:`~ecs_platform.iam_reference.unscoped`); the same
+    rule as the task role's grants (:func:`ecs_platform.iam_reference.wildcard_resource_problem`)
+    and the policy pack's."""
     problem = iam_reference.wildcard_resource_problem(actions)
     if problem or not iam_reference.all_unscoped(actions):
         raise ValueError(f"statement {sid}: {problem or 'an action AWS does not list'}")

@@ -72,7 +72,7 @@ def _no_wildcards(p: Mapping[str, Any]) -> Iterable[str]:
                 if facts.is_wildcard(action):
                     yield f"{sid} allows every action ({action})"
             for resource in (str(r) for r in listify(st.get("Resource"))):
-                # "*" only where AWS offers no resource-level permission (the rule task-role grants follow).
+                # "*" only where AWS lets every action act on no resource (the rule task-role grants follow).
                 if facts.is_wildcard(resource) and not all_unscoped(actions):
                     yield f"{sid} applies to every resource ({resource})"
 
