@@ -311,7 +311,52 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      {"loadBalancer": HTTP_OK, "services": {"a": {"image": "x", "user": "1000", "port": 80, "public": True},
                                             "b": {"image": "x", "user": "1000", "port": 80, "public": True}}},
      'ecs-platform:services.b.routes[0]: {"hosts": [], "paths": ["/*"]} is also the route of '
-     "services.a.routes[0] (allowed: each route on one service; hosts are compared without regard to case)"),
+     "services.a.routes[0]: the load balancer evaluates the rule of services.a.routes[0] first (priority 30668 "
+     "before 30781), so service a gets these requests (allowed: each route on one service; hosts are compared "
+     "without regard to case)"),
+    ("two services claim one path pattern",
+     pub(routes=[{"paths": ["/api/*"]}]) | {"services": {
+         "a": {"image": "x", "user": "1000", "port": 80, "routes": [{"paths": ["/api/*"]}]},
+         "b": {"image": "x", "user": "1000", "port": 80, "routes": [{"paths": ["/b/*", "/api/*"]}]}}},
+     'ecs-platform:services.b.routes[0].paths[1]: "/api/*" is also claimed by services.a.routes[0] on any host: '
+     "the load balancer evaluates the rule of services.a.routes[0] first (priority 28668 before 28781), so service "
+     "a gets these requests (allowed: a path pattern no other service's route claims on the same hosts)"),
+    ("two services claim one path pattern on a shared host",
+     pub() | {"services": {
+         "a": {"image": "x", "user": "1000", "port": 80,
+               "routes": [{"paths": ["/api/*"], "hosts": ["x.example.com", "y.example.com"]}]},
+         "b": {"image": "x", "user": "1000", "port": 80,
+               "routes": [{"paths": ["/api/*"], "hosts": ["Y.example.com"]}]}}},
+     'ecs-platform:services.b.routes[0].paths[0]: "/api/*" is also claimed by services.a.routes[0] on '
+     "y.example.com: the load balancer evaluates the rule of services.a.routes[0] first"),
+    # Hostile input (issue 21): control characters in paths, hosts and header values; ARNs of regions
+    # AWS does not have.
+    ("CR LF in the target health check path", pub(targetHealthCheck={"path": "/health\r\nX-Injected: 1"}),
+     'ecs-platform:services.api.targetHealthCheck.path: "/health\\r\\nX-Injected: 1" contains the control '
+     "character U+000D at position 7 (allowed: an HTTP path without control characters such as CR or LF)"),
+    ("LF ending a route path", pub(routes=[{"paths": ["/api/*\n"]}]),
+     'ecs-platform:services.api.routes[0].paths[0]: "/api/*\\n" contains the control character U+000A at '
+     "position 6 (allowed: a path pattern without control characters such as CR or LF)"),
+    ("tab in a route host", pub(routes=[{"hosts": ["api.example.com\t"]}]),
+     'ecs-platform:services.api.routes[0].hosts[0]: "api.example.com\\t" contains the control character U+0009'),
+    ("line separator in a writable path", svc(writablePaths=["/tmp\u2028"]),
+     'ecs-platform:services.api.writablePaths[0]: "/tmp\\u2028" contains the control character U+2028'),
+    ("LF ending a health code matcher", pub(targetHealthCheck={"matcher": "200\n"}),
+     'ecs-platform:services.api.targetHealthCheck.matcher: "200\\n" is not an HTTP code matcher'),
+    ("LF in a secret's JSON key", svc(secrets={"DB": SM + ":pass\nword::"}),
+     f'ecs-platform:services.api.secrets.DB: "{SM}:pass\\nword::" contains the control character U+000A'),
+    ("secret in a region AWS does not have",
+     svc(secrets={"DB": "arn:aws:secretsmanager:us-mars-1:123456789012:secret:db-AbCdEf"}),
+     'ecs-platform:services.api.secrets.DB: "arn:aws:secretsmanager:us-mars-1:123456789012:secret:db-AbCdEf" '
+     "names region us-mars-1, which AWS does not have (allowed: af-south-1, "),
+    ("secret in a region of another partition",
+     svc(secrets={"DB": "arn:aws-cn:ssm:us-east-1:123456789012:parameter/db"}),
+     'ecs-platform:services.api.secrets.DB: "arn:aws-cn:ssm:us-east-1:123456789012:parameter/db" names region '
+     "us-east-1, which is in partition aws, not aws-cn (allowed: an arn:aws:... ARN, or a region of aws-cn)"),
+    ("granted resource in a region AWS does not have",
+     svc(permissions=[{"actions": ["sqs:SendMessage"], "resources": ["arn:aws:sqs:eu-mars-9:123456789012:q"]}]),
+     'ecs-platform:services.api.permissions[0].resources[0]: "arn:aws:sqs:eu-mars-9:123456789012:q" names region '
+     "eu-mars-9, which AWS does not have"),
     ("two routes on one priority",
      {"loadBalancer": HTTP_OK, "services": {
          "a": {"image": "x", "user": "1000", "port": 80, "routes": [{"paths": ["/a/*"], "priority": 10}]},
@@ -823,3 +868,13 @@ def test_every_cross_field_rule_is_in_the_audit_table_of_the_docs() -> None:
             elif inspect.isfunction(obj) and name.endswith("_problems"):
                 rules.add(name)
     assert rules and sorted(r for r in rules if f"`{r}" not in table) == []
+
+
+def test_hostile_values_register_nothing() -> None:
+    run = run_program("dev", pub(targetHealthCheck={"path": "/health\r\nX-Injected: 1"},
+                                 secrets={"DB": "arn:aws:secretsmanager:us-mars-1:123456789012:secret:db-AbCdEf"}))
+    assert isinstance(run.error, ConfigError), run.error
+    assert sorted(p.split(":", 2)[1].split(" ")[0] for p in run.error.problems) == [
+        "services.api.secrets.DB", "services.api.targetHealthCheck.path"]
+    assert all("\n" not in p and "\r" not in p for p in run.error.problems)  # one line per problem
+    assert run.resources == []

@@ -82,7 +82,7 @@ INSTANCE_TYPES: dict[str, InstanceTypeSpec] = _table()
 
 
 def _instance_type_name(value: Any) -> str | None:
-    if isinstance(value, str) and INSTANCE_TYPE_RE.match(value):
+    if isinstance(value, str) and INSTANCE_TYPE_RE.fullmatch(value):
         return None
     return f"{show(value)} is not an instance type name (allowed: family.size, e.g. m7g.large or c6i.2xlarge)"
 

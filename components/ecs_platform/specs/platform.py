@@ -26,7 +26,13 @@ from ecs_platform.specs.job import JobSpec
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import NetworkSpec
 from ecs_platform.specs.routing import assign, covers
-from ecs_platform.specs.service import ServiceSpec, definition_size_problems, network_mode, placement_problems
+from ecs_platform.specs.service import (
+    RouteSpec,
+    ServiceSpec,
+    definition_size_problems,
+    network_mode,
+    placement_problems,
+)
 from ecs_platform.specs.task import TaskSpec
 
 #: The service a stack runs when config has no ``services`` key: a public,
@@ -296,11 +302,11 @@ def placeholder_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
 
 
 def _route_problems(services: Mapping[str, ServiceSpec]) -> list[tuple[Loc, str]]:
-    """No two services on the same route (hosts compared without case, as the ALB matches
-    them), no two routes pinned to one priority, at most 100 rules on the listener, and no
-    route that another service's route, evaluated first, hides entirely."""
+    """No two services claim one path pattern on the same hosts, nor the same route (hosts
+    compared without case, as the ALB matches them); no two routes pinned to one priority; at
+    most 100 rules on the listener; and no route that another service's route, evaluated first,
+    hides entirely. A claim names both routes and the rule the load balancer would pick."""
     out: list[tuple[Loc, str]] = []
-    seen: dict[tuple[frozenset[str], frozenset[str]], str] = {}
     pinned: dict[int, str] = {}
     routes = [(name, i, route) for name, svc in services.items() for i, route in enumerate(svc.effective_routes)]
     for name, i, route in routes:
@@ -312,12 +318,6 @@ def _route_problems(services: Mapping[str, ServiceSpec]) -> list[tuple[Loc, str]
                 first = route.hosts[lowered.index(host)]
                 out.append(((*loc, "hosts", j), f"{show(route.hosts[j])} is the host {show(first)} again: the load "
                             "balancer matches hosts without regard to case (allowed: each host once)"))  # fmt: skip
-        sig = (frozenset(route.paths), frozenset(lowered))
-        if sig in seen:
-            shown = show({"paths": list(route.paths), "hosts": list(route.hosts)})
-            out.append((loc, f"{shown} is also the route of {seen[sig]} (allowed: each route on one service; "
-                             "hosts are compared without regard to case)"))  # fmt: skip
-        seen[sig] = where
         if route.priority is not None:
             if route.priority in pinned:
                 out.append((loc, f"priority {route.priority} is also the priority "
@@ -327,9 +327,11 @@ def _route_problems(services: Mapping[str, ServiceSpec]) -> list[tuple[Loc, str]
         out.append((("services",), f"{len(routes)} routes make as many listener rules on the load balancer "
                     f"(allowed: at most {f.MAX_LISTENER_RULES}, AWS's default quota of rules per Application Load "
                     "Balancer)"))  # fmt: skip
-    if out:
         return out
     prio = assign(routes)
+    out += _claim_problems(routes, prio)
+    if out:
+        return out
     for a_name, a_i, a in routes:
         for b_name, b_i, b in routes:
             if a_name != b_name and prio[(a_name, a_i)] < prio[(b_name, b_i)] and covers(a, b):
@@ -338,6 +340,39 @@ def _route_problems(services: Mapping[str, ServiceSpec]) -> list[tuple[Loc, str]
                             f"matches every request it matches and is evaluated first (priority "
                             f"{prio[(b_name, b_i)]}) (allowed: a route no other service's route covers, or an "
                             f"explicit priority below {prio[(a_name, a_i)]})"))  # fmt: skip
+    return out
+
+
+def _claim_problems(
+    routes: list[tuple[str, int, RouteSpec]], prio: Mapping[tuple[str, int], int]
+) -> list[tuple[Loc, str]]:
+    """Two services' routes on the same hosts (both on any host, or sharing one) that list the same
+    path pattern, or are the same route: the ALB evaluates rules lowest priority first and the first
+    match wins (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-update-rules.html),
+    so the other service never gets those requests. Reported at the losing route, naming the winner."""
+    out: list[tuple[Loc, str]] = []
+    ordered = sorted(routes, key=lambda r: prio[(r[0], r[1])])
+    for k, (w_name, w_i, w) in enumerate(ordered):
+        for l_name, l_i, lose in ordered[k + 1:]:
+            if l_name == w_name:
+                continue
+            w_hosts, l_hosts = {h.lower() for h in w.hosts}, {h.lower() for h in lose.hosts}
+            if bool(w_hosts) != bool(l_hosts) or (w_hosts and not w_hosts & l_hosts):
+                continue
+            winner = render_loc(("services", w_name, "routes", w_i))
+            won = (f"the load balancer evaluates the rule of {winner} first (priority {prio[(w_name, w_i)]} before "
+                   f"{prio[(l_name, l_i)]}), so service {w_name} gets these requests")
+            loc: Loc = ("services", l_name, "routes", l_i)
+            if w_hosts == l_hosts and set(w.paths) == set(lose.paths):
+                shown = show({"paths": list(lose.paths), "hosts": list(lose.hosts)})
+                out.append((loc, f"{shown} is also the route of {winner}: {won} (allowed: each route on one "
+                            "service; hosts are compared without regard to case)"))  # fmt: skip
+                continue
+            for j, path in enumerate(lose.paths):
+                if path in w.paths:
+                    hosts = "on any host" if not l_hosts else f"on {', '.join(sorted(w_hosts & l_hosts))}"
+                    out.append(((*loc, "paths", j), f"{show(path)} is also claimed by {winner} {hosts}: {won} "
+                                "(allowed: a path pattern no other service's route claims on the same hosts)"))
     return out
 
 

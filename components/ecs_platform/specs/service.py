@@ -92,7 +92,7 @@ class TargetHealthCheckSpec(Spec):
 
 
 def queue_arn_check(value: Any) -> str | None:
-    if isinstance(value, str) and f.SQS_QUEUE_ARN_RE.match(value):
+    if isinstance(value, str) and f.SQS_QUEUE_ARN_RE.fullmatch(value):
         return None
     return (f"{show(value)} is not an SQS queue ARN (allowed: arn:<partition>:sqs:<region>:<account>:<queue name>, "
             "e.g. arn:aws:sqs:us-east-1:123456789012:orders)")  # fmt: skip
@@ -446,12 +446,34 @@ def definition_size_problems(
     definitions = task_container_definitions(
         container, task, log_group=log_group, region=region, network_mode=network_mode(task, cluster)
     )
-    # A value known only during the deployment (an Output) counts as empty.
-    size = len(json.dumps(definitions, separators=(",", ":"), default=lambda _: "").encode())
+    size = _json_bytes(definitions)
     if size <= f.MAX_TASK_DEFINITION_BYTES:
         return []
-    return [(loc, f"makes container definitions of {size} bytes (allowed: at most {f.MAX_TASK_DEFINITION_BYTES}, "
-             "ECS's task definition size quota; move large values to secrets, parameters or files)")]  # fmt: skip
+    # Reported at the key that takes the most of it (the environment that grew, usually).
+    by_name = {d["name"]: d for d in definitions}
+    parts: list[tuple[int, Loc]] = []
+    for name in task.containers:
+        rendered = by_name.get(container if name is None else name, {})
+        at: Loc = loc if name is None else (*loc, "sidecars", name)
+        for key, field in _DEFINITION_FIELDS:
+            if field in rendered:
+                parts.append((_json_bytes(rendered[field]), (*at, key)))
+    biggest, where = max(parts, key=lambda p: p[0], default=(0, loc))
+    share = f", {biggest} of them this {where[-1]}" if where != loc else ""
+    return [(where, f"makes container definitions of {size} bytes{share} (allowed: at most "
+             f"{f.MAX_TASK_DEFINITION_BYTES}, ECS's task definition size quota; move large values to secrets, "
+             "parameters or files)")]  # fmt: skip
+
+
+#: The keys of a container whose values can grow a task definition, and their names in ECS's JSON.
+_DEFINITION_FIELDS = (("environment", "environment"), ("secrets", "secrets"), ("command", "command"),
+                      ("entryPoint", "entryPoint"), ("healthCheck", "healthCheck"), ("mounts", "mountPoints"))  # fmt: skip
+
+
+def _json_bytes(value: Any) -> int:
+    """Bytes of ``value`` as compact JSON; a value known only during the deployment (an Output)
+    counts as empty."""
+    return len(json.dumps(value, separators=(",", ":"), default=lambda _: "").encode())
 
 
 def placement_problems(

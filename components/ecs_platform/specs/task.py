@@ -113,7 +113,7 @@ Condition = Annotated[str, Choice(*f.DEPENDENCY_CONDITIONS)]
 
 
 def container_name_check(value: Any) -> str | None:
-    if not isinstance(value, str) or not f.CONTAINER_NAME_RE.match(value):
+    if not isinstance(value, str) or not f.CONTAINER_NAME_RE.fullmatch(value):
         return (f"{show(value)} is not a container name (allowed: 1-255 letters, digits, hyphens and "
                 "underscores)")  # fmt: skip
     if value in f.RESERVED_CONTAINER_NAMES:
@@ -125,9 +125,9 @@ ContainerName = Annotated[str, Rule(container_name_check, "a container name", f.
 
 
 def volume_name_check(value: Any) -> str | None:
-    if not isinstance(value, str) or not f.VOLUME_NAME_RE.match(value):
+    if not isinstance(value, str) or not f.VOLUME_NAME_RE.fullmatch(value):
         return f"{show(value)} is not a volume name (allowed: 1-255 letters, digits, hyphens and underscores)"
-    if f.SCRATCH_VOLUME_RE.match(value):
+    if f.SCRATCH_VOLUME_RE.fullmatch(value):
         return f"{show(value)} is the name of a writablePaths volume (allowed: another name)"
     return None
 
@@ -143,7 +143,7 @@ def _numeric_user_check(value: Any) -> str | None:
 
 def _efs_id(kind: str, pattern: Any) -> Any:
     def check(value: Any) -> str | None:
-        if isinstance(value, str) and pattern.match(value):
+        if isinstance(value, str) and pattern.fullmatch(value):
             return None
         return f"{show(value)} is not an EFS {kind} id (allowed: {pattern.pattern})"
 
