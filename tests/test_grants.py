@@ -207,3 +207,33 @@ def test_a_metrics_grant_reaches_the_task_role_passes_the_pack_and_the_preview_n
     assert rule.violations(ROLE_POLICY, registered.inputs) == []
     assert ("Allow cloudwatch:PutMetricData on * (no resource to name in AWS's reference; narrow it with a "
             "Condition on cloudwatch:namespace)") in report.text(run, None)
+
+
+# --- a grant of the wrong kind (issue 21) ----------------------------------------------------------
+
+
+def test_a_grant_on_a_resource_of_the_wrong_kind_is_refused_and_registers_nothing() -> None:
+    # EFS's ARN is elasticfilesystem:...:file-system/<id>: a grant on another spelling allows nothing.
+    wrong = "arn:aws:efs:us-east-1:123456789012:filesystem/fs-0123"
+    run: StackRun = run_program("dev", _service({"actions": ["elasticfilesystem:ClientMount"], "resources": [wrong]}))
+    assert isinstance(run.error, ConfigError), run.error
+    [problem] = run.error.problems
+    assert problem.startswith(f"ecs-platform:services.api.permissions[0].resources[0]: {wrong} is of no resource "
+                              "type elasticfilesystem:ClientMount acts on, so it grants nothing (allowed: "
+                              "elasticfilesystem:ClientMount takes arn:${Partition}:elasticfilesystem:${Region}:"
+                              "${Account}:file-system/${FileSystemId}")
+    assert run.resources == []
+
+
+def test_the_platforms_own_policies_name_resources_of_the_right_kind() -> None:
+    # The flow-log role and ECS Exec's audit statements (DescribeLogGroups takes "*" only), the
+    # EFS grant (file-system ARNs, an ARN operator on the access point) and native blue/green's
+    # infrastructure policy (listener, listener-rule and target-group ARNs), in every stack file.
+    rule = next(r for r in rules.RESOURCE_RULES if r.name == "iam-resource-kind")
+    for stack in ("dev", "prod", "wordpress"):
+        run = run_program(stack, {"services": {"api": {"image": "nginx:1.27", "user": "1000", "exec": True,
+                                                       "readonlyRootFilesystem": False}}} if stack == "dev" else None)
+        assert run.error is None, (stack, run.error)
+        policies = [r for r in run.resources if r.type in rule.types]
+        assert policies
+        assert [v for r in policies for v in rule.violations(r.type, r.inputs)] == [], stack

@@ -201,6 +201,29 @@ BREAKING: list[tuple[str, str, dict[str, Any], str]] = [
      "statement B allows every action (s3:*)"),
     ("iam-no-wildcards", rules.ROLE_POLICY, policy_doc({"Sid": "C", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}),
      "statement C applies to every resource (*)"),
+    # Issue 21: the flow-log role's DescribeLogGroups on a log-group ARN, the EFS grant on EFS's
+    # pre-release ARN spelling, a string operator on an ARN-typed key (Parliament's RESOURCE_MISMATCH).
+    ("iam-resource-kind", rules.ROLE_POLICY, policy_doc({"Sid": "G", "Effect": "Allow", "Action": [
+        "logs:DescribeLogGroups"], "Resource": "arn:aws:logs:us-east-1:123456789012:log-group:*"}),
+     "statement G: arn:aws:logs:us-east-1:123456789012:log-group:* is of no resource type logs:DescribeLogGroups "
+     'acts on, so it grants nothing (allowed: logs:DescribeLogGroups takes "*" only (no resource type)'),
+    ("iam-resource-kind", rules.ROLE_POLICY, policy_doc({"Sid": "E", "Effect": "Allow", "Action": [
+        "elasticfilesystem:ClientMount"], "Resource": "arn:aws:efs:us-east-1:123456789012:filesystem/fs-1"}),
+     "statement E: arn:aws:efs:us-east-1:123456789012:filesystem/fs-1 is of no resource type "
+     "elasticfilesystem:ClientMount acts on"),
+    ("iam-resource-kind", rules.ROLE_POLICY, policy_doc({"Sid": "W", "Effect": "Allow", "Action": [
+        "logs:DescribeLogGroups", "logs:CreateLogStream"], "Resource": "arn:aws:logs:us-east-1:1:log-group:g:*"}),
+     "statement W: logs:DescribeLogGroups acts on none of arn:aws:logs:us-east-1:1:log-group:g:*"),
+    ("iam-resource-kind", rules.ROLE, {"inlinePolicies": [{"name": "p", "policy": json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Sid": "L", "Effect": "Allow", "Action": "elasticloadbalancing:ModifyRule",
+        "Resource": "arn:aws:elasticloadbalancing:us-east-1:1:listener/app/lb/0123/4567"}]})}]},
+     "inline policy p: statement L: arn:aws:elasticloadbalancing:us-east-1:1:listener/app/lb/0123/4567 is of no "
+     "resource type elasticloadbalancing:ModifyRule acts on"),
+    ("iam-resource-kind", rules.ROLE_POLICY, policy_doc({"Sid": "C", "Effect": "Allow", "Action": [
+        "elasticfilesystem:ClientMount"], "Resource": "arn:aws:elasticfilesystem:us-east-1:1:file-system/fs-1",
+        "Condition": {"StringEquals": {"elasticfilesystem:AccessPointArn": "arn:aws:elasticfilesystem:us-east-1:1:"
+                                                                            "access-point/fsap-1"}}}),
+     "statement C: StringEquals compares elasticfilesystem:AccessPointArn, an ARN-typed condition key, as a string"),
     ("iam-trust-scoped", rules.ROLE, {"assumeRolePolicy": json.dumps({**TRUST, "Statement": [{
         **TRUST["Statement"][0], "Principal": {"Service": ["ecs-tasks.amazonaws.com", "ec2.amazonaws.com"]}}]})},
      'the role trusts {"Service": ["ecs-tasks.amazonaws.com", "ec2.amazonaws.com"]} (allowed: exactly one service principal)'),
@@ -450,19 +473,54 @@ def test_model_and_pack_agree_on_root_users(user: str) -> None:
     assert model == pack == (user in USERS)
 
 
+#: A resource of the kind each action acts on (the wildcard rules are tested apart from the kind rule).
+FITS = {"s3:GetObject": B + "/*", "s3:Get*": B + "/*", "s3:*Object": B + "/*",
+        "logs:PutLogEvents": "arn:aws:logs:us-east-1:123456789012:log-group:g:*"}  # fmt: skip
+#: An action of the kind each resource is.
+ACTS = {B: "s3:ListBucket", "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-??????": "secretsmanager:GetSecretValue"}
+
+
 @pytest.mark.parametrize("action", WILD_ACTIONS + ACTIONS)
 def test_model_and_pack_agree_on_wildcard_actions(action: str) -> None:
-    model = _model_accepts(lambda: PermissionSpec(actions=[action], resources=[B]))
-    pack = not _violations("iam-no-wildcards", rules.ROLE_POLICY, policy_doc(stmt(Action=action, Resource=B)))
+    resource = FITS.get(action, B)
+    model = _model_accepts(lambda: PermissionSpec(actions=[action], resources=[resource]))
+    doc = policy_doc(stmt(Action=action, Resource=resource))
+    pack = not _violations("iam-no-wildcards", rules.ROLE_POLICY, doc) + _violations(
+        "iam-resource-kind", rules.ROLE_POLICY, doc)
     assert model == pack == (action in ACTIONS)
 
 
 @pytest.mark.parametrize("resource", WILD_RESOURCES + RESOURCES)
 def test_model_and_pack_agree_on_wildcard_resources(resource: str) -> None:
-    model = _model_accepts(lambda: PermissionSpec(actions=["s3:GetObject"], resources=[resource]))
-    doc = policy_doc(stmt(Action="s3:GetObject", Resource=resource))
-    pack = not _violations("iam-no-wildcards", rules.ROLE_POLICY, doc)
+    action = ACTS.get(resource, "s3:GetObject")
+    model = _model_accepts(lambda: PermissionSpec(actions=[action], resources=[resource]))
+    doc = policy_doc(stmt(Action=action, Resource=resource))
+    pack = not _violations("iam-no-wildcards", rules.ROLE_POLICY, doc) + _violations(
+        "iam-resource-kind", rules.ROLE_POLICY, doc)
     assert model == pack == (resource in RESOURCES)
+
+
+#: (actions, resources, accepted): grants of the right and of the wrong kind.
+KINDS = [
+    (["s3:GetObject"], [B + "/*"], True),
+    (["s3:GetObject"], [B], False),                       # a bucket is no object
+    (["s3:GetObject", "s3:ListBucket"], [B, B + "/*"], True),
+    (["elasticfilesystem:ClientMount"], ["arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0123"], True),
+    (["elasticfilesystem:ClientMount"], ["arn:aws:efs:us-east-1:123456789012:filesystem/fs-0123"], False),
+    (["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+     ["arn:aws:logs:us-east-1:123456789012:log-group:/ecs/x:*"], True),
+    (["logs:CreateLogStream"], ["arn:aws:logs:us-east-1:123456789012:log-group:/ecs/x"], False),  # no stream
+    (["sqs:SendMessage"], ["arn:aws:sns:us-east-1:123456789012:topic"], False),
+    (["cloudwatch:PutMetricData"], ["arn:aws:cloudwatch:us-east-1:123456789012:dataset/d1"], True),
+    (["cloudwatch:PutMetricData"], ["arn:aws:cloudwatch:us-east-1:123456789012:alarm:a"], False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("actions", "resources", "accepted"), KINDS)
+def test_model_and_pack_agree_on_resource_kinds(actions: list[str], resources: list[str], accepted: bool) -> None:
+    model = _model_accepts(lambda: PermissionSpec(actions=actions, resources=resources))
+    pack = not _violations("iam-resource-kind", rules.ROLE_POLICY, policy_doc(stmt(Action=actions, Resource=resources)))
+    assert model == pack == accepted
 
 
 @pytest.mark.parametrize(("name", "value"), CREDENTIALS + PLAIN)

@@ -406,8 +406,9 @@ def capacity_provider_name_check(name: Any) -> str | None:
 
 def grant_problems(actions: Sequence[str], resources: Sequence[Any]) -> list[tuple[tuple[str | int, ...], str]]:
     """One task-role statement checked against AWS's Service Authorization Reference: every
-    action is one AWS lists (a misspelt action grants nothing), and ``"*"`` stands alone and
-    only for actions that AWS lets act on no resource (:func:`iam_reference.unscoped`)."""
+    action is one AWS lists (a misspelt action grants nothing), ``"*"`` stands alone and only
+    for actions that AWS lets act on no resource (:func:`iam_reference.unscoped`), and every
+    resource is of a kind its actions act on (:func:`iam_reference.resource_mismatch`)."""
     from ecs_platform import iam_reference  # the reference loads on first use only
 
     out: list[tuple[tuple[str | int, ...], str]] = []
@@ -423,6 +424,8 @@ def grant_problems(actions: Sequence[str], resources: Sequence[Any]) -> list[tup
         problem = iam_reference.wildcard_resource_problem(actions)
         if problem:
             out.append((("resources", stars[0]), problem))
+    # A resource of the wrong kind grants nothing (the class Parliament calls RESOURCE_MISMATCH).
+    out += [((key, i), msg) for key, i, msg in iam_reference.resource_mismatch(actions, resources)]
     return out
 
 

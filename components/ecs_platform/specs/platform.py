@@ -257,7 +257,7 @@ def _role_policy_problems(spec: PlatformSpec, context: StackContext) -> list[tup
         if all(isinstance(r, str) for r in grants):
             statements = task_policy.granted_statements(svc.permissions)
             if svc.exec_enabled:
-                statements += task_policy.exec_statements(partition, context.region, account, log_group, key)
+                statements += task_policy.exec_statements(log_group, key)
             if svc.consumed_queue is not None:
                 statements += task_policy.queue_statements(svc.consumed_queue)
             size = task_policy.policy_size(statements)

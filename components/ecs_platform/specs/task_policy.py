@@ -28,12 +28,6 @@ EXEC_CHANNEL_ACTIONS = (
 )
 
 
-def _concat(*parts: pulumi.Input[str]) -> pulumi.Input[str]:
-    if all(isinstance(p, str) for p in parts):
-        return "".join(str(p) for p in parts)
-    return pulumi.Output.concat(*parts)
-
-
 def _log_streams(arn: str) -> str:
     return arn if arn.endswith(":*") else f"{arn}:*"
 
@@ -47,9 +41,6 @@ def granted_statements(permissions: Sequence[PermissionSpec]) -> list[dict[str, 
 
 
 def exec_statements(
-    partition: pulumi.Input[str],
-    region: pulumi.Input[str],
-    account_id: pulumi.Input[str],
     log_group_arn: pulumi.Input[str] | None,
     kms_key_arn: pulumi.Input[str] | None = None,
 ) -> list[dict[str, Any]]:
@@ -68,10 +59,11 @@ def exec_statements(
             if isinstance(log_group_arn, str)
             else pulumi.Output.all(log_group_arn).apply(lambda known: _log_streams(str(known[0])))
         )
+        # DescribeLogGroups takes "*" only (no resource type in the Service Authorization Reference),
+        # as the ECS Exec guide's logging policy grants it.
+        # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
         out += [
-            {"Sid": "EcsExecAuditLogGroups", "Effect": "Allow",
-             "Action": ["logs:DescribeLogGroups"],
-             "Resource": _concat("arn:", partition, ":logs:", region, ":", account_id, ":log-group:*")},
+            unscoped_statement("EcsExecAuditLogGroups", ["logs:DescribeLogGroups"]),
             {"Sid": "EcsExecAuditLogWrite", "Effect": "Allow",
              "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
              "Resource": streams},
