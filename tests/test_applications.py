@@ -209,7 +209,7 @@ def test_the_task_role_may_mount_and_write_exactly_through_that_access_point(pro
         "Sid": "Efs0", "Effect": "Allow",
         "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
         "Resource": fs.outputs["arn"],
-        "Condition": {"StringEquals": {"elasticfilesystem:AccessPointArn": ap.outputs["arn"]}},
+        "Condition": {"ArnEquals": {"elasticfilesystem:AccessPointArn": ap.outputs["arn"]}},
     }  # fmt: skip
 
 
@@ -224,7 +224,7 @@ def test_a_read_only_adopted_efs_volume_creates_nothing_and_grants_mount_only() 
     [grant] = policy(run.one(ROLE_POLICY, "ecs-app-roles-task-policy").inputs["policy"])["Statement"]
     assert grant["Action"] == ["elasticfilesystem:ClientMount"]
     assert grant["Resource"] == "arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0123456789abcdef0"
-    assert grant["Condition"] == {"StringEquals": {"elasticfilesystem:AccessPointArn":
+    assert grant["Condition"] == {"ArnEquals": {"elasticfilesystem:AccessPointArn":
         "arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0123456789abcdef0"}}  # fmt: skip
 
 

@@ -400,8 +400,7 @@ def test_the_task_role_writes_exactly_its_log_group_before_a_task_starts(firelen
     grant = firelens.one(ROLE_POLICY, "ecs-api-task-firelens-policy")
     assert grant.inputs["role"] == firelens.one(ROLE, "ecs-api-roles-task").outputs["name"]
     assert policy(grant.inputs["policy"])["Statement"] == [
-        {"Sid": "FireLensLogStreams", "Effect": "Allow", "Action": ["logs:CreateLogStream"], "Resource": group},
-        {"Sid": "FireLensLogEvents", "Effect": "Allow", "Action": ["logs:PutLogEvents"],
+        {"Sid": "FireLensLogStreams", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
          "Resource": f"{group}:log-stream:*"},
     ]  # fmt: skip
     assert grant.urn in firelens.one(TASK_DEF, "ecs-api-task").dependencies
@@ -464,11 +463,11 @@ def test_the_router_counts_toward_ten_containers_and_the_tasks_memory() -> None:
     assert config_problems({"services": {"api": {**APP, "logRouter": {}, "sidecars": sidecars}}}) == [
         "ecs-platform:services.api.sidecars: make 11 containers in the task, counting the application container "
         "and log-router (allowed: at most 10 containers per task definition, an AWS quota that cannot be raised)"]
-    big = {"a": {**APP, "memory": 470}}
+    big = {"a": {**APP, "memory": 463}}
     assert config_problems({"services": {"api": {**APP, "logRouter": {}, "sidecars": big}}}) == [
-        "ecs-platform:services.api.sidecars: take 470 MiB and the log router's 50, leaving nothing of the task's 512 "
-        "for the application container (allowed: sidecar memory adding up to less than the task's memory)"]
-    ok({"services": {"api": {**APP, "logRouter": {}, "sidecars": {"a": {**APP, "memory": 440}}}}})
+        "ecs-platform:services.api.sidecars: take 463 MiB and the log router's 50, more than the task's 512 "
+        "(allowed: sidecar memory adding up to at most the task's memory)"]
+    ok({"services": {"api": {**APP, "logRouter": {}, "sidecars": {"a": {**APP, "memory": 462}}}}})
     load({"services": {"api": {**APP, "logRouter": {}, "sidecars": dict(list(sidecars.items())[:8])}}})
 
 

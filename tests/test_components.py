@@ -149,9 +149,6 @@ BAD_ARGS = [
     ("service behind a load balancer without a port", lambda: _service(
         _spec(port=None, public=True), load_balancer=LB_REF),
      "ServiceSpec.port: null is missing"),
-    ("autoscaling range excludes desired count", lambda: _service(_spec(
-        desired_count=1, autoscaling=AutoscalingSpec(min_count=2, max_count=4, cpu_target=50))),
-     "ServiceSpec.desired_count: 1 is outside the autoscaling range 2..4"),
     ("request scaling without a load balancer", lambda: _service(_spec(
         autoscaling=AutoscalingSpec(min_count=1, max_count=4, requests_per_target=50))),
      "ServiceSpec.autoscaling.requests_per_target: needs a load balancer in front of the service"),

@@ -619,8 +619,8 @@ def test_prod_logs_every_flow_of_its_vpc_with_a_scoped_role(prod: StackRun) -> N
     assert _statement(role.inputs) == DOCUMENTED["vpc-flow-logs"]
     statements = json.loads(prod.one("aws:iam/rolePolicy:RolePolicy", "ecs-vpc-controls-flow-logs").inputs["policy"])
     assert statements["Statement"] == [
-        {"Sid": "FlowLogGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"],
-         "Resource": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:*"},
+        # DescribeLogGroups has no resource type: "*" is its only resource (issue 21).
+        {"Sid": "FlowLogGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"], "Resource": "*"},
         {"Sid": "FlowLogWrite", "Effect": "Allow",
          "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
          "Resource": group.outputs["arn"] + ":*"},

@@ -20,6 +20,8 @@ NS = "ecs-platform:"
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 SM = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
 KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+CN_SM = SM.replace("arn:aws:", "arn:aws-cn:").replace("us-east-1", "cn-north-1")
+CN_KEY = KEY.replace("arn:aws:", "arn:aws-cn:").replace("us-east-1", "cn-north-1")
 BASE: dict[str, Any] = {"image": "nginx:1.27", "user": "1000"}
 HTTP = {"allowPlainHttp": True}
 
@@ -101,7 +103,7 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("tab in a tag value", {"tags": {"Team": "a\tb"}},
      f'{NS}tags.Team: "a\\tb" is not a valid tag value (allowed: 1-256 letters, digits, spaces and _ . : / = + - @)'),
     ("newline at the end of a tag value", {"tags": {"Team": "ab\n"}}, f'{NS}tags.Team: "ab\\n" is not a valid tag value'),
-    ("newline in a service tag key", svc(tags={"Te\nam": "x"}), f'{NS}services.api.tags.Te\nam: "Te\\nam" is not a valid tag key'),
+    ("newline in a service tag key", svc(tags={"Te\nam": "x"}), f'{NS}services.api.tags.Te\\nam: "Te\\nam" is not a valid tag key'),
     ("51 tags on the task definition from the stack (first refused)", {"tags": tags(47), **svc()},
      f"{NS}services.api.tags: 0 tags make 51 tags on the service's task definition, with the stack's 50, Service "
      "and 0 waiver tag(s) (allowed: at most 50 tags per resource)"),
@@ -218,7 +220,9 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("hosts that differ only in case", services(a={"routes": [{"hosts": ["api.example.com"]}]},
                                                 b={"routes": [{"hosts": ["API.example.com"]}]}),
      f'{NS}services.b.routes[0]: {{"hosts": ["API.example.com"], "paths": []}} is also the route of '
-     "services.a.routes[0] (allowed: each route on one service; hosts are compared without regard to case)"),
+     "services.a.routes[0]: the load balancer evaluates the rule of services.a.routes[0] first (priority 10668 before "
+     "10781), so service a gets these requests (allowed: each route on one service; hosts are compared without "
+     "regard to case)"),
     ("one host twice in a route", services(a={"routes": [{"hosts": ["a.example.com", "A.Example.com"]}]}),
      f'{NS}services.a.routes[0].hosts[1]: "A.Example.com" is the host "a.example.com" again: the load balancer '
      "matches hosts without regard to case (allowed: each host once)"),
@@ -246,12 +250,11 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
      f'{NS}services.api.secretsKmsKeys[0]: "{KEY.replace("us-east-1", "eu-west-1")}" is in eu-west-1, where none of '
      "the container's secrets is (allowed: a key in us-east-1; Secrets Manager and Parameter Store encrypt with a key "
      "of their own region)"),
-    ("secrets key of another partition", svc(secrets={"DB": SM.replace("arn:aws:", "arn:aws-cn:")},
-                                            secretsKmsKeys=[KEY.replace("arn:aws:", "arn:aws-cn:")]),
-     f'{NS}services.api.secretsKmsKeys[0]: "{KEY.replace("arn:aws:", "arn:aws-cn:")}" is in partition aws-cn'),
+    ("secrets key of another partition", svc(secrets={"DB": CN_SM}, secretsKmsKeys=[CN_KEY]),
+     f'{NS}services.api.secretsKmsKeys[0]: "{CN_KEY}" is in partition aws-cn'),
     # --- ARNs of another partition ---
-    ("secret of another partition", svc(secrets={"DB": SM.replace("arn:aws:", "arn:aws-cn:")}),
-     f'{NS}services.api.secrets.DB: "{SM.replace("arn:aws:", "arn:aws-cn:")}" is in partition aws-cn, not the '
+    ("secret of another partition", svc(secrets={"DB": CN_SM}),
+     f'{NS}services.api.secrets.DB: "{CN_SM}" is in partition aws-cn, not the '
      "partition of the stack's region us-east-1 (allowed: an arn:aws:... ARN)"),
     ("granted resource of another partition",
      svc(permissions=[{"actions": ["s3:GetObject"], "resources": ["arn:aws-us-gov:s3:::b/*"]}]),
@@ -411,7 +414,8 @@ def test_task_definition_of_64_kib_is_registered_and_one_byte_more_refused() -> 
     over = run_program("dev", svc(environment={"BIG": "a" * (fill + 1)}))
     assert isinstance(over.error, ConfigError), over.error
     assert over.error.problems == [
-        f"{NS}services.api: makes container definitions of {64 * 1024 + 1} bytes (allowed: at most {64 * 1024}, "
+        f"{NS}services.api.environment: makes container definitions of {64 * 1024 + 1} bytes, {fill + 1 + 27} of "
+        f"them this environment (allowed: at most {64 * 1024}, "
         "ECS's task definition size quota; move large values to secrets, parameters or files)"
     ]
     assert over.resources == []
@@ -433,5 +437,26 @@ def test_a_program_building_a_task_definition_gets_the_same_size_rule() -> None:
     run = run_program("embed", config={"aws:region": "us-east-1"}, program=program)
     assert isinstance(run.error, ConfigError), run.error
     [problem] = run.error.problems
-    assert problem.startswith("TaskSpec: makes container definitions of ") and "at most 65536" in problem
+    assert problem.startswith("TaskSpec.environment: makes container definitions of ") and "at most 65536" in problem
+    assert run.resources == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path"),
+    [({"services": {"api": {"image": "nginx", "user": "1000",
+                            "sidecars": {"log": {"image": "busybox", "user": "1000",
+                                                 "environment": {"BIG": "a" * (64 * 1024)}}}}}},
+      "services.api.sidecars.log.environment"),
+     ({"jobs": {"import": {"image": "nginx", "user": "1000", "environment": {"BIG": "a" * (64 * 1024)}}}},
+      "jobs.import.environment"),
+     ({"services": {"api": {"image": "nginx", "user": "1000", "environment": {"A": "a"},
+                            "command": ["run", "a" * (64 * 1024)]}}},
+      "services.api.command")],
+    ids=["sidecar environment", "job environment", "command"],
+)  # fmt: skip
+def test_an_oversized_task_definition_is_reported_at_the_key_that_grew_it(overrides: dict[str, Any], path: str) -> None:
+    run = run_program("dev", overrides)
+    assert isinstance(run.error, ConfigError), run.error
+    [problem] = [p for p in run.error.problems if "makes container definitions" in p]
+    assert problem.startswith(f"{NS}{path}: makes container definitions of "), problem
     assert run.resources == []

@@ -3,8 +3,7 @@
 health checks, log routing, capacity, roles' grants. Each config names its upstream source.
 
 The same stack files are the samples of docs/examples.md ("Examples from the field"); a test keeps
-the two equal. Deployments that need what another part of issue 21 adds are marked
-``xfail(strict=True)`` naming the missing piece, so they fail loudly once it lands.
+the two equal.
 """
 
 from __future__ import annotations
@@ -14,8 +13,6 @@ import re
 import shutil
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from ecs_platform.tools.mock_cloud import ROOT, StackRun, run_program, stack_config
 from tests.conftest import containers, policy, stack_run
@@ -137,9 +134,9 @@ config:
         - actions: [xray:PutTraceSegments, xray:PutTelemetryRecords, xray:GetSamplingRules,
                     xray:GetSamplingTargets, xray:GetSamplingStatisticSummaries]
           resources: ["*"]
-        - actions: [logs:CreateLogGroup, logs:CreateLogStream, logs:DescribeLogStreams]
+        - actions: [logs:CreateLogGroup, logs:DescribeLogStreams]
           resources: ["arn:aws:logs:us-west-2:123456789012:log-group:/aws/ecs/application/metrics"]
-        - actions: [logs:PutLogEvents]
+        - actions: [logs:CreateLogStream, logs:PutLogEvents]   # both act on log streams (Service Authorization Reference)
           resources: ["arn:aws:logs:us-west-2:123456789012:log-group:/aws/ecs/application/metrics:log-stream:*"]
 """
 
@@ -355,10 +352,6 @@ def test_fargate_examples_standalone_task_is_an_arm64_job_on_demand(tmp_path: Pa
 # --- 2. aws-otel-collector on Fargate ----------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21, 'Refusals that are ours' (other helper): the collector's health "
-                   "check has timeout 6 > interval 5, refused by the timeout<interval rule AWS does not have; and "
-                   "the statsd emitter's memory 512 equals the task's, refused by the model's sidecar-memory rule "
-                   "(ECS only bounds the sum by the task's memory), part of the cross-field rule audit")
 def test_otel_collector_sidecar_renders_its_containers_health_check_and_grants(tmp_path: Path) -> None:
     run = previews(run_deployment("otel", tmp_path))
     task = by_name(run, "ecs-aws-otel-emitter-task")
@@ -377,9 +370,6 @@ def test_otel_collector_sidecar_renders_its_containers_health_check_and_grants(t
 # --- 3. ecs-blueprints SQS worker ----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21, 'Refusals that are ours' (other helper): cloudwatch:PutMetricData "
-                   "lists only an optional resource type (dataset), so publishing the worker's metric needs \"*\", "
-                   "which the model refuses today")
 def test_sqs_worker_scales_on_backlog_per_task_and_consumes_its_queue(tmp_path: Path) -> None:
     run = previews(run_deployment("sqs-worker", tmp_path))
     queue = "arn:aws:sqs:us-west-2:123456789012:ecsdemo-queue-processing-queue-fifo.fifo"

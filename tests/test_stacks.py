@@ -319,8 +319,8 @@ def test_exec_adds_channel_and_audit_log_actions_to_the_task_role_only() -> None
         {"Sid": "EcsExecChannels", "Effect": "Allow", "Resource": "*",
          "Action": ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
                     "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]},
-        {"Sid": "EcsExecAuditLogGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"],
-         "Resource": "arn:aws:logs:us-east-1:123456789012:log-group:*"},
+        # DescribeLogGroups has no resource type: "*" is its only resource (issue 21).
+        {"Sid": "EcsExecAuditLogGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"], "Resource": "*"},
         {"Sid": "EcsExecAuditLogWrite", "Effect": "Allow",
          "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
          "Resource": audit_arn + ":*"},

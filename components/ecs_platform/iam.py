@@ -168,7 +168,7 @@ def exec_statements(
 ) -> list[dict[str, Any]]:
     """What the SSM agent inside a task needs for ECS Exec (and its audit log, and the key that
     encrypts its sessions)."""
-    return task_policy.exec_statements(ctx.partition, ctx.region, ctx.account_id, log_group_arn, kms_key_arn)
+    return task_policy.exec_statements(log_group_arn, kms_key_arn)
 
 
 class TaskRoles(pulumi.ComponentResource):

@@ -10,7 +10,7 @@ import pulumi_awsx as awsx
 
 from ecs_platform.egress import NatInstance, VpcEndpoints
 from ecs_platform.errors import raise_if, show
-from ecs_platform.iam import AwsContext, policy_document
+from ecs_platform.iam import AwsContext, policy_document, unscoped_statement
 from ecs_platform.outputs import waiver_tags
 from ecs_platform.specs import NetworkSpec
 
@@ -201,10 +201,12 @@ class VpcControls(pulumi.ComponentResource):
             policy = aws.iam.RolePolicy(
                 f"{name}-flow-logs",
                 role=role.name,
+                # DescribeLogGroups has no resource type in the Service Authorization Reference: "*"
+                # is its only resource (a log-group ARN grants nothing). The group's streams (its ARN
+                # and ":*") are the only resources of the rest, as AWS's flow logs guide lists them.
+                # https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
                 policy=policy_document([
-                    {"Sid": "FlowLogGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"],
-                     "Resource": pulumi.Output.concat(
-                         "arn:", ctx.partition, ":logs:", ctx.region, ":", ctx.account_id, ":log-group:*")},
+                    unscoped_statement("FlowLogGroups", ["logs:DescribeLogGroups"]),
                     {"Sid": "FlowLogWrite", "Effect": "Allow",
                      "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
                      "Resource": streams},

@@ -243,7 +243,7 @@ class Service(pulumi.ComponentResource):
         fargate = launch_type in ("FARGATE", "FARGATE_SPOT")
         strategy = task_strategy(ref.spec, spec.launch_type, spec.capacity_provider_strategy,
                                  ref.ec2_capacity_provider_name)  # fmt: skip
-        desired = spec.desired_count if spec.desired_count is not None else ref.spec.desired_count
+        desired = spec.initial_count(ref.spec.desired_count)
         self.service = aws.ecs.Service(
             name,
             cluster=ref.arn,

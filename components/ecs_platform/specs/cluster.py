@@ -83,7 +83,7 @@ INSTANCE_TYPES: dict[str, InstanceTypeSpec] = _table()
 
 
 def _instance_type_name(value: Any) -> str | None:
-    if isinstance(value, str) and INSTANCE_TYPE_RE.match(value):
+    if isinstance(value, str) and INSTANCE_TYPE_RE.fullmatch(value):
         return None
     return f"{show(value)} is not an instance type name (allowed: family.size, e.g. m7g.large or c6i.2xlarge)"
 
@@ -150,6 +150,8 @@ class Ec2Spec(Spec):
         if len(archs) > 1:
             problems.append((("instanceTypes",), f"{show(self.instance_types)} mixes X86_64 and ARM64 types "
                              "(allowed: types of one architecture; the launch template has one AMI)"))  # fmt: skip
+        # CreateAutoScalingGroup: a group of MinSize..MaxSize instances (min above max is refused).
+        # https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html
         if self.min_size > self.max_size:
             problems.append((("minSize",), f"{self.min_size} is above maxSize {self.max_size} "
                                            "(allowed: minSize <= maxSize)"))  # fmt: skip

@@ -41,7 +41,11 @@ _COMMAND_SCHEMA = {"anyOf": [{"type": "string", "minLength": 1}, {"type": "array
 
 
 class HealthCheckSpec(Spec):
-    """A container health check (Docker's ``HEALTHCHECK``); seconds throughout."""
+    """A container health check (Docker's ``HEALTHCHECK``); seconds throughout. ECS bounds each
+    field on its own (interval 5..300, timeout 2..60, retries 1..10, startPeriod 0..300) and
+    ties none to another: a timeout above the interval is valid (AWS's own OpenTelemetry
+    example uses interval 5, timeout 6).
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html"""
 
     command: Annotated[tuple[str, ...], BeforeValidator(_health_command), WithJsonSchema(_COMMAND_SCHEMA)]
     """The check: a shell string (run with ``CMD-SHELL``) or a list starting with ``CMD`` or
@@ -49,18 +53,11 @@ class HealthCheckSpec(Spec):
     interval: Annotated[int, Int(5, 300)] = 30
     """Seconds between checks, 5..300. Default 30."""
     timeout: Annotated[int, Int(2, 60)] = 5
-    """Seconds before a check fails, 2..60 (ECS's limit) and below ``interval``. Default 5."""
+    """Seconds before a check fails, 2..60 (ECS's range). Default 5."""
     retries: Annotated[int, Int(1, 10)] = 3
     """Failures before the container is unhealthy, 1..10. Default 3."""
     start_period: Annotated[int, Int(0, 300)] = 0
     """Grace seconds after start before failures count, 0..300. Default 0."""
-
-    @model_validator(mode="after")
-    def _timeout_below_interval(self) -> Self:
-        if self.timeout >= self.interval:
-            raise_problems([(("timeout",), f"{self.timeout} is not shorter than the interval {self.interval} "
-                                           "(allowed: timeout < interval)")])  # fmt: skip
-        return self
 
 
 class PermissionSpec(Spec):
@@ -71,7 +68,9 @@ class PermissionSpec(Spec):
     ``*`` and ``service:*`` are refused. Required."""
     resources: tuple[GrantResource, ...]
     """Resource ARNs (may be Outputs of other resources). A bare ``"*"`` only alone, and only when
-    no action has resource-level permissions (``xray:PutTraceSegments``). Required."""
+    AWS's Service Authorization Reference lets every action act on no resource: no resource type
+    (``xray:PutTraceSegments``) or a single one not marked required (``cloudwatch:PutMetricData``).
+    Required."""
 
     @model_validator(mode="after")
     def _not_empty(self) -> Self:

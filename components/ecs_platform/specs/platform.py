@@ -265,7 +265,7 @@ def _role_policy_problems(spec: PlatformSpec, context: StackContext) -> list[tup
         if all(isinstance(r, str) for r in grants):
             statements = task_policy.granted_statements(svc.permissions)
             if svc.exec_enabled:
-                statements += task_policy.exec_statements(partition, context.region, account, log_group, key)
+                statements += task_policy.exec_statements(log_group, key)
             if svc.consumed_queue is not None:
                 statements += task_policy.queue_statements(svc.consumed_queue, svc.consumed_queue_key)
             size = task_policy.policy_size(statements)
@@ -316,31 +316,27 @@ def placeholder_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
 
 
 def _route_problems(services: Mapping[str, ServiceSpec]) -> list[tuple[Loc, str]]:
-    """No two services on the same route (hosts compared without case, as the ALB matches
-    them), no two routes pinned to one priority, at most 100 rules on the listener, and no
-    route that another service's route, evaluated first, hides entirely."""
+    """No two services claim one path pattern on the same hosts, nor the same route (hosts
+    compared without case, as the ALB matches them); no two routes pinned to one priority; at
+    most 100 rules on the listener; and no route that another service's route, evaluated first,
+    hides entirely. A claim names both routes and the rule the load balancer would pick."""
     out: list[tuple[Loc, str]] = []
-    seen: dict[tuple[frozenset[str], frozenset[str]], str] = {}
     routes = [(name, i, route) for name, svc in services.items() for i, route in enumerate(svc.effective_routes)]
     for name, i, route in routes:
         loc: Loc = ("services", name, "routes", i)
-        where = render_loc(loc)
         lowered = [h.lower() for h in route.hosts]
         for j, host in enumerate(lowered):
             if host in lowered[:j]:
                 first = route.hosts[lowered.index(host)]
                 out.append(((*loc, "hosts", j), f"{show(route.hosts[j])} is the host {show(first)} again: the load "
                             "balancer matches hosts without regard to case (allowed: each host once)"))  # fmt: skip
-        sig = (frozenset(route.paths), frozenset(lowered))
-        if sig in seen:
-            shown = show({"paths": list(route.paths), "hosts": list(route.hosts)})
-            out.append((loc, f"{shown} is also the route of {seen[sig]} (allowed: each route on one service; "
-                             "hosts are compared without regard to case)"))  # fmt: skip
-        seen[sig] = where
     out += _priority_clash_problems(routes)
     if out:
         return out
     prio = assign(routes)
+    out += _claim_problems(routes, prio)
+    if out:
+        return out
     for a_name, a_i, a in routes:
         for b_name, b_i, b in routes:
             if a_name != b_name and prio[(a_name, a_i)] < prio[(b_name, b_i)] and covers(a, b):
@@ -376,6 +372,39 @@ def _priority_clash_problems(routes: list[tuple[str, int, RouteSpec]]) -> list[t
                     f"route index) is also the priority of {render_loc(('services', kept[0], 'routes', kept[1]))} "
                     f"(allowed: an explicit priority on this route, e.g. priority: {earlier[moved]}, free and in the "
                     "same band; the platform never moves one rule for another)"))  # fmt: skip
+    return out
+
+
+def _claim_problems(
+    routes: list[tuple[str, int, RouteSpec]], prio: Mapping[tuple[str, int], int]
+) -> list[tuple[Loc, str]]:
+    """Two services' routes on the same hosts (both on any host, or sharing one) that list the same
+    path pattern, or are the same route: the ALB evaluates rules lowest priority first and the first
+    match wins (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-update-rules.html),
+    so the other service never gets those requests. Reported at the losing route, naming the winner."""
+    out: list[tuple[Loc, str]] = []
+    ordered = sorted(routes, key=lambda r: prio[(r[0], r[1])])
+    for k, (w_name, w_i, w) in enumerate(ordered):
+        for l_name, l_i, lose in ordered[k + 1:]:
+            if l_name == w_name:
+                continue
+            w_hosts, l_hosts = {h.lower() for h in w.hosts}, {h.lower() for h in lose.hosts}
+            if bool(w_hosts) != bool(l_hosts) or (w_hosts and not w_hosts & l_hosts):
+                continue
+            winner = render_loc(("services", w_name, "routes", w_i))
+            won = (f"the load balancer evaluates the rule of {winner} first (priority {prio[(w_name, w_i)]} before "
+                   f"{prio[(l_name, l_i)]}), so service {w_name} gets these requests")
+            loc: Loc = ("services", l_name, "routes", l_i)
+            if w_hosts == l_hosts and set(w.paths) == set(lose.paths):
+                shown = show({"paths": list(lose.paths), "hosts": list(lose.hosts)})
+                out.append((loc, f"{shown} is also the route of {winner}: {won} (allowed: each route on one "
+                            "service; hosts are compared without regard to case)"))  # fmt: skip
+                continue
+            for j, path in enumerate(lose.paths):
+                if path in w.paths:
+                    hosts = "on any host" if not l_hosts else f"on {', '.join(sorted(w_hosts & l_hosts))}"
+                    out.append(((*loc, "paths", j), f"{show(path)} is also claimed by {winner} {hosts}: {won} "
+                                "(allowed: a path pattern no other service's route claims on the same hosts)"))
     return out
 
 

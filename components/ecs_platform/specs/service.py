@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 
 from ecs_platform import facts as f
 from ecs_platform.errors import allowed, show
-from ecs_platform.specs.base import Bool, Int, Loc, Rule, Spec, raise_problems, render_loc
+from ecs_platform.specs.base import Bool, Int, Loc, Rule, Spec, raise_problems
 from ecs_platform.specs.cluster import ClusterSpec
 from ecs_platform.specs.containers import task_container_definitions
 from ecs_platform.specs.deployment import DeploymentSpec
@@ -80,6 +80,11 @@ class TargetHealthCheckSpec(Spec):
 
     @model_validator(mode="after")
     def _timeout_below_interval(self) -> Self:
+        # ELB's own rule: CreateTargetGroup / ModifyTargetGroup refuse it with "ValidationError:
+        # Health check interval must be greater than the timeout." (the error, quoted in
+        # kubernetes-sigs/aws-load-balancer-controller#2951 and hashicorp/terraform-provider-aws#48071;
+        # ELB's HealthCheck reference: "This value must be less than the Interval value",
+        # https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_HealthCheck.html).
         if self.timeout >= self.interval:
             raise_problems([(("timeout",), f"{self.timeout} is not shorter than the interval "
                                            f"{self.interval} (allowed: timeout < interval)")])  # fmt: skip
@@ -87,7 +92,7 @@ class TargetHealthCheckSpec(Spec):
 
 
 def queue_arn_check(value: Any) -> str | None:
-    if isinstance(value, str) and f.SQS_QUEUE_ARN_RE.match(value):
+    if isinstance(value, str) and f.SQS_QUEUE_ARN_RE.fullmatch(value):
         return None
     return (f"{show(value)} is not an SQS queue ARN (allowed: arn:<partition>:sqs:<region>:<account>:<queue name>, "
             "e.g. arn:aws:sqs:us-east-1:123456789012:orders)")  # fmt: skip
@@ -156,6 +161,8 @@ class AutoscalingSpec(Spec):
     @model_validator(mode="after")
     def _range_and_target(self) -> Self:
         problems: list[tuple[Loc, str]] = []
+        # RegisterScalableTarget takes a range MinCapacity..MaxCapacity (min above max is refused).
+        # https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html
         if self.max_count < self.min_count:
             problems.append((("max",), f"{self.max_count} is below min {self.min_count} (allowed: min <= max)"))
         if self.min_count == 0 and self.queue is None:
@@ -177,7 +184,9 @@ class ServiceSpec(TaskSpec):
     min_healthy_percent: Annotated[int, Int(0, 100)] = 100
     """0..100; a deploy never drops below this share of desired tasks. Default 100."""
     max_percent: Annotated[int, Int(100, 200)] = 200
-    """100..200, above ``minHealthyPercent``. Default 200."""
+    """100..200: the most tasks, as a share of the desired count, a deployment may run. ECS ties it
+    to no other field (API_DeploymentConfiguration); equal to ``minHealthyPercent``, a rolling
+    deployment has no room to start a new task before stopping an old one. Default 200."""
     public: Bool | None = None
     """Behind the load balancer on every path (``/*``), unless ``routes`` say otherwise.
     Default false (``routes`` imply true)."""
@@ -214,6 +223,17 @@ class ServiceSpec(TaskSpec):
     @property
     def consumed_queue(self) -> str | None:
         return self.autoscaling.queue.arn if self.autoscaling and self.autoscaling.queue else None
+
+    def initial_count(self, cluster_default: int) -> int:
+        """The task count the service is created with: ``desiredCount`` (else the cluster's),
+        moved into the autoscaling range as Application Auto Scaling moves it once the target is
+        registered ("If it's below the minimum capacity or above the maximum capacity,
+        Application Auto Scaling adjusts the capacity of the scalable target to place it within
+        these bounds", RegisterScalableTarget,
+        https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html)."""
+        desired = self.desired_count if self.desired_count is not None else cluster_default
+        a = self.autoscaling
+        return desired if a is None else min(max(desired, a.min_count), a.max_count)
 
     @property
     def consumed_queue_key(self) -> str | None:
@@ -274,10 +294,6 @@ class ServiceSpec(TaskSpec):
     @model_validator(mode="after")
     def _service_rules(self) -> Self:
         problems: list[tuple[Loc, str]] = []
-        if self.max_percent <= self.min_healthy_percent:
-            problems.append((("maxPercent",), f"{self.max_percent} leaves no room to deploy above "
-                                              f"minHealthyPercent {self.min_healthy_percent} "
-                                              "(allowed: maxPercent > minHealthyPercent)"))  # fmt: skip
         if len(self.egress_cidrs) > f.MAX_SECURITY_GROUP_RULES:
             problems.append((("egressCidrs",), f"{len(self.egress_cidrs)} blocks make as many outbound rules on the "
                              f"service's security group (allowed: at most {f.MAX_SECURITY_GROUP_RULES}, AWS's default "
@@ -298,10 +314,14 @@ class ServiceSpec(TaskSpec):
                 if value is not None:
                     problems.append(((key,), "is set on a service that is not public "
                                              "(allowed: only with public: true or routes)"))  # fmt: skip
+            # "The period of time ... that the Amazon ECS service scheduler ignores unhealthy Elastic Load
+            # Balancing, VPC Lattice, and container health checks ... If you don't use any of the health
+            # checks, then healthCheckGracePeriodSeconds is unused." (CreateService,
+            # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html)
             if self.health_check_grace_period is not None and not self.has_container_health_check:
-                problems.append((("healthCheckGracePeriod",), "is set on a service without a health check "
-                                 "(allowed: only with public: true or routes, or a healthCheck on an essential "
-                                 "container)"))  # fmt: skip
+                problems.append((("healthCheckGracePeriod",), "is set on a service with neither a load "
+                                 "balancer nor a container health check, so ECS never uses it (allowed: with "
+                                 "public: true, routes, or a healthCheck on an essential container)"))  # fmt: skip
         if self.callers and self.port is None:
             problems.append((("callers",), "needs a port to be called on (allowed: set port, or no callers)"))
         for i, caller in enumerate(self.callers):
@@ -326,20 +346,11 @@ class ServiceSpec(TaskSpec):
             problems.append((("autoscaling", "requestsPerTarget"), f"tracks the requests of one target group, and "
                              f"a {d.strategy} deployment moves the traffic to the other one (allowed: cpuTarget or "
                              "memoryTarget with blueGreen, linear or canary; or strategy rolling)"))  # fmt: skip
-        if a is not None and self.desired_count is not None:
-            problems += _desired_in_range(self.desired_count, a, ("desiredCount",), "autoscaling")
         raise_problems(problems)
         return self
 
 
-def _desired_in_range(desired: int, a: AutoscalingSpec, loc: Loc, range_path: str) -> list[tuple[Loc, str]]:
-    if a.min_count <= desired <= a.max_count:
-        return []
-    return [(loc, f"{desired} is outside the autoscaling range {a.min_count}..{a.max_count} of {range_path} "
-                  "(allowed: min <= desiredCount <= max)")]  # fmt: skip
-
-
-_EXTERNAL_REFUSED = ("public", "routes", "targetHealthCheck", "deregistrationDelay", "healthCheckGracePeriod",
+_EXTERNAL_REFUSED = ("public", "routes", "targetHealthCheck", "deregistrationDelay",
                      "ephemeralStorageGiB")  # fmt: skip
 
 
@@ -352,20 +363,42 @@ def definition_size_problems(
     definitions = task_container_definitions(
         container, task, log_group=log_group, region=region, network_mode=network_mode(task, cluster)
     )
-    # A value known only during the deployment (an Output) counts as empty.
-    size = len(json.dumps(definitions, separators=(",", ":"), default=lambda _: "").encode())
+    size = _json_bytes(definitions)
     if size <= f.MAX_TASK_DEFINITION_BYTES:
         return []
-    return [(loc, f"makes container definitions of {size} bytes (allowed: at most {f.MAX_TASK_DEFINITION_BYTES}, "
-             "ECS's task definition size quota; move large values to secrets, parameters or files)")]  # fmt: skip
+    # Reported at the key that takes the most of it (the environment that grew, usually).
+    by_name = {d["name"]: d for d in definitions}
+    parts: list[tuple[int, Loc]] = []
+    for name in task.containers:
+        rendered = by_name.get(container if name is None else name, {})
+        at: Loc = loc if name is None else (*loc, "sidecars", name)
+        for key, field in _DEFINITION_FIELDS:
+            if field in rendered:
+                parts.append((_json_bytes(rendered[field]), (*at, key)))
+    biggest, where = max(parts, key=lambda p: p[0], default=(0, loc))
+    share = f", {biggest} of them this {where[-1]}" if where != loc else ""
+    return [(where, f"makes container definitions of {size} bytes{share} (allowed: at most "
+             f"{f.MAX_TASK_DEFINITION_BYTES}, ECS's task definition size quota; move large values to secrets, "
+             "parameters or files)")]  # fmt: skip
+
+
+#: The keys of a container whose values can grow a task definition, and their names in ECS's JSON.
+_DEFINITION_FIELDS = (("environment", "environment"), ("secrets", "secrets"), ("command", "command"),
+                      ("entryPoint", "entryPoint"), ("healthCheck", "healthCheck"), ("mounts", "mountPoints"))  # fmt: skip
+
+
+def _json_bytes(value: Any) -> int:
+    """Bytes of ``value`` as compact JSON; a value known only during the deployment (an Output)
+    counts as empty."""
+    return len(json.dumps(value, separators=(",", ":"), default=lambda _: "").encode())
 
 
 def placement_problems(
-    svc: TaskSpec, cluster: ClusterSpec, loc: Loc = (), cluster_loc: Loc = ()
+    svc: TaskSpec, cluster: ClusterSpec, loc: Loc = ()
 ) -> list[tuple[Loc, str]]:
     """What a task (or service) asks of the cluster it runs on: a launch type the cluster
     offers, a task size that launch type can run, a network mode it supports. ``loc`` is
-    its key path, ``cluster_loc`` the cluster's (for its ``desiredCount``)."""
+    its key path."""
     out: list[tuple[Loc, str]] = []
     launch_type = cluster.launch_type_for(svc.launch_type, svc.capacity_provider_strategy)
     offered = cluster.offered_launch_types
@@ -421,9 +454,6 @@ def placement_problems(
         out.append(((*loc, "architecture"), f"{show(svc.architecture)} does not match the EC2 instances "
                     f"({ec2.architecture}) (allowed: {ec2.architecture}, or instance types of the other "
                     "architecture)"))  # fmt: skip
-    if isinstance(svc, ServiceSpec) and svc.autoscaling is not None and svc.desired_count is None:
-        range_path = render_loc((*loc, "autoscaling"))
-        out += _desired_in_range(cluster.desired_count, svc.autoscaling, (*cluster_loc, "desiredCount"), range_path)
     return out
 
 

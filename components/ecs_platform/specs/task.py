@@ -36,7 +36,7 @@ Condition = Annotated[str, Choice(*f.DEPENDENCY_CONDITIONS)]
 
 
 def container_name_check(value: Any) -> str | None:
-    if not isinstance(value, str) or not f.CONTAINER_NAME_RE.match(value):
+    if not isinstance(value, str) or not f.CONTAINER_NAME_RE.fullmatch(value):
         return (f"{show(value)} is not a container name (allowed: 1-255 letters, digits, hyphens and "
                 "underscores)")  # fmt: skip
     if value in f.RESERVED_CONTAINER_NAMES:
@@ -48,9 +48,9 @@ ContainerName = Annotated[str, Rule(container_name_check, "a container name", f.
 
 
 def volume_name_check(value: Any) -> str | None:
-    if not isinstance(value, str) or not f.VOLUME_NAME_RE.match(value):
+    if not isinstance(value, str) or not f.VOLUME_NAME_RE.fullmatch(value):
         return f"{show(value)} is not a volume name (allowed: 1-255 letters, digits, hyphens and underscores)"
-    if f.SCRATCH_VOLUME_RE.match(value):
+    if f.SCRATCH_VOLUME_RE.fullmatch(value):
         return f"{show(value)} is the name of a writablePaths volume (allowed: another name)"
     return None
 
@@ -66,7 +66,7 @@ def _numeric_user_check(value: Any) -> str | None:
 
 def _efs_id(kind: str, pattern: Any) -> Any:
     def check(value: Any) -> str | None:
-        if isinstance(value, str) and pattern.match(value):
+        if isinstance(value, str) and pattern.fullmatch(value):
             return None
         return f"{show(value)} is not an EFS {kind} id (allowed: {pattern.pattern})"
 
@@ -400,6 +400,8 @@ class TaskSpec(ContainerSpec):
         if "ECS.17" in self.waivers and self.network_mode != "host":
             problems.append((("waivers", "ECS.17"), "waives a control this service keeps "
                                                     "(allowed: only with networkMode: host)"))  # fmt: skip
+        # ECS Exec: the SSM agent it runs in the container writes to its file system.
+        # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
         if self.exec_enabled and self.readonly_root_filesystem:
             problems.append((("exec",), "true needs a writable root filesystem for the SSM agent (allowed: "
                                         "exec: true with readonlyRootFilesystem: false, or exec: false)"))  # fmt: skip
@@ -419,6 +421,9 @@ class TaskSpec(ContainerSpec):
         """Dependencies, essentials, sizes and ports across the task's containers."""
         out: list[tuple[Loc, str]] = []
         containers = self.containers
+        # ContainerDependency: HEALTHY "requires that the dependent container has health checks
+        # configured"; COMPLETE/SUCCESS "can't be set on an essential container".
+        # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDependency.html
         for name, c in containers.items():
             for dep, condition in c.depends_on.items():
                 target = self.sidecars.get(dep)
@@ -437,6 +442,12 @@ class TaskSpec(ContainerSpec):
         if cycle:
             out.append((("sidecars", cycle[0], "dependsOn"), f"{' -> '.join(cycle)} is a cycle (allowed: "
                         "dependencies that end in a container waiting for nothing)"))  # fmt: skip
+        # ContainerDefinition: "All tasks must have at least one essential container"; the memory
+        # "reserved for all containers within a task must be lower than the task memory value".
+        # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html
+        # ECS accepts a total equal to the task's (AWS's own ADOT sidecar example gives its statsd
+        # emitter memory 512 in a 512 MiB task: aws-otel-collector examples/ecs/aws-cloudwatch/
+        # ecs-fargate-sidecar.json), so a total above the task's is refused, as for cpu.
         if not any(c.essential for c in containers.values()):
             out.append((("essential",), "false on every container (allowed: at least one essential container)"))
         cpu = sum(s.cpu or 0 for s in self.sidecars.values())
@@ -445,11 +456,11 @@ class TaskSpec(ContainerSpec):
                                        "(allowed: sidecar cpu adding up to at most the task's cpu)"))  # fmt: skip
         memory = sum(s.memory or 0 for s in self.sidecars.values())
         router = f.LOG_ROUTER_MEMORY_RESERVATION if self.log_router is not None else 0
-        if memory + router >= self.memory:
+        if memory + router > self.memory:
             with_router = f" and the log router's {router}" if router else ""
-            out.append((("sidecars",) if memory else ("memory",), f"take {memory} MiB{with_router}, leaving nothing "
-                        f"of the task's {self.memory} for the application container (allowed: sidecar memory adding "
-                        "up to less than the task's memory)"))  # fmt: skip
+            out.append((("sidecars",) if memory else ("memory",), f"take {memory} MiB{with_router}, more than the "
+                        f"task's {self.memory} (allowed: sidecar memory adding up to at most the task's "
+                        "memory)"))  # fmt: skip
         ports: dict[int, str] = {}
         for name, c in containers.items():
             if c.port is None:

@@ -28,12 +28,6 @@ EXEC_CHANNEL_ACTIONS = (
 )
 
 
-def _concat(*parts: pulumi.Input[str]) -> pulumi.Input[str]:
-    if all(isinstance(p, str) for p in parts):
-        return "".join(str(p) for p in parts)
-    return pulumi.Output.concat(*parts)
-
-
 def _log_streams(arn: str) -> str:
     return arn if arn.endswith(":*") else f"{arn}:*"
 
@@ -47,9 +41,6 @@ def granted_statements(permissions: Sequence[PermissionSpec]) -> list[dict[str, 
 
 
 def exec_statements(
-    partition: pulumi.Input[str],
-    region: pulumi.Input[str],
-    account_id: pulumi.Input[str],
     log_group_arn: pulumi.Input[str] | None,
     kms_key_arn: pulumi.Input[str] | None = None,
 ) -> list[dict[str, Any]]:
@@ -68,10 +59,11 @@ def exec_statements(
             if isinstance(log_group_arn, str)
             else pulumi.Output.all(log_group_arn).apply(lambda known: _log_streams(str(known[0])))
         )
+        # DescribeLogGroups takes "*" only (no resource type in the Service Authorization Reference),
+        # as the ECS Exec guide's logging policy grants it.
+        # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
         out += [
-            {"Sid": "EcsExecAuditLogGroups", "Effect": "Allow",
-             "Action": ["logs:DescribeLogGroups"],
-             "Resource": _concat("arn:", partition, ":logs:", region, ":", account_id, ":log-group:*")},
+            unscoped_statement("EcsExecAuditLogGroups", ["logs:DescribeLogGroups"]),
             {"Sid": "EcsExecAuditLogWrite", "Effect": "Allow",
              "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
              "Resource": streams},
@@ -82,17 +74,18 @@ def exec_statements(
 def firelens_statements(log_group_arn: pulumi.Input[str]) -> list[dict[str, Any]]:
     """What the FireLens log router needs, with the task role, to write the task's containers' logs
     to the task's log group through Fluent Bit's ``cloudwatch_logs`` output (its documented
-    permissions, without ``logs:CreateLogGroup``: the group exists): create log streams in exactly
-    that group, and put events in its streams. https://docs.fluentbit.io/manual/pipeline/outputs/cloudwatch"""
+    permissions, without ``logs:CreateLogGroup``: the group exists): create streams in exactly
+    that group, and put events in them. https://docs.fluentbit.io/manual/pipeline/outputs/cloudwatch"""
     streams: pulumi.Input[str] = (
         f"{log_group_arn}:log-stream:*"
         if isinstance(log_group_arn, str)
         else pulumi.Output.concat(log_group_arn, ":log-stream:*")
     )
     return [
-        {"Sid": "FireLensLogStreams", "Effect": "Allow", "Action": ["logs:CreateLogStream"], "Resource": log_group_arn},
-        {"Sid": "FireLensLogEvents", "Effect": "Allow", "Action": ["logs:PutLogEvents"], "Resource": streams},
-    ]
+        # Both act on the log-stream resource type (Service Authorization Reference, CloudWatch Logs).
+        {"Sid": "FireLensLogStreams", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": streams},
+    ]  # fmt: skip
 
 
 def queue_statements(queue_arn: str, kms_key_arn: str | None = None) -> list[dict[str, Any]]:
@@ -157,8 +150,9 @@ def policy_size(statements: Sequence[dict[str, Any]]) -> int:
 
 def unscoped_statement(sid: str, actions: Sequence[str]) -> dict[str, Any]:
     """An Allow statement on ``Resource: "*"``, for actions that AWS's Service Authorization
-    Reference gives no resource-level permissions; the same rule as the task role's grants
-    (:func:`ecs_platform.iam_reference.wildcard_resource_problem`) and the policy pack's."""
+    Reference lets act on no resource (:func:`~ecs_platform.iam_reference.unscoped`); the same
+    rule as the task role's grants (:func:`ecs_platform.iam_reference.wildcard_resource_problem`)
+    and the policy pack's."""
     problem = iam_reference.wildcard_resource_problem(actions)
     if problem or not iam_reference.all_unscoped(actions):
         raise ValueError(f"statement {sid}: {problem or 'an action AWS does not list'}")

@@ -3,14 +3,17 @@ and log retention."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from pulumi_policy import PolicyResource
 
 from ecs_platform import facts
 from ecs_platform.facts import LOG_ROUTER_CONTAINER, VOLUME_INIT_CONTAINER
 from ecs_platform.tools.policy_rules.base import (
     CAPACITY_PROVIDER,
     CLUSTER,
+    CLUSTER_CAPACITY_PROVIDERS,
     LOG_GROUP,
     SCHEDULE,
     SERVICE,
@@ -18,6 +21,7 @@ from ecs_platform.tools.policy_rules.base import (
     ResourceRule,
     StackRule,
     containers,
+    deps,
     tags_of,
 )  # fmt: skip
 
@@ -81,6 +85,33 @@ def _fargate_latest(p: Mapping[str, Any]) -> Iterable[str]:
     fargate = p.get("launchType") == "FARGATE" or bool(providers & {"FARGATE", "FARGATE_SPOT"})
     if fargate and p.get("platformVersion") not in (None, "LATEST"):
         yield f"the Fargate service pins platform version {p.get('platformVersion')} instead of LATEST"
+
+
+def _fargate_latest_by_default(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, str]]:
+    """ECS.10 for a service placed by its cluster's default capacity provider strategy: with no
+    ``launchType`` and no strategy of its own, "the defaultCapacityProviderStrategy for the
+    cluster is used" (CreateService,
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html), so a
+    Fargate default (or a Fargate-only task definition) makes it a Fargate service."""
+    defaults: dict[str, set[str]] = {}
+    for r in resources:
+        if r.resource_type == CLUSTER_CAPACITY_PROVIDERS:
+            providers = {str(s.get("capacityProvider")) for s in r.props.get("defaultCapacityProviderStrategies") or []
+                         if isinstance(s, Mapping)}  # fmt: skip
+            for cluster in deps(r, "clusterName"):
+                defaults.setdefault(cluster.urn, set()).update(providers)
+    for svc in resources:
+        p = svc.props
+        if svc.resource_type != SERVICE or p.get("launchType") or p.get("capacityProviderStrategies"):
+            continue
+        if p.get("platformVersion") in (None, "LATEST"):
+            continue
+        by_cluster = any(defaults.get(c.urn, set()) & {"FARGATE", "FARGATE_SPOT"} for c in deps(svc, "cluster"))
+        by_task = any(list(t.props.get("requiresCompatibilities") or []) == ["FARGATE"]
+                      for t in deps(svc, "taskDefinition"))  # fmt: skip
+        if by_cluster or by_task:
+            yield (f"the Fargate service (placed by its cluster's default capacity provider strategy) pins platform "
+                   f"version {p.get('platformVersion')} instead of LATEST"), svc.urn
 
 
 def _container_insights(p: Mapping[str, Any]) -> Iterable[str]:
@@ -254,4 +285,8 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
     ResourceRule("logs-retention", None, "Log groups have a retention", (LOG_GROUP,), _retention),
 )  # fmt: skip
 
-STACK_RULES: tuple[StackRule, ...] = ()
+STACK_RULES: tuple[StackRule, ...] = (
+    StackRule("ecs-10-fargate-latest-by-default", "ECS.10",
+              "Fargate services placed by the cluster's default strategy run the latest platform version",
+              _fargate_latest_by_default),
+)  # fmt: skip

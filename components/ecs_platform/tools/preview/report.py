@@ -23,10 +23,22 @@ def _policy_summary(document: str) -> str:
         actions = actions if isinstance(actions, list) else [actions]
         resources = st.get("Resource")
         resources = resources if isinstance(resources, list) else [resources]
-        parts.append(
-            f"{st.get('Effect', 'Allow')} {', '.join(map(str, actions))} on {', '.join(map(str, resources))}"
-        )
+        line = f"{st.get('Effect', 'Allow')} {', '.join(map(str, actions))} on {', '.join(map(str, resources))}"
+        if "*" in resources and st.get("Effect", "Allow") == "Allow":
+            line += _narrowing(actions)
+        parts.append(line)
     return "; ".join(parts)
+
+
+def _narrowing(actions: list[Any]) -> str:
+    """What narrows a ``"*"`` grant: the condition keys AWS's Service Authorization Reference
+    offers for its actions (``cloudwatch:PutMetricData`` -> ``cloudwatch:namespace``)."""
+    from ecs_platform import iam_reference  # the reference loads on first use only
+
+    keys = iam_reference.narrowing_keys(str(a) for a in actions)
+    if keys:
+        return f" (no resource to name in AWS's reference; narrow it with a Condition on {', '.join(keys)})"
+    return " (no resource to name in AWS's reference, and no condition key to narrow it)"
 
 
 def _key_policy(document: str) -> str:
