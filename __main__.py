@@ -30,12 +30,18 @@ spec, context = config.load(
     account=account,
     offline=config.engine_is_mocked(),
     config_keys=config.all_config(),
+    aws_provider=config.read_aws_provider(),
 )
 
 # One mechanism for tags: the provider's default tags reach every taggable
 # resource (services add their own `Service` tag on top).
+# An explicit provider reads no `aws:*` stack config, so the credential settings are handed to it
+# here: the resources, the pre-deploy runs (context.aws_provider) and the lookups above act alike.
 provider = aws.Provider(
-    "aws", region=region, default_tags=aws.ProviderDefaultTagsArgs(tags=stack_tags(spec, context))
+    "aws",
+    region=region,
+    default_tags=aws.ProviderDefaultTagsArgs(tags=stack_tags(spec, context)),
+    **config.provider_args(context.aws_provider),
 )
 platform = Platform("ecs", spec, context=context, opts=pulumi.ResourceOptions(providers=[provider]))
 
@@ -58,6 +64,10 @@ if platform.cluster.external is not None:
     # Secret outputs: `pulumi stack output --show-secrets externalRegistrationCommand`.
     pulumi.export("externalActivationCode", external.activation_code)
     pulumi.export("externalRegistrationCommand", external.registration_command)
+if platform.task_roles is not None:
+    # A cluster without services: the roles the tasks others run on it use.
+    pulumi.export("taskExecutionRoleArn", platform.task_roles.execution_role_arn)
+    pulumi.export("taskRoleArn", platform.task_roles.task_role_arn)
 pulumi.export(
     "services",
     {

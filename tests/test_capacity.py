@@ -50,13 +50,13 @@ def staging() -> StackRun:
 def test_launch_template_uses_the_ecs_optimized_al2023_ami_from_ssm(ec2: StackRun) -> None:
     [(_, args)] = [c for c in ec2.cloud.calls if c[0] == "aws:ssm/getParameter:getParameter"]
     assert args["name"] == "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
-    lt = ec2.one(LT).inputs
+    lt = ec2.one(LT, "ecs-cluster-ec2-lt").inputs
     assert lt["imageId"].startswith("ami-")
     assert lt["instanceType"] == "t3.medium"
 
 
 def test_instances_are_hardened(ec2: StackRun) -> None:
-    lt = ec2.one(LT).inputs
+    lt = ec2.one(LT, "ecs-cluster-ec2-lt").inputs
     assert lt["metadataOptions"] == {"httpEndpoint": "enabled", "httpTokens": "required",
                                      "httpPutResponseHopLimit": 1}  # fmt: skip
     assert lt["blockDeviceMappings"] == [{"deviceName": "/dev/xvda", "ebs": {
@@ -70,7 +70,7 @@ def test_instances_are_hardened(ec2: StackRun) -> None:
 
 
 def test_user_data_joins_the_cluster_with_task_roles_and_no_imds_for_tasks(ec2: StackRun) -> None:
-    script = base64.b64decode(ec2.one(LT).inputs["userData"]).decode()
+    script = base64.b64decode(ec2.one(LT, "ecs-cluster-ec2-lt").inputs["userData"]).decode()
     cluster = ec2.one("aws:ecs/cluster:Cluster").outputs["name"]
     assert f"ECS_CLUSTER={cluster}\n" in script
     for setting in ("ECS_ENABLE_TASK_IAM_ROLE=true", "ECS_ENABLE_TASK_IAM_ROLE_NETWORK_HOST=true",
@@ -87,16 +87,16 @@ def test_instance_role_is_for_ec2_with_the_ecs_and_ssm_policies_only(ec2: StackR
     arns = sorted(a.inputs["policyArn"] for a in ec2.of_type(ATTACH) if a.name.startswith("ecs-cluster-ec2"))
     assert arns == ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
                     "arn:aws:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role"]  # fmt: skip
-    profile = ec2.one("aws:iam/instanceProfile:InstanceProfile")
+    profile = ec2.one("aws:iam/instanceProfile:InstanceProfile", "ecs-cluster-ec2-profile")
     assert profile.inputs["role"] == role.outputs["name"]
-    assert ec2.one(LT).inputs["iamInstanceProfile"] == {"arn": profile.outputs["arn"]}
+    assert ec2.one(LT, "ecs-cluster-ec2-lt").inputs["iamInstanceProfile"] == {"arn": profile.outputs["arn"]}
 
 
 def test_auto_scaling_group_spans_every_zone_and_is_protected_for_ecs(ec2: StackRun) -> None:
-    asg = ec2.one(ASG)
+    asg = ec2.one(ASG, "ecs-cluster-ec2-asg")
     # zones by ID (use1-az1, use1-az2): in the mock account these are us-east-1c and us-east-1d
     assert [ec2.cloud.subnets[s] for s in asg.inputs["vpcZoneIdentifiers"]] == [
-        ("us-east-1c", "private"), ("us-east-1d", "private")]  # fmt: skip
+        ("us-east-1c", "isolated"), ("us-east-1d", "isolated")]  # fmt: skip (dev's, behind its NAT instance)
     assert [ec2.cloud.subnet_zone_ids[s] for s in asg.inputs["vpcZoneIdentifiers"]] == ["use1-az1", "use1-az2"]
     assert (asg.inputs["minSize"], asg.inputs["maxSize"]) == (1, 10)
     assert asg.inputs["protectFromScaleIn"] is True
@@ -105,13 +105,14 @@ def test_auto_scaling_group_spans_every_zone_and_is_protected_for_ecs(ec2: Stack
     policy_ = asg.inputs["mixedInstancesPolicy"]
     assert [o["instanceType"] for o in policy_["launchTemplate"]["overrides"]] == ["t3.medium"]
     assert policy_["launchTemplate"]["launchTemplateSpecification"] == {
-        "launchTemplateId": ec2.one(LT).id, "version": str(ec2.one(LT).outputs["latestVersion"])}  # fmt: skip
+        "launchTemplateId": ec2.one(LT, "ecs-cluster-ec2-lt").id,
+        "version": str(ec2.one(LT, "ecs-cluster-ec2-lt").outputs["latestVersion"])}  # fmt: skip
     assert policy_["instancesDistribution"]["onDemandPercentageAboveBaseCapacity"] == 100
 
 
 def test_capacity_provider_has_managed_scaling_termination_protection_and_draining(ec2: StackRun) -> None:
     cp = ec2.one(CP).inputs["autoScalingGroupProvider"]
-    assert cp["autoScalingGroupArn"] == ec2.one(ASG).outputs["arn"]
+    assert cp["autoScalingGroupArn"] == ec2.one(ASG, "ecs-cluster-ec2-asg").outputs["arn"]
     assert cp["managedTerminationProtection"] == "ENABLED"
     assert cp["managedDraining"] == "ENABLED"
     assert cp["managedScaling"]["status"] == "ENABLED"
@@ -144,7 +145,7 @@ def test_graviton_instances_take_the_arm64_ami_and_arm64_tasks() -> None:
     names = [a["name"] for c, a in run.cloud.calls if c == "aws:ssm/getParameter:getParameter"]
     assert names == ["/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id"]
     assert run.one(TASKDEF).inputs["runtimePlatform"]["cpuArchitecture"] == "ARM64"
-    overrides = run.one(ASG).inputs["mixedInstancesPolicy"]["launchTemplate"]["overrides"]
+    overrides = run.one(ASG, "ecs-cluster-ec2-asg").inputs["mixedInstancesPolicy"]["launchTemplate"]["overrides"]
     assert [o["instanceType"] for o in overrides] == ["m7g.large", "c7g.xlarge"]
 
 
@@ -152,13 +153,13 @@ def test_spot_share_and_sizes_come_from_config() -> None:
     run = ok(run_program("dev", {"launchType": "EC2", "services": API, "ec2": {
         "minSize": 2, "maxSize": 8, "spotPercentage": 70, "onDemandBase": 1, "targetCapacity": 80,
         "rootVolumeGiB": 60}}))  # fmt: skip
-    asg = run.one(ASG).inputs
+    asg = run.one(ASG, "ecs-cluster-ec2-asg").inputs
     assert (asg["minSize"], asg["maxSize"], asg["capacityRebalance"]) == (2, 8, True)
     assert asg["mixedInstancesPolicy"]["instancesDistribution"] == {
         "onDemandBaseCapacity": 1, "onDemandPercentageAboveBaseCapacity": 30,
         "onDemandAllocationStrategy": "prioritized", "spotAllocationStrategy": "price-capacity-optimized"}  # fmt: skip
     assert run.one(CP).inputs["autoScalingGroupProvider"]["managedScaling"]["targetCapacity"] == 80
-    assert run.one(LT).inputs["blockDeviceMappings"][0]["ebs"]["volumeSize"] == 60
+    assert run.one(LT, "ecs-cluster-ec2-lt").inputs["blockDeviceMappings"][0]["ebs"]["volumeSize"] == 60
 
 
 def test_capacity_provider_has_a_name_aws_accepts(ec2: StackRun) -> None:
@@ -167,7 +168,7 @@ def test_capacity_provider_has_a_name_aws_accepts(ec2: StackRun) -> None:
 
 
 def test_instances_carry_the_stack_tags(ec2: StackRun) -> None:
-    specs = ec2.one(LT).inputs["tagSpecifications"]
+    specs = ec2.one(LT, "ecs-cluster-ec2-lt").inputs["tagSpecifications"]
     assert [s["resourceType"] for s in specs] == ["instance", "volume"]
     assert specs[0]["tags"]["Stack"] == "dev"
 
@@ -202,7 +203,9 @@ def test_external_services_use_the_external_launch_type_and_bridge_networking(ex
     assert c["portMappings"] == [
         {"name": "api-8080", "containerPort": 8080, "protocol": "tcp", "hostPort": 0}
     ]
-    assert external.of_type("aws:ec2/securityGroup:SecurityGroup") == []
+    # Bridge networking: no task security group (the NAT instance's is the only one).
+    nat = {r.urn for r in external.of_type("ecs-platform:network:NatInstance")}
+    assert [g for g in external.of_type("aws:ec2/securityGroup:SecurityGroup") if g.parent not in nat] == []
 
 
 def test_registration_command_is_exported(external: StackRun) -> None:
@@ -299,7 +302,7 @@ def test_every_launch_type_runs_the_real_program(launch_type: str, expected: dic
 
 
 def test_instances_have_basic_monitoring_unless_asked(ec2: StackRun) -> None:
-    lt = ec2.one("aws:ec2/launchTemplate:LaunchTemplate")
+    lt = ec2.one(LT, "ecs-cluster-ec2-lt")
     assert lt.inputs["monitoring"] == {"enabled": False}
 
 
@@ -308,7 +311,7 @@ def test_detailed_monitoring_on_request_is_priced_per_instance() -> None:
 
     run = run_program("dev", {"launchType": "EC2", "ec2": {"detailedMonitoring": True}})
     assert run.error is None, run.error
-    assert run.one("aws:ec2/launchTemplate:LaunchTemplate").inputs["monitoring"] == {"enabled": True}
+    assert run.one(LT, "ecs-cluster-ec2-lt").inputs["monitoring"] == {"enabled": True}
     [line] = [x for x in estimate(run).lines if x.item.startswith("EC2 detailed monitoring")]
     instances = int(line.detail.split(" of ")[1].split(" ")[0])
     assert line.desired == pytest.approx(2.1 * instances) and instances >= 1
@@ -320,7 +323,7 @@ def test_detailed_monitoring_on_request_is_priced_per_instance() -> None:
 
 
 def test_a_new_launch_template_version_rolls_through_protected_instances(ec2: StackRun) -> None:
-    asg = ec2.one("aws:autoscaling/group:Group").inputs
+    asg = ec2.one(ASG, "ecs-cluster-ec2-asg").inputs
     # The group names the template's version, so a new version (a new AMI) changes the group,
     # which starts the refresh.
     spec = asg["mixedInstancesPolicy"]["launchTemplate"]["launchTemplateSpecification"]

@@ -16,7 +16,7 @@ from ecs_platform import ClusterRef, LoadBalancerRef, Service, ServiceSpec
 from ecs_platform.errors import ConfigError
 from ecs_platform.load_balancer import LoadBalancer
 from ecs_platform.specs import DeploymentSpec, LoadBalancerSpec
-from ecs_platform.tools.mock_cloud import StackRun, run_program
+from ecs_platform.tools.mock_cloud import StackRun, project_file, run_program
 from tests.test_validation import CLUSTER_ARN, NS, config_problems, in_program, spec_problems
 
 SERVICE = "aws:ecs/service:Service"
@@ -69,6 +69,8 @@ def test_every_service_waits_for_steady_state_within_the_deploy_timeout(stack_na
     assert services
     for svc in services:
         assert svc.inputs["waitForSteadyState"] is True, svc.name
+        # the provider's SIGINT rollback stays off (see service/component.py)
+        assert "sigintRollback" not in svc.inputs, svc.name
         assert svc.custom_timeouts == {"create": minutes, "update": minutes}, svc.name
         assert "ecs-platform:waiver:steady-state" not in svc.inputs.get("tags", {})
 
@@ -85,7 +87,9 @@ def test_turning_steady_state_off_is_explicit_and_recorded_on_each_service() -> 
 
 
 def _alarms(run: StackRun) -> dict[str, dict[str, Any]]:
-    return {a.name: a.inputs for a in run.of_type(ALARM)}
+    """The deployment alarms (not a NAT instance's health alarm)."""
+    nat = {r.urn for r in run.of_type("ecs-platform:network:NatInstance")}
+    return {a.name: a.inputs for a in run.of_type(ALARM) if a.parent not in nat}
 
 
 def test_a_public_service_rolls_back_on_5xx_and_unhealthy_hosts_of_its_target_group(dev: StackRun) -> None:
@@ -106,7 +110,8 @@ def test_a_public_service_rolls_back_on_5xx_and_unhealthy_hosts_of_its_target_gr
     assert svc.inputs["alarms"] == {"alarmNames": names, "enable": True, "rollback": True}
     # the circuit breaker stays, for tasks that never start
     assert svc.inputs["deploymentCircuitBreaker"] == {"enable": True, "rollback": True}
-    assert "deploymentConfiguration" not in svc.inputs  # rolling: ECS's default
+    # rolling, sent: the provider would keep a strategy the program stopped sending
+    assert svc.inputs["deploymentConfiguration"] == {"strategy": "ROLLING"}
 
 
 def test_thresholds_and_alarm_names_come_from_config() -> None:
@@ -123,7 +128,7 @@ def test_thresholds_and_alarm_names_come_from_config() -> None:
 def test_a_private_service_rolls_back_on_the_alarms_it_names_only() -> None:
     run = ok(run_program("dev", {"services": {"jobs": {"image": "busybox", "user": "1000",
                                                        "deployment": {"alarms": ["queue-age"]}}}}))  # fmt: skip
-    assert run.of_type(ALARM) == []
+    assert _alarms(run) == {}
     assert run.one(SERVICE).inputs["alarms"] == {"alarmNames": ["queue-age"], "enable": True, "rollback": True}
     plain = ok(run_program("dev", {"services": {"jobs": {"image": "busybox", "user": "1000"}}}))
     assert "alarms" not in plain.one(SERVICE).inputs
@@ -136,6 +141,11 @@ def test_blue_green_has_two_identical_target_groups(bg: StackRun) -> None:
     blue, green = bg.one(TG, "ecs-web-tg").inputs, bg.one(TG, "ecs-web-tg-alt").inputs
     assert {k: v for k, v in blue.items() if k != "name"} == {k: v for k, v in green.items() if k != "name"}
     assert (blue["port"], blue["targetType"]) == (8080, "ip")
+    # ECS registers each task with its container port and checks it on that port, so a group keeps
+    # the port it was created with: a new container port must not replace groups ECS holds
+    assert blue["healthCheck"]["port"] == "traffic-port"
+    for group in ("ecs-web-tg", "ecs-web-tg-alt"):
+        assert bg.one(TG, group).ignore_changes == ["port", "name"]
 
 
 def _weighted(run: StackRun) -> list[dict[str, Any]]:
@@ -154,14 +164,25 @@ def test_production_and_test_rules_forward_100_0_and_leave_the_weights_to_ecs(bg
         assert rule.ignore_changes == ["actions"], rule.name
 
 
-def test_the_test_listener_is_admitted_from_the_ingress_cidrs_only(bg: StackRun) -> None:
+def _lb_ingress(run: StackRun) -> list[tuple[int, int, str]]:
+    lb_sg = run.one("aws:ec2/securityGroup:SecurityGroup", "ecs-lb-sg").id
+    return sorted((r.inputs["fromPort"], r.inputs["toPort"], r.inputs["cidrIpv4"])
+                  for r in run.of_type(INGRESS) if r.inputs["securityGroupId"] == lb_sg)  # fmt: skip
+
+
+def test_the_test_listener_is_admitted_from_the_vpc_only_by_default(bg: StackRun) -> None:
     listener = bg.one(LISTENER, "ecs-lb-test-8443").inputs
     assert (listener["port"], listener["protocol"]) == (8443, "HTTP")  # as the main listener: no certificate
     assert listener["defaultActions"][0]["fixedResponse"]["statusCode"] == "404"
-    lb_sg = bg.one("aws:ec2/securityGroup:SecurityGroup", "ecs-lb-sg").id
-    rules = sorted((r.inputs["fromPort"], r.inputs["toPort"], r.inputs["cidrIpv4"])
-                   for r in bg.of_type(INGRESS) if r.inputs["securityGroupId"] == lb_sg)  # fmt: skip
-    assert rules == sorted([(p, p, c) for p in (80, 8443) for c in CIDRS])
+    # the production listener admits the load balancer's clients, the test listener the VPC only
+    assert _lb_ingress(bg) == sorted([(80, 80, c) for c in CIDRS] + [(8443, 8443, "10.0.0.0/16")])
+    assert ("aws:ec2/getVpc:getVpc", {"id": bg.one("awsx:ec2:Vpc").outputs["vpcId"]}) in bg.cloud.calls
+
+
+def test_test_ingress_cidrs_name_who_else_may_reach_the_test_listener() -> None:
+    run = blue_green(testIngressCidrs=["192.0.2.0/28"])
+    assert _lb_ingress(run) == sorted([(80, 80, c) for c in CIDRS] + [(8443, 8443, "192.0.2.0/28")])
+    assert not [c for c in run.cloud.calls if c[0] == "aws:ec2/getVpc:getVpc"]
 
 
 def test_with_a_certificate_the_test_listener_is_https_with_the_same_policy(prod: StackRun) -> None:
@@ -176,7 +197,7 @@ def test_the_infrastructure_role_trusts_ecs_as_aws_documents_it(bg: StackRun) ->
         {"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"}, "Action": "sts:AssumeRole"}]}  # fmt: skip
 
 
-def test_the_infrastructure_role_reaches_exactly_this_services_listeners_rules_and_target_groups(
+def test_the_infrastructure_role_reaches_exactly_this_services_rules_and_target_groups(
     bg: StackRun,
 ) -> None:
     policy = bg.one(ROLE_POLICY, "ecs-web-infrastructure-policy")
@@ -190,8 +211,6 @@ def test_the_infrastructure_role_reaches_exactly_this_services_listeners_rules_a
         {"Sid": "TargetGroups", "Effect": "Allow",
          "Action": ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
          "Resource": [arn["ecs-web-tg"], arn["ecs-web-tg-alt"]]},
-        {"Sid": "Listeners", "Effect": "Allow", "Action": ["elasticloadbalancing:ModifyListener"],
-         "Resource": [arn["ecs-lb-http"], arn["ecs-lb-test-8443"]]},
         {"Sid": "ListenerRules", "Effect": "Allow", "Action": ["elasticloadbalancing:ModifyRule"],
          "Resource": [arn["ecs-web-route-0"], arn["ecs-web-test-route"]]},
     ]}  # fmt: skip
@@ -325,21 +344,39 @@ CASES: list[tuple[str, dict[str, Any], str, bool]] = [
      f"{NS}services.api.deployment.testPort: 8443 is also the test port of web (allowed: a port no other service's "
      "test listener has)", True),
     ("timeout shorter than the bake", stack({"strategy": "blueGreen", "testPort": 8443, "bakeMinutes": 60}),
-     f"{NS}deployTimeoutMinutes: 30 is too short for services.web, whose blueGreen deployment takes at least 60 "
-     "minutes of traffic steps and bake time (allowed: more than 60, up to 2880)", True),
+     f"{NS}deployTimeoutMinutes: 30 is too short for services.web, whose blueGreen deployment takes at least 63 "
+     "minutes (60 min of traffic steps and bake time, 45 s for new tasks to pass 3 load balancer checks 15 s apart, "
+     "1 min of health check grace period, 30 s of draining the old tasks; pulling images and starting tasks come on "
+     "top) (allowed: more than 63, up to 2880)", True),
     ("timeout shorter than the linear steps", stack({"strategy": "linear", "testPort": 8443}),
-     f"{NS}deployTimeoutMinutes: 30 is too short for services.web, whose linear deployment takes at least 64 "
-     "minutes of traffic steps and bake time (allowed: more than 64, up to 2880)", False),
+     f"{NS}deployTimeoutMinutes: 30 is too short for services.web, whose linear deployment takes at least 67 "
+     "minutes (64 min of traffic steps and bake time, 45 s for new tasks to pass 3 load balancer checks 15 s apart, "
+     "1 min of health check grace period, 30 s of draining the old tasks; pulling images and starting tasks come on "
+     "top) (allowed: more than 67, up to 2880)", False),
+    ("timeout covering the bake only", stack({"strategy": "blueGreen", "testPort": 8443, "bakeMinutes": 15},
+                                            deployTimeoutMinutes=16),
+     f"{NS}deployTimeoutMinutes: 16 is too short for services.web, whose blueGreen deployment takes at least 18 "
+     "minutes (15 min of traffic steps and bake time, 45 s for new tasks to pass 3 load balancer checks 15 s apart, "
+     "1 min of health check grace period, 30 s of draining the old tasks; pulling images and starting tasks come on "
+     "top) (allowed: more than 18, up to 2880)", False),
+    ("test ingress with rolling", stack({"testIngressCidrs": ["10.0.0.0/8"]}),
+     f'{P}testIngressCidrs: ["10.0.0.0/8"] is set with strategy rolling, which has no test listener (allowed: '
+     "strategy blueGreen, linear or canary, or remove it)", True),
+    ("retarget with rolling", stack({"retarget": True}),
+     f"{P}retarget: true is set with strategy rolling, which has no second target group (allowed: strategy "
+     "blueGreen, linear or canary, or remove it)", False),
+    ("test ingress not a block", stack({"strategy": "blueGreen", "testPort": 8443, "testIngressCidrs": ["vpn"]}),
+     f'{P}testIngressCidrs[0]: "vpn" is not an IPv4 CIDR block (allowed: e.g. 203.0.113.0/24)', False),
     ("timeout below five minutes", {"deployTimeoutMinutes": 4},
      f"{NS}deployTimeoutMinutes: 4 is out of range (allowed: 5..2880)", True),
     ("steady state not a boolean", {"waitForSteadyState": "no"},
      f'{NS}waitForSteadyState: "no" is not a boolean (allowed: true, false)', False),
     ("test ports overflow the load balancer's security group", stack(
-        {"strategy": "blueGreen", "testPort": 8443},
-        lb={"ingressCidrs": [f"10.{i}.0.0/16" for i in range(31)]}),
-     f"{NS}loadBalancer.ingressCidrs: 31 blocks make 62 inbound rules on the load balancer's security group with the "
-     "test ports 8443 (one per block and port) (allowed: at most 60 rules, AWS's default quota per security group)",
-     False),
+        {"strategy": "blueGreen", "testPort": 8443, "testIngressCidrs": [f"10.1.{i}.0/24" for i in range(41)]},
+        lb={"ingressCidrs": [f"10.{i}.0.0/16" for i in range(20, 40)]}),
+     f"{NS}loadBalancer.ingressCidrs: 20 blocks make 61 inbound rules on the load balancer's security group with the "
+     "test ports 8443 (20 for the listeners, 41 for the test listeners' sources) (allowed: at most 60 rules, AWS's "
+     "default quota per security group)", False),
 ]  # fmt: skip
 
 
@@ -369,7 +406,7 @@ def test_the_limits_themselves_load() -> None:
     ok(run_program("dev", stack({"strategy": "canary", "testPort": 1, "bakeMinutes": 0,
                                  "canary": {"percent": 0.1, "minutes": 0}})))  # fmt: skip
     ok(run_program("dev", stack({"strategy": "linear", "testPort": 65535, "bakeMinutes": 1440,
-                                 "linear": {"stepPercent": 100, "stepMinutes": 1440}}, deployTimeoutMinutes=1441)))
+                                 "linear": {"stepPercent": 100, "stepMinutes": 1440}}, deployTimeoutMinutes=1444)))
     ok(run_program("dev", stack({"strategy": "linear", "testPort": 8443, "linear": {"stepPercent": 3.0}},
                                 waitForSteadyState=False)))  # no wait: the timeout need not cover the steps
 
@@ -421,3 +458,111 @@ def test_python_callers_get_the_same_messages_at_snake_case_paths() -> None:
         strategy="canary", test_port=8443)))  # fmt: skip
     assert problems == ["ServiceSpec.deployment.strategy: canary moves load balancer traffic, and the service is "
                         "not public (allowed: rolling, or public: true / routes)"]
+
+
+# --- successive `pulumi up`s: what the engine sends the provider ---------------------------------
+
+
+def _path(path: str) -> list[str | int]:
+    """``loadBalancers[0].targetGroupArn`` -> ["loadBalancers", 0, "targetGroupArn"]."""
+    out: list[str | int] = []
+    for part in path.split("."):
+        name, _, index = part.partition("[")
+        out += [name] + ([int(index.rstrip("]"))] if index else [])
+    return out
+
+
+def _with_ignored(new: dict[str, Any], old: dict[str, Any], paths: list[str]) -> dict[str, Any]:
+    """The inputs the engine sends for an update: ``new`` with every ``ignore_changes`` path reset
+    to its value in ``old``, and removed where ``old`` has none (pulumi/pulumi
+    sdk/go/common/resource/properties_path.go, ``PropertyPath.Reset``)."""
+    result: dict[str, Any] = json.loads(json.dumps(new))
+    for path in paths:
+        *parents, leaf = _path(path)
+        src: Any = old
+        dst: Any = result
+        for key in parents:
+            src = _step(src, key)
+            dst = _step(dst, key)
+        if not isinstance(dst, dict):
+            continue
+        if isinstance(src, dict) and leaf in src:
+            dst[leaf] = src[leaf]
+        else:
+            dst.pop(leaf, None)
+    return result
+
+
+def _step(value: Any, key: str | int) -> Any:
+    if isinstance(value, dict) and isinstance(key, str):
+        return value.get(key)
+    if isinstance(value, list) and isinstance(key, int) and key < len(value):
+        return value[key]
+    return None
+
+
+def _swapped(inputs: dict[str, Any]) -> dict[str, Any]:
+    """The service as ECS reports it after one blue/green deployment: production on the
+    alternate group."""
+    state: dict[str, Any] = json.loads(json.dumps(inputs))
+    lb = state["loadBalancers"][0]
+    lb["targetGroupArn"], lb["advancedConfiguration"]["alternateTargetGroupArn"] = (
+        lb["advancedConfiguration"]["alternateTargetGroupArn"], lb["targetGroupArn"])  # fmt: skip
+    return state
+
+
+def test_the_next_pulumi_up_leaves_the_target_groups_as_ecs_swapped_them(bg: StackRun) -> None:
+    # terraform-provider-aws issue 45678: sending the configured pair after ECS swapped them makes
+    # the next deployment register its tasks in the group serving production.
+    svc = bg.one(SERVICE, "ecs-web")
+    assert set(svc.ignore_changes) >= {"loadBalancers[0].targetGroupArn",
+                                       "loadBalancers[0].advancedConfiguration.alternateTargetGroupArn"}  # fmt: skip
+    again = blue_green(alarms=["checkout-errors"]).one(SERVICE, "ecs-web")
+    assert again.inputs == svc.inputs  # the program asks for the same thing every time
+    # ignoreChanges reuses the value in the state: refreshed (Pulumi.yaml's refresh: always), that
+    # is what ECS set, and the update changes nothing ...
+    refreshed = _swapped(svc.inputs)
+    assert _with_ignored(again.inputs, refreshed, again.ignore_changes) == refreshed
+    # ... while an unrefreshed state would still hold the pair first sent, and send it back
+    assert _with_ignored(again.inputs, svc.inputs, again.ignore_changes) != refreshed
+
+
+def test_every_pulumi_operation_refreshes_first() -> None:
+    # what ECS changes on its own reaches the state before ignoreChanges reuses it
+    assert project_file()["options"] == {"refresh": "always"}
+
+
+def test_rolling_services_leave_their_target_group_to_pulumi(dev: StackRun) -> None:
+    assert dev.one(SERVICE, "ecs-web").ignore_changes == []
+    assert all(rule.ignore_changes == [] for rule in dev.of_type(RULE))
+
+
+def test_switching_to_blue_green_needs_retarget_once_to_send_the_alternate_group() -> None:
+    rolling = ok(run_program("dev", stack(lb={"ingressCidrs": CIDRS}))).one(SERVICE, "ecs-web")
+    plain = blue_green().one(SERVICE, "ecs-web")
+    sent = _with_ignored(plain.inputs, rolling.inputs, plain.ignore_changes)
+    # without retarget the engine would drop the alternate group, which the old inputs lack
+    assert "alternateTargetGroupArn" not in sent["loadBalancers"][0]["advancedConfiguration"]
+    retarget = blue_green(retarget=True)
+    svc = retarget.one(SERVICE, "ecs-web")
+    assert svc.ignore_changes == []
+    assert all(rule.ignore_changes == [] for rule in retarget.of_type(RULE))  # the rules get 100/0 too
+    sent = _with_ignored(svc.inputs, rolling.inputs, svc.ignore_changes)
+    assert sent["loadBalancers"][0]["advancedConfiguration"]["alternateTargetGroupArn"] == (
+        retarget.one(TG, "ecs-web-tg-alt").outputs["arn"])  # fmt: skip
+
+
+@pytest.mark.parametrize("first, then", [("rolling", "blueGreen"), ("blueGreen", "rolling"), ("canary", "rolling")])
+def test_every_strategy_is_sent_so_a_switch_takes_effect_in_both_directions(first: str, then: str) -> None:
+    def strategy(name: str) -> dict[str, Any]:
+        deployment = {"strategy": name} | ({"testPort": 8443} if name != "rolling" else {})
+        svc = ok(run_program("dev", stack(deployment, lb={"ingressCidrs": CIDRS}))).one(SERVICE, "ecs-web")
+        return svc.inputs["deploymentConfiguration"]  # type: ignore[no-any-return]
+
+    expected = {"rolling": "ROLLING", "blueGreen": "BLUE_GREEN", "canary": "CANARY"}
+    assert strategy(first)["strategy"] == expected[first]
+    assert strategy(then)["strategy"] == expected[then]
+
+
+def test_a_rolling_services_group_follows_its_port(dev: StackRun) -> None:
+    assert dev.one(TG, "ecs-web-tg").ignore_changes == []

@@ -46,9 +46,12 @@ DOCUMENTED: dict[str, dict[str, Any]] = {
     # role for load balancers": no conditions (the guide's Sid is left out, as for every role)
     "ecs-infrastructure": {"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"},
                            "Action": "sts:AssumeRole"},
-    # scheduler setting-up.html, "Set up the execution role"
+    # scheduler cross-service-confused-deputy-prevention.html: aws:SourceAccount and aws:SourceArn,
+    # the schedule group's ARN (never a schedule's), both StringEquals
     "scheduler": {"Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole",
-                  "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}},
+                  "Condition": {"StringEquals": {
+                      "aws:SourceAccount": ACCOUNT,
+                      "aws:SourceArn": f"arn:aws:scheduler:us-east-1:{ACCOUNT}:schedule-group/default"}}},
     # flow-logs-iam-role.html: the trust policy with the recommended condition block, the flow
     # log id replaced by a wildcard
     "vpc-flow-logs": {"Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
@@ -134,8 +137,17 @@ OTHER = "999999999999"
                                               "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:us-east-1:{ACCOUNT}:*"}}},
          None, f'aws:SourceAccount ["{ACCOUNT}", "{OTHER}"] lists more than one account'),
         # another account than the role's own
-        ({**DOCUMENTED["scheduler"], "Condition": {"StringEquals": {"aws:SourceAccount": OTHER}}},
+        ({**DOCUMENTED["scheduler"], "Condition": {"StringEquals": {
+            "aws:SourceAccount": OTHER, "aws:SourceArn": f"arn:aws:scheduler:us-east-1:{OTHER}:schedule-group/default"}}},
          f"arn:aws:iam::{ACCOUNT}:role/r", f"aws:SourceAccount {OTHER} is another account than the role's own ({ACCOUNT})"),
+        # the scheduler role without aws:SourceArn (the form before the confused-deputy page's)
+        ({**DOCUMENTED["scheduler"], "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}},
+         None, 'the trust conditions {"StringEquals": ["aws:SourceAccount"]} for scheduler.amazonaws.com are not a '
+               "documented form"),
+        # scoped to one schedule, which AWS says not to do
+        ({**DOCUMENTED["scheduler"], "Condition": {"StringEquals": {
+            "aws:SourceAccount": ACCOUNT, "aws:SourceArn": f"arn:aws:scheduler:us-east-1:{ACCOUNT}:schedule/default/x"}}},
+         None, f'aws:SourceArn "arn:aws:scheduler:us-east-1:{ACCOUNT}:schedule/default/x" is not one ARN'),
         # a source ARN in another account than aws:SourceAccount
         ({**DOCUMENTED["ssm-hybrid"], "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT},
                                                     "ArnEquals": {"aws:SourceArn": f"arn:aws:ssm:us-east-1:{OTHER}:*"}}},
@@ -517,6 +529,43 @@ def test_waf_logs_to_its_own_encrypted_log_group_without_credentials(prod: Stack
     assert logging["redactedFields"] == [{"singleHeader": {"name": "authorization"}}, {"singleHeader": {"name": "cookie"}}]
 
 
+def test_waf_logs_only_blocked_and_counted_requests_by_default(prod: StackRun) -> None:
+    # WAFV2 LoggingFilter: keep the records whose action is BLOCK, COUNT or EXCLUDED_AS_COUNT (a rule
+    # action override of Count), drop the rest: the log grows with attacks, not with traffic.
+    logging = prod.one("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration").inputs
+    assert logging["loggingFilter"] == {"defaultBehavior": "DROP", "filters": [{
+        "behavior": "KEEP", "requirement": "MEETS_ANY",
+        "conditions": [{"actionCondition": {"action": a}} for a in ("BLOCK", "COUNT", "EXCLUDED_AS_COUNT")]}]}  # fmt: skip
+
+
+def test_waf_full_logging_is_a_choice_and_is_priced() -> None:
+    from ecs_platform.tools.preview.cost import estimate
+
+    run = run_program("prod", {"loadBalancer.waf.logRequests": "all"})
+    assert run.error is None, run.error
+    assert "loggingFilter" not in run.one("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration").inputs
+    full = {line.item: line for line in estimate(run).lines}["WAF logs ecs-lb-waf-logging"]
+    filtered = {line.item: line for line in estimate(stack_run("prod")).lines}["WAF logs ecs-lb-waf-logging"]
+    # 10 million assumed requests of 2 KB at $0.50 per GB (vended logs), or the 1% blocked and counted
+    assert round(full.desired, 2) == round(10_000_000 * 2 / 1024 / 1024 * 0.50, 2) == 9.54
+    assert round(filtered.desired, 2) == 0.10
+    refused = run_program("prod", {"loadBalancer.waf.logRequests": "blocked"})
+    assert isinstance(refused.error, ConfigError) and refused.resources == []
+    assert refused.error.problems == ['ecs-platform:loadBalancer.waf.logRequests: "blocked" is not allowed (allowed: '
+                                      'blockedAndCounted, all)']  # fmt: skip
+
+
+def test_waf_logs_of_a_region_without_a_price_are_reported_not_guessed(prod: StackRun) -> None:
+    import copy
+
+    from ecs_platform.tools.preview.cost import estimate, load_prices
+
+    prices = copy.deepcopy(load_prices())
+    del prices["regions"]["us-east-1"]["cloudwatch_vended_logs_gb"]
+    est = estimate(prod, prices)
+    assert est.problems == ["WAF log ingestion: no cloudwatch_vended_logs_gb price for us-east-1"]
+
+
 def test_dev_has_no_waf(dev: StackRun) -> None:
     assert dev.of_type(ACL) == []
 
@@ -580,8 +629,8 @@ def test_prod_logs_every_flow_of_its_vpc_with_a_scoped_role(prod: StackRun) -> N
     assert _statement(role.inputs) == DOCUMENTED["vpc-flow-logs"]
     statements = json.loads(prod.one("aws:iam/rolePolicy:RolePolicy", "ecs-vpc-controls-flow-logs").inputs["policy"])
     assert statements["Statement"] == [
-        {"Sid": "FlowLogGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"],
-         "Resource": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:*"},
+        # DescribeLogGroups has no resource type: "*" is its only resource (issue 21).
+        {"Sid": "FlowLogGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"], "Resource": "*"},
         {"Sid": "FlowLogWrite", "Effect": "Allow",
          "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
          "Resource": group.outputs["arn"] + ":*"},

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from ecs_platform import JobSpec
+from ecs_platform import JobSpec, QueueScalingSpec
 from ecs_platform.errors import ConfigError
 from ecs_platform.tools.mock_cloud import Registration, StackRun, run_program
 from tests.conftest import policy
@@ -45,7 +45,8 @@ def part(run: StackRun, typ: str, name: str) -> Registration:
 
 
 def private_subnets(run: StackRun) -> list[str]:
-    return [s for s, (_, kind) in run.cloud.subnets.items() if kind == "private"]
+    # awsx's private subnets, or its isolated ones behind a NAT instance (dev's)
+    return [s for s, (_, kind) in run.cloud.subnets.items() if kind in ("private", "isolated")]
 
 
 # --- scheduled jobs -------------------------------------------------------------------------------
@@ -65,6 +66,19 @@ def test_the_schedule_runs_the_jobs_task_definition_on_the_cluster(jobs: StackRu
     assert ecs["taskCount"] == 1
     assert ecs["capacityProviderStrategies"] == [{"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}]
     assert ecs["propagateTags"] == "TASK_DEFINITION"
+
+
+def test_a_spot_job_runs_on_spot_even_when_services_keep_an_on_demand_base() -> None:
+    run = run_program("dev", {**JOBS, "fargateOnDemandBase": 2})
+    assert run.error is None, run.error
+    spot_only = [{"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}]
+    ecs = part(run, SCHEDULE, "nightly-schedule").inputs["target"]["ecsParameters"]
+    assert ecs["capacityProviderStrategies"] == spot_only
+    assert part(run, PREDEPLOY, "migrate-predeploy").inputs["capacityProviderStrategy"] == spot_only
+    assert "capacityProvider=FARGATE_SPOT,weight=1,base=0" in run.exports["jobs"]["once"]["runTaskCommand"]
+    # the services keep their on-demand base
+    web = part(run, "aws:ecs/service:Service", "web").inputs["capacityProviderStrategies"]
+    assert {"capacityProvider": "FARGATE", "weight": 1, "base": 2} in web
 
 
 def test_scheduled_tasks_run_in_private_subnets_without_public_ip_behind_their_own_group(jobs: StackRun) -> None:
@@ -108,11 +122,80 @@ def test_the_scheduler_role_may_run_exactly_this_job_on_this_cluster(jobs: Stack
     assert task_def["arnWithoutRevision"] + ":*" == document["Statement"][0]["Resource"]
 
 
-def test_the_scheduler_role_trusts_only_eventbridge_scheduler_of_this_account(jobs: StackRun) -> None:
+def test_the_scheduler_role_trusts_only_eventbridge_scheduler_of_this_accounts_schedule_group(jobs: StackRun) -> None:
+    # "Confused deputy prevention in EventBridge Scheduler": aws:SourceArn is the schedule group's ARN
     trust = policy(part(jobs, ROLE, "nightly-scheduler").inputs["assumeRolePolicy"])
     assert trust["Statement"] == [{
         "Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole",
-        "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}}}]  # fmt: skip
+        "Condition": {"StringEquals": {
+            "aws:SourceAccount": "123456789012",
+            "aws:SourceArn": "arn:aws:scheduler:us-east-1:123456789012:schedule-group/default"}}}]  # fmt: skip
+    # ... and the schedule is in that group
+    assert part(jobs, SCHEDULE, "nightly-schedule").inputs["groupName"] == "default"
+
+
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+RULE = "aws:cloudwatch/eventRule:EventRule"
+
+
+def queue_alarm(queue_name: str) -> dict[str, Any]:
+    return {"namespace": "AWS/SQS", "metricName": "ApproximateNumberOfMessagesVisible",
+            "dimensions": {"QueueName": queue_name}, "statistic": "Maximum", "period": 60, "evaluationPeriods": 1,
+            "datapointsToAlarm": 1, "threshold": 0, "comparisonOperator": "GreaterThanThreshold",
+            "treatMissingData": "notBreaching"}  # fmt: skip
+
+
+def test_a_message_in_the_dead_letter_queue_raises_an_alarm(jobs: StackRun) -> None:
+    alarm = part(jobs, ALARM, "nightly-dlq").inputs
+    dlq = part(jobs, "aws:sqs/queue:Queue", "nightly-dlq").outputs["name"]
+    assert {k: alarm[k] for k in queue_alarm(dlq)} == queue_alarm(dlq)
+    # the stack has no notification topic: like the deployment alarms, no actions
+    assert not alarm.get("alarmActions")
+
+
+def test_a_run_that_exits_non_zero_or_never_starts_lands_in_the_failed_runs_queue(jobs: StackRun) -> None:
+    rule = part(jobs, RULE, "nightly-failed-runs").inputs
+    family = part(jobs, TASK_DEF, "nightly-task").outputs["family"]
+    assert json.loads(rule["eventPattern"]) == {
+        "source": ["aws.ecs"], "detail-type": ["ECS Task State Change"],
+        "detail": {"clusterArn": [jobs.exports["clusterArn"]], "group": [f"family:{family}"],
+                   "lastStatus": ["STOPPED"],
+                   "$or": [{"containers": {"exitCode": [{"anything-but": 0}]}}, {"stopCode": ["TaskFailedToStart"]}]},
+    }  # fmt: skip
+
+
+def test_a_run_task_call_answered_with_failures_lands_in_the_failed_runs_queue(jobs: StackRun) -> None:
+    # Scheduler's call succeeded, so it neither retries nor dead-letters: only CloudTrail tells.
+    rule = part(jobs, RULE, "nightly-unplaced-runs").inputs
+    family_arn = part(jobs, TASK_DEF, "nightly-task").outputs["arnWithoutRevision"]
+    assert json.loads(rule["eventPattern"]) == {
+        "source": ["aws.ecs"], "detail-type": ["AWS API Call via CloudTrail"],
+        "detail": {"eventSource": ["ecs.amazonaws.com"], "eventName": ["RunTask"],
+                   "requestParameters": {"taskDefinition": [{"prefix": f"{family_arn}:"}]},
+                   "responseElements": {"failures": {"reason": [{"exists": True}]}}},
+    }  # fmt: skip
+
+
+def test_only_the_jobs_rules_may_send_to_its_failed_runs_queue_and_an_alarm_watches_it(jobs: StackRun) -> None:
+    queue = part(jobs, "aws:sqs/queue:Queue", "nightly-failed-runs")
+    rules = [part(jobs, RULE, f"nightly-{k}").outputs["arn"] for k in ("failed-runs", "unplaced-runs")]
+    targets = [r.inputs for r in jobs.of_type("aws:cloudwatch/eventTarget:EventTarget")]
+    assert sorted((t["rule"], t["arn"]) for t in targets) == sorted(
+        (part(jobs, RULE, f"nightly-{k}").outputs["name"], queue.outputs["arn"]) for k in ("failed-runs", "unplaced-runs"))
+    policy_ = part(jobs, "aws:sqs/queuePolicy:QueuePolicy", "nightly-failed-runs").inputs
+    assert policy_["queueUrl"] == queue.outputs["url"]
+    assert policy(policy_["policy"])["Statement"] == [{
+        "Sid": "FailedRunEvents", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+        "Action": "sqs:SendMessage", "Resource": queue.outputs["arn"],
+        "Condition": {"ArnEquals": {"aws:SourceArn": rules}}}]  # fmt: skip
+    assert queue.inputs["sqsManagedSseEnabled"] is True
+    alarm = part(jobs, ALARM, "nightly-failed-runs").inputs
+    assert {k: alarm[k] for k in queue_alarm("x")} == queue_alarm(queue.outputs["name"])
+
+
+def test_only_scheduled_jobs_get_run_alarms(jobs: StackRun) -> None:
+    names = [r.name for r in jobs.of_type(ALARM) if r.name.startswith(("ecs-migrate", "ecs-once", "ecs-nightly"))]
+    assert sorted(names) == ["ecs-nightly-dlq", "ecs-nightly-failed-runs"]
 
 
 def test_jobs_without_schedule_have_no_schedule_nor_scheduler_role(jobs: StackRun) -> None:
@@ -167,8 +250,67 @@ def test_the_pre_deploy_run_runs_the_jobs_task_definition_like_the_schedule_woul
         "taskDefinitionArn": part(jobs, TASK_DEF, "migrate-task").outputs["arn"], "containerName": "migrate",
         "region": "us-east-1", "subnets": private_subnets(jobs), "securityGroups": [sg],
         "capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}],
-        "platformVersion": "LATEST", "timeoutSeconds": 900,
+        "platformVersion": "LATEST", "timeoutSeconds": 900, "accountId": "123456789012", "awsAssumeRoles": [],
     }  # fmt: skip
+
+
+CREDENTIALS = {"aws:profile": "deploy", "aws:assumeRoles": [{"roleArn": "arn:aws:iam::123456789012:role/deployer",
+                                                            "sessionName": "ci", "duration": "1h"}]}
+
+
+def test_the_pre_deploy_run_acts_as_the_aws_provider_with_the_stacks_credentials() -> None:
+    run = run_program("dev", {**JOBS, **CREDENTIALS})
+    assert run.error is None, run.error
+    predeploy = part(run, PREDEPLOY, "migrate-predeploy").inputs
+    provider = run.one("pulumi:providers:aws").inputs
+    role = {"roleArn": "arn:aws:iam::123456789012:role/deployer", "sessionName": "ci", "duration": "1h"}
+    assert (predeploy["awsProfile"], predeploy["awsAssumeRoles"]) == ("deploy", [role])
+    assert predeploy["accountId"] == "123456789012"
+    # the explicit provider reads no aws:* config by itself: it gets the same settings
+    assert (provider["profile"], json.loads(provider["assumeRoles"]) if isinstance(provider["assumeRoles"], str)
+            else provider["assumeRoles"]) == ("deploy", [role])
+
+
+def test_static_keys_reach_the_run_and_the_provider_as_secrets() -> None:
+    run = run_program("dev", {**JOBS, "aws:accessKey": "AKIAEXAMPLEEXAMPLE", "aws:secretKey": "s3cr3t"})
+    assert run.error is None, run.error
+    predeploy = part(run, PREDEPLOY, "migrate-predeploy")
+    assert {"awsAccessKey", "awsSecretKey"} <= predeploy.secret_inputs
+    assert {"accessKey", "secretKey"} <= run.one("pulumi:providers:aws").secret_inputs
+    # what the provider gets (a secret still wrapped, numbers as floats) is what it acts with
+    from ecs_platform.predeploy import plain_inputs, session_args
+
+    assert session_args(plain_inputs(predeploy.inputs), "us-east-1", lambda *_: None) == {
+        "aws_access_key_id": "AKIAEXAMPLEEXAMPLE", "aws_secret_access_key": "s3cr3t"}
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ({"aws:assumeRoleWithWebIdentity": {"roleArn": "arn:aws:iam::123456789012:role/ci"}},
+     "aws:assumeRoleWithWebIdentity: is set, and the pre-deploy run of job migrate cannot act as the AWS provider "
+     "with it (web identity federation is not reproduced by the pre-deploy run) (allowed: aws:profile, "
+     "aws:accessKey/aws:secretKey/aws:token, aws:assumeRoles, or no runBefore)"),
+    ({"aws:assumeRole": {"roleArn": "arn:aws:iam::123456789012:role/ci"}},
+     "aws:assumeRole: is set, and the pre-deploy run of job migrate cannot act as the AWS provider with it "
+     "(pulumi-aws v6's key; pulumi-aws v7 reads aws:assumeRoles (a list)) (allowed: aws:profile, "
+     "aws:accessKey/aws:secretKey/aws:token, aws:assumeRoles, or no runBefore)"),
+    ({"aws:accessKey": "AKIAEXAMPLEEXAMPLE"},
+     "aws:secretKey: is missing while aws:accessKey is set (allowed: both or neither)"),
+    ({"aws:assumeRoles": [{"roleArn": "deployer", "duration": "5m"}]},
+     "aws:assumeRoles[0].roleArn: \"deployer\" is not an IAM role ARN"),
+])  # fmt: skip
+def test_provider_settings_a_pre_deploy_run_cannot_reproduce_are_refused_before_anything(
+    extra: dict[str, Any], message: str
+) -> None:
+    run = run_program("dev", {**JOBS, **extra})
+    assert isinstance(run.error, ConfigError)
+    assert any(p.startswith(message) for p in run.error.problems), run.error.problems
+    assert run.resources == []
+
+
+def test_unsupported_provider_settings_are_fine_without_a_pre_deploy_job() -> None:
+    run = run_program("dev", {**JOBS, "jobs.migrate.runBefore": [],
+                              "aws:assumeRoleWithWebIdentity": {"roleArn": "arn:aws:iam::123456789012:role/ci"}})
+    assert run.error is None, run.error
 
 
 def test_the_services_new_task_definition_waits_for_the_pre_deploy_run(jobs: StackRun) -> None:
@@ -212,7 +354,7 @@ def test_the_worker_tracks_backlog_per_task_with_metric_math(jobs: StackRun) -> 
 def test_an_alarm_on_waiting_messages_brings_the_worker_up_from_zero(jobs: StackRun) -> None:
     step = part(jobs, "aws:appautoscaling/policy:Policy", "worker-scale-from-zero")
     assert step.inputs["policyType"] == "StepScaling"
-    assert step.inputs["stepScalingPolicyConfiguration"]["adjustmentType"] == "ExactCapacity"
+    assert step.inputs["stepScalingPolicyConfiguration"]["adjustmentType"] == "ChangeInCapacity"
     assert step.inputs["stepScalingPolicyConfiguration"]["stepAdjustments"] == [
         {"scalingAdjustment": 1, "metricIntervalLowerBound": "0"}]
     alarm = part(jobs, "aws:cloudwatch/metricAlarm:MetricAlarm", "worker-scale-from-zero").inputs
@@ -224,6 +366,21 @@ def test_an_alarm_on_waiting_messages_brings_the_worker_up_from_zero(jobs: Stack
     assert queries["m2"]["metric"]["metricName"] == "RunningTaskCount"
     assert queries["e1"] == {"id": "e1", "label": "Messages waiting, no task running", "returnData": True,
                              "expression": "IF(m1 > 0 AND FILL(m2, 0) == 0, 1, 0)"}
+
+
+def test_scale_from_zero_never_cuts_a_busy_worker_to_one_task(jobs: StackRun) -> None:
+    # The alarm needs 3 one-minute datapoints in a row; and should it still fire for a running
+    # worker (its task count reported late), the policy adds one task: it never sets the count.
+    step = part(jobs, "aws:appautoscaling/policy:Policy", "worker-scale-from-zero").inputs
+    config = step["stepScalingPolicyConfiguration"]
+    assert config["adjustmentType"] == "ChangeInCapacity"
+    assert config["stepAdjustments"] == [{"scalingAdjustment": 1, "metricIntervalLowerBound": "0"}]
+    # the cooldown keeps the alarm's every-minute invocations to one task while the first starts
+    assert config["cooldown"] == 60
+    alarm = part(jobs, "aws:cloudwatch/metricAlarm:MetricAlarm", "worker-scale-from-zero").inputs
+    assert (alarm["evaluationPeriods"], alarm["datapointsToAlarm"]) == (3, 3)
+    assert alarm["treatMissingData"] == "notBreaching"
+    assert {q["id"]: q for q in alarm["metricQueries"]}["m2"]["metric"]["period"] == 60
 
 
 def test_a_worker_that_keeps_one_task_has_no_scale_from_zero_alarm() -> None:
@@ -241,6 +398,31 @@ def test_the_worker_may_consume_exactly_its_queue(jobs: StackRun) -> None:
         "Sid": "ConsumeQueue", "Effect": "Allow", "Resource": QUEUE,
         "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                    "sqs:ChangeMessageVisibility"]}]  # fmt: skip
+
+
+KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def test_a_worker_on_a_kms_encrypted_queue_may_decrypt_with_exactly_its_key_through_sqs() -> None:
+    run = run_program("dev", {**JOBS, "services.worker.autoscaling.queue.kmsKeyArn": KEY})
+    assert run.error is None, run.error
+    document = policy(part(run, POLICY, "worker-roles-task-policy").inputs["policy"])
+    assert document["Statement"][1:] == [{
+        "Sid": "DecryptQueueMessages", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": KEY,
+        "Condition": {"StringEquals": {"kms:ViaService": "sqs.us-east-1.amazonaws.com"}}}]  # fmt: skip
+    # no other role, and no other service, gets the key
+    others = [r for r in run.of_type(POLICY) if r.name != "ecs-worker-roles-task-policy"]
+    assert all(KEY not in r.inputs["policy"] for r in others)
+
+
+def test_the_queue_key_must_be_a_key_arn() -> None:
+    problems = spec_problems(lambda: QueueScalingSpec(arn=QUEUE, backlog_per_task=5, kms_key_arn="alias/orders"))
+    assert problems == ['QueueScalingSpec.kms_key_arn: "alias/orders" is not a KMS key ARN (allowed: '
+                        "arn:<partition>:kms:<region>:<account>:key/<key id>; an alias is not allowed in an IAM "
+                        "policy's Resource for kms:Decrypt)"]
+    run = run_program("dev", {**JOBS, "services.worker.autoscaling.queue.kmsKeyArn": "alias/orders"})
+    assert isinstance(run.error, ConfigError) and run.resources == []
+    assert run.error.problems[0].startswith("ecs-platform:services.worker.autoscaling.queue.kmsKeyArn: ")
 
 
 # --- every new rule: its message, and nothing registered ----------------------------------------------

@@ -13,7 +13,7 @@ import pytest
 from ecs_platform.tools.mock_cloud import ROOT, StackRun, run_program, stack_config
 from ecs_platform.tools.preview import __main__ as cli
 from ecs_platform.tools.preview import report
-from ecs_platform.tools.preview.cost import estimate, load_prices, split_tasks
+from ecs_platform.tools.preview.cost import estimate, load_prices, missing_items, split_tasks
 from tests.conftest import STACKS, stack_run
 
 HOURS = 730
@@ -31,7 +31,7 @@ def preview(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 def test_dev_preview_shows_the_tree_counts_exports_and_cost(capsys) -> None:
     code, out, err = preview(capsys, "dev")
     assert (code, err) == (0, "")
-    assert out.startswith("Stack dev (us-east-1): 36 resources, offline preview\n")
+    assert out.startswith("Stack dev (us-east-1): 52 resources, offline preview\n")
     expected_lines = [
         "├─ ecs  [ecs-platform:index:Platform]",
         "│  ├─ ecs-web  [ecs-platform:ecs:Service]",
@@ -39,7 +39,8 @@ def test_dev_preview_shows_the_tree_counts_exports_and_cost(capsys) -> None:
         "│  │  │     desired 1; capacity FARGATE_SPOT (weight 1); subnets us-east-1c/use1-az1 (private), "
         "us-east-1d/use1-az2 (private); public IP no; behind the load balancer on port 8080; rollback on failed deploy; "
         "deploys rolling; rolls back on alarms ecs-web-5xx-6122552, ecs-web-unhealthy-7ba1a4e; pulumi up waits for "
-        "steady state (up to 30m)",
+        "steady state (up to 30m); every update of the service redeploys (new tasks; forceNewDeployment, which "
+        "changing the capacity strategy needs)",
         "│  │     ecs-web-5xx-6122552: HTTPCode_Target_5XX_Count (Sum) above 10 for 2 min",
         "│  │     ecs-web-unhealthy-7ba1a4e: UnHealthyHostCount (Maximum) above 0 for 2 min",
         "│  │  │     trusts ecs-tasks.amazonaws.com for account 123456789012 only",
@@ -50,12 +51,16 @@ def test_dev_preview_shows_the_tree_counts_exports_and_cost(capsys) -> None:
         "read-only root, user 0, not essential, mounts scratch-0 at /volumes/scratch-0",
         "│  │  │     priority 30892: paths /* -> forward",
         "│  │        in tcp 8080 from security group ecs-lb-sg: Load balancer to ecs-web on its container port",
-        "│           10.0.0.0/16 over us-east-1c, us-east-1d; NAT Single; /19 per zone",
+        "│           10.0.0.0/16 over us-east-1c, us-east-1d; NAT instance (no NAT gateway); /19 per zone",
+        "│  │  │     1..1 instance in us-east-1c; replaced on failed EC2 status checks (min healthy 0%)",
+        "│  │  │     in us-east-1c/use1-az1 (public); source/destination check off",
         "      region us-east-1; default tags ManagedBy=pulumi, Project=ecs-platform, Stack=dev",
         "     1  aws:ecs/service:Service",
         '  launchType: "FARGATE_SPOT"',
-        "  CloudWatch alarms           0.20        0.20  2 standard-resolution deployment alarms; free tier not subtracted",
-        "  total                      68.97       68.97",
+        "  NAT instance ecs-network-nat        7.36        7.36  t4g.nano x 1, 8 GiB gp3, 1 public IPv4 address; "
+        "no per-GB processing charge",
+        "  CloudWatch alarms                   0.30        0.30  3 standard-resolution alarms; free tier not subtracted",
+        "  total                              39.92       39.92",
     ]
     # Compare without the tree drawing, which depends on sibling order.
     lines = {line.lstrip("│├└─ ") for line in out.splitlines()}
@@ -72,9 +77,11 @@ def test_prod_preview_lists_policies_and_autoscaling(capsys) -> None:
     assert "HTTPS 443, ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09; default 404" in out
     assert "HTTP 80; redirect to HTTPS 443" in out
     # web's blue/green deployment, its alarms and its test listener
-    assert ("deploys blue/green, bake 15 min; rolls back on alarms ecs-web-5xx-6122552, ecs-web-unhealthy-7ba1a4e, "
-            "ecs-web-5xx-alt-206b244, ecs-web-unhealthy-alt-7d0caa0; pulumi up waits for steady state (up to 45m)"
-            ) in out  # fmt: skip
+    assert ("deploys blue/green, bake 15 min; target groups left as ECS swaps them; rolls back on alarms "
+            "ecs-web-5xx-6122552, ecs-web-unhealthy-7ba1a4e, ecs-web-5xx-alt-206b244, ecs-web-unhealthy-alt-7d0caa0; "
+            "pulumi up waits for steady state (up to 45m)") in out
+    assert ("pulumi up waits for steady state (up to 45m); every update of the service redeploys (new tasks and a full "
+            "traffic shift with its bake; forceNewDeployment, which changing the capacity strategy needs)") in out
     assert "HTTPS 8443, ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09; default 404" in out
     assert "hosts www.example.com -> forward (weights 100/0, set by ECS)" in out
 
@@ -259,7 +266,9 @@ def test_unknown_region_is_reported_not_guessed() -> None:
     run = _one_service({"aws:region": "eu-central-2"})
     est = estimate(run)
     assert est.lines == [] and not est.complete
-    assert est.problems == ["no prices for region 'eu-central-2' (priced: us-east-1)"]
+    priced = ", ".join(sorted(load_prices()["regions"]))
+    assert est.problems == [f"no prices for region 'eu-central-2' (priced: {priced})"]
+    assert "eu-west-1" in priced
     assert est.as_dict()["totalMonthlyDesired"] is None
 
 
@@ -276,9 +285,75 @@ def test_dev_costs_less_than_prod(dev: StackRun, prod: StackRun) -> None:
     assert estimate(prod).total_desired <= estimate(prod).total_maximum
 
 
+#: The regions people deploy to (issue 23): each one priced for every item.
+REGIONS = ("us-east-1", "us-east-2", "us-west-2", "ca-central-1", "sa-east-1", "eu-west-1", "eu-west-2",
+           "eu-central-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1")  # fmt: skip
+
+
 def test_price_file_names_its_source_and_date() -> None:
     prices = load_prices()
     assert prices["source"] and prices["as_of"] and prices["hours_per_month"] == HOURS
-    assert {"us-east-1"} <= set(prices["regions"])
+    assert set(REGIONS) <= set(prices["regions"])
     for stack in STACKS:
         assert stack_config(stack)["aws:region"] in prices["regions"]
+
+
+def test_every_region_has_every_item_with_its_source_date_and_unverified_figures() -> None:
+    prices = load_prices()
+    assert missing_items(prices) == {}
+    for region, rp in prices["regions"].items():
+        assert rp["source"] and rp["as_of"], region
+        assert set(rp["unverified"]) <= set(prices["items"]), region
+        # What the NAT instance and the example stacks need, in every region.
+        assert {"t4g.nano", "t4g.micro"} <= set(rp["ec2"]["burstable_hourly"]), region
+        assert {"m6g", "m7g"} <= set(rp["ec2"]["large_hourly"]), region
+
+
+def test_a_missing_item_is_named() -> None:
+    prices = load_prices()
+    broken = json.loads(json.dumps(prices))
+    del broken["regions"]["eu-west-1"]["nlb_hour"]
+    broken["regions"]["ap-south-1"]["fargate"]["ARM64"] = {}
+    broken["regions"]["sa-east-1"]["unverified"].append("lambda_gb_second")
+    assert missing_items(broken) == {"eu-west-1": ["nlb_hour"], "ap-south-1": ["fargate.ARM64"],
+                                     "sa-east-1": ["unverified:lambda_gb_second"]}  # fmt: skip
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_each_region_prices_the_dev_stack_with_no_problem_and_says_what_is_unverified(region: str) -> None:
+    run = run_program("dev", {"aws:region": region})
+    assert run.error is None, run.error
+    est = estimate(run)
+    assert est.problems == [] and est.total_desired > 0
+    unverified = load_prices()["regions"][region]["unverified"]
+    shown = [a for a in est.assumptions if a.startswith(f"Not confirmed against a source for {region}")]
+    assert len(shown) == (1 if unverified else 0)
+    for item in unverified:
+        assert item in shown[0]
+    assert est.source == load_prices()["regions"][region]["source"]
+
+
+# --- issue 23: the dev budget and the cost docs -------------------------------------------------
+
+
+def test_dev_costs_at_most_45_dollars_a_month_with_tasks_in_private_subnets(dev: StackRun) -> None:
+    est = estimate(dev)
+    assert est.problems == []
+    assert est.total_maximum <= 45.0
+    assert dev.config["ecs-platform:natGateways"] == "Instance"
+    private = set(dev.one("awsx:ec2:Vpc").outputs["isolatedSubnetIds"])  # behind dev's NAT instance
+    for svc in dev.of_type("aws:ecs/service:Service"):
+        assert set(svc.inputs["networkConfiguration"]["subnets"]) <= private
+        assert not svc.inputs["networkConfiguration"].get("assignPublicIp")
+    assert [line.item for line in est.lines if line.item.startswith("NAT")] == ["NAT instance ecs-network-nat"]
+
+
+def test_the_cost_docs_table_is_the_preview_output() -> None:
+    from ecs_platform.tools.preview import cost_table
+
+    text = (ROOT / "docs" / "cost.md").read_text()
+    start, end = text.index(cost_table.START), text.index(cost_table.END)
+    committed = text[start + len(cost_table.START) : end].strip("\n") + "\n"
+    assert committed == cost_table.table(), (
+        "docs/cost.md's table is stale: paste `venv/bin/python -m ecs_platform.tools.preview.cost_table`"
+    )

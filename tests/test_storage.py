@@ -22,7 +22,8 @@ ADOPTED: dict[str, Any] = {"vpc": {"vpcId": "vpc-0abc0abc0abc0abc0", "publicSubn
 
 
 def adopted(overrides: dict[str, Any] | None = None, subnets: dict[str, str] | None = None) -> StackRun:
-    cloud = MockCloud(existing_subnets=SUBNET_ZONES if subnets is None else subnets)
+    cloud = MockCloud(existing_subnets=SUBNET_ZONES if subnets is None else subnets,
+                      vpcs={ADOPTED["vpc"]["vpcId"]: "10.20.0.0/16"})
     return run_program("prod", {**ADOPTED, **(overrides or {})}, cloud=cloud)
 
 
@@ -70,6 +71,11 @@ def test_a_created_vpc_needs_no_subnet_lookup(prod: StackRun) -> None:
 def test_a_created_file_system_is_encrypted_with_the_stack_s_key(prod: StackRun) -> None:
     fs = prod.one(FS, "ecs-api-uploads-fs")
     assert fs.inputs["kmsKeyId"] == prod.one("aws:kms/key:Key").outputs["arn"]
+
+
+def test_a_live_file_system_keeps_its_key_when_kms_key_changes(prod: StackRun) -> None:
+    # EFS cannot re-key a file system; a key change must not replace it (and its data).
+    assert prod.one(FS, "ecs-api-uploads-fs").ignore_changes == ["kmsKeyId"]
 
 
 def test_your_own_key_is_used_as_given() -> None:

@@ -54,11 +54,11 @@ def test_the_mock_account_has_aws_s_zone_ids() -> None:
 
 
 def test_the_mock_invents_no_zones_for_a_region_it_does_not_know() -> None:
-    assert region_zones("sa-east-1") is None
+    assert region_zones("af-south-1") is None
     assert region_zones("us-east-7") is None
-    run = dev_in("sa-east-1")
+    run = dev_in("af-south-1")
     assert run.resources == []
-    assert "no zones for region 'sa-east-1'" in str(run.error)
+    assert "no zones for region 'af-south-1'" in str(run.error)
 
 
 def test_tokyo_spreads_over_its_three_zone_ids() -> None:

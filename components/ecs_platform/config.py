@@ -19,6 +19,7 @@ from ecs_platform import facts
 from ecs_platform.errors import ConfigError, allowed, show
 from ecs_platform.specs import PlatformSpec, StackContext, context_problems
 from ecs_platform.specs.base import render_loc
+from ecs_platform.specs.provider import UNSUPPORTED_KEYS, AwsProviderSpec
 
 PROJECT = "ecs-platform"
 
@@ -98,6 +99,53 @@ def read_config(project: str = PROJECT) -> dict[str, Any]:
     }
 
 
+#: The ``aws:*`` keys that say who the AWS provider is (:class:`AwsProviderSpec`'s fields).
+PROVIDER_KEYS = ("profile", "accessKey", "secretKey", "token", "assumeRoles")
+
+
+def read_aws_provider() -> dict[str, Any]:
+    """The AWS provider's credential settings from stack config (``aws:profile``,
+    ``aws:accessKey``, ``aws:secretKey``, ``aws:token``, ``aws:assumeRoles``, and which of
+    :data:`~ecs_platform.specs.provider.UNSUPPORTED_KEYS` are set), as plain values for
+    :func:`load`. Secrets arrive decrypted here, as ``pulumi.Config`` gives them."""
+    merged = all_config()
+    out: dict[str, Any] = {}
+    for key in PROVIDER_KEYS:
+        value = merged.get(f"aws:{key}")
+        if value is not None:
+            out[key] = _parse(value) if key == "assumeRoles" and isinstance(value, str) else value
+    unsupported = tuple(k for k in UNSUPPORTED_KEYS if merged.get(f"aws:{k}") not in (None, ""))
+    if unsupported:
+        out["unsupported"] = unsupported
+    return out
+
+
+def provider_args(settings: AwsProviderSpec | None) -> dict[str, Any]:
+    """``aws.Provider``'s credential arguments from the same settings (nothing when unset)."""
+    if settings is None:
+        return {}
+    import pulumi
+    import pulumi_aws as aws
+
+    out: dict[str, Any] = {}
+    if settings.profile is not None:
+        out["profile"] = settings.profile
+    for key in ("access_key", "secret_key", "token"):
+        value = getattr(settings, key)
+        if value is not None:
+            out[key] = pulumi.Output.secret(value)
+    if settings.assume_roles:
+        out["assume_roles"] = [
+            aws.ProviderAssumeRoleArgs(
+                role_arn=r.role_arn, session_name=r.session_name, external_id=r.external_id, duration=r.duration,
+                policy=r.policy, policy_arns=list(r.policy_arns) or None, tags=dict(r.tags) or None,
+                transitive_tag_keys=list(r.transitive_tag_keys) or None, source_identity=r.source_identity,
+            )
+            for r in settings.assume_roles
+        ]  # fmt: skip
+    return out
+
+
 def load(
     raw: Mapping[str, Any],
     *,
@@ -108,24 +156,33 @@ def load(
     account: str | None = None,
     offline: bool = False,
     config_keys: Iterable[str] = (),
+    aws_provider: Mapping[str, Any] | None = None,
 ) -> tuple[PlatformSpec, StackContext]:
     """Validate stack config (``raw``: key without namespace -> plain value) and the
     context rules; raise one :class:`ConfigError` with every problem. ``region_zones``: zone
     ID -> zone name; ``account``: the caller's account; ``offline``: under the mock engine
     (placeholders accepted); ``config_keys``: every key of the config map (all namespaces),
-    checked for misspelt namespaces."""
+    checked for misspelt namespaces; ``aws_provider``: the AWS provider's credential settings
+    (:func:`read_aws_provider`), which a pre-deploy run must be able to act with."""
     prefix = f"{project}:"
     problems = namespace_problems(config_keys, project)
     bad_region = region_problem(region)
     if bad_region:
         problems.append(bad_region)
         region = None
+    provider: AwsProviderSpec | None = None
+    try:
+        provider = AwsProviderSpec.parse(dict(aws_provider), "aws:") if aws_provider else None
+    except ConfigError as exc:
+        problems += exc.problems
     try:
         spec = PlatformSpec.parse(dict(raw), prefix)
     except ConfigError as exc:
         raise ConfigError(problems + exc.problems) from None
+    if provider is not None:
+        problems += provider.problems([n for n, j in spec.jobs.items() if j.run_before])
     context = StackContext(project=project, stack=stack, region=region or "", zones=region_zones,
-                           account=account, offline=offline)
+                           account=account, offline=offline, aws_provider=provider)
     if region:
         problems += [f"{prefix}{render_loc(loc)}: {m}" for loc, m in context_problems(spec, context)]
     if problems:

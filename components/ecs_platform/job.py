@@ -25,13 +25,15 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from ecs_platform.cluster import CapacityStrategyItem, Cluster, ClusterRef, capacity_strategy
+from ecs_platform import facts
+from ecs_platform.cluster import CapacityStrategyItem, Cluster, ClusterRef, task_strategy
 from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext, TaskRoles, policy_document
 from ecs_platform.outputs import after, tag_children
 from ecs_platform.predeploy import PreDeployRun
 from ecs_platform.specs import JobSpec
 from ecs_platform.specs.base import python_problems
+from ecs_platform.specs.provider import AwsProviderSpec
 from ecs_platform.specs.service import network_mode, placement_problems
 from ecs_platform.storage import adopted_mount
 from ecs_platform.task_definition import TaskDefinition
@@ -125,15 +127,17 @@ class Job(pulumi.ComponentResource):
         subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
         container_name: str | None = None,
         context: AwsContext | None = None,
+        credentials: AwsProviderSpec | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``cluster``: where it runs and the defaults the spec leaves open. ``subnet_ids``: the
         private subnets. ``container_name`` (default ``name``) also names the ``Job`` tag, the
-        task family and the log group."""
+        task family and the log group. ``credentials``: the AWS provider's credential settings,
+        which a ``runBefore`` run acts with (default: the default credential chain)."""
         ref = cluster.ref if isinstance(cluster, Cluster) else cluster
         problems = wiring_problems("Job", {"cluster.arn": ref.arn, "vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
         problems += python_problems(type(spec), placement_problems(spec, ref.spec))
-        launch_type = spec.launch_type or ref.spec.launch_type
+        launch_type = ref.spec.launch_type_for(spec.launch_type, spec.capacity_provider_strategy)
         if launch_type == "EC2" and ref.ec2_capacity_provider_name is None:
             problems.append("Job.cluster.ec2_capacity_provider_name: None is missing (allowed: the cluster's EC2 "
                             "capacity provider, required on EC2)")  # fmt: skip
@@ -198,13 +202,22 @@ class Job(pulumi.ComponentResource):
             execution_role_arn=self.roles.execution_role_arn,
             task_role_arn=self.roles.task_role_arn,
             region=ctx.region,
+            task_role_name=self.roles.task_role.name,
             container_name=container_name,
             family=f"{prefix}-{container_name}" if prefix else None,
             log_group_name=f"/ecs/{prefix}/{container_name}" if prefix else None,
             efs=efs,
             opts=child,
         )
-        strategy = capacity_strategy(launch_type, ref.spec.fargate_on_demand_base, ref.ec2_capacity_provider_name)
+        # Base 0, whatever the cluster's fargateOnDemandBase: a base is "how many tasks, at a
+        # minimum, run on the specified capacity provider" (CapacityProviderStrategyItem), and a job
+        # runs one task per run, so a base of 1 on FARGATE would put every run of a FARGATE_SPOT job
+        # on on-demand Fargate. A service keeps its base (it protects a running service from a Spot
+        # shortage; a job run that Spot interrupts is retried or alarmed instead). A strategy the
+        # stack or the job configures is used as written.
+        # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html
+        strategy = task_strategy(ref.spec, spec.launch_type, spec.capacity_provider_strategy,
+                                 ref.ec2_capacity_provider_name, on_demand_base=0)  # fmt: skip
         explicit_launch_type = "EXTERNAL" if launch_type == "EXTERNAL" else None
         platform_version = "LATEST" if fargate else None
         security_groups: list[pulumi.Input[str]] = [self.security_group.id] if self.security_group else []
@@ -226,6 +239,8 @@ class Job(pulumi.ComponentResource):
                 task_definition_arn=self.task_definition.arn,
                 container_name=container_name,
                 region=ctx.region,
+                account_id=ctx.account_id,
+                credentials=credentials,
                 subnets=subnets,
                 security_groups=security_groups,
                 capacity_provider_strategy=[
@@ -313,6 +328,8 @@ class Job(pulumi.ComponentResource):
         self.schedule = aws.scheduler.Schedule(
             f"{name}-schedule",
             description=f"Runs ECS job {container_name}",
+            # The group the scheduler role's trust names (facts.TRUST_FORMS["scheduler"]).
+            group_name=facts.SCHEDULE_GROUP,
             schedule_expression=spec.schedule,
             schedule_expression_timezone=spec.effective_timezone,
             flexible_time_window=aws.scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
@@ -349,3 +366,101 @@ class Job(pulumi.ComponentResource):
             ),
             opts=child,
         )
+        self._alarms(name, container_name, ref)
+
+    def _alarms(self, name: str, container_name: str, ref: ClusterRef) -> None:
+        """What tells an operator that a scheduled run failed, as alarms (the stack has no
+        notification topic; like the deployment alarms, they have no actions and show in
+        CloudWatch, where an operator subscribes them to a topic or pages on them):
+
+        * ``<name>-dlq``: a dead-letter event waits in the job's dead-letter queue, i.e. Scheduler
+          could not invoke RunTask within the retry policy ("Configuring a dead-letter queue").
+        * ``<name>-failed-runs``: a run of the job failed: its task stopped with a non-zero exit
+          code or without starting (``ECS Task State Change``, STOPPED; "Amazon ECS task state
+          change events"), or RunTask answered with ``failures`` and started nothing (the "AWS API
+          Call via CloudTrail" event, delivered only when the account has a CloudTrail trail).
+          Scheduler neither retries nor dead-letters such a run: its call to RunTask succeeded.
+          EventBridge rules put these events in the job's failed-runs queue (they stay there 14 days
+          for the operator to read), and the alarm fires while it holds any.
+        """
+        child = pulumi.ResourceOptions(parent=self)
+        assert self.dead_letter_queue is not None
+        cw = aws.cloudwatch
+        self.dead_letter_alarm = cw.MetricAlarm(
+            f"{name}-dlq",
+            alarm_description=f"Job {container_name}: a scheduled run could not be started (EventBridge Scheduler "
+            "dead-letter event; read the queue for the error)",
+            **_queue_not_empty(self.dead_letter_queue.name),
+            opts=child,
+        )
+        self.failed_runs_queue = aws.sqs.Queue(
+            f"{name}-failed-runs",
+            sqs_managed_sse_enabled=True,
+            message_retention_seconds=DLQ_RETENTION_SECONDS,
+            opts=child,
+        )
+        task_def = self.task_definition.task_definition
+        # "Amazon ECS task state change events": a run's task stopped; a container exited non-zero,
+        # or the task never started (stopCode TaskFailedToStart, no exit code).
+        # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_task_events.html
+        stopped = pulumi.Output.json_dumps({
+            "source": ["aws.ecs"], "detail-type": ["ECS Task State Change"],
+            "detail": {"clusterArn": [ref.arn], "group": [pulumi.Output.concat("family:", task_def.family)],
+                       "lastStatus": ["STOPPED"],
+                       "$or": [{"containers": {"exitCode": [{"anything-but": 0}]}},
+                               {"stopCode": ["TaskFailedToStart"]}]},
+        })  # fmt: skip
+        # RunTask answered with failures (no capacity, ...): no task exists, so only CloudTrail's
+        # record of the call tells. "AWS service events delivered via AWS CloudTrail": needs a trail.
+        # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html
+        unplaced = pulumi.Output.json_dumps({
+            "source": ["aws.ecs"], "detail-type": ["AWS API Call via CloudTrail"],
+            "detail": {"eventSource": ["ecs.amazonaws.com"], "eventName": ["RunTask"],
+                       "requestParameters": {"taskDefinition": [
+                           {"prefix": pulumi.Output.concat(task_def.arn_without_revision, ":")}]},
+                       "responseElements": {"failures": {"reason": [{"exists": True}]}}},
+        })  # fmt: skip
+        self.failed_run_rules: list[aws.cloudwatch.EventRule] = []
+        for key, pattern, what in (("failed-runs", stopped, "stopped with a non-zero exit code or without starting"),
+                                   ("unplaced-runs", unplaced, "was not started: RunTask answered with failures")):
+            rule = aws.cloudwatch.EventRule(
+                f"{name}-{key}", description=f"A run of job {container_name} {what}", event_pattern=pattern,
+                opts=child,
+            )
+            aws.cloudwatch.EventTarget(
+                f"{name}-{key}", rule=rule.name, arn=self.failed_runs_queue.arn, opts=child,
+            )
+            self.failed_run_rules.append(rule)
+        # "Amazon SQS permissions" (EventBridge resource-based policies): EventBridge may send to
+        # the queue, only for these rules.
+        # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sqs-permissions
+        self.failed_runs_policy = aws.sqs.QueuePolicy(
+            f"{name}-failed-runs",
+            queue_url=self.failed_runs_queue.url,
+            policy=pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": [{
+                "Sid": "FailedRunEvents", "Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sqs:SendMessage", "Resource": self.failed_runs_queue.arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": [r.arn for r in self.failed_run_rules]}}}]}),
+            opts=child,
+        )  # fmt: skip
+        self.failed_runs_alarm = cw.MetricAlarm(
+            f"{name}-failed-runs",
+            alarm_description=f"Job {container_name}: a run failed (non-zero exit, not started, or no capacity; "
+            "read the failed-runs queue for the events)",
+            **_queue_not_empty(self.failed_runs_queue.name),
+            opts=child,
+        )
+
+
+def _queue_not_empty(queue_name: pulumi.Input[str]) -> dict[str, Any]:
+    """An alarm on messages visible in a queue (ApproximateNumberOfMessagesVisible > 0, the maximum
+    of a minute: SQS pushes its metrics at one-minute intervals). SQS stops reporting a queue that
+    has been inactive for six hours, so missing data is an empty queue ("Available CloudWatch
+    metrics for Amazon SQS").
+    https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html"""
+    return {
+        "namespace": "AWS/SQS", "metric_name": "ApproximateNumberOfMessagesVisible",
+        "dimensions": {"QueueName": queue_name}, "statistic": "Maximum", "period": 60,
+        "evaluation_periods": 1, "datapoints_to_alarm": 1, "threshold": 0,
+        "comparison_operator": "GreaterThanThreshold", "treat_missing_data": "notBreaching",
+    }  # fmt: skip

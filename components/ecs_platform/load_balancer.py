@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,6 +117,7 @@ class LoadBalancer(pulumi.ComponentResource):
         name_prefix: str | None = None,
         context: AwsContext | None = None,
         test_ports: Sequence[int] = (),
+        test_ingress_cidrs: Mapping[int, Sequence[str]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``subnet_ids``: one per zone, the public ones (internal: the private ones).
@@ -126,13 +127,18 @@ class LoadBalancer(pulumi.ComponentResource):
         ``retain_logs_on_delete`` keeps on destroy; ``name_prefix`` names it
         ``aws-waf-logs-<prefix>-<unique suffix>`` (default: the component's name). ``test_ports``:
         a test listener on each (the services' ``deployment.testPort``), admitted from
-        ``ingress_cidrs`` like the main listeners."""
+        ``test_ingress_cidrs[port]`` (a service's ``deployment.testIngressCidrs``) or, by default,
+        from the VPC's own CIDR block only: the unreleased version answers there."""
         problems = wiring_problems("LoadBalancer", {"vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
         problems += python_problems(type(spec), spec.serving_problems() + spec.region_problems(region))
         for i, port in enumerate(test_ports):
             if port in (80, 443) or port in test_ports[:i] or not 1 <= port <= 65535:
                 problems.append(f"LoadBalancer.test_ports[{i}]: {port} is not a free port for a test listener "
                                 "(allowed: 1..65535, each once, other than 80 and 443)")  # fmt: skip
+        for port in sorted(test_ingress_cidrs or {}):
+            if port not in test_ports:
+                problems.append(f"LoadBalancer.test_ingress_cidrs[{port}]: is not a test port (allowed: a port of "
+                                f"test_ports: {', '.join(map(str, test_ports)) or 'none'})")  # fmt: skip
         raise_if(problems, "LoadBalancer")
         super().__init__("ecs-platform:lb:LoadBalancer", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
@@ -232,7 +238,13 @@ class LoadBalancer(pulumi.ComponentResource):
         # before they get production traffic. Same protocol, certificate and clients as the main one.
         self.test_listeners: dict[int, aws.lb.Listener] = {}
         self.test_ingress_rules: list[aws.vpc.SecurityGroupIngressRule] = []
+        vpc_cidr: pulumi.Output[str] | None = None
         for port in test_ports:
+            sources: Sequence[pulumi.Input[str]] | None = (test_ingress_cidrs or {}).get(port)
+            if not sources:
+                if vpc_cidr is None:
+                    vpc_cidr = aws.ec2.get_vpc_output(id=vpc_id, opts=pulumi.InvokeOutputOptions(parent=self)).cidr_block
+                sources = [vpc_cidr]
             self.test_listeners[port] = aws.lb.Listener(
                 f"{name}-test-{port}",
                 load_balancer_arn=self.load_balancer.arn,
@@ -251,10 +263,10 @@ class LoadBalancer(pulumi.ComponentResource):
                     from_port=port,
                     to_port=port,
                     cidr_ipv4=cidr,
-                    description=f"Test listener {port} from clients (new tasks before they get traffic)",
+                    description=f"Test listener {port}: new tasks before they get traffic",
                     opts=child,
                 )
-                for i, cidr in enumerate(spec.ingress_cidrs)
+                for i, cidr in enumerate(sources)
             ]
 
         self.arn = self.load_balancer.arn
@@ -268,6 +280,7 @@ class LoadBalancer(pulumi.ComponentResource):
             security_group_id=self.security_group_id,
             arn_suffix=self.arn_suffix,
             test_listener_arns={port: listener.arn for port, listener in self.test_listeners.items()},
+            resource=self.load_balancer,
         )
         self.register_outputs({"arn": self.arn, "dnsName": self.dns_name, "listenerArn": self.listener_arn})
 
@@ -378,9 +391,32 @@ class LoadBalancer(pulumi.ComponentResource):
                 )
                 for header in ("authorization", "cookie")
             ],
+            logging_filter=self._waf_log_filter(spec),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.waf_log_policy]),
         )
         return acl
+
+    @staticmethod
+    def _waf_log_filter(spec: WafSpec) -> aws.wafv2.WebAclLoggingConfigurationLoggingFilterArgs | None:
+        """``blockedAndCounted``: keep the records of requests a rule blocked or counted, drop the
+        rest (the log, and its ingestion bill, then grows with attacks, not with traffic).
+        https://docs.aws.amazon.com/waf/latest/APIReference/API_LoggingFilter.html"""
+        if spec.log_requests == "all":
+            return None
+        w = aws.wafv2
+        return w.WebAclLoggingConfigurationLoggingFilterArgs(
+            default_behavior="DROP",
+            filters=[w.WebAclLoggingConfigurationLoggingFilterFilterArgs(
+                behavior="KEEP",
+                requirement="MEETS_ANY",
+                conditions=[
+                    w.WebAclLoggingConfigurationLoggingFilterFilterConditionArgs(
+                        action_condition=w.WebAclLoggingConfigurationLoggingFilterFilterConditionActionConditionArgs(
+                            action=action))
+                    for action in facts.WAF_LOGGED_ACTIONS
+                ],
+            )],
+        )  # fmt: skip
 
     def _log_bucket(
         self, name: str, region: str, retention_days: int, ctx: AwsContext, on_destroy: str = "retain"

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
+from ecs_platform.egress import NatInstance, VpcEndpoints
 from ecs_platform.errors import raise_if, show
-from ecs_platform.iam import AwsContext, policy_document
+from ecs_platform.iam import AwsContext, policy_document, unscoped_statement
 from ecs_platform.outputs import waiver_tags
 from ecs_platform.specs import NetworkSpec
 
@@ -22,17 +23,29 @@ PRIVATE_SUBNET_MASK = 20
 PUBLIC_SUBNET_MASK = 22
 
 
+def _nth(i: int) -> Callable[[Sequence[str]], str]:
+    return lambda ids: ids[i]
+
+
 class Network(pulumi.ComponentResource):
-    """A VPC with a public and a private subnet in every zone, and NAT egress.
+    """A VPC with a public and a private subnet in every zone, and egress for the private ones.
 
     Tasks run in the private subnets (no public IPs); load balancers use the
-    public ones. Outputs: ``vpc_id``, ``public_subnet_ids``, ``private_subnet_ids``.
+    public ones. Egress: NAT gateways (``OnePerAz``, ``Single``; awsx's) or one
+    :class:`~ecs_platform.egress.NatInstance` (``Instance``: awsx creates no NAT gateway and no
+    default route, and the NAT instance adds one to each private route table); a created VPC
+    also gets :class:`~ecs_platform.egress.VpcEndpoints` (the free S3 gateway endpoint, plus
+    ``vpcEndpoints``). Outputs: ``vpc_id``, ``public_subnet_ids``, ``private_subnet_ids``,
+    ``private_route_table_ids`` (one per zone; none for an adopted VPC).
     """
 
     vpc_id: pulumi.Output[str]
     public_subnet_ids: pulumi.Output[Sequence[str]]
     private_subnet_ids: pulumi.Output[Sequence[str]]
+    private_route_table_ids: list[pulumi.Output[str]]
     vpc: awsx.ec2.Vpc | None
+    nat_instance: NatInstance | None
+    endpoints: VpcEndpoints | None
 
     def __init__(
         self,
@@ -40,21 +53,34 @@ class Network(pulumi.ComponentResource):
         spec: NetworkSpec,
         *,
         zones: Sequence[str] = (),
+        context: AwsContext | None = None,
+        instance_tags: Mapping[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``zones``: the zone names a created VPC spreads over, ``spec.az_count`` of them
-        (keep existing zones first); ignored with ``spec.vpc``."""
+        (keep existing zones first); ignored with ``spec.vpc``. ``instance_tags`` go on a NAT
+        instance and its volume."""
         if spec.vpc is None and len(zones) != spec.az_count:
             raise_if([f"Network.zones: {show(list(zones))} is not {spec.az_count} zones (allowed: "
                       "azCount zone names of the region, or spec.vpc to adopt an existing VPC)"], "Network")
         super().__init__("ecs-platform:network:Network", name, None, opts)
         self.spec = spec
+        self.nat_instance = None
+        self.endpoints = None
+        self.private_route_table_ids = []
         if spec.vpc is not None:
             self.vpc = None
             self.vpc_id = pulumi.Output.from_input(spec.vpc.vpc_id)
             self.public_subnet_ids = pulumi.Output.from_input(list(spec.vpc.public_subnet_ids))
             self.private_subnet_ids = pulumi.Output.from_input(list(spec.vpc.private_subnet_ids))
         else:
+            # awsx refuses private subnets without a NAT gateway ("If private subnets are specified,
+            # NAT Gateway strategy cannot be 'None'", its ValidateStrategy): with a NAT instance the
+            # tasks' subnets are awsx's isolated ones (no route out), and the NAT instance adds the
+            # default route to each. The subnet type is part of awsx's subnet names, so switching
+            # between NAT gateways and the instance replaces these subnets (docs/cost.md).
+            nat_instance = spec.nat_gateways == "Instance"
+            tasks_subnet_type = awsx.ec2.SubnetType.ISOLATED if nat_instance else awsx.ec2.SubnetType.PRIVATE
             self.vpc = awsx.ec2.Vpc(
                 f"{name}-vpc",
                 cidr_block=spec.vpc_cidr,
@@ -62,11 +88,12 @@ class Network(pulumi.ComponentResource):
                 availability_zone_cidr_mask=ZONE_CIDR_MASK,
                 subnet_strategy=awsx.ec2.SubnetAllocationStrategy.AUTO,
                 subnet_specs=[
-                    awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PRIVATE, cidr_mask=PRIVATE_SUBNET_MASK),
+                    awsx.ec2.SubnetSpecArgs(type=tasks_subnet_type, cidr_mask=PRIVATE_SUBNET_MASK),
                     awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PUBLIC, cidr_mask=PUBLIC_SUBNET_MASK),
                 ],
+                # With a NAT instance awsx makes no NAT gateway and no default route: see below.
                 nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(
-                    strategy=awsx.ec2.NatGatewayStrategy(spec.nat_gateways)
+                    strategy=awsx.ec2.NatGatewayStrategy("None" if nat_instance else spec.nat_gateways)
                 ),
                 enable_dns_hostnames=True,
                 enable_dns_support=True,
@@ -76,12 +103,45 @@ class Network(pulumi.ComponentResource):
             )
             self.vpc_id = self.vpc.vpc_id
             self.public_subnet_ids = self.vpc.public_subnet_ids
-            self.private_subnet_ids = self.vpc.private_subnet_ids
+            self.private_subnet_ids = self.vpc.isolated_subnet_ids if nat_instance else self.vpc.private_subnet_ids
+            # awsx gives each private subnet a route table of its own. The VPC's outputs resolve
+            # once its children exist (a remote component answers after its registrations), so
+            # the lookup by subnet finds the table associated with it.
+            invoke = pulumi.InvokeOutputOptions(parent=self)
+            self.private_route_table_ids = [
+                aws.ec2.get_route_table_output(subnet_id=self.private_subnet_ids.apply(_nth(i)), opts=invoke).route_table_id
+                for i in range(spec.az_count)
+            ]
+            ctx = context or AwsContext.lookup(invoke)
+            self.endpoints = VpcEndpoints(
+                f"{name}-endpoints",
+                vpc_id=self.vpc_id,
+                vpc_cidr=spec.vpc_cidr,
+                private_subnet_ids=self.private_subnet_ids,
+                private_route_table_ids=self.private_route_table_ids,
+                interface=spec.vpc_endpoints,
+                context=ctx,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            if nat_instance:
+                self.nat_instance = NatInstance(
+                    f"{name}-nat",
+                    vpc_id=self.vpc_id,
+                    vpc_cidr=spec.vpc_cidr,
+                    public_subnet_id=self.public_subnet_ids.apply(_nth(0)),
+                    zone=zones[0],
+                    private_route_table_ids=self.private_route_table_ids,
+                    instance_type=spec.effective_nat_instance_type,
+                    context=ctx,
+                    instance_tags=instance_tags,
+                    opts=pulumi.ResourceOptions(parent=self),
+                )
         self.register_outputs(
             {
                 "vpcId": self.vpc_id,
                 "publicSubnetIds": self.public_subnet_ids,
                 "privateSubnetIds": self.private_subnet_ids,
+                "privateRouteTableIds": self.private_route_table_ids,
             }
         )
 
@@ -141,10 +201,12 @@ class VpcControls(pulumi.ComponentResource):
             policy = aws.iam.RolePolicy(
                 f"{name}-flow-logs",
                 role=role.name,
+                # DescribeLogGroups has no resource type in the Service Authorization Reference: "*"
+                # is its only resource (a log-group ARN grants nothing). The group's streams (its ARN
+                # and ":*") are the only resources of the rest, as AWS's flow logs guide lists them.
+                # https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
                 policy=policy_document([
-                    {"Sid": "FlowLogGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"],
-                     "Resource": pulumi.Output.concat(
-                         "arn:", ctx.partition, ":logs:", ctx.region, ":", ctx.account_id, ":log-group:*")},
+                    unscoped_statement("FlowLogGroups", ["logs:DescribeLogGroups"]),
                     {"Sid": "FlowLogWrite", "Effect": "Allow",
                      "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
                      "Resource": streams},

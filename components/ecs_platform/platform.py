@@ -13,17 +13,21 @@ from collections.abc import Callable, Sequence
 import pulumi
 import pulumi_aws as aws
 
+from ecs_platform import facts
 from ecs_platform.cluster import Cluster
 from ecs_platform.errors import raise_if
-from ecs_platform.iam import AwsContext
+from ecs_platform.iam import AwsContext, SharedTaskRoles
 from ecs_platform.job import Job
 from ecs_platform.load_balancer import LoadBalancer
 from ecs_platform.network import Network, VpcControls
 from ecs_platform.routing import assign
 from ecs_platform.service import Service, ServiceConnectRef
+from ecs_platform.service.traffic import instance_paths
 from ecs_platform.specs import PlatformSpec, RouteSpec, ServiceSpec, StackContext, context_problems
 from ecs_platform.specs.base import python_problems
-from ecs_platform.specs.platform import connected_services, test_ports
+from ecs_platform.specs.connect import connected_services
+from ecs_platform.specs.platform import test_ports
+from ecs_platform.specs.service import network_mode
 
 
 def service_url(scheme: str, dns_name: pulumi.Input[str], route: RouteSpec) -> pulumi.Output[str]:
@@ -56,7 +60,9 @@ class Platform(pulumi.ComponentResource):
     application load balancer when a service is public.
 
     Attributes: ``network``, ``cluster``, ``load_balancer`` (or ``None``),
-    ``services`` (name -> Service), ``jobs`` (name -> Job), ``urls`` (public service -> URL).
+    ``services`` (name -> Service), ``jobs`` (name -> Job), ``urls`` (public service -> URL),
+    ``task_roles`` (the shared :class:`SharedTaskRoles` of a stack with neither services nor jobs,
+    else ``None``).
     """
 
     network: Network
@@ -85,7 +91,8 @@ class Platform(pulumi.ComponentResource):
             # The stack's region is known: components measure what they write with it.
             ctx.region = context.region
 
-        self.network = Network(f"{name}-network", spec, zones=spec.zones(context), opts=child)
+        self.network = Network(f"{name}-network", spec, zones=spec.zones(context), context=ctx,
+                               instance_tags=stack_tags(spec, context), opts=child)  # fmt: skip
         self.cluster = Cluster(
             f"{name}-cluster",
             spec,
@@ -96,6 +103,10 @@ class Platform(pulumi.ComponentResource):
             instance_tags=stack_tags(spec, context),
             opts=child,
         )
+        # A cluster without services or jobs: the seed's role for the tasks others run on it.
+        self.task_roles: SharedTaskRoles | None = None
+        if spec.shares_task_roles:
+            self.task_roles = SharedTaskRoles(f"{name}-roles", context=ctx, opts=child)
         self.vpc_controls: VpcControls | None = None
         if spec.vpc is None:
             self.vpc_controls = VpcControls(
@@ -124,6 +135,11 @@ class Platform(pulumi.ComponentResource):
                 name_prefix=context.prefix,
                 context=ctx,
                 test_ports=sorted(set(test_ports(spec).values())),
+                test_ingress_cidrs={
+                    port: list(cidrs)
+                    for svc_name, port in test_ports(spec).items()
+                    if (cidrs := spec.services[svc_name].deployment.test_ingress_cidrs)
+                },
                 opts=child,
             )
         # Services share the listener: their rule priorities are assigned together.
@@ -132,7 +148,7 @@ class Platform(pulumi.ComponentResource):
         )
         # Service Connect: one Cloud Map namespace per stack, joined by every service
         # that calls or is called.
-        connected = set(connected_services(spec))
+        connected = set(connected_services(spec.services))
         self.namespace: aws.servicediscovery.HttpNamespace | None = None
         connect = None
         if connected:
@@ -160,6 +176,7 @@ class Platform(pulumi.ComponentResource):
                 subnet_ids=self.network.private_subnet_ids,
                 container_name=job_name,
                 context=ctx,
+                credentials=context.aws_provider,
                 opts=child,
             )
             for job_name, job in spec.jobs.items()
@@ -188,6 +205,20 @@ class Platform(pulumi.ComponentResource):
             )
             if public is not None:
                 self.urls[svc_name] = service_url(public.scheme, public.dns_name, routes[0])
+        # Public services in bridge or host mode are the EC2 instances' targets: the instances admit
+        # the load balancer on the dynamic host ports, or on each host-mode service's port.
+        ranges = []
+        for svc in spec.services.values():
+            mode = network_mode(svc, spec)
+            if svc.is_public and svc.port is not None and mode in facts.INSTANCE_TARGET_MODES:
+                ranges.append(facts.DYNAMIC_HOST_PORTS if mode == "bridge" else (svc.port, svc.port))
+        self.instance_paths = []
+        if ranges and self.load_balancer is not None and self.cluster.ec2 is not None:
+            self.instance_paths = instance_paths(
+                self, f"{name}-lb-to-instances",
+                load_balancer_security_group_id=self.load_balancer.ref.security_group_id,
+                instance_security_group_id=self.cluster.ec2.security_group_id, ranges=ranges,
+            )  # fmt: skip
         for svc_name, svc in spec.services.items():
             for caller in svc.callers:
                 caller_sg = self.services[caller].security_group_id

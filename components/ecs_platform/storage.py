@@ -65,7 +65,10 @@ def efs_statements(mounts: Sequence[tuple[EfsMount, bool]]) -> list[dict[str, An
             "Effect": "Allow",
             "Action": ["elasticfilesystem:ClientMount", *([] if read_only else ["elasticfilesystem:ClientWrite"])],
             "Resource": m.file_system_arn,
-            "Condition": {"StringEquals": {"elasticfilesystem:AccessPointArn": m.access_point_arn}},
+            # elasticfilesystem:AccessPointArn is an ARN-typed key: an ARN operator compares it
+            # (IAM "ARN condition operators"; the key's type in the Service Authorization Reference).
+            # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN
+            "Condition": {"ArnEquals": {"elasticfilesystem:AccessPointArn": m.access_point_arn}},
         }
         for i, (m, read_only) in enumerate(mounts)
     ]
@@ -124,8 +127,9 @@ class EfsVolume(pulumi.ComponentResource):
         nothing until a client is let in (:func:`ecs_platform.service.refs.tcp_path` on
         ``NFS_PORT``, as :class:`~ecs_platform.service.Service` does). ``kms_key_arn``: the
         key file data is encrypted with (default: AWS's, ``aws/elasticfilesystem``); its policy
-        must let EFS use it. ``infrequent_access_after_days``: the lifecycle policy's
-        ``TransitionToIA`` (one of :data:`ecs_platform.facts.EFS_TRANSITION_TO_IA_DAYS`).
+        must let EFS use it; a created file system keeps the key it was created with.
+        ``infrequent_access_after_days``: the lifecycle policy's ``TransitionToIA`` (one of
+        :data:`ecs_platform.facts.EFS_TRANSITION_TO_IA_DAYS`).
         ``retain_on_delete``: ``pulumi destroy`` leaves the file system (and its data) in place,
         as the stack's log groups with ``retainLogsOnDelete``."""
         if infrequent_access_after_days not in facts.EFS_TRANSITION_TO_IA_DAYS:
@@ -144,8 +148,13 @@ class EfsVolume(pulumi.ComponentResource):
             # https://docs.aws.amazon.com/efs/latest/ug/API_LifecyclePolicy.html
             lifecycle_policies=[aws.efs.FileSystemLifecyclePolicyArgs(transition_to_ia=ia_rule)],
             tags={"Name": name},
-            # The data outlives the stack with retainLogsOnDelete, like its logs.
-            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=retain_on_delete),
+            # The data outlives the stack with retainLogsOnDelete, like its logs. EFS cannot re-key
+            # a file system (the key is set at CreateFileSystem only, and the provider replaces the
+            # file system when it changes): a file system keeps the key it was created with, so
+            # setting or changing kmsKey on a live stack never deletes its data.
+            # https://docs.aws.amazon.com/efs/latest/ug/API_CreateFileSystem.html
+            opts=pulumi.ResourceOptions(parent=self, retain_on_delete=retain_on_delete,
+                                        ignore_changes=["kmsKeyId"]),
         )  # fmt: skip
         self.backup_policy = aws.efs.BackupPolicy(
             f"{name}-backup",

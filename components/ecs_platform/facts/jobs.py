@@ -6,6 +6,10 @@ import re
 
 # --- jobs and queue workers ----------------------------------------------------------------------
 
+#: The EventBridge Scheduler schedule group the jobs' schedules are in (the account's default
+#: group), which the scheduler role's trust names in aws:SourceArn (TRUST_FORMS["scheduler"]).
+SCHEDULE_GROUP = "default"
+
 #: EventBridge Scheduler's retry policy: MaximumRetryAttempts 0..185, MaximumEventAgeInSeconds
 #: 60..86400 (API_RetryPolicy): https://docs.aws.amazon.com/scheduler/latest/APIReference/API_RetryPolicy.html
 SCHEDULER_MAX_RETRY_ATTEMPTS = 185

@@ -65,10 +65,14 @@ TRUST_FORMS: dict[str, TrustForm] = {
         "ecs.amazonaws.com", False, None, None,
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AmazonECSInfrastructureRolePolicyForLoadBalancers.html",
     ),
-    # EventBridge Scheduler's execution role (scheduled tasks): aws:SourceAccount only.
+    # EventBridge Scheduler's execution role (scheduled tasks): aws:SourceAccount and aws:SourceArn,
+    # both StringEquals, aws:SourceArn the schedule group's ARN ("Do not scope the aws:SourceArn
+    # statement to a specific schedule or a schedule name prefix. The ARN you specify must be a
+    # schedule group."). Our schedules are in the default group (SCHEDULE_GROUP).
     "scheduler": TrustForm(
-        "scheduler.amazonaws.com", True, None, None,
-        "https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role",
+        "scheduler.amazonaws.com", True, "StringEquals", "scheduler",
+        "https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html",
+        "schedule-group/default",
     ),
     # VPC flow logs publishing to CloudWatch Logs: aws:SourceAccount and ArnLike on the account's
     # flow logs (the guide's flow log ARN, its id replaced by a wildcard as the guide allows).
@@ -77,6 +81,17 @@ TRUST_FORMS: dict[str, TrustForm] = {
         "https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html", "vpc-flow-log/*",
     ),
 }  # fmt: skip
+
+
+def trust_condition_keys(form: TrustForm) -> dict[str, list[str]]:
+    """The shape of ``form``'s conditions: operator -> its keys, sorted (the policy pack compares a
+    role's trust statement with it)."""
+    want: dict[str, list[str]] = {}
+    if form.source_account:
+        want["StringEquals"] = ["aws:SourceAccount"]
+    if form.source_arn_operator:
+        want.setdefault(form.source_arn_operator, []).append("aws:SourceArn")
+    return {op: sorted(keys) for op, keys in want.items()}
 
 
 def trust_document(kind: str, account: str, region: str, partition: str = "aws") -> dict[str, Any]:
@@ -92,9 +107,9 @@ def trust_document(kind: str, account: str, region: str, partition: str = "aws")
     if form.source_account:
         condition["StringEquals"] = {"aws:SourceAccount": account}
     if form.source_arn_operator is not None:
-        condition[form.source_arn_operator] = {
-            "aws:SourceArn": f"arn:{partition}:{form.source_arn_service}:{region}:{account}:{form.source_arn_resource}"
-        }
+        condition.setdefault(form.source_arn_operator, {})["aws:SourceArn"] = (
+            f"arn:{partition}:{form.source_arn_service}:{region}:{account}:{form.source_arn_resource}"
+        )
     if condition:
         statement["Condition"] = condition
     return {"Version": "2012-10-17", "Statement": [statement]}

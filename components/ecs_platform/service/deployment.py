@@ -8,11 +8,15 @@ from ecs_platform import facts
 from ecs_platform.specs import ServiceSpec
 
 
-def deployment_configuration(spec: ServiceSpec) -> aws.ecs.ServiceDeploymentConfigurationArgs | None:
-    """ECS's native blue/green, linear or canary deployment (``None`` for rolling, ECS's default)."""
+def deployment_configuration(spec: ServiceSpec) -> aws.ecs.ServiceDeploymentConfigurationArgs:
+    """The deployment strategy, always sent: ``ROLLING``, or ECS's native blue/green, linear or
+    canary deployment. pulumi-aws keeps ``deploymentConfiguration`` (Optional and Computed) as
+    it was when the program stops sending it, so a service switched back from ``blueGreen`` to
+    ``rolling`` with no strategy sent would keep deploying blue/green.
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html"""
     d = spec.deployment
     if not d.shifts_traffic:
-        return None
+        return aws.ecs.ServiceDeploymentConfigurationArgs(strategy=facts.DEPLOYMENT_STRATEGIES["rolling"])
     linear = canary = None
     if d.strategy == "linear":
         lin = d.effective_linear

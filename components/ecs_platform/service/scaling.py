@@ -11,6 +11,10 @@ import pulumi_aws as aws
 
 from ecs_platform.specs import AutoscalingSpec
 
+#: Consecutive one-minute datapoints that must see messages waiting and no running task before a
+#: queue worker at zero tasks starts one.
+SCALE_FROM_ZERO_MINUTES = 3
+
 
 @dataclass
 class Scaling:
@@ -147,10 +151,14 @@ def _scale_on_queue(
         scalable_dimension=target.scalable_dimension,
         service_namespace=target.service_namespace,
         step_scaling_policy_configuration=tt.PolicyStepScalingPolicyConfigurationArgs(
-            # Exactly one task: the alarm invokes the policy every minute while it stays in
-            # ALARM, and RunningTaskCount stays 0 while the first task is pending, so an
-            # increment would start several; target tracking takes over from one.
-            adjustment_type="ExactCapacity",
+            # One task more, never "exactly one": should the alarm ever fire for a running service
+            # (its task count reported late), an increment adds a task target tracking takes away
+            # again, where an exact capacity would cut a busy service to one. The alarm invokes the
+            # policy every minute while it stays in ALARM (RunningTaskCount stays 0 while the first
+            # task is pending), and during the cooldown "the scaling policy won't increase the
+            # desired capacity again unless a larger scale out is triggered", so it starts one.
+            # https://docs.aws.amazon.com/autoscaling/application/APIReference/API_StepScalingPolicyConfiguration.html
+            adjustment_type="ChangeInCapacity",
             cooldown=a.scale_out_cooldown,
             metric_aggregation_type="Maximum",
             step_adjustments=[
@@ -168,8 +176,9 @@ def _scale_on_queue(
         alarm_description=f"{name}: messages wait in {a.queue.queue_name} and no task runs; start one",
         comparison_operator="GreaterThanOrEqualToThreshold",
         threshold=1,
-        evaluation_periods=1,
-        datapoints_to_alarm=1,
+        # Several minutes in a row, so one late datapoint of a running service does not count.
+        evaluation_periods=SCALE_FROM_ZERO_MINUTES,
+        datapoints_to_alarm=SCALE_FROM_ZERO_MINUTES,
         treat_missing_data="notBreaching",
         metric_queries=[
             cw.MetricAlarmMetricQueryArgs(id="m1", return_data=False, metric=cw.MetricAlarmMetricQueryMetricArgs(
@@ -178,7 +187,8 @@ def _scale_on_queue(
             cw.MetricAlarmMetricQueryArgs(id="m2", return_data=False, metric=cw.MetricAlarmMetricQueryMetricArgs(
                 namespace="ECS/ContainerInsights", metric_name="RunningTaskCount", period=60, stat="Maximum",
                 dimensions={"ClusterName": cluster_name, "ServiceName": service_name})),
-            # No RunningTaskCount datapoint counts as no running task.
+            # No RunningTaskCount datapoint counts as no running task: Container Insights need not
+            # report a service with no task at all, and the first task must start then too.
             cw.MetricAlarmMetricQueryArgs(id="e1", return_data=True, label="Messages waiting, no task running",
                                           expression="IF(m1 > 0 AND FILL(m2, 0) == 0, 1, 0)"),
         ],

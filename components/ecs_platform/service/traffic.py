@@ -26,8 +26,10 @@ class Traffic:
     target_group: aws.lb.TargetGroup
     alternate_target_group: aws.lb.TargetGroup | None
     listener_rules: list[aws.lb.ListenerRule]
-    ingress_from_load_balancer: aws.vpc.SecurityGroupIngressRule
-    load_balancer_egress: aws.vpc.SecurityGroupEgressRule
+    ingress_from_load_balancer: aws.vpc.SecurityGroupIngressRule | None
+    """The path from the load balancer to the tasks' own security group (``awsvpc``); ``None`` for
+    instance targets, which the instances admit (:func:`instance_paths`)."""
+    load_balancer_egress: aws.vpc.SecurityGroupEgressRule | None
     service_load_balancer: aws.ecs.ServiceLoadBalancerArgs
     test_listener_rule: aws.lb.ListenerRule | None = None
     infrastructure_role: aws.iam.Role | None = None
@@ -42,7 +44,7 @@ def attach(
     spec: ServiceSpec,
     *,
     vpc_id: pulumi.Input[str],
-    security_group_id: pulumi.Input[str],
+    security_group_id: pulumi.Input[str] | None,
     lb: LoadBalancerRef,
     priorities: Sequence[int],
     ctx: AwsContext,
@@ -50,17 +52,22 @@ def attach(
     """Target group, listener rules and the two security group rules between the load balancer
     and the tasks (on the container port, nothing else). A deployment that shifts traffic adds
     the alternate target group, the rule on the test listener and the infrastructure role ECS
-    moves traffic with."""
+    moves traffic with. ``security_group_id`` ``None``: the tasks share their EC2 instance's network
+    (``bridge``, ``host``): ``instance`` targets, which :func:`instance_paths` lets the load balancer
+    reach."""
     child = pulumi.ResourceOptions(parent=parent)
     port = spec.port
     assert port is not None  # a public service has a port (checked up front)
     shifts = spec.deployment.shifts_traffic
-    target_group = _target_group(parent, f"{name}-tg", spec, vpc_id)
-    alternate = _target_group(parent, f"{name}-tg-alt", spec, vpc_id) if shifts else None
+    target_type = "ip" if security_group_id is not None else "instance"
+    target_group = _target_group(parent, f"{name}-tg", spec, vpc_id, target_type, lb.resource)
+    alternate = _target_group(parent, f"{name}-tg-alt", spec, vpc_id, target_type, lb.resource) if shifts else None
     forward = _forward(target_group, alternate)
-    # ECS moves traffic by rewriting the weights of the rules' forward action: the rules
-    # start at 100/0 and their actions are ECS's from then on.
-    rule_opts = pulumi.ResourceOptions(parent=parent, ignore_changes=["actions"] if shifts else None)
+    # ECS moves traffic by rewriting the weights of the rules' forward action: the rules start at
+    # 100/0 and their actions are ECS's from then on, unless `deployment.retarget` hands them the
+    # configured target groups again (a service switching to a traffic-shifting strategy).
+    owned_by_ecs = shifts and not spec.deployment.retarget
+    rule_opts = pulumi.ResourceOptions(parent=parent, ignore_changes=["actions"] if owned_by_ecs else None)
     rules = [
         aws.lb.ListenerRule(
             f"{name}-route-{i}",
@@ -72,17 +79,19 @@ def attach(
         )
         for i, route in enumerate(spec.effective_routes)
     ]
-    ingress, egress = tcp_path(
-        (f"{name}-from-lb", f"{name}-lb-egress"),
-        source=lb.security_group_id,
-        target=security_group_id,
-        port=port,
-        descriptions=(
-            f"Load balancer to {name} on its container port",
-            f"Load balancer to {name} tasks on their container port",
-        ),
-        opts=child,
-    )
+    ingress = egress = None
+    if security_group_id is not None:
+        ingress, egress = tcp_path(
+            (f"{name}-from-lb", f"{name}-lb-egress"),
+            source=lb.security_group_id,
+            target=security_group_id,
+            port=port,
+            descriptions=(
+                f"Load balancer to {name} on its container port",
+                f"Load balancer to {name} tasks on their container port",
+            ),
+            opts=child,
+        )
     advanced = None
     test_rule = role = policy = None
     if alternate is not None and spec.deployment.test_port is not None:
@@ -98,8 +107,7 @@ def attach(
         )
         production_rule = rules[0]
         role, policy = _infrastructure_role(
-            parent, name, ctx, listeners=[lb.listener_arn, test_listener],
-            rules=[production_rule.arn, test_rule.arn],
+            parent, name, ctx, rules=[production_rule.arn, test_rule.arn],
             target_groups=[target_group.arn, alternate.arn],
         )  # fmt: skip
         advanced = aws.ecs.ServiceLoadBalancerAdvancedConfigurationArgs(
@@ -121,14 +129,33 @@ def attach(
     return traffic
 
 
-def _target_group(parent: pulumi.Resource, name: str, spec: ServiceSpec, vpc_id: pulumi.Input[str]) -> aws.lb.TargetGroup:
+def _target_group(
+    parent: pulumi.Resource,
+    name: str,
+    spec: ServiceSpec,
+    vpc_id: pulumi.Input[str],
+    target_type: str,
+    load_balancer: pulumi.Resource | None,
+) -> aws.lb.TargetGroup:
+    """The service's target group: ``ip`` targets (awsvpc tasks) or ``instance`` targets
+    (bridge/host tasks, registered by ECS with the instance and its host port: "Use an Application
+    Load Balancer for Amazon ECS"). It is replaced with the load balancer (``replace_with``): a
+    target group serves one load balancer ("Load balancers per target group: 1", ALB quotas,
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html),
+    so when the load balancer is replaced (``internal`` changes it: the provider's ForceNew), the
+    new listeners' rules could not forward to the old group (TargetGroupAssociationLimit). A new,
+    auto-named group comes up with them, the ECS service moves to it (UpdateService
+    ``loadBalancers``), and the old one is deleted with the old rules."""
     hc = spec.effective_target_health_check
+    # A traffic-shifting service's groups keep the port they were created with: ECS holds their
+    # ARNs, and a new port would replace them (see KEPT_BY_SHIFTING_GROUPS).
+    keep = list(KEPT_BY_SHIFTING_GROUPS) if spec.deployment.shifts_traffic else None
     return aws.lb.TargetGroup(
         name,
-        name=target_group_name(name, port=spec.port, protocol="HTTP", target_type="ip", vpc_id=vpc_id),
+        name=target_group_name(name, port=spec.port, protocol="HTTP", target_type=target_type, vpc_id=vpc_id),
         port=spec.port,
         protocol="HTTP",
-        target_type="ip",
+        target_type=target_type,
         vpc_id=vpc_id,
         deregistration_delay=spec.effective_deregistration_delay,
         health_check=aws.lb.TargetGroupHealthCheckArgs(
@@ -142,7 +169,9 @@ def _target_group(parent: pulumi.Resource, name: str, spec: ServiceSpec, vpc_id:
             healthy_threshold=hc.healthy_threshold,
             unhealthy_threshold=hc.unhealthy_threshold,
         ),
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=pulumi.ResourceOptions(
+            parent=parent, ignore_changes=keep, replace_with=[load_balancer] if load_balancer else None
+        ),
     )
 
 
@@ -167,7 +196,6 @@ def _infrastructure_role(
     name: str,
     ctx: AwsContext,
     *,
-    listeners: Sequence[pulumi.Input[str]],
     rules: Sequence[pulumi.Input[str]],
     target_groups: Sequence[pulumi.Input[str]],
 ) -> tuple[aws.iam.Role, aws.iam.RolePolicy]:
@@ -183,7 +211,7 @@ def _infrastructure_role(
     policy = aws.iam.RolePolicy(
         f"{name}-infrastructure-policy",
         role=role.name,
-        policy=policy_document(infrastructure_statements(listeners, rules, target_groups)),
+        policy=policy_document(infrastructure_statements(rules, target_groups)),
         opts=child,
     )
     return role, policy
@@ -240,33 +268,79 @@ def _conditions(paths: Sequence[str], hosts: Sequence[str]) -> list[aws.lb.Liste
 
 
 #: What ECS does with a load balancer during a blue/green, linear or canary deployment: the actions
-#: of AWS's managed policy AmazonECSInfrastructureRolePolicyForLoadBalancers (v2), which grants
-#: them on every target group, listener and rule; here each is granted on exactly the service's.
+#: of AWS's managed policy AmazonECSInfrastructureRolePolicyForLoadBalancers, which grants them on
+#: every target group, listener and rule; here each is granted on exactly the service's.
 #: https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonECSInfrastructureRolePolicyForLoadBalancers.html
+#: The managed policy also allows ``ModifyListener``: ECS shifts a Network Load Balancer's traffic
+#: on its listener, but an Application Load Balancer's on the listener *rules* it is given
+#: (``AdvancedConfiguration``: "the production listener rule (in the case of an Application Load
+#: Balancer) or listener (in the case for a Network Load Balancer)";
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AdvancedConfiguration.html).
+#: The platform hands ECS two rules of its own, never a listener or a listener's default rule, so
+#: the role may not modify the listeners: on the shared HTTPS listener that would let one service's
+#: role rewrite the default action every service falls back to.
 ELB_READ_ACTIONS = (
     "elasticloadbalancing:DescribeListeners",
     "elasticloadbalancing:DescribeRules",
     "elasticloadbalancing:DescribeTargetGroups",
     "elasticloadbalancing:DescribeTargetHealth",
 )
+#: What a traffic-shifting service's target groups keep from their creation: their port (and the
+#: name derived from it). ECS registers every task with its container port, and health checks use
+#: the port a target was registered with (``traffic-port``), so the group's own port only has to
+#: exist ("Register targets with your target group": an IP target's port defaults to the group's
+#: and may be given per target,
+#: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-register-targets.html);
+#: a new port would replace groups whose ARNs the service and its rules keep as ECS set them, and
+#: leave both on groups that no longer exist.
+KEPT_BY_SHIFTING_GROUPS = ("port", "name")
 
 
 def infrastructure_statements(
-    listeners: Sequence[pulumi.Input[str]],
     rules: Sequence[pulumi.Input[str]],
     target_groups: Sequence[pulumi.Input[str]],
 ) -> list[dict[str, Any]]:
     """The infrastructure role's policy: register tasks in the two target groups, rewrite the
-    weights of the production and test rules (and of their listeners, as the managed policy
-    allows), and read what ELB gives no resource-level permissions for."""
+    weights of the production and test rules, and read what ELB gives no resource-level
+    permissions for."""
     return [
         # The Describe actions have no resource-level permissions: "*" is their only resource.
         unscoped_statement("ElbRead", ELB_READ_ACTIONS),
         {"Sid": "TargetGroups", "Effect": "Allow",
          "Action": ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
          "Resource": list(target_groups)},
-        {"Sid": "Listeners", "Effect": "Allow", "Action": ["elasticloadbalancing:ModifyListener"],
-         "Resource": list(listeners)},
         {"Sid": "ListenerRules", "Effect": "Allow", "Action": ["elasticloadbalancing:ModifyRule"],
          "Resource": list(rules)},
     ]  # fmt: skip
+
+
+def instance_paths(
+    parent: pulumi.Resource,
+    name: str,
+    *,
+    load_balancer_security_group_id: pulumi.Input[str],
+    instance_security_group_id: pulumi.Input[str],
+    ranges: Sequence[tuple[int, int]],
+) -> list[tuple[aws.vpc.SecurityGroupIngressRule, aws.vpc.SecurityGroupEgressRule]]:
+    """Let the load balancer reach the EC2 instances' ``bridge`` and ``host`` tasks: for each port
+    range (the dynamic host ports :data:`facts.DYNAMIC_HOST_PORTS`, or one ``host`` task's port) an
+    ingress rule on the instances' group from the load balancer's group only, and the matching
+    egress rule on the load balancer's, named ``<name>-<from>[-<to>]``. One rule per range for the
+    whole stack: AWS refuses a rule that duplicates another of the same group."""
+    child = pulumi.ResourceOptions(parent=parent)
+    out = []
+    for lo, hi in sorted(set(ranges)):
+        suffix = f"{name}-{lo}" if lo == hi else f"{name}-{lo}-{hi}"
+        what = f"port {lo}" if lo == hi else f"the dynamic host ports {lo}-{hi}"
+        ingress = aws.vpc.SecurityGroupIngressRule(
+            suffix, security_group_id=instance_security_group_id,
+            referenced_security_group_id=load_balancer_security_group_id, ip_protocol="tcp", from_port=lo, to_port=hi,
+            description=f"Load balancer to bridge/host tasks on {what}", opts=child,
+        )  # fmt: skip
+        egress = aws.vpc.SecurityGroupEgressRule(
+            f"{suffix}-egress", security_group_id=load_balancer_security_group_id,
+            referenced_security_group_id=instance_security_group_id, ip_protocol="tcp", from_port=lo, to_port=hi,
+            description=f"Load balancer to the EC2 instances' bridge/host tasks on {what}", opts=child,
+        )  # fmt: skip
+        out.append((ingress, egress))
+    return out

@@ -25,6 +25,7 @@ from pydantic.fields import FieldInfo
 from ecs_platform.config import PROJECT
 from ecs_platform.specs import PlatformSpec
 from ecs_platform.specs.base import Spec, _unwrap
+from ecs_platform.specs.provider import AssumeRoleSpec, AwsProviderSpec
 
 SCHEMA_FILE = "stack-config.schema.json"
 #: Namespaces of other packages (``aws:region``, ``pulumi:...``) are theirs to check.
@@ -139,6 +140,12 @@ def reference() -> str:
                 origin = typing.get_origin(ann)
                 sep = ".<name>." if origin is dict else "[]." if origin is tuple else "."
                 queue.append((nested, f"{prefix}{field.alias or name}{sep}"))
+    out += ["", "## AWS provider settings", "", "`aws:<key>` in a stack file: pulumi-aws's own settings, which the "
+            "platform hands to the stack's provider and to every pre-deploy run (`AwsProviderSpec`). Other `aws:` "
+            "keys are pulumi-aws's to check; those a pre-deploy run cannot reproduce are refused when the stack has a "
+            "`runBefore` job.", "", *header, *_rows(AwsProviderSpec, "aws:"), "", "## `aws:assumeRoles[]`", "",
+            f"{_markdown(AssumeRoleSpec.__doc__ or '')} (`AssumeRoleSpec`)", "", *header,
+            *_rows(AssumeRoleSpec, "aws:assumeRoles[].")]  # fmt: skip
     return "\n".join(out) + "\n"
 
 

@@ -9,6 +9,7 @@ each, before it compares their cost.
 from __future__ import annotations
 
 import json
+import operator
 
 import pulumi
 import pulumi_aws as aws
@@ -38,6 +39,11 @@ def program(n: int) -> None:
         nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(strategy=awsx.ec2.NatGatewayStrategy.ONE_PER_AZ),
         opts=pulumi.ResourceOptions(providers=[provider]),
     )
+    # The free S3 gateway endpoint on the private subnets' route tables.
+    tables = [aws.ec2.get_route_table_output(subnet_id=vpc.private_subnet_ids.apply(operator.itemgetter(i))).route_table_id
+              for i in range(len(ZONES))]  # fmt: skip
+    aws.ec2.VpcEndpoint("s3", vpc_id=vpc.vpc_id, service_name="com.amazonaws.us-east-1.s3",
+                        vpc_endpoint_type="Gateway", route_table_ids=tables, opts=opts)  # fmt: skip
     # The VPC's guards: its default security group emptied, and a flow log of all its traffic.
     aws.ec2.DefaultSecurityGroup("default-sg", vpc_id=vpc.vpc_id, opts=opts)
     flow_logs = aws.cloudwatch.LogGroup("flow-logs", name="/aws/vpc-flow-logs/bench", retention_in_days=30, opts=opts)

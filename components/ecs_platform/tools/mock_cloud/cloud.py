@@ -29,6 +29,7 @@ class MockCloud(pulumi.runtime.Mocks):
         zones: Mapping[str, str] | None = None,
         account_id: str = ACCOUNT_ID,
         existing_subnets: Mapping[str, str] | None = None,
+        vpcs: Mapping[str, str] | None = None,
     ) -> None:
         """``zones``: the account's zone ID -> zone name map (default :data:`REGION_ZONES`'s).
         ``existing_subnets``: subnets the account already has (an adopted VPC's), subnet id ->
@@ -40,6 +41,9 @@ class MockCloud(pulumi.runtime.Mocks):
         self.zones: dict[str, str] | None = dict(zones) if zones is not None else region_zones(region)
         #: subnet id -> (zone name, "public" | "private"), for assertions on placement.
         self.subnets: dict[str, tuple[str, str]] = {}
+        #: VPC id -> its CIDR block: the VPCs the program created, and the adopted VPCs a test
+        #: declares (``vpcs``); ``getVpc`` of any other id fails, as AWS's would.
+        self.vpcs: dict[str, str] = dict(vpcs or {})
         #: subnet id -> its zone ID.
         self.subnet_zone_ids: dict[str, str] = dict(existing_subnets or {})
         #: (file system id, zone ID) of every mount target created: EFS allows one per zone.
@@ -69,6 +73,12 @@ class MockCloud(pulumi.runtime.Mocks):
                 "groupNames": [region] * len(by_name),
                 "state": "available",
             }, []
+        if token == "aws:ec2/getVpc:getVpc":
+            vpc_id = str(inputs.get("id", ""))
+            if vpc_id not in self.vpcs:
+                raise UnmockedCall(f"no VPC {vpc_id!r} in the mock account (adopted VPCs: MockCloud(vpcs=...))")
+            return {"id": vpc_id, "cidrBlock": self.vpcs[vpc_id], "default": False, "state": "available",
+                    "arn": f"arn:{PARTITION}:ec2:{region}:{self.account_id}:vpc/{vpc_id}"}, []  # fmt: skip
         if token == "aws:index/getCallerIdentity:getCallerIdentity":
             return {
                 "id": self.account_id,
@@ -115,6 +125,11 @@ class MockCloud(pulumi.runtime.Mocks):
                     "withDecryption": True,
                     "_arch": arch,
                 }, []
+        if token == "aws:ec2/getRouteTable:getRouteTable" and inputs.get("subnetId") in self.subnets:
+            # awsx gives every subnet a route table of its own (DescribeRouteTables by association).
+            rtb = "rtb-" + fake_hex(str(inputs["subnetId"]))
+            return {"id": rtb, "routeTableId": rtb, "subnetId": inputs["subnetId"], "ownerId": self.account_id,
+                    "arn": f"arn:{PARTITION}:ec2:{region}:{self.account_id}:route-table/{rtb}"}, []  # fmt: skip
         raise UnmockedCall(f"unmocked provider call {token} with {json.dumps(inputs, default=str)}")
 
     def _subnet(self, subnet_id: str) -> dict[str, Any]:
@@ -172,13 +187,21 @@ class MockCloud(pulumi.runtime.Mocks):
         ids_by_name = {zone_name: zone_id for zone_id, zone_name in (self.zones or {}).items()}
         zones = list(inputs.get("availabilityZoneNames") or sorted(ids_by_name)[:3])
         vpc_id = "vpc-" + fake_hex(name)
+        self.vpcs[vpc_id] = str(inputs.get("cidrBlock") or "10.0.0.0/16")  # awsx's default block
+        kinds = [str(spec.get("type", "")).lower() for spec in inputs.get("subnetSpecs") or []] or ["private", "public"]
+        strategy = str((inputs.get("natGateways") or {}).get("strategy", "OnePerAz"))
+        if strategy == "None" and "private" in kinds:
+            # awsx's own check (ValidateStrategy): private subnets need a NAT gateway strategy.
+            raise ValueError("If private subnets are specified, NAT Gateway strategy cannot be 'None'.")
         public: list[str] = []
         private: list[str] = []
+        isolated: list[str] = []
+        buckets = {"public": public, "private": private, "isolated": isolated}
         for zone in zones:
             if zone not in ids_by_name:
                 # CreateSubnet refuses a zone the region does not have in this account.
                 raise ValueError(f"availability zone {zone!r} is not a zone of {self.region} in this account")
-            for kind, bucket in (("public", public), ("private", private)):
+            for kind, bucket in ((k, buckets[k]) for k in ("public", "private", "isolated") if k in kinds):
                 sid = "subnet-" + fake_hex(name, zone, kind)
                 self.subnets[sid] = (zone, kind)
                 self.subnet_zone_ids[sid] = ids_by_name[zone]
@@ -190,7 +213,7 @@ class MockCloud(pulumi.runtime.Mocks):
             "vpcId": vpc_id,
             "publicSubnetIds": public,
             "privateSubnetIds": private,
-            "isolatedSubnetIds": [],
+            "isolatedSubnetIds": isolated,
         }
         if inputs.get("tags"):  # awsx tags its VPC with them: they stand for the child VPC's tags
             outputs["tags"] = inputs["tags"]

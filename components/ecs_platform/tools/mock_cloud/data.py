@@ -32,6 +32,16 @@ REGION_ZONES: dict[str, dict[str, str]] = {
                        "apse2-az2": "ap-southeast-2c"},
     "eu-north-1": {"eun1-az1": "eu-north-1a", "eun1-az2": "eu-north-1b", "eun1-az3": "eu-north-1c"},
     "eu-central-2": {"euc2-az1": "eu-central-2a", "euc2-az2": "eu-central-2b", "euc2-az3": "eu-central-2c"},
+    # The regions the preview prices (prices.json). Regions opened after November 2012 map zone
+    # names alike in every account (eu-west-2, ca-central-1, ap-south-1: names as moto's EC2 mock
+    # has them, whose ca-central-1 has no cac1-az3 and no ca-central-1c); ap-southeast-1 and
+    # sa-east-1 map per account, so their names here are one account's.
+    "eu-west-2": {"euw2-az2": "eu-west-2a", "euw2-az3": "eu-west-2b", "euw2-az1": "eu-west-2c"},
+    "ca-central-1": {"cac1-az1": "ca-central-1a", "cac1-az2": "ca-central-1b", "cac1-az4": "ca-central-1d"},
+    "ap-south-1": {"aps1-az1": "ap-south-1a", "aps1-az3": "ap-south-1b", "aps1-az2": "ap-south-1c"},
+    "ap-southeast-1": {"apse1-az2": "ap-southeast-1a", "apse1-az1": "ap-southeast-1b",
+                       "apse1-az3": "ap-southeast-1c"},
+    "sa-east-1": {"sae1-az1": "sa-east-1a", "sae1-az2": "sa-east-1b", "sae1-az3": "sa-east-1c"},
 }  # fmt: skip
 
 

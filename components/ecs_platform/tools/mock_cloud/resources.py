@@ -101,6 +101,10 @@ def aws_resource(
         state["name"] = physical
         state["latestVersion"] = 1
         arn = f"arn:{PARTITION}:ec2:{region}:{acct}:launch-template/{rid}"
+    elif typ in _EC2_ID_PREFIXES:  # network interfaces, Elastic IPs, VPC endpoints, routes
+        rid = _EC2_ID_PREFIXES[typ] + fake_hex(name)
+        if typ == "aws:ec2/eip:Eip":
+            state.update(allocationId=rid, publicIp=f"203.0.113.{int(fake_hex(name, n=2), 16) % 254 + 1}")
     elif typ == "aws:autoscaling/group:Group":
         state["name"] = physical
         arn = (f"arn:{PARTITION}:autoscaling:{region}:{acct}:autoScalingGroup:"
@@ -143,8 +147,20 @@ def aws_resource(
         state["groupName"] = group
         rid = f"{group}/{physical}"
         arn = f"arn:{PARTITION}:scheduler:{region}:{acct}:schedule/{group}/{physical}"
+    elif typ == "aws:efs/fileSystem:FileSystem":
+        # EFS's own ids and ARNs (service elasticfilesystem, resource file-system/fs-<hex>):
+        # https://docs.aws.amazon.com/efs/latest/ug/API_FileSystemDescription.html
+        rid = "fs-" + fake_hex(name)
+        arn = f"arn:{PARTITION}:elasticfilesystem:{region}:{acct}:file-system/{rid}"
+    elif typ == "aws:efs/accessPoint:AccessPoint":
+        rid = "fsap-" + fake_hex(name)
+        arn = f"arn:{PARTITION}:elasticfilesystem:{region}:{acct}:access-point/{rid}"
+    elif typ == "aws:efs/mountTarget:MountTarget":
+        rid = "fsmt-" + fake_hex(name)
     elif typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
         arn = f"arn:{PARTITION}:cloudwatch:{region}:{acct}:alarm:{physical}"
+    elif typ == "aws:cloudwatch/eventRule:EventRule":
+        arn = f"arn:{PARTITION}:events:{region}:{acct}:rule/{physical}"
     elif typ.startswith("pulumi-python:dynamic"):
         # A dynamic resource (the pre-deploy run): its provider runs only in a real `pulumi up`,
         # so the mock answers with its inputs, as a preview would.
@@ -155,3 +171,8 @@ def aws_resource(
         state["arn"] = arn
     state.setdefault("id", rid)
     return rid, state
+
+
+#: EC2's id prefixes of the resources the mock answers with an id only.
+_EC2_ID_PREFIXES = {"aws:ec2/networkInterface:NetworkInterface": "eni-", "aws:ec2/eip:Eip": "eipalloc-",
+                    "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-", "aws:ec2/route:Route": "r-"}  # fmt: skip

@@ -5,8 +5,9 @@ worker that scales to zero at its min of 0) and at the maximum (every autoscaled
 service at its max, EC2 groups as large as those tasks need, external machines
 at the activation's limit). A scheduled job is priced per run, for an assumed
 run time (:data:`JOB_RUN_MINUTES`, stated in the assumptions). Prices come
-from ``prices.json``, which names its source and date. A region or instance
-type the file does not price is reported, never guessed.
+from ``prices.json``: per region, with its sources and date, and the figures not
+confirmed against a source listed as such (the estimate repeats them). A region or
+instance type the file does not price is reported, never guessed.
 """
 
 from __future__ import annotations
@@ -25,6 +26,14 @@ from ecs_platform.tools.mock_cloud import StackRun
 PRICES_FILE = Path(__file__).with_name("prices.json")
 #: The run time a scheduled job is priced for (a job's real duration is unknown before it runs).
 JOB_RUN_MINUTES = 10
+NAT_INSTANCE = "ecs-platform:network:NatInstance"
+#: The traffic WAF log ingestion is priced for (a stack's real traffic is unknown before it runs):
+#: requests reaching the load balancer a month, the share a rule blocks or counts (what the
+#: default ``logRequests: blockedAndCounted`` keeps), and the size of one log record (a JSON
+#: record with the request's headers). CloudWatch Logs bills WAF logs as vended logs per GB.
+WAF_REQUESTS_MONTH = 10_000_000
+WAF_FLAGGED_SHARE = 0.01
+WAF_LOG_RECORD_KB = 2.0
 _SIZE_MULTIPLIER = {"large": 1, "xlarge": 2, "2xlarge": 4, "4xlarge": 8, "8xlarge": 16}
 
 
@@ -127,6 +136,7 @@ class _Tasks:
     launch_type: str | None
     scales_to_zero: bool = False
     service_connect: bool = False
+    network_mode: str = "awsvpc"
 
 
 def _tasks(run: StackRun) -> list[_Tasks]:
@@ -160,6 +170,7 @@ def _tasks(run: StackRun) -> list[_Tasks]:
                 launch_type=svc.inputs.get("launchType"),
                 scales_to_zero=to_zero,
                 service_connect=bool((svc.inputs.get("serviceConnectConfiguration") or {}).get("enabled")),
+                network_mode=str(task.inputs.get("networkMode", "awsvpc")),
             )
         )
     return out
@@ -189,6 +200,10 @@ def estimate(run: StackRun, prices: Mapping[str, Any] | None = None) -> CostEsti
             f"no prices for region {region!r} (priced: {', '.join(sorted(prices['regions']))})"
         )
         return est
+    est.source, est.as_of = str(rp.get("source", est.source)), str(rp.get("as_of", est.as_of))
+    if rp.get("unverified"):
+        est.assumptions.append(f"Not confirmed against a source for {region} (the AWS list price as recalled; "
+                               f"check before relying): {', '.join(rp['unverified'])}")  # fmt: skip
     tasks = _tasks(run)
     if any(t.scales_to_zero for t in tasks):
         est.assumptions.append("A queue worker with autoscaling min 0 is priced at min (queue empty, no task) "
@@ -202,6 +217,8 @@ def estimate(run: StackRun, prices: Mapping[str, Any] | None = None) -> CostEsti
     _ec2(est, run, rp, tasks, hours)
     _external(est, run, rp, tasks, hours)
     _network(est, run, rp, hours)
+    _nat_instances(est, run, rp, hours)
+    _endpoints(est, run, rp, hours)
     _security(est, run, rp)
     _alarms(est, run, rp)
     return est
@@ -252,7 +269,9 @@ def _instances_needed(tasks: list[_Tasks], attr: str, itype: str, target_capacit
     cpu = sum(t.cpu * n for t, n in zip(tasks, counts, strict=True))
     mem = sum(t.memory * n for t, n in zip(tasks, counts, strict=True))
     share = max(target_capacity, 1) / 100
-    return max(math.ceil(cpu / (spec.task_cpu * share)), math.ceil(mem / (spec.task_memory_mib * share)))
+    # A host-mode task holds its port on its instance: one per instance (distinctInstance).
+    host = max((math.ceil(n) for t, n in zip(tasks, counts, strict=True) if t.network_mode == "host"), default=0)
+    return max(math.ceil(cpu / (spec.task_cpu * share)), math.ceil(mem / (spec.task_memory_mib * share)), host)
 
 
 def _ec2(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], tasks: list[_Tasks], hours: float) -> None:
@@ -260,7 +279,10 @@ def _ec2(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], tasks: list[_T
     providers = {
         cp.outputs.get("name"): cp for cp in run.of_type("aws:ecs/capacityProvider:CapacityProvider")
     }
+    nat = {r.urn for r in run.of_type(NAT_INSTANCE)}
     for asg in sorted(run.of_type("aws:autoscaling/group:Group"), key=lambda r: r.name):
+        if asg.parent in nat:  # priced as the NAT instance
+            continue
         cp = next(
             (
                 c
@@ -341,6 +363,8 @@ def _network(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], hours: flo
         strategy = (vpc.inputs.get("natGateways") or {}).get("strategy", "OnePerAz")
         count = {"None": 0, "Single": 1, "OnePerAz": zones}.get(strategy, zones)
         monthly = count * hours * (float(rp["nat_gateway_hour"]) + ip_hour)
+        if count == 0:  # strategy None: a NAT instance (priced on its own) or no egress
+            continue
         est.lines.append(
             CostLine(
                 "NAT gateways",
@@ -352,24 +376,60 @@ def _network(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], hours: flo
     for lb in sorted(run.of_type("aws:lb/loadBalancer:LoadBalancer"), key=lambda r: r.name):
         zones = len(lb.inputs.get("subnets") or [])
         public_ips = 0 if lb.inputs.get("internal") else zones
-        monthly = hours * (float(rp["alb_hour"]) + float(rp["alb_lcu_hour"]) + public_ips * ip_hour)
+        kind, unit = ("network", "NLCU") if lb.inputs.get("loadBalancerType") == "network" else ("application", "LCU")
+        key = "nlb" if kind == "network" else "alb"
+        monthly = hours * (float(rp[f"{key}_hour"]) + float(rp[f"{key}_{unit.lower()}_hour"]) + public_ips * ip_hour)
         est.lines.append(
             CostLine(
                 f"Load balancer {lb.name}",
-                f"application, 1 LCU assumed, {public_ips} public IPv4 address(es)",
+                f"{kind}, 1 {unit} assumed, {public_ips} public IPv4 address(es)",
                 monthly,
                 monthly,
             )
         )
 
 
+def _nat_instances(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], hours: float) -> None:
+    """A NAT instance: its instance type's hours, its root volume (the AMI's size) and its
+    Elastic IP; forwarding is free (no per-GB charge, unlike a NAT gateway)."""
+    for nat in sorted(run.of_type(NAT_INSTANCE), key=lambda r: r.name):
+        children = run.children(nat)
+        [template] = [r for r in children if r.type == "aws:ec2/launchTemplate:LaunchTemplate"]
+        itype = str(template.inputs["instanceType"])
+        hourly = ec2_hourly(itype, rp["ec2"])
+        if hourly is None:
+            est.problems.append(f"no price for instance type {itype!r} in {est.region} (NAT instance {nat.name})")
+            continue
+        ips = len([r for r in children if r.type == "aws:ec2/eip:Eip"])
+        gib = facts.NAT_ROOT_VOLUME_GIB
+        monthly = hours * (hourly + ips * float(rp["public_ipv4_hour"])) + gib * float(rp["ec2"]["gp3_gb_month"])
+        est.lines.append(CostLine(f"NAT instance {nat.name}", f"{itype} x 1, {gib} GiB gp3, {ips} public IPv4 "
+                                  "address; no per-GB processing charge", monthly, monthly))  # fmt: skip
+
+
+def _endpoints(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], hours: float) -> None:
+    """VPC endpoints: a gateway endpoint is free; an interface endpoint costs per zone (one
+    network interface per subnet) and hour, plus per GB processed (excluded)."""
+    rate = float(rp["interface_endpoint_az_hour"])
+    for ep in sorted(run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint"), key=lambda r: r.name):
+        service = str(ep.inputs.get("serviceName", "")).rsplit(".", 1)[-1] if ep.inputs.get(
+            "vpcEndpointType") == "Gateway" else ".".join(str(ep.inputs.get("serviceName", "")).split(".")[3:])  # fmt: skip
+        if ep.inputs.get("vpcEndpointType") == "Gateway":
+            est.lines.append(CostLine(f"VPC endpoint {service}", f"gateway endpoint {ep.name}: free", 0.0, 0.0))
+            continue
+        zones = len(ep.inputs.get("subnetIds") or [])
+        monthly = hours * zones * rate
+        est.lines.append(CostLine(f"VPC endpoint {service}", f"interface endpoint in {zones} zone(s); "
+                                  f"${float(rp['interface_endpoint_gb']):g} per GB excluded", monthly, monthly))  # fmt: skip
+
+
 def _alarms(est: CostEstimate, run: StackRun, rp: Mapping[str, Any]) -> None:
-    """Standard-resolution CloudWatch alarms (the deployment alarms), per alarm and month; the
+    """Standard-resolution CloudWatch alarms (deployment alarms, a NAT instance's), per alarm and month; the
     account's 10 free alarms are not subtracted (other stacks may use them)."""
     alarms = run.of_type("aws:cloudwatch/metricAlarm:MetricAlarm")
     if alarms:
         monthly = len(alarms) * float(rp["cloudwatch_alarm_month"])
-        est.lines.append(CostLine("CloudWatch alarms", f"{len(alarms)} standard-resolution deployment alarms; "
+        est.lines.append(CostLine("CloudWatch alarms", f"{len(alarms)} standard-resolution alarms; "
                                   "free tier not subtracted", monthly, monthly))  # fmt: skip
 
 
@@ -385,6 +445,32 @@ def _security(est: CostEstimate, run: StackRun, rp: Mapping[str, Any]) -> None:
         monthly = float(rp["waf_web_acl_month"]) + rules * float(rp["waf_rule_month"])
         est.lines.append(CostLine(f"WAF {acl.name}", f"web ACL with {rules} rules; requests excluded",
                                   monthly, monthly))  # fmt: skip
+    _waf_logs(est, run, rp)
+
+
+def _waf_logs(est: CostEstimate, run: StackRun, rp: Mapping[str, Any]) -> None:
+    """WAF log ingestion into CloudWatch Logs (vended logs, per GB), for the assumed traffic
+    (:data:`WAF_REQUESTS_MONTH`): every request with ``logRequests: all``, the blocked and counted
+    share (:data:`WAF_FLAGGED_SHARE`) with the default filter. https://aws.amazon.com/cloudwatch/pricing/"""
+    configs = sorted(run.of_type("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"),
+                     key=lambda r: r.name)  # fmt: skip
+    if not configs:
+        return
+    price = rp.get("cloudwatch_vended_logs_gb")
+    if price is None:
+        est.problems.append(f"WAF log ingestion: no cloudwatch_vended_logs_gb price for {est.region}")
+        return
+    est.assumptions.append(f"WAF logs are priced for {WAF_REQUESTS_MONTH:,} requests a month (assumed), "
+                           f"{WAF_FLAGGED_SHARE:.0%} of them blocked or counted, {WAF_LOG_RECORD_KB:g} KB per log "
+                           "record; storage excluded")  # fmt: skip
+    for config in configs:
+        filtered = bool(config.inputs.get("loggingFilter"))
+        logged = WAF_REQUESTS_MONTH * (WAF_FLAGGED_SHARE if filtered else 1.0)
+        gb = logged * WAF_LOG_RECORD_KB / 1024 / 1024
+        monthly = gb * float(price)
+        what = "blocked and counted requests" if filtered else "every request"
+        est.lines.append(CostLine(f"WAF logs {config.name}", f"{what}: {logged:,.0f} records, {gb:.3g} GB "
+                                  f"ingested at ${float(price):g}/GB", monthly, monthly))  # fmt: skip
 
 
 def _count(text: str, lo: int, hi: int, names: Sequence[str] = ()) -> float:
@@ -447,3 +533,23 @@ def _jobs(est: CostEstimate, run: StackRun, rp: Mapping[str, Any]) -> None:
             f"{JOB_RUN_MINUTES}-minute run",
             runs * per_run, runs * per_run,
         ))  # fmt: skip
+
+
+def missing_items(prices: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Region -> the items of ``prices["items"]`` (dotted paths) it lacks; every priced region must
+    have them all, and list each unverified figure among them."""
+    out: dict[str, list[str]] = {}
+    for region, rp in prices["regions"].items():
+        lacking = []
+        for item in prices["items"]:
+            node: Any = rp
+            for part in item.split("."):
+                node = node.get(part) if isinstance(node, Mapping) else None
+            if node is None or node == {}:
+                lacking.append(item)
+        lacking += [f"unverified:{u}" for u in rp.get("unverified", []) if u not in prices["items"]]
+        if not rp.get("source") or not rp.get("as_of"):
+            lacking.append("source/as_of")
+        if lacking:
+            out[region] = lacking
+    return out

@@ -23,10 +23,22 @@ def _policy_summary(document: str) -> str:
         actions = actions if isinstance(actions, list) else [actions]
         resources = st.get("Resource")
         resources = resources if isinstance(resources, list) else [resources]
-        parts.append(
-            f"{st.get('Effect', 'Allow')} {', '.join(map(str, actions))} on {', '.join(map(str, resources))}"
-        )
+        line = f"{st.get('Effect', 'Allow')} {', '.join(map(str, actions))} on {', '.join(map(str, resources))}"
+        if "*" in resources and st.get("Effect", "Allow") == "Allow":
+            line += _narrowing(actions)
+        parts.append(line)
     return "; ".join(parts)
+
+
+def _narrowing(actions: list[Any]) -> str:
+    """What narrows a ``"*"`` grant: the condition keys AWS's Service Authorization Reference
+    offers for its actions (``cloudwatch:PutMetricData`` -> ``cloudwatch:namespace``)."""
+    from ecs_platform import iam_reference  # the reference loads on first use only
+
+    keys = iam_reference.narrowing_keys(str(a) for a in actions)
+    if keys:
+        return f" (no resource to name in AWS's reference; narrow it with a Condition on {', '.join(keys)})"
+    return " (no resource to name in AWS's reference, and no condition key to narrow it)"
 
 
 def _key_policy(document: str) -> str:
@@ -125,6 +137,21 @@ class _Summaries:
                 f"{i.get('threshold'):g} for {i.get('evaluationPeriods')} min"
             ),
             "aws:autoscaling/group:Group": self.asg,
+            "aws:ec2/networkInterface:NetworkInterface": lambda i, r: (
+                f"in {self.zones([i['subnetId']])}; source/destination check "
+                f"{'on' if i.get('sourceDestCheck', True) else 'off'}"
+            ),
+            "aws:ec2/eip:Eip": lambda i, r: f"Elastic IP {r.outputs.get('publicIp')} on the NAT instance's interface",
+            "aws:ec2/route:Route": lambda i, r: (
+                f"{i.get('destinationCidrBlock')} of {i.get('routeTableId')} via "
+                f"{i.get('networkInterfaceId') or i.get('natGatewayId') or i.get('gatewayId')}"
+            ),
+            "aws:ec2/vpcEndpoint:VpcEndpoint": lambda i, r: (
+                f"{i.get('serviceName')} ({i.get('vpcEndpointType')}) on route tables "
+                f"{', '.join(i.get('routeTableIds') or [])}" if i.get("vpcEndpointType") == "Gateway" else
+                f"{i.get('serviceName')} ({i.get('vpcEndpointType')}) in {self.zones(i.get('subnetIds') or [])}; "
+                f"private DNS {'on' if i.get('privateDnsEnabled') else 'off'}"
+            ),
             "aws:ec2/launchTemplate:LaunchTemplate": self.launch_template,
             "aws:ecs/capacityProvider:CapacityProvider": self.capacity_provider,
             "aws:ssm/activation:Activation": lambda i, r: (
@@ -144,6 +171,10 @@ class _Summaries:
                  if "rateBasedStatement" in rule["statement"] else rule["name"])
                 for rule in sorted(i.get("rules") or [], key=lambda rule: rule["priority"])
             ) + f"; default {next(iter(i.get('defaultAction') or {'?': 0}))}",
+            "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": lambda i, r: (
+                "logs " + ("blocked and counted requests only" if i.get("loggingFilter") else "EVERY request")
+                + "; redacts " + ", ".join(f["singleHeader"]["name"] for f in i.get("redactedFields") or [])
+            ),
             "aws:s3/bucketPolicy:BucketPolicy": lambda i, r: _policy_summary(i["policy"]),
             "aws:scheduler/schedule:Schedule": self.schedule,
             "aws:sqs/queue:Queue": lambda i, r: (
@@ -169,7 +200,10 @@ class _Summaries:
         places = [self.run.cloud.subnets.get(s) for s in subnets]
         ids = self.run.cloud.subnet_zone_ids
         if all(places):
-            return ", ".join(f"{p[0]}/{ids.get(s, '?')} ({p[1]})" for s, p in zip(subnets, places, strict=True) if p)
+            # awsx's isolated subnets behind a NAT instance are the stack's private ones
+            kinds = {"isolated": "private"}
+            return ", ".join(f"{p[0]}/{ids.get(s, '?')} ({kinds.get(p[1], p[1])})"
+                             for s, p in zip(subnets, places, strict=True) if p)  # fmt: skip
         return ", ".join(subnets)
 
     def provider(self, i: dict[str, Any], r: Registration) -> str:
@@ -181,8 +215,9 @@ class _Summaries:
     def vpc(self, i: dict[str, Any], r: Registration) -> str:
         return (
             f"{i.get('cidrBlock')} over {', '.join(i.get('availabilityZoneNames') or [])}; "
-            f"NAT {(i.get('natGateways') or {}).get('strategy')}; "
-            f"/{i.get('availabilityZoneCidrMask')} per zone"
+            + ("NAT instance (no NAT gateway); " if self.run.of_type("ecs-platform:network:NatInstance") else
+               f"NAT gateways {(i.get('natGateways') or {}).get('strategy')}; ")
+            + f"/{i.get('availabilityZoneCidrMask')} per zone"
         )
 
     def cluster(self, i: dict[str, Any], r: Registration) -> str:
@@ -206,8 +241,13 @@ class _Summaries:
         if net:
             parts.append(f"subnets {self.zones(net.get('subnets', []))}")
             parts.append("public IP " + ("yes" if net.get("assignPublicIp") else "no"))
+        mode = next((t.inputs.get("networkMode") for t in self.run.of_type("aws:ecs/taskDefinition:TaskDefinition")
+                     if t.outputs.get("arn") == i.get("taskDefinition")), None)  # fmt: skip
         for lb in i.get("loadBalancers") or []:
-            parts.append(f"behind the load balancer on port {lb.get('containerPort')}")
+            how = {"bridge": " (instance targets, dynamic host port)", "host": " (instance targets, host port)"}
+            parts.append(f"behind the load balancer on port {lb.get('containerPort')}{how.get(str(mode), '')}")
+        if any(c.get("type") == "distinctInstance" for c in i.get("placementConstraints") or []):
+            parts.append("one task per instance")
         connect = i.get("serviceConnectConfiguration") or {}
         if connect.get("enabled"):
             served = [f"http://{a['dnsName']}:{a['port']}" for sv in connect.get("services") or []
@@ -223,6 +263,10 @@ class _Summaries:
         breaker = i.get("deploymentCircuitBreaker") or {}
         parts.append("rollback on failed deploy" if breaker.get("rollback") else "NO rollback")
         parts.append(_deployment(i.get("deploymentConfiguration") or {}))
+        if any("targetGroupArn" in path for path in r.ignore_changes):
+            parts.append("target groups left as ECS swaps them")
+        elif (i.get("loadBalancers") or [{}])[0].get("advancedConfiguration"):
+            parts.append("target groups sent to ECS (retarget)")
         alarms = i.get("alarms") or {}
         if alarms.get("enable"):
             verb = "rolls back" if alarms.get("rollback") else "fails"
@@ -232,6 +276,11 @@ class _Summaries:
                      else "pulumi up does NOT wait for steady state")  # fmt: skip
         if i.get("enableExecuteCommand"):
             parts.append("ECS Exec on")
+        if i.get("forceNewDeployment"):
+            strategy = (i.get("deploymentConfiguration") or {}).get("strategy", "ROLLING")
+            what = "new tasks" if strategy == "ROLLING" else "new tasks and a full traffic shift with its bake"
+            parts.append(f"every update of the service redeploys ({what}; forceNewDeployment, which changing "
+                         "the capacity strategy needs)")  # fmt: skip
         return "; ".join(parts)
 
     def task(self, i: dict[str, Any], r: Registration) -> str:
@@ -257,6 +306,16 @@ class _Summaries:
                 bits.append("mounts " + ", ".join(
                     f"{m['sourceVolume']} at {m['containerPath']}{' (ro)' if m.get('readOnly') else ''}"
                     for m in c["mountPoints"]))  # fmt: skip
+            logs = c.get("logConfiguration") or {}
+            if logs.get("logDriver") == "awsfirelens":
+                bits.append(f"logs via FireLens to {(logs.get('options') or {}).get('Name', '?')}")
+            if c.get("firelensConfiguration"):
+                bits.append(f"FireLens log router ({c['firelensConfiguration'].get('type')})")
+            if (c.get("restartPolicy") or {}).get("enabled"):
+                rp = c["restartPolicy"]
+                bits.append("restarts in place" + (f" except on exit {', '.join(map(str, rp['ignoredExitCodes']))}"
+                                                   if rp.get("ignoredExitCodes") else "")
+                            + f" (after {rp.get('restartAttemptPeriod', 300)} s up)")  # fmt: skip
             if c.get("dependsOn"):
                 bits.append("after " + ", ".join(f"{d['containerName']} {d['condition']}" for d in c["dependsOn"]))
             details.append(" ".join(bits[:2]) + (", " + ", ".join(bits[2:]) if bits[2:] else ""))
@@ -342,6 +401,10 @@ class _Summaries:
         )
 
     def asg(self, i: dict[str, Any], r: Registration) -> str:
+        if "mixedInstancesPolicy" not in i:  # a NAT instance's group of one
+            policy_ = i.get("instanceMaintenancePolicy") or {}
+            return (f"{i.get('minSize')}..{i.get('maxSize')} instance in {', '.join(i.get('availabilityZones') or [])}; "
+                    f"replaced on failed EC2 status checks (min healthy {policy_.get('minHealthyPercentage')}%)")
         policy = i["mixedInstancesPolicy"]
         types = ", ".join(o["instanceType"] for o in policy["launchTemplate"]["overrides"])
         dist = policy.get("instancesDistribution") or {}
@@ -365,11 +428,13 @@ class _Summaries:
         cluster = next(
             (line.split("=", 1)[1] for line in user_data.splitlines() if line.startswith("ECS_CLUSTER=")), "?"
         )
+        size = f"{ebs['volumeSize']} GiB" if "volumeSize" in ebs else "the AMI's size,"
+        role = f"joins cluster {cluster}" if cluster != "?" else (
+            "NAT setup (ip_forward, masquerade)" if "MASQUERADE" in user_data else "no user data")  # fmt: skip
         return (
             f"{i.get('imageId')} ({i.get('instanceType')}); IMDSv2 {i['metadataOptions']['httpTokens']}; "
-            f"{ebs['volumeSize']} GiB {ebs['volumeType']} encrypted={ebs['encrypted']}; "
-            f"{'detailed' if (i.get('monitoring') or {}).get('enabled') else 'basic'} monitoring; "
-            f"joins cluster {cluster}"
+            f"{size} {ebs['volumeType']} encrypted={ebs['encrypted']}; "
+            f"{'detailed' if (i.get('monitoring') or {}).get('enabled') else 'basic'} monitoring; {role}"
         )
 
     def capacity_provider(self, i: dict[str, Any], r: Registration) -> str:
