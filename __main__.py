@@ -61,6 +61,9 @@ if platform.cluster.ec2 is not None:
 if platform.cluster.external is not None:
     external = platform.cluster.external
     pulumi.export("externalActivationId", external.activation_id)
+    # After it, the registration command registers nothing: renew as docs/capacity.md says.
+    pulumi.export("externalActivationExpiry", external.activation_expiry)
+    pulumi.export("externalRoleName", external.role_name)
     # Secret outputs: `pulumi stack output --show-secrets externalRegistrationCommand`.
     pulumi.export("externalActivationCode", external.activation_code)
     pulumi.export("externalRegistrationCommand", external.registration_command)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import os
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -208,17 +211,82 @@ def test_external_services_use_the_external_launch_type_and_bridge_networking(ex
     assert [g for g in external.of_type("aws:ec2/securityGroup:SecurityGroup") if g.parent not in nat] == []
 
 
+def test_external_tasks_name_no_cpu_architecture(external: StackRun) -> None:
+    # ECS Anywhere machines are x86_64 or arm64; cpuArchitecture is for EC2 and Fargate.
+    assert "runtimePlatform" not in external.one(TASKDEF).inputs
+
+
+def test_an_architecture_on_external_capacity_is_refused() -> None:
+    from ecs_platform.errors import ConfigError
+
+    services = {"api": {**API["api"], "architecture": "ARM64"}}
+    run = run_program("dev", {"launchType": "EXTERNAL", "services": services})
+    assert isinstance(run.error, ConfigError) and run.resources == []
+    assert str(run.error).splitlines()[1:] == [
+        '  - ecs-platform:services.api.architecture: "ARM64" is set, and this service runs on EXTERNAL '
+        "capacity, where the task definition names no CPU architecture: machines of either architecture "
+        "register (allowed: remove it, and use an image built for the machines' architectures)"]  # fmt: skip
+
+
 def test_registration_command_is_exported(external: StackRun) -> None:
     activation = external.one(ACTIVATION)
     cluster = external.one("aws:ecs/cluster:Cluster").outputs["name"]
     command = external.exports["externalRegistrationCommand"]
-    assert command == (
-        'curl --proto "=https" -fsSL -o /tmp/ecs-anywhere-install.sh '
-        '"https://amazon-ecs-agent.s3.amazonaws.com/ecs-anywhere-install-latest.sh" && '
-        f'sudo bash /tmp/ecs-anywhere-install.sh --region "us-east-1" --cluster "{cluster}" '
+    assert command.endswith(
+        f'--region "us-east-1" --cluster "{cluster}" '
         f'--activation-id "{activation.id}" --activation-code "{activation.outputs["activationCode"]}"'
     )
     assert external.exports["externalActivationId"] == activation.id
+    assert external.exports["externalRoleName"] == external.one(
+        "aws:iam/role:Role", "ecs-cluster-external-role").outputs["name"]  # fmt: skip
+
+
+def _run_registration(command: str, tmp_path: Path, *, signature_ok: bool) -> list[str]:
+    """Runs the exported command in bash with curl, gpg and sudo replaced by recorders; returns
+    what each was called with (``tool GNUPGHOME args``), in order."""
+    bin_dir, log = tmp_path / "bin", tmp_path / "calls"
+    bin_dir.mkdir()
+    fakes = {
+        # curl -o FILE URL: write the file, as a download would.
+        "curl": 'echo "curl - $*" >> "$LOG"; while [ $# -gt 0 ]; do [ "$1" = -o ] && echo x > "$2"; shift; done',
+        "gpg": f'echo "gpg $GNUPGHOME $*" >> "$LOG"; case "$*" in *--verify*) exit {0 if signature_ok else 1};; esac',
+        "sudo": 'echo "sudo - $*" >> "$LOG"',
+    }
+    for tool, body in fakes.items():
+        (bin_dir / tool).write_text(f"#!/bin/bash\n{body}\n")
+        (bin_dir / tool).chmod(0o755)
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "LOG": str(log), "TMPDIR": str(tmp_path)}
+    subprocess.run(["bash", "-c", command], env=env, check=False, timeout=30)
+    return log.read_text().splitlines()
+
+
+def test_the_install_script_runs_only_if_the_amazon_ecs_key_signed_it(external: StackRun, tmp_path: Path) -> None:
+    from ecs_platform import facts
+
+    command = external.exports["externalRegistrationCommand"]
+    calls = _run_registration(command, tmp_path, signature_ok=True)
+    tools = [c.split()[0] for c in calls]
+    assert tools == ["curl", "curl", "gpg", "gpg", "sudo"]
+    script = calls[0].split()[-2]
+    home = calls[2].split()[1]
+    assert script == f"{home}/ecs-anywhere-install.sh" and home.startswith(f"{tmp_path}/")  # mktemp -d
+    assert calls[1].split()[-1] == f"{facts.ECS_ANYWHERE_INSTALL_SCRIPT}.asc"
+    # The key is fetched by its full fingerprint into a keyring of its own, then checks the script.
+    assert calls[2].endswith(f"--recv-keys {facts.ECS_ANYWHERE_SIGNING_KEY}")
+    assert calls[3] == f"gpg {home} --batch --verify {script}.asc {script}"
+    assert calls[4].startswith(f"sudo - bash {script} --region us-east-1 --cluster ")
+    (tmp_path / "bad").mkdir()
+    refused = _run_registration(command, tmp_path / "bad", signature_ok=False)
+    assert [c.split()[0] for c in refused] == ["curl", "curl", "gpg", "gpg"]  # never sudo bash
+
+
+def test_the_activation_expiry_is_exported_beside_the_command(external: StackRun) -> None:
+    activation = external.one(ACTIVATION)
+    expiry = external.exports["externalActivationExpiry"]
+    # AWS's default, read back by the provider: 24 hours after creation.
+    when = dt.datetime.strptime(expiry, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    assert dt.timedelta(hours=23) < when - dt.datetime.now(dt.UTC) <= dt.timedelta(hours=24)
+    assert expiry == activation.outputs["expirationDate"]
 
 
 def test_activation_code_and_command_are_secret_outputs() -> None:
@@ -232,7 +300,7 @@ def test_activation_code_and_command_are_secret_outputs() -> None:
         pulumi.export("secret", made[0].registration_command)
 
     run = ok(run_program("embed", config={"aws:region": "us-east-1"}, program=program))
-    assert run.exports["secret"].startswith("curl ")
+    assert run.exports["secret"].startswith("d=$(mktemp -d) && curl ")
     assert _sync_await(made[0].registration_command.is_secret()) is True
     assert _sync_await(made[0].activation_code.is_secret()) is True
 

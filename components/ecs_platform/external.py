@@ -6,11 +6,12 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from ecs_platform import facts
 from ecs_platform.iam import AwsContext, managed_policy_role
 from ecs_platform.specs import ExternalSpec
 from ecs_platform.wiring import check_wiring
 
-INSTALL_SCRIPT = "https://amazon-ecs-agent.s3.amazonaws.com/ecs-anywhere-install-latest.sh"
+INSTALL_SCRIPT = facts.ECS_ANYWHERE_INSTALL_SCRIPT
 #: AWS documents the ECS Anywhere role with exactly these two managed policies.
 EXTERNAL_POLICIES = (
     ("ssm", "policy/AmazonSSMManagedInstanceCore"),
@@ -24,10 +25,20 @@ def registration_command(
     activation_id: pulumi.Input[str],
     activation_code: pulumi.Input[str],
 ) -> pulumi.Output[str]:
-    """What to run (as root) on a machine to register it with the cluster."""
+    """What to run on a machine (with ``curl`` and ``gpg``; ``sudo`` for the installation) to
+    register it with the cluster: download the installation script and its signature into a new
+    private directory, fetch the Amazon ECS key by its fingerprint into a keyring of its own
+    there, and run the script only if that key signed it (AWS's verification steps,
+    :data:`ecs_platform.facts.ECS_ANYWHERE_INSTALL_SCRIPT`)."""
+    script, sig = '"$d/ecs-anywhere-install.sh"', '"$d/ecs-anywhere-install.sh.asc"'
     return pulumi.Output.concat(
-        'curl --proto "=https" -fsSL -o /tmp/ecs-anywhere-install.sh "', INSTALL_SCRIPT, '" && ',
-        'sudo bash /tmp/ecs-anywhere-install.sh --region "', region, '" --cluster "', cluster_name,
+        "d=$(mktemp -d) && ",
+        f'curl --proto "=https" -fsSL -o {script} "{INSTALL_SCRIPT}" && ',
+        f'curl --proto "=https" -fsSL -o {sig} "{INSTALL_SCRIPT}.asc" && ',
+        f'GNUPGHOME="$d" gpg --batch --keyserver {facts.ECS_ANYWHERE_KEYSERVER} '
+        f"--recv-keys {facts.ECS_ANYWHERE_SIGNING_KEY} && ",
+        f'GNUPGHOME="$d" gpg --batch --verify {sig} {script} && ',
+        f'sudo bash {script} --region "', region, '" --cluster "', cluster_name,
         '" --activation-id "', activation_id, '" --activation-code "', activation_code, '"',
     )  # fmt: skip
 
@@ -37,8 +48,10 @@ class ExternalCapacity(pulumi.ComponentResource):
 
     The role is trusted by Systems Manager only, for this account, and holds
     AWS's two ECS Anywhere policies (SSM agent, ECS agent). Outputs:
-    ``role_name``, ``activation_id``, ``activation_code`` (secret) and
-    ``registration_command`` (secret).
+    ``role_name``, ``activation_id``, ``activation_code`` (secret),
+    ``registration_command`` (secret) and ``activation_expiry``: the RFC 3339 time after which
+    the activation registers no machine (machines already registered stay); a new activation
+    replaces it when ``spec.expiration_date`` changes.
     """
 
     def __init__(
@@ -74,10 +87,14 @@ class ExternalCapacity(pulumi.ComponentResource):
         )
         self.role_name = self.role.name
         self.activation_id = self.activation.id
+        # Without an expiration date the provider reads back the one AWS set (24 h after
+        # creation): https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_CreateActivation.html
+        self.activation_expiry: pulumi.Output[str] = self.activation.expiration_date
         self.activation_code: pulumi.Output[str] = pulumi.Output.secret(self.activation.activation_code)
         self.registration_command: pulumi.Output[str] = pulumi.Output.secret(
             registration_command(
                 ctx.region, cluster_name, self.activation.id, self.activation.activation_code
             )
         )
-        self.register_outputs({"roleName": self.role_name, "activationId": self.activation_id})
+        self.register_outputs({"roleName": self.role_name, "activationId": self.activation_id,
+                               "activationExpiry": self.activation_expiry})

@@ -134,7 +134,9 @@ class TaskDefinition(pulumi.ComponentResource):
             memory=str(spec.memory),
             network_mode=mode,
             requires_compatibilities=[compatibility],
-            runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
+            # ECS Anywhere machines are x86_64 or arm64: an EXTERNAL task names no architecture
+            # (cpuArchitecture is for EC2, Managed Instances and Fargate: API_RuntimePlatform).
+            runtime_platform=None if launch_type == "EXTERNAL" else aws.ecs.TaskDefinitionRuntimePlatformArgs(
                 cpu_architecture=architecture, operating_system_family="LINUX"
             ),
             execution_role_arn=execution_role_arn,

@@ -436,6 +436,14 @@ def placement_problems(
                 what = "Fargate-only setting" if key == "ephemeralStorageGiB" else "load balancer setting"
                 out.append(((*loc, key), f"is a {what}, and this service runs on EXTERNAL capacity "
                             "(allowed: remove it, or run the service on FARGATE or EC2)"))  # fmt: skip
+        if svc.architecture is not None:
+            # RuntimePlatform cpuArchitecture: "available for tasks that run on Linux Amazon EC2
+            # instance, Amazon ECS Managed Instances, or Linux containers on Fargate".
+            # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_RuntimePlatform.html
+            out.append(((*loc, "architecture"), f"{show(svc.architecture)} is set, and this service runs on "
+                        "EXTERNAL capacity, where the task definition names no CPU architecture: machines "
+                        "of either architecture register (allowed: remove it, and use an image built for "
+                        "the machines' architectures)"))  # fmt: skip
     if launch_type == "EXTERNAL" and isinstance(svc, ServiceSpec) and svc.deployment.shifts_traffic:
         out.append(((*loc, "deployment", "strategy"), f"{svc.deployment.strategy} is not available on EXTERNAL "
                     "capacity, which has no load balancer (allowed: rolling, or run the service on FARGATE or "

@@ -290,8 +290,9 @@ class TaskSpec(ContainerSpec):
     """Task memory, MiB; on Fargate a size offered for that cpu, on EC2 at most 90 % of the
     smallest instance type's memory. Default 512."""
     architecture: Architecture | None = None
-    """``X86_64`` or ``ARM64`` (Graviton); on EC2 it must match the instances.
-    Default ``X86_64`` (on EC2: the instances')."""
+    """``X86_64`` or ``ARM64`` (Graviton); on EC2 it must match the instances; not on EXTERNAL,
+    whose tasks name no architecture (machines of either register). Default ``X86_64`` (on EC2:
+    the instances')."""
     capacity_provider_strategy: Strategy | None = None
     """``[{provider, weight, base}]``: how the tasks spread over the cluster's capacity providers
     (``FARGATE``, ``FARGATE_SPOT``, ``EC2``), in place of ``launchType`` (not with it). Default: the

@@ -3,6 +3,7 @@ resource family."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -120,6 +121,11 @@ def aws_resource(
             + fake_hex(name, "c", n=12)
         )
         state["activationCode"] = "PREVIEW" + fake_hex(name, "code", n=13)
+        # SSM's default expiry, 24 h after creation, read back by the provider (RFC 3339).
+        if not inputs.get("expirationDate"):
+            expiry = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(hours=24)
+            state["expirationDate"] = expiry.strftime("%Y-%m-%dT%H:%M:%SZ")
+        state["expired"] = False
     elif typ == "aws:kms/key:Key":
         rid = str(uuid.UUID(fake_hex(name, "key", n=32)))
         state["keyId"] = rid

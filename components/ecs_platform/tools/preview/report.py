@@ -156,7 +156,8 @@ class _Summaries:
             "aws:ecs/capacityProvider:CapacityProvider": self.capacity_provider,
             "aws:ssm/activation:Activation": lambda i, r: (
                 f"registers up to {i.get('registrationLimit')} machine(s), expires "
-                f"{i.get('expirationDate', '24 h after creation')}"
+                f"{i.get('expirationDate') or r.outputs.get('expirationDate') or '24 h after creation'} "
+                "(exported as externalActivationExpiry; then renew it: docs/capacity.md)"
             ),
             "aws:s3/bucket:Bucket": lambda i, r: (
                 f"bucket {r.outputs.get('bucket')}; on destroy: "
@@ -286,6 +287,8 @@ class _Summaries:
     def task(self, i: dict[str, Any], r: Registration) -> str:
         cpu, mem = int(i.get("cpu", 0)), int(i.get("memory", 0))
         arch = (i.get("runtimePlatform") or {}).get("cpuArchitecture", "X86_64")
+        if "EXTERNAL" in i.get("requiresCompatibilities", []):
+            arch = "the machines' architecture"
         head = (
             f"{cpu / 1024:g} vCPU / {mem / 1024:g} GB, {arch}, "
             f"{'/'.join(i.get('requiresCompatibilities', []))}, {i.get('networkMode')}"
