@@ -12,7 +12,7 @@ from typing import Any
 import hypothesis  # noqa: F401
 import pytest
 
-from ecs_platform.tools.mock_cloud import ROOT, Registration, StackRun, run_program
+from ecs_platform.tools.mock_cloud import ROOT, MockCloud, Registration, StackRun, run_program
 
 #: Every committed stack file (Pulumi.<stack>.yaml): each one is tested.
 STACKS = tuple(sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml")))
@@ -58,3 +58,14 @@ def provider_default_tags(run: StackRun) -> dict[str, str]:
     raw = run.one("pulumi:providers:aws").inputs["defaultTags"]
     tags: dict[str, str] = (json.loads(raw) if isinstance(raw, str) else raw)["tags"]
     return tags
+
+
+#: The VPCs the embedding tests' programs name, as the mock account has them: a Service or Job
+#: given no ``vpc_cidr`` looks its VPC's block up (``ec2.getVpc``), which fails for a VPC the
+#: account does not have.
+EMBED_VPCS = {"vpc-0123456789abcdef0": "10.1.0.0/16", "vpc-1": "10.1.0.0/16", "vpc-from-elsewhere": "10.2.0.0/16"}
+
+
+def embed_cloud() -> MockCloud:
+    """A mock account that has :data:`EMBED_VPCS`."""
+    return MockCloud(vpcs=EMBED_VPCS)

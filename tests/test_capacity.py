@@ -14,7 +14,7 @@ import pytest
 
 from ecs_platform import ExternalCapacity, ExternalSpec
 from ecs_platform.tools.mock_cloud import StackRun, run_program
-from tests.conftest import containers, policy, stack_run
+from tests.conftest import containers, embed_cloud, policy, stack_run
 
 SERVICE = "aws:ecs/service:Service"
 TASKDEF = "aws:ecs/taskDefinition:TaskDefinition"
@@ -299,7 +299,7 @@ def test_activation_code_and_command_are_secret_outputs() -> None:
         made.append(ExternalCapacity("edge", ExternalSpec(), cluster_name="cluster-x"))
         pulumi.export("secret", made[0].registration_command)
 
-    run = ok(run_program("embed", config={"aws:region": "us-east-1"}, program=program))
+    run = ok(run_program("embed", cloud=embed_cloud(), config={"aws:region": "us-east-1"}, program=program))
     assert run.exports["secret"].startswith("d=$(mktemp -d) && curl ")
     assert _sync_await(made[0].registration_command.is_secret()) is True
     assert _sync_await(made[0].activation_code.is_secret()) is True

@@ -31,6 +31,7 @@ from ecs_platform import (
 from ecs_platform.cluster import fargate_strategy
 from ecs_platform.errors import ConfigError
 from ecs_platform.tools.mock_cloud import ROOT, run_program
+from tests.conftest import embed_cloud
 
 CONFIG = {"aws:region": "us-east-1"}
 EXAMPLE = ROOT / "examples" / "embed_service.py"
@@ -42,7 +43,7 @@ def test_docs_embedding_snippet_is_the_tested_example() -> None:
 
 
 def test_embedding_example_runs_one_service_on_its_own_cluster() -> None:
-    run = run_program("embed", config=CONFIG, program=EXAMPLE)
+    run = run_program("embed", cloud=embed_cloud(), config=CONFIG, program=EXAMPLE)
     assert run.error is None, run.error
     svc = run.one("aws:ecs/service:Service", "api")
     assert svc.inputs["networkConfiguration"]["subnets"] == [
@@ -57,10 +58,10 @@ def test_embedding_example_runs_one_service_on_its_own_cluster() -> None:
 
 
 def test_component_children_are_parented_and_named_after_it() -> None:
-    run = run_program("embed", config=CONFIG, program=EXAMPLE)
+    run = run_program("embed", cloud=embed_cloud(), config=CONFIG, program=EXAMPLE)
     svc = run.one("ecs-platform:ecs:Service", "api")
     children = {r.name for r in run.children(svc)}
-    assert children == {"api-roles", "api-task", "api-sg", "api-egress", "api"}
+    assert children == {"api-roles", "api-task", "api-sg", "api-egress", "api-egress-vpc", "api"}
     cluster = run.one("ecs-platform:cluster:Cluster", "shop")
     assert {r.name for r in run.children(cluster)} == {"shop-exec-logs", "shop", "shop-capacity"}
 
@@ -165,7 +166,7 @@ BAD_ARGS = [
 
 @pytest.mark.parametrize(("build", "expected"), [c[1:] for c in BAD_ARGS], ids=[c[0] for c in BAD_ARGS])
 def test_bad_component_args_fail_before_anything_is_registered(build, expected) -> None:
-    run = run_program("embed", config=CONFIG, program=build)
+    run = run_program("embed", cloud=embed_cloud(), config=CONFIG, program=build)
     assert isinstance(run.error, ConfigError), run.error
     assert any(p.startswith(expected) for p in run.error.problems), run.error.problems
     assert run.resources == []
@@ -179,7 +180,7 @@ def test_service_connect_names_the_port_mapping_the_task_definition_has() -> Non
     def program() -> None:
         _service(_spec(port=8080, callers=("web",)), container_name=name, service_connect=CONNECT)
 
-    run = run_program("embed", config=CONFIG, program=program)
+    run = run_program("embed", cloud=embed_cloud(), config=CONFIG, program=program)
     assert run.error is None, run.error
     [mapping] = json.loads(run.one("aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"])[0][
         "portMappings"]
@@ -198,7 +199,7 @@ def test_component_args_accept_outputs_of_other_resources() -> None:
             subnet_ids=pulumi.Output.from_input(["subnet-x", "subnet-y"]),
         )  # fmt: skip
 
-    run = run_program("embed", config=CONFIG, program=program)
+    run = run_program("embed", cloud=embed_cloud(), config=CONFIG, program=program)
     assert run.error is None, run.error
     [c] = json.loads(run.one("aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"])
     assert c["image"] == "repo/app:1"
@@ -222,7 +223,7 @@ def test_secret_arns_given_as_outputs_are_classified_once_known() -> None:
         sm = pulumi.Output.from_input("arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf")
         _service(_spec(image="x", secrets={"A": ssm, "B": sm}))
 
-    run = run_program("embed", config=CONFIG, program=program)
+    run = run_program("embed", cloud=embed_cloud(), config=CONFIG, program=program)
     assert run.error is None, run.error
     doc = json.loads(run.one("aws:iam/rolePolicy:RolePolicy", "s-roles-execution-secrets").inputs["policy"])
     assert [(st["Action"], st["Resource"]) for st in doc["Statement"]] == [
@@ -246,7 +247,7 @@ def test_load_balancer_and_service_compose_without_the_platform() -> None:
                        autoscaling=AutoscalingSpec(min_count=2, max_count=6, requests_per_target=500)),
                  name="api", load_balancer=lb.ref)  # fmt: skip
 
-    run = run_program("embed", config=CONFIG, program=program)
+    run = run_program("embed", cloud=embed_cloud(), config=CONFIG, program=program)
     assert run.error is None, run.error
     assert (
         run.one("aws:lb/listenerRule:ListenerRule").inputs["listenerArn"]
@@ -263,7 +264,7 @@ def test_a_wildcard_secret_given_as_an_output_fails_the_deployment_without_grant
     def program() -> None:
         _service(_spec(secrets={"DB": pulumi.Output.from_input(WILDCARD_SECRET)}))
 
-    run = run_program("embed", config=CONFIG, program=program)
+    run = run_program("embed", cloud=embed_cloud(), config=CONFIG, program=program)
     assert isinstance(run.error, ConfigError), run.error
     assert run.error.problems == [
         f'secrets: "{WILDCARD_SECRET}" is not a secret reference (allowed: a Secrets Manager secret ARN '

@@ -38,6 +38,7 @@ from ecs_platform import config, facts
 from ecs_platform.errors import ConfigError
 from ecs_platform.tools import docs, stack_yaml
 from ecs_platform.tools.mock_cloud import REGION_ZONES, ROOT, run_program, stack_config
+from tests.conftest import embed_cloud
 
 NS = "ecs-platform:"
 DOCS = ROOT / "docs"
@@ -139,7 +140,8 @@ def shown_error(sample: Sample) -> str | None:
 @pytest.mark.parametrize("sample", PYTHON, ids=lambda s: s.id)
 def test_python_sample_runs_under_the_mock_engine(sample: Sample) -> None:
     code = compile(sample.body, sample.id, "exec")
-    run = run_program("docs-sample", config={"aws:region": "us-east-1"},
+    # The samples' VPC is one the mock account has (a Service looks its CIDR block up).
+    run = run_program("docs-sample", config={"aws:region": "us-east-1"}, cloud=embed_cloud(),
                       program=lambda: exec(code, {"__name__": "__main__"}))  # fmt: skip
     if not sample.flag("invalid"):
         assert run.error is None, f"{sample.id}: {run.error!r}"

@@ -20,7 +20,7 @@ from ecs_platform.errors import ConfigError
 from ecs_platform.specs import NetworkSpec
 from ecs_platform.tools.mock_cloud import REGION_ZONES, Registration, StackRun, run_program, stack_config
 from ecs_platform.tools.mock_cloud.naming import fake_hex as _hex
-from tests.conftest import STACKS
+from tests.conftest import STACKS, embed_cloud
 from tests.test_policy import resource_violations, stack_violations
 
 NS = "ecs-platform:"
@@ -267,7 +267,7 @@ def test_only_stacks_asking_for_a_nat_instance_get_one() -> None:
 
 
 def test_an_adopted_vpc_ignores_the_nat_choice_as_it_always_did() -> None:
-    run = run_program("dev", {"vpc": ADOPTED, "natGateways": "Instance"})
+    run = run_program("dev", {"vpc": ADOPTED, "natGateways": "Instance"}, cloud=embed_cloud())
     assert run.error is None, run.error
     assert run.of_type("ecs-platform:network:NatInstance") == [] and run.of_type("awsx:ec2:Vpc") == []
 
@@ -312,7 +312,7 @@ def test_interface_endpoints_are_offered_not_forced(dev: StackRun) -> None:
 
 
 def test_an_adopted_vpc_gets_no_endpoint_and_no_nat_instance() -> None:
-    run = run_program("dev", {"vpc": ADOPTED})
+    run = run_program("dev", {"vpc": ADOPTED}, cloud=embed_cloud())
     assert run.error is None, run.error
     assert run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint") == []
     assert run.of_type("ecs-platform:network:NatInstance") == []

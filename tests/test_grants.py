@@ -15,7 +15,7 @@ from ecs_platform.iam import EXEC_CHANNEL_ACTIONS, unscoped_statement
 from ecs_platform.specs import PermissionSpec
 from ecs_platform.tools import policy_rules as rules
 from ecs_platform.tools.mock_cloud import StackRun, run_program
-from tests.conftest import policy
+from tests.conftest import embed_cloud, policy
 
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 TRACES = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
@@ -121,7 +121,7 @@ def test_a_wildcard_resource_given_as_an_output_fails_the_deployment_without_gra
         Service("api", spec, cluster=ClusterRef(arn="arn:aws:ecs:us-east-1:123456789012:cluster/x"),
                 vpc_id="vpc-1", subnet_ids=["subnet-1"])  # fmt: skip
 
-    run = run_program("embed", config={"aws:region": "us-east-1"}, program=program)
+    run = run_program("embed", cloud=embed_cloud(), config={"aws:region": "us-east-1"}, program=program)
     assert isinstance(run.error, ConfigError), run.error
     assert run.error.problems == [
         'resources: "*" is not a resource ARN (allowed: an ARN such as arn:aws:s3:::my-bucket/*; wildcards for '

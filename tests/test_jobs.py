@@ -12,7 +12,7 @@ import pytest
 from ecs_platform import JobSpec, QueueScalingSpec
 from ecs_platform.errors import ConfigError
 from ecs_platform.tools.mock_cloud import Registration, StackRun, run_program
-from tests.conftest import policy
+from tests.conftest import embed_cloud, policy
 from tests.test_validation import spec_problems
 
 APP: dict[str, Any] = {"image": "public.ecr.aws/docker/library/busybox:1.37", "user": "1000"}
@@ -88,9 +88,11 @@ def test_scheduled_tasks_run_in_private_subnets_without_public_ip_behind_their_o
     ingress = [r for r in jobs.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
                if r.inputs["securityGroupId"] == sg.id]
     assert ingress == []
-    (egress,) = [r for r in jobs.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
-                 if r.inputs["securityGroupId"] == sg.id]
-    assert egress.inputs["cidrIpv4"] == "0.0.0.0/0"
+    egress = [r.inputs for r in jobs.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+              if r.inputs["securityGroupId"] == sg.id]
+    # The tasks' default egress: HTTPS anywhere, anything within the VPC (issue 27).
+    assert [(e["ipProtocol"], e.get("fromPort"), e["cidrIpv4"]) for e in egress] == [
+        ("tcp", 443, "0.0.0.0/0"), ("-1", None, "10.0.0.0/16")]  # fmt: skip
 
 
 def test_failed_runs_go_to_an_encrypted_dead_letter_queue(jobs: StackRun) -> None:
@@ -622,7 +624,7 @@ def test_a_job_embedded_in_another_program_runs_on_a_cluster_it_did_not_create()
         Job("report", JobSpec(image="busybox:1.37", user="1000", schedule="rate(1 day)"),
             cluster=ClusterRef(arn=cluster, name_prefix="team"), vpc_id="vpc-1", subnet_ids=["subnet-1"])
 
-    run = run_program("embed", config={"aws:region": "us-east-1"}, program=program)
+    run = run_program("embed", cloud=embed_cloud(), config={"aws:region": "us-east-1"}, program=program)
     assert run.error is None, run.error
     target = run.one(SCHEDULE).inputs["target"]
     assert target["arn"] == cluster

@@ -15,6 +15,7 @@ from ecs_platform import config
 from ecs_platform.errors import ConfigError
 from ecs_platform.specs import task_policy
 from ecs_platform.tools.mock_cloud import REGION_ZONES, StackRun, run_program, stack_config
+from tests.conftest import embed_cloud
 
 NS = "ecs-platform:"
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
@@ -124,9 +125,9 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
                                                          "ingressCidrs": [f"10.0.{i}.0/24" for i in range(31)]}),
      f"{NS}loadBalancer.ingressCidrs: 31 blocks make 62 inbound rules on the load balancer's security group (one per "
      "block and port, 80 and 443)"),
-    ("61 egress blocks (first refused)", svc(egressCidrs=[f"10.0.{i}.0/24" for i in range(61)]),
-     f"{NS}services.api.egressCidrs: 61 blocks make as many outbound rules on the service's security group "
-     "(allowed: at most 60, AWS's default quota of outbound rules per security group)"),
+    ("59 egress blocks (first refused)", svc(egressCidrs=[f"10.1.{i}.0/24" for i in range(59)]),
+     f"{NS}services.api.egressCidrs: 59 blocks make as many outbound rules on the task's security group beside "
+     "the default's 2 (allowed: at most 58; AWS's default quota is 60 outbound rules per security group)"),
     ("egress block listed twice", svc(egressCidrs=["10.0.0.0/8", "10.0.0.0/8"]),
      f'{NS}services.api.egressCidrs[1]: "10.0.0.0/8" is already listed (allowed: each block once)'),
     ("61 public services (first refused)", public_services(61),
@@ -295,7 +296,7 @@ GOOD: list[tuple[str, dict[str, Any]]] = [
     ("60 ingress blocks over HTTP (last accepted)", pub({**HTTP, "ingressCidrs": [f"10.0.{i}.0/24" for i in range(60)]})),
     ("30 ingress blocks over HTTPS (last accepted)", pub({"certificateArn": CERT,
                                                          "ingressCidrs": [f"10.0.{i}.0/24" for i in range(30)]})),
-    ("60 egress blocks (last accepted)", svc(egressCidrs=[f"10.0.{i}.0/24" for i in range(60)])),
+    ("58 egress blocks (last accepted)", svc(egressCidrs=[f"10.1.{i}.0/24" for i in range(58)])),
     ("60 public services (last accepted)", public_services(60)),
     ("100 routes (last accepted)", pub(routes=ROUTES_100)),
     ("99 rules and a test listener rule (last accepted)",
@@ -434,7 +435,7 @@ def test_a_program_building_a_task_definition_gets_the_same_size_rule() -> None:
                        task_role_arn="arn:aws:iam::111111111111:role/t", region="us-east-1")  # fmt: skip
         pulumi.export("unreachable", True)
 
-    run = run_program("embed", config={"aws:region": "us-east-1"}, program=program)
+    run = run_program("embed", cloud=embed_cloud(), config={"aws:region": "us-east-1"}, program=program)
     assert isinstance(run.error, ConfigError), run.error
     [problem] = run.error.problems
     assert problem.startswith("TaskSpec.environment: makes container definitions of ") and "at most 65536" in problem

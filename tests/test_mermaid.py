@@ -9,6 +9,7 @@ import pytest
 from ecs_platform.tools.mock_cloud import StackRun, run_program
 from ecs_platform.tools.preview import __main__ as preview
 from ecs_platform.tools.preview.mermaid import flowchart
+from tests.conftest import embed_cloud
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +84,7 @@ def test_machines_of_your_own_sit_outside_the_vpc(staging: StackRun) -> None:
 def test_an_embedded_program_without_a_vpc_is_drawn_too() -> None:
     from ecs_platform.tools.mock_cloud import ROOT
 
-    run = run_program("embed", config={"aws:region": "us-east-1"}, program=ROOT / "examples" / "embed_service.py")
+    run = run_program("embed", cloud=embed_cloud(), config={"aws:region": "us-east-1"}, program=ROOT / "examples" / "embed_service.py")
     assert run.error is None, run.error
     nodes, _ = nodes_and_edges(flowchart(run))
     assert nodes["svc_api"] == "service api<br/>2 task(s) on FARGATE"

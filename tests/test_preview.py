@@ -31,13 +31,14 @@ def preview(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
 def test_dev_preview_shows_the_tree_counts_exports_and_cost(capsys) -> None:
     code, out, err = preview(capsys, "dev")
     assert (code, err) == (0, "")
-    assert out.startswith("Stack dev (us-east-1): 52 resources, offline preview\n")
+    assert out.startswith("Stack dev (us-east-1): 53 resources, offline preview\n")
     expected_lines = [
         "├─ ecs  [ecs-platform:index:Platform]",
         "│  ├─ ecs-web  [ecs-platform:ecs:Service]",
         # zone names as this account calls them, with the zone IDs the stack picked
         "│  │  │     desired 1; capacity FARGATE_SPOT (weight 1); subnets us-east-1c/use1-az1 (private), "
-        "us-east-1d/use1-az2 (private); public IP no; behind the load balancer on port 8080; rollback on failed deploy; "
+        "us-east-1d/use1-az2 (private); public IP no; egress tcp 443 to anywhere, anything to 10.0.0.0/16; "
+        "behind the load balancer on port 8080; rollback on failed deploy; "
         "deploys rolling; rolls back on alarms ecs-web-5xx-6122552, ecs-web-unhealthy-7ba1a4e; pulumi up waits for "
         "steady state (up to 30m); every update of the service redeploys (new tasks; forceNewDeployment, which "
         "changing the capacity strategy needs)",

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from ecs_platform.tools.mock_cloud import StackRun, run_program
+from ecs_platform.tools.mock_cloud import MockCloud, StackRun, run_program
 from tests.conftest import STACKS, containers, policy, provider_default_tags, service_part, stack_run
 
 VPC = "awsx:ec2:Vpc"
@@ -55,9 +55,14 @@ def test_existing_vpc_is_adopted_and_none_created() -> None:
         "dev",
         {"vpc": {"vpcId": "vpc-0abc0abc0abc0abc0", "publicSubnetIds": ["subnet-00000000000000a01", "subnet-00000000000000a02"],
                  "privateSubnetIds": ["subnet-00000000000000b01", "subnet-00000000000000b02"]}},
+        cloud=MockCloud(vpcs={"vpc-0abc0abc0abc0abc0": "172.31.0.0/16"}),
     )  # fmt: skip
     assert run.error is None, run.error
     assert run.of_type(VPC) == []
+    # The tasks' default egress reaches the adopted VPC's block, as EC2 describes it.
+    sg = run.one("aws:ec2/securityGroup:SecurityGroup", "ecs-web-sg").id
+    assert [r.inputs["cidrIpv4"] for r in run.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+            if r.inputs["securityGroupId"] == sg] == ["0.0.0.0/0", "172.31.0.0/16"]  # fmt: skip
     assert run.exports["vpcId"] == "vpc-0abc0abc0abc0abc0"
     svc = run.one(SERVICE).inputs
     assert svc["networkConfiguration"]["subnets"] == ["subnet-00000000000000b01", "subnet-00000000000000b02"]

@@ -39,7 +39,7 @@ from ecs_platform import (
 from ecs_platform.errors import ConfigError
 from ecs_platform.specs import PlatformSpec, StackContext
 from ecs_platform.tools.mock_cloud import REGION_ZONES, run_program, stack_config
-from tests.conftest import STACKS
+from tests.conftest import STACKS, embed_cloud
 
 NS = "ecs-platform:"
 SM = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
@@ -523,7 +523,7 @@ def spec_problems(build: Callable[[], Any]) -> list[str]:
 
 def in_program(build: Callable[[], Any]) -> list[str]:
     """The problems of a program that builds components, which must register nothing."""
-    run = run_program("embed", config=EMBED, program=build)
+    run = run_program("embed", cloud=embed_cloud(), config=EMBED, program=build)
     assert isinstance(run.error, ConfigError), run.error
     assert run.resources == []
     return run.error.problems

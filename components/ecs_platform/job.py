@@ -31,6 +31,7 @@ from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext, TaskRoles, policy_document
 from ecs_platform.outputs import after, tag_children
 from ecs_platform.predeploy import PreDeployRun
+from ecs_platform.service.refs import egress_cidr_problems, task_egress
 from ecs_platform.specs import JobSpec
 from ecs_platform.specs.base import python_problems
 from ecs_platform.specs.provider import AwsProviderSpec
@@ -125,6 +126,7 @@ class Job(pulumi.ComponentResource):
         cluster: Cluster | ClusterRef,
         vpc_id: pulumi.Input[str],
         subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
+        vpc_cidr: pulumi.Input[str] | None = None,
         container_name: str | None = None,
         context: AwsContext | None = None,
         credentials: AwsProviderSpec | None = None,
@@ -133,10 +135,13 @@ class Job(pulumi.ComponentResource):
         """``cluster``: where it runs and the defaults the spec leaves open. ``subnet_ids``: the
         private subnets. ``container_name`` (default ``name``) also names the ``Job`` tag, the
         task family and the log group. ``credentials``: the AWS provider's credential settings,
-        which a ``runBefore`` run acts with (default: the default credential chain)."""
+        which a ``runBefore`` run acts with (default: the default credential chain). ``vpc_cidr``:
+        the VPC's (primary) CIDR block, which awsvpc tasks may send anything to (default: looked
+        up, ``ec2.getVpc``)."""
         ref = cluster.ref if isinstance(cluster, Cluster) else cluster
         problems = wiring_problems("Job", {"cluster.arn": ref.arn, "vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
         problems += python_problems(type(spec), placement_problems(spec, ref.spec))
+        problems += egress_cidr_problems(spec.egress_cidrs, vpc_cidr, "Job.spec")
         launch_type = ref.spec.launch_type_for(spec.launch_type, spec.capacity_provider_strategy)
         if launch_type == "EC2" and ref.ec2_capacity_provider_name is None:
             problems.append("Job.cluster.ec2_capacity_provider_name: None is missing (allowed: the cluster's EC2 "
@@ -162,18 +167,17 @@ class Job(pulumi.ComponentResource):
         fargate = launch_type in ("FARGATE", "FARGATE_SPOT")
 
         self.security_group = None
+        self.egress_rules: list[aws.vpc.SecurityGroupEgressRule] = []
         if mode == "awsvpc":
             self.security_group = aws.ec2.SecurityGroup(
                 f"{name}-sg", vpc_id=vpc_id, description=f"ECS job {container_name}: tasks (egress only)", opts=child
             )
-            self.egress_rule = aws.vpc.SecurityGroupEgressRule(
-                f"{name}-egress",
-                security_group_id=self.security_group.id,
-                ip_protocol="-1",
-                cidr_ipv4="0.0.0.0/0",
-                description="Job tasks reach registries, AWS APIs and dependencies via NAT",
-                opts=child,
-            )
+            self.egress_rules = task_egress(
+                name, security_group_id=self.security_group.id, egress_cidrs=spec.egress_cidrs,
+                vpc_cidr=vpc_cidr if vpc_cidr is not None else aws.ec2.get_vpc_output(
+                    id=vpc_id, opts=pulumi.InvokeOutputOptions(parent=self)).cidr_block,
+                who=f"{container_name} job tasks", where="Job.spec", opts=child,
+            )  # fmt: skip
         efs = {
             volume: adopted_mount(
                 v.efs.file_system_id, v.efs.access_point_id,
@@ -250,7 +254,7 @@ class Job(pulumi.ComponentResource):
                 platform_version=platform_version,
                 timeout_seconds=spec.effective_run_before_timeout,
                 # The run needs the network path out (NAT, egress rule) and the roles' policies.
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.egress_rule] if self.security_group else None),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(self.egress_rules) or None),
             )
 
         providers = [s.capacity_provider for s in strategy]

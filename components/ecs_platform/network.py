@@ -35,11 +35,13 @@ class Network(pulumi.ComponentResource):
     :class:`~ecs_platform.egress.NatInstance` (``Instance``: awsx creates no NAT gateway and no
     default route, and the NAT instance adds one to each private route table); a created VPC
     also gets :class:`~ecs_platform.egress.VpcEndpoints` (the free S3 gateway endpoint, plus
-    ``vpcEndpoints``). Outputs: ``vpc_id``, ``public_subnet_ids``, ``private_subnet_ids``,
-    ``private_route_table_ids`` (one per zone; none for an adopted VPC).
+    ``vpcEndpoints``). Outputs: ``vpc_id``, ``vpc_cidr`` (an adopted VPC's primary block, looked
+    up), ``public_subnet_ids``, ``private_subnet_ids``, ``private_route_table_ids`` (one per zone;
+    none for an adopted VPC).
     """
 
     vpc_id: pulumi.Output[str]
+    vpc_cidr: pulumi.Output[str]
     public_subnet_ids: pulumi.Output[Sequence[str]]
     private_subnet_ids: pulumi.Output[Sequence[str]]
     private_route_table_ids: list[pulumi.Output[str]]
@@ -71,6 +73,9 @@ class Network(pulumi.ComponentResource):
         if spec.vpc is not None:
             self.vpc = None
             self.vpc_id = pulumi.Output.from_input(spec.vpc.vpc_id)
+            # The tasks' default egress reaches the VPC: an adopted VPC's (primary) block.
+            self.vpc_cidr = aws.ec2.get_vpc_output(
+                id=spec.vpc.vpc_id, opts=pulumi.InvokeOutputOptions(parent=self)).cidr_block
             self.public_subnet_ids = pulumi.Output.from_input(list(spec.vpc.public_subnet_ids))
             self.private_subnet_ids = pulumi.Output.from_input(list(spec.vpc.private_subnet_ids))
         else:
@@ -102,6 +107,7 @@ class Network(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
             self.vpc_id = self.vpc.vpc_id
+            self.vpc_cidr = pulumi.Output.from_input(spec.vpc_cidr)
             self.public_subnet_ids = self.vpc.public_subnet_ids
             self.private_subnet_ids = self.vpc.isolated_subnet_ids if nat_instance else self.vpc.private_subnet_ids
             # awsx gives each private subnet a route table of its own. The VPC's outputs resolve
@@ -139,6 +145,7 @@ class Network(pulumi.ComponentResource):
         self.register_outputs(
             {
                 "vpcId": self.vpc_id,
+                "vpcCidr": self.vpc_cidr,
                 "publicSubnetIds": self.public_subnet_ids,
                 "privateSubnetIds": self.private_subnet_ids,
                 "privateRouteTableIds": self.private_route_table_ids,

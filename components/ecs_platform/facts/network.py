@@ -53,3 +53,15 @@ S3_GATEWAY_ENDPOINT = "s3"
 #: The reverse-DNS prefix of AWS service endpoint names per partition (``com.amazonaws.<region>.s3``;
 #: China regions ``cn.com.amazonaws``), as ``aws:index/getPartition`` reports it.
 ENDPOINT_SERVICE_PREFIX = {"aws": "com.amazonaws", "aws-cn": "cn.com.amazonaws", "aws-us-gov": "com.amazonaws"}
+#: What every awsvpc task may send by default: HTTPS (TCP 443) anywhere (image registries, AWS's
+#: APIs and the S3 gateway endpoint; Fargate pulls images, writes logs and reads secrets through
+#: the task's own network interface, "Fargate task networking",
+#: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html) and
+#: anything within the VPC's (primary) CIDR block: its own dependencies (databases, caches, file
+#: systems, interface endpoints, a DNS server of its own). The Amazon-provided DNS resolver needs
+#: no rule: "Security groups don't filter traffic destined to and from ... Amazon Domain Name
+#: Services (DNS)" (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html).
+#: ``egressCidrs`` adds blocks the tasks may send anything to.
+TASK_EGRESS_HTTPS_PORT = 443
+#: The rules the default takes on a task's security group (HTTPS anywhere, the VPC).
+TASK_EGRESS_DEFAULT_RULES = 2

@@ -15,7 +15,7 @@ from ecs_platform.iam import AwsContext, TaskRoles
 from ecs_platform.outputs import tag_children, waiver_tags
 from ecs_platform.routing import priority
 from ecs_platform.service.deployment import deployment_configuration
-from ecs_platform.service.refs import LoadBalancerRef, ServiceConnectRef, tcp_path
+from ecs_platform.service.refs import LoadBalancerRef, ServiceConnectRef, egress_cidr_problems, task_egress, tcp_path
 from ecs_platform.service.scaling import autoscale
 from ecs_platform.service.traffic import attach
 from ecs_platform.specs import ServiceSpec
@@ -50,6 +50,7 @@ class Service(pulumi.ComponentResource):
         cluster: Cluster | ClusterRef,
         vpc_id: pulumi.Input[str],
         subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
+        vpc_cidr: pulumi.Input[str] | None = None,
         load_balancer: LoadBalancerRef | None = None,
         container_name: str | None = None,
         route_priorities: Sequence[int] | None = None,
@@ -71,10 +72,12 @@ class Service(pulumi.ComponentResource):
         joins it as ``http://<container_name>:<port>``. EFS volumes the spec creates get a
         mount target in each zone of ``subnet_ids``, which must then be a list. ``deploy_after``:
         resources (pre-deploy job runs, :class:`~ecs_platform.predeploy.PreDeployRun`) that a new
-        task definition, and so a new deployment, waits for."""
+        task definition, and so a new deployment, waits for. ``vpc_cidr``: the VPC's (primary)
+        CIDR block, which awsvpc tasks may send anything to (default: looked up, ``ec2.getVpc``)."""
         ref = cluster.ref if isinstance(cluster, Cluster) else cluster
         problems = wiring_problems("Service", {"cluster.arn": ref.arn, "vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
         problems += python_problems(type(spec), placement_problems(spec, ref.spec))
+        problems += egress_cidr_problems(spec.egress_cidrs, vpc_cidr, "Service.spec")
         if spec.is_public and load_balancer is None:
             problems.append("Service.load_balancer: None is missing (allowed: a LoadBalancerRef, required "
                             "when the spec is public)")  # fmt: skip
@@ -205,17 +208,12 @@ class Service(pulumi.ComponentResource):
         )
         self.egress_rules: list[aws.vpc.SecurityGroupEgressRule] = []
         if self.security_group is not None:
-            self.egress_rules = [
-                aws.vpc.SecurityGroupEgressRule(
-                    f"{name}-egress" if i == 0 else f"{name}-egress-{i}",
-                    security_group_id=self.security_group.id,
-                    ip_protocol="-1",
-                    cidr_ipv4=cidr,
-                    description="Tasks reach registries, AWS APIs and dependencies via NAT",
-                    opts=child,
-                )
-                for i, cidr in enumerate(spec.egress_cidrs)
-            ]
+            self.egress_rules = task_egress(
+                name, security_group_id=self.security_group.id, egress_cidrs=spec.egress_cidrs,
+                vpc_cidr=vpc_cidr if vpc_cidr is not None else aws.ec2.get_vpc_output(
+                    id=vpc_id, opts=pulumi.InvokeOutputOptions(parent=self)).cidr_block,
+                who=f"{container_name} tasks", where="Service.spec", opts=child,
+            )  # fmt: skip
 
         self.target_group: aws.lb.TargetGroup | None = None
         self.alternate_target_group: aws.lb.TargetGroup | None = None

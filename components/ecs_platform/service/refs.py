@@ -1,13 +1,17 @@
 """What a service is handed by the components around it: the load balancer it attaches to,
-the Service Connect namespace, and the one way two security groups are joined."""
+the Service Connect namespace, the one way two security groups are joined, and what a task's
+own security group may send out (services and jobs alike)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
+
+from ecs_platform import facts
+from ecs_platform.errors import raise_if
 
 
 def tcp_path(
@@ -30,6 +34,58 @@ def tcp_path(
         from_port=port, to_port=port, description=descriptions[1], opts=opts,
     )  # fmt: skip
     return ingress, egress
+
+
+def egress_cidr_problems(egress_cidrs: Sequence[str], vpc_cidr: object, where: str) -> list[str]:
+    """``egressCidrs`` against the VPC's block when it is known: EC2 refuses a rule that
+    duplicates the default's rule to the VPC (``InvalidPermission.Duplicate``)."""
+    return [f"{where}.egressCidrs[{i}]: {c!r} is the VPC's CIDR block, which every task may already reach "
+            "(allowed: other blocks; EC2 refuses a duplicate rule)" for i, c in enumerate(egress_cidrs)
+            if c == vpc_cidr]  # fmt: skip
+
+
+def task_egress(
+    name: str,
+    *,
+    security_group_id: pulumi.Input[str],
+    vpc_cidr: pulumi.Input[str],
+    egress_cidrs: Sequence[str],
+    who: str,
+    where: str,
+    opts: pulumi.ResourceOptions,
+) -> list[aws.vpc.SecurityGroupEgressRule]:
+    """What an awsvpc task may send (:data:`ecs_platform.facts.TASK_EGRESS_HTTPS_PORT`): HTTPS
+    anywhere (``<name>-egress``), anything within the VPC (``<name>-egress-vpc``) and anything to
+    each of ``egress_cidrs`` (``<name>-egress-<n>``, n from 1). An ``egress_cidrs`` block equal to
+    ``vpc_cidr`` fails (a ConfigError naming ``where``) once the block is known, before its rule
+    is created."""
+    port = facts.TASK_EGRESS_HTTPS_PORT
+    rules = [
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-egress", security_group_id=security_group_id, ip_protocol="tcp", from_port=port,
+            to_port=port, cidr_ipv4="0.0.0.0/0", description=f"{who}: HTTPS to registries and AWS APIs", opts=opts,
+        ),
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-egress-vpc", security_group_id=security_group_id, ip_protocol="-1", cidr_ipv4=vpc_cidr,
+            description=f"{who}: anything within the VPC, its own dependencies", opts=opts,
+        ),
+    ]  # fmt: skip
+
+    def checked(cidr: str, i: int) -> pulumi.Output[str]:
+        def check(vpc: str) -> str:
+            raise_if(egress_cidr_problems([*[""] * i, cidr], vpc, where), name)
+            return cidr
+
+        return pulumi.Output.from_input(vpc_cidr).apply(check)
+
+    rules += [
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-egress-{i + 1}", security_group_id=security_group_id, ip_protocol="-1",
+            cidr_ipv4=checked(cidr, i), description=f"{who}: anything to {cidr} (egressCidrs)", opts=opts,
+        )
+        for i, cidr in enumerate(egress_cidrs)
+    ]  # fmt: skip
+    return rules
 
 
 @dataclass(frozen=True)

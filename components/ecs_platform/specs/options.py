@@ -152,3 +152,18 @@ class LogRouterSpec(Spec):
     def default_output(self) -> bool:
         """Logs go to the service's own log group (``cloudwatch_logs``), which the task role writes."""
         return not self.options
+
+
+def egress_problems(cidrs: Sequence[str]) -> list[tuple[Loc, str]]:
+    """``egressCidrs``: each block once, and with the default's rules within the outbound rules one
+    security group holds (https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html)."""
+    out: list[tuple[Loc, str]] = []
+    room = f.MAX_SECURITY_GROUP_RULES - f.TASK_EGRESS_DEFAULT_RULES
+    if len(cidrs) > room:
+        out.append((("egressCidrs",), f"{len(cidrs)} blocks make as many outbound rules on the task's security "
+                    f"group beside the default's {f.TASK_EGRESS_DEFAULT_RULES} (allowed: at most {room}; AWS's default "
+                    f"quota is {f.MAX_SECURITY_GROUP_RULES} outbound rules per security group)"))  # fmt: skip
+    for i, cidr in enumerate(cidrs):
+        if cidr in cidrs[:i]:
+            out.append((("egressCidrs", i), f"{show(cidr)} is already listed (allowed: each block once)"))
+    return out

@@ -137,6 +137,10 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
                       "service's (allowed: another name)") for n, svc in self.services.items() if n in svc.sidecars]
         problems += (_capacity_problems(self) + _tag_problems(self) + _job_problems(self) + _queue_problems(self)
                      + _deployment_problems(self) + proxy_problems(self.services))
+        if self.vpc is None:  # an adopted VPC's block is checked once known (Service, Job)
+            problems += [((*loc, "egressCidrs", i), f"{show(c)} is the VPC's CIDR block, which every task may "
+                          "already reach (allowed: blocks other than vpcCidr; EC2 refuses a duplicate rule)")
+                         for loc, task in self.tasks() for i, c in enumerate(task.egress_cidrs) if c == self.vpc_cidr]
         for key in self.tags:
             if key in f.RESERVED_TAG_KEYS:
                 problems.append((("tags", key), f"overrides the platform's own {key} tag "

@@ -16,7 +16,6 @@ from ecs_platform.specs.cluster import ClusterSpec
 from ecs_platform.specs.containers import task_container_definitions
 from ecs_platform.specs.deployment import DeploymentSpec
 from ecs_platform.specs.fields import (
-    Cidr,
     Count,
     HealthCheckPath,
     HostPattern,
@@ -207,8 +206,6 @@ class ServiceSpec(TaskSpec):
     autoscaling: AutoscalingSpec | None = None
     """Target tracking between ``min`` and ``max``. With it, ``desiredCount`` applies at creation
     only; the autoscaler owns the live count. Default: a fixed count."""
-    egress_cidrs: tuple[Cidr, ...] = ("0.0.0.0/0",)
-    """Where tasks may connect (registries, AWS APIs, dependencies) through NAT. Default anywhere."""
     tags: dict[TagKey, TagValue] = {}
     """Extra tags for the service's resources, on top of ``Service: <name>``. Default none."""
     deployment: DeploymentSpec = DeploymentSpec()
@@ -302,13 +299,6 @@ class ServiceSpec(TaskSpec):
     @model_validator(mode="after")
     def _service_rules(self) -> Self:
         problems: list[tuple[Loc, str]] = []
-        if len(self.egress_cidrs) > f.MAX_SECURITY_GROUP_RULES:
-            problems.append((("egressCidrs",), f"{len(self.egress_cidrs)} blocks make as many outbound rules on the "
-                             f"service's security group (allowed: at most {f.MAX_SECURITY_GROUP_RULES}, AWS's default "
-                             "quota of outbound rules per security group)"))  # fmt: skip
-        for i, cidr in enumerate(self.egress_cidrs):
-            if cidr in self.egress_cidrs[:i]:
-                problems.append((("egressCidrs", i), f"{show(cidr)} is already listed (allowed: each block once)"))
         if self.routes is not None and self.public is False:
             problems.append((("public",), "false contradicts the service's routes (allowed: public: true, or no routes)"))
         if self.routes is not None and not self.routes:
@@ -457,6 +447,9 @@ def placement_problems(
         out.append(((*loc, "networkMode"), f"{show(mode)} on EC2 lets the task read the instance role's "
                     "credentials: it shares the instance's network, where ECS's metadata blocking and the hop "
                     "limit do not reach (allowed: awsvpc or bridge, or waivers: {host-instance-role: <why>})"))
+    if svc.egress_cidrs and mode != "awsvpc":
+        out.append(((*loc, "egressCidrs"), f"is set, and the tasks run in {show(mode)} mode with no security group "
+                    "of their own, on their machine's network (allowed: egressCidrs with networkMode awsvpc)"))
     efs = sorted(n for n, v in svc.volumes.items() if v.efs is not None)
     if efs and launch_type == "EXTERNAL":
         out += [((*loc, "volumes", n), "is an EFS volume, and ECS Anywhere cannot mount EFS (allowed: scratch "

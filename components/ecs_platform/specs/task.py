@@ -16,6 +16,7 @@ from ecs_platform.specs.base import Bool, Choice, Int, Loc, Rule, Spec, Text, ra
 from ecs_platform.specs.commands import _COMMAND_SCHEMA, HealthCheckSpec, PermissionSpec, _command
 from ecs_platform.specs.fields import (
     Architecture,
+    Cidr,
     ContainerPath,
     EnvName,
     EnvValue,
@@ -29,7 +30,7 @@ from ecs_platform.specs.fields import (
     WaivableControl,
     credential_name_check,
 )
-from ecs_platform.specs.options import LogRouterSpec, RestartPolicySpec, Strategy, strategy_problems
+from ecs_platform.specs.options import LogRouterSpec, RestartPolicySpec, Strategy, egress_problems, strategy_problems
 
 #: What a container may wait for (ECS ``dependsOn`` conditions).
 Condition = Annotated[str, Choice(*f.DEPENDENCY_CONDITIONS)]
@@ -299,6 +300,11 @@ class TaskSpec(ContainerSpec):
     launch type's (or the stack's ``capacityProviderStrategy``)."""
     ephemeral_storage_gib: Annotated[int, Int(21, 200)] | None = Field(default=None, alias="ephemeralStorageGiB")
     """Fargate ephemeral storage, 21..200 GiB; Fargate only. Default: Fargate's 20."""
+    egress_cidrs: tuple[Cidr, ...] = ()
+    """IPv4 blocks an awsvpc task may also send anything to, beside what every task may: HTTPS
+    (TCP 443) anywhere and anything within the VPC's CIDR block (``["0.0.0.0/0"]``: anything
+    anywhere). Needed for a dependency outside the VPC on another port (a database over a VPN or
+    peering, an SMTP relay). Default none."""
     permissions: tuple[PermissionSpec, ...] = ()
     """Task-role grants: ``[{actions: [s3:GetObject], resources: [arn:...]}]``. Default: nothing."""
     exec_enabled: Bool = Field(default=False, alias="exec")
@@ -435,8 +441,7 @@ class TaskSpec(ContainerSpec):
                 problems.append((("launchType",), f"{show(self.launch_type)} is given with capacityProviderStrategy "
                                  "(allowed: one of them; ECS: with a capacityProviderStrategy the launchType must be "
                                  "omitted, CreateService)"))  # fmt: skip
-        problems += self._container_problems(at)
-        problems += self._volume_problems(at)
+        problems += self._container_problems(at) + self._volume_problems(at) + egress_problems(self.egress_cidrs)
         raise_problems(problems)
         return self
 

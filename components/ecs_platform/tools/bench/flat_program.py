@@ -26,9 +26,10 @@ def program(n: int) -> None:
         "aws", region="us-east-1", default_tags=aws.ProviderDefaultTagsArgs(tags={"Project": "bench"})
     )
     opts = pulumi.ResourceOptions(provider=provider)
+    vpc_cidr = "10.0.0.0/16"
     vpc = awsx.ec2.Vpc(
         "vpc",
-        cidr_block="10.0.0.0/16",
+        cidr_block=vpc_cidr,
         availability_zone_names=list(ZONES),
         availability_zone_cidr_mask=19,
         subnet_strategy=awsx.ec2.SubnetAllocationStrategy.AUTO,
@@ -286,10 +287,15 @@ def program(n: int) -> None:
         aws.vpc.SecurityGroupEgressRule(
             f"{name}-egress",
             security_group_id=sg.id,
-            ip_protocol="-1",
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
             cidr_ipv4="0.0.0.0/0",
             tags=tags,
             opts=opts,
+        )
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-egress-vpc", security_group_id=sg.id, ip_protocol="-1", cidr_ipv4=vpc_cidr, tags=tags, opts=opts
         )
         tg = aws.lb.TargetGroup(
             f"{name}-tg",

@@ -103,7 +103,9 @@ class _Summaries:
                 f"managed policy {str(i.get('policyArn', '')).rsplit('/', 1)[-1]}"
             ),
             "aws:iam/instanceProfile:InstanceProfile": lambda i, r: "instance profile of the instance role",
-            "aws:ec2/securityGroup:SecurityGroup": lambda i, r: str(i.get("description", "")),
+            "aws:ec2/securityGroup:SecurityGroup": lambda i, r: (
+                f"{i.get('description', '')}; egress {self.egress([r.id])}"
+            ),
             "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": lambda i, r: self.sg_rule(
                 "in", "from", i
             ),
@@ -242,6 +244,9 @@ class _Summaries:
         if net:
             parts.append(f"subnets {self.zones(net.get('subnets', []))}")
             parts.append("public IP " + ("yes" if net.get("assignPublicIp") else "no"))
+            parts.append("egress " + self.egress(net.get("securityGroups") or []))
+        else:
+            parts.append("egress as its machine's network (the instances' or your own)")
         mode = next((t.inputs.get("networkMode") for t in self.run.of_type("aws:ecs/taskDefinition:TaskDefinition")
                      if t.outputs.get("arn") == i.get("taskDefinition")), None)  # fmt: skip
         for lb in i.get("loadBalancers") or []:
@@ -334,6 +339,20 @@ class _Summaries:
         )
         peer = i.get("cidrIpv4") or self._sg_name(i.get("referencedSecurityGroupId"))
         return f"{direction} {ports} {word} {peer}: {i.get('description', '')}"
+
+    def egress(self, group_ids: list[Any]) -> str:
+        """What the security groups ``group_ids`` may send: their egress rules, shortly."""
+        out = []
+        for rule in self.run.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"):
+            i = rule.inputs
+            if i.get("securityGroupId") not in group_ids:
+                continue
+            what = "anything" if i.get("ipProtocol") == "-1" else f"{i.get('ipProtocol')} {i.get('fromPort')}" + (
+                f"-{i.get('toPort')}" if i.get("toPort") != i.get("fromPort") else "")  # fmt: skip
+            peer = i.get("cidrIpv4") or self._sg_name(i.get("referencedSecurityGroupId")).removeprefix(
+                "security group ")  # fmt: skip
+            out.append(f"{what} to {'anywhere' if peer == '0.0.0.0/0' else peer}")
+        return ", ".join(out) if out else "none"
 
     def _sg_name(self, sg_id: Any) -> str:
         for g in self.run.of_type("aws:ec2/securityGroup:SecurityGroup"):
