@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
+from ecs_platform import facts
 from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext, managed_policy_role
 from ecs_platform.specs import Ec2Spec
@@ -18,11 +19,13 @@ ECS_INSTANCE_POLICY = "policy/service-role/AmazonEC2ContainerServiceforEC2Role"
 SSM_CORE_POLICY = "policy/AmazonSSMManagedInstanceCore"
 
 
-def user_data(cluster_name: str, stop_timeout: int = 30) -> str:
+def user_data(cluster_name: str, stop_timeout: int = 30, gpu: bool = False) -> str:
     """The ECS agent's settings: join the cluster, give tasks their own IAM role (and keep
     awsvpc tasks off the instance's metadata and role; bridge tasks are kept off by the hop
     limit; host-mode tasks are not, hence their ``host-instance-role`` waiver), drain Spot
-    instances."""
+    instances; on GPU instances, offer their GPUs to tasks (``ECS_ENABLE_GPU_SUPPORT``, which
+    "You must set": https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-gpu.html)."""
+    gpu_lines = ["ECS_ENABLE_GPU_SUPPORT=true"] if gpu else []
     lines = [
         "#!/bin/bash",
         "cat >> /etc/ecs/ecs.config <<'EOF'",
@@ -32,22 +35,24 @@ def user_data(cluster_name: str, stop_timeout: int = 30) -> str:
         "ECS_AWSVPC_BLOCK_IMDS=true",
         "ECS_ENABLE_SPOT_INSTANCE_DRAINING=true",
         f"ECS_CONTAINER_STOP_TIMEOUT={stop_timeout}s",
+        *gpu_lines,
         "EOF",
     ]
     return "\n".join(lines) + "\n"
 
 
-def ami_parameter(architecture: str) -> str:
-    """AWS's public SSM parameter with the current ECS-optimized Amazon Linux 2023 AMI."""
-    arch = "arm64/" if architecture == "ARM64" else ""
-    return f"/aws/service/ecs/optimized-ami/amazon-linux-2023/{arch}recommended/image_id"
+def ami_parameter(architecture: str, kind: str = "standard") -> str:
+    """AWS's public SSM parameter with the current ECS-optimized Amazon Linux 2023 AMI for the
+    instances' architecture and kind (``standard``, ``gpu`` or ``neuron``: facts.ECS_AMI_PARAMETERS)."""
+    return facts.ECS_AMI_PARAMETERS[(architecture, kind)]
 
 
 class Ec2Capacity(pulumi.ComponentResource):
     """An Auto Scaling group of ECS-optimized instances and its capacity provider.
 
     * the ECS-optimized Amazon Linux 2023 AMI, from AWS's public SSM parameter
-      for the instances' architecture;
+      for the instances' architecture and kind: the GPU AMI (NVIDIA drivers, GPUs offered to
+      tasks) for GPU families, the Neuron AMI for Trainium and Inferentia, else the standard one;
     * an instance role (ECS agent + SSM Session Manager; no SSH key) and profile;
     * IMDSv2 only, hop limit 1 (containers of awsvpc and bridge tasks cannot reach the
       instance's role; host-mode tasks can, so they need a waiver),
@@ -90,7 +95,7 @@ class Ec2Capacity(pulumi.ComponentResource):
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
 
         ami = aws.ssm.get_parameter_output(
-            name=ami_parameter(spec.architecture), opts=pulumi.InvokeOutputOptions(parent=self)
+            name=ami_parameter(spec.architecture, spec.ami_kind), opts=pulumi.InvokeOutputOptions(parent=self)
         )
         self.role, self.policy_attachments = managed_policy_role(
             f"{name}-instance",
@@ -150,7 +155,7 @@ class Ec2Capacity(pulumi.ComponentResource):
             # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-auto-scaling.html
             monitoring=aws.ec2.LaunchTemplateMonitoringArgs(enabled=spec.detailed_monitoring),
             user_data=pulumi.Output.from_input(cluster_name).apply(
-                lambda cluster: base64.b64encode(user_data(cluster).encode()).decode()
+                lambda cluster: base64.b64encode(user_data(cluster, gpu=spec.ami_kind == "gpu").encode()).decode()
             ),
             tag_specifications=tag_specs,
             update_default_version=True,

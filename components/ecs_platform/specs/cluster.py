@@ -32,6 +32,8 @@ class InstanceTypeSpec(Spec):
     """Memory, MiB. Required."""
     architecture: Architecture = "X86_64"
     """``X86_64`` or ``ARM64``. Default ``X86_64``."""
+    gpus: Annotated[int, Int(0, 64)] = 0
+    """NVIDIA GPUs, 0..64 (a type of a GPU family has at least one). Default 0."""
 
     @property
     def task_cpu(self) -> int:
@@ -74,6 +76,8 @@ def _table() -> dict[str, InstanceTypeSpec]:
         arch = "ARM64" if family == "t4g" else "X86_64"
         for size, (vcpu, mib) in burstable.items():
             table[f"{family}.{size}"] = InstanceTypeSpec(vcpu=vcpu, memory_mib=mib, architecture=arch)
+    for itype, (gpus, vcpu, gib) in f.GPU_INSTANCE_TYPES.items():
+        table[itype] = InstanceTypeSpec(vcpu=vcpu, memory_mib=int(gib * 1024), gpus=gpus)
     return table
 
 
@@ -126,11 +130,16 @@ class Ec2Spec(Spec):
         return self.spec(self.instance_types[0]).architecture
 
     @property
+    def ami_kind(self) -> str:
+        """The ECS-optimized AMI the instances boot: ``gpu``, ``neuron`` or ``standard``."""
+        return f.ami_kind(self.instance_types[0])
+
+    @property
     def smallest(self) -> InstanceTypeSpec:
-        """What every task must fit: the least CPU and memory of any type."""
+        """What every task must fit: the least CPU, memory and GPUs of any type."""
         specs = [self.spec(t) for t in self.instance_types]
         return InstanceTypeSpec(vcpu=min(s.vcpu for s in specs), memory_mib=min(s.memory_mib for s in specs),
-                                architecture=specs[0].architecture)  # fmt: skip
+                                architecture=specs[0].architecture, gpus=min(s.gpus for s in specs))  # fmt: skip
 
     @model_validator(mode="after")
     def _types_and_sizes(self) -> Self:
@@ -154,6 +163,7 @@ class Ec2Spec(Spec):
         if len(archs) > 1:
             problems.append((("instanceTypes",), f"{show(self.instance_types)} mixes X86_64 and ARM64 types "
                              "(allowed: types of one architecture; the launch template has one AMI)"))  # fmt: skip
+        problems += self._accelerator_problems()
         # CreateAutoScalingGroup: a group of MinSize..MaxSize instances (min above max is refused).
         # https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html
         if self.min_size > self.max_size:
@@ -161,6 +171,35 @@ class Ec2Spec(Spec):
                                            "(allowed: minSize <= maxSize)"))  # fmt: skip
         raise_problems(problems)
         return self
+
+
+    def _accelerator_problems(self) -> list[tuple[Loc, str]]:
+        """GPU and Neuron types boot the ECS GPU or Neuron AMI, one per launch template; other
+        accelerated families would boot without drivers (facts.capacity)."""
+        out: list[tuple[Loc, str]] = []
+        kinds = {f.ami_kind(t) for t in self.instance_types}
+        if len(kinds) > 1:
+            out.append((("instanceTypes",), f"{show(self.instance_types)} mixes types that boot different ECS "
+                        f"AMIs ({', '.join(sorted(kinds))}) (allowed: GPU types, Neuron types or other types, not "
+                        "together: the launch template has one AMI)"))  # fmt: skip
+        for i, itype in enumerate(self.instance_types):
+            reason = f.UNSUPPORTED_ACCELERATED_FAMILIES.get(f.instance_family(itype))
+            if reason:
+                out.append((("instanceTypes", i), f"{show(itype)} would boot without drivers for its "
+                            f"accelerators: {reason} (allowed: the GPU families {', '.join(f.GPU_FAMILIES)}, the "
+                            f"Neuron families {', '.join(f.NEURON_FAMILIES)}, or types without accelerators)"))
+        for itype, spec in self.instance_type_specs.items():
+            kind = f.ami_kind(itype)
+            if kind != "standard" and spec.architecture != "X86_64":
+                out.append((("instanceTypeSpecs", itype, "architecture"), f"{show(spec.architecture)} has no ECS "
+                            f"{kind.upper() if kind == 'gpu' else kind.capitalize()} AMI (allowed: X86_64)"))
+            if kind == "gpu" and spec.gpus == 0:
+                out.append((("instanceTypeSpecs", itype, "gpus"), f"0 for a type of the GPU family "
+                            f"{f.instance_family(itype)} (allowed: its number of NVIDIA GPUs, 1 or more)"))
+            elif kind != "gpu" and spec.gpus:
+                out.append((("instanceTypeSpecs", itype, "gpus"), f"{spec.gpus} for a type outside the families "
+                            f"the ECS GPU AMI supports (allowed: 0, or a type of {', '.join(f.GPU_FAMILIES)})"))
+        return out
 
 
 def _iso_date(value: Any) -> Any:

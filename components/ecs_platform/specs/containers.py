@@ -148,6 +148,10 @@ def container_definition(
         if c.restart_policy.attempt_period is not None:
             policy["restartAttemptPeriod"] = c.restart_policy.attempt_period
         definition["restartPolicy"] = policy
+    if c.gpu is not None:
+        # ResourceRequirement: type GPU, the number of physical GPUs as a string.
+        # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ResourceRequirement.html
+        definition["resourceRequirements"] = [{"type": "GPU", "value": str(c.gpu)}]
     if isinstance(c, SidecarSpec):
         if c.cpu is not None:
             definition["cpu"] = c.cpu

@@ -208,6 +208,11 @@ class ContainerSpec(Spec):
     Default none."""
     essential: Bool = True
     """The task stops when this container stops. Default true."""
+    gpu: Annotated[int, Int(1, 64)] | None = None
+    """NVIDIA GPUs ECS reserves for this container (``resourceRequirements`` GPU) and pins to it,
+    1..64; the task is placed on an instance with that many free GPUs: EC2 capacity of a GPU
+    family, or ECS Anywhere machines registered with ``--enable-gpu``; not on Fargate. Default
+    none."""
     restart_policy: RestartPolicySpec | None = None
     """``{ignoredExitCodes: [...], attemptPeriod: 60}``: ECS restarts the container in place when it
     exits (except on the ignored codes), instead of replacing the task; ``{}`` enables it with AWS's

@@ -111,7 +111,7 @@ class MockCloud(pulumi.runtime.Mocks):
             return self._subnet(str(inputs.get("id", ""))), []
         if token == "aws:ssm/getParameter:getParameter":
             name = str(inputs.get("name", ""))
-            if name.startswith("/aws/service/ecs/optimized-ami/"):
+            if name in facts.ECS_AMI_PARAMETERS.values():  # AWS's public parameters, no other
                 arch = "arm64" if "arm64" in name else "x86_64"
                 ami = "ami-0" + fake_hex(name, n=16)
                 return {

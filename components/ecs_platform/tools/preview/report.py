@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from ecs_platform import facts
 from ecs_platform.tools.mock_cloud import Registration, StackRun
 from ecs_platform.tools.preview.cost import CostEstimate
 
@@ -308,6 +309,9 @@ class _Summaries:
             bits.append(f"user {c['user']}" if c.get("user") else "image's user")
             if c.get("essential") is False:
                 bits.append("not essential")
+            gpus = [r["value"] for r in c.get("resourceRequirements") or [] if r.get("type") == "GPU"]
+            if gpus:
+                bits.append(f"{gpus[0]} GPU(s) reserved")
             if c.get("secrets"):
                 bits.append(f"secrets {', '.join(s['name'] for s in c['secrets'])}")
             if c.get("mountPoints"):
@@ -453,8 +457,10 @@ class _Summaries:
         size = f"{ebs['volumeSize']} GiB" if "volumeSize" in ebs else "the AMI's size,"
         role = f"joins cluster {cluster}" if cluster != "?" else (
             "NAT setup (ip_forward, masquerade)" if "MASQUERADE" in user_data else "no user data")  # fmt: skip
+        kind = facts.ami_kind(str(i.get("instanceType")))
+        image = f"{i.get('imageId')}" + ({"gpu": " (ECS GPU AMI)", "neuron": " (ECS Neuron AMI)"}.get(kind, ""))
         return (
-            f"{i.get('imageId')} ({i.get('instanceType')}); IMDSv2 {i['metadataOptions']['httpTokens']}; "
+            f"{image} ({i.get('instanceType')}); IMDSv2 {i['metadataOptions']['httpTokens']}; "
             f"{size} {ebs['volumeType']} encrypted={ebs['encrypted']}; "
             f"{'detailed' if (i.get('monitoring') or {}).get('enabled') else 'basic'} monitoring; {role}"
         )
