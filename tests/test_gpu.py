@@ -71,7 +71,7 @@ def test_the_mock_answers_only_aws_s_ami_parameters() -> None:
     import pulumi
 
     cloud = MockCloud()
-    args = pulumi.runtime.MockCallArgs(token="aws:ssm/getParameter:getParameter",  # type: ignore[call-arg]
+    args = pulumi.runtime.MockCallArgs(token="aws:ssm/getParameter:getParameter",
                                        args={"name": "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/gpu/"
                                                      "recommended/image_id"}, provider="")  # fmt: skip
     with pytest.raises(Exception, match="unmocked provider call"):
