@@ -15,6 +15,8 @@ from typing import Any
 
 import pulumi
 
+from ecs_platform import program
+
 
 class ConfigError(pulumi.RunError):
     """Bad input found before any resource was registered.
@@ -29,9 +31,30 @@ class ConfigError(pulumi.RunError):
 
 
 def raise_if(problems: Sequence[str], source: str = "configuration") -> None:
-    """Raise one :class:`ConfigError` listing every problem, if there are any."""
+    """Raise one :class:`ConfigError` listing every problem, if there are any (and remember,
+    for :func:`deferred_error`, that the program was refused them)."""
     if problems:
+        program.record_refusal(source, list(problems))
         raise ConfigError(problems, source)
+
+
+#: The source of a problem found in a value known only during the deployment.
+DEFERRED_SOURCE = "input (known during the deployment)"
+
+
+def deferred_error(problems: Sequence[str]) -> ConfigError:
+    """The error for bad values that only became known during the deployment (an Output's).
+
+    Such a check runs after the program body, while Pulumi waits for the registrations it
+    gates; whichever of those fails first is what the engine reports, ahead of the error the
+    program itself raised. So when the program was already refused input up front, the
+    deferred error lists those problems first: a pending Output check never hides them.
+    """
+    earlier = program.refusals()
+    if not earlier:
+        return ConfigError(problems, DEFERRED_SOURCE)
+    source = earlier[0][0]
+    return ConfigError([p for _, found in earlier for p in found] + list(problems), source)
 
 
 def show(value: Any) -> str:
