@@ -209,11 +209,13 @@ class Boundary:
                  f"AWS accepts for it, {limit.pattern.pattern}; {limit.source})")  # fmt: skip
 
     def derived_name(self, arg: str, value: Any, resource_type: str, prop: str, name: str, what: str) -> None:
-        """A name the component sends as it is (``name``) fits AWS's limit for it."""
+        """A name the component sends as it is (``name``, made from ``arg``'s ``value``, or from
+        several arguments when ``value`` is None) fits AWS's limit for it."""
         limit = facts.NAME_LIMITS[(resource_type, prop)]
         if len(name) <= limit.max_len and limit.pattern.match(name):
             return
-        self.add(arg, f"{show(value)} makes the {what} {show(name)} ({len(name)} characters) (allowed: at most "
+        given = "" if value is None else f"{show(value)} "
+        self.add(arg, f"{given}makes the {what} {show(name)} ({len(name)} characters) (allowed: at most "
                  f"{limit.max_len} characters of {limit.pattern.pattern}; {limit.source})")  # fmt: skip
 
     # -- one name per program ----------------------------------------------------------------
@@ -224,8 +226,9 @@ class Boundary:
         current = program.state()
         found = current.claims.get((kind, key)) if current is not None else None
         if found is not None and not self._ancestor(found.component):
-            self.add(arg, f"{show(key)} {what} of {found.owner} too (allowed: one per program; two would "
-                     "share a Pulumi URN or overwrite each other's AWS resources)")  # fmt: skip
+            self.add(arg, f"{show(key)} {what} of {found.owner} and of {self.component} {show(self.name)} "
+                     "(allowed: one per program; two would share a Pulumi URN or overwrite each other's AWS "
+                     "resources)")  # fmt: skip
         self._claims.append((kind, key, arg))
 
     def _ancestor(self, component: Any) -> bool:

@@ -116,6 +116,7 @@ def _problems(bd: Boundary, name: str, spec: JobSpec, ref: ClusterRef, container
                "spec's sidecars has)")  # fmt: skip
     names = "container_name" if container_name != name else "name"
     prefix = ref.name_prefix
+    derived = "cluster.name_prefix" if prefix else "name"  # the family's and log group's source
     bd.autoname("name", name, "aws:ec2/securityGroup:SecurityGroup", f"{name}-sg", "security group name")
     if spec.schedule is not None:
         bd.autoname("name", name, "aws:iam/role:Role", f"{name}-scheduler", "IAM role name")
@@ -127,7 +128,7 @@ def _problems(bd: Boundary, name: str, spec: JobSpec, ref: ClusterRef, container
         family=f"{prefix}-{container_name}" if prefix else f"{name}-task",
         log_group_name=f"/ecs/{prefix}/{container_name}" if prefix else None,
         region=context.region if context is not None else pulumi.Output.from_input(""),
-        efs_names=adopted, args=(names, names if prefix else "name", names if prefix else "name"), extra_tags=1,
+        efs_names=adopted, args=(names, derived, derived), extra_tags=1,
         tags_arg="Job.spec",
     )  # fmt: skip
     bd.claim("ecs-platform:ecs:Job", name, "name", "is the name")

@@ -134,7 +134,7 @@ class LoadBalancer(pulumi.ComponentResource):
             account = context.account_id if context is not None and isinstance(context.account_id, str) else None
             bd.problems += python_problems(type(checked), checked.serving_problems()
                                            + checked.region_problems(region, account))  # fmt: skip
-            for i, port in enumerate(test_ports):
+            for i, port in enumerate(test_ports if isinstance(test_ports, tuple) else ()):
                 if port in (80, 443) or port in test_ports[:i]:
                     bd.add(f"test_ports[{i}]", f"{port} is not a free port for a test listener (allowed: "
                            "1..65535, each once, other than 80 and 443)")  # fmt: skip

@@ -65,10 +65,12 @@ def definition_problems(
     names, families, groups = args
     bd.derived_name(names, container_name, TASK_DEFINITION, "containerDefinitions[].name", container_name,
                     "container name")  # fmt: skip
-    bd.derived_name(families, family, TASK_DEFINITION, "family", family, "task family")
+    bd.derived_name(families, family if families in ("family", "name") else None, TASK_DEFINITION, "family", family,
+                    "task family")  # fmt: skip
     bd.claim("family", family, families, "is the task family")
     if log_group_name:
-        bd.derived_name(groups, log_group_name, LOG_GROUP, "name", group, "log group name")
+        bd.derived_name(groups, log_group_name if groups == "log_group_name" else None, LOG_GROUP, "name", group,
+                        "log group name")  # fmt: skip
     else:
         bd.autoname(groups, logical, LOG_GROUP, f"{logical}-logs", "log group name")
     count = extra_tags + len(spec.effective_waivers(network_mode(spec, cluster.spec)))

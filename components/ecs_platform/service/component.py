@@ -385,6 +385,7 @@ class Service(pulumi.ComponentResource):
         # What the children will check (their names, sizes and documents), checked here first.
         names = "container_name" if container_name != name else "name"
         prefix = ref.name_prefix
+        derived = "cluster.name_prefix" if prefix else "name"  # the family's and log group's source
         bd.autoname("name", name, "aws:ecs/service:Service", name, "ECS service name")
         bd.autoname("name", name, "aws:ec2/securityGroup:SecurityGroup", f"{name}-sg", "security group name")
         if spec.deployment.shifts_traffic:
@@ -396,7 +397,7 @@ class Service(pulumi.ComponentResource):
             bd, spec, ref, logical=f"{name}-task", container_name=container_name,
             family=f"{prefix}-{container_name}" if prefix else f"{name}-task",
             log_group_name=f"/ecs/{prefix}/{container_name}" if prefix else None, region=_region(context),
-            efs_names=set(spec.volumes), args=(names, names if prefix else "name", names if prefix else "name"),
+            efs_names=set(spec.volumes), args=(names, derived, derived),
             extra_tags=tags, tags_arg="ServiceSpec.tags",
         )  # fmt: skip
         bd.claim("ecs-platform:ecs:Service", name, "name", "is the name")
