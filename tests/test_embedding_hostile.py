@@ -556,3 +556,13 @@ def test_every_class_has_hostile_programs() -> None:
               "before the first child": len(BEFORE_FIRST_CHILD)}  # fmt: skip
     assert all(n >= 5 for n in counts.values()), counts
     assert sum(counts.values()) >= 150, counts
+
+
+def test_a_pending_output_check_never_hides_an_error_of_the_programs_own_code() -> None:
+    def program() -> None:
+        service(spec(secrets={"DB": out(WILDCARD)}))
+        raise ValueError("the program's own mistake")
+
+    run = run_program("embed", config=CONFIG, program=program)
+    assert isinstance(run.error, ValueError), run.error
+    assert "the program's own mistake" in str(run.error)

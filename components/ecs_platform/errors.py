@@ -26,6 +26,7 @@ class ConfigError(pulumi.RunError):
 
     def __init__(self, problems: Sequence[str], source: str = "configuration") -> None:
         self.problems = list(problems)
+        self.source = source
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"invalid {source} ({len(self.problems)} problem(s)):\n{lines}")
 
@@ -42,19 +43,26 @@ def raise_if(problems: Sequence[str], source: str = "configuration") -> None:
 DEFERRED_SOURCE = "input (known during the deployment)"
 
 
-def deferred_error(problems: Sequence[str]) -> ConfigError:
+def deferred_error(problems: Sequence[str]) -> BaseException:
     """The error for bad values that only became known during the deployment (an Output's).
 
     Such a check runs after the program body, while Pulumi waits for the registrations it
-    gates; whichever of those fails first is what the engine reports, ahead of the error the
-    program itself raised. So when the program was already refused input up front, the
-    deferred error lists those problems first: a pending Output check never hides them.
+    gates; whichever of those fails first is what the engine reports, in place of the error
+    the program itself raised. So a pending check never hides the program's own error: when
+    the program raised one, that error is reported, with these problems added (to its
+    problems if it is a :class:`ConfigError`, else as a note).
     """
-    earlier = program.refusals()
+    own = program.raised()
+    if isinstance(own, ConfigError):
+        return ConfigError(own.problems + list(problems), own.source)
+    if isinstance(own, BaseException):
+        own.add_note("Also found once values were known during the deployment:\n"
+                     + "\n".join(f"  - {p}" for p in problems))  # fmt: skip
+        return own
+    earlier = program.refusals() if own is program.NOT_FOUND else []
     if not earlier:
         return ConfigError(problems, DEFERRED_SOURCE)
-    source = earlier[0][0]
-    return ConfigError([p for _, found in earlier for p in found] + list(problems), source)
+    return ConfigError([p for _, found in earlier for p in found] + list(problems), earlier[0][0])
 
 
 def show(value: Any) -> str:

@@ -10,6 +10,7 @@ preview never see a previous run's claims, and nothing needs resetting by hand.
 
 from __future__ import annotations
 
+import asyncio
 import weakref
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,3 +62,31 @@ def refusals() -> list[tuple[str, list[str]]]:
     """Every refusal the running program raised so far (none outside a program)."""
     current = state()
     return list(current.refusals) if current is not None else []
+
+
+#: The exception a program raised, as Pulumi keeps it while it waits for the program's
+#: registrations (``pulumi.runtime.stack.run_pulumi_func``'s ``ex``), when it can be found.
+NOT_FOUND = object()
+
+
+def raised() -> BaseException | object | None:
+    """The exception the program body raised, ``None`` if it raised none, or :data:`NOT_FOUND`
+    when this is not known (no running Pulumi program found).
+
+    Pulumi runs the program body, then waits for every registration and apply it started, and
+    only then re-raises the body's exception; an apply that fails in between is reported
+    instead of it. A deferred check asks this, so it can report the program's own error first.
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return NOT_FOUND
+    for task in asyncio.all_tasks(loop):
+        coro: Any = task.get_coro()
+        while coro is not None:
+            frame = getattr(coro, "cr_frame", None)
+            if frame is not None and frame.f_code.co_name == "run_pulumi_func":
+                found = frame.f_locals.get("ex")
+                return found if isinstance(found, BaseException) else None
+            coro = getattr(coro, "cr_await", None)
+    return NOT_FOUND
