@@ -566,3 +566,21 @@ def test_a_pending_output_check_never_hides_an_error_of_the_programs_own_code() 
     run = run_program("embed", config=CONFIG, program=program)
     assert isinstance(run.error, ValueError), run.error
     assert "the program's own mistake" in str(run.error)
+
+
+def test_the_embedding_docs_list_exactly_the_fields_that_take_outputs() -> None:
+    import re
+
+    import ecs_platform.specs as specs
+    from ecs_platform.specs.base import Spec, output_fields
+    from ecs_platform.tools.mock_cloud import ROOT
+
+    page = (ROOT / "docs" / "embedding.md").read_text()
+    table = page.split("### Spec fields that take Outputs", 1)[1]
+    documented: dict[str, set[str]] = {}
+    for row in re.findall(r"^\| (`.*?) \| (.*?) \|$", table, re.M):
+        for cls in re.findall(r"`(\w+)`", row[0]):
+            documented[cls] = set(re.findall(r"`(\w+)`", row[1]))
+    model = {name: set(output_fields(cls)) for name in specs.__all__
+             if isinstance(cls := getattr(specs, name), type) and issubclass(cls, Spec) and output_fields(cls)}  # fmt: skip
+    assert documented == model

@@ -238,6 +238,29 @@ def _spec_at(root: type[Spec], loc: Sequence[str | int]) -> type[Spec] | None:
     return None
 
 
+def _takes_output(annotation: Any) -> bool:
+    """Whether a field's type (or the values of its map or list) accepts a ``pulumi.Output``."""
+    if get_origin(annotation) is Annotated:
+        if any(isinstance(m, InputCheck) for m in get_args(annotation)[1:]):
+            return True
+        return _takes_output(get_args(annotation)[0])
+    args = get_args(annotation)
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        return any(_takes_output(a) for a in args)
+    if origin in (dict, typing.Mapping):
+        return _takes_output(args[1])
+    if origin in (tuple, list) and args:
+        return _takes_output(args[0])
+    return False
+
+
+def output_fields(cls: type[Spec]) -> list[str]:
+    """The fields of ``cls`` (its own and inherited) that accept a ``pulumi.Output``, by Python name."""
+    return [name for name, f in cls.model_fields.items()
+            if _takes_output(Annotated[f.annotation, *f.metadata] if f.metadata else f.annotation)]  # fmt: skip
+
+
 def keys_of(cls: type[Spec]) -> list[str]:
     return sorted(f.alias or n for n, f in cls.model_fields.items())
 
