@@ -27,7 +27,7 @@ import pulumi
 from pydantic import TypeAdapter
 
 from ecs_platform import facts, program
-from ecs_platform.errors import deferred_error, raise_if, show
+from ecs_platform.errors import ConfigError, deferred_error, raise_if, show
 from ecs_platform.names import autoname_fits
 from ecs_platform.specs.base import Check, Int, Loc, Spec, arg_problems, python_problems, replace_values
 from ecs_platform.specs.platform import is_task_arn, partition_problem, task_arn_problems
@@ -95,6 +95,15 @@ def _type_name(value: Any) -> str:
     return "None" if value is None else type(value).__name__
 
 
+def _given(value: Any) -> str:
+    """``value`` and its type, for a message: plain data as written, an object by its type."""
+    if value is None:
+        return "None is missing"
+    if isinstance(value, (str, int, float, bool, dict, list, tuple)):
+        return f"{show(value)} is a {_type_name(value)}"
+    return f"a {_type_name(value)} is given"
+
+
 class Boundary:
     """The problems found at one component's boundary; :meth:`done` raises them all."""
 
@@ -104,7 +113,7 @@ class Boundary:
         self._claims: list[tuple[str, str, str]] = []
         self.name = self.plain("name", name, _ComponentName)
         if opts is not None and not isinstance(opts, pulumi.ResourceOptions):
-            self.add("opts", f"{show(opts)} is a {_type_name(opts)} (allowed: a pulumi.ResourceOptions, or None)")
+            self.add("opts", f"{_given(opts)} (allowed: a pulumi.ResourceOptions, or None)")
         self.parent = opts.parent if isinstance(opts, pulumi.ResourceOptions) else None
 
     def add(self, path: str, message: str) -> None:
@@ -121,8 +130,8 @@ class Boundary:
         if isinstance(value, cls):
             try:
                 return cls.checked(value)
-            except Exception as exc:  # a ConfigError: its problems name the spec's own fields
-                self.problems += list(getattr(exc, "problems", [str(exc)]))
+            except ConfigError as exc:  # its problems name the spec's own fields
+                self.problems += exc.problems
                 return None
         hint = f"; build one with {cls.__name__}(**values) or {cls.__name__}.model_validate(values)"
         if value is None:
@@ -130,7 +139,7 @@ class Boundary:
         elif isinstance(value, dict):
             self.add(arg, f"{show(value)} is a dict (allowed: a {cls.__name__}{hint})")
         else:
-            self.add(arg, f"{show(value)} is a {_type_name(value)} (allowed: a {cls.__name__})")
+            self.add(arg, f"{_given(value)} (allowed: a {cls.__name__})")
         return None
 
     def plain(self, arg: str, value: Any, annotation: Any) -> Any:
@@ -147,18 +156,17 @@ class Boundary:
             return None
         if isinstance(value, types):
             return value
-        given = "None is missing" if value is None else f"{show(value)} is a {_type_name(value)}"
-        self.add(arg, f"{given} (allowed: {accepted})")
+        self.add(arg, f"{_given(value)} (allowed: {accepted})")
         return None
 
     def resources(self, arg: str, value: Any) -> Sequence[pulumi.Resource]:
         """A list of Pulumi resources (``deploy_after``)."""
         if not isinstance(value, (list, tuple)):
-            self.add(arg, f"{show(value)} is a {_type_name(value)} (allowed: a list of Pulumi resources)")
+            self.add(arg, f"{_given(value)} (allowed: a list of Pulumi resources)")
             return ()
         for i, item in enumerate(value):
             if not isinstance(item, pulumi.Resource):
-                self.add(f"{arg}[{i}]", f"{show(item)} is a {_type_name(item)} (allowed: a Pulumi resource)")
+                self.add(f"{arg}[{i}]", f"{_given(item)} (allowed: a Pulumi resource)")
         return value
 
     def context(self, arg: str, value: Any) -> Any:

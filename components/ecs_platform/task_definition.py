@@ -75,8 +75,8 @@ def definition_problems(
         bd.autoname(groups, logical, LOG_GROUP, f"{logical}-logs", "log group name")
     count = extra_tags + len(spec.effective_waivers(network_mode(spec, cluster.spec)))
     if count > f.MAX_TAGS:
-        bd.problems.append(f"{tags_arg}: {extra_tags} tags make {count} tags on the task definition, with its "
-                           f"waiver tags (allowed: at most {f.MAX_TAGS} tags per resource; "
+        bd.problems.append(f"{tags_arg}: make {count} tags on the task definition, with the component's own tag and "
+                           f"the waiver tags (allowed: at most {f.MAX_TAGS} tags per resource; "
                            "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html)")  # fmt: skip
 
 
