@@ -533,7 +533,7 @@ def service_problems(cluster: ClusterSpec | None = None, ec2_provider: str | Non
 
     def build() -> None:
         ref = ClusterRef(arn=CLUSTER_ARN, spec=cluster or ClusterSpec(), ec2_capacity_provider_name=ec2_provider)
-        Service("api", ServiceSpec(**spec), cluster=ref, vpc_id="vpc-1", subnet_ids=["subnet-1"])
+        Service("api", ServiceSpec(**spec), cluster=ref, vpc_id="vpc-0123456789abcdef0", subnet_ids=["subnet-0aaaaaaaaaaaaaaaa"])
 
     return in_program(build)
 
@@ -584,7 +584,7 @@ def test_spec_built_in_python_reports_the_rule(build: Callable[[], Any], expecte
 def test_bad_spec_in_a_program_registers_nothing() -> None:
     def build() -> None:
         spec = ServiceSpec(**BASE, port=80, routes=[RouteSpec(paths=[f"/{i}" for i in range(6)])])
-        Service("api", spec, cluster=ClusterRef(arn=CLUSTER_ARN), vpc_id="vpc-1", subnet_ids=["subnet-1"])
+        Service("api", spec, cluster=ClusterRef(arn=CLUSTER_ARN), vpc_id="vpc-0123456789abcdef0", subnet_ids=["subnet-0aaaaaaaaaaaaaaaa"])
 
     assert in_program(build) == [
         "RouteSpec: 6 paths and hosts in one route (allowed: at most 5 per route; split it into several routes)"

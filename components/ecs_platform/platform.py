@@ -14,8 +14,8 @@ import pulumi
 import pulumi_aws as aws
 
 from ecs_platform import facts
+from ecs_platform.boundary import Boundary, PlainStr
 from ecs_platform.cluster import Cluster
-from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext, SharedTaskRoles
 from ecs_platform.job import Job
 from ecs_platform.load_balancer import LoadBalancer
@@ -27,6 +27,7 @@ from ecs_platform.specs import PlatformSpec, RouteSpec, ServiceSpec, StackContex
 from ecs_platform.specs.base import python_problems
 from ecs_platform.specs.platform import test_ports
 from ecs_platform.specs.service import network_mode
+from ecs_platform.wiring import REGION
 
 
 def service_url(scheme: str, dns_name: pulumi.Input[str], route: RouteSpec) -> pulumi.Output[str]:
@@ -82,7 +83,20 @@ class Platform(pulumi.ComponentResource):
     ) -> None:
         """``context`` is where the stack is deployed (project, stack, region, zones);
         its rules are checked here, before anything is registered."""
-        raise_if(python_problems(type(spec), context_problems(spec, context)), "Platform")
+        bd = Boundary("Platform", name, opts)
+        checked = bd.spec("spec", spec, PlatformSpec)
+        context = bd.instance("context", context, (StackContext,), "a StackContext(project, stack, region, zones)")
+        aws_context = bd.context("aws_context", aws_context)
+        if context is not None:
+            bd.plain("context.project", context.project, PlainStr)
+            bd.plain("context.stack", context.stack, PlainStr)
+            bd.wiring("context.region", context.region, REGION)
+        if checked is not None and context is not None and bd.ok:
+            bd.problems += python_problems(type(checked), context_problems(checked, context))
+        bd.claim("ecs-platform:index:Platform", name, "name", "is the name")
+        bd.done(self)
+        assert checked is not None and context is not None
+        spec = checked
         super().__init__("ecs-platform:index:Platform", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         ctx = aws_context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))

@@ -208,33 +208,65 @@ def context_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Lo
     return out + lb
 
 
+def partition_problem(arn: Any, region: str) -> str | None:
+    """An ARN of another partition than ``region``'s cannot work there. (Secrets and granted
+    resources in another region of the same partition are fine: ECS reads a secret or parameter
+    of another region by its full ARN, API_Secret "valueFrom", and IAM grants reach any region.)"""
+    partition = f.PARTITION_OF_REGION.get(region)
+    if partition is None or not (isinstance(arn, str) and arn.startswith("arn:")) or arn.split(":")[1] == partition:
+        return None
+    return (f"{show(arn)} is in partition {arn.split(':')[1]}, not the partition of the stack's region {region} "
+            f"(allowed: an arn:{partition}:... ARN)")
+
+
+def is_task_arn(loc: Loc) -> bool:
+    """Whether ``loc`` (inside a task spec) holds an ARN the partition rule applies to: a
+    container's secret, or a grant's resource."""
+    return (len(loc) >= 2 and loc[-2] in ("secrets", "secrets_kms_keys", "secretsKmsKeys", "secret_options",
+                                          "secretOptions")) or (
+        len(loc) >= 4 and loc[-4] == "permissions" and loc[-2] == "resources")  # fmt: skip
+
+
+def task_arn_problems(task: TaskSpec, region: str, at: Loc = ()) -> list[tuple[Loc, str]]:
+    """The partition rule on every secret, secrets key, log router secret and grant of ``task``
+    (plain values)."""
+    out: list[tuple[Loc, str]] = []
+    for container, c in task.containers.items():
+        where: Loc = at if container is None else (*at, "sidecars", container)
+        for var, arn in c.secrets.items():
+            problem = partition_problem(arn, region)
+            if problem:
+                out.append(((*where, "secrets", var), problem))
+        for i, key in enumerate(c.secrets_kms_keys):
+            problem = partition_problem(key, region)
+            if problem:
+                out.append(((*where, "secretsKmsKeys", i), problem))
+    for option, arn in (task.log_router.secret_options.items() if task.log_router else ()):
+        problem = partition_problem(arn, region)
+        if problem:
+            out.append(((*at, "logRouter", "secretOptions", option), problem))
+    for i, grant in enumerate(task.permissions):
+        for j, arn in enumerate(grant.resources):
+            problem = partition_problem(arn, region)
+            if problem:
+                out.append(((*at, "permissions", i, "resources", j), problem))
+    return out
+
+
 def _arn_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Loc, str]]:
-    """ARNs of another partition than the stack's region belongs to cannot work there. (Secrets
-    and granted resources in another region of the same partition are fine: ECS reads a secret
-    or parameter of another region by its full ARN, API_Secret "valueFrom", and IAM grants
-    reach any region.)"""
+    """The partition rule (:func:`partition_problem`) on every ARN of the stack."""
     partition = f.PARTITION_OF_REGION.get(context.region)
     if partition is None:
         return []
     out: list[tuple[Loc, str]] = []
+    for at, svc in spec.tasks():
+        out += task_arn_problems(svc, context.region, at)
 
     def check(loc: Loc, arn: Any) -> None:
-        if isinstance(arn, str) and arn.startswith("arn:") and arn.split(":")[1] != partition:
-            out.append((loc, f"{show(arn)} is in partition {arn.split(':')[1]}, not the partition of the stack's "
-                        f"region {context.region} (allowed: an arn:{partition}:... ARN)"))  # fmt: skip
+        problem = partition_problem(arn, context.region)
+        if problem:
+            out.append((loc, problem))
 
-    for at, svc in spec.tasks():
-        for container, c in svc.containers.items():
-            where: Loc = at if container is None else (*at, "sidecars", container)
-            for var, arn in c.secrets.items():
-                check((*where, "secrets", var), arn)
-            for i, key in enumerate(c.secrets_kms_keys):
-                check((*where, "secretsKmsKeys", i), key)
-        for option, arn in (svc.log_router.secret_options.items() if svc.log_router else ()):
-            check((*at, "logRouter", "secretOptions", option), arn)
-        for i, grant in enumerate(svc.permissions):
-            for j, arn in enumerate(grant.resources):
-                check((*at, "permissions", i, "resources", j), arn)
     check(("loadBalancer", "certificateArn"), spec.load_balancer.certificate_arn)
     for name, svc in spec.services.items():
         queue = svc.autoscaling.queue if svc.autoscaling else None
@@ -259,7 +291,6 @@ def _role_policy_problems(spec: PlatformSpec, context: StackContext) -> list[tup
         else f"arn:{partition}:kms:{context.region}:{account}:key/{'0' * 8}-{'0' * 4}-{'0' * 4}-{'0' * 4}-{'0' * 12}"
     )
     out: list[tuple[Loc, str]] = []
-    limit = f.MAX_ROLE_POLICY_CHARS
     for at, svc in spec.tasks():
         grants = [r for p in svc.permissions for r in p.resources]
         if all(isinstance(r, str) for r in grants):
@@ -273,18 +304,17 @@ def _role_policy_problems(spec: PlatformSpec, context: StackContext) -> list[tup
                 # A policy of its own on the same role: IAM's quota is on the role's aggregate.
                 group = log_group.replace(f"/exec-{'0' * 26}", f"/{at[-1]}-{'0' * 26}")  # the task's log group
                 size += task_policy.policy_size(task_policy.firelens_statements(group))
-            if size > limit:
-                out.append(((*at, "permissions"), f"make a task role policy of {size} characters "
-                            f"(allowed: at most {limit}, IAM's quota for a role's inline policies; grant "
-                            "wider resource patterns or split the service)"))  # fmt: skip
+            problem = task_policy.role_policy_problem(size, "task role")
+            if problem:
+                out.append(((*at, "permissions"), problem))
         secrets = svc.secret_arns
         keyed = [(k, [str(a) for a in c.secrets.values()]) for c in svc.containers.values() for k in c.secrets_kms_keys]
         if secrets and all(isinstance(a, str) for a in [*secrets, *(k for k, _ in keyed)]):
             size = task_policy.policy_size(task_policy.secrets_statements([str(a) for a in secrets])
                                            + task_policy.secrets_key_statements([(str(k), a) for k, a in keyed]))
-            if size > limit:
-                out.append(((*at, "secrets"), f"make an execution role policy of {size} characters "
-                            f"(allowed: at most {limit}, IAM's quota for a role's inline policies)"))  # fmt: skip
+            problem = task_policy.role_policy_problem(size, "execution role")
+            if problem:
+                out.append(((*at, "secrets"), problem))
     return out
 
 

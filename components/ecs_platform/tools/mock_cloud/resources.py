@@ -161,6 +161,10 @@ def aws_resource(
         arn = f"arn:{PARTITION}:cloudwatch:{region}:{acct}:alarm:{physical}"
     elif typ == "aws:cloudwatch/eventRule:EventRule":
         arn = f"arn:{PARTITION}:events:{region}:{acct}:rule/{physical}"
+    elif typ == "aws:servicediscovery/httpNamespace:HttpNamespace":
+        # Cloud Map names a namespace by its id, ns- and 16 characters (CreateHttpNamespace).
+        rid = "ns-" + fake_hex(name, n=16)
+        arn = f"arn:{PARTITION}:servicediscovery:{region}:{acct}:namespace/{rid}"
     elif typ.startswith("pulumi-python:dynamic"):
         # A dynamic resource (the pre-deploy run): its provider runs only in a real `pulumi up`,
         # so the mock answers with its inputs, as a preview would.
