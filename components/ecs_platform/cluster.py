@@ -11,6 +11,7 @@ import pulumi_aws as aws
 from ecs_platform.ec2_capacity import Ec2Capacity
 from ecs_platform.external import ExternalCapacity
 from ecs_platform.iam import AwsContext, logs_key_policy
+from ecs_platform.managed_instances import ManagedInstancesCapacity
 from ecs_platform.outputs import after, waiver_tags
 from ecs_platform.specs import ClusterSpec
 from ecs_platform.specs.fields import CREATE_KEY
@@ -56,10 +57,17 @@ def fargate_strategy(launch_type: str, on_demand_base: int = 1) -> list[Capacity
 
 
 def capacity_strategy(
-    launch_type: str, on_demand_base: int = 1, ec2_provider: pulumi.Input[str] | None = None
+    launch_type: str,
+    on_demand_base: int = 1,
+    ec2_provider: pulumi.Input[str] | None = None,
+    managed_instances_provider: pulumi.Input[str] | None = None,
 ) -> list[CapacityStrategyItem]:
     """The strategy of a service on ``launch_type``; EXTERNAL has none (it uses the
     EXTERNAL launch type instead of a capacity provider)."""
+    if launch_type == "MANAGED_INSTANCES":
+        if managed_instances_provider is None:
+            raise ValueError("MANAGED_INSTANCES needs the cluster's Managed Instances capacity provider")
+        return [CapacityStrategyItem(managed_instances_provider, weight=1)]
     if launch_type == "EC2":
         if ec2_provider is None:
             raise ValueError("EC2 needs the cluster's EC2 capacity provider")
@@ -89,6 +97,11 @@ class ClusterRef:
     kms_key_arn: pulumi.Input[str] | None = None
     """The customer-managed KMS key its services encrypt their log groups with (and which ECS
     Exec sessions use). Default none: AWS-owned keys."""
+    managed_instances_capacity_provider_name: pulumi.Input[str] | None = None
+    """Its Managed Instances capacity provider, required for services on ``MANAGED_INSTANCES``.
+    Default none."""
+    managed_instances_capacity_provider_arn: pulumi.Input[str] | None = None
+    """The same provider's ARN, required for daemons on ``MANAGED_INSTANCES``. Default none."""
 
 
 class Cluster(pulumi.ComponentResource):
@@ -97,11 +110,11 @@ class Cluster(pulumi.ComponentResource):
 
     ECS Exec sessions are logged to their own CloudWatch log group (with
     retention). FARGATE and FARGATE_SPOT are always attached; EC2 capacity
-    (:class:`Ec2Capacity`) and external capacity (:class:`ExternalCapacity`)
-    are created when asked for. Outputs: ``arn``, ``name``,
-    ``exec_log_group_name``, ``exec_log_group_arn``,
-    ``ec2_capacity_provider_name`` (or ``None``), ``external`` (or ``None``), and ``ref``
-    (a :class:`ClusterRef` to hand to services).
+    (:class:`Ec2Capacity`), external capacity (:class:`ExternalCapacity`) and Managed
+    Instances (:class:`ManagedInstancesCapacity`) are created when asked for. Outputs: ``arn``,
+    ``name``, ``exec_log_group_name``, ``exec_log_group_arn``,
+    ``ec2_capacity_provider_name`` (or ``None``), ``managed_instances_capacity_provider_name`` (or
+    ``None``), ``external`` (or ``None``), and ``ref`` (a :class:`ClusterRef` to hand to services).
     """
 
     cluster: aws.ecs.Cluster
@@ -122,19 +135,21 @@ class Cluster(pulumi.ComponentResource):
         instance_tags: dict[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """``vpc_id`` and ``subnet_ids`` (private, one per zone) are where EC2 capacity runs:
-        required when ``spec`` has EC2 capacity. ``name_prefix`` names the ECS Exec log group
-        ``/ecs/<prefix>/exec`` and the EC2 capacity provider ``cp-<prefix>``; without it
-        Pulumi auto-names them."""
+        """``vpc_id`` and ``subnet_ids`` (private, one per zone) are where EC2 capacity and
+        Managed Instances run: required when ``spec`` has either. ``name_prefix`` names the ECS
+        Exec log group ``/ecs/<prefix>/exec``, the EC2 capacity provider ``cp-<prefix>`` and the
+        Managed Instances one ``mi-<prefix>``; without it Pulumi auto-names them."""
         ec2_spec = spec.ec2_capacity
-        if ec2_spec is not None:
+        mi_spec = spec.managed_instances_capacity
+        if ec2_spec is not None or mi_spec is not None:
             check_wiring("Cluster", {"vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
         super().__init__("ecs-platform:cluster:Cluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.spec = spec
         self.name_prefix = name_prefix
         ctx = context
-        if ec2_spec is not None or spec.external_capacity is not None or spec.kms_key == CREATE_KEY:
+        if ec2_spec is not None or mi_spec is not None or spec.external_capacity is not None or (
+                spec.kms_key == CREATE_KEY):
             ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
         self.kms_key: aws.kms.Key | None = None
         self.kms_key_arn: pulumi.Input[str] | None = None
@@ -211,8 +226,28 @@ class Cluster(pulumi.ComponentResource):
             self.external = ExternalCapacity(
                 f"{name}-external", external_spec, cluster_name=self.cluster.name, context=ctx, opts=child
             )
+        self.managed_instances: ManagedInstancesCapacity | None = None
+        self.managed_instances_capacity_provider_name: pulumi.Output[str] | None = None
+        self.managed_instances_capacity_provider_arn: pulumi.Output[str] | None = None
+        if mi_spec is not None:
+            assert ctx is not None and vpc_id is not None and subnet_ids is not None  # checked above
+            self.managed_instances = ManagedInstancesCapacity(
+                f"{name}-managed",
+                mi_spec,
+                cluster_name=self.cluster.name,
+                vpc_id=vpc_id,
+                subnet_ids=subnet_ids,
+                context=ctx,
+                capacity_provider_name=f"mi-{name_prefix}" if name_prefix else None,
+                name_prefix=name_prefix,
+                opts=child,
+            )
+            self.managed_instances_capacity_provider_name = self.managed_instances.capacity_provider_name
+            self.managed_instances_capacity_provider_arn = self.managed_instances.capacity_provider_arn
+            providers.append(self.managed_instances_capacity_provider_name)
         default = spec.launch_type if spec.launch_type != "EXTERNAL" else "FARGATE"
-        strategy = capacity_strategy(default, spec.fargate_on_demand_base, self.ec2_capacity_provider_name)
+        strategy = capacity_strategy(default, spec.fargate_on_demand_base, self.ec2_capacity_provider_name,
+                                     self.managed_instances_capacity_provider_name)  # fmt: skip
         self.capacity_providers = aws.ecs.ClusterCapacityProviders(
             f"{name}-capacity",
             cluster_name=self.cluster.name,
@@ -239,6 +274,8 @@ class Cluster(pulumi.ComponentResource):
             ec2_capacity_provider_name=self.ec2_capacity_provider_name,
             name_prefix=name_prefix,
             kms_key_arn=self.kms_key_arn,
+            managed_instances_capacity_provider_name=self.managed_instances_capacity_provider_name,
+            managed_instances_capacity_provider_arn=self.managed_instances_capacity_provider_arn,
         )
         self.register_outputs(
             {"arn": self.arn, "name": self.name, "execLogGroupName": self.exec_log_group_name}

@@ -141,6 +141,9 @@ class Job(pulumi.ComponentResource):
         if launch_type == "EC2" and ref.ec2_capacity_provider_name is None:
             problems.append("Job.cluster.ec2_capacity_provider_name: None is missing (allowed: the cluster's EC2 "
                             "capacity provider, required on EC2)")  # fmt: skip
+        if launch_type == "MANAGED_INSTANCES" and ref.managed_instances_capacity_provider_name is None:
+            problems.append("Job.cluster.managed_instances_capacity_provider_name: None is missing (allowed: the "
+                            "cluster's Managed Instances capacity provider, required on MANAGED_INSTANCES)")  # fmt: skip
         if spec.exec_enabled and ref.exec_log_group_arn is None:
             problems.append("Job.cluster.exec_log_group_arn: None is missing (allowed: the cluster's ECS Exec "
                             "audit log group, required with exec)")  # fmt: skip
@@ -214,7 +217,8 @@ class Job(pulumi.ComponentResource):
         # on on-demand Fargate. A service keeps its base (it protects a running service from a Spot
         # shortage; a job run that Spot interrupts is retried or alarmed instead).
         # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html
-        strategy = capacity_strategy(launch_type, 0, ref.ec2_capacity_provider_name)
+        strategy = capacity_strategy(launch_type, 0, ref.ec2_capacity_provider_name,
+                                     ref.managed_instances_capacity_provider_name)  # fmt: skip
         explicit_launch_type = "EXTERNAL" if launch_type == "EXTERNAL" else None
         platform_version = "LATEST" if fargate else None
         security_groups: list[pulumi.Input[str]] = [self.security_group.id] if self.security_group else []

@@ -14,6 +14,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ecs_platform.cluster import Cluster
+from ecs_platform.daemon import Daemon
 from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext
 from ecs_platform.job import Job
@@ -56,7 +57,8 @@ class Platform(pulumi.ComponentResource):
     application load balancer when a service is public.
 
     Attributes: ``network``, ``cluster``, ``load_balancer`` (or ``None``),
-    ``services`` (name -> Service), ``jobs`` (name -> Job), ``urls`` (public service -> URL).
+    ``services`` (name -> Service), ``jobs`` (name -> Job), ``daemons`` (name -> Daemon),
+    ``urls`` (public service -> URL).
     """
 
     network: Network
@@ -64,6 +66,7 @@ class Platform(pulumi.ComponentResource):
     load_balancer: LoadBalancer | None
     services: dict[str, Service]
     jobs: dict[str, Job]
+    daemons: dict[str, Daemon]
     urls: dict[str, pulumi.Output[str]]
 
     def __init__(
@@ -193,6 +196,20 @@ class Platform(pulumi.ComponentResource):
             )
             if public is not None:
                 self.urls[svc_name] = service_url(public.scheme, public.dns_name, routes[0])
+        # Daemons: one task on every instance of the EC2, external or Managed Instances capacity.
+        self.daemons = {
+            daemon_name: Daemon(
+                f"{name}-{daemon_name}",
+                daemon,
+                cluster=self.cluster,
+                vpc_id=self.network.vpc_id,
+                subnet_ids=self.network.private_subnet_ids,
+                container_name=daemon_name,
+                context=ctx,
+                opts=child,
+            )
+            for daemon_name, daemon in spec.daemons.items()
+        }
         for svc_name, svc in spec.services.items():
             for caller in svc.callers:
                 caller_sg = self.services[caller].security_group_id
@@ -204,6 +221,7 @@ class Platform(pulumi.ComponentResource):
                 "clusterName": self.cluster.name,
                 "services": {n: sv.service_name for n, sv in self.services.items()},
                 "jobs": {n: job.task_definition_arn for n, job in self.jobs.items()},
+                "daemons": {n: d.daemon_name for n, d in self.daemons.items()},
                 "urls": self.urls,
             }
         )

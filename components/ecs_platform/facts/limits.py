@@ -31,7 +31,7 @@ PARTITION_OF_REGION = {region: partition for partition, regions in REGIONS.items
 #: architectures (``runtimePlatform.cpuArchitecture``), NAT gateway strategies (awsx ``ec2.Vpc``),
 #: Container Insights settings (CreateCluster ``settings``) and desync mitigation modes (ALB
 #: ``routing.http.desync_mitigation_mode``, without ``monitor``).
-LAUNCH_TYPES = ("FARGATE", "FARGATE_SPOT", "EC2", "EXTERNAL")
+LAUNCH_TYPES = ("FARGATE", "FARGATE_SPOT", "EC2", "EXTERNAL", "MANAGED_INSTANCES")
 FARGATE_LAUNCH_TYPES = ("FARGATE", "FARGATE_SPOT")
 ARCHITECTURES = ("X86_64", "ARM64")
 CONTAINER_INSIGHTS = ("enabled", "enhanced", "disabled")
@@ -44,6 +44,8 @@ NETWORK_MODES: dict[str, tuple[str, ...]] = {
     "FARGATE_SPOT": ("awsvpc",),
     "EC2": ("awsvpc", "bridge", "host"),
     "EXTERNAL": ("bridge", "host"),
+    # managed-instance-networking.html (facts.managed_instances.MANAGED_INSTANCES_NETWORK_MODES)
+    "MANAGED_INSTANCES": ("awsvpc", "host"),
 }
 #: Security Hub controls a service may turn off in config, visibly: ECS.5
 #: (read-only root filesystem), ECS.17 (host networking), ECS.20 (non-root user).

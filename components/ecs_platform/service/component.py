@@ -81,6 +81,10 @@ class Service(pulumi.ComponentResource):
         if (spec.launch_type or ref.spec.launch_type) == "EC2" and ref.ec2_capacity_provider_name is None:
             problems.append("Service.cluster.ec2_capacity_provider_name: None is missing (allowed: the cluster's "
                             "EC2 capacity provider, required on EC2)")  # fmt: skip
+        if (spec.launch_type or ref.spec.launch_type) == facts.MANAGED_INSTANCES and (
+                ref.managed_instances_capacity_provider_name is None):
+            problems.append("Service.cluster.managed_instances_capacity_provider_name: None is missing (allowed: the "
+                            "cluster's Managed Instances capacity provider, required on MANAGED_INSTANCES)")  # fmt: skip
         if spec.exec_enabled and ref.exec_log_group_arn is None:
             problems.append("Service.cluster.exec_log_group_arn: None is missing (allowed: the cluster's ECS Exec "
                             "audit log group, required with exec)")  # fmt: skip
@@ -229,7 +233,8 @@ class Service(pulumi.ComponentResource):
         alarm_names: list[pulumi.Input[str]] = [a.name for a in self.alarms]
         alarm_names += spec.deployment.alarms
         fargate = launch_type in ("FARGATE", "FARGATE_SPOT")
-        strategy = capacity_strategy(launch_type, ref.spec.fargate_on_demand_base, ref.ec2_capacity_provider_name)
+        strategy = capacity_strategy(launch_type, ref.spec.fargate_on_demand_base, ref.ec2_capacity_provider_name,
+                                     ref.managed_instances_capacity_provider_name)  # fmt: skip
         desired = spec.desired_count if spec.desired_count is not None else ref.spec.desired_count
         self.service = aws.ecs.Service(
             name,

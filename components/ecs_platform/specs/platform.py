@@ -21,6 +21,7 @@ from ecs_platform.errors import allowed, show
 from ecs_platform.specs import task_policy
 from ecs_platform.specs.base import Loc, raise_problems, render_loc
 from ecs_platform.specs.cluster import ClusterSpec
+from ecs_platform.specs.daemon import DaemonSpec, daemon_problems
 from ecs_platform.specs.fields import ServiceName, TagKey, TagValue
 from ecs_platform.specs.job import JobSpec
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
@@ -98,6 +99,10 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
     jobs: dict[ServiceName, JobSpec] = {}
     """Job name (the service name rules, and no service's name) -> a task that runs to completion:
     on a ``schedule``, before services deploy (``runBefore``), or on demand. Default none."""
+    daemons: dict[ServiceName, DaemonSpec] = {}
+    """Daemon name (the service name rules, and no service's or job's name) -> a task that runs
+    exactly once on every instance of the ``EC2``, ``EXTERNAL`` or ``MANAGED_INSTANCES`` capacity
+    (log, metrics and security agents); refused on Fargate. Default none."""
 
     @model_validator(mode="before")
     @classmethod
@@ -112,9 +117,10 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
         return [name for name, svc in self.services.items() if svc.is_public]
 
     def tasks(self) -> list[tuple[Loc, TaskSpec]]:
-        """Every task of the stack with its key path: the services', then the jobs'."""
+        """Every task of the stack with its key path: the services', the jobs', then the daemons'."""
         return [(("services", n), s) for n, s in self.services.items()] + [
-            (("jobs", n), j) for n, j in self.jobs.items()]  # fmt: skip
+            (("jobs", n), j) for n, j in self.jobs.items()] + [
+            (("daemons", n), d) for n, d in self.daemons.items()]  # fmt: skip
 
     @model_validator(mode="after")
     def _platform_rules(self) -> Self:
@@ -129,7 +135,7 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
         problems += [(("services", n, "sidecars", n), "is the name of the application container, which is the "
                       "service's (allowed: another name)") for n, svc in self.services.items() if n in svc.sidecars]
         problems += (_capacity_problems(self) + _tag_problems(self) + _job_problems(self) + _queue_problems(self)
-                     + _deployment_problems(self))
+                     + _deployment_problems(self) + daemon_problems(self.daemons, self.services, self.jobs, self))
         for key in self.tags:
             if key in f.RESERVED_TAG_KEYS:
                 problems.append((("tags", key), f"overrides the platform's own {key} tag "
@@ -476,6 +482,6 @@ def _caller_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
             if launch_type == "EXTERNAL" or mode != "awsvpc":
                 where = ("callers",) if end == name else ("callers", svc.callers.index(end))
                 out.append((("services", name, *where), f"{end} runs in {mode} mode on {launch_type}, where Service "
-                            "Connect cannot admit it by security group (allowed: services on FARGATE or EC2 in "
-                            "awsvpc mode)"))  # fmt: skip
+                            "Connect cannot admit it by security group (allowed: services on FARGATE, EC2 or "
+                            "MANAGED_INSTANCES in awsvpc mode)"))  # fmt: skip
     return out

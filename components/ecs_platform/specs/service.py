@@ -28,6 +28,7 @@ from ecs_platform.specs.fields import (
     TagValue,
     Tenths,
 )
+from ecs_platform.specs.managed_instances import managed_instances_problems
 from ecs_platform.specs.task import TaskSpec
 
 #: Defaults of the load balancer settings a public service has (they are refused
@@ -504,6 +505,8 @@ def placement_problems(
     dumped = svc.model_dump(by_alias=True, exclude_unset=True)
     if launch_type in f.FARGATE_LAUNCH_TYPES:
         out += [((*loc, key), msg) for key, msg in fargate_size_problems(svc.cpu, svc.memory)]
+    elif launch_type == f.MANAGED_INSTANCES:
+        out += managed_instances_problems(svc, cluster.managed_instances_capacity, loc)
     elif launch_type == "EC2":
         out += [((*loc, key), msg) for key, msg in _fits_instances(svc.cpu, svc.memory, cluster)]
         if svc.ephemeral_storage_gib is not None:

@@ -310,11 +310,12 @@ class TaskSpec(ContainerSpec):
     """A task: its container plus its size, platform, roles' grants and waivers."""
 
     launch_type: LaunchType | None = None
-    """``FARGATE``, ``FARGATE_SPOT``, ``EC2`` or ``EXTERNAL``; a kind the cluster offers.
-    Default: the cluster's ``launchType``."""
+    """``FARGATE``, ``FARGATE_SPOT``, ``EC2``, ``EXTERNAL`` or ``MANAGED_INSTANCES``; a kind the
+    cluster offers. Default: the cluster's ``launchType``."""
     network_mode: NetworkMode | None = None
-    """Fargate: ``awsvpc``; EC2: ``awsvpc``, ``bridge``, ``host``; EXTERNAL: ``bridge``, ``host``.
-    Default ``awsvpc`` (``bridge`` on EXTERNAL). Public services need ``awsvpc``."""
+    """Fargate: ``awsvpc``; EC2: ``awsvpc``, ``bridge``, ``host``; EXTERNAL: ``bridge``, ``host``;
+    MANAGED_INSTANCES: ``awsvpc``, ``host``. Default ``awsvpc`` (``bridge`` on EXTERNAL). Public
+    services need ``awsvpc``."""
     cpu: Annotated[int, Int(*f.EC2_TASK_CPU)] = 256
     """Task CPU units (1024 = 1 vCPU); on Fargate a Fargate size, on EC2 at most the smallest
     instance type's. Default 256."""
