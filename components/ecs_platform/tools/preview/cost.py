@@ -22,6 +22,7 @@ from typing import Any
 from ecs_platform import facts
 from ecs_platform.specs import INSTANCE_TYPES
 from ecs_platform.tools.mock_cloud import StackRun
+from ecs_platform.tools.preview.instances import InstanceDaemon, daemons_on, implied_instance_type
 
 PRICES_FILE = Path(__file__).with_name("prices.json")
 #: The run time a scheduled job is priced for (a job's real duration is unknown before it runs).
@@ -136,7 +137,7 @@ def _tasks(run: StackRun) -> list[_Tasks]:
     out: list[_Tasks] = []
     for svc in sorted(run.of_type("aws:ecs/service:Service"), key=lambda r: r.name):
         task = tasks_by_arn.get(svc.inputs.get("taskDefinition"))
-        if task is None:
+        if task is None or svc.inputs.get("schedulingStrategy") == "DAEMON":  # daemons: per instance
             continue
         desired = float(svc.inputs.get("desiredCount", 0))
         maximum = desired
@@ -204,6 +205,7 @@ def estimate(run: StackRun, prices: Mapping[str, Any] | None = None) -> CostEsti
     _fargate(est, rp, tasks, hours)
     _jobs(est, run, rp)
     _ec2(est, run, rp, tasks, hours)
+    _managed_instances(est, run, rp, tasks, hours)
     _external(est, run, rp, tasks, hours)
     _network(est, run, rp, hours)
     _nat_instances(est, run, rp, hours)
@@ -246,7 +248,11 @@ def _fargate(est: CostEstimate, rp: Mapping[str, Any], tasks: list[_Tasks], hour
         )
 
 
-def _instances_needed(tasks: list[_Tasks], attr: str, itype: str, target_capacity: float) -> int:
+def _instances_needed(
+    tasks: list[_Tasks], attr: str, itype: str, target_capacity: float, daemons: Sequence[InstanceDaemon] = ()
+) -> int:
+    """Instances of ``itype`` the tasks need at ``attr`` (desired or maximum), each instance
+    keeping room for one task of every daemon."""
     spec = INSTANCE_TYPES.get(itype)
     if spec is None:
         return 0
@@ -254,7 +260,20 @@ def _instances_needed(tasks: list[_Tasks], attr: str, itype: str, target_capacit
     cpu = sum(t.cpu * n for t, n in zip(tasks, counts, strict=True))
     mem = sum(t.memory * n for t, n in zip(tasks, counts, strict=True))
     share = max(target_capacity, 1) / 100
-    return max(math.ceil(cpu / (spec.task_cpu * share)), math.ceil(mem / (spec.task_memory_mib * share)))
+    room_cpu = spec.task_cpu * share - sum(d.cpu for d in daemons)
+    room_mem = spec.task_memory_mib * share - sum(d.memory for d in daemons)
+    if room_cpu <= 0 or room_mem <= 0:  # the daemons fill the instance: one per task at least
+        return math.ceil(sum(counts))
+    return max(math.ceil(cpu / room_cpu), math.ceil(mem / room_mem))
+
+
+def _daemon_lines(est: CostEstimate, daemons: Sequence[InstanceDaemon], where: str, desired: int, maximum: int) -> None:
+    """One line per daemon: a task on each instance (desired and at the capacity's maximum), priced
+    with the instances that hold it."""
+    for d in daemons:
+        est.lines.append(CostLine(f"Daemon {d.name}", f"{d.cpu / 1024:g} vCPU / {d.memory / 1024:g} GB on each "
+                                  f"of {where}: {desired} task(s), max {maximum}; in the instances' price",
+                                  0.0, 0.0))  # fmt: skip
 
 
 def _ec2(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], tasks: list[_Tasks], hours: float) -> None:
@@ -286,8 +305,9 @@ def _ec2(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], tasks: list[_T
             float(cp.inputs["autoScalingGroupProvider"]["managedScaling"]["targetCapacity"]) if cp else 100
         )
         lo, hi = int(asg.inputs["minSize"]), int(asg.inputs["maxSize"])
+        daemons = daemons_on(run, "EC2")
         counts = {
-            attr: min(hi, max(lo, _instances_needed(on_group, attr, itype, target)))
+            attr: min(hi, max(lo, _instances_needed(on_group, attr, itype, target, daemons)))
             for attr in ("desired", "maximum")
         }
         dist = policy.get("instancesDistribution") or {}
@@ -312,6 +332,50 @@ def _ec2(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], tasks: list[_T
                 cost["maximum"],
             )
         )
+        _daemon_lines(est, daemons, f"EC2 group {asg.name}'s instances", counts["desired"], hi)
+
+
+def _managed_instances(
+    est: CostEstimate, run: StackRun, rp: Mapping[str, Any], tasks: list[_Tasks], hours: float
+) -> None:
+    """Managed Instances: EC2 On-Demand (or Spot) hours of the cheapest instance type the requirements
+    allow, as many as the tasks and each instance's daemons need, and the tasks' volume. The
+    Managed Instances management fee (per instance hour, by instance type) is not in prices.json:
+    reported as not priced, never guessed."""
+    ep = rp["ec2"]
+    for cp in sorted(run.of_type("aws:ecs/capacityProvider:CapacityProvider"), key=lambda r: r.name):
+        provider = cp.inputs.get("managedInstancesProvider")
+        if not provider:
+            continue
+        template = provider["instanceLaunchTemplate"]
+        found = implied_instance_type(template.get("instanceRequirements") or {}, lambda t: ec2_hourly(t, ep))
+        if found is None:
+            est.problems.append(f"no price for the instances of Managed Instances {cp.name} in {est.region}: their "
+                                "requirements match no instance type in prices.json (accelerators, or types "
+                                "outside the built-in table)")  # fmt: skip
+            continue
+        itype, hourly = found
+        name = cp.outputs.get("name")
+        on_cp = [t for t in tasks if any(s["capacityProvider"] == name for s in t.strategy)]
+        daemons = daemons_on(run, "MANAGED_INSTANCES", cp.outputs.get("arn"))
+        counts = {attr: _instances_needed(on_cp, attr, itype, 100, daemons) for attr in ("desired", "maximum")}
+        spot = template.get("capacityOptionType") == "SPOT"
+        factor = 1 - float(ep["spot_discount"]) if spot else 1.0
+        gib = float((template.get("storageConfiguration") or {}).get("storageSizeGib", 0))
+        cost = {a: n * (hours * hourly * factor + gib * float(ep["gp3_gb_month"])) for a, n in counts.items()}
+        est.lines.append(CostLine(
+            f"Managed Instances {cp.name}",
+            f"{itype} x {counts['desired']} (max {counts['maximum']}), the cheapest type the requirements allow, "
+            f"sized to its tasks{' and daemons' if daemons else ''}; {'Spot at the assumed discount' if spot else 'On-Demand'}"
+            f", {gib:g} GiB for tasks each (priced as gp3)",
+            cost["desired"], cost["maximum"],
+        ))  # fmt: skip
+        est.assumptions.append(f"Managed Instances {cp.name}: the fewest {itype} instances that hold the tasks; ECS "
+                               "chooses the types and spreads a service's tasks over zones, so it may run more "
+                               "or other instances")  # fmt: skip
+        est.problems.append(f"ECS Managed Instances management fee of {cp.name} (per instance hour, by instance "
+                            f"type; not in prices.json: {itype} x {counts['desired']}, max {counts['maximum']})")
+        _daemon_lines(est, daemons, f"Managed Instances {cp.name}", counts["desired"], counts["maximum"])
 
 
 def _external(
@@ -330,6 +394,7 @@ def _external(
                 limit * rate,
             )
         )
+        _daemon_lines(est, daemons_on(run, "EXTERNAL"), "the ECS Anywhere machines", desired, limit)
 
 
 def _network(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], hours: float) -> None:
