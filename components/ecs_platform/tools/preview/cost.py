@@ -366,8 +366,8 @@ def _managed_instances(
         est.lines.append(CostLine(
             f"Managed Instances {cp.name}",
             f"{itype} x {counts['desired']} (max {counts['maximum']}), the cheapest type the requirements allow, "
-            f"sized to its tasks{' and daemons' if daemons else ''}; {'Spot at the assumed discount' if spot else 'On-Demand'}"
-            f", {gib:g} GiB for tasks each (priced as gp3)",
+            f"sized to its tasks{' and daemons' if daemons else ''}; "
+            f"{'Spot at the assumed discount' if spot else 'On-Demand'}, {gib:g} GiB for tasks each (priced as gp3)",
             cost["desired"], cost["maximum"],
         ))  # fmt: skip
         est.assumptions.append(f"Managed Instances {cp.name}: the fewest {itype} instances that hold the tasks; ECS "

@@ -54,7 +54,9 @@ def implied_instance_type(
             continue
         if any(fnmatch.fnmatchcase(itype, p) for p in excluded):
             continue
-        if not (_within(spec.vcpu, requirements.get("vcpuCount")) and _within(spec.memory_mib, requirements.get("memoryMib"))):
+        if not _within(spec.vcpu, requirements.get("vcpuCount")):
+            continue
+        if not _within(spec.memory_mib, requirements.get("memoryMib")):
             continue
         price = hourly(itype)
         if price is not None and (best is None or price < best[1]):

@@ -87,8 +87,9 @@ class _Summaries:
             "aws:ecs/taskDefinition:TaskDefinition": self.task,
             "aws:ecs/daemonTaskDefinition:DaemonTaskDefinition": self.daemon_task,
             "aws:ecs/daemon:Daemon": lambda i, r: (
-                f"one task on every instance of {', '.join(str(a).rsplit('/', 1)[-1] for a in i.get('capacityProviderArns') or [])}"
-                f" (ECS starts it before other tasks there); tags propagated from the {i.get('propagateTags')}"
+                "one task on every instance of "
+                + ", ".join(str(a).rsplit("/", 1)[-1] for a in i.get("capacityProviderArns") or [])
+                + f" (ECS starts it before other tasks there); tags propagated from the {i.get('propagateTags')}"
                 + ("; ECS Exec on" if i.get("enableExecuteCommand") else "")
             ),
             "aws:iam/role:Role": lambda i, r: _trust(i["assumeRolePolicy"]),
