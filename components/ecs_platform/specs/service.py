@@ -499,8 +499,9 @@ def placement_problems(
     launch_type = svc.launch_type or cluster.launch_type
     offered = cluster.offered_launch_types
     if launch_type not in offered:
+        key = "managedInstances" if launch_type == f.MANAGED_INSTANCES else launch_type.lower()
         out.append(((*loc, "launchType"), f"{show(launch_type)} is not offered by this cluster (allowed: "
-                    f"{allowed(offered)}; add the `{launch_type.lower()}` key to give the cluster that capacity)"))
+                    f"{allowed(offered)}; add the `{key}` key to give the cluster that capacity)"))
         return out
     dumped = svc.model_dump(by_alias=True, exclude_unset=True)
     if launch_type in f.FARGATE_LAUNCH_TYPES:
