@@ -307,7 +307,8 @@ def test_every_managed_instances_provider_is_a_valid_create_capacity_provider_ca
 def test_every_daemon_is_a_valid_create_daemon_and_register_daemon_task_definition_call(run: StackRun) -> None:
     for td in run.of_type("aws:ecs/daemonTaskDefinition:DaemonTaskDefinition"):
         i = td.inputs
-        request = {k: i[k] for k in ("family", "cpu", "memory", "executionRoleArn", "taskRoleArn", "volumes") if k in i}
+        keys: tuple[str, ...] = ("family", "cpu", "memory", "executionRoleArn", "taskRoleArn", "volumes")
+        request: dict[str, Any] = {k: i[k] for k in keys if k in i}
         request["containerDefinitions"] = api_names(i["containerDefinitions"])
         request["tags"] = [{"key": k, "value": v} for k, v in (i.get("tags") or {}).items()]
         assert validate_ecs_call("RegisterDaemonTaskDefinition", request) == [], td.name
