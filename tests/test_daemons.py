@@ -207,3 +207,37 @@ def test_daemons_take_room_on_every_instance_so_more_instances_are_priced() -> N
 
     assert instances(base) == 1
     assert instances({**base, "daemons": {"otel": heavy}}) == 2
+
+
+# --- the policy pack ---------------------------------------------------------------------------------
+
+
+def _pack(typ: str, props: dict[str, Any]) -> list[str]:
+    from ecs_platform.tools import policy_rules as rules
+
+    return [m for rule in rules.RESOURCE_RULES for m in rule.violations(typ, props)]
+
+
+def test_the_pack_reads_a_daemon_task_definitions_structured_containers() -> None:
+    typ = "aws:ecs/daemonTaskDefinition:DaemonTaskDefinition"
+    good = {"tags": {"Project": "p"}, "containerDefinitions": [
+        {"name": "agent", "image": "x", "user": "1000", "readonlyRootFilesystem": True,
+         "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "g"}}}]}  # fmt: skip
+    assert _pack(typ, good) == []
+    bad = {"containerDefinitions": [{"name": "agent", "image": "x", "privileged": True,
+                                     "environments": [{"name": "AWS_SECRET_ACCESS_KEY", "value": "x"}]}]}  # fmt: skip
+    assert _pack(typ, bad) == [
+        "ECS.4: container agent is privileged",
+        "ECS.5: container agent has a writable root filesystem",
+        "ECS.8: container agent has AWS_SECRET_ACCESS_KEY in its plain environment",
+        "ECS.9: container agent has no log configuration",
+        "ECS.15: the resource has no tags",
+        "ECS.20: container agent sets no user (runs as its image's, often root)",
+    ]
+
+
+def test_every_daemon_of_the_examples_passes_the_pack(on_ec2: StackRun) -> None:
+    from tests.test_policy import resource_violations, stack_violations
+
+    for run in (on_ec2, stack_run("managed")):
+        assert resource_violations(run) == [] and stack_violations(run) == []

@@ -254,3 +254,29 @@ def test_spot_managed_instances_are_priced_at_the_assumed_discount() -> None:
     ep = load_prices()["regions"]["us-east-1"]["ec2"]
     volume = 30 * ep["gp3_gb_month"]
     assert b.desired - volume == pytest.approx((a.desired - volume) * (1 - ep["spot_discount"]))
+
+
+# --- the policy pack ---------------------------------------------------------------------------------
+
+
+def test_termination_protection_is_asked_of_auto_scaling_groups_only() -> None:
+    from ecs_platform.tools import policy_rules as rules
+
+    rule = next(r for r in rules.RESOURCE_RULES if r.name == "ecs-19-termination-protection")
+    assert rule.violations(CP, {"managedInstancesProvider": {"infrastructureRoleArn": "r"}}) == []
+    assert rule.violations(CP, {"autoScalingGroupProvider": {}}) != []
+
+
+def test_the_pack_catches_an_instance_role_the_infrastructure_role_may_not_pass(managed: StackRun) -> None:
+    from ecs_platform.tools import policy_rules as rules
+    from tests.test_policy import stack_args
+
+    resources = stack_args(managed).resources
+    rule = next(r for r in rules.STACK_RULES if r.name == "ecs-managed-instances-role-name")
+    assert rule.violations(resources) == []
+    profile = next(r for r in resources if r.resource_type == "aws:iam/instanceProfile:InstanceProfile"
+                   and r.name == "ecs-cluster-managed-profile")  # fmt: skip
+    profile.props = {**profile.props, "role": "MyStack-InstanceRole-ABC123"}
+    [(message, urn)] = rule.violations(resources)
+    assert urn == managed.one(CP, "ecs-cluster-managed-cp").urn
+    assert message.startswith("the instances' role MyStack-InstanceRole-ABC123 does not start with ecsInstanceRole")
