@@ -154,22 +154,24 @@ def test_an_embedded_service_and_job_take_the_vpc_block_or_look_it_up() -> None:
 
     def program() -> None:
         cluster = ClusterRef(arn=CLUSTER_ARN)
-        made["given"] = Service("given", ServiceSpec(**APP), cluster=cluster, vpc_id="vpc-1",
-                                subnet_ids=["subnet-1"], vpc_cidr="10.7.0.0/16")  # fmt: skip
-        made["job"] = Job("job", JobSpec(**APP), cluster=cluster, vpc_id="vpc-1", subnet_ids=["subnet-1"])
+        made["given"] = Service("given", ServiceSpec(**APP), cluster=cluster, vpc_id="vpc-0123456789abcdef0",
+                                subnet_ids=["subnet-0123456789abcdef0"], vpc_cidr="10.7.0.0/16")  # fmt: skip
+        made["job"] = Job("job", JobSpec(**APP), cluster=cluster, vpc_id="vpc-0123456789abcdef0",
+                          subnet_ids=["subnet-0123456789abcdef0"])
         pulumi.export("ok", True)
 
     run = run_program("embed", cloud=embed_cloud(), config={"aws:region": "us-east-1"}, program=program)
     assert run.error is None, run.error
     assert egress_of(run, run.one(SG, "given-sg"))[1] == ("-1", None, "10.7.0.0/16")
-    assert egress_of(run, run.one(SG, "job-sg"))[1] == ("-1", None, "10.1.0.0/16")  # the mock's vpc-1
-    assert [a["id"] for t, a in run.cloud.calls if t == "aws:ec2/getVpc:getVpc"] == ["vpc-1"]  # the job's only
+    assert egress_of(run, run.one(SG, "job-sg"))[1] == ("-1", None, "10.1.0.0/16")  # the mock account's
+    lookups = [a["id"] for t, a in run.cloud.calls if t == "aws:ec2/getVpc:getVpc"]
+    assert lookups == ["vpc-0123456789abcdef0"]  # the job's only
 
 
 def test_an_embedded_service_refuses_the_given_vpc_block_in_egress_cidrs() -> None:
     def program() -> None:
         Service("s", ServiceSpec(**APP, egress_cidrs=["10.7.0.0/16"]), cluster=ClusterRef(arn=CLUSTER_ARN),
-                vpc_id="vpc-1", subnet_ids=["subnet-1"], vpc_cidr="10.7.0.0/16")  # fmt: skip
+                vpc_id="vpc-0123456789abcdef0", subnet_ids=["subnet-0123456789abcdef0"], vpc_cidr="10.7.0.0/16")  # fmt: skip
 
     run = run_program("embed", cloud=embed_cloud(), config={"aws:region": "us-east-1"}, program=program)
     assert isinstance(run.error, ConfigError) and run.resources == []

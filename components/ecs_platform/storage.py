@@ -20,13 +20,16 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import pulumi
 import pulumi_aws as aws
 
 from ecs_platform import facts
-from ecs_platform.errors import raise_if
+from ecs_platform.boundary import Boundary
+from ecs_platform.errors import show
+from ecs_platform.specs.base import Bool, Int
+from ecs_platform.wiring import KMS_KEY_ARN, SUBNET_ID, VPC_ID, deferred_wiring
 
 #: NFS, the only port EFS mount targets serve.
 NFS_PORT = 2049
@@ -96,6 +99,11 @@ def one_subnet_per_zone(
     return out
 
 
+#: A POSIX user or group id of an access point (PosixUser ``Uid``/``Gid``: 0..4294967295).
+#: https://docs.aws.amazon.com/efs/latest/ug/API_PosixUser.html
+PosixId = Annotated[int, Int(0, 4294967295)]
+
+
 class EfsVolume(pulumi.ComponentResource):
     """An EFS file system with mount targets, its security group, an access point
     owned by ``owner`` (uid, gid) and a TLS-only file system policy.
@@ -132,9 +140,23 @@ class EfsVolume(pulumi.ComponentResource):
         :data:`ecs_platform.facts.EFS_TRANSITION_TO_IA_DAYS`).
         ``retain_on_delete``: ``pulumi destroy`` leaves the file system (and its data) in place,
         as the stack's log groups with ``retainLogsOnDelete``."""
+        bd = Boundary("EfsVolume", name, opts)
+        bd.wiring("vpc_id", vpc_id, VPC_ID)
+        if not isinstance(subnet_ids, (list, tuple)):
+            bd.add("subnet_ids", "is not a list (allowed: a list of the private subnets, which is looked up for "
+                   "one per zone: each gets a mount target)")  # fmt: skip
+        else:
+            bd.wiring_list("subnet_ids", subnet_ids, SUBNET_ID)
+        owner = bd.plain("owner", owner, tuple[PosixId, PosixId])
+        bd.wiring("kms_key_arn", kms_key_arn, KMS_KEY_ARN, optional=True)
+        retain_on_delete = bd.plain("retain_on_delete", retain_on_delete, Bool)
         if infrequent_access_after_days not in facts.EFS_TRANSITION_TO_IA_DAYS:
-            raise_if([f"EfsVolume.infrequent_access_after_days: {infrequent_access_after_days} is not allowed "
-                      f"(allowed: {', '.join(map(str, facts.EFS_TRANSITION_TO_IA_DAYS))})"], "EfsVolume")
+            bd.add("infrequent_access_after_days", f"{show(infrequent_access_after_days)} is not allowed (allowed: "
+                   f"{', '.join(map(str, facts.EFS_TRANSITION_TO_IA_DAYS))})")  # fmt: skip
+        bd.claim("ecs-platform:storage:EfsVolume", name, "name", "is the name")
+        bd.done(self)
+        vpc_id = deferred_wiring(vpc_id, VPC_ID, "EfsVolume.vpc_id")
+        kms_key_arn = deferred_wiring(kms_key_arn, KMS_KEY_ARN, "EfsVolume.kms_key_arn")
         super().__init__("ecs-platform:storage:EfsVolume", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         uid, gid = owner

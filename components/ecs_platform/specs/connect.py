@@ -61,6 +61,6 @@ def caller_problems(services: Mapping[str, ServiceSpec], cluster: ClusterSpec) -
             if launch_type == "EXTERNAL" or mode != "awsvpc":
                 where = ("callers",) if end == name else ("callers", svc.callers.index(end))
                 out.append((("services", name, *where), f"{end} runs in {mode} mode on {launch_type}, where Service "
-                            "Connect cannot admit it by security group (allowed: services on FARGATE or EC2 in "
-                            "awsvpc mode)"))  # fmt: skip
+                            "Connect cannot admit it by security group (allowed: services on FARGATE, EC2 or "
+                            "MANAGED_INSTANCES in awsvpc mode)"))  # fmt: skip
     return out
