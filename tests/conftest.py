@@ -72,7 +72,7 @@ def provider_default_tags(run: StackRun) -> dict[str, str]:
 #: The VPCs the embedding tests' programs name, as the mock account has them: a Service or Job
 #: given no ``vpc_cidr`` looks its VPC's block up (``ec2.getVpc``), which fails for a VPC the
 #: account does not have.
-EMBED_VPCS = {"vpc-0123456789abcdef0": "10.1.0.0/16", "vpc-1": "10.1.0.0/16", "vpc-from-elsewhere": "10.2.0.0/16"}
+EMBED_VPCS = {"vpc-0123456789abcdef0": "10.1.0.0/16", "vpc-0fedcba9876543210": "10.2.0.0/16"}
 
 
 def embed_cloud() -> MockCloud:

@@ -70,7 +70,7 @@ NO_EFS_SG = ("gives the tasks no security group for the EFS volume to admit (all
 NOT_NUMERIC = ("is not a numeric uid[:gid], which the access point of EFS volume d would act as (allowed: e.g. "
                '"1000:1000", or the volume\'s efs.owner)')  # fmt: skip
 CYCLE = "is a cycle (allowed: dependencies that end in a container waiting for nothing)"
-SIDECAR_KEYS = ("command, cpu, dependsOn, entryPoint, environment, essential, healthCheck, image, memory, mounts, "
+SIDECAR_KEYS = ("command, cpu, dependsOn, entryPoint, environment, essential, gpu, healthCheck, image, memory, mounts, "
                 "port, readonlyRootFilesystem, restartPolicy, secrets, secretsKmsKeys, stopTimeout, user, writablePaths")  # fmt: skip
 SIDECAR_CPU = "(allowed: sidecar cpu adding up to at most the task's cpu)"
 SIDECAR_MEMORY = "(allowed: sidecar memory adding up to at most the task's memory)"

@@ -12,7 +12,7 @@ from pulumi_policy import PolicyResource
 from ecs_platform import facts
 from ecs_platform.errors import ConfigError
 from ecs_platform.tools import policy_rules as rules
-from ecs_platform.tools.mock_cloud import StackRun, run_program
+from ecs_platform.tools.mock_cloud import MockCloud, StackRun, run_program
 from tests.conftest import stack_run
 from tests.test_policy import _opts, resource_violations, stack_violations
 
@@ -653,7 +653,8 @@ def test_flow_logs_turned_off_are_recorded_on_the_vpc() -> None:
 def test_an_adopted_vpc_is_left_to_its_owner() -> None:
     run = run_program("dev", {"vpc": {"vpcId": "vpc-0abc0abc0abc0abc0",
                                       "publicSubnetIds": ["subnet-00000000000000a01", "subnet-00000000000000a02"],
-                                      "privateSubnetIds": ["subnet-00000000000000b01", "subnet-00000000000000b02"]}})  # fmt: skip
+                                      "privateSubnetIds": ["subnet-00000000000000b01", "subnet-00000000000000b02"]}},
+                      cloud=MockCloud(vpcs={"vpc-0abc0abc0abc0abc0": "172.31.0.0/16"}))  # fmt: skip
     assert run.error is None, run.error
     assert run.of_type(FLOW_LOG) == [] and run.of_type(DEFAULT_SG) == []
     assert not [r for r in run.resources if r.type == "ecs-platform:network:VpcControls"]

@@ -57,6 +57,7 @@ from ecs_platform.errors import ConfigError
 from ecs_platform.iam import SharedTaskRoles
 from ecs_platform.storage import EfsVolume
 from ecs_platform.tools.mock_cloud import run_program
+from tests.conftest import embed_cloud
 
 CONFIG = {"aws:region": "us-east-1"}
 ACCOUNT = "123456789012"
@@ -525,7 +526,7 @@ LATER = [c for c in ALL if c.deferred]
 
 
 def _refusal(case: Case) -> tuple[ConfigError, list[Any]]:
-    run = run_program("embed", config=CONFIG, program=case.build)
+    run = run_program("embed", cloud=embed_cloud(), config=CONFIG, program=case.build)
     assert isinstance(run.error, ConfigError), (case.name, run.error)
     assert any(p.startswith(case.problem) for p in run.error.problems), (case.name, run.error.problems)
     return run.error, run.resources
@@ -569,7 +570,7 @@ DUPLICATES = [
 
 @pytest.mark.parametrize(("build", "problem"), [c[1:] for c in DUPLICATES], ids=[c[0] for c in DUPLICATES])
 def test_a_second_component_of_one_name_is_refused_naming_both(build: Callable[[], Any], problem: str) -> None:
-    run = run_program("embed", config=CONFIG, program=build)
+    run = run_program("embed", cloud=embed_cloud(), config=CONFIG, program=build)
     assert isinstance(run.error, ConfigError), run.error
     assert any(p.startswith(problem) for p in run.error.problems), run.error.problems
     # Only the first component registered anything: nothing of the second's.
@@ -578,7 +579,7 @@ def test_a_second_component_of_one_name_is_refused_naming_both(build: Callable[[
 
 def test_duplicates_are_per_program() -> None:
     for _ in range(2):
-        run = run_program("embed", config=CONFIG, program=lambda: service())
+        run = run_program("embed", cloud=embed_cloud(), config=CONFIG, program=lambda: service())
         assert run.error is None, run.error
 
 
@@ -587,7 +588,7 @@ def test_a_pending_output_check_never_hides_the_programs_own_refusal() -> None:
         service(spec(secrets={"DB": out(WILDCARD)}))  # fails once known, after the program body
         service(spec(cpu=3), name="web")  # refused up front: the program's own error
 
-    run = run_program("embed", config=CONFIG, program=program)
+    run = run_program("embed", cloud=embed_cloud(), config=CONFIG, program=program)
     assert isinstance(run.error, ConfigError), run.error
     assert run.error.problems[0].startswith("ServiceSpec.cpu: 3 is out of range")
     assert any(p.startswith("ServiceSpec.secrets.DB: ") for p in run.error.problems)
@@ -606,7 +607,7 @@ def test_a_pending_output_check_never_hides_an_error_of_the_programs_own_code() 
         service(spec(secrets={"DB": out(WILDCARD)}))
         raise ValueError("the program's own mistake")
 
-    run = run_program("embed", config=CONFIG, program=program)
+    run = run_program("embed", cloud=embed_cloud(), config=CONFIG, program=program)
     assert isinstance(run.error, ValueError), run.error
     assert "the program's own mistake" in str(run.error)
 

@@ -421,7 +421,8 @@ def test_only_regions_without_the_principal_deliver_as_the_regional_elb_account(
     assert {"us-gov-west-1", "us-gov-east-1", "cn-north-1", "cn-northwest-1"} == ACCOUNT_LOG_DELIVERY_REGIONS
 
     def program() -> None:
-        LoadBalancer("edge", LoadBalancerSpec(allow_plain_http=True), vpc_id="vpc-1", subnet_ids=["subnet-a", "subnet-b"],
+        LoadBalancer("edge", LoadBalancerSpec(allow_plain_http=True), vpc_id="vpc-0123456789abcdef0",
+                     subnet_ids=["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
                      region="us-gov-west-1", context=AwsContext("123456789012", "us-gov-west-1", "aws-us-gov"))  # fmt: skip
 
     run = ok(run_program("embed", config={"aws:region": "us-gov-west-1"}, program=program,

@@ -217,14 +217,14 @@ class ServiceSpec(TaskSpec):
     callers: tuple[ServiceName, ...] = ()
     """Services of the stack that may call this one at ``http://<name>:<port>`` (Service
     Connect); its security group admits exactly their tasks, on ``port``. Default none."""
-    app_protocol: Annotated[str, Choice(*f.APP_PROTOCOLS)] = "http"
+    app_protocol: Annotated[str, Choice(*f.APP_PROTOCOLS)] | None = None
     """The protocol of ``port`` as Service Connect serves it to ``callers``: ``http``, ``http2`` or
     ``grpc`` (the port mapping's ``appProtocol``; the proxy then reports HTTP metrics and applies
-    per-request timeouts). Only with ``callers``. Default ``http``."""
+    per-request timeouts). Only with ``callers``. Default ``http`` (with callers)."""
 
     @property
     def served_app_protocol(self) -> str | None:
-        return self.app_protocol if self.callers and self.port is not None else None
+        return (self.app_protocol or "http") if self.callers and self.port is not None else None
 
     @property
     def consumed_queue(self) -> str | None:
@@ -323,7 +323,7 @@ class ServiceSpec(TaskSpec):
                                  "public: true, routes, or a healthCheck on an essential container)"))  # fmt: skip
         if self.callers and self.port is None:
             problems.append((("callers",), "needs a port to be called on (allowed: set port, or no callers)"))
-        if "app_protocol" in self.model_fields_set and not self.callers:
+        if self.app_protocol is not None and not self.callers:
             problems.append((("appProtocol",), f"{show(self.app_protocol)} is set, and no service calls this one "
                              "through Service Connect (allowed: appProtocol with callers)"))  # fmt: skip
         for i, caller in enumerate(self.callers):
