@@ -39,7 +39,8 @@ def _shifting(strategy: str, **extra: Any) -> StackRun:
     return run_program("dev", {
         "loadBalancer": {"allowPlainHttp": True, "accessLogs": False},
         "services": {"web": {"image": "nginx", "user": "101", "port": 8080, "public": True, "deployment": {
-            "strategy": strategy, "testPort": 8443, "bakeMinutes": 5, "alarms": ["slo-burn"], **extra}}}})  # fmt: skip
+            "strategy": strategy, "testPort": 8443, "testIngressCidrs": ["192.0.2.0/28"], "bakeMinutes": 5,
+            "alarms": ["slo-burn"], **extra}}}})  # fmt: skip
 
 
 RUNS = {

@@ -93,14 +93,23 @@ class LoadBalancer(pulumi.ComponentResource):
         ``retain_logs_on_delete`` keeps on destroy; ``name_prefix`` names it
         ``aws-waf-logs-<prefix>-<unique suffix>`` (default: the component's name). ``test_ports``:
         a test listener on each (the services' ``deployment.testPort``), admitted from
-        ``test_ingress_cidrs[port]`` (a service's ``deployment.testIngressCidrs``) or, by default,
-        from the VPC's own CIDR block only: the unreleased version answers there."""
+        ``test_ingress_cidrs[port]`` (a service's ``deployment.testIngressCidrs``), required on an
+        internet-facing load balancer; an internal one admits the VPC's own CIDR block by default.
+        The unreleased version answers there."""
         problems = wiring_problems("LoadBalancer", {"vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
         problems += python_problems(type(spec), spec.serving_problems() + spec.region_problems(region))
         for i, port in enumerate(test_ports):
             if port in (80, 443) or port in test_ports[:i] or not 1 <= port <= 65535:
                 problems.append(f"LoadBalancer.test_ports[{i}]: {port} is not a free port for a test listener "
                                 "(allowed: 1..65535, each once, other than 80 and 443)")  # fmt: skip
+        for port in test_ports:
+            if not spec.internal and not (test_ingress_cidrs or {}).get(port):
+                # An internet-facing load balancer sees its clients' public addresses, never the
+                # VPC's CIDR block (specs.platform.test_ingress_missing cites AWS).
+                problems.append(f"LoadBalancer.test_ingress_cidrs[{port}]: missing, and the load balancer is "
+                                "internet-facing: clients reach its test listener from their own public addresses "
+                                "(allowed: the public CIDR blocks of who tests the new version; the VPC's CIDR block "
+                                "is the default only on an internal load balancer)")  # fmt: skip
         for port in sorted(test_ingress_cidrs or {}):
             if port not in test_ports:
                 problems.append(f"LoadBalancer.test_ingress_cidrs[{port}]: is not a test port (allowed: a port of "

@@ -70,8 +70,10 @@ class DeploymentSpec(Spec):
     test_ingress_cidrs: tuple[Cidr, ...] | None = None
     """Who may connect to the test listener on ``testPort`` (IPv4 CIDR blocks): the unreleased
     version answers there during the deployment and its bake. Only with ``blueGreen``, ``linear``
-    and ``canary``. Default: the VPC's own CIDR block (a VPN, a bastion or a test runner inside
-    the VPC), not ``loadBalancer.ingressCidrs``."""
+    and ``canary``. Required when the load balancer is internet-facing (its clients arrive from
+    their own public addresses, or their NAT's, never from the VPC's block): the public blocks of
+    your office, VPN or test runners. Default on an internal load balancer: the VPC's own CIDR
+    block (a VPN, a bastion or a test runner inside the VPC). Never ``loadBalancer.ingressCidrs``."""
     retarget: Bool = False
     """Send the service's two target groups to ECS, and its listener rules their 100/0 weights, in
     this ``pulumi up``. Otherwise ``pulumi up`` leaves both as ECS last set them: every blue/green,
