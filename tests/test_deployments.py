@@ -592,6 +592,28 @@ def test_switching_to_blue_green_needs_retarget_once_to_send_the_alternate_group
         retarget.one(TG, "ecs-web-tg-alt").outputs["arn"])  # fmt: skip
 
 
+RETARGET_WARNING = (
+    "service ecs-web: deployment.retarget is on, so this pulumi up resets its listener rules to 100/0 on ecs-web-tg "
+    "and sends ECS the configured target groups. Remove it once this pulumi up has switched the service: left on, a "
+    "later pulumi up moves production back to a target group whose tasks ECS has stopped (an outage), or rewrites "
+    "the weights while ECS shifts traffic")
+
+
+def test_a_service_left_with_retarget_on_warns_at_every_pulumi_up() -> None:
+    assert blue_green(retarget=True).warnings == [RETARGET_WARNING]
+    assert blue_green().warnings == []
+
+
+def test_the_offline_preview_shows_the_retarget_warning(capsys: pytest.CaptureFixture[str]) -> None:
+    from ecs_platform.tools.preview import __main__ as cli
+
+    assert cli.main(["prod", "--no-cost", "--config", "services.web.deployment.retarget=true"]) == 0
+    out = capsys.readouterr().out
+    assert f"Warnings:\n  warning: {RETARGET_WARNING}\n" in out
+    assert cli.main(["prod", "--no-cost"]) == 0
+    assert "Warnings:" not in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("first, then", [("rolling", "blueGreen"), ("blueGreen", "rolling"), ("canary", "rolling")])
 def test_every_strategy_is_sent_so_a_switch_takes_effect_in_both_directions(first: str, then: str) -> None:
     def strategy(name: str) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext, TaskRoles
 from ecs_platform.outputs import tag_children, waiver_tags
 from ecs_platform.routing import priority
-from ecs_platform.service.deployment import deployment_configuration
+from ecs_platform.service.deployment import deployment_configuration, retarget_warning
 from ecs_platform.service.refs import LoadBalancerRef, ServiceConnectRef, tcp_path
 from ecs_platform.service.scaling import autoscale
 from ecs_platform.service.traffic import attach
@@ -132,6 +132,8 @@ class Service(pulumi.ComponentResource):
             ),
         )
         child = pulumi.ResourceOptions(parent=self)
+        if (warning := retarget_warning(name, spec)) is not None:
+            pulumi.log.warn(warning, resource=self)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
         self.spec = spec
         self._service_name = name

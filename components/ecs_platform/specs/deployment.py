@@ -81,7 +81,9 @@ class DeploymentSpec(Spec):
     pair back would make the next deployment register its new tasks in the group that serves
     production (terraform-provider-aws issue 45678).
     Needed once, in the ``pulumi up`` that switches a deployed service from ``rolling`` to
-    ``blueGreen``, ``linear`` or ``canary``; remove it afterwards. Only with those strategies.
+    ``blueGreen``, ``linear`` or ``canary``; remove it right after: left on, the next ``pulumi up``
+    moves production back to the target group whose tasks ECS stopped (an outage), so every
+    ``pulumi up`` and the offline preview warn while it is on. Only with those strategies.
     Default false."""
     alarms: tuple[AlarmName, ...] = ()
     """Names of existing CloudWatch alarms that, in ALARM during a deployment, roll it back; in
