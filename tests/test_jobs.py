@@ -12,6 +12,7 @@ import pytest
 from ecs_platform import JobSpec, QueueScalingSpec
 from ecs_platform.errors import ConfigError
 from ecs_platform.tools.mock_cloud import Registration, StackRun, run_program
+from tests import eventbridge
 from tests.conftest import policy
 from tests.test_validation import spec_problems
 
@@ -153,15 +154,58 @@ def test_a_message_in_the_dead_letter_queue_raises_an_alarm(jobs: StackRun) -> N
     assert not alarm.get("alarmActions")
 
 
-def test_a_run_that_exits_non_zero_or_never_starts_lands_in_the_failed_runs_queue(jobs: StackRun) -> None:
+def test_a_run_that_fails_lands_in_the_failed_runs_queue(jobs: StackRun) -> None:
     rule = part(jobs, RULE, "nightly-failed-runs").inputs
     family = part(jobs, TASK_DEF, "nightly-task").outputs["family"]
     assert json.loads(rule["eventPattern"]) == {
         "source": ["aws.ecs"], "detail-type": ["ECS Task State Change"],
         "detail": {"clusterArn": [jobs.exports["clusterArn"]], "group": [f"family:{family}"],
                    "lastStatus": ["STOPPED"],
-                   "$or": [{"containers": {"exitCode": [{"anything-but": 0}]}}, {"stopCode": ["TaskFailedToStart"]}]},
+                   "$or": [{"stopCode": [{"anything-but": "EssentialContainerExited"}]},
+                           {"containers": {"exitCode": [{"anything-but": [0, 137, 143]}]}},
+                           {"containers": {"reason": [{"prefix": "OutOfMemoryError"}]}}]},
     }  # fmt: skip
+
+
+def _stopped(jobs: StackRun, stop_code: str, *containers: dict[str, Any]) -> dict[str, Any]:
+    """An "ECS Task State Change" event of a stopped run of nightly (AWS's example event's shape)."""
+    family = part(jobs, TASK_DEF, "nightly-task").outputs["family"]
+    return {"source": "aws.ecs", "detail-type": "ECS Task State Change", "detail": {
+        "clusterArn": jobs.exports["clusterArn"], "group": f"family:{family}", "lastStatus": "STOPPED",
+        "stopCode": stop_code, "containers": [{"lastStatus": "STOPPED", **c} for c in containers]}}  # fmt: skip
+
+
+ENDED = "EssentialContainerExited"
+OOM = "OutOfMemoryError: Container killed due to memory usage"
+
+
+@pytest.mark.parametrize(("stop_code", "containers", "failed"), [
+    (ENDED, [{"name": "nightly", "exitCode": 0}], False),
+    # ECS stops the sidecars when the job's container exits: SIGTERM (143), then SIGKILL (137)
+    (ENDED, [{"name": "nightly", "exitCode": 0}, {"name": "otel", "exitCode": 143},
+             {"name": "log-router", "exitCode": 137}], False),
+    (ENDED, [{"name": "nightly", "exitCode": 1}, {"name": "otel", "exitCode": 143}], True),
+    (ENDED, [{"name": "nightly", "exitCode": 137, "reason": OOM}, {"name": "otel", "exitCode": 143}], True),
+    (ENDED, [{"name": "nightly", "exitCode": 0}, {"name": "otel", "exitCode": 2}], True),  # a sidecar's error
+    ("TaskFailedToStart", [{"name": "nightly"}], True),
+    ("SpotInterruption", [{"name": "nightly", "exitCode": 143}], True),
+    ("UserInitiated", [{"name": "nightly", "exitCode": 143}], True),
+])  # fmt: skip
+def test_a_successful_runs_sidecars_stopped_by_ecs_raise_no_alarm(
+    jobs: StackRun, stop_code: str, containers: list[dict[str, Any]], failed: bool
+) -> None:
+    pattern = json.loads(part(jobs, RULE, "nightly-failed-runs").inputs["eventPattern"])
+    assert eventbridge.matches(pattern, _stopped(jobs, stop_code, *containers)) is failed
+
+
+def test_the_matcher_reads_patterns_as_eventbridge_documents_them() -> None:
+    # "Arrays in event patterns": one value of an event array in the pattern's list is enough
+    assert eventbridge.matches({"resources": ["a", "b"]}, {"resources": ["c", "a"]})
+    assert not eventbridge.matches({"resources": ["a"]}, {"resources": ["c"]})
+    assert not eventbridge.matches({"detail": {"x": ["a"]}}, {"detail": {}})  # a named field must exist
+    assert eventbridge.matches({"x": [{"anything-but": [1, 2]}]}, {"x": 3})
+    assert not eventbridge.matches({"x": [{"anything-but": [1, 2]}]}, {"x": 2})
+    assert eventbridge.matches({"$or": [{"x": [1]}, {"y": [2]}]}, {"y": 2})
 
 
 def test_a_run_task_call_answered_with_failures_lands_in_the_failed_runs_queue(jobs: StackRun) -> None:
