@@ -407,8 +407,13 @@ def test_an_alarm_on_waiting_messages_brings_the_worker_up_from_zero(jobs: Stack
     queries = {q["id"]: q for q in alarm["metricQueries"]}
     assert queries["m1"]["metric"]["metricName"] == "ApproximateNumberOfMessagesVisible"
     assert queries["m1"]["metric"]["dimensions"] == {"QueueName": "orders"}
-    assert queries["m2"]["metric"]["metricName"] == "RunningTaskCount"
-    assert queries["e1"] == {"id": "e1", "label": "Messages waiting, no task running", "returnData": True,
+    # the desired count, which is 0 only for a service scaled to zero (the running count is 0 for a
+    # moment whenever a busy worker's tasks are replaced)
+    assert queries["m2"]["metric"] == {
+        "namespace": "ECS/ContainerInsights", "metricName": "DesiredTaskCount", "period": 60, "stat": "Maximum",
+        "dimensions": {"ClusterName": jobs.exports["clusterName"],
+                       "ServiceName": part(jobs, "aws:ecs/service:Service", "worker").outputs["name"]}}  # fmt: skip
+    assert queries["e1"] == {"id": "e1", "label": "Messages waiting, desired count 0", "returnData": True,
                              "expression": "IF(m1 > 0 AND FILL(m2, 0) == 0, 1, 0)"}
 
 
@@ -419,12 +424,20 @@ def test_scale_from_zero_never_cuts_a_busy_worker_to_one_task(jobs: StackRun) ->
     config = step["stepScalingPolicyConfiguration"]
     assert config["adjustmentType"] == "ChangeInCapacity"
     assert config["stepAdjustments"] == [{"scalingAdjustment": 1, "metricIntervalLowerBound": "0"}]
-    # the cooldown keeps the alarm's every-minute invocations to one task while the first starts
-    assert config["cooldown"] == 60
+    # the cooldown (at least Application Auto Scaling's default 300 s, whatever scaleOutCooldown
+    # says) keeps the alarm's every-minute invocations to one task until it sees the new count
+    assert config["cooldown"] == 300
     alarm = part(jobs, "aws:cloudwatch/metricAlarm:MetricAlarm", "worker-scale-from-zero").inputs
     assert (alarm["evaluationPeriods"], alarm["datapointsToAlarm"]) == (3, 3)
     assert alarm["treatMissingData"] == "notBreaching"
     assert {q["id"]: q for q in alarm["metricQueries"]}["m2"]["metric"]["period"] == 60
+
+
+def test_a_longer_scale_out_cooldown_also_holds_the_scale_from_zero_step() -> None:
+    run = run_program("jobs", {"services.worker.autoscaling.scaleOutCooldown": 600})
+    assert run.error is None, run.error
+    step = run.one("aws:appautoscaling/policy:Policy", "ecs-worker-scale-from-zero").inputs
+    assert step["stepScalingPolicyConfiguration"]["cooldown"] == 600
 
 
 def test_a_worker_that_keeps_one_task_has_no_scale_from_zero_alarm() -> None:
