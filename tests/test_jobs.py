@@ -333,9 +333,9 @@ def test_static_keys_reach_the_run_and_the_provider_as_secrets() -> None:
      "aws:assumeRoleWithWebIdentity: is set, and the pre-deploy run of job migrate cannot act as the AWS provider "
      "with it (web identity federation is not reproduced by the pre-deploy run) (allowed: aws:profile, "
      "aws:accessKey/aws:secretKey/aws:token, aws:assumeRoles, or no runBefore)"),
-    ({"aws:assumeRole": {"roleArn": "arn:aws:iam::123456789012:role/ci"}},
-     "aws:assumeRole: is set, and the pre-deploy run of job migrate cannot act as the AWS provider with it "
-     "(pulumi-aws v6's key; pulumi-aws v7 reads aws:assumeRoles (a list)) (allowed: aws:profile, "
+    ({"aws:useFipsEndpoint": True},
+     "aws:useFipsEndpoint: is set, and the pre-deploy run of job migrate cannot act as the AWS provider with it "
+     "(FIPS endpoints are not reproduced by the pre-deploy run) (allowed: aws:profile, "
      "aws:accessKey/aws:secretKey/aws:token, aws:assumeRoles, or no runBefore)"),
     ({"aws:accessKey": "AKIAEXAMPLEEXAMPLE"},
      "aws:secretKey: is missing while aws:accessKey is set (allowed: both or neither)"),
@@ -355,6 +355,8 @@ def test_unsupported_provider_settings_are_fine_without_a_pre_deploy_job() -> No
     run = run_program("dev", {**JOBS, "jobs.migrate.runBefore": [],
                               "aws:assumeRoleWithWebIdentity": {"roleArn": "arn:aws:iam::123456789012:role/ci"}})
     assert run.error is None, run.error
+    # ... and the provider gets them (tests/test_provider_settings.py: every setting)
+    assert "assumeRoleWithWebIdentity" in run.one("pulumi:providers:aws").inputs
 
 
 def test_the_services_new_task_definition_waits_for_the_pre_deploy_run(jobs: StackRun) -> None:
