@@ -144,3 +144,78 @@ def test_an_unknown_aws_key_is_refused_rather_than_dropped() -> None:
     [problem] = run.error.problems
     assert problem.startswith("aws:allowedAcountIds: unknown key (allowed: accessKey, allowedAccountIds, ")
     assert run.resources == []
+
+
+# --- secrets never echoed in a problem message ------------------------------------------------
+
+SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"  # AWS's documentation example
+
+
+@pytest.mark.parametrize(("overrides", "problem", "secret"), [
+    ({"aws:secretKey": " \t "}, "aws:secretKey: <secret, 3 characters> is not a non-empty string", " \t "),
+    ({"services.web.secrets": {"DB_PASSWORD": "hunter2-hunter2"}},
+     "ecs-platform:services.web.secrets.DB_PASSWORD: <secret, 15 characters> is not a secret reference", "hunter2"),
+    ({"services.web.secrets": {"DB_URL": "postgres://app:pa55word@db:5432/app"}},
+     "ecs-platform:services.web.secrets.DB_URL: <secret, 35 characters> is not a secret reference", "pa55word"),
+    ({"services.web.environment": {"AWS_KEY_ID": "AKIAIOSFODNN7EXAMPLE\x00"}},
+     "ecs-platform:services.web.environment.AWS_KEY_ID: the value contains a NUL character", "AKIAIOSFODNN7EXAMPLE"),
+])  # fmt: skip
+def test_a_bad_secret_value_is_named_by_its_size_never_echoed(
+    overrides: dict[str, Any], problem: str, secret: str
+) -> None:
+    run = run_program("dev", overrides)
+    assert isinstance(run.error, ConfigError), run.error
+    assert any(p.startswith(problem) for p in run.error.problems), run.error.problems
+    assert secret not in str(run.error)
+    assert run.resources == []
+
+
+@pytest.mark.parametrize(("settings", "problem", "secret"), [
+    ({"secretKey": [SECRET_KEY], "accessKey": "AKIAIOSFODNN7EXAMPLE"},
+     "aws:secretKey: <secret> is not a non-empty string", "EXAMPLEKEY"),
+    ({"accessKey": 12345678, "secretKey": SECRET_KEY}, "aws:accessKey: <secret> is not a non-empty string", "12345678"),
+    ({"token": {"value": "FwoGZXIvYXdzEJr"}}, "aws:token: <secret> is not a non-empty string", "FwoGZXIvYXdzEJr"),
+    ({"assumeRoleWithWebIdentity": {"webIdentityToken": ["eyJhbGciOiJSUzI1NiJ9"]}},
+     "aws:assumeRoleWithWebIdentity.webIdentityToken: <secret> is not a non-empty string", "eyJhbGciOiJSUzI1NiJ9"),
+    # the whole block is of the wrong kind: what it holds under a secret's name is hidden too
+    ({"assumeRoleWithWebIdentity": [{"webIdentityToken": "eyJhbGciOiJSUzI1NiJ9"}]},
+     'aws:assumeRoleWithWebIdentity: [{"webIdentityToken": "<secret, 20 characters>"}]', "eyJhbGciOiJSUzI1NiJ9"),
+])  # fmt: skip
+def test_a_provider_secret_of_the_wrong_kind_is_never_echoed(
+    settings: dict[str, Any], problem: str, secret: str
+) -> None:
+    from ecs_platform import config
+
+    with pytest.raises(ConfigError) as exc:
+        config.load({}, stack="dev", region="us-east-1", aws_provider=settings)
+    assert any(p.startswith(problem) for p in exc.value.problems), exc.value.problems
+    assert secret not in str(exc.value)
+
+
+def test_a_python_caller_gets_the_same_redaction() -> None:
+    from tests.test_validation import spec_problems
+
+    problems = spec_problems(lambda: AwsProviderSpec(secret_key=[SECRET_KEY]))
+    assert problems == ["AwsProviderSpec.secret_key: <secret> is not a non-empty string"]
+
+
+def test_a_value_that_looks_like_a_credential_is_redacted_under_any_key() -> None:
+    from ecs_platform.errors import hide_secret, show
+
+    message = f"{show(SECRET_KEY)} is not allowed (allowed: a, b)"
+    assert hide_secret(message, SECRET_KEY) == "<secret, 40 characters> is not allowed (allowed: a, b)"
+    # an ARN names a secret, it is not one: shown
+    arn = "arn:aws:secretsmanager:us-east-1:210987654321:secret:db-AbCdEf"
+    assert hide_secret(f"{show(arn)} is bad", arn, secret=True) == f"{show(arn)} is bad"
+
+
+def test_a_config_key_set_as_a_secret_is_never_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pulumi.runtime import config as runtime_config
+
+    from ecs_platform import config
+
+    monkeypatch.setattr(runtime_config, "is_config_secret", lambda key: key == "ecs-platform:desiredCount")
+    with pytest.raises(ConfigError) as exc:
+        config.load({"desiredCount": "s3cr3t-count"}, stack="dev", region="us-east-1")
+    assert "ecs-platform:desiredCount: <secret, 12 characters> is not an integer" in exc.value.problems[0]
+    assert "s3cr3t" not in str(exc.value)

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ecs_platform import facts as f
-from ecs_platform.errors import show
+from ecs_platform.errors import secret_path, show_safe
 from ecs_platform.specs.base import Loc
 
 
@@ -30,17 +30,18 @@ def placeholder_problems(spec: BaseModel) -> list[tuple[Loc, str]]:
             for i, item in enumerate(value):
                 walk(item, (*loc, i))
         elif isinstance(value, str):
+            shown = show_safe(value, secret_path("", loc))
             account = next((a for a in f.EXAMPLE_ACCOUNT_IDS if re.search(rf"(?<!\d){a}(?!\d)", value)), None)
             if account is not None:
-                out.append((loc, f"{show(value)} is a placeholder: {account} is AWS's documentation example "
+                out.append((loc, f"{shown} is a placeholder: {account} is AWS's documentation example "
                             "account (allowed: your own value, in your account; replace it in the stack file "
                             "before deploying)"))  # fmt: skip
             elif f.EXAMPLE_DOMAIN_RE.search(value):
-                out.append((loc, f"{show(value)} is a placeholder: example.com/.net/.org are reserved example "
+                out.append((loc, f"{shown} is a placeholder: example.com/.net/.org are reserved example "
                             "domains (allowed: your own domain; replace it in the stack file before "
                             "deploying)"))  # fmt: skip
             elif (block := _example_block(value)) is not None:
-                out.append((loc, f"{show(value)} is a placeholder: {block} is reserved for documentation (RFC "
+                out.append((loc, f"{shown} is a placeholder: {block} is reserved for documentation (RFC "
                             "5737) and reaches no one (allowed: your own network's CIDR block; replace it in the "
                             "stack file before deploying)"))  # fmt: skip
 
