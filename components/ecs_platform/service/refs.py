@@ -4,10 +4,22 @@ the Service Connect namespace, and the one way two security groups are joined.""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+
+from ecs_platform.boundary import Boundary
+from ecs_platform.errors import show
+from ecs_platform.wiring import (
+    LISTENER_ARN,
+    LOAD_BALANCER_ARN_SUFFIX,
+    SECURITY_GROUP_ID,
+    deferred_wiring,
+    in_stack,
+    load_balancer_of,
+)
 
 
 def tcp_path(
@@ -59,3 +71,50 @@ class ServiceConnectRef:
 
     namespace_arn: pulumi.Input[str]
     """An HTTP namespace, e.g. the one :class:`~ecs_platform.platform.Platform` creates. Required."""
+
+
+def checked_load_balancer(bd: Boundary, value: Any, context: Any) -> LoadBalancerRef | None:
+    """``load_balancer`` at a service's boundary: a :class:`LoadBalancerRef` (or None) whose
+    listener ARNs, security group and ARN suffix have AWS's grammar and, where plain, name one
+    load balancer."""
+    ref: LoadBalancerRef | None = bd.instance(
+        "load_balancer", value, (LoadBalancerRef,), "a LoadBalancerRef(listener_arn=..., security_group_id=..., "
+        "arn_suffix=...), e.g. a LoadBalancer's .ref, or None", optional=True)  # fmt: skip
+    if ref is None:
+        return None
+    bd.wiring("load_balancer.listener_arn", ref.listener_arn, LISTENER_ARN, context)
+    bd.wiring("load_balancer.security_group_id", ref.security_group_id, SECURITY_GROUP_ID)
+    bd.wiring("load_balancer.arn_suffix", ref.arn_suffix, LOAD_BALANCER_ARN_SUFFIX, optional=True)
+    if not isinstance(ref.test_listener_arns, Mapping):
+        bd.add("load_balancer.test_listener_arns", f"{show(ref.test_listener_arns)} is not a dict (allowed: port "
+               "-> listener ARN)")  # fmt: skip
+        return None
+    for port, arn in ref.test_listener_arns.items():
+        bd.wiring(f"load_balancer.test_listener_arns.{port}", arn, LISTENER_ARN, context)
+    suffix = ref.arn_suffix
+    if isinstance(suffix, str) and LOAD_BALANCER_ARN_SUFFIX.problem(suffix) is None:
+        for key, arn in [("listener_arn", ref.listener_arn),
+                         *((f"test_listener_arns.{p}", a) for p, a in ref.test_listener_arns.items())]:  # fmt: skip
+            if isinstance(arn, str) and LISTENER_ARN.problem(arn) is None and load_balancer_of(arn) != suffix:
+                bd.add(f"load_balancer.{key}", f"{show(arn)} is a listener of load balancer {load_balancer_of(arn)}, "
+                       f"not of {suffix} (the arn_suffix) (allowed: listeners of the load balancer the service's "
+                       "alarms watch)")  # fmt: skip
+    return ref
+
+
+def load_balancer_in_stack(ref: LoadBalancerRef | None, ctx: Any) -> LoadBalancerRef | None:
+    """``ref`` with each Output checked once known, before the rules and groups that use it."""
+    if ref is None:
+        return None
+    at = "Service.load_balancer."
+
+    def listener(arn: pulumi.Input[str], key: str) -> pulumi.Input[str]:
+        return in_stack(deferred_wiring(arn, LISTENER_ARN, at + key), LISTENER_ARN, at + key, ctx)
+
+    return replace(
+        ref,
+        listener_arn=listener(ref.listener_arn, "listener_arn"),
+        security_group_id=deferred_wiring(ref.security_group_id, SECURITY_GROUP_ID, at + "security_group_id"),
+        arn_suffix=deferred_wiring(ref.arn_suffix, LOAD_BALANCER_ARN_SUFFIX, at + "arn_suffix"),
+        test_listener_arns={p: listener(a, f"test_listener_arns.{p}") for p, a in ref.test_listener_arns.items()},
+    )
