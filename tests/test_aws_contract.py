@@ -31,6 +31,10 @@ IAM_ONLY_ACTIONS = frozenset(
         # https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html
         "elasticfilesystem:ClientMount",
         "elasticfilesystem:ClientWrite",
+        # KMS's ReEncrypt operation is authorized by these two permissions, one on each key:
+        # https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
     }
 )
 ACTION_RE = re.compile(r"^([a-z0-9-]+):([A-Za-z0-9*?]+)$")
@@ -62,6 +66,13 @@ RUNS = {
     "blueGreen": lambda: _shifting("blueGreen"),
     "linear": lambda: _shifting("linear", linear={"stepPercent": 50, "stepMinutes": 1}),
     "canary": lambda: _shifting("canary", canary={"percent": 12.5, "minutes": 3}),
+    # EBS task volumes (issue 22), with the stack's key, and a pre-deploy job with one
+    "ebs": lambda: run_program("dev", {"kmsKey": "create", "services": {"db": {
+        "image": "postgres", "user": "999:999", "port": 5432, "volumes": {"data": {"ebs": {
+            "sizeGiB": 100, "iops": 6000, "throughput": 250}}}, "mounts": {"/data": "data"}}},
+        "jobs": {"migrate": {"image": "busybox", "user": "1000", "runBefore": ["db"],
+                             "volumes": {"work": {"ebs": {"sizeGiB": 20, "type": "io2", "iops": 2000}}},
+                             "mounts": {"/work": "work"}}}}),
 }  # fmt: skip
 
 
@@ -187,7 +198,26 @@ def create_service_request(reg: Registration) -> dict[str, Any]:
     if "loadBalancers" in i:
         request["loadBalancers"] = i["loadBalancers"]
         request["healthCheckGracePeriodSeconds"] = i["healthCheckGracePeriodSeconds"]
+    if volume := i.get("volumeConfiguration"):
+        request["volumeConfigurations"] = [{"name": volume["name"],
+                                            "managedEBSVolume": _managed_ebs(volume["managedEbsVolume"])}]
+    if lattice := i.get("vpcLatticeConfigurations"):
+        request["vpcLatticeConfigurations"] = lattice
     return request
+
+
+#: pulumi-aws's names of ServiceManagedEBSVolumeConfiguration's members where they differ from the API's.
+_EBS_NAMES = {"sizeInGb": "sizeInGiB", "fileSystemType": "filesystemType"}
+
+
+def _managed_ebs(ebs: dict[str, Any]) -> dict[str, Any]:
+    out = {_EBS_NAMES.get(k, k): v for k, v in ebs.items()}
+    out["tagSpecifications"] = [
+        {**{k: v for k, v in t.items() if k != "tags"},
+         **({"tags": [{"key": k, "value": v} for k, v in t["tags"].items()]} if t.get("tags") else {})}
+        for t in out.get("tagSpecifications", [])
+    ]  # fmt: skip
+    return out
 
 
 #: What AWS's API reference documents and botocore's model does not carry (it has no numeric
@@ -262,6 +292,26 @@ def test_the_create_service_check_catches_bad_strategies_bounds_and_shapes() -> 
         "canaryConfiguration.canaryPercent: 5.05 outside 0.1..100.0 in steps of 0.1",
         f"alarms.alarmNames: {'x' * 256!r} is not 1..255 characters",
     }  # fmt: skip
+
+
+def test_every_pre_deploy_run_is_a_valid_run_task_call(run: StackRun) -> None:
+    from ecs_platform.predeploy import run_task_args
+
+    shape = _model("ecs").operation_model("RunTask").input_shape
+    for pre in [r for r in run.resources if r.type.endswith("PreDeployRun")]:
+        request = run_task_args(pre.inputs)
+        report = ParamValidator().validate(request, shape)
+        assert not report.has_errors(), report.generate_report()
+        assert enum_problems(request, shape) == [], pre.name
+
+
+def test_the_create_service_check_catches_a_bad_volume_configuration() -> None:
+    request = {"serviceName": "s", "volumeConfigurations": [{"name": "d", "managedEBSVolume": {
+        "roleArn": "r", "sizeInGb": 10, "filesystemType": "zfs"}}]}  # fmt: skip
+    problems = validate_create_service(request)
+    assert any('Unknown parameter in volumeConfigurations[0].managedEBSVolume: "sizeInGb"' in p for p in problems)
+    assert ".volumeConfigurations[0].managedEBSVolume.filesystemType: 'zfs' not in ['ext3', 'ext4', 'xfs', 'ntfs']" in (
+        problems)  # fmt: skip
 
 
 # --- IAM policy documents -------------------------------------------------------------------------------

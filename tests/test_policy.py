@@ -163,6 +163,8 @@ BREAKING: list[tuple[str, str, dict[str, Any], str]] = [
     ("ecs-scheduled-task-private", rules.SCHEDULE,
      {"target": {"ecsParameters": {"networkConfiguration": {"assignPublicIp": True}}, "deadLetterConfig": {"arn": "q"}}},
      "the schedule gives the tasks it runs public IP addresses"),
+    ("ecs-ebs-encrypted", rules.SERVICE, {"volumeConfiguration": {"name": "d", "managedEbsVolume": {"encrypted": False}}},
+     "the EBS volume d of the service's tasks is not encrypted"),
     ("ecs-3-no-host-pid", TASK, {**task(), "pidMode": "host"}, "ECS.3: the task shares the host's process namespace"),
     ("ecs-4-no-privileged", TASK, task(privileged=True), "ECS.4: container app is privileged"),
     ("ecs-5-read-only-root", TASK, task(readonlyRootFilesystem=False), "ECS.5: container app has a writable root filesystem"),

@@ -13,7 +13,7 @@ from ecs_platform.errors import raise_if
 from ecs_platform.outputs import waiver_tags
 from ecs_platform.specs import TaskSpec
 from ecs_platform.specs.base import python_problems
-from ecs_platform.specs.containers import scratch_volumes, task_container_definitions
+from ecs_platform.specs.containers import ebs_volumes, scratch_volumes, task_container_definitions
 from ecs_platform.specs.service import definition_size_problems, network_mode, placement_problems
 from ecs_platform.storage import EfsMount
 from ecs_platform.wiring import wiring_problems
@@ -96,6 +96,8 @@ class TaskDefinition(pulumi.ComponentResource):
             self.container_name, spec, log_group=self.log_group.name, region=region, network_mode=mode
         )
         volumes = [aws.ecs.TaskDefinitionVolumeArgs(name=v) for v in scratch_volumes(spec)]
+        # An EBS volume is configured at launch: the service (or RunTask) gives its size and type.
+        volumes += [aws.ecs.TaskDefinitionVolumeArgs(name=v, configure_at_launch=True) for v in ebs_volumes(spec)]
         for volume, mount in sorted((efs or {}).items()):
             volumes.append(
                 aws.ecs.TaskDefinitionVolumeArgs(

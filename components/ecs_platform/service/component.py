@@ -10,6 +10,7 @@ import pulumi_aws as aws
 
 from ecs_platform import facts
 from ecs_platform.cluster import Cluster, ClusterRef, capacity_strategy
+from ecs_platform.ebs import EbsRole, ebs_role, ebs_volume, service_volume_configuration
 from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext, TaskRoles
 from ecs_platform.outputs import tag_children, waiver_tags
@@ -189,6 +190,14 @@ class Service(pulumi.ComponentResource):
             deploy_after=deploy_after,
             opts=child,
         )
+        # An EBS volume per task: ECS creates it with the infrastructure role, encrypted with the
+        # stack's key when it has one.
+        self.ebs_role: EbsRole | None = None
+        volume_configuration = None
+        if (found := ebs_volume(spec)) is not None:
+            self.ebs_role = ebs_role(self, name, ctx, ref.kms_key_arn)
+            volume_configuration = service_volume_configuration(
+                found[0], found[1], role_arn=self.ebs_role.arn, kms_key_arn=ref.kms_key_arn)  # fmt: skip
         self.egress_rules: list[aws.vpc.SecurityGroupEgressRule] = []
         if self.security_group is not None:
             self.egress_rules = [
@@ -288,6 +297,7 @@ class Service(pulumi.ComponentResource):
             availability_zone_rebalancing="ENABLED" if fargate else None,
             enable_execute_command=spec.exec_enabled,
             service_connect_configuration=self._service_connect(container_name, spec, service_connect, ctx.region),
+            volume_configuration=volume_configuration,
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
             # A change of capacity provider strategy only takes effect with a new

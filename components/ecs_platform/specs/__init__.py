@@ -4,6 +4,7 @@ components themselves go through these same classes."""
 
 from ecs_platform.specs.base import Spec
 from ecs_platform.specs.cluster import INSTANCE_TYPES, ClusterSpec, Ec2Spec, ExternalSpec, InstanceTypeSpec
+from ecs_platform.specs.ebs import EbsSpec
 from ecs_platform.specs.job import JobSpec, RetrySpec
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import ExistingVpcSpec, NetworkSpec
@@ -39,6 +40,7 @@ __all__ = [
     "ClusterSpec",
     "ContainerSpec",
     "DeploymentSpec",
+    "EbsSpec",
     "Ec2Spec",
     "EfsSpec",
     "ExistingVpcSpec",

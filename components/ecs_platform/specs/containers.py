@@ -134,6 +134,11 @@ def scratch_volumes(task: TaskSpec) -> list[str]:
     return out + [n for n, v in task.volumes.items() if v.scratch is not None]
 
 
+def ebs_volumes(task: TaskSpec) -> list[str]:
+    """The task's EBS volume (at most one): configured at launch, created by ECS per task."""
+    return [n for n, v in task.volumes.items() if v.ebs is not None]
+
+
 def volume_init_definition(
     task: TaskSpec, *, log_group: pulumi.Input[str], region: pulumi.Input[str]
 ) -> dict[str, Any]:
@@ -149,7 +154,8 @@ def volume_init_definition(
     capability dropped (an owner needs none to chmod), a read-only root filesystem, no
     ports, not essential, and it exits at once.
     """
-    volumes = scratch_volumes(task)
+    # An EBS volume is a new file system whose root directory is root's (0755) too.
+    volumes = scratch_volumes(task) + ebs_volumes(task)
     paths = [f"{INIT_MOUNT_ROOT}/{v}" for v in volumes]
     return {
         "name": f.VOLUME_INIT_CONTAINER,

@@ -14,6 +14,7 @@ from ecs_platform.errors import allowed, show
 from ecs_platform.specs.base import Bool, Choice, Int, Loc, Rule, Spec, raise_problems, render_loc
 from ecs_platform.specs.cluster import ClusterSpec
 from ecs_platform.specs.containers import task_container_definitions
+from ecs_platform.specs.ebs import ebs_placement_problems
 from ecs_platform.specs.fields import (
     AlarmName,
     Cidr,
@@ -526,6 +527,7 @@ def placement_problems(
     elif isinstance(svc, ServiceSpec) and svc.is_public and launch_type != "EXTERNAL" and mode != "awsvpc":
         out.append(((*loc, "networkMode"), f"{show(mode)} cannot sit behind the load balancer "
                     "(allowed: awsvpc for a public service)"))  # fmt: skip
+    out += ebs_placement_problems(svc.volumes, launch_type, loc)
     efs = sorted(n for n, v in svc.volumes.items() if v.efs is not None)
     if efs and launch_type == "EXTERNAL":
         out += [((*loc, "volumes", n), "is an EFS volume, and ECS Anywhere cannot mount EFS (allowed: scratch "

@@ -107,7 +107,7 @@ class _Fact:
 
 
 #: The modules of :mod:`ecs_platform.facts`, in the order the page lists them.
-FACT_MODULES = (facts.limits, facts.network, facts.checks, facts.names, facts.trust, facts.jobs)
+FACT_MODULES = (facts.limits, facts.network, facts.checks, facts.names, facts.trust, facts.jobs, facts.volumes)
 
 
 def _facts() -> list[_Fact]:

@@ -61,6 +61,17 @@ def _deployment(config: dict[str, Any]) -> str:
     return ", ".join([*pieces, f"bake {config.get('bakeTimeInMinutes')} min"])
 
 
+def _ebs(volume: dict[str, Any]) -> str:
+    """A service's EBS volume per task: size, type, performance, encryption."""
+    ebs = volume.get("managedEbsVolume") or {}
+    perf = ", ".join(p for p in (f"{ebs['iops']} IOPS" if ebs.get("iops") else "",
+                                 f"{ebs['throughput']} MiB/s" if ebs.get("throughput") else "") if p)  # fmt: skip
+    key = f"KMS key {ebs['kmsKeyId']}" if ebs.get("kmsKeyId") else "the account's default EBS key"
+    return (f"EBS volume {volume.get('name')} per task: {ebs.get('sizeInGb')} GiB {ebs.get('volumeType')}"
+            + (f" ({perf})" if perf else "") + f" {ebs.get('fileSystemType')}, "
+            + (f"encrypted with {key}" if ebs.get("encrypted") else "NOT encrypted") + ", deleted with the task")
+
+
 def _strategy(items: list[dict[str, Any]]) -> str:
     return ", ".join(
         f"{i['capacityProvider']} (weight {i.get('weight', 0)}"
@@ -224,6 +235,8 @@ class _Summaries:
             parts.append("public IP " + ("yes" if net.get("assignPublicIp") else "no"))
         for lb in i.get("loadBalancers") or []:
             parts.append(f"behind the load balancer on port {lb.get('containerPort')}")
+        if volume := i.get("volumeConfiguration"):
+            parts.append(_ebs(volume))
         connect = i.get("serviceConnectConfiguration") or {}
         if connect.get("enabled"):
             served = [f"http://{a['dnsName']}:{a['port']}" for sv in connect.get("services") or []
