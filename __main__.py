@@ -64,6 +64,10 @@ if platform.cluster.external is not None:
     # Secret outputs: `pulumi stack output --show-secrets externalRegistrationCommand`.
     pulumi.export("externalActivationCode", external.activation_code)
     pulumi.export("externalRegistrationCommand", external.registration_command)
+if platform.task_roles is not None:
+    # A cluster without services: the roles the tasks others run on it use.
+    pulumi.export("taskExecutionRoleArn", platform.task_roles.execution_role_arn)
+    pulumi.export("taskRoleArn", platform.task_roles.task_role_arn)
 pulumi.export(
     "services",
     {

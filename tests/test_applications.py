@@ -3,6 +3,7 @@ containers per task, storage (EFS and scratch), service-to-service traffic."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -48,7 +49,7 @@ def test_web_runs_its_sidecar_and_waits_for_it_and_for_volume_init(prod: StackRu
     otel = c["otel"]
     assert otel["image"] == "public.ecr.aws/aws-observability/aws-otel-collector:v0.43.1"
     assert (otel["cpu"], otel["memory"], otel["essential"], otel["user"]) == (128, 256, False, "10001")
-    assert otel["command"] == ["--config=/etc/ecs/ecs-default-config.yaml"]
+    assert otel["command"] == ["--config=/etc/ecs/ecs-xray.yaml"]  # traces only
     assert otel["readonlyRootFilesystem"] is True
     assert "dependsOn" not in otel  # it writes nowhere, so it need not wait for volume-init
     # Every container logs to the service's log group under its own stream prefix.
@@ -59,7 +60,7 @@ def test_web_runs_its_sidecar_and_waits_for_it_and_for_volume_init(prod: StackRu
 def test_volume_init_opens_every_scratch_volume_and_nothing_else(prod: StackRun) -> None:
     init = by_name(prod, "api")["volume-init"]
     assert init["command"] == ["chmod", "1777", "/volumes/scratch-0"]
-    assert init["linuxParameters"] == {"capabilities": {"drop": ["ALL"]}}
+    assert init["linuxParameters"] == {"capabilities": {"add": [], "drop": ["ALL"]}}
     assert (init["user"], init["essential"], init["readonlyRootFilesystem"]) == ("0", False, True)
     assert "portMappings" not in init
     # The EFS volume is left alone: its access point owns it.
@@ -124,6 +125,41 @@ def test_secrets_of_sidecars_are_readable_by_the_execution_role_only_those() -> 
     assert by_name(run, "app")["agent"]["secrets"] == [{"name": "AGENT_KEY", "valueFrom": arn}]
 
 
+KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def test_secrets_under_a_customer_managed_key_may_be_decrypted_only_through_their_service() -> None:
+    # AWS's task execution role page: a secret under a custom KMS key needs kms:Decrypt on that key.
+    sm = "arn:aws:secretsmanager:us-east-1:123456789012:secret:app/db-AbCdEf"
+    ssm = "arn:aws:ssm:us-east-1:123456789012:parameter/app/key"
+    run = run_program("dev", {"services": {"app": {
+        "image": "nginx", "user": "1000", "secrets": {"DB": sm, "KEY": ssm}, "secretsKmsKeys": [KEY],
+        "sidecars": {"agent": {"image": "agent:1", "user": "1000", "secrets": {"AGENT": sm}}}}}})  # fmt: skip
+    assert run.error is None, run.error
+    statements = policy(run.one(ROLE_POLICY, "ecs-app-roles-execution-secrets").inputs["policy"])["Statement"]
+    decrypt = [st for st in statements if st["Action"] == ["kms:Decrypt"]]
+    assert decrypt == [{"Sid": "DecryptSecrets", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": [KEY],
+                        "Condition": {"StringEquals": {"kms:ViaService": [
+                            "secretsmanager.us-east-1.amazonaws.com", "ssm.us-east-1.amazonaws.com"]}}}]  # fmt: skip
+    # The task role, which the application's code uses, gets no key.
+    assert all("kms:" not in json.dumps(r.inputs) for r in run.of_type(ROLE_POLICY) if "-task-" in r.name)
+
+
+def test_a_key_is_decrypted_only_through_the_service_of_the_secrets_it_encrypts() -> None:
+    ssm = "arn:aws:ssm:us-east-1:123456789012:parameter/app/key"
+    run = run_program("dev", {"services": {"app": {"image": "nginx", "user": "1000", "secrets": {"KEY": ssm},
+                                                   "secretsKmsKeys": [KEY]}}})  # fmt: skip
+    assert run.error is None, run.error
+    statements = policy(run.one(ROLE_POLICY, "ecs-app-roles-execution-secrets").inputs["policy"])["Statement"]
+    assert statements[-1]["Condition"] == {"StringEquals": {"kms:ViaService": ["ssm.us-east-1.amazonaws.com"]}}
+
+
+def test_without_a_named_key_the_execution_role_decrypts_nothing(prod: StackRun) -> None:
+    for r in prod.of_type(ROLE_POLICY):
+        if r.name.endswith("-execution-secrets"):
+            assert "kms:" not in r.inputs["policy"]
+
+
 # --- storage ----------------------------------------------------------------------------------
 
 
@@ -173,7 +209,7 @@ def test_the_task_role_may_mount_and_write_exactly_through_that_access_point(pro
         "Sid": "Efs0", "Effect": "Allow",
         "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
         "Resource": fs.outputs["arn"],
-        "Condition": {"StringEquals": {"elasticfilesystem:AccessPointArn": ap.outputs["arn"]}},
+        "Condition": {"ArnEquals": {"elasticfilesystem:AccessPointArn": ap.outputs["arn"]}},
     }  # fmt: skip
 
 
@@ -188,7 +224,7 @@ def test_a_read_only_adopted_efs_volume_creates_nothing_and_grants_mount_only() 
     [grant] = policy(run.one(ROLE_POLICY, "ecs-app-roles-task-policy").inputs["policy"])["Statement"]
     assert grant["Action"] == ["elasticfilesystem:ClientMount"]
     assert grant["Resource"] == "arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0123456789abcdef0"
-    assert grant["Condition"] == {"StringEquals": {"elasticfilesystem:AccessPointArn":
+    assert grant["Condition"] == {"ArnEquals": {"elasticfilesystem:AccessPointArn":
         "arn:aws:elasticfilesystem:us-east-1:123456789012:access-point/fsap-0123456789abcdef0"}}  # fmt: skip
 
 

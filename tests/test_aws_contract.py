@@ -197,6 +197,7 @@ def create_service_request(reg: Registration) -> dict[str, Any]:
     request["deploymentConfiguration"] = deployment
     if "loadBalancers" in i:
         request["loadBalancers"] = i["loadBalancers"]
+    if i.get("healthCheckGracePeriodSeconds") is not None:
         request["healthCheckGracePeriodSeconds"] = i["healthCheckGracePeriodSeconds"]
     if volume := i.get("volumeConfiguration"):
         request["volumeConfigurations"] = [{"name": volume["name"],

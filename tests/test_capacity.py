@@ -96,7 +96,7 @@ def test_auto_scaling_group_spans_every_zone_and_is_protected_for_ecs(ec2: Stack
     asg = ec2.one(ASG, "ecs-cluster-ec2-asg")
     # zones by ID (use1-az1, use1-az2): in the mock account these are us-east-1c and us-east-1d
     assert [ec2.cloud.subnets[s] for s in asg.inputs["vpcZoneIdentifiers"]] == [
-        ("us-east-1c", "private"), ("us-east-1d", "private")]  # fmt: skip
+        ("us-east-1c", "isolated"), ("us-east-1d", "isolated")]  # fmt: skip (dev's, behind its NAT instance)
     assert [ec2.cloud.subnet_zone_ids[s] for s in asg.inputs["vpcZoneIdentifiers"]] == ["use1-az1", "use1-az2"]
     assert (asg.inputs["minSize"], asg.inputs["maxSize"]) == (1, 10)
     assert asg.inputs["protectFromScaleIn"] is True

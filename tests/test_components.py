@@ -23,6 +23,7 @@ from ecs_platform import (
     Network,
     NetworkSpec,
     Service,
+    ServiceConnectRef,
     ServiceSpec,
     TaskDefinition,
     TaskSpec,
@@ -67,6 +68,7 @@ def test_component_children_are_parented_and_named_after_it() -> None:
 CLUSTER = ClusterRef(arn="arn:aws:ecs:us-east-1:123456789012:cluster/x")
 WIRING: dict[str, Any] = {"cluster": CLUSTER, "vpc_id": "vpc-1", "subnet_ids": ["subnet-1"]}
 LB_REF = LoadBalancerRef(listener_arn="l", security_group_id="sg-1")
+CONNECT = ServiceConnectRef(namespace_arn="arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-0123456789abcdef")
 WILDCARD_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:*"
 
 
@@ -147,9 +149,6 @@ BAD_ARGS = [
     ("service behind a load balancer without a port", lambda: _service(
         _spec(port=None, public=True), load_balancer=LB_REF),
      "ServiceSpec.port: null is missing"),
-    ("autoscaling range excludes desired count", lambda: _service(_spec(
-        desired_count=1, autoscaling=AutoscalingSpec(min_count=2, max_count=4, cpu_target=50))),
-     "ServiceSpec.desired_count: 1 is outside the autoscaling range 2..4"),
     ("request scaling without a load balancer", lambda: _service(_spec(
         autoscaling=AutoscalingSpec(min_count=1, max_count=4, requests_per_target=50))),
      "ServiceSpec.autoscaling.requests_per_target: needs a load balancer in front of the service"),
@@ -157,6 +156,10 @@ BAD_ARGS = [
         public=True, autoscaling=AutoscalingSpec(min_count=1, max_count=4, requests_per_target=50)),
         load_balancer=LB_REF),
      "Service.load_balancer.arn_suffix: None is missing"),
+    ("Service Connect name outside ECS's grammar", lambda: _service(_spec(callers=("web",)), container_name="EnvoyProxy",
+                                                                    service_connect=CONNECT),
+     "Service.container_name: 'EnvoyProxy' is the Service Connect discovery name of a service with callers (allowed: "
+     "up to 64 lowercase letters, digits, _ and -, not starting with -)"),
 ]  # fmt: skip
 
 
@@ -166,6 +169,22 @@ def test_bad_component_args_fail_before_anything_is_registered(build, expected) 
     assert isinstance(run.error, ConfigError), run.error
     assert any(p.startswith(expected) for p in run.error.problems), run.error.problems
     assert run.resources == []
+
+
+def test_service_connect_names_the_port_mapping_the_task_definition_has() -> None:
+    # An embedder's container name: lower-case and within Service Connect's 64 characters, but with
+    # the port it no longer fits a port-mapping name; both ends use the same shortened name.
+    name = "a" * 60
+
+    def program() -> None:
+        _service(_spec(port=8080, callers=("web",)), container_name=name, service_connect=CONNECT)
+
+    run = run_program("embed", config=CONFIG, program=program)
+    assert run.error is None, run.error
+    [mapping] = json.loads(run.one("aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"])[0][
+        "portMappings"]
+    [served] = run.one("aws:ecs/service:Service").inputs["serviceConnectConfiguration"]["services"]
+    assert served["portName"] == mapping["name"] and len(mapping["name"]) == 64 and mapping["name"] != f"{name}-8080"
 
 
 def test_component_args_accept_outputs_of_other_resources() -> None:

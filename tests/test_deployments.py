@@ -16,7 +16,7 @@ from ecs_platform import ClusterRef, LoadBalancerRef, Service, ServiceSpec
 from ecs_platform.errors import ConfigError
 from ecs_platform.load_balancer import LoadBalancer
 from ecs_platform.specs import DeploymentSpec, LoadBalancerSpec
-from ecs_platform.tools.mock_cloud import StackRun, run_program
+from ecs_platform.tools.mock_cloud import StackRun, project_file, run_program
 from tests.test_validation import CLUSTER_ARN, NS, config_problems, in_program, spec_problems
 
 SERVICE = "aws:ecs/service:Service"
@@ -69,8 +69,8 @@ def test_every_service_waits_for_steady_state_within_the_deploy_timeout(stack_na
     assert services
     for svc in services:
         assert svc.inputs["waitForSteadyState"] is True, svc.name
-        # a cancelled `pulumi up` rolls the deployment back (the provider's SIGINT handling)
-        assert svc.inputs["sigintRollback"] is True, svc.name
+        # the provider's SIGINT rollback stays off (see service/component.py)
+        assert "sigintRollback" not in svc.inputs, svc.name
         assert svc.custom_timeouts == {"create": minutes, "update": minutes}, svc.name
         assert "ecs-platform:waiver:steady-state" not in svc.inputs.get("tags", {})
 
@@ -79,7 +79,6 @@ def test_turning_steady_state_off_is_explicit_and_recorded_on_each_service() -> 
     run = ok(run_program("dev", {"waitForSteadyState": False, "deployTimeoutMinutes": 10}))
     [svc] = run.of_type(SERVICE)
     assert svc.inputs["waitForSteadyState"] is False
-    assert "sigintRollback" not in svc.inputs  # the provider's rollback needs the wait
     assert svc.inputs["tags"]["ecs-platform:waiver:steady-state"] == "waitForSteadyState: false in config"
     assert svc.custom_timeouts == {"create": "10m", "update": "10m"}
 
@@ -141,10 +140,12 @@ def test_a_private_service_rolls_back_on_the_alarms_it_names_only() -> None:
 def test_blue_green_has_two_identical_target_groups(bg: StackRun) -> None:
     blue, green = bg.one(TG, "ecs-web-tg").inputs, bg.one(TG, "ecs-web-tg-alt").inputs
     assert {k: v for k, v in blue.items() if k != "name"} == {k: v for k, v in green.items() if k != "name"}
-    # A fixed port: ECS registers each task with its container port, and a new container port must
-    # not replace groups whose ARNs ECS holds.
-    assert (blue["port"], blue["targetType"]) == (80, "ip")
+    assert (blue["port"], blue["targetType"]) == (8080, "ip")
+    # ECS registers each task with its container port and checks it on that port, so a group keeps
+    # the port it was created with: a new container port must not replace groups ECS holds
     assert blue["healthCheck"]["port"] == "traffic-port"
+    for group in ("ecs-web-tg", "ecs-web-tg-alt"):
+        assert bg.one(TG, group).ignore_changes == ["port", "name"]
 
 
 def _weighted(run: StackRun) -> list[dict[str, Any]]:
@@ -516,10 +517,19 @@ def test_the_next_pulumi_up_leaves_the_target_groups_as_ecs_swapped_them(bg: Sta
     svc = bg.one(SERVICE, "ecs-web")
     assert set(svc.ignore_changes) >= {"loadBalancers[0].targetGroupArn",
                                        "loadBalancers[0].advancedConfiguration.alternateTargetGroupArn"}  # fmt: skip
-    state = _swapped(svc.inputs)
     again = blue_green(alarms=["checkout-errors"]).one(SERVICE, "ecs-web")
     assert again.inputs == svc.inputs  # the program asks for the same thing every time
-    assert _with_ignored(again.inputs, state, again.ignore_changes) == state  # so the update changes nothing
+    # ignoreChanges reuses the value in the state: refreshed (Pulumi.yaml's refresh: always), that
+    # is what ECS set, and the update changes nothing ...
+    refreshed = _swapped(svc.inputs)
+    assert _with_ignored(again.inputs, refreshed, again.ignore_changes) == refreshed
+    # ... while an unrefreshed state would still hold the pair first sent, and send it back
+    assert _with_ignored(again.inputs, svc.inputs, again.ignore_changes) != refreshed
+
+
+def test_every_pulumi_operation_refreshes_first() -> None:
+    # what ECS changes on its own reaches the state before ignoreChanges reuses it
+    assert project_file()["options"] == {"refresh": "always"}
 
 
 def test_rolling_services_leave_their_target_group_to_pulumi(dev: StackRun) -> None:
@@ -554,11 +564,5 @@ def test_every_strategy_is_sent_so_a_switch_takes_effect_in_both_directions(firs
     assert strategy(then)["strategy"] == expected[then]
 
 
-def test_a_new_container_port_does_not_replace_the_groups_ecs_holds() -> None:
-    a = blue_green().one(TG, "ecs-web-tg").inputs
-    b = ok(run_program("dev", stack({"strategy": "blueGreen", "testPort": 8443}, lb={"ingressCidrs": CIDRS})
-                       | {"services": {"web": web(port=9090, deployment={"strategy": "blueGreen",
-                                                                          "testPort": 8443})}})).one(TG, "ecs-web-tg").inputs
-    # port, protocol, target type, VPC and name replace a target group; none of them moved
-    assert {k: a[k] for k in ("port", "protocol", "targetType", "vpcId")} == {k: b[k] for k in ("port", "protocol", "targetType", "vpcId")}
-    assert a.get("name") == b.get("name")
+def test_a_rolling_services_group_follows_its_port(dev: StackRun) -> None:
+    assert dev.one(TG, "ecs-web-tg").ignore_changes == []

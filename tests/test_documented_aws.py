@@ -523,6 +523,43 @@ def test_waf_logs_to_its_own_encrypted_log_group_without_credentials(prod: Stack
     assert logging["redactedFields"] == [{"singleHeader": {"name": "authorization"}}, {"singleHeader": {"name": "cookie"}}]
 
 
+def test_waf_logs_only_blocked_and_counted_requests_by_default(prod: StackRun) -> None:
+    # WAFV2 LoggingFilter: keep the records whose action is BLOCK, COUNT or EXCLUDED_AS_COUNT (a rule
+    # action override of Count), drop the rest: the log grows with attacks, not with traffic.
+    logging = prod.one("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration").inputs
+    assert logging["loggingFilter"] == {"defaultBehavior": "DROP", "filters": [{
+        "behavior": "KEEP", "requirement": "MEETS_ANY",
+        "conditions": [{"actionCondition": {"action": a}} for a in ("BLOCK", "COUNT", "EXCLUDED_AS_COUNT")]}]}  # fmt: skip
+
+
+def test_waf_full_logging_is_a_choice_and_is_priced() -> None:
+    from ecs_platform.tools.preview.cost import estimate
+
+    run = run_program("prod", {"loadBalancer.waf.logRequests": "all"})
+    assert run.error is None, run.error
+    assert "loggingFilter" not in run.one("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration").inputs
+    full = {line.item: line for line in estimate(run).lines}["WAF logs ecs-lb-waf-logging"]
+    filtered = {line.item: line for line in estimate(stack_run("prod")).lines}["WAF logs ecs-lb-waf-logging"]
+    # 10 million assumed requests of 2 KB at $0.50 per GB (vended logs), or the 1% blocked and counted
+    assert round(full.desired, 2) == round(10_000_000 * 2 / 1024 / 1024 * 0.50, 2) == 9.54
+    assert round(filtered.desired, 2) == 0.10
+    refused = run_program("prod", {"loadBalancer.waf.logRequests": "blocked"})
+    assert isinstance(refused.error, ConfigError) and refused.resources == []
+    assert refused.error.problems == ['ecs-platform:loadBalancer.waf.logRequests: "blocked" is not allowed (allowed: '
+                                      'blockedAndCounted, all)']  # fmt: skip
+
+
+def test_waf_logs_of_a_region_without_a_price_are_reported_not_guessed(prod: StackRun) -> None:
+    import copy
+
+    from ecs_platform.tools.preview.cost import estimate, load_prices
+
+    prices = copy.deepcopy(load_prices())
+    del prices["regions"]["us-east-1"]["cloudwatch_vended_logs_gb"]
+    est = estimate(prod, prices)
+    assert est.problems == ["WAF log ingestion: no cloudwatch_vended_logs_gb price for us-east-1"]
+
+
 def test_dev_has_no_waf(dev: StackRun) -> None:
     assert dev.of_type(ACL) == []
 
@@ -586,8 +623,8 @@ def test_prod_logs_every_flow_of_its_vpc_with_a_scoped_role(prod: StackRun) -> N
     assert _statement(role.inputs) == DOCUMENTED["vpc-flow-logs"]
     statements = json.loads(prod.one("aws:iam/rolePolicy:RolePolicy", "ecs-vpc-controls-flow-logs").inputs["policy"])
     assert statements["Statement"] == [
-        {"Sid": "FlowLogGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"],
-         "Resource": f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:*"},
+        # DescribeLogGroups has no resource type: "*" is its only resource (issue 21).
+        {"Sid": "FlowLogGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"], "Resource": "*"},
         {"Sid": "FlowLogWrite", "Effect": "Allow",
          "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
          "Resource": group.outputs["arn"] + ":*"},

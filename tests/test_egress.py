@@ -102,10 +102,16 @@ def part(run: StackRun, typ: str, suffix: str) -> Registration:
     return run.one(typ, f"ecs-network-nat{suffix}")
 
 
+def task_subnets(run: StackRun) -> list[str]:
+    """The subnets tasks run in: awsx's private subnets behind NAT gateways, its isolated ones
+    behind a NAT instance."""
+    outputs = run.one("awsx:ec2:Vpc").outputs
+    return list(outputs["isolatedSubnetIds"] or outputs["privateSubnetIds"])
+
+
 def private_tables(run: StackRun) -> list[str]:
     """The route table of each private subnet, as the mock's EC2 answers a lookup by subnet."""
-    vpc = run.one("awsx:ec2:Vpc")
-    return ["rtb-" + _hex(s) for s in vpc.outputs["privateSubnetIds"]]
+    return ["rtb-" + _hex(s) for s in task_subnets(run)]
 
 
 def test_awsx_makes_no_nat_gateway_and_the_instance_routes_every_private_table(nat: StackRun) -> None:
@@ -119,6 +125,23 @@ def test_awsx_makes_no_nat_gateway_and_the_instance_routes_every_private_table(n
         # The fixed interface, not the instance: a replaced instance changes no route.
         assert route.inputs["networkInterfaceId"] == eni.id
         assert "instanceId" not in route.inputs
+
+
+def test_behind_a_nat_instance_the_tasks_subnets_are_awsxs_isolated_ones(nat: StackRun) -> None:
+    # awsx refuses private subnets with NAT strategy None (its ValidateStrategy), as the mock does
+    specs = [s["type"] for s in nat.one("awsx:ec2:Vpc").inputs["subnetSpecs"]]
+    assert specs == ["Isolated", "Public"]
+    assert nat.one("awsx:ec2:Vpc").outputs["privateSubnetIds"] == []
+    gateways = run_program("dev", {"natGateways": "Single"})
+    assert [s["type"] for s in gateways.one("awsx:ec2:Vpc").inputs["subnetSpecs"]] == ["Private", "Public"]
+
+
+def test_the_mock_refuses_private_subnets_without_a_nat_gateway_as_awsx_does() -> None:
+    from ecs_platform.tools.mock_cloud import MockCloud
+
+    with pytest.raises(ValueError, match="NAT Gateway strategy cannot be 'None'"):
+        MockCloud()._vpc("v", {"availabilityZoneNames": ["us-east-1a"], "subnetSpecs": [{"type": "Private"}],
+                               "natGateways": {"strategy": "None"}})  # fmt: skip
 
 
 def test_the_interface_is_in_the_first_zones_public_subnet_without_source_dest_check(nat: StackRun) -> None:
@@ -221,7 +244,7 @@ def test_the_alarm_watches_the_groups_status_checks_and_a_missing_instance(nat: 
 
 
 def test_tasks_stay_in_private_subnets_without_public_ips(nat: StackRun) -> None:
-    private = set(nat.one("awsx:ec2:Vpc").outputs["privateSubnetIds"])
+    private = set(task_subnets(nat))
     for svc in nat.of_type("aws:ecs/service:Service"):
         network = svc.inputs["networkConfiguration"]
         assert set(network["subnets"]) <= private
@@ -268,7 +291,7 @@ def test_every_created_vpc_gets_the_free_s3_gateway_endpoint_on_its_private_tabl
 def test_interface_endpoints_are_private_dns_in_every_private_subnet_behind_443_from_the_vpc(nat: StackRun) -> None:
     endpoints = {r.name: r.inputs for r in nat.of_type("aws:ec2/vpcEndpoint:VpcEndpoint")}
     sg = nat.one("aws:ec2/securityGroup:SecurityGroup", "ecs-network-endpoints-sg")
-    private = nat.one("awsx:ec2:Vpc").outputs["privateSubnetIds"]
+    private = task_subnets(nat)
     for name in INTERFACES:
         ep = endpoints[f"ecs-network-endpoints-{name.replace('.', '-')}"]
         assert ep["serviceName"] == f"com.amazonaws.us-east-1.{name}"

@@ -85,8 +85,8 @@ def _problems(**grant: Any) -> list[str]:
 def test_star_for_an_action_aws_can_scope_names_the_resource_types() -> None:
     assert _problems(actions=["kms:Decrypt"], resources=["*"]) == [
         'PermissionSpec.resources[0]: "*" grants kms:Decrypt on every resource, and AWS lets a policy scope it '
-        "(allowed: \"*\" only for actions without resource-level permissions in AWS's Service Authorization "
-        "Reference; name the resources instead: kms:Decrypt takes key "
+        "(allowed: \"*\" only for actions that AWS's Service Authorization Reference lets act on no resource "
+        "(no resource type, or one it does not mark required); name the resources instead: kms:Decrypt takes key "
         "(arn:${Partition}:kms:${Region}:${Account}:key/${KeyId}))"
     ]
 
@@ -165,3 +165,75 @@ def test_a_refused_grant_registers_nothing() -> None:
         run.error.problems
     )
     assert run.resources == []
+
+
+# --- actions whose one resource type is optional (issue 21) ----------------------------------------
+
+METRICS = ["cloudwatch:PutMetricData"]
+
+
+def test_an_action_whose_only_resource_type_is_optional_needs_star() -> None:
+    # The reference lists only an optional ``dataset`` for PutMetricData: a metric outside any
+    # dataset has no ARN, so publishing it needs "*".
+    [dataset] = iam_reference.resource_types("cloudwatch:PutMetricData")
+    assert (dataset.name, dataset.required) == ("dataset", False)
+    assert iam_reference.unscoped("cloudwatch:PutMetricData")
+    assert PermissionSpec(actions=METRICS, resources=["*"]).resources == ("*",)
+
+
+def test_several_optional_resource_types_are_alternatives_and_stay_scoped() -> None:
+    # s3:GetObject lists object and accesspointobject, neither marked required: a request still
+    # names one of them, so "*" would grant every object.
+    assert all(not t.required for t in iam_reference.resource_types("s3:GetObject"))
+    assert not iam_reference.unscoped("s3:GetObject")
+    assert _problems(actions=["s3:GetObject"], resources=["*"])[0].startswith(
+        'PermissionSpec.resources[0]: "*" grants s3:GetObject on every resource')
+
+
+def test_the_reference_names_the_condition_key_that_narrows_a_star_grant() -> None:
+    assert iam_reference.narrowing_keys(METRICS) == ["cloudwatch:namespace"]
+    assert iam_reference.narrowing_keys(["ecr:GetAuthorizationToken"]) == []
+
+
+def test_a_metrics_grant_reaches_the_task_role_passes_the_pack_and_the_preview_names_its_key() -> None:
+    from ecs_platform.tools.preview import report
+
+    run = run_program("dev", _service({"actions": METRICS, "resources": ["*"]}))
+    assert run.error is None, run.error
+    registered = run.one(ROLE_POLICY, "ecs-api-roles-task-policy")
+    assert policy(registered.inputs["policy"])["Statement"] == [
+        {"Sid": "Granted0", "Effect": "Allow", "Action": METRICS, "Resource": ["*"]}]
+    rule = next(r for r in rules.RESOURCE_RULES if r.name == "iam-no-wildcards")
+    assert rule.violations(ROLE_POLICY, registered.inputs) == []
+    assert ("Allow cloudwatch:PutMetricData on * (no resource to name in AWS's reference; narrow it with a "
+            "Condition on cloudwatch:namespace)") in report.text(run, None)
+
+
+# --- a grant of the wrong kind (issue 21) ----------------------------------------------------------
+
+
+def test_a_grant_on_a_resource_of_the_wrong_kind_is_refused_and_registers_nothing() -> None:
+    # EFS's ARN is elasticfilesystem:...:file-system/<id>: a grant on another spelling allows nothing.
+    wrong = "arn:aws:efs:us-east-1:123456789012:filesystem/fs-0123"
+    run: StackRun = run_program("dev", _service({"actions": ["elasticfilesystem:ClientMount"], "resources": [wrong]}))
+    assert isinstance(run.error, ConfigError), run.error
+    [problem] = run.error.problems
+    assert problem.startswith(f"ecs-platform:services.api.permissions[0].resources[0]: {wrong} is of no resource "
+                              "type elasticfilesystem:ClientMount acts on, so it grants nothing (allowed: "
+                              "elasticfilesystem:ClientMount takes arn:${Partition}:elasticfilesystem:${Region}:"
+                              "${Account}:file-system/${FileSystemId}")
+    assert run.resources == []
+
+
+def test_the_platforms_own_policies_name_resources_of_the_right_kind() -> None:
+    # The flow-log role and ECS Exec's audit statements (DescribeLogGroups takes "*" only), the
+    # EFS grant (file-system ARNs, an ARN operator on the access point) and native blue/green's
+    # infrastructure policy (listener, listener-rule and target-group ARNs), in every stack file.
+    rule = next(r for r in rules.RESOURCE_RULES if r.name == "iam-resource-kind")
+    for stack in ("dev", "prod", "wordpress"):
+        run = run_program(stack, {"services": {"api": {"image": "nginx:1.27", "user": "1000", "exec": True,
+                                                       "readonlyRootFilesystem": False}}} if stack == "dev" else None)
+        assert run.error is None, (stack, run.error)
+        policies = [r for r in run.resources if r.type in rule.types]
+        assert policies
+        assert [v for r in policies for v in rule.violations(r.type, r.inputs)] == [], stack

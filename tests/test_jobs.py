@@ -45,7 +45,8 @@ def part(run: StackRun, typ: str, name: str) -> Registration:
 
 
 def private_subnets(run: StackRun) -> list[str]:
-    return [s for s, (_, kind) in run.cloud.subnets.items() if kind == "private"]
+    # awsx's private subnets, or its isolated ones behind a NAT instance (dev's)
+    return [s for s, (_, kind) in run.cloud.subnets.items() if kind in ("private", "isolated")]
 
 
 # --- scheduled jobs -------------------------------------------------------------------------------

@@ -19,6 +19,9 @@ from ecs_platform.tools.mock_cloud import REGION_ZONES, StackRun, run_program, s
 NS = "ecs-platform:"
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 SM = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"
+KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+CN_SM = SM.replace("arn:aws:", "arn:aws-cn:").replace("us-east-1", "cn-north-1")
+CN_KEY = KEY.replace("arn:aws:", "arn:aws-cn:").replace("us-east-1", "cn-north-1")
 BASE: dict[str, Any] = {"image": "nginx:1.27", "user": "1000"}
 HTTP = {"allowPlainHttp": True}
 
@@ -59,7 +62,22 @@ def problems(overrides: dict[str, Any]) -> list[str]:
 
 HEX64 = "a" * 64
 IMAGE_255 = "r/" + "a" * 253
-ROUTES_100 = [{"paths": [f"/r{i}"]} for i in range(100)]
+#: Many routes in one band derive clashing priorities (refused, tests/test_traffic.py): these pin theirs.
+ROUTES_100 = [{"paths": [f"/r{i}"], "priority": 1 + i} for i in range(100)]
+
+
+def shifting(n: int, rolling: int = 0) -> dict[str, Any]:
+    """``n`` public services deploying blue/green (two target groups, a rule on their own test listener),
+    and ``rolling`` public services deploying rolling (one target group), on sibling paths."""
+    specs = {f"g{i}": {"routes": [{"paths": [f"/g{i}"], "priority": 1000 + i}],
+                       "deployment": {"strategy": "blueGreen", "testPort": 9000 + i}} for i in range(n)}
+    specs |= {f"r{i}": {"routes": [{"paths": [f"/r{i}"], "priority": 2000 + i}]} for i in range(rolling)}
+    return services(**specs)
+
+
+def public_services(n: int) -> dict[str, Any]:
+    """``n`` public services on sibling paths, each with its own explicit priority."""
+    return services(**{f"s{i}": {"routes": [{"paths": [f"/s{i}"], "priority": 1 + i}]} for i in range(n)})
 SPOT = {"launchType": "FARGATE_SPOT"}
 
 #: (id, overrides, expected line prefix). Pairs marked "first refused" sit next to the
@@ -85,7 +103,7 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("tab in a tag value", {"tags": {"Team": "a\tb"}},
      f'{NS}tags.Team: "a\\tb" is not a valid tag value (allowed: 1-256 letters, digits, spaces and _ . : / = + - @)'),
     ("newline at the end of a tag value", {"tags": {"Team": "ab\n"}}, f'{NS}tags.Team: "ab\\n" is not a valid tag value'),
-    ("newline in a service tag key", svc(tags={"Te\nam": "x"}), f'{NS}services.api.tags.Te\nam: "Te\\nam" is not a valid tag key'),
+    ("newline in a service tag key", svc(tags={"Te\nam": "x"}), f'{NS}services.api.tags.Te\\nam: "Te\\nam" is not a valid tag key'),
     ("51 tags on the task definition from the stack (first refused)", {"tags": tags(47), **svc()},
      f"{NS}services.api.tags: 0 tags make 51 tags on the service's task definition, with the stack's 50, Service "
      "and 0 waiver tag(s) (allowed: at most 50 tags per resource)"),
@@ -111,16 +129,32 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
      "(allowed: at most 60, AWS's default quota of outbound rules per security group)"),
     ("egress block listed twice", svc(egressCidrs=["10.0.0.0/8", "10.0.0.0/8"]),
      f'{NS}services.api.egressCidrs[1]: "10.0.0.0/8" is already listed (allowed: each block once)'),
-    ("61 public services (first refused)", services(**{f"s{i}": {"routes": [{"paths": [f"/s{i}"]}]} for i in range(61)}),
+    ("61 public services (first refused)", public_services(61),
      f"{NS}services: 61 public services need as many outbound rules on the load balancer's security group (allowed: "
      "at most 60 public services, AWS's default quota of outbound rules per security group)"),
     # --- load balancer quotas (100 rules, 100 target groups) ---
-    ("101 routes (first refused)", pub(routes=[*ROUTES_100, {"paths": ["/r100"]}]),
-     f"{NS}services: 101 routes make as many listener rules on the load balancer (allowed: at most 100, AWS's "
-     "default quota of rules per Application Load Balancer)"),
-    ("101 target groups (first refused)", services(**{f"s{i}": {"routes": [{"paths": [f"/s{i}"]}]} for i in range(101)}),
-     f"{NS}services: 101 public services need as many target groups on the load balancer (allowed: at most 100, "
-     "AWS's default quota of target groups per Application Load Balancer)"),
+    ("101 routes (first refused)", pub(routes=[*ROUTES_100, {"paths": ["/r100"], "priority": 101}]),
+     f"{NS}services: 101 routes make 101 rules on the load balancer (allowed: at most 100, AWS's default 'Rules per "
+     "Application Load Balancer' quota, default rules not counted; raise it in Service Quotas, or split the services "
+     "over stacks)"),
+    ("99 routes and a test listener rule (first refused)",
+     {**shifting(1), "services": {**shifting(1)["services"], "api": {**BASE, "port": 80, "routes": ROUTES_100[:99]}}},
+     f"{NS}services: 100 routes and 1 test listener rules (one per blue/green, linear or canary service) make 101 "
+     "rules on the load balancer (allowed: at most 100"),
+    ("101 target groups (first refused)", public_services(101),
+     f"{NS}services: 101 public services need 101 target groups on the load balancer, 101 in all (allowed: at most "
+     "100, AWS's default 'Target Groups per Application Load Balancer' quota; raise it in Service Quotas, or split "
+     "the services over stacks)"),
+    ("101 target groups with alternates (first refused)", shifting(49, rolling=3),
+     f"{NS}services: 52 public services need 52 target groups and 49 alternate ones (blue/green, linear and canary "
+     "services) on the load balancer, 101 in all (allowed: at most 100"),
+    ("51 listeners (first refused)", shifting(50),
+     f"{NS}services: 50 distinct deployment.testPort values make 51 listeners on the load balancer with HTTP "
+     "(allowed: at most 50, AWS's default 'Listeners per Application Load Balancer' quota; raise it in Service "
+     "Quotas, or deploy some of these services rolling)"),
+    ("51 listeners with HTTPS (first refused)", {**shifting(49), "loadBalancer": {"certificateArn": CERT}},
+     f"{NS}services: 49 distinct deployment.testPort values make 51 listeners on the load balancer with HTTP and "
+     "HTTPS (allowed: at most 50"),
     # --- TLS policy, access-log bucket ---
     ("made-up TLS 1.3 policy name", pub({"certificateArn": CERT, "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-Made-Up"}),
      f'{NS}loadBalancer.sslPolicy: "ELBSecurityPolicy-TLS13-1-2-Made-Up" is not a TLS 1.3 security policy of the load '
@@ -186,7 +220,9 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("hosts that differ only in case", services(a={"routes": [{"hosts": ["api.example.com"]}]},
                                                 b={"routes": [{"hosts": ["API.example.com"]}]}),
      f'{NS}services.b.routes[0]: {{"hosts": ["API.example.com"], "paths": []}} is also the route of '
-     "services.a.routes[0] (allowed: each route on one service; hosts are compared without regard to case)"),
+     "services.a.routes[0]: the load balancer evaluates the rule of services.a.routes[0] first (priority 10668 before "
+     "10781), so service a gets these requests (allowed: each route on one service; hosts are compared without "
+     "regard to case)"),
     ("one host twice in a route", services(a={"routes": [{"hosts": ["a.example.com", "A.Example.com"]}]}),
      f'{NS}services.a.routes[0].hosts[1]: "A.Example.com" is the host "a.example.com" again: the load balancer '
      "matches hosts without regard to case (allowed: each host once)"),
@@ -200,9 +236,25 @@ BAD: list[tuple[str, dict[str, Any], str]] = [
     ("deep paths the bands cannot order", services(a={"routes": [{"paths": ["/a/b/c/d/e/*"]}]},
                                                    b={"routes": [{"paths": ["/a/b/c/d/e/f/*"]}]}),
      f"{NS}services.b.routes[0]: is never reached: services.a.routes[0] (priority 21"),
+    # --- customer-managed keys of secrets ---
+    ("secrets key given as an alias", svc(secrets={"DB": SM}, secretsKmsKeys=["arn:aws:kms:us-east-1:123456789012:alias/app"]),
+     f'{NS}services.api.secretsKmsKeys[0]: "arn:aws:kms:us-east-1:123456789012:alias/app" is not a KMS key ARN '
+     "(allowed: arn:aws:kms:<region>:<account>:key/<id>; an IAM policy names a key by its ARN, not an alias)"),
+    ("secrets key without secrets", svc(secretsKmsKeys=[KEY]),
+     f"{NS}services.api.secretsKmsKeys: is set and the container has no secrets (allowed: remove it, or secrets these "
+     "keys encrypt)"),
+    ("secrets key listed twice", svc(secrets={"DB": SM}, secretsKmsKeys=[KEY, KEY]),
+     f'{NS}services.api.secretsKmsKeys[1]: "{KEY}" is already listed (allowed: each key once)'),
+    ("secrets key in another region than the secrets", svc(secrets={"DB": SM},
+                                                          secretsKmsKeys=[KEY.replace("us-east-1", "eu-west-1")]),
+     f'{NS}services.api.secretsKmsKeys[0]: "{KEY.replace("us-east-1", "eu-west-1")}" is in eu-west-1, where none of '
+     "the container's secrets is (allowed: a key in us-east-1; Secrets Manager and Parameter Store encrypt with a key "
+     "of their own region)"),
+    ("secrets key of another partition", svc(secrets={"DB": CN_SM}, secretsKmsKeys=[CN_KEY]),
+     f'{NS}services.api.secretsKmsKeys[0]: "{CN_KEY}" is in partition aws-cn'),
     # --- ARNs of another partition ---
-    ("secret of another partition", svc(secrets={"DB": SM.replace("arn:aws:", "arn:aws-cn:")}),
-     f'{NS}services.api.secrets.DB: "{SM.replace("arn:aws:", "arn:aws-cn:")}" is in partition aws-cn, not the '
+    ("secret of another partition", svc(secrets={"DB": CN_SM}),
+     f'{NS}services.api.secrets.DB: "{CN_SM}" is in partition aws-cn, not the '
      "partition of the stack's region us-east-1 (allowed: an arn:aws:... ARN)"),
     ("granted resource of another partition",
      svc(permissions=[{"actions": ["s3:GetObject"], "resources": ["arn:aws-us-gov:s3:::b/*"]}]),
@@ -244,8 +296,13 @@ GOOD: list[tuple[str, dict[str, Any]]] = [
     ("30 ingress blocks over HTTPS (last accepted)", pub({"certificateArn": CERT,
                                                          "ingressCidrs": [f"10.0.{i}.0/24" for i in range(30)]})),
     ("60 egress blocks (last accepted)", svc(egressCidrs=[f"10.0.{i}.0/24" for i in range(60)])),
-    ("60 public services (last accepted)", services(**{f"s{i}": {"routes": [{"paths": [f"/s{i}"]}]} for i in range(60)})),
+    ("60 public services (last accepted)", public_services(60)),
     ("100 routes (last accepted)", pub(routes=ROUTES_100)),
+    ("99 rules and a test listener rule (last accepted)",
+     {**shifting(1), "services": {**shifting(1)["services"], "api": {**BASE, "port": 80, "routes": ROUTES_100[:98]}}}),
+    ("100 target groups with alternates (last accepted)", shifting(48, rolling=4)),
+    ("50 listeners (last accepted)", shifting(49)),
+    ("50 listeners with HTTPS (last accepted)", {**shifting(48), "loadBalancer": {"certificateArn": CERT}}),
     ("a FIPS post-quantum TLS policy", pub({"certificateArn": CERT, "sslPolicy": "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09"})),
     ("bucket of 63 characters (last accepted)", pub({**HTTP, "accessLogsBucket": "b" * 63})),
     ("bucket of 3 characters (last accepted)", pub({**HTTP, "accessLogsBucket": "bbb"})),
@@ -265,6 +322,8 @@ GOOD: list[tuple[str, dict[str, Any]]] = [
     ("same path on different hosts", services(a={"routes": [{"hosts": ["a.example.com"], "paths": ["/*"]}]},
                                               b={"routes": [{"hosts": ["b.example.com"], "paths": ["/*"]}]})),
     ("secret in another region of the partition", svc(secrets={"DB": SM.replace("us-east-1", "eu-west-1")})),
+    ("secrets key in the secrets' region", svc(secrets={"DB": SM.replace("us-east-1", "eu-west-1")},
+                                               secretsKmsKeys=[KEY.replace("us-east-1", "eu-west-1")])),
 ]  # fmt: skip
 
 
@@ -355,7 +414,8 @@ def test_task_definition_of_64_kib_is_registered_and_one_byte_more_refused() -> 
     over = run_program("dev", svc(environment={"BIG": "a" * (fill + 1)}))
     assert isinstance(over.error, ConfigError), over.error
     assert over.error.problems == [
-        f"{NS}services.api: makes container definitions of {64 * 1024 + 1} bytes (allowed: at most {64 * 1024}, "
+        f"{NS}services.api.environment: makes container definitions of {64 * 1024 + 1} bytes, {fill + 1 + 27} of "
+        f"them this environment (allowed: at most {64 * 1024}, "
         "ECS's task definition size quota; move large values to secrets, parameters or files)"
     ]
     assert over.resources == []
@@ -377,5 +437,26 @@ def test_a_program_building_a_task_definition_gets_the_same_size_rule() -> None:
     run = run_program("embed", config={"aws:region": "us-east-1"}, program=program)
     assert isinstance(run.error, ConfigError), run.error
     [problem] = run.error.problems
-    assert problem.startswith("TaskSpec: makes container definitions of ") and "at most 65536" in problem
+    assert problem.startswith("TaskSpec.environment: makes container definitions of ") and "at most 65536" in problem
+    assert run.resources == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path"),
+    [({"services": {"api": {"image": "nginx", "user": "1000",
+                            "sidecars": {"log": {"image": "busybox", "user": "1000",
+                                                 "environment": {"BIG": "a" * (64 * 1024)}}}}}},
+      "services.api.sidecars.log.environment"),
+     ({"jobs": {"import": {"image": "nginx", "user": "1000", "environment": {"BIG": "a" * (64 * 1024)}}}},
+      "jobs.import.environment"),
+     ({"services": {"api": {"image": "nginx", "user": "1000", "environment": {"A": "a"},
+                            "command": ["run", "a" * (64 * 1024)]}}},
+      "services.api.command")],
+    ids=["sidecar environment", "job environment", "command"],
+)  # fmt: skip
+def test_an_oversized_task_definition_is_reported_at_the_key_that_grew_it(overrides: dict[str, Any], path: str) -> None:
+    run = run_program("dev", overrides)
+    assert isinstance(run.error, ConfigError), run.error
+    [problem] = [p for p in run.error.problems if "makes container definitions" in p]
+    assert problem.startswith(f"{NS}{path}: makes container definitions of "), problem
     assert run.resources == []

@@ -203,6 +203,29 @@ BREAKING: list[tuple[str, str, dict[str, Any], str]] = [
      "statement B allows every action (s3:*)"),
     ("iam-no-wildcards", rules.ROLE_POLICY, policy_doc({"Sid": "C", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}),
      "statement C applies to every resource (*)"),
+    # Issue 21: the flow-log role's DescribeLogGroups on a log-group ARN, the EFS grant on EFS's
+    # pre-release ARN spelling, a string operator on an ARN-typed key (Parliament's RESOURCE_MISMATCH).
+    ("iam-resource-kind", rules.ROLE_POLICY, policy_doc({"Sid": "G", "Effect": "Allow", "Action": [
+        "logs:DescribeLogGroups"], "Resource": "arn:aws:logs:us-east-1:123456789012:log-group:*"}),
+     "statement G: arn:aws:logs:us-east-1:123456789012:log-group:* is of no resource type logs:DescribeLogGroups "
+     'acts on, so it grants nothing (allowed: logs:DescribeLogGroups takes "*" only (no resource type)'),
+    ("iam-resource-kind", rules.ROLE_POLICY, policy_doc({"Sid": "E", "Effect": "Allow", "Action": [
+        "elasticfilesystem:ClientMount"], "Resource": "arn:aws:efs:us-east-1:123456789012:filesystem/fs-1"}),
+     "statement E: arn:aws:efs:us-east-1:123456789012:filesystem/fs-1 is of no resource type "
+     "elasticfilesystem:ClientMount acts on"),
+    ("iam-resource-kind", rules.ROLE_POLICY, policy_doc({"Sid": "W", "Effect": "Allow", "Action": [
+        "logs:DescribeLogGroups", "logs:CreateLogStream"], "Resource": "arn:aws:logs:us-east-1:1:log-group:g:*"}),
+     "statement W: logs:DescribeLogGroups acts on none of arn:aws:logs:us-east-1:1:log-group:g:*"),
+    ("iam-resource-kind", rules.ROLE, {"inlinePolicies": [{"name": "p", "policy": json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Sid": "L", "Effect": "Allow", "Action": "elasticloadbalancing:ModifyRule",
+        "Resource": "arn:aws:elasticloadbalancing:us-east-1:1:listener/app/lb/0123/4567"}]})}]},
+     "inline policy p: statement L: arn:aws:elasticloadbalancing:us-east-1:1:listener/app/lb/0123/4567 is of no "
+     "resource type elasticloadbalancing:ModifyRule acts on"),
+    ("iam-resource-kind", rules.ROLE_POLICY, policy_doc({"Sid": "C", "Effect": "Allow", "Action": [
+        "elasticfilesystem:ClientMount"], "Resource": "arn:aws:elasticfilesystem:us-east-1:1:file-system/fs-1",
+        "Condition": {"StringEquals": {"elasticfilesystem:AccessPointArn": "arn:aws:elasticfilesystem:us-east-1:1:"
+                                                                            "access-point/fsap-1"}}}),
+     "statement C: StringEquals compares elasticfilesystem:AccessPointArn, an ARN-typed condition key, as a string"),
     ("iam-trust-scoped", rules.ROLE, {"assumeRolePolicy": json.dumps({**TRUST, "Statement": [{
         **TRUST["Statement"][0], "Principal": {"Service": ["ecs-tasks.amazonaws.com", "ec2.amazonaws.com"]}}]})},
      'the role trusts {"Service": ["ecs-tasks.amazonaws.com", "ec2.amazonaws.com"]} (allowed: exactly one service principal)'),
@@ -452,19 +475,54 @@ def test_model_and_pack_agree_on_root_users(user: str) -> None:
     assert model == pack == (user in USERS)
 
 
+#: A resource of the kind each action acts on (the wildcard rules are tested apart from the kind rule).
+FITS = {"s3:GetObject": B + "/*", "s3:Get*": B + "/*", "s3:*Object": B + "/*",
+        "logs:PutLogEvents": "arn:aws:logs:us-east-1:123456789012:log-group:g:*"}  # fmt: skip
+#: An action of the kind each resource is.
+ACTS = {B: "s3:ListBucket", "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-??????": "secretsmanager:GetSecretValue"}
+
+
 @pytest.mark.parametrize("action", WILD_ACTIONS + ACTIONS)
 def test_model_and_pack_agree_on_wildcard_actions(action: str) -> None:
-    model = _model_accepts(lambda: PermissionSpec(actions=[action], resources=[B]))
-    pack = not _violations("iam-no-wildcards", rules.ROLE_POLICY, policy_doc(stmt(Action=action, Resource=B)))
+    resource = FITS.get(action, B)
+    model = _model_accepts(lambda: PermissionSpec(actions=[action], resources=[resource]))
+    doc = policy_doc(stmt(Action=action, Resource=resource))
+    pack = not _violations("iam-no-wildcards", rules.ROLE_POLICY, doc) + _violations(
+        "iam-resource-kind", rules.ROLE_POLICY, doc)
     assert model == pack == (action in ACTIONS)
 
 
 @pytest.mark.parametrize("resource", WILD_RESOURCES + RESOURCES)
 def test_model_and_pack_agree_on_wildcard_resources(resource: str) -> None:
-    model = _model_accepts(lambda: PermissionSpec(actions=["s3:GetObject"], resources=[resource]))
-    doc = policy_doc(stmt(Action="s3:GetObject", Resource=resource))
-    pack = not _violations("iam-no-wildcards", rules.ROLE_POLICY, doc)
+    action = ACTS.get(resource, "s3:GetObject")
+    model = _model_accepts(lambda: PermissionSpec(actions=[action], resources=[resource]))
+    doc = policy_doc(stmt(Action=action, Resource=resource))
+    pack = not _violations("iam-no-wildcards", rules.ROLE_POLICY, doc) + _violations(
+        "iam-resource-kind", rules.ROLE_POLICY, doc)
     assert model == pack == (resource in RESOURCES)
+
+
+#: (actions, resources, accepted): grants of the right and of the wrong kind.
+KINDS = [
+    (["s3:GetObject"], [B + "/*"], True),
+    (["s3:GetObject"], [B], False),                       # a bucket is no object
+    (["s3:GetObject", "s3:ListBucket"], [B, B + "/*"], True),
+    (["elasticfilesystem:ClientMount"], ["arn:aws:elasticfilesystem:us-east-1:123456789012:file-system/fs-0123"], True),
+    (["elasticfilesystem:ClientMount"], ["arn:aws:efs:us-east-1:123456789012:filesystem/fs-0123"], False),
+    (["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+     ["arn:aws:logs:us-east-1:123456789012:log-group:/ecs/x:*"], True),
+    (["logs:CreateLogStream"], ["arn:aws:logs:us-east-1:123456789012:log-group:/ecs/x"], False),  # no stream
+    (["sqs:SendMessage"], ["arn:aws:sns:us-east-1:123456789012:topic"], False),
+    (["cloudwatch:PutMetricData"], ["arn:aws:cloudwatch:us-east-1:123456789012:dataset/d1"], True),
+    (["cloudwatch:PutMetricData"], ["arn:aws:cloudwatch:us-east-1:123456789012:alarm:a"], False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("actions", "resources", "accepted"), KINDS)
+def test_model_and_pack_agree_on_resource_kinds(actions: list[str], resources: list[str], accepted: bool) -> None:
+    model = _model_accepts(lambda: PermissionSpec(actions=actions, resources=resources))
+    pack = not _violations("iam-resource-kind", rules.ROLE_POLICY, policy_doc(stmt(Action=actions, Resource=resources)))
+    assert model == pack == accepted
 
 
 @pytest.mark.parametrize(("name", "value"), CREDENTIALS + PLAIN)
@@ -671,3 +729,108 @@ def test_every_stack_file_passes_ec2_2_and_ec2_6_and_a_stack_without_flow_logs_i
     run = run_program("dev", {"flowLogs": False})
     assert run.error is None, run.error
     assert [v for v in stack_violations(run) if "EC2." in v] == []
+
+
+# --- four inputs that broke a rule and passed it (issue 21) -----------------------------------------
+
+
+def test_ecs_10_catches_a_fargate_service_placed_by_the_clusters_default_strategy() -> None:
+    cluster = _res(rules.CLUSTER, "cluster", {})
+    default = _res(rules.CLUSTER_CAPACITY_PROVIDERS, "ccp", {"capacityProviders": ["FARGATE"],
+                   "defaultCapacityProviderStrategies": [{"capacityProvider": "FARGATE", "weight": 1}]},
+                   {"clusterName": [cluster]})  # fmt: skip
+    old = _res(rules.SERVICE, "svc", {"platformVersion": "1.3.0"}, {"cluster": [cluster]})
+    assert _stack(cluster, default, old) == [
+        "urn:svc: ECS.10: the Fargate service (placed by its cluster's default capacity provider strategy) pins "
+        "platform version 1.3.0 instead of LATEST"]  # fmt: skip
+    # The resource rule alone could not see it: the service names no launch type nor strategy.
+    assert _violations("ecs-10-fargate-latest", rules.SERVICE, dict(old.props)) == []
+    latest = _res(rules.SERVICE, "svc", {"platformVersion": "LATEST"}, {"cluster": [cluster]})
+    assert _stack(cluster, default, latest) == []
+    ec2_default = _res(rules.CLUSTER_CAPACITY_PROVIDERS, "ccp", {"defaultCapacityProviderStrategies": [
+        {"capacityProvider": "asg-cp", "weight": 1}]}, {"clusterName": [cluster]})  # fmt: skip
+    assert _stack(cluster, ec2_default, old) == []
+    # A Fargate-only task definition makes it a Fargate service whatever the cluster's default.
+    task_def = _res(TASK, "td", {"requiresCompatibilities": ["FARGATE"]})
+    by_task = _res(rules.SERVICE, "svc", {"platformVersion": "1.4.0"}, {"cluster": [cluster], "taskDefinition": [task_def]})
+    assert len(_stack(cluster, ec2_default, task_def, by_task)) == 1
+
+
+def test_sg_described_catches_inline_rules_without_descriptions() -> None:
+    props: dict[str, Any] = {"description": "tasks", "ingress": [{"protocol": "tcp", "fromPort": 80, "toPort": 80, "description": "lb"},
+                                                 {"protocol": "tcp", "fromPort": 22, "toPort": 22}],
+             "egress": [{"protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["10.0.0.0/8"]}]}  # fmt: skip
+    assert _violations("sg-described", rules.SG, props) == [
+        "the security group's inline ingress rule [1] (tcp 22-22) has no description",
+        "the security group's inline egress rule [0] (-1 0-0) has no description",
+    ]
+    described = {**props, "ingress": [props["ingress"][0]], "egress": [{**props["egress"][0], "description": "out"}]}
+    assert _violations("sg-described", rules.SG, described) == []
+
+
+def test_elb_1_catches_a_forwarding_rule_on_an_http_listener_that_redirects_by_default() -> None:
+    lb = _res(rules.LB, "lb", dict(GOOD_LB))
+    redirect = {"type": "redirect", "redirect": {"protocol": "HTTPS", "port": "443", "statusCode": "HTTP_301"}}
+    http = _res(rules.LISTENER, "http", {"protocol": "HTTP", "defaultActions": [redirect]}, {"loadBalancerArn": [lb]})
+    forward = _res(rules.LISTENER_RULE, "rule", {"actions": [{"type": "forward", "targetGroupArn": "tg"}]},
+                   {"listenerArn": [http]})  # fmt: skip
+    assert _stack(lb, http, forward) == [
+        "urn:rule: ELB.1: the rule on an HTTP listener serves plain HTTP instead of redirecting to HTTPS"]
+    redirecting = _res(rules.LISTENER_RULE, "rule", {"actions": [redirect]}, {"listenerArn": [http]})
+    assert _stack(lb, http, redirecting) == []
+    https = _res(rules.LISTENER, "https", {"protocol": "HTTPS", "defaultActions": [{"type": "forward"}]},
+                 {"loadBalancerArn": [lb]})  # fmt: skip
+    on_https = _res(rules.ALB_LISTENER_RULE, "rule", {"actions": [{"type": "forward"}]}, {"listenerArn": [https]})
+    assert _stack(lb, https, on_https) == []
+    waived_lb = _res(rules.LB, "lb", {**GOOD_LB, "tagsAll": {"ecs-platform:waiver:ELB.1": "no domain"}})
+    waived_http = _res(rules.LISTENER, "http", {"protocol": "HTTP", "defaultActions": [redirect]},
+                       {"loadBalancerArn": [waived_lb]})  # fmt: skip
+    waived_rule = _res(rules.LISTENER_RULE, "rule", {"actions": [{"type": "forward"}]}, {"listenerArn": [waived_http]})
+    assert _stack(waived_lb, waived_http, waived_rule) == []
+
+
+def test_elb_1_takes_a_listener_without_protocol_on_an_alb_as_http() -> None:
+    lb = _res(rules.LB, "lb", dict(GOOD_LB))
+    bare = _res(rules.LISTENER, "bare", {"port": 80, "defaultActions": [{"type": "forward"}]}, {"loadBalancerArn": [lb]})
+    assert _stack(lb, bare) == ["urn:bare: ELB.1: the HTTP listener serves plain HTTP instead of redirecting to HTTPS"]
+    nlb = _res(rules.LB, "nlb", {**GOOD_LB, "loadBalancerType": "network"})
+    tcp = _res(rules.LISTENER, "tcp", {"port": 80, "defaultActions": [{"type": "forward"}]}, {"loadBalancerArn": [nlb]})
+    assert _stack(nlb, tcp) == []
+
+
+def test_the_four_inputs_are_caught_end_to_end() -> None:
+    import pulumi_aws as aws
+
+    def program() -> None:
+        cluster = aws.ecs.Cluster("c")
+        aws.ecs.ClusterCapacityProviders("ccp", cluster_name=cluster.name, capacity_providers=["FARGATE"],
+                                         default_capacity_provider_strategies=[
+                                             aws.ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArgs(
+                                                 capacity_provider="FARGATE", weight=1)])  # fmt: skip
+        aws.ecs.Service("old", cluster=cluster.arn, platform_version="1.3.0", tags={"Team": "x"})
+        aws.ec2.SecurityGroup("sg", description="tasks", vpc_id="vpc-1", tags={"Team": "x"},
+                              ingress=[aws.ec2.SecurityGroupIngressArgs(protocol="tcp", from_port=22, to_port=22,
+                                                                        cidr_blocks=["10.0.0.0/8"])])  # fmt: skip
+        lb = aws.lb.LoadBalancer("lb", subnets=["subnet-a", "subnet-b"], drop_invalid_header_fields=True,
+                                 enable_deletion_protection=True, tags={"Team": "x"},
+                                 access_logs=aws.lb.LoadBalancerAccessLogsArgs(bucket="logs", enabled=True))
+        http = aws.lb.Listener("http", load_balancer_arn=lb.arn, port=80, protocol="HTTP", default_actions=[
+            aws.lb.ListenerDefaultActionArgs(type="redirect", redirect=aws.lb.ListenerDefaultActionRedirectArgs(
+                protocol="HTTPS", port="443", status_code="HTTP_301"))])  # fmt: skip
+        aws.lb.ListenerRule("forward", listener_arn=http.arn, priority=10,
+                            actions=[aws.lb.ListenerRuleActionArgs(type="forward", target_group_arn="tg")],
+                            conditions=[aws.lb.ListenerRuleConditionArgs(
+                                path_pattern=aws.lb.ListenerRuleConditionPathPatternArgs(values=["/*"]))])
+        aws.lb.Listener("bare", load_balancer_arn=lb.arn, port=8080, default_actions=[
+            aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn="tg")])  # fmt: skip
+
+    run = ok(run_program("x", config={"aws:region": "us-east-1"}, program=program))
+    found = stack_violations(run) + resource_violations(run)
+    assert [v for v in found if v.startswith("ecs-10-fargate-latest-by-default ")] == [
+        f"ecs-10-fargate-latest-by-default {run.one(rules.SERVICE).urn}: ECS.10: the Fargate service (placed by "
+        "its cluster's default capacity provider strategy) pins platform version 1.3.0 instead of LATEST"]
+    assert ("sg-described sg: the security group's inline ingress rule [0] (tcp 22-22) has no description"
+            in found), found
+    elb_1 = sorted(v.split(" ", 1)[1].split(": ", 1)[0].rsplit("::", 1)[-1] for v in found
+                   if v.startswith("elb-1-http-redirects "))
+    assert elb_1 == ["bare", "forward"], found

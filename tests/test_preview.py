@@ -39,7 +39,8 @@ def test_dev_preview_shows_the_tree_counts_exports_and_cost(capsys) -> None:
         "│  │  │     desired 1; capacity FARGATE_SPOT (weight 1); subnets us-east-1c/use1-az1 (private), "
         "us-east-1d/use1-az2 (private); public IP no; behind the load balancer on port 8080; rollback on failed deploy; "
         "deploys rolling; rolls back on alarms ecs-web-5xx-6122552, ecs-web-unhealthy-7ba1a4e; pulumi up waits for "
-        "steady state (up to 30m, rolls back if cancelled)",
+        "steady state (up to 30m); every update of the service redeploys (new tasks; forceNewDeployment, which "
+        "changing the capacity strategy needs)",
         "│  │     ecs-web-5xx-6122552: HTTPCode_Target_5XX_Count (Sum) above 10 for 2 min",
         "│  │     ecs-web-unhealthy-7ba1a4e: UnHealthyHostCount (Maximum) above 0 for 2 min",
         "│  │  │     trusts ecs-tasks.amazonaws.com for account 123456789012 only",
@@ -78,7 +79,9 @@ def test_prod_preview_lists_policies_and_autoscaling(capsys) -> None:
     # web's blue/green deployment, its alarms and its test listener
     assert ("deploys blue/green, bake 15 min; target groups left as ECS swaps them; rolls back on alarms "
             "ecs-web-5xx-6122552, ecs-web-unhealthy-7ba1a4e, ecs-web-5xx-alt-206b244, ecs-web-unhealthy-alt-7d0caa0; "
-            "pulumi up waits for steady state (up to 45m, rolls back if cancelled)") in out
+            "pulumi up waits for steady state (up to 45m)") in out
+    assert ("pulumi up waits for steady state (up to 45m); every update of the service redeploys (new tasks and a full "
+            "traffic shift with its bake; forceNewDeployment, which changing the capacity strategy needs)") in out
     assert "HTTPS 8443, ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09; default 404" in out
     assert "hosts www.example.com -> forward (weights 100/0, set by ECS)" in out
 
@@ -338,7 +341,7 @@ def test_dev_costs_at_most_45_dollars_a_month_with_tasks_in_private_subnets(dev:
     assert est.problems == []
     assert est.total_maximum <= 45.0
     assert dev.config["ecs-platform:natGateways"] == "Instance"
-    private = set(dev.one("awsx:ec2:Vpc").outputs["privateSubnetIds"])
+    private = set(dev.one("awsx:ec2:Vpc").outputs["isolatedSubnetIds"])  # behind dev's NAT instance
     for svc in dev.of_type("aws:ecs/service:Service"):
         assert set(svc.inputs["networkConfiguration"]["subnets"]) <= private
         assert not svc.inputs["networkConfiguration"].get("assignPublicIp")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ecs_platform.tools.mock_cloud import StackRun, run_program
-from tests.conftest import containers, policy, provider_default_tags, service_part
+from tests.conftest import STACKS, containers, policy, provider_default_tags, service_part, stack_run
 
 VPC = "awsx:ec2:Vpc"
 SERVICE = "aws:ecs/service:Service"
@@ -41,7 +41,8 @@ def test_subnet_layout_is_pinned_so_adding_a_zone_never_recarves_subnets(dev: St
     assert vpc["cidrBlock"] == "10.0.0.0/16"
     assert vpc["availabilityZoneCidrMask"] == 19
     assert vpc["subnetStrategy"] == "Auto"
-    assert vpc["subnetSpecs"] == [{"type": "Private", "cidrMask": 20}, {"type": "Public", "cidrMask": 22}]
+    # (dev's tasks' subnets are awsx's isolated ones, behind its NAT instance)
+    assert vpc["subnetSpecs"] == [{"type": "Isolated", "cidrMask": 20}, {"type": "Public", "cidrMask": 22}]
     grown = run_program("dev", {"azCount": 3}).one(VPC).inputs
     assert {k: v for k, v in grown.items() if k != "availabilityZoneNames"} == {
         k: v for k, v in vpc.items() if k != "availabilityZoneNames"
@@ -76,7 +77,9 @@ def test_services_run_in_the_private_subnet_of_every_zone_without_public_ip(requ
     for svc in run.of_type(SERVICE):
         net = svc.inputs["networkConfiguration"]
         placed = [run.cloud.subnets[s] for s in net["subnets"]]
-        assert placed == [(zone, "private") for zone in zones]
+        # behind a NAT instance the subnets without public routes are awsx's isolated ones
+        kind = "isolated" if run.config.get("ecs-platform:natGateways") == "Instance" else "private"
+        assert placed == [(zone, kind) for zone in zones]
         assert net["assignPublicIp"] is False
 
 
@@ -274,6 +277,37 @@ def test_task_role_holds_only_what_config_grants(prod: StackRun) -> None:
     ]  # fmt: skip
 
 
+#: What the ADOT collector's ECS configs (shipped in its image under /etc/ecs/) call AWS for, on the
+#: task role: X-Ray's exporter sends trace segments (PutTelemetryRecords with them, as AWS's ECS
+#: "application trace data" page lists); the default config's awsxray receiver proxies the SDKs' sampling
+#: calls and its EMF exporter writes metrics to the log group /aws/ecs/application/metrics, creating it.
+#: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/trace-data.html
+#: https://github.com/aws-observability/aws-otel-collector/tree/main/config/ecs
+ADOT_CONFIG_NEEDS = {
+    "/etc/ecs/ecs-xray.yaml": {"xray:PutTraceSegments", "xray:PutTelemetryRecords"},
+    "/etc/ecs/ecs-default-config.yaml": {
+        "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets",
+        "xray:GetSamplingStatisticSummaries", "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
+        "logs:DescribeLogStreams"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_otel_collector_sidecar_is_granted_what_its_pipeline_calls(stack: str) -> None:
+    run = stack_run(stack)
+    for task in run.of_type(TASKDEF):
+        for c in containers(task):
+            if "aws-otel-collector" not in c["image"]:
+                continue
+            config = next((a.removeprefix("--config=") for a in c.get("command", []) if a.startswith("--config=")),
+                          "/etc/otel-config.yaml")  # fmt: skip
+            assert config in ADOT_CONFIG_NEEDS, f"{task.name}: {config} is not a config whose calls are known"
+            service = task.name.removesuffix("-task")
+            granted = {a for st in policy(run.one(ROLE_POLICY, f"{service}-roles-task-policy").inputs["policy"])[
+                "Statement"] for a in st["Action"]}
+            assert ADOT_CONFIG_NEEDS[config] <= granted, (task.name, ADOT_CONFIG_NEEDS[config] - granted)
+
+
 def test_exec_adds_channel_and_audit_log_actions_to_the_task_role_only() -> None:
     run = run_program("dev", {"services": {"api": {"image": "nginx", "user": "1000", "exec": True,
                                                    "readonlyRootFilesystem": False}}})  # fmt: skip
@@ -285,8 +319,8 @@ def test_exec_adds_channel_and_audit_log_actions_to_the_task_role_only() -> None
         {"Sid": "EcsExecChannels", "Effect": "Allow", "Resource": "*",
          "Action": ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel",
                     "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]},
-        {"Sid": "EcsExecAuditLogGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"],
-         "Resource": "arn:aws:logs:us-east-1:123456789012:log-group:*"},
+        # DescribeLogGroups has no resource type: "*" is its only resource (issue 21).
+        {"Sid": "EcsExecAuditLogGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"], "Resource": "*"},
         {"Sid": "EcsExecAuditLogWrite", "Effect": "Allow",
          "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
          "Resource": audit_arn + ":*"},
@@ -327,7 +361,7 @@ def test_sample_service_runs_when_config_has_no_services(dev: StackRun) -> None:
         "user": "0",
         "readonlyRootFilesystem": True,
         "command": ["chmod", "1777", "/volumes/scratch-0"],
-        "linuxParameters": {"capabilities": {"drop": ["ALL"]}},
+        "linuxParameters": {"capabilities": {"add": [], "drop": ["ALL"]}},
         "mountPoints": [{"sourceVolume": "scratch-0", "containerPath": "/volumes/scratch-0", "readOnly": False}],
         "logConfiguration": web["logConfiguration"] | {
             "options": web["logConfiguration"]["options"] | {"awslogs-stream-prefix": "volume-init"}},

@@ -20,6 +20,7 @@ from ecs_platform.predeploy import PreDeployRun
 from ecs_platform.service import LoadBalancerRef, Service, ServiceConnectRef
 from ecs_platform.specs import (
     AutoscalingSpec,
+    CapacityProviderSpec,
     ClusterSpec,
     ContainerSpec,
     EbsSpec,
@@ -36,6 +37,7 @@ from ecs_platform.specs import (
     PermissionSpec,
     PlatformSpec,
     QueueScalingSpec,
+    RestartPolicySpec,
     RetrySpec,
     RouteSpec,
     ScratchSpec,
@@ -52,6 +54,7 @@ from ecs_platform.task_definition import TaskDefinition
 __all__ = [
     "AutoscalingSpec",
     "AwsContext",
+    "CapacityProviderSpec",
     "Cluster",
     "ClusterRef",
     "ClusterSpec",
@@ -81,6 +84,7 @@ __all__ = [
     "PlatformSpec",
     "PreDeployRun",
     "QueueScalingSpec",
+    "RestartPolicySpec",
     "RetrySpec",
     "RouteSpec",
     "ScratchSpec",

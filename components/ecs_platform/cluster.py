@@ -14,6 +14,7 @@ from ecs_platform.iam import AwsContext, logs_key_policy
 from ecs_platform.outputs import after, waiver_tags
 from ecs_platform.specs import ClusterSpec
 from ecs_platform.specs.fields import CREATE_KEY
+from ecs_platform.specs.options import Strategy
 from ecs_platform.wiring import check_wiring
 
 #: After the on-demand base, this many Spot tasks run per on-demand task (80 % Spot).
@@ -53,6 +54,38 @@ def fargate_strategy(launch_type: str, on_demand_base: int = 1) -> list[Capacity
             CapacityStrategyItem("FARGATE_SPOT", weight=SPOT_WEIGHT),
         ]
     raise ValueError(f"{launch_type!r} is not a Fargate launch type")
+
+
+def configured_strategy(
+    items: Strategy, ec2_provider: pulumi.Input[str] | None = None
+) -> list[CapacityStrategyItem]:
+    """A strategy from config: ``EC2`` is the cluster's EC2 capacity provider."""
+    out = []
+    for item in items:
+        if item.provider == "EC2" and ec2_provider is None:
+            raise ValueError("EC2 needs the cluster's EC2 capacity provider")
+        provider = ec2_provider if item.provider == "EC2" else item.provider
+        assert provider is not None
+        out.append(CapacityStrategyItem(provider, weight=item.weight, base=item.base))
+    return out
+
+
+def task_strategy(
+    cluster: ClusterSpec,
+    launch_type: str | None,
+    strategy: Strategy | None,
+    ec2_provider: pulumi.Input[str] | None,
+    *,
+    on_demand_base: int | None = None,
+) -> list[CapacityStrategyItem]:
+    """The strategy a service or job is placed with: the configured one (its own, else the cluster's
+    when it names no launch type), else the one its launch type implies, with ``on_demand_base``
+    tasks on on-demand Fargate (default: the cluster's ``fargateOnDemandBase``)."""
+    items = cluster.strategy_for(launch_type, strategy)
+    if items:
+        return configured_strategy(items, ec2_provider)
+    base = cluster.fargate_on_demand_base if on_demand_base is None else on_demand_base
+    return capacity_strategy(cluster.launch_type_for(launch_type, strategy), base, ec2_provider)
 
 
 def capacity_strategy(
@@ -212,7 +245,11 @@ class Cluster(pulumi.ComponentResource):
                 f"{name}-external", external_spec, cluster_name=self.cluster.name, context=ctx, opts=child
             )
         default = spec.launch_type if spec.launch_type != "EXTERNAL" else "FARGATE"
-        strategy = capacity_strategy(default, spec.fargate_on_demand_base, self.ec2_capacity_provider_name)
+        strategy = (
+            configured_strategy(spec.capacity_provider_strategy, self.ec2_capacity_provider_name)
+            if spec.capacity_provider_strategy
+            else capacity_strategy(default, spec.fargate_on_demand_base, self.ec2_capacity_provider_name)
+        )
         self.capacity_providers = aws.ecs.ClusterCapacityProviders(
             f"{name}-capacity",
             cluster_name=self.cluster.name,

@@ -31,7 +31,14 @@ def nat_user_data(vpc_cidr: str) -> str:
     lines = [
         "#!/bin/bash",
         "set -euo pipefail",
-        "dnf install -y iptables-services",
+        # A setup that fails leaves an instance that passes its status checks and forwards
+        # nothing: power it off instead, so that Auto Scaling replaces it (a stopped instance is
+        # unhealthy: "Health checks for instances in an Auto Scaling group").
+        "trap 'shutdown -h now' ERR",
+        # The package repositories are reached through the instance's own Elastic IP, which may
+        # attach a moment after boot.
+        "for i in 1 2 3 4 5 6 7 8 9 10; do dnf install -y iptables-services && break; sleep 15; done",
+        "rpm -q iptables-services",
         "systemctl enable --now iptables",
         "echo 'net.ipv4.ip_forward=1' > /etc/sysctl.d/custom-ip-forwarding.conf",
         "sysctl -p /etc/sysctl.d/custom-ip-forwarding.conf",
@@ -180,7 +187,8 @@ class NatInstance(pulumi.ComponentResource):
             launch_template=aws.autoscaling.GroupLaunchTemplateArgs(
                 id=self.launch_template.id, version=self.launch_template.latest_version.apply(str)
             ),
-            opts=child,
+            # The instance reaches the internet (its packages) through the Elastic IP.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.eip]),
         )
         self.routes = [
             aws.ec2.Route(

@@ -113,15 +113,26 @@ def policy_document(statements: pulumi.Input[Sequence[dict[str, Any]]]) -> pulum
 
 def secrets_statements(
     secret_arns: Sequence[pulumi.Input[str]],
+    keyed: Sequence[tuple[pulumi.Input[str], Sequence[pulumi.Input[str]]]] = (),
 ) -> pulumi.Input[list[dict[str, Any]]]:
-    """Read access to exactly these Secrets Manager secrets / SSM parameters.
+    """Read access to exactly these Secrets Manager secrets / SSM parameters, and ``kms:Decrypt``
+    through those services on each customer-managed key of ``keyed`` (key, the secrets it encrypts).
 
     ARNs may be Outputs of another program's resources; the statements are then
     built once their values are known.
     """
-    if all(isinstance(a, str) for a in secret_arns):
-        return task_policy.secrets_statements([str(a) for a in secret_arns])
-    return pulumi.Output.all(*secret_arns).apply(lambda arns: task_policy.secrets_statements(arns))
+    flat = [*secret_arns, *(k for k, _ in keyed), *(a for _, arns in keyed for a in arns)]
+
+    def build(values: Sequence[Any]) -> list[dict[str, Any]]:
+        it = iter(values)
+        arns = [str(next(it)) for _ in secret_arns]
+        keys = [str(next(it)) for _ in keyed]
+        pairs = [(key, [str(next(it)) for _ in group]) for key, (_, group) in zip(keys, keyed, strict=True)]
+        return task_policy.secrets_statements(arns) + task_policy.secrets_key_statements(pairs)
+
+    if all(isinstance(a, str) for a in flat):
+        return build(flat)
+    return pulumi.Output.all(*flat).apply(build)
 
 
 def logs_key_policy(ctx: AwsContext) -> pulumi.Output[str]:
@@ -157,7 +168,7 @@ def exec_statements(
 ) -> list[dict[str, Any]]:
     """What the SSM agent inside a task needs for ECS Exec (and its audit log, and the key that
     encrypts its sessions)."""
-    return task_policy.exec_statements(ctx.partition, ctx.region, ctx.account_id, log_group_arn, kms_key_arn)
+    return task_policy.exec_statements(log_group_arn, kms_key_arn)
 
 
 class TaskRoles(pulumi.ComponentResource):
@@ -191,7 +202,8 @@ class TaskRoles(pulumi.ComponentResource):
         super().__init__("ecs-platform:iam:TaskRoles", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
-        secret_arns = [arn for c in spec.containers.values() for arn in c.secrets.values()]
+        secret_arns = spec.secret_arns
+        keyed = [(key, list(c.secrets.values())) for c in spec.containers.values() for key in c.secrets_kms_keys]
 
         self.execution_role, (self.execution_policy_attachment,) = managed_policy_role(
             f"{name}-execution",
@@ -206,7 +218,7 @@ class TaskRoles(pulumi.ComponentResource):
             self.execution_secrets_policy = aws.iam.RolePolicy(
                 f"{name}-execution-secrets",
                 role=self.execution_role.name,
-                policy=policy_document(secrets_statements(secret_arns)),
+                policy=policy_document(secrets_statements(secret_arns, keyed)),
                 opts=child,
             )
 
@@ -240,3 +252,35 @@ class TaskRoles(pulumi.ComponentResource):
         self.register_outputs(
             {"executionRoleArn": self.execution_role_arn, "taskRoleArn": self.task_role_arn}
         )
+
+
+class SharedTaskRoles(pulumi.ComponentResource):
+    """The seed's "IAM role that ECS tasks assume", for a cluster without services: an execution
+    role (pull from ECR, write to CloudWatch Logs: AWS's managed ``AmazonECSTaskExecutionRolePolicy``)
+    and a task role that holds nothing, for the task definitions other programs register on the
+    cluster. Both trust only ``ecs-tasks.amazonaws.com``, as :class:`TaskRoles`' do.
+
+    Outputs: ``execution_role_arn``, ``task_role_arn``.
+    """
+
+    def __init__(self, name: str, *, context: AwsContext | None = None,
+                 opts: pulumi.ResourceOptions | None = None) -> None:  # fmt: skip
+        super().__init__("ecs-platform:iam:SharedTaskRoles", name, None, opts)
+        ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
+        self.execution_role, (self.execution_policy_attachment,) = managed_policy_role(
+            f"{name}-execution",
+            ctx=ctx,
+            trust=ctx.trust("execution"),
+            description="ECS agent, for tasks run on this cluster: pull images, write logs",
+            managed_policies=(("managed", EXECUTION_MANAGED_POLICY),),
+            parent=self,
+        )
+        self.task_role = aws.iam.Role(
+            f"{name}-task",
+            assume_role_policy=ctx.trust("task"),
+            description="Tasks run on this cluster: nothing granted (attach your own policies)",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.execution_role_arn = after(self.execution_role.arn, self.execution_policy_attachment)
+        self.task_role_arn = self.task_role.arn
+        self.register_outputs({"executionRoleArn": self.execution_role_arn, "taskRoleArn": self.task_role_arn})

@@ -27,7 +27,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ecs_platform import facts
-from ecs_platform.cluster import CapacityStrategyItem, Cluster, ClusterRef, capacity_strategy
+from ecs_platform.cluster import CapacityStrategyItem, Cluster, ClusterRef, task_strategy
 from ecs_platform.ebs import EbsRole, ebs_role, ebs_volume, run_task_volume_configurations
 from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext, TaskRoles, policy_document
@@ -143,7 +143,7 @@ class Job(pulumi.ComponentResource):
         ref = cluster.ref if isinstance(cluster, Cluster) else cluster
         problems = wiring_problems("Job", {"cluster.arn": ref.arn, "vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
         problems += python_problems(type(spec), placement_problems(spec, ref.spec))
-        launch_type = spec.launch_type or ref.spec.launch_type
+        launch_type = ref.spec.launch_type_for(spec.launch_type, spec.capacity_provider_strategy)
         if launch_type == "EC2" and ref.ec2_capacity_provider_name is None:
             problems.append("Job.cluster.ec2_capacity_provider_name: None is missing (allowed: the cluster's EC2 "
                             "capacity provider, required on EC2)")  # fmt: skip
@@ -208,6 +208,7 @@ class Job(pulumi.ComponentResource):
             execution_role_arn=self.roles.execution_role_arn,
             task_role_arn=self.roles.task_role_arn,
             region=ctx.region,
+            task_role_name=self.roles.task_role.name,
             container_name=container_name,
             family=f"{prefix}-{container_name}" if prefix else None,
             log_group_name=f"/ecs/{prefix}/{container_name}" if prefix else None,
@@ -224,9 +225,11 @@ class Job(pulumi.ComponentResource):
         # minimum, run on the specified capacity provider" (CapacityProviderStrategyItem), and a job
         # runs one task per run, so a base of 1 on FARGATE would put every run of a FARGATE_SPOT job
         # on on-demand Fargate. A service keeps its base (it protects a running service from a Spot
-        # shortage; a job run that Spot interrupts is retried or alarmed instead).
+        # shortage; a job run that Spot interrupts is retried or alarmed instead). A strategy the
+        # stack or the job configures is used as written.
         # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html
-        strategy = capacity_strategy(launch_type, 0, ref.ec2_capacity_provider_name)
+        strategy = task_strategy(ref.spec, spec.launch_type, spec.capacity_provider_strategy,
+                                 ref.ec2_capacity_provider_name, on_demand_base=0)  # fmt: skip
         explicit_launch_type = "EXTERNAL" if launch_type == "EXTERNAL" else None
         platform_version = "LATEST" if fargate else None
         security_groups: list[pulumi.Input[str]] = [self.security_group.id] if self.security_group else []

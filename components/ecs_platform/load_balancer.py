@@ -245,6 +245,7 @@ class LoadBalancer(pulumi.ComponentResource):
             security_group_id=self.security_group_id,
             arn_suffix=self.arn_suffix,
             test_listener_arns={port: listener.arn for port, listener in self.test_listeners.items()},
+            resource=self.load_balancer,
         )
         self.register_outputs({"arn": self.arn, "dnsName": self.dns_name, "listenerArn": self.listener_arn})
 
@@ -348,9 +349,32 @@ class LoadBalancer(pulumi.ComponentResource):
                 )
                 for header in ("authorization", "cookie")
             ],
+            logging_filter=self._waf_log_filter(spec),
             opts=child,
         )
         return acl
+
+    @staticmethod
+    def _waf_log_filter(spec: WafSpec) -> aws.wafv2.WebAclLoggingConfigurationLoggingFilterArgs | None:
+        """``blockedAndCounted``: keep the records of requests a rule blocked or counted, drop the
+        rest (the log, and its ingestion bill, then grows with attacks, not with traffic).
+        https://docs.aws.amazon.com/waf/latest/APIReference/API_LoggingFilter.html"""
+        if spec.log_requests == "all":
+            return None
+        w = aws.wafv2
+        return w.WebAclLoggingConfigurationLoggingFilterArgs(
+            default_behavior="DROP",
+            filters=[w.WebAclLoggingConfigurationLoggingFilterFilterArgs(
+                behavior="KEEP",
+                requirement="MEETS_ANY",
+                conditions=[
+                    w.WebAclLoggingConfigurationLoggingFilterFilterConditionArgs(
+                        action_condition=w.WebAclLoggingConfigurationLoggingFilterFilterConditionActionConditionArgs(
+                            action=action))
+                    for action in facts.WAF_LOGGED_ACTIONS
+                ],
+            )],
+        )  # fmt: skip
 
     def _log_bucket(
         self, name: str, region: str, retention_days: int, ctx: AwsContext, on_destroy: str = "retain"

@@ -10,7 +10,7 @@ import pulumi_awsx as awsx
 
 from ecs_platform.egress import NatInstance, VpcEndpoints
 from ecs_platform.errors import raise_if, show
-from ecs_platform.iam import AwsContext, policy_document
+from ecs_platform.iam import AwsContext, policy_document, unscoped_statement
 from ecs_platform.outputs import waiver_tags
 from ecs_platform.specs import NetworkSpec
 
@@ -74,6 +74,13 @@ class Network(pulumi.ComponentResource):
             self.public_subnet_ids = pulumi.Output.from_input(list(spec.vpc.public_subnet_ids))
             self.private_subnet_ids = pulumi.Output.from_input(list(spec.vpc.private_subnet_ids))
         else:
+            # awsx refuses private subnets without a NAT gateway ("If private subnets are specified,
+            # NAT Gateway strategy cannot be 'None'", its ValidateStrategy): with a NAT instance the
+            # tasks' subnets are awsx's isolated ones (no route out), and the NAT instance adds the
+            # default route to each. The subnet type is part of awsx's subnet names, so switching
+            # between NAT gateways and the instance replaces these subnets (docs/cost.md).
+            nat_instance = spec.nat_gateways == "Instance"
+            tasks_subnet_type = awsx.ec2.SubnetType.ISOLATED if nat_instance else awsx.ec2.SubnetType.PRIVATE
             self.vpc = awsx.ec2.Vpc(
                 f"{name}-vpc",
                 cidr_block=spec.vpc_cidr,
@@ -81,12 +88,12 @@ class Network(pulumi.ComponentResource):
                 availability_zone_cidr_mask=ZONE_CIDR_MASK,
                 subnet_strategy=awsx.ec2.SubnetAllocationStrategy.AUTO,
                 subnet_specs=[
-                    awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PRIVATE, cidr_mask=PRIVATE_SUBNET_MASK),
+                    awsx.ec2.SubnetSpecArgs(type=tasks_subnet_type, cidr_mask=PRIVATE_SUBNET_MASK),
                     awsx.ec2.SubnetSpecArgs(type=awsx.ec2.SubnetType.PUBLIC, cidr_mask=PUBLIC_SUBNET_MASK),
                 ],
                 # With a NAT instance awsx makes no NAT gateway and no default route: see below.
                 nat_gateways=awsx.ec2.NatGatewayConfigurationArgs(
-                    strategy=awsx.ec2.NatGatewayStrategy("None" if spec.nat_gateways == "Instance" else spec.nat_gateways)
+                    strategy=awsx.ec2.NatGatewayStrategy("None" if nat_instance else spec.nat_gateways)
                 ),
                 enable_dns_hostnames=True,
                 enable_dns_support=True,
@@ -96,7 +103,7 @@ class Network(pulumi.ComponentResource):
             )
             self.vpc_id = self.vpc.vpc_id
             self.public_subnet_ids = self.vpc.public_subnet_ids
-            self.private_subnet_ids = self.vpc.private_subnet_ids
+            self.private_subnet_ids = self.vpc.isolated_subnet_ids if nat_instance else self.vpc.private_subnet_ids
             # awsx gives each private subnet a route table of its own. The VPC's outputs resolve
             # once its children exist (a remote component answers after its registrations), so
             # the lookup by subnet finds the table associated with it.
@@ -116,7 +123,7 @@ class Network(pulumi.ComponentResource):
                 context=ctx,
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            if spec.nat_gateways == "Instance":
+            if nat_instance:
                 self.nat_instance = NatInstance(
                     f"{name}-nat",
                     vpc_id=self.vpc_id,
@@ -194,10 +201,12 @@ class VpcControls(pulumi.ComponentResource):
             policy = aws.iam.RolePolicy(
                 f"{name}-flow-logs",
                 role=role.name,
+                # DescribeLogGroups has no resource type in the Service Authorization Reference: "*"
+                # is its only resource (a log-group ARN grants nothing). The group's streams (its ARN
+                # and ":*") are the only resources of the rest, as AWS's flow logs guide lists them.
+                # https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-iam-role.html
                 policy=policy_document([
-                    {"Sid": "FlowLogGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"],
-                     "Resource": pulumi.Output.concat(
-                         "arn:", ctx.partition, ":logs:", ctx.region, ":", ctx.account_id, ":log-group:*")},
+                    unscoped_statement("FlowLogGroups", ["logs:DescribeLogGroups"]),
                     {"Sid": "FlowLogWrite", "Effect": "Allow",
                      "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
                      "Resource": streams},

@@ -13,17 +13,20 @@ from collections.abc import Callable, Sequence
 import pulumi
 import pulumi_aws as aws
 
+from ecs_platform import facts
 from ecs_platform.cluster import Cluster
 from ecs_platform.errors import raise_if
-from ecs_platform.iam import AwsContext
+from ecs_platform.iam import AwsContext, SharedTaskRoles
 from ecs_platform.job import Job
 from ecs_platform.load_balancer import LoadBalancer
 from ecs_platform.network import Network, VpcControls
 from ecs_platform.routing import assign
 from ecs_platform.service import Service, ServiceConnectRef
+from ecs_platform.service.traffic import instance_paths
 from ecs_platform.specs import PlatformSpec, RouteSpec, ServiceSpec, StackContext, context_problems
 from ecs_platform.specs.base import python_problems
 from ecs_platform.specs.platform import test_ports
+from ecs_platform.specs.service import network_mode
 
 
 def service_url(scheme: str, dns_name: pulumi.Input[str], route: RouteSpec) -> pulumi.Output[str]:
@@ -56,7 +59,9 @@ class Platform(pulumi.ComponentResource):
     application load balancer when a service is public.
 
     Attributes: ``network``, ``cluster``, ``load_balancer`` (or ``None``),
-    ``services`` (name -> Service), ``jobs`` (name -> Job), ``urls`` (public service -> URL).
+    ``services`` (name -> Service), ``jobs`` (name -> Job), ``urls`` (public service -> URL),
+    ``task_roles`` (the shared :class:`SharedTaskRoles` of a stack with neither services nor jobs,
+    else ``None``).
     """
 
     network: Network
@@ -97,6 +102,10 @@ class Platform(pulumi.ComponentResource):
             instance_tags=stack_tags(spec, context),
             opts=child,
         )
+        # A cluster without services or jobs: the seed's role for the tasks others run on it.
+        self.task_roles: SharedTaskRoles | None = None
+        if spec.shares_task_roles:
+            self.task_roles = SharedTaskRoles(f"{name}-roles", context=ctx, opts=child)
         self.vpc_controls: VpcControls | None = None
         if spec.vpc is None:
             self.vpc_controls = VpcControls(
@@ -193,6 +202,20 @@ class Platform(pulumi.ComponentResource):
             )
             if public is not None:
                 self.urls[svc_name] = service_url(public.scheme, public.dns_name, routes[0])
+        # Public services in bridge or host mode are the EC2 instances' targets: the instances admit
+        # the load balancer on the dynamic host ports, or on each host-mode service's port.
+        ranges = []
+        for svc in spec.services.values():
+            mode = network_mode(svc, spec)
+            if svc.is_public and svc.port is not None and mode in facts.INSTANCE_TARGET_MODES:
+                ranges.append(facts.DYNAMIC_HOST_PORTS if mode == "bridge" else (svc.port, svc.port))
+        self.instance_paths = []
+        if ranges and self.load_balancer is not None and self.cluster.ec2 is not None:
+            self.instance_paths = instance_paths(
+                self, f"{name}-lb-to-instances",
+                load_balancer_security_group_id=self.load_balancer.ref.security_group_id,
+                instance_security_group_id=self.cluster.ec2.security_group_id, ranges=ranges,
+            )  # fmt: skip
         for svc_name, svc in spec.services.items():
             for caller in svc.callers:
                 caller_sg = self.services[caller].security_group_id

@@ -61,7 +61,10 @@ def efs_statements(mounts: Sequence[tuple[EfsMount, bool]]) -> list[dict[str, An
             "Effect": "Allow",
             "Action": ["elasticfilesystem:ClientMount", *([] if read_only else ["elasticfilesystem:ClientWrite"])],
             "Resource": m.file_system_arn,
-            "Condition": {"StringEquals": {"elasticfilesystem:AccessPointArn": m.access_point_arn}},
+            # elasticfilesystem:AccessPointArn is an ARN-typed key: an ARN operator compares it
+            # (IAM "ARN condition operators"; the key's type in the Service Authorization Reference).
+            # https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN
+            "Condition": {"ArnEquals": {"elasticfilesystem:AccessPointArn": m.access_point_arn}},
         }
         for i, (m, read_only) in enumerate(mounts)
     ]

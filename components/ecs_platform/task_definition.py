@@ -10,11 +10,13 @@ import pulumi_aws as aws
 from ecs_platform import facts as f
 from ecs_platform.cluster import ClusterRef
 from ecs_platform.errors import raise_if
-from ecs_platform.outputs import waiver_tags
+from ecs_platform.iam import policy_document
+from ecs_platform.outputs import after, waiver_tags
 from ecs_platform.specs import TaskSpec
 from ecs_platform.specs.base import python_problems
 from ecs_platform.specs.containers import ebs_volumes, scratch_volumes, task_container_definitions
 from ecs_platform.specs.service import definition_size_problems, network_mode, placement_problems
+from ecs_platform.specs.task_policy import firelens_statements
 from ecs_platform.storage import EfsMount
 from ecs_platform.wiring import wiring_problems
 
@@ -41,6 +43,7 @@ class TaskDefinition(pulumi.ComponentResource):
         execution_role_arn: pulumi.Input[str],
         task_role_arn: pulumi.Input[str],
         region: pulumi.Input[str],
+        task_role_name: pulumi.Input[str] | None = None,
         container_name: str | None = None,
         family: str | None = None,
         log_group_name: str | None = None,
@@ -55,7 +58,9 @@ class TaskDefinition(pulumi.ComponentResource):
         access point of every EFS volume of the spec (see :class:`~ecs_platform.service.Service`,
         which creates or adopts them). ``deploy_after``: resources a new revision waits for
         (pre-deploy job runs): the task definition ``depends_on`` them, so it and the service
-        that runs it change only once they succeeded."""
+        that runs it change only once they succeeded. ``task_role_name``: the task role's name, required
+        with a ``logRouter`` of the default output: the log router writes the log group with the task
+        role, which then gets ``<name>-firelens-policy`` on exactly this log group."""
         problems = wiring_problems(
             "TaskDefinition",
             {"execution_role_arn": execution_role_arn, "task_role_arn": task_role_arn, "region": region},
@@ -74,9 +79,12 @@ class TaskDefinition(pulumi.ComponentResource):
         if missing:
             problems.append(f"TaskDefinition.efs: no mount for the EFS volumes {', '.join(missing)} (allowed: an "
                             "EfsMount per EFS volume of the spec)")  # fmt: skip
+        if spec.log_router is not None and spec.log_router.default_output and task_role_name is None:
+            problems.append("TaskDefinition.task_role_name: None is missing (allowed: the task role's name, required "
+                            "with a logRouter that writes the task's log group)")  # fmt: skip
         raise_if(problems, "TaskDefinition")
         super().__init__("ecs-platform:ecs:TaskDefinition", name, None, opts)
-        launch_type = spec.launch_type or cluster.spec.launch_type
+        launch_type = cluster.spec.launch_type_for(spec.launch_type, spec.capacity_provider_strategy)
         compatibility = "FARGATE" if launch_type in ("FARGATE", "FARGATE_SPOT") else launch_type
         mode = network_mode(spec, cluster.spec)
         ec2 = cluster.spec.ec2_capacity
@@ -95,6 +103,15 @@ class TaskDefinition(pulumi.ComponentResource):
         definitions = task_container_definitions(
             self.container_name, spec, log_group=self.log_group.name, region=region, network_mode=mode
         )
+        # FireLens to the log group: the router writes it with the task role, before any task starts.
+        self.firelens_policy: aws.iam.RolePolicy | None = None
+        if spec.log_router is not None and spec.log_router.default_output and task_role_name is not None:
+            self.firelens_policy = aws.iam.RolePolicy(
+                f"{name}-firelens-policy",
+                role=task_role_name,
+                policy=policy_document(firelens_statements(self.log_group.arn)),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
         volumes = [aws.ecs.TaskDefinitionVolumeArgs(name=v) for v in scratch_volumes(spec)]
         # An EBS volume is configured at launch: the service (or RunTask) gives its size and type.
         volumes += [aws.ecs.TaskDefinitionVolumeArgs(name=v, configure_at_launch=True) for v in ebs_volumes(spec)]
@@ -123,7 +140,7 @@ class TaskDefinition(pulumi.ComponentResource):
                 cpu_architecture=architecture, operating_system_family="LINUX"
             ),
             execution_role_arn=execution_role_arn,
-            task_role_arn=task_role_arn,
+            task_role_arn=after(pulumi.Output.from_input(task_role_arn), self.firelens_policy),
             ephemeral_storage=(
                 aws.ecs.TaskDefinitionEphemeralStorageArgs(size_in_gib=spec.ephemeral_storage_gib)
                 if spec.ephemeral_storage_gib is not None

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ecs_platform.facts.limits import NUMERIC_USER_RE
@@ -157,3 +158,24 @@ def secret_iam_resources(arn: str) -> list[str]:
     if re.search(r"-[A-Za-z0-9]{6}$", base):
         return [base, base + "-??????"]
     return [base + "-??????"]
+
+
+@functools.cache
+def dns_suffix(partition: str) -> str:
+    """The DNS suffix of a partition's service endpoints (``amazonaws.com``, ``amazonaws.com.cn``,
+    ...), from botocore's endpoint data (the machine form of "AWS service endpoints"); service
+    endpoint names such as ``kms:ViaService`` values end in it."""
+    from botocore.loaders import Loader  # the endpoint data loads on first use only
+
+    for entry in Loader().load_data("endpoints")["partitions"]:
+        if entry["partition"] == partition:
+            return str(entry["dnsSuffix"])
+    raise ValueError(f"unknown partition {partition!r}")
+
+
+def via_service(arn: str) -> str:
+    """The ``kms:ViaService`` value of the service that decrypts the secret or parameter ``arn``
+    for ECS: Secrets Manager or Systems Manager of the secret's region.
+    https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service"""
+    _, partition, service, region = arn.split(":")[:4]
+    return f"{'secretsmanager' if service == 'secretsmanager' else 'ssm'}.{region}.{dns_suffix(partition)}"

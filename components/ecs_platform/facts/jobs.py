@@ -20,17 +20,6 @@ SQS_QUEUE_ARN_RE = re.compile(
     r"^arn:(aws[a-z-]*):sqs:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,80}|[A-Za-z0-9_-]{1,75}\.fifo)$"
 )
 
-def dns_suffix(partition: str) -> str:
-    """The partition's service endpoint suffix (``amazonaws.com``; ``amazonaws.com.cn`` in China),
-    from botocore's endpoint data, as ``kms:ViaService`` values use it."""
-    from botocore.session import get_session
-
-    for p in get_session().get_data("endpoints")["partitions"]:
-        if p["partition"] == partition:
-            return str(p["dnsSuffix"])
-    return "amazonaws.com"
-
-
 #: What a queue worker's task role may do on its queue: receive, delete and keep messages
 #: invisible while it works on them, and read the queue's attributes (SDK consumers ask for them).
 #: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html

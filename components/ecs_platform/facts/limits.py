@@ -27,6 +27,18 @@ REGIONS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 PARTITION_OF_REGION = {region: partition for partition, regions in REGIONS.items() for region in regions}
 
+#: Host ports a ``bridge`` task's dynamic mapping (``hostPort: 0``) may take, which the container
+#: instances admit from the load balancer: the ECS-optimized AMI's ephemeral range, "32768 to 61000"
+#: ("Use an Application Load Balancer for Amazon ECS",
+#: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb.html), together with Docker's
+#: fallback when the kernel parameter is unavailable, "49153 through 65535 (Linux)" (PortMapping
+#: ``hostPort``, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html).
+DYNAMIC_HOST_PORTS = (32768, 65535)
+#: Network modes whose tasks sit behind the load balancer as EC2 instance targets (the instance's
+#: port): ``bridge`` with a dynamic host port, ``host`` on the container port; ``awsvpc`` tasks are
+#: ``ip`` targets ("Use an Application Load Balancer for Amazon ECS", target type).
+INSTANCE_TARGET_MODES = ("bridge", "host")
+
 #: The enumerations the platform offers from ECS's, ALB's and awsx's APIs: launch types, CPU
 #: architectures (``runtimePlatform.cpuArchitecture``), NAT gateway strategies (awsx ``ec2.Vpc``),
 #: Container Insights settings (CreateCluster ``settings``) and desync mitigation modes (ALB
@@ -107,9 +119,15 @@ MAX_ROUTE_VALUES = 5
 MAX_PRIORITY = 50000
 #: Application Load Balancer quotas (defaults), "Quotas for your Application Load Balancers":
 #: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
-#: rules per load balancer (default rules not counted) and target groups per load balancer.
+#: rules per load balancer (default rules not counted), target groups per load balancer and
+#: listeners per load balancer; named as Service Quotas names them (the message of a refused
+#: config says which one to raise).
 MAX_LISTENER_RULES = 100
 MAX_TARGET_GROUPS = 100
+MAX_LISTENERS = 50
+RULES_QUOTA = "Rules per Application Load Balancer"
+TARGET_GROUPS_QUOTA = "Target Groups per Application Load Balancer"
+LISTENERS_QUOTA = "Listeners per Application Load Balancer"
 #: Inbound, and separately outbound, rules per security group (VPC quotas, default 60):
 #: https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
 MAX_SECURITY_GROUP_RULES = 60
@@ -162,6 +180,11 @@ RESERVED_SERVICE_NAMES = ("exec",)
 #: ECS container names (RegisterTaskDefinition: up to 255 letters, numbers,
 #: underscores and hyphens); volume names follow the same rule.
 CONTAINER_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,255}$")
+#: Port mapping names (PortMapping ``name``, which Service Connect refers to): up to 64
+#: lowercase letters, digits, underscores and hyphens, not starting with a hyphen.
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html
+PORT_MAPPING_NAME_MAX = 64
+PORT_MAPPING_NAME_RE = re.compile(r"[a-z0-9_][a-z0-9_-]{0,63}")
 VOLUME_NAME_RE = CONTAINER_NAME_RE
 #: The volumes ``writablePaths`` get: ``scratch-<n>``, ``<sidecar>-scratch-<n>``.
 SCRATCH_VOLUME_RE = re.compile(r"^(.+-)?scratch-[0-9]+$")
@@ -169,6 +192,18 @@ SCRATCH_VOLUME_RE = re.compile(r"^(.+-)?scratch-[0-9]+$")
 VOLUME_INIT_CONTAINER = "volume-init"
 LOG_ROUTER_CONTAINER = "log-router"
 RESERVED_CONTAINER_NAMES = (VOLUME_INIT_CONTAINER, LOG_ROUTER_CONTAINER)
+#: The FireLens log router's image: AWS for Fluent Bit from ECR Public, pinned to the version AWS
+#: designates its latest stable (the repository's AWS_FOR_FLUENT_BIT_STABLE_VERSION file, "2.34.3.20260623";
+#: its README: "We recommend using the stable version number in your prod deployments but not the
+#: stable tag itself"). https://github.com/aws/aws-for-fluent-bit#latest-stable-version
+LOG_ROUTER_IMAGE = "public.ecr.aws/aws-observability/aws-for-fluent-bit:2.34.3.20260623"
+#: Memory the log router reserves (``memoryReservation``, MiB): AWS's FireLens task definition
+#: examples give the Fluent Bit container 50 ("Example Amazon ECS task definition: Route logs to
+#: FireLens", https://docs.aws.amazon.com/AmazonECS/latest/developerguide/firelens-taskdef.html).
+LOG_ROUTER_MEMORY_RESERVATION = 50
+#: FireLens listens on this port inside the task: no container may map it ("FireLens listens on
+#: port 24224 ... you must not allow ingress traffic on port 24224", same page).
+FIRELENS_PORT = 24224
 #: A small image with chmod, from ECR Public's mirror of Docker Official Images.
 VOLUME_INIT_IMAGE = "public.ecr.aws/docker/library/busybox:1.37"
 #: Containers per task definition: a fixed quota
@@ -178,6 +213,19 @@ MAX_CONTAINERS_PER_TASK = 10
 #: measures; the platform measures the container definitions as the provider sends them
 #: (compact JSON, UTF-8), which is nearly all of a task definition's size.
 MAX_TASK_DEFINITION_BYTES = 64 * 1024
+#: Capacity provider strategy items (CapacityProviderStrategyItem: ``weight`` 0..1000, ``base``
+#: 0..100000, https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html);
+#: the providers a strategy in config may name: the Fargate ones and the cluster's EC2 provider
+#: (external instances use no capacity provider: "You cannot use capacity providers for tasks that
+#: run on external container instances", Amazon ECS capacity providers).
+STRATEGY_PROVIDERS = ("FARGATE", "FARGATE_SPOT", "EC2")
+STRATEGY_WEIGHT = (0, 1000)
+STRATEGY_BASE = (0, 100000)
+#: ContainerRestartPolicy: ``restartAttemptPeriod`` from 60 to 1800 seconds (AWS's default 300), at
+#: most 50 ``ignoredExitCodes``.
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerRestartPolicy.html
+RESTART_ATTEMPT_PERIOD = (60, 1800)
+MAX_IGNORED_EXIT_CODES = 50
 #: ContainerDependency conditions (ECS API reference).
 DEPENDENCY_CONDITIONS = ("START", "COMPLETE", "SUCCESS", "HEALTHY")
 #: The least memory a container may have (ContainerDefinition.memory: 6 MiB).
@@ -234,6 +282,12 @@ WAF_MANAGED_RULE_GROUPS = (
 #: WAF logs to CloudWatch Logs only into log groups named ``aws-waf-logs-*``.
 #: https://docs.aws.amazon.com/waf/latest/developerguide/logging-cw-logs.html
 WAF_LOG_GROUP_PREFIX = "aws-waf-logs-"
+#: Which requests the WAF logs (``waf.logRequests``): ``blockedAndCounted`` keeps the log records
+#: whose action (WAFV2 logging filter ``ActionCondition``) is one of :data:`WAF_LOGGED_ACTIONS`,
+#: ``all`` keeps every record. EXCLUDED_AS_COUNT matches rules with a rule action override of
+#: Count (``largeBodies: count``). https://docs.aws.amazon.com/waf/latest/APIReference/API_ActionCondition.html
+WAF_LOG_REQUESTS = ("blockedAndCounted", "all")
+WAF_LOGGED_ACTIONS = ("BLOCK", "COUNT", "EXCLUDED_AS_COUNT")
 #: What the access-log bucket does on ``pulumi destroy``: ``retain`` (left in place, with its
 #: policy, lifecycle and public access block; the stack forgets it) or ``delete`` (emptied and
 #: deleted, ``force_destroy``).

@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ecs_platform import facts
-from ecs_platform.cluster import Cluster, ClusterRef, capacity_strategy
+from ecs_platform.cluster import Cluster, ClusterRef, task_strategy
 from ecs_platform.ebs import EbsRole, ebs_role, ebs_volume, service_volume_configuration
 from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext, TaskRoles
@@ -61,7 +61,10 @@ class Service(pulumi.ComponentResource):
     ) -> None:
         """``cluster``: where it runs, and the defaults the spec leaves open. ``subnet_ids``:
         the private subnets of every zone (ECS spreads tasks over them). ``load_balancer``:
-        required when the spec is public. ``container_name`` (default ``name``) also names
+        required when the spec is public (in ``bridge`` or ``host`` mode on EC2 its targets are the
+        instances, which must admit the load balancer: :class:`~ecs_platform.platform.Platform` adds
+        those rules with :func:`~ecs_platform.service.traffic.instance_paths`; a program that builds
+        the Service alone calls it). ``container_name`` (default ``name``) also names
         the ``Service`` tag, log streams and derived names. ``route_priorities``: one per
         route, from :func:`ecs_platform.routing.assign` when services share a listener;
         default: each route's own hashed priority. ``service_connect``: the namespace, for a
@@ -79,7 +82,9 @@ class Service(pulumi.ComponentResource):
         if not spec.is_public and load_balancer is not None:
             problems.append("Service.load_balancer: is set, and the spec is not public (allowed: None, or "
                             "public=True / routes on the spec)")  # fmt: skip
-        if (spec.launch_type or ref.spec.launch_type) == "EC2" and ref.ec2_capacity_provider_name is None:
+        if ref.spec.launch_type_for(spec.launch_type, spec.capacity_provider_strategy) == "EC2" and (
+            ref.ec2_capacity_provider_name is None
+        ):
             problems.append("Service.cluster.ec2_capacity_provider_name: None is missing (allowed: the cluster's "
                             "EC2 capacity provider, required on EC2)")  # fmt: skip
         if spec.exec_enabled and ref.exec_log_group_arn is None:
@@ -105,6 +110,12 @@ class Service(pulumi.ComponentResource):
         if spec.callers and service_connect is None:
             problems.append("Service.service_connect: None is missing (allowed: a ServiceConnectRef, required "
                             "when the spec has callers)")  # fmt: skip
+        # Service Connect's discoveryName is the container name: up to 64 lowercase letters, digits,
+        # _ and -, not starting with - (API_ServiceConnectService, the port-mapping name grammar).
+        if spec.callers and not facts.PORT_MAPPING_NAME_RE.fullmatch(container_name or name):
+            problems.append(f"Service.container_name: {container_name or name!r} is the Service Connect discovery "
+                            "name of a service with callers (allowed: up to 64 lowercase letters, digits, _ and -, "
+                            "not starting with -)")  # fmt: skip
         created_efs = [n for n, v in spec.volumes.items() if v.efs is not None and v.efs.created]
         if created_efs and not isinstance(subnet_ids, (list, tuple)):
             problems.append("Service.subnet_ids: is an Output (allowed: a list with one private subnet per zone "
@@ -126,7 +137,7 @@ class Service(pulumi.ComponentResource):
         self.spec = spec
         self._service_name = name
         self.caller_rules: list[aws.vpc.SecurityGroupIngressRule | aws.vpc.SecurityGroupEgressRule] = []
-        launch_type = spec.launch_type or ref.spec.launch_type
+        launch_type = ref.spec.launch_type_for(spec.launch_type, spec.capacity_provider_strategy)
         mode = network_mode(spec, ref.spec)
         prefix = ref.name_prefix
 
@@ -183,6 +194,7 @@ class Service(pulumi.ComponentResource):
             execution_role_arn=self.roles.execution_role_arn,
             task_role_arn=self.roles.task_role_arn,
             region=ctx.region,
+            task_role_name=self.roles.task_role.name,
             container_name=container_name,
             family=f"{prefix}-{container_name}" if prefix else None,
             log_group_name=f"/ecs/{prefix}/{container_name}" if prefix else None,
@@ -221,11 +233,11 @@ class Service(pulumi.ComponentResource):
         self.alarms: list[aws.cloudwatch.MetricAlarm] = []
         load_balancers = None
         if spec.is_public and load_balancer is not None:
-            assert self.security_group is not None  # a public service is awsvpc (checked up front)
             prios = list(route_priorities) if route_priorities is not None else [
                 priority(container_name, i, route) for i, route in enumerate(routes)]  # fmt: skip
             traffic = attach(
-                self, name, container_name, spec, vpc_id=vpc_id, security_group_id=self.security_group.id,
+                self, name, container_name, spec, vpc_id=vpc_id,
+                security_group_id=self.security_group.id if self.security_group is not None else None,
                 lb=load_balancer, priorities=prios, ctx=ctx,
             )  # fmt: skip
             load_balancers = [traffic.service_load_balancer]
@@ -238,8 +250,9 @@ class Service(pulumi.ComponentResource):
         alarm_names: list[pulumi.Input[str]] = [a.name for a in self.alarms]
         alarm_names += spec.deployment.alarms
         fargate = launch_type in ("FARGATE", "FARGATE_SPOT")
-        strategy = capacity_strategy(launch_type, ref.spec.fargate_on_demand_base, ref.ec2_capacity_provider_name)
-        desired = spec.desired_count if spec.desired_count is not None else ref.spec.desired_count
+        strategy = task_strategy(ref.spec, spec.launch_type, spec.capacity_provider_strategy,
+                                 ref.ec2_capacity_provider_name)  # fmt: skip
+        desired = spec.initial_count(ref.spec.desired_count)
         self.service = aws.ecs.Service(
             name,
             cluster=ref.arn,
@@ -257,6 +270,12 @@ class Service(pulumi.ComponentResource):
                 if self.security_group is not None
                 else None
             ),
+            # host mode: a task holds its port on the instance, so at most one per instance.
+            placement_constraints=(
+                [aws.ecs.ServicePlacementConstraintArgs(type="distinctInstance")]
+                if launch_type == "EC2" and mode == "host"
+                else None
+            ),
             # EC2: one task per zone first, then fill instances by memory.
             ordered_placement_strategies=(
                 [
@@ -269,7 +288,8 @@ class Service(pulumi.ComponentResource):
                 else None
             ),
             load_balancers=load_balancers,
-            health_check_grace_period_seconds=spec.effective_grace_period if load_balancers else None,
+            # ECS ignores failing load balancer and container health checks for this long after start.
+            health_check_grace_period_seconds=spec.effective_grace_period,
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
                 enable=True, rollback=True
             ),
@@ -282,11 +302,12 @@ class Service(pulumi.ComponentResource):
             deployment_configuration=deployment_configuration(spec),
             deployment_minimum_healthy_percent=spec.min_healthy_percent,
             deployment_maximum_percent=spec.max_percent,
-            # `pulumi up` fails, naming the service, when its deployment does not settle; a
-            # cancelled `pulumi up` (SIGINT) rolls the deployment back instead of leaving it
-            # half done (the provider's sigint_rollback, which needs wait_for_steady_state).
+            # `pulumi up` fails, naming the service, when its deployment does not settle. The
+            # provider's sigint_rollback is left off: Pulumi's cancellation does not reach the
+            # provider's wait (its Cancel does nothing), and provider releases built on
+            # terraform-provider-aws 6.53-6.54 rolled back every healthy deployment with it
+            # (hashicorp/terraform-provider-aws#49031, fixed by #49077).
             wait_for_steady_state=ref.spec.wait_for_steady_state,
-            sigint_rollback=True if ref.spec.wait_for_steady_state else None,
             tags=(
                 None
                 if ref.spec.wait_for_steady_state
@@ -300,8 +321,13 @@ class Service(pulumi.ComponentResource):
             volume_configuration=volume_configuration,
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
-            # A change of capacity provider strategy only takes effect with a new
-            # deployment; this makes every service update roll the tasks.
+            # The provider refuses (older versions: replaces the service) a change of capacity
+            # provider strategy unless force_new_deployment is true, and it cannot be true only for
+            # that update: the program does not know the live strategy. The price: the provider sends
+            # ForceNewDeployment with every UpdateService, so any change to the service (a grace
+            # period, percentages, alarms) starts a new deployment (terraform-provider-aws
+            # internal/service/ecs/service.go, capacityProviderStrategyCustomizeDiff and
+            # resourceServiceUpdate; docs/deployments.md and the preview say so).
             force_new_deployment=True,
             # With autoscaling, the live task count belongs to the autoscaler: the
             # configured count applies when the service is created, never after.

@@ -47,6 +47,10 @@ class LoadBalancerRef:
     test_listener_arns: Mapping[int, pulumi.Input[str]] = field(default_factory=dict)
     """Port -> the load balancer's test listener on it, for services whose deployment shifts
     traffic (``deployment.testPort``). Default none."""
+    resource: pulumi.Resource | None = None
+    """The load balancer resource itself, when this program creates it: the service's target
+    groups are replaced whenever it is (``replace_with``), because a target group serves one
+    load balancer only. Default none (a load balancer managed elsewhere)."""
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,10 @@ class Traffic:
     target_group: aws.lb.TargetGroup
     alternate_target_group: aws.lb.TargetGroup | None
     listener_rules: list[aws.lb.ListenerRule]
-    ingress_from_load_balancer: aws.vpc.SecurityGroupIngressRule
-    load_balancer_egress: aws.vpc.SecurityGroupEgressRule
+    ingress_from_load_balancer: aws.vpc.SecurityGroupIngressRule | None
+    """The path from the load balancer to the tasks' own security group (``awsvpc``); ``None`` for
+    instance targets, which the instances admit (:func:`instance_paths`)."""
+    load_balancer_egress: aws.vpc.SecurityGroupEgressRule | None
     service_load_balancer: aws.ecs.ServiceLoadBalancerArgs
     test_listener_rule: aws.lb.ListenerRule | None = None
     infrastructure_role: aws.iam.Role | None = None
@@ -42,7 +44,7 @@ def attach(
     spec: ServiceSpec,
     *,
     vpc_id: pulumi.Input[str],
-    security_group_id: pulumi.Input[str],
+    security_group_id: pulumi.Input[str] | None,
     lb: LoadBalancerRef,
     priorities: Sequence[int],
     ctx: AwsContext,
@@ -50,13 +52,16 @@ def attach(
     """Target group, listener rules and the two security group rules between the load balancer
     and the tasks (on the container port, nothing else). A deployment that shifts traffic adds
     the alternate target group, the rule on the test listener and the infrastructure role ECS
-    moves traffic with."""
+    moves traffic with. ``security_group_id`` ``None``: the tasks share their EC2 instance's network
+    (``bridge``, ``host``): ``instance`` targets, which :func:`instance_paths` lets the load balancer
+    reach."""
     child = pulumi.ResourceOptions(parent=parent)
     port = spec.port
     assert port is not None  # a public service has a port (checked up front)
     shifts = spec.deployment.shifts_traffic
-    target_group = _target_group(parent, f"{name}-tg", spec, vpc_id)
-    alternate = _target_group(parent, f"{name}-tg-alt", spec, vpc_id) if shifts else None
+    target_type = "ip" if security_group_id is not None else "instance"
+    target_group = _target_group(parent, f"{name}-tg", spec, vpc_id, target_type, lb.resource)
+    alternate = _target_group(parent, f"{name}-tg-alt", spec, vpc_id, target_type, lb.resource) if shifts else None
     forward = _forward(target_group, alternate)
     # ECS moves traffic by rewriting the weights of the rules' forward action: the rules start at
     # 100/0 and their actions are ECS's from then on, unless `deployment.retarget` hands them the
@@ -74,17 +79,19 @@ def attach(
         )
         for i, route in enumerate(spec.effective_routes)
     ]
-    ingress, egress = tcp_path(
-        (f"{name}-from-lb", f"{name}-lb-egress"),
-        source=lb.security_group_id,
-        target=security_group_id,
-        port=port,
-        descriptions=(
-            f"Load balancer to {name} on its container port",
-            f"Load balancer to {name} tasks on their container port",
-        ),
-        opts=child,
-    )
+    ingress = egress = None
+    if security_group_id is not None:
+        ingress, egress = tcp_path(
+            (f"{name}-from-lb", f"{name}-lb-egress"),
+            source=lb.security_group_id,
+            target=security_group_id,
+            port=port,
+            descriptions=(
+                f"Load balancer to {name} on its container port",
+                f"Load balancer to {name} tasks on their container port",
+            ),
+            opts=child,
+        )
     advanced = None
     test_rule = role = policy = None
     if alternate is not None and spec.deployment.test_port is not None:
@@ -122,15 +129,33 @@ def attach(
     return traffic
 
 
-def _target_group(parent: pulumi.Resource, name: str, spec: ServiceSpec, vpc_id: pulumi.Input[str]) -> aws.lb.TargetGroup:
+def _target_group(
+    parent: pulumi.Resource,
+    name: str,
+    spec: ServiceSpec,
+    vpc_id: pulumi.Input[str],
+    target_type: str,
+    load_balancer: pulumi.Resource | None,
+) -> aws.lb.TargetGroup:
+    """The service's target group: ``ip`` targets (awsvpc tasks) or ``instance`` targets
+    (bridge/host tasks, registered by ECS with the instance and its host port: "Use an Application
+    Load Balancer for Amazon ECS"). It is replaced with the load balancer (``replace_with``): a
+    target group serves one load balancer ("Load balancers per target group: 1", ALB quotas,
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html),
+    so when the load balancer is replaced (``internal`` changes it: the provider's ForceNew), the
+    new listeners' rules could not forward to the old group (TargetGroupAssociationLimit). A new,
+    auto-named group comes up with them, the ECS service moves to it (UpdateService
+    ``loadBalancers``), and the old one is deleted with the old rules."""
     hc = spec.effective_target_health_check
-    port = SHIFTING_TARGET_GROUP_PORT if spec.deployment.shifts_traffic else spec.port
+    # A traffic-shifting service's groups keep the port they were created with: ECS holds their
+    # ARNs, and a new port would replace them (see KEPT_BY_SHIFTING_GROUPS).
+    keep = list(KEPT_BY_SHIFTING_GROUPS) if spec.deployment.shifts_traffic else None
     return aws.lb.TargetGroup(
         name,
-        name=target_group_name(name, port=port, protocol="HTTP", target_type="ip", vpc_id=vpc_id),
-        port=port,
+        name=target_group_name(name, port=spec.port, protocol="HTTP", target_type=target_type, vpc_id=vpc_id),
+        port=spec.port,
         protocol="HTTP",
-        target_type="ip",
+        target_type=target_type,
         vpc_id=vpc_id,
         deregistration_delay=spec.effective_deregistration_delay,
         health_check=aws.lb.TargetGroupHealthCheckArgs(
@@ -144,7 +169,9 @@ def _target_group(parent: pulumi.Resource, name: str, spec: ServiceSpec, vpc_id:
             healthy_threshold=hc.healthy_threshold,
             unhealthy_threshold=hc.unhealthy_threshold,
         ),
-        opts=pulumi.ResourceOptions(parent=parent),
+        opts=pulumi.ResourceOptions(
+            parent=parent, ignore_changes=keep, replace_with=[load_balancer] if load_balancer else None
+        ),
     )
 
 
@@ -258,14 +285,15 @@ ELB_READ_ACTIONS = (
     "elasticloadbalancing:DescribeTargetGroups",
     "elasticloadbalancing:DescribeTargetHealth",
 )
-#: The port of a traffic-shifting service's target groups. ECS registers every task with its
-#: container port, and the health check uses the port a target was registered with
-#: (``traffic-port``), so the groups' own port only has to exist; fixed, a new container port
-#: does not replace groups whose ARNs ECS holds (a replaced group would leave the service and its
-#: rules on one that no longer exists). "Register targets with your target group": the port of an
-#: IP target defaults to the group's and may be given per target.
-#: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-register-targets.html
-SHIFTING_TARGET_GROUP_PORT = 80
+#: What a traffic-shifting service's target groups keep from their creation: their port (and the
+#: name derived from it). ECS registers every task with its container port, and health checks use
+#: the port a target was registered with (``traffic-port``), so the group's own port only has to
+#: exist ("Register targets with your target group": an IP target's port defaults to the group's
+#: and may be given per target,
+#: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-register-targets.html);
+#: a new port would replace groups whose ARNs the service and its rules keep as ECS set them, and
+#: leave both on groups that no longer exist.
+KEPT_BY_SHIFTING_GROUPS = ("port", "name")
 
 
 def infrastructure_statements(
@@ -284,3 +312,35 @@ def infrastructure_statements(
         {"Sid": "ListenerRules", "Effect": "Allow", "Action": ["elasticloadbalancing:ModifyRule"],
          "Resource": list(rules)},
     ]  # fmt: skip
+
+
+def instance_paths(
+    parent: pulumi.Resource,
+    name: str,
+    *,
+    load_balancer_security_group_id: pulumi.Input[str],
+    instance_security_group_id: pulumi.Input[str],
+    ranges: Sequence[tuple[int, int]],
+) -> list[tuple[aws.vpc.SecurityGroupIngressRule, aws.vpc.SecurityGroupEgressRule]]:
+    """Let the load balancer reach the EC2 instances' ``bridge`` and ``host`` tasks: for each port
+    range (the dynamic host ports :data:`facts.DYNAMIC_HOST_PORTS`, or one ``host`` task's port) an
+    ingress rule on the instances' group from the load balancer's group only, and the matching
+    egress rule on the load balancer's, named ``<name>-<from>[-<to>]``. One rule per range for the
+    whole stack: AWS refuses a rule that duplicates another of the same group."""
+    child = pulumi.ResourceOptions(parent=parent)
+    out = []
+    for lo, hi in sorted(set(ranges)):
+        suffix = f"{name}-{lo}" if lo == hi else f"{name}-{lo}-{hi}"
+        what = f"port {lo}" if lo == hi else f"the dynamic host ports {lo}-{hi}"
+        ingress = aws.vpc.SecurityGroupIngressRule(
+            suffix, security_group_id=instance_security_group_id,
+            referenced_security_group_id=load_balancer_security_group_id, ip_protocol="tcp", from_port=lo, to_port=hi,
+            description=f"Load balancer to bridge/host tasks on {what}", opts=child,
+        )  # fmt: skip
+        egress = aws.vpc.SecurityGroupEgressRule(
+            f"{suffix}-egress", security_group_id=load_balancer_security_group_id,
+            referenced_security_group_id=instance_security_group_id, ip_protocol="tcp", from_port=lo, to_port=hi,
+            description=f"Load balancer to the EC2 instances' bridge/host tasks on {what}", opts=child,
+        )  # fmt: skip
+        out.append((ingress, egress))
+    return out

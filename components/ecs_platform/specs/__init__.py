@@ -4,17 +4,16 @@ components themselves go through these same classes."""
 
 from ecs_platform.specs.base import Spec
 from ecs_platform.specs.cluster import INSTANCE_TYPES, ClusterSpec, Ec2Spec, ExternalSpec, InstanceTypeSpec
+from ecs_platform.specs.commands import HealthCheckSpec, PermissionSpec
+from ecs_platform.specs.deployment import AlarmThresholdsSpec, CanarySpec, DeploymentSpec, LinearSpec
 from ecs_platform.specs.ebs import EbsSpec
 from ecs_platform.specs.job import JobSpec, RetrySpec
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import ExistingVpcSpec, NetworkSpec
+from ecs_platform.specs.options import CapacityProviderSpec, RestartPolicySpec
 from ecs_platform.specs.platform import PlatformSpec, StackContext, context_problems, sample_services
 from ecs_platform.specs.service import (
-    AlarmThresholdsSpec,
     AutoscalingSpec,
-    CanarySpec,
-    DeploymentSpec,
-    LinearSpec,
     QueueScalingSpec,
     RouteSpec,
     ServiceSpec,
@@ -23,9 +22,7 @@ from ecs_platform.specs.service import (
 from ecs_platform.specs.task import (
     ContainerSpec,
     EfsSpec,
-    HealthCheckSpec,
     MountSpec,
-    PermissionSpec,
     ScratchSpec,
     SidecarSpec,
     TaskSpec,
@@ -37,6 +34,7 @@ __all__ = [
     "AlarmThresholdsSpec",
     "AutoscalingSpec",
     "CanarySpec",
+    "CapacityProviderSpec",
     "ClusterSpec",
     "ContainerSpec",
     "DeploymentSpec",
@@ -55,6 +53,7 @@ __all__ = [
     "PermissionSpec",
     "PlatformSpec",
     "QueueScalingSpec",
+    "RestartPolicySpec",
     "RetrySpec",
     "RouteSpec",
     "ScratchSpec",

@@ -10,6 +10,8 @@ what is allowed. Cross-field rules live on the spec they belong to, as
 
 from __future__ import annotations
 
+import json
+import re
 import types
 import typing
 from collections.abc import Callable, Iterable, Sequence
@@ -25,6 +27,8 @@ from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 from ecs_platform.errors import ConfigError, allowed, show
 
 Loc = tuple[str | int, ...]
+#: Control characters (and Unicode line breaks), escaped when a map key holding one is a key path.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def fail(message: str) -> PydanticCustomError:
@@ -44,6 +48,8 @@ def render_loc(loc: Sequence[str | int]) -> str:
     for part in loc:
         if part == "[key]":  # pydantic's marker for a problem with a map key: the key is the path
             continue
+        if isinstance(part, str) and _CONTROL.search(part):  # a hostile key stays on its one line
+            part = json.dumps(part)[1:-1]
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 

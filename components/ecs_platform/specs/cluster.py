@@ -13,6 +13,7 @@ from ecs_platform import facts as f
 from ecs_platform.errors import show
 from ecs_platform.specs.base import Bool, Check, Choice, Int, Loc, Spec, raise_problems
 from ecs_platform.specs.fields import Architecture, Count, KmsKey, LaunchType, LogRetention, expiration_check
+from ecs_platform.specs.options import Strategy, offered_problems, strategy_launch_type, strategy_problems
 
 INSTANCE_TYPE_RE = re.compile(r"^[a-z][a-z0-9-]*\.(nano|micro|small|medium|large|metal|\d*xlarge)$")
 
@@ -82,7 +83,7 @@ INSTANCE_TYPES: dict[str, InstanceTypeSpec] = _table()
 
 
 def _instance_type_name(value: Any) -> str | None:
-    if isinstance(value, str) and INSTANCE_TYPE_RE.match(value):
+    if isinstance(value, str) and INSTANCE_TYPE_RE.fullmatch(value):
         return None
     return f"{show(value)} is not an instance type name (allowed: family.size, e.g. m7g.large or c6i.2xlarge)"
 
@@ -149,6 +150,8 @@ class Ec2Spec(Spec):
         if len(archs) > 1:
             problems.append((("instanceTypes",), f"{show(self.instance_types)} mixes X86_64 and ARM64 types "
                              "(allowed: types of one architecture; the launch template has one AMI)"))  # fmt: skip
+        # CreateAutoScalingGroup: a group of MinSize..MaxSize instances (min above max is refused).
+        # https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html
         if self.min_size > self.max_size:
             problems.append((("minSize",), f"{self.min_size} is above maxSize {self.max_size} "
                                            "(allowed: minSize <= maxSize)"))  # fmt: skip
@@ -189,6 +192,12 @@ class ClusterSpec(Spec):
     Default 30."""
     container_insights: Annotated[str, Choice(*f.CONTAINER_INSIGHTS)] = "enabled"
     """CloudWatch Container Insights: ``enabled``, ``enhanced`` or ``disabled``. Default ``enabled``."""
+    capacity_provider_strategy: Strategy | None = None
+    """``[{provider, weight, base}]``: the cluster's default capacity provider strategy, which every
+    service and job without its own ``launchType`` or ``capacityProviderStrategy`` uses; providers
+    ``FARGATE``, ``FARGATE_SPOT`` and ``EC2`` (with the ``ec2`` key or ``launchType: EC2``), of the
+    same kind as ``launchType``. Replaces the fixed split of ``fargateOnDemandBase``. Default: from
+    ``launchType``."""
     fargate_on_demand_base: Annotated[int, Int(0, 100000)] = 1
     """With ``FARGATE_SPOT``: tasks per service kept on on-demand Fargate; after it, 4 of every 5
     tasks run on Spot. ``0`` = all Spot. Default 1."""
@@ -215,6 +224,42 @@ class ClusterSpec(Spec):
     external: ExternalSpec | None = None
     """External capacity (ECS Anywhere); the cluster gets it when this is set or ``launchType``
     is ``EXTERNAL``. Default none."""
+
+    @model_validator(mode="after")
+    def _strategy_rules(self) -> Self:
+        items = self.capacity_provider_strategy
+        if items is None:
+            return self
+        at: Loc = ("capacityProviderStrategy",)
+        problems = [((*at, *loc), msg) for loc, msg in strategy_problems(items)]
+        problems += [((*at, *loc), msg) for loc, msg in offered_problems(items, self.offered_launch_types)]
+        if items and not problems:
+            kind = strategy_launch_type(items)
+            if self.launch_type == "EXTERNAL" or (self.launch_type == "EC2") != (kind == "EC2"):
+                problems.append((("launchType",), f"{show(self.launch_type)} is another kind of capacity than "
+                                 f"capacityProviderStrategy's {'EC2' if kind == 'EC2' else 'Fargate'} (allowed: "
+                                 f"launchType {'EC2' if kind == 'EC2' else 'FARGATE or FARGATE_SPOT'} with it; "
+                                 "external instances use no capacity provider)"))  # fmt: skip
+        raise_problems(problems)
+        return self
+
+    def launch_type_for(self, launch_type: str | None = None, strategy: Strategy | None = None) -> str:
+        """The launch type whose rules a task follows: its strategy's, else its ``launchType``, else
+        the cluster's strategy's, else the cluster's ``launchType``."""
+        if strategy:
+            return strategy_launch_type(strategy)
+        if launch_type:
+            return launch_type
+        if self.capacity_provider_strategy:
+            return strategy_launch_type(self.capacity_provider_strategy)
+        return self.launch_type
+
+    def strategy_for(self, launch_type: str | None = None, strategy: Strategy | None = None) -> Strategy | None:
+        """The strategy a task is placed with, when config gives one: its own, else (without its own
+        ``launchType``) the cluster's; ``None``: the one its launch type implies."""
+        if strategy:
+            return strategy
+        return None if launch_type else self.capacity_provider_strategy
 
     @property
     def ec2_capacity(self) -> Ec2Spec | None:

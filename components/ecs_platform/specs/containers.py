@@ -14,6 +14,7 @@ definition serialises them with ``pulumi.Output.json_dumps``.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import pulumi
@@ -37,8 +38,22 @@ INIT_MOUNT_ROOT = "/volumes"
 
 
 def port_mapping_name(container: str, port: int) -> str:
-    """The name of a container's port mapping (what Service Connect refers to)."""
-    return f"{container}-{port}"
+    """The name of a container's port mapping, which Service Connect refers to (the service
+    component calls this same function): ``<container>-<port>`` when that is inside ECS's
+    grammar for the name, "up to 64 characters ... lowercase letters, numbers, underscores (_),
+    and hyphens (-) ... can't start with a hyphen" (PortMapping ``name``,
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html).
+    Otherwise (a container name with capitals, or too long) the name is lower-cased, cut, and
+    given 8 hex digits of a hash of ``<container>-<port>``: still unique within the task
+    (container names are, and ``Envoy-9901`` never becomes the ``envoy-9901`` of a container
+    named ``envoy``)."""
+    plain = f"{container}-{port}"
+    if f.PORT_MAPPING_NAME_RE.fullmatch(plain):
+        return plain
+    digest = hashlib.sha256(plain.encode()).hexdigest()[:8]
+    tail = f"-{digest}-{port}"
+    stem = container.lower().lstrip("-")[: f.PORT_MAPPING_NAME_MAX - len(tail)]
+    return f"{stem}{tail}" if stem else tail.lstrip("-")
 
 
 def _awslogs(log_group: pulumi.Input[str], region: pulumi.Input[str], stream_prefix: str) -> dict[str, Any]:
@@ -62,6 +77,7 @@ def container_definition(
     region: pulumi.Input[str],
     network_mode: str = "awsvpc",
     sidecar: bool = False,
+    log_configuration: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The ECS container definition of ``container``, named ``name``.
 
@@ -69,7 +85,8 @@ def container_definition(
     reaps zombies and is what ECS Exec attaches to. With ``network_mode``
     ``awsvpc`` or ``host`` the host port equals the container port; with
     ``bridge`` it is dynamic (0). ``sidecar``: ``name`` is a sidecar's, so its own
-    ``writable_paths`` volumes are named after it.
+    ``writable_paths`` volumes are named after it. ``log_configuration``: in place of ``awslogs``
+    (FireLens, :func:`firelens_log_configuration`).
     """
     c = container
     definition: dict[str, Any] = {
@@ -78,7 +95,7 @@ def container_definition(
         "essential": c.essential,
         "readonlyRootFilesystem": c.readonly_root_filesystem,
         "linuxParameters": {"initProcessEnabled": True},
-        "logConfiguration": _awslogs(log_group, region, name),
+        "logConfiguration": log_configuration or _awslogs(log_group, region, name),
     }
     if c.port is not None:
         mapping: dict[str, Any] = {
@@ -93,7 +110,7 @@ def container_definition(
         definition["environment"] = [{"name": k, "value": c.environment[k]} for k in sorted(c.environment)]
     if c.secrets:
         definition["secrets"] = [{"name": k, "valueFrom": c.secrets[k]} for k in sorted(c.secrets)]
-    if c.command is not None:
+    if c.command:
         definition["command"] = list(c.command)
     if c.health_check is not None:
         hc = c.health_check
@@ -102,9 +119,14 @@ def container_definition(
             "interval": hc.interval,
             "timeout": hc.timeout,
             "retries": hc.retries,
-            "startPeriod": hc.start_period,
         }
-    if c.entry_point is not None:
+        # ECS's default start period is 0 and, not given, it is not echoed back: a 0 sent would
+        # not match what DescribeTaskDefinition returns, and the provider does not fill it in
+        # (it fills interval, retries and timeout), so every `pulumi up` would register a new
+        # revision. See echo_problems().
+        if hc.start_period:
+            definition["healthCheck"]["startPeriod"] = hc.start_period
+    if c.entry_point:
         definition["entryPoint"] = list(c.entry_point)
     mounts = [
         {"sourceVolume": scratch_volume_name(i, name if sidecar else None), "containerPath": p, "readOnly": False}
@@ -119,12 +141,99 @@ def container_definition(
         definition["user"] = c.user
     if c.stop_timeout is not None:
         definition["stopTimeout"] = c.stop_timeout
+    if c.restart_policy is not None:
+        policy: dict[str, Any] = {"enabled": True}
+        if c.restart_policy.ignored_exit_codes:
+            policy["ignoredExitCodes"] = list(c.restart_policy.ignored_exit_codes)
+        if c.restart_policy.attempt_period is not None:
+            policy["restartAttemptPeriod"] = c.restart_policy.attempt_period
+        definition["restartPolicy"] = policy
     if isinstance(c, SidecarSpec):
         if c.cpu is not None:
             definition["cpu"] = c.cpu
         if c.memory is not None:
             definition["memory"] = c.memory
     return definition
+
+
+def firelens_log_configuration(
+    name: str, task: TaskSpec, *, log_group: pulumi.Input[str], region: pulumi.Input[str]
+) -> dict[str, Any]:
+    """The ``awsfirelens`` log driver of container ``name``: the task's ``logRouter`` options and
+    secret options, or by default Fluent Bit's ``cloudwatch_logs`` output to the task's log group,
+    a stream per container under ``<name>/`` (https://docs.fluentbit.io/manual/pipeline/outputs/cloudwatch,
+    the plugin AWS's FireLens examples use)."""
+    router = task.log_router
+    assert router is not None
+    options: dict[str, Any] = dict(router.options) if router.options else {
+        "Name": "cloudwatch_logs",
+        "region": region,
+        "log_group_name": log_group,
+        "log_stream_prefix": f"{name}/",
+        "auto_create_group": "false",
+    }
+    out: dict[str, Any] = {"logDriver": "awsfirelens", "options": options}
+    if router.secret_options:
+        out["secretOptions"] = [{"name": k, "valueFrom": router.secret_options[k]} for k in sorted(router.secret_options)]
+    return out
+
+
+def log_router_definition(task: TaskSpec, *, log_group: pulumi.Input[str], region: pulumi.Input[str]) -> dict[str, Any]:
+    """The FireLens ``log-router`` container: AWS for Fluent Bit (:data:`facts.LOG_ROUTER_IMAGE`),
+    essential (AWS's recommendation: "We recommend that the container be marked as essential"),
+    its own logs to the log group through ``awslogs``, 50 MiB reserved. It runs as root with a
+    writable root filesystem, as FireLens requires of it: Fluent Bit creates the socket the log
+    driver writes to in a root-owned directory ECS mounts (aws/containers-roadmap#2122, "Support
+    FireLens container as non-root user"), and the image writes its configuration at start
+    (aws/aws-for-fluent-bit#928); no ports, nothing else. The policy pack knows it by this shape
+    (``policy_rules.ecs.is_log_router``)."""
+    return {
+        "name": f.LOG_ROUTER_CONTAINER,
+        "image": f.LOG_ROUTER_IMAGE,
+        "essential": True,
+        "user": "0",
+        "readonlyRootFilesystem": False,
+        "firelensConfiguration": {"type": "fluentbit"},
+        "memoryReservation": f.LOG_ROUTER_MEMORY_RESERVATION,
+        "logConfiguration": _awslogs(log_group, region, f.LOG_ROUTER_CONTAINER),
+    }
+
+
+#: Where AWS's echo of a container definition holds an empty list even when none is sent, so we
+#: send it too: ``linuxParameters.capabilities.add`` (with ``drop`` alone, a perpetual diff:
+#: https://github.com/braintrustdata/terraform-aws-braintrust-data-plane/pull/335).
+ECHOED_EMPTY = frozenset({("linuxParameters", "capabilities", "add")})
+
+
+def echo_problems(definition: Any, path: tuple[str | int, ...] = ()) -> list[str]:
+    """What in a container definition AWS would not echo back as sent, so that the provider,
+    which compares the definition it reads from DescribeTaskDefinition with the one in the
+    program, would register a new revision on every ``pulumi up``.
+
+    The provider normalizes only some differences (terraform-provider-aws
+    internal/service/ecs/container_definitions.go, ``containerDefinitionsAreEquivalent``:
+    container, environment and secret order, empty top-level lists, ``essential``, the health
+    check's interval/retries/timeout defaults, ``tcp`` and host ports); everything else must be
+    sent the way AWS stores it: no nulls, no empty objects or lists (but :data:`ECHOED_EMPTY`),
+    no health check ``startPeriod`` of 0 (AWS's default, not echoed)."""
+    out: list[str] = []
+    where = ".".join(str(p) for p in path)
+    keys = tuple(p for p in path if isinstance(p, str))
+    if definition is None:
+        out.append(f"{where}: null")
+    elif isinstance(definition, dict):
+        if not definition:
+            out.append(f"{where}: {{}}")
+        for key, value in definition.items():
+            out += echo_problems(value, (*path, key))
+        if keys[-1:] == ("healthCheck",) and definition.get("startPeriod") == 0:
+            out.append(f"{where}.startPeriod: 0")
+    elif isinstance(definition, list):
+        if not definition and keys[-3:] not in ECHOED_EMPTY:
+            out.append(f"{where}: []")
+        for i, value in enumerate(definition):
+            out += echo_problems(value, (*path, i))
+    return out
 
 
 def scratch_volumes(task: TaskSpec) -> list[str]:
@@ -164,7 +273,9 @@ def volume_init_definition(
         "user": "0",
         "readonlyRootFilesystem": True,
         "command": ["chmod", "1777", *paths],
-        "linuxParameters": {"capabilities": {"drop": ["ALL"]}},
+        # AWS stores capabilities with both lists ({"add": [], "drop": ["ALL"]}), and the provider
+        # compares nested lists as sent: without "add" every `pulumi up` would see a change.
+        "linuxParameters": {"capabilities": {"add": [], "drop": ["ALL"]}},
         "mountPoints": [
             {"sourceVolume": v, "containerPath": p, "readOnly": False} for v, p in zip(volumes, paths, strict=True)
         ],
@@ -180,12 +291,20 @@ def task_container_definitions(
     region: pulumi.Input[str],
     network_mode: str = "awsvpc",
 ) -> list[dict[str, Any]]:
-    """Every container of ``task``: the application container ``name``, its sidecars and,
-    when a non-root container writes to a scratch volume, ``volume-init`` (which those
-    containers then wait for)."""
-    out = [container_definition(name, task, log_group=log_group, region=region, network_mode=network_mode)]
+    """Every container of ``task``: the application container ``name``, its sidecars, when a
+    non-root container writes to a scratch volume ``volume-init`` (which those containers then
+    wait for), and with ``logRouter`` the FireLens ``log-router`` that the others log through."""
+    def logs(container: str) -> dict[str, Any] | None:
+        if task.log_router is None:
+            return None
+        return firelens_log_configuration(container, task, log_group=log_group, region=region)
+
+    out = [container_definition(name, task, log_group=log_group, region=region, network_mode=network_mode,
+                                log_configuration=logs(name))]  # fmt: skip
     out += [
-        container_definition(n, s, log_group=log_group, region=region, network_mode=network_mode, sidecar=True)
+        container_definition(
+            n, s, log_group=log_group, region=region, network_mode=network_mode, sidecar=True, log_configuration=logs(n)
+        )
         for n, s in task.sidecars.items()
     ]
     if task.scratch_writers():
@@ -195,4 +314,6 @@ def task_container_definitions(
                 waits = {"containerName": f.VOLUME_INIT_CONTAINER, "condition": "SUCCESS"}
                 definition["dependsOn"] = [waits, *definition.get("dependsOn", [])]
         out.append(volume_init_definition(task, log_group=log_group, region=region))
+    if task.log_router is not None:
+        out.append(log_router_definition(task, log_group=log_group, region=region))
     return out

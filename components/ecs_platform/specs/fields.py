@@ -51,9 +51,45 @@ def image_check(value: Any) -> str | None:
 Image = Annotated[InputStr, InputRule(image_check, "an image reference, e.g. public.ecr.aws/nginx/nginx:1.27")]
 
 
-def secret_arn_check(value: Any) -> str | None:
-    if isinstance(value, str) and (f.SECRETS_MANAGER_ARN_RE.match(value) or f.SSM_PARAMETER_ARN_RE.match(value)):
+#: C0 and C1 control characters, DEL and the Unicode line and paragraph separators: CR and LF
+#: end an HTTP header or request line (RFC 9112 2.2, "A sender MUST NOT generate a bare CR"; a
+#: field value is visible characters, RFC 9110 5.5), and none of them is a character of a URI
+#: (RFC 3986 2) or a host name (RFC 1123 2.1). No path, host or header value AWS takes holds one.
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def control_problem(value: Any, what: str) -> str | None:
+    """The first control character of ``value`` (a path, host or header value), by code point."""
+    m = CONTROL_RE.search(value) if isinstance(value, str) else None
+    if m is None:
         return None
+    return (f"{show(value)} contains the control character U+{ord(m.group()):04X} at position {m.start()} "
+            f"(allowed: {what} without control characters such as CR or LF)")  # fmt: skip
+
+
+def arn_region_problem(arn: str) -> str | None:
+    """An ARN's region is one AWS has, in the ARN's own partition (botocore's partitions, the
+    list :data:`facts.REGIONS` keeps); an empty or wildcard region is left alone."""
+    parts = arn.split(":")
+    if len(parts) < 4 or not parts[3] or any(c in parts[3] for c in "*?"):
+        return None
+    partition, region = parts[1], parts[3]
+    if f.PARTITION_OF_REGION.get(region) == partition:
+        return None
+    if region in f.PARTITION_OF_REGION:
+        return (f"{show(arn)} names region {region}, which is in partition {f.PARTITION_OF_REGION[region]}, not "
+                f"{partition} (allowed: an arn:{f.PARTITION_OF_REGION[region]}:... ARN, or a region of {partition})")
+    regions = f.REGIONS.get(partition)
+    shown = allowed(regions) if regions else "a region of a partition AWS has"
+    return f"{show(arn)} names region {region}, which AWS does not have (allowed: {shown})"
+
+
+def secret_arn_check(value: Any) -> str | None:
+    problem = control_problem(value, "a secret ARN")
+    if problem:
+        return problem
+    if isinstance(value, str) and (f.SECRETS_MANAGER_ARN_RE.fullmatch(value) or f.SSM_PARAMETER_ARN_RE.fullmatch(value)):
+        return arn_region_problem(value)
     return (
         f"{show(value)} is not a secret reference (allowed: a Secrets Manager secret ARN "
         "arn:aws:secretsmanager:<region>:<account>:secret:<name>[:<json-key>:<stage>:<version>] "
@@ -65,7 +101,7 @@ SecretArn = Annotated[InputStr, InputRule(secret_arn_check, "a Secrets Manager s
 
 
 def env_name_check(value: Any) -> str | None:
-    if isinstance(value, str) and f.ENV_NAME_RE.match(value):
+    if isinstance(value, str) and f.ENV_NAME_RE.fullmatch(value):
         return None
     return (f"{show(value)} is not a valid variable name "
             "(allowed: letters, digits and underscores, not starting with a digit)")  # fmt: skip
@@ -113,7 +149,7 @@ EnvValue = Annotated[
 
 
 def iam_action_check(value: Any) -> str | None:
-    if isinstance(value, str) and f.IAM_ACTION_RE.match(value) and not f.is_wildcard(value):
+    if isinstance(value, str) and f.IAM_ACTION_RE.fullmatch(value) and not f.is_wildcard(value):
         return None
     return (f"{show(value)} is not a specific IAM action (allowed: service:Action, e.g. s3:GetObject; "
             "wildcards for every action such as `*`, `service:*`, `service:**` are refused)")  # fmt: skip
@@ -123,8 +159,11 @@ IamAction = Annotated[str, Rule(iam_action_check, "an IAM action, service:Action
 
 
 def iam_resource_check(value: Any) -> str | None:
-    if isinstance(value, str) and f.ARN_RE.match(value) and not f.is_wildcard(value):
-        return None
+    problem = control_problem(value, "a resource ARN")
+    if problem:
+        return problem
+    if isinstance(value, str) and f.ARN_RE.fullmatch(value) and not f.is_wildcard(value):
+        return arn_region_problem(value)
     return (f"{show(value)} is not a resource ARN (allowed: an ARN such as arn:aws:s3:::my-bucket/*; "
             "wildcards for every resource such as `*` or arn:aws:s3:::* are refused)")  # fmt: skip
 
@@ -135,7 +174,7 @@ ResourceArn = Annotated[InputStr, InputRule(iam_resource_check, "a resource ARN"
 def grant_resource_check(value: Any) -> str | None:
     """A task-role grant's resource: an ARN, or a bare ``*``, which the statement as a
     whole must justify (:meth:`~ecs_platform.specs.PermissionSpec` asks the Service
-    Authorization Reference whether its actions have resource-level permissions)."""
+    Authorization Reference whether its actions can act on no resource)."""
     return None if value == "*" else iam_resource_check(value)
 
 
@@ -161,7 +200,10 @@ GrantResource = Annotated[
 def abs_path_check(value: Any) -> str | None:
     """An absolute path written in its one normal form (so ``/tmp`` and ``/tmp/.`` cannot
     both be listed), below ``/`` and outside the kernel's ``/proc``, ``/sys`` and ``/dev``."""
-    if not isinstance(value, str) or not value.startswith("/") or "\0" in value:
+    problem = control_problem(value, "an absolute container path")
+    if problem:
+        return problem
+    if not isinstance(value, str) or not value.startswith("/"):
         return f"{show(value)} is not an absolute container path (allowed: e.g. /tmp)"
     normal = posixpath.normpath(value)
     if normal.startswith("//"):
@@ -178,7 +220,7 @@ ContainerPath = Annotated[str, Rule(abs_path_check, "an absolute container path"
 
 
 def certificate_arn_check(value: Any) -> str | None:
-    if isinstance(value, str) and f.ACM_CERTIFICATE_ARN_RE.match(value):
+    if isinstance(value, str) and f.ACM_CERTIFICATE_ARN_RE.fullmatch(value):
         return None
     return (f"{show(value)} is not an ACM certificate ARN "
             "(allowed: arn:aws:acm:<region>:<account>:certificate/<uuid>)")  # fmt: skip
@@ -201,7 +243,10 @@ SslPolicy = Annotated[
 
 
 def path_pattern_check(value: Any) -> str | None:
-    if isinstance(value, str) and f.PATH_PATTERN_RE.match(value):
+    problem = control_problem(value, "a path pattern")
+    if problem:
+        return problem
+    if isinstance(value, str) and f.PATH_PATTERN_RE.fullmatch(value):
         return None
     return (f"{show(value)} is not a path pattern (allowed: up to 128 characters starting "
             "with /, letters, digits, _-.$/~\"'@:+& and the wildcards * and ?)")  # fmt: skip
@@ -211,7 +256,10 @@ PathPattern = Annotated[str, Rule(path_pattern_check, "an ALB path pattern", f.P
 
 
 def host_pattern_check(value: Any) -> str | None:
-    if isinstance(value, str) and f.HOST_PATTERN_RE.match(value) and "." in value:
+    problem = control_problem(value, "a host pattern")
+    if problem:
+        return problem
+    if isinstance(value, str) and f.HOST_PATTERN_RE.fullmatch(value) and "." in value:
         return None
     return (f"{show(value)} is not a host name pattern (allowed: e.g. api.example.com or "
             "*.example.com; letters, digits, hyphens, dots and the wildcards * and ?)")  # fmt: skip
@@ -243,7 +291,7 @@ VpcCidr = Annotated[str, Rule(vpc_cidr_check, "a /16 IPv4 CIDR block")]
 
 
 def matcher_check(value: Any) -> str | None:
-    if isinstance(value, str) and f.MATCHER_RE.match(value) and all(
+    if isinstance(value, str) and f.MATCHER_RE.fullmatch(value) and all(
         200 <= int(c) <= 499 for c in re.split(r"[-,]", value)
     ):
         return None
@@ -281,6 +329,9 @@ WaivableControl = Annotated[
 
 
 def health_path_check(value: Any) -> str | None:
+    problem = control_problem(value, "an HTTP path")
+    if problem:
+        return problem
     if isinstance(value, str) and value.startswith("/") and len(value) <= 1024:
         return None
     return f"{show(value)} is not a health check path (allowed: up to 1024 characters starting with /)"
@@ -291,7 +342,7 @@ HealthCheckPath = Annotated[str, Rule(health_path_check, "an HTTP path", "^/")]
 
 def bucket_check(value: Any) -> str | None:
     """S3's bucket naming rules (see :data:`facts.BUCKET_NAME_RE`)."""
-    if isinstance(value, str) and f.BUCKET_NAME_RE.match(value):
+    if isinstance(value, str) and f.BUCKET_NAME_RE.fullmatch(value):
         if ".." in value:
             return f"{show(value)} has two adjacent dots (allowed: an S3 bucket name without them)"
         if re.fullmatch(r"\d+\.\d+\.\d+\.\d+", value):
@@ -311,7 +362,7 @@ def service_name_check(value: Any) -> str | None:
     if value in f.RESERVED_SERVICE_NAMES:
         return (f"{show(value)} is reserved (allowed: another name; /ecs/<project>-<stack>/exec "
                 "is the cluster's ECS Exec audit log group)")  # fmt: skip
-    if isinstance(value, str) and f.SERVICE_NAME_RE.match(value):
+    if isinstance(value, str) and f.SERVICE_NAME_RE.fullmatch(value):
         return None
     return (f"{show(value)} is not a valid service name (allowed: 1-{f.SERVICE_NAME_MAX} lowercase letters, digits and "
             "hyphens, starting with a letter and not ending with a hyphen)")  # fmt: skip
@@ -355,8 +406,9 @@ def capacity_provider_name_check(name: Any) -> str | None:
 
 def grant_problems(actions: Sequence[str], resources: Sequence[Any]) -> list[tuple[tuple[str | int, ...], str]]:
     """One task-role statement checked against AWS's Service Authorization Reference: every
-    action is one AWS lists (a misspelt action grants nothing), and ``"*"`` stands alone and
-    only for actions without resource-level permissions."""
+    action is one AWS lists (a misspelt action grants nothing), ``"*"`` stands alone and only
+    for actions that AWS lets act on no resource (:func:`iam_reference.unscoped`), and every
+    resource is of a kind its actions act on (:func:`iam_reference.resource_mismatch`)."""
     from ecs_platform import iam_reference  # the reference loads on first use only
 
     out: list[tuple[tuple[str | int, ...], str]] = []
@@ -372,6 +424,8 @@ def grant_problems(actions: Sequence[str], resources: Sequence[Any]) -> list[tup
         problem = iam_reference.wildcard_resource_problem(actions)
         if problem:
             out.append((("resources", stars[0]), problem))
+    # A resource of the wrong kind grants nothing (the class Parliament calls RESOURCE_MISMATCH).
+    out += [((key, i), msg) for key, i, msg in iam_reference.resource_mismatch(actions, resources)]
     return out
 
 
@@ -380,7 +434,7 @@ CREATE_KEY = "create"
 
 
 def kms_key_check(value: Any) -> str | None:
-    if value == CREATE_KEY or (isinstance(value, str) and f.KMS_KEY_ARN_RE.match(value)):
+    if value == CREATE_KEY or (isinstance(value, str) and f.KMS_KEY_ARN_RE.fullmatch(value)):
         return None
     return (f"{show(value)} is not a KMS key (allowed: create, or a key ARN "
             "arn:aws:kms:<region>:<account>:key/<id>; CloudWatch Logs takes no alias)")  # fmt: skip
@@ -389,8 +443,21 @@ def kms_key_check(value: Any) -> str | None:
 KmsKey = Annotated[InputStr, InputRule(kms_key_check, "create, or a KMS key ARN")]
 
 
+def kms_key_arn_check(value: Any) -> str | None:
+    """A KMS key ARN, not an alias: an IAM policy's ``Resource`` controls use of a key only by
+    the key's ARN (an alias ARN there governs the alias's own operations).
+    https://docs.aws.amazon.com/kms/latest/developerguide/cmks-in-iam-policies.html"""
+    if isinstance(value, str) and f.KMS_KEY_ARN_RE.match(value):
+        return None
+    return (f"{show(value)} is not a KMS key ARN (allowed: arn:aws:kms:<region>:<account>:key/<id>; an IAM policy "
+            "names a key by its ARN, not an alias)")  # fmt: skip
+
+
+KmsKeyArn = Annotated[InputStr, InputRule(kms_key_arn_check, "a KMS key ARN")]
+
+
 def zone_id_check(value: Any) -> str | None:
-    if isinstance(value, str) and f.ZONE_ID_RE.match(value):
+    if isinstance(value, str) and f.ZONE_ID_RE.fullmatch(value):
         return None
     return f"{show(value)} is not an availability zone ID (allowed: e.g. use1-az1, euw1-az2)"
 

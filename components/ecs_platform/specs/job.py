@@ -96,7 +96,7 @@ def schedule_check(value: Any) -> str | None:
     if not isinstance(value, str):
         return f"{show(value)} is not a schedule expression (allowed: {_EXPRESSION})"
     if value.startswith("rate("):
-        m = _RATE_RE.match(value)
+        m = _RATE_RE.fullmatch(value)
         if m is None or int(m.group(1)) < 1:
             return f"{show(value)} is not a rate expression (allowed: rate(<positive integer> minutes|hours|days))"
         return None

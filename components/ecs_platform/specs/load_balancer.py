@@ -27,13 +27,20 @@ class WafSpec(Spec):
     8 KB (WAF inspects no more of it on a load balancer): ``block`` (AWS's default: uploads and
     large forms get 403) or ``count`` (let them through, counted in WAF's metrics and logs).
     Default ``block``."""
+    log_requests: Annotated[str, Choice(*f.WAF_LOG_REQUESTS)] = "blockedAndCounted"
+    """Which requests WAF logs to its CloudWatch log group: ``blockedAndCounted`` (those a rule
+    blocked or counted, what an investigation needs) or ``all`` (every request: the log grows, and
+    is billed, with traffic). Default ``blockedAndCounted``."""
 
 
 class LoadBalancerSpec(Spec):
     """The stack's application load balancer (created when a service is public)."""
 
     internal: Bool = False
-    """Internal load balancer in the private subnets instead of internet-facing. Default false."""
+    """Internal load balancer in the private subnets instead of internet-facing. Changing it
+    replaces the load balancer (new DNS name), its listeners, rules and the services' target
+    groups; with ``deletionProtection`` on, turn that off in an update of its own first
+    (docs/traffic.md). Default false."""
     ingress_cidrs: tuple[Cidr, ...] = ("0.0.0.0/0",)
     """Who may connect on 80/443 (at most 60 rules: 30 blocks with HTTPS, 60 without); an internal
     load balancer must name its networks. Default ``["0.0.0.0/0"]``."""

@@ -26,8 +26,8 @@ from ecs_platform.specs.job import JobSpec
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import NetworkSpec
 from ecs_platform.specs.provider import AwsProviderSpec
-from ecs_platform.specs.routing import assign, covers
-from ecs_platform.specs.service import ServiceSpec, definition_size_problems, network_mode, placement_problems
+from ecs_platform.specs.routing import assign, clashes, covers, earlier_assignment
+from ecs_platform.specs.service import RouteSpec, ServiceSpec, definition_size_problems, network_mode, placement_problems
 from ecs_platform.specs.task import TaskSpec
 
 #: The service a stack runs when config has no ``services`` key: a public,
@@ -88,8 +88,11 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
     """Everything a stack asks for: network, cluster, services, load balancer, tags."""
 
     services: dict[ServiceName, ServiceSpec] = {}
-    """Service name (1-32 lowercase letters, digits and hyphens) -> its settings. Default: one
-    sample ``web`` service (public nginx)."""
+    """Service name (1-32 lowercase letters, digits and hyphens) -> its settings. ``{}``: no service,
+    a cluster with its capacity only (with ``jobs``, a stack of jobs; without, the cluster plus a shared
+    execution role and task role for the tasks other programs run on it, the seed's basic-ecs-cluster).
+    No load balancer unless a service is public. Default (key omitted): one sample ``web`` service
+    (public nginx)."""
     tags: dict[TagKey, TagValue] = {}
     """Extra tags for every resource, on top of ``Project``, ``Stack``, ``ManagedBy``. Default none."""
     load_balancer: LoadBalancerSpec = LoadBalancerSpec()
@@ -108,6 +111,12 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
         return data
 
     @property
+    def shares_task_roles(self) -> bool:
+        """A stack with neither services nor jobs: the cluster gets a shared execution role and task
+        role for the tasks other programs run on it."""
+        return not self.services and not self.jobs
+
+    @property
     def public_services(self) -> list[str]:
         return [name for name, svc in self.services.items() if svc.is_public]
 
@@ -119,9 +128,6 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
     @model_validator(mode="after")
     def _platform_rules(self) -> Self:
         problems: list[tuple[Loc, str]] = []
-        if not self.services:
-            problems.append((("services",), "{} has no services (allowed: one or more services; omit the key "
-                                            "for the sample service)"))  # fmt: skip
         for name, svc in self.services.items():
             problems += placement_problems(svc, self, ("services", name))
         problems += _route_problems(self.services)
@@ -222,6 +228,10 @@ def _arn_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Loc, 
             where: Loc = at if container is None else (*at, "sidecars", container)
             for var, arn in c.secrets.items():
                 check((*where, "secrets", var), arn)
+            for i, key in enumerate(c.secrets_kms_keys):
+                check((*where, "secretsKmsKeys", i), key)
+        for option, arn in (svc.log_router.secret_options.items() if svc.log_router else ()):
+            check((*at, "logRouter", "secretOptions", option), arn)
         for i, grant in enumerate(svc.permissions):
             for j, arn in enumerate(grant.resources):
                 check((*at, "permissions", i, "resources", j), arn)
@@ -255,17 +265,23 @@ def _role_policy_problems(spec: PlatformSpec, context: StackContext) -> list[tup
         if all(isinstance(r, str) for r in grants):
             statements = task_policy.granted_statements(svc.permissions)
             if svc.exec_enabled:
-                statements += task_policy.exec_statements(partition, context.region, account, log_group, key)
+                statements += task_policy.exec_statements(log_group, key)
             if svc.consumed_queue is not None:
                 statements += task_policy.queue_statements(svc.consumed_queue, svc.consumed_queue_key)
             size = task_policy.policy_size(statements)
+            if svc.log_router is not None and svc.log_router.default_output:
+                # A policy of its own on the same role: IAM's quota is on the role's aggregate.
+                group = log_group.replace(f"/exec-{'0' * 26}", f"/{at[-1]}-{'0' * 26}")  # the task's log group
+                size += task_policy.policy_size(task_policy.firelens_statements(group))
             if size > limit:
                 out.append(((*at, "permissions"), f"make a task role policy of {size} characters "
                             f"(allowed: at most {limit}, IAM's quota for a role's inline policies; grant "
                             "wider resource patterns or split the service)"))  # fmt: skip
-        secrets = [a for c in svc.containers.values() for a in c.secrets.values()]
-        if secrets and all(isinstance(a, str) for a in secrets):
-            size = task_policy.policy_size(task_policy.secrets_statements([str(a) for a in secrets]))
+        secrets = svc.secret_arns
+        keyed = [(k, [str(a) for a in c.secrets.values()]) for c in svc.containers.values() for k in c.secrets_kms_keys]
+        if secrets and all(isinstance(a, str) for a in [*secrets, *(k for k, _ in keyed)]):
+            size = task_policy.policy_size(task_policy.secrets_statements([str(a) for a in secrets])
+                                           + task_policy.secrets_key_statements([(str(k), a) for k, a in keyed]))
             if size > limit:
                 out.append(((*at, "secrets"), f"make an execution role policy of {size} characters "
                             f"(allowed: at most {limit}, IAM's quota for a role's inline policies)"))  # fmt: skip
@@ -300,40 +316,27 @@ def placeholder_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
 
 
 def _route_problems(services: Mapping[str, ServiceSpec]) -> list[tuple[Loc, str]]:
-    """No two services on the same route (hosts compared without case, as the ALB matches
-    them), no two routes pinned to one priority, at most 100 rules on the listener, and no
-    route that another service's route, evaluated first, hides entirely."""
+    """No two services claim one path pattern on the same hosts, nor the same route (hosts
+    compared without case, as the ALB matches them); no two routes pinned to one priority; at
+    most 100 rules on the listener; and no route that another service's route, evaluated first,
+    hides entirely. A claim names both routes and the rule the load balancer would pick."""
     out: list[tuple[Loc, str]] = []
-    seen: dict[tuple[frozenset[str], frozenset[str]], str] = {}
-    pinned: dict[int, str] = {}
     routes = [(name, i, route) for name, svc in services.items() for i, route in enumerate(svc.effective_routes)]
     for name, i, route in routes:
         loc: Loc = ("services", name, "routes", i)
-        where = render_loc(loc)
         lowered = [h.lower() for h in route.hosts]
         for j, host in enumerate(lowered):
             if host in lowered[:j]:
                 first = route.hosts[lowered.index(host)]
                 out.append(((*loc, "hosts", j), f"{show(route.hosts[j])} is the host {show(first)} again: the load "
                             "balancer matches hosts without regard to case (allowed: each host once)"))  # fmt: skip
-        sig = (frozenset(route.paths), frozenset(lowered))
-        if sig in seen:
-            shown = show({"paths": list(route.paths), "hosts": list(route.hosts)})
-            out.append((loc, f"{shown} is also the route of {seen[sig]} (allowed: each route on one service; "
-                             "hosts are compared without regard to case)"))  # fmt: skip
-        seen[sig] = where
-        if route.priority is not None:
-            if route.priority in pinned:
-                out.append((loc, f"priority {route.priority} is also the priority "
-                            f"of {pinned[route.priority]} (allowed: a priority (1..50000) no other route has)"))
-            pinned[route.priority] = where
-    if len(routes) > f.MAX_LISTENER_RULES:
-        out.append((("services",), f"{len(routes)} routes make as many listener rules on the load balancer "
-                    f"(allowed: at most {f.MAX_LISTENER_RULES}, AWS's default quota of rules per Application Load "
-                    "Balancer)"))  # fmt: skip
+    out += _priority_clash_problems(routes)
     if out:
         return out
     prio = assign(routes)
+    out += _claim_problems(routes, prio)
+    if out:
+        return out
     for a_name, a_i, a in routes:
         for b_name, b_i, b in routes:
             if a_name != b_name and prio[(a_name, a_i)] < prio[(b_name, b_i)] and covers(a, b):
@@ -342,6 +345,66 @@ def _route_problems(services: Mapping[str, ServiceSpec]) -> list[tuple[Loc, str]
                             f"matches every request it matches and is evaluated first (priority "
                             f"{prio[(b_name, b_i)]}) (allowed: a route no other service's route covers, or an "
                             f"explicit priority below {prio[(a_name, a_i)]})"))  # fmt: skip
+    return out
+
+
+def _priority_clash_problems(routes: list[tuple[str, int, RouteSpec]]) -> list[tuple[Loc, str]]:
+    """Two rules of the listener on one priority. None is moved to a free one: a live rule
+    whose priority depends on another route would move when that route goes, while the
+    removed rule still holds the slot (Pulumi deletes last), and ``SetRulePriorities`` fails
+    with ``PriorityInUse``. The route asked to pin a priority is the one earlier versions
+    moved, and the value suggested is where they put it: a deployed rule stays where it is.
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SetRulePriorities.html"""
+    out: list[tuple[Loc, str]] = []
+    by_key = {(name, i): route for name, i, route in routes}
+    earlier = earlier_assignment(routes)
+    for key, other, prio in clashes(routes):
+        route, other_route = by_key[key], by_key[other]
+        if route.priority is not None and other_route.priority is not None:
+            out.append((("services", *key[:1], "routes", key[1]), f"priority {prio} is also the priority of "
+                        f"{render_loc(('services', other[0], 'routes', other[1]))} (allowed: a priority (1..50000) "
+                        "no other route has)"))  # fmt: skip
+            continue
+        # The one to pin: a hashed route next to a pinned one, else the one earlier versions moved.
+        moved = key if route.priority is None and (other_route.priority is not None or earlier[key] != prio) else other
+        kept = other if moved == key else key
+        out.append((("services", moved[0], "routes", moved[1]), f"priority {prio} (derived from the service name and "
+                    f"route index) is also the priority of {render_loc(('services', kept[0], 'routes', kept[1]))} "
+                    f"(allowed: an explicit priority on this route, e.g. priority: {earlier[moved]}, free and in the "
+                    "same band; the platform never moves one rule for another)"))  # fmt: skip
+    return out
+
+
+def _claim_problems(
+    routes: list[tuple[str, int, RouteSpec]], prio: Mapping[tuple[str, int], int]
+) -> list[tuple[Loc, str]]:
+    """Two services' routes on the same hosts (both on any host, or sharing one) that list the same
+    path pattern, or are the same route: the ALB evaluates rules lowest priority first and the first
+    match wins (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-update-rules.html),
+    so the other service never gets those requests. Reported at the losing route, naming the winner."""
+    out: list[tuple[Loc, str]] = []
+    ordered = sorted(routes, key=lambda r: prio[(r[0], r[1])])
+    for k, (w_name, w_i, w) in enumerate(ordered):
+        for l_name, l_i, lose in ordered[k + 1:]:
+            if l_name == w_name:
+                continue
+            w_hosts, l_hosts = {h.lower() for h in w.hosts}, {h.lower() for h in lose.hosts}
+            if bool(w_hosts) != bool(l_hosts) or (w_hosts and not w_hosts & l_hosts):
+                continue
+            winner = render_loc(("services", w_name, "routes", w_i))
+            won = (f"the load balancer evaluates the rule of {winner} first (priority {prio[(w_name, w_i)]} before "
+                   f"{prio[(l_name, l_i)]}), so service {w_name} gets these requests")
+            loc: Loc = ("services", l_name, "routes", l_i)
+            if w_hosts == l_hosts and set(w.paths) == set(lose.paths):
+                shown = show({"paths": list(lose.paths), "hosts": list(lose.hosts)})
+                out.append((loc, f"{shown} is also the route of {winner}: {won} (allowed: each route on one "
+                            "service; hosts are compared without regard to case)"))  # fmt: skip
+                continue
+            for j, path in enumerate(lose.paths):
+                if path in w.paths:
+                    hosts = "on any host" if not l_hosts else f"on {', '.join(sorted(w_hosts & l_hosts))}"
+                    out.append(((*loc, "paths", j), f"{show(path)} is also claimed by {winner} {hosts}: {won} "
+                                "(allowed: a path pattern no other service's route claims on the same hosts)"))
     return out
 
 
@@ -388,13 +451,37 @@ def _deployment_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
 
 
 def _capacity_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
-    """What one load balancer and one security group can hold (AWS's default quotas)."""
+    """What one load balancer and one security group can hold (AWS's default quotas), counted as
+    the components create it: a rule per route, plus the test listener's rule of every service
+    deploying blue/green, linear or canary; a target group per public service, plus such a
+    service's alternate one; the HTTP listener, the HTTPS one with a certificate, and one test
+    listener per distinct test port.
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html"""
     out: list[tuple[Loc, str]] = []
     public = spec.public_services
-    if len(public) > f.MAX_TARGET_GROUPS:
-        out.append((("services",), f"{len(public)} public services need as many target groups on the load "
-                    f"balancer (allowed: at most {f.MAX_TARGET_GROUPS}, AWS's default quota of target groups per "
-                    "Application Load Balancer)"))  # fmt: skip
+    if not public:
+        return out
+    shifting = [n for n in public if spec.services[n].deployment.shifts_traffic]
+    routes = sum(len(spec.services[n].effective_routes) for n in public)
+    extra = f" and {len(shifting)} test listener rules (one per blue/green, linear or canary service)" if shifting else ""
+    if routes + len(shifting) > f.MAX_LISTENER_RULES:
+        out.append((("services",), f"{routes} routes{extra} make {routes + len(shifting)} rules on the load balancer "
+                    f"(allowed: at most {f.MAX_LISTENER_RULES}, AWS's default {f.RULES_QUOTA!r} quota, default rules "
+                    "not counted; raise it in Service Quotas, or split the services over stacks)"))  # fmt: skip
+    groups = len(public) + len(shifting)
+    if groups > f.MAX_TARGET_GROUPS:
+        alt = f" and {len(shifting)} alternate ones (blue/green, linear and canary services)" if shifting else ""
+        out.append((("services",), f"{len(public)} public services need {len(public)} target groups{alt} on the load "
+                    f"balancer, {groups} in all (allowed: at most {f.MAX_TARGET_GROUPS}, AWS's default "
+                    f"{f.TARGET_GROUPS_QUOTA!r} quota; raise it in Service Quotas, or split the services over "
+                    "stacks)"))  # fmt: skip
+    ports = sorted(set(test_ports(spec).values()))
+    listeners = (2 if spec.load_balancer.https else 1) + len(ports)
+    if listeners > f.MAX_LISTENERS:
+        out.append((("services",), f"{len(ports)} distinct deployment.testPort values make {listeners} listeners on "
+                    f"the load balancer with HTTP{' and HTTPS' if spec.load_balancer.https else ''} (allowed: at most "
+                    f"{f.MAX_LISTENERS}, AWS's default {f.LISTENERS_QUOTA!r} quota; raise it in Service Quotas, or deploy "
+                    "some of these services rolling)"))  # fmt: skip
     if len(public) > f.MAX_SECURITY_GROUP_RULES:
         out.append((("services",), f"{len(public)} public services need as many outbound rules on the load "
                     f"balancer's security group (allowed: at most {f.MAX_SECURITY_GROUP_RULES} public services, "
@@ -471,7 +558,7 @@ def _caller_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
         ends = [name, *(c for c in svc.callers if c in spec.services and c != name)] if svc.callers else []
         for end in ends:
             other = spec.services[end]
-            launch_type = other.launch_type or spec.launch_type
+            launch_type = spec.launch_type_for(other.launch_type, other.capacity_provider_strategy)
             mode = network_mode(other, spec)
             if launch_type == "EXTERNAL" or mode != "awsvpc":
                 where = ("callers",) if end == name else ("callers", svc.callers.index(end))

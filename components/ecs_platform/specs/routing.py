@@ -14,10 +14,13 @@ computing each route's priority from the route alone:
 * ``slot`` (0..999) is a hash of ``<service>/<route index>``: stable, and
   independent of every other service.
 
-When two routes hash to the same slot, :func:`assign` moves the one that
-sorts later to the next free slot of its band; only a route hashing to that
-same slot appearing or disappearing can then shift it, which is an in-place
-update of the rule, never a replacement. An explicit ``priority`` pins a route.
+A live rule must never change priority because another route came or went: the
+provider changes a priority with one ``SetRulePriorities`` call, and Pulumi deletes
+removed rules only after every create and update, so a rule moving into the slot of a
+rule being removed fails with ``PriorityInUse``, on every retry. So no priority is
+ever bumped: when two routes of a listener derive the same priority, the model
+refuses the configuration, naming both, and asks for an explicit ``priority`` on one
+(:func:`clashes`); an explicit ``priority`` pins a route.
 
 The model (:class:`~ecs_platform.specs.PlatformSpec`) uses the same functions to
 refuse a route that another service's route hides (:func:`covers`).
@@ -72,12 +75,39 @@ def priority(service: str, index: int, route: Route) -> int:
 
 
 def assign(routes: Sequence[tuple[str, int, Route]]) -> dict[tuple[str, int], int]:
-    """Unique priorities for all routes of a listener, keyed by (service, index).
+    """The priority of each route of a listener, keyed by (service, index): each one's own
+    (:func:`priority`), from the route alone, never moved by another.
 
-    Explicit priorities are kept as given (duplicates among them are a config
-    error, checked by the caller); the others get their hashed priority, or the
-    next free slot of their band when it is taken.
-    """
+    Raises ``ValueError`` when two routes have one priority; :class:`~ecs_platform.specs.PlatformSpec`
+    refuses such a configuration first (:func:`clashes`)."""
+    out: dict[tuple[str, int], int] = {}
+    for (svc, i), (other_svc, other_i), prio in clashes(routes):
+        raise ValueError(f"{svc}'s route {i} and {other_svc}'s route {other_i} both have priority {prio} "
+                         "(give one of them an explicit priority)")  # fmt: skip
+    for svc, i, route in routes:
+        out[(svc, i)] = priority(svc, i, route)
+    return out
+
+
+def clashes(routes: Sequence[tuple[str, int, Route]]) -> list[tuple[tuple[str, int], tuple[str, int], int]]:
+    """Routes of one listener that share a priority: ``(route, earlier route, priority)``, each
+    route after the first that has it, in the order given."""
+    seen: dict[int, tuple[str, int]] = {}
+    out: list[tuple[tuple[str, int], tuple[str, int], int]] = []
+    for svc, i, route in routes:
+        prio = priority(svc, i, route)
+        if prio in seen:
+            out.append(((svc, i), seen[prio], prio))
+        else:
+            seen[prio] = (svc, i)
+    return out
+
+
+def earlier_assignment(routes: Sequence[tuple[str, int, Route]]) -> dict[tuple[str, int], int]:
+    """The priorities earlier versions of the platform gave these routes: explicit ones as
+    given, the others their own, or the next free slot of their band when it was taken (by a
+    route sorting before them). A deployed stack's rules hold these, so the config error for
+    a clash suggests pinning this value: nothing live moves."""
     out: dict[tuple[str, int], int] = {}
     taken: set[int] = set()
     for svc, i, route in routes:
@@ -90,12 +120,11 @@ def assign(routes: Sequence[tuple[str, int, Route]]) -> dict[tuple[str, int], in
     )
     for prio, svc, i, route in hashed:
         low = band(route) * 1000
+        candidate = prio
         for step in range(1000):
             candidate = low + (prio - low + step) % 1000
             if candidate not in taken:
                 break
-        else:
-            raise ValueError(f"more than 1000 routes of {svc!r}'s specificity on one listener")
         out[(svc, i)] = candidate
         taken.add(candidate)
     return out

@@ -12,16 +12,16 @@ from pydantic_core import CoreSchema
 
 from ecs_platform import facts as f
 from ecs_platform.errors import allowed, show
-from ecs_platform.specs.base import Bool, Choice, Int, Loc, Rule, Spec, Text, fail, raise_problems
+from ecs_platform.specs.base import Bool, Choice, Int, Loc, Rule, Spec, Text, raise_problems
+from ecs_platform.specs.commands import _COMMAND_SCHEMA, HealthCheckSpec, PermissionSpec, _command
 from ecs_platform.specs.ebs import EbsSpec, ebs_task_problems
 from ecs_platform.specs.fields import (
     Architecture,
     ContainerPath,
     EnvName,
     EnvValue,
-    GrantResource,
-    IamAction,
     Image,
+    KmsKeyArn,
     LaunchType,
     NetworkMode,
     Port,
@@ -29,93 +29,15 @@ from ecs_platform.specs.fields import (
     SecretArn,
     WaivableControl,
     credential_name_check,
-    grant_problems,
 )
-
-
-def _health_command(value: Any) -> Any:
-    """A shell string runs with ``CMD-SHELL``; a list must start with CMD or CMD-SHELL."""
-    if isinstance(value, str) and value.strip():
-        return ("CMD-SHELL", value)
-    if (
-        isinstance(value, (list, tuple))
-        and len(value) >= 2
-        and value[0] in ("CMD", "CMD-SHELL")
-        and all(isinstance(c, str) for c in value)
-    ):
-        return tuple(value)
-    raise fail(f'{show(value)} is not a health check command (allowed: a shell string, or a list starting '
-               'with "CMD" or "CMD-SHELL")')  # fmt: skip
-
-
-def _command(value: Any) -> Any:
-    """A shell string runs with ``sh -c``; a list runs as is."""
-    if isinstance(value, str) and value.strip():
-        return ("sh", "-c", value)
-    if isinstance(value, (list, tuple)) and value and all(isinstance(c, str) for c in value):
-        return tuple(value)
-    raise fail(f"{show(value)} is not a command (allowed: a list of strings, or one shell string)")
-
-
-#: A command is a shell string or a list of strings.
-_COMMAND_SCHEMA = {"anyOf": [{"type": "string", "minLength": 1}, {"type": "array", "items": {"type": "string"}}]}
-
-
-class HealthCheckSpec(Spec):
-    """A container health check (Docker's ``HEALTHCHECK``); seconds throughout."""
-
-    command: Annotated[tuple[str, ...], BeforeValidator(_health_command), WithJsonSchema(_COMMAND_SCHEMA)]
-    """The check: a shell string (run with ``CMD-SHELL``) or a list starting with ``CMD`` or
-    ``CMD-SHELL``. Required."""
-    interval: Annotated[int, Int(5, 300)] = 30
-    """Seconds between checks, 5..300. Default 30."""
-    timeout: Annotated[int, Int(2, 60)] = 5
-    """Seconds before a check fails, 2..60 (ECS's limit) and below ``interval``. Default 5."""
-    retries: Annotated[int, Int(1, 10)] = 3
-    """Failures before the container is unhealthy, 1..10. Default 3."""
-    start_period: Annotated[int, Int(0, 300)] = 0
-    """Grace seconds after start before failures count, 0..300. Default 0."""
-
-    @model_validator(mode="after")
-    def _timeout_below_interval(self) -> Self:
-        if self.timeout >= self.interval:
-            raise_problems([(("timeout",), f"{self.timeout} is not shorter than the interval {self.interval} "
-                                           "(allowed: timeout < interval)")])  # fmt: skip
-        return self
-
-
-class PermissionSpec(Spec):
-    """One Allow statement of the task role: these actions on these resources."""
-
-    actions: tuple[IamAction, ...]
-    """Specific IAM actions (``s3:GetObject``) that AWS's Service Authorization Reference lists;
-    ``*`` and ``service:*`` are refused. Required."""
-    resources: tuple[GrantResource, ...]
-    """Resource ARNs (may be Outputs of other resources). A bare ``"*"`` only alone, and only when
-    no action has resource-level permissions (``xray:PutTraceSegments``). Required."""
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> Self:
-        raise_problems(
-            ((key,), f"[] is empty (allowed: one or more {what})")
-            for key, what, values in (("actions", "IAM actions", self.actions),
-                                      ("resources", "resource ARNs", self.resources))
-            if not values
-        )
-        return self
-
-    @model_validator(mode="after")
-    def _grants_aws_can_express(self) -> Self:
-        raise_problems(grant_problems(self.actions, self.resources))
-        return self
-
+from ecs_platform.specs.options import LogRouterSpec, RestartPolicySpec, Strategy, strategy_problems
 
 #: What a container may wait for (ECS ``dependsOn`` conditions).
 Condition = Annotated[str, Choice(*f.DEPENDENCY_CONDITIONS)]
 
 
 def container_name_check(value: Any) -> str | None:
-    if not isinstance(value, str) or not f.CONTAINER_NAME_RE.match(value):
+    if not isinstance(value, str) or not f.CONTAINER_NAME_RE.fullmatch(value):
         return (f"{show(value)} is not a container name (allowed: 1-255 letters, digits, hyphens and "
                 "underscores)")  # fmt: skip
     if value in f.RESERVED_CONTAINER_NAMES:
@@ -127,9 +49,9 @@ ContainerName = Annotated[str, Rule(container_name_check, "a container name", f.
 
 
 def volume_name_check(value: Any) -> str | None:
-    if not isinstance(value, str) or not f.VOLUME_NAME_RE.match(value):
+    if not isinstance(value, str) or not f.VOLUME_NAME_RE.fullmatch(value):
         return f"{show(value)} is not a volume name (allowed: 1-255 letters, digits, hyphens and underscores)"
-    if f.SCRATCH_VOLUME_RE.match(value):
+    if f.SCRATCH_VOLUME_RE.fullmatch(value):
         return f"{show(value)} is the name of a writablePaths volume (allowed: another name)"
     return None
 
@@ -145,7 +67,7 @@ def _numeric_user_check(value: Any) -> str | None:
 
 def _efs_id(kind: str, pattern: Any) -> Any:
     def check(value: Any) -> str | None:
-        if isinstance(value, str) and pattern.match(value):
+        if isinstance(value, str) and pattern.fullmatch(value):
             return None
         return f"{show(value)} is not an EFS {kind} id (allowed: {pattern.pattern})"
 
@@ -253,6 +175,11 @@ class ContainerSpec(Spec):
     secrets: dict[EnvName, SecretArn] = {}
     """Variable -> Secrets Manager secret ARN (optionally ``:json-key:stage:version``) or SSM
     parameter ARN (may be Outputs); the execution role may read exactly these. Default none."""
+    secrets_kms_keys: tuple[KmsKeyArn, ...] = ()
+    """Customer-managed KMS keys (key ARNs, in the secrets' region) that encrypt this container's
+    ``secrets``: the execution role may decrypt with exactly these keys, and only through Secrets
+    Manager or Parameter Store of the secrets' region (``kms:ViaService``). Default none (AWS
+    managed keys ``aws/secretsmanager``, ``aws/ssm`` need no grant)."""
     command: Annotated[tuple[str, ...], BeforeValidator(_command), WithJsonSchema(_COMMAND_SCHEMA)] | None = None
     """Overrides the image's CMD: a list, or a shell string run with ``sh -c``. Default: the image's."""
     health_check: HealthCheckSpec | None = None
@@ -278,6 +205,10 @@ class ContainerSpec(Spec):
     Default none."""
     essential: Bool = True
     """The task stops when this container stops. Default true."""
+    restart_policy: RestartPolicySpec | None = None
+    """``{ignoredExitCodes: [...], attemptPeriod: 60}``: ECS restarts the container in place when it
+    exits (except on the ignored codes), instead of replacing the task; ``{}`` enables it with AWS's
+    defaults. Default: off (an essential container's exit stops the task)."""
 
     @model_validator(mode="after")
     def _container_rules(self) -> Self:
@@ -290,6 +221,7 @@ class ContainerSpec(Spec):
             if name in self.environment:
                 problems.append((("secrets", name), f"{show(name)} is also a plain environment variable "
                                                     "(allowed: each name in either environment or secrets)"))  # fmt: skip
+        problems += self._secrets_key_problems()
         seen: set[str] = set()
         for i, path in enumerate(self.writable_paths):
             if path in seen:
@@ -300,6 +232,27 @@ class ContainerSpec(Spec):
                 problems.append((("mounts", path), "is also a writable path (allowed: each path mounted once)"))
         raise_problems(problems)
         return self
+
+    def _secrets_key_problems(self) -> list[tuple[Loc, str]]:
+        """Keys for secrets there are, each once, each in a region of the secrets (KMS keys are
+        regional; Secrets Manager and Parameter Store encrypt with a key of their own region:
+        https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html)."""
+        problems: list[tuple[Loc, str]] = []
+        if self.secrets_kms_keys and not self.secrets:
+            return [(("secretsKmsKeys",), "is set and the container has no secrets (allowed: remove it, or secrets "
+                                          "these keys encrypt)")]  # fmt: skip
+        arns = list(self.secrets.values())
+        regions = {a.split(":")[3] for a in arns if isinstance(a, str)}
+        for i, key in enumerate(self.secrets_kms_keys):
+            if not isinstance(key, str):
+                continue
+            if key in self.secrets_kms_keys[:i]:
+                problems.append((("secretsKmsKeys", i), f"{show(key)} is already listed (allowed: each key once)"))
+            elif all(isinstance(a, str) for a in arns) and key.split(":")[3] not in regions:
+                problems.append((("secretsKmsKeys", i), f"{show(key)} is in {key.split(':')[3]}, where none of the "
+                                 f"container's secrets is (allowed: a key in {allowed(sorted(regions))}; Secrets "
+                                 "Manager and Parameter Store encrypt with a key of their own region)"))  # fmt: skip
+        return problems
 
     @property
     def mounted_paths(self) -> tuple[str, ...]:
@@ -324,7 +277,10 @@ class TaskSpec(ContainerSpec):
     Default: the cluster's ``launchType``."""
     network_mode: NetworkMode | None = None
     """Fargate: ``awsvpc``; EC2: ``awsvpc``, ``bridge``, ``host``; EXTERNAL: ``bridge``, ``host``.
-    Default ``awsvpc`` (``bridge`` on EXTERNAL). Public services need ``awsvpc``."""
+    Default ``awsvpc`` (``bridge`` on EXTERNAL). A public service on EC2 in ``bridge`` mode gets a
+    dynamic host port behind the load balancer (an ``instance`` target group; the instances admit
+    the load balancer on the ephemeral ports 32768-65535 only); in ``host`` mode the container port,
+    one task per instance."""
     cpu: Annotated[int, Int(*f.EC2_TASK_CPU)] = 256
     """Task CPU units (1024 = 1 vCPU); on Fargate a Fargate size, on EC2 at most the smallest
     instance type's. Default 256."""
@@ -334,6 +290,10 @@ class TaskSpec(ContainerSpec):
     architecture: Architecture | None = None
     """``X86_64`` or ``ARM64`` (Graviton); on EC2 it must match the instances.
     Default ``X86_64`` (on EC2: the instances')."""
+    capacity_provider_strategy: Strategy | None = None
+    """``[{provider, weight, base}]``: how the tasks spread over the cluster's capacity providers
+    (``FARGATE``, ``FARGATE_SPOT``, ``EC2``), in place of ``launchType`` (not with it). Default: the
+    launch type's (or the stack's ``capacityProviderStrategy``)."""
     ephemeral_storage_gib: Annotated[int, Int(21, 200)] | None = Field(default=None, alias="ephemeralStorageGiB")
     """Fargate ephemeral storage, 21..200 GiB; Fargate only. Default: Fargate's 20."""
     permissions: tuple[PermissionSpec, ...] = ()
@@ -347,6 +307,12 @@ class TaskSpec(ContainerSpec):
     volumes: dict[VolumeName, VolumeSpec] = {}
     """Name -> ``{efs: {...}}``, ``{scratch: {}}`` or ``{ebs: {sizeGiB: ...}}``, mounted by containers'
     ``mounts``. Default none."""
+    log_router: LogRouterSpec | None = None
+    """FireLens: ``{options: {...}, secretOptions: {...}}`` adds the ``log-router`` container (AWS for
+    Fluent Bit, pinned; its own logs to the log group) and sends the application's and the sidecars'
+    logs through ``awsfirelens`` with those options; ``{}`` sends them to the service's log group.
+    Counts as a container of the task and reserves 50 MiB of its memory. Default: every container
+    logs to the log group through ``awslogs``."""
     volume_init_image: Image = f.VOLUME_INIT_IMAGE
     """Image of the short-lived ``volume-init`` container that makes scratch volumes writable
     for non-root containers (it needs ``chmod``). Default
@@ -374,6 +340,13 @@ class TaskSpec(ContainerSpec):
         out: dict[str | None, ContainerSpec] = {None: self}
         out.update(self.sidecars)
         return out
+
+    @property
+    def secret_arns(self) -> list[Any]:
+        """Every secret the execution role reads: the containers' ``secrets`` and the log router's
+        ``secretOptions``."""
+        out = [a for c in self.containers.values() for a in c.secrets.values()]
+        return out + (list(self.log_router.secret_options.values()) if self.log_router else [])
 
     @property
     def root_containers(self) -> list[str | None]:
@@ -438,9 +411,18 @@ class TaskSpec(ContainerSpec):
         if "ECS.17" in self.waivers and self.network_mode != "host":
             problems.append((("waivers", "ECS.17"), "waives a control this service keeps "
                                                     "(allowed: only with networkMode: host)"))  # fmt: skip
+        # ECS Exec: the SSM agent it runs in the container writes to its file system.
+        # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
         if self.exec_enabled and self.readonly_root_filesystem:
             problems.append((("exec",), "true needs a writable root filesystem for the SSM agent (allowed: "
                                         "exec: true with readonlyRootFilesystem: false, or exec: false)"))  # fmt: skip
+        if self.capacity_provider_strategy is not None:
+            problems += [(("capacityProviderStrategy", *loc), msg)
+                         for loc, msg in strategy_problems(self.capacity_provider_strategy)]  # fmt: skip
+            if self.launch_type is not None:
+                problems.append((("launchType",), f"{show(self.launch_type)} is given with capacityProviderStrategy "
+                                 "(allowed: one of them; ECS: with a capacityProviderStrategy the launchType must be "
+                                 "omitted, CreateService)"))  # fmt: skip
         problems += self._container_problems(at)
         problems += self._volume_problems(at)
         problems += ebs_task_problems(self.volumes)
@@ -451,6 +433,9 @@ class TaskSpec(ContainerSpec):
         """Dependencies, essentials, sizes and ports across the task's containers."""
         out: list[tuple[Loc, str]] = []
         containers = self.containers
+        # ContainerDependency: HEALTHY "requires that the dependent container has health checks
+        # configured"; COMPLETE/SUCCESS "can't be set on an essential container".
+        # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDependency.html
         for name, c in containers.items():
             for dep, condition in c.depends_on.items():
                 target = self.sidecars.get(dep)
@@ -469,6 +454,12 @@ class TaskSpec(ContainerSpec):
         if cycle:
             out.append((("sidecars", cycle[0], "dependsOn"), f"{' -> '.join(cycle)} is a cycle (allowed: "
                         "dependencies that end in a container waiting for nothing)"))  # fmt: skip
+        # ContainerDefinition: "All tasks must have at least one essential container"; the memory
+        # "reserved for all containers within a task must be lower than the task memory value".
+        # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html
+        # ECS accepts a total equal to the task's (AWS's own ADOT sidecar example gives its statsd
+        # emitter memory 512 in a 512 MiB task: aws-otel-collector examples/ecs/aws-cloudwatch/
+        # ecs-fargate-sidecar.json), so a total above the task's is refused, as for cpu.
         if not any(c.essential for c in containers.values()):
             out.append((("essential",), "false on every container (allowed: at least one essential container)"))
         cpu = sum(s.cpu or 0 for s in self.sidecars.values())
@@ -476,10 +467,12 @@ class TaskSpec(ContainerSpec):
             out.append((("sidecars",), f"reserve {cpu} cpu units, more than the task's {self.cpu} "
                                        "(allowed: sidecar cpu adding up to at most the task's cpu)"))  # fmt: skip
         memory = sum(s.memory or 0 for s in self.sidecars.values())
-        if memory >= self.memory:
-            out.append((("sidecars",), f"take {memory} MiB, leaving nothing of the task's {self.memory} for the "
-                                       "application container (allowed: sidecar memory adding up to less than "
-                                       "the task's memory)"))  # fmt: skip
+        router = f.LOG_ROUTER_MEMORY_RESERVATION if self.log_router is not None else 0
+        if memory + router > self.memory:
+            with_router = f" and the log router's {router}" if router else ""
+            out.append((("sidecars",) if memory else ("memory",), f"take {memory} MiB{with_router}, more than the "
+                        f"task's {self.memory} (allowed: sidecar memory adding up to at most the task's "
+                        "memory)"))  # fmt: skip
         ports: dict[int, str] = {}
         for name, c in containers.items():
             if c.port is None:
@@ -488,10 +481,17 @@ class TaskSpec(ContainerSpec):
                 out.append((at(name, "port"), f"{c.port} is also the port of {ports[c.port]} (allowed: a port "
                                               "no other container of the task uses)"))  # fmt: skip
             ports.setdefault(c.port, "the application container" if name is None else f"sidecar {name}")
-        count = len(containers) + (1 if self.scratch_writers() else 0)
+        if self.log_router is not None:
+            for name, c in containers.items():
+                if c.port == f.FIRELENS_PORT:
+                    out.append((at(name, "port"), f"{c.port} is the port FireLens listens on in the task (allowed: "
+                                "another port with logRouter)"))  # fmt: skip
+        extra = [n for n, on in (("volume-init", self.scratch_writers()), ("log-router", self.log_router is not None))
+                 if on]  # fmt: skip
+        count = len(containers) + len(extra)
         if count > f.MAX_CONTAINERS_PER_TASK:
             out.append((("sidecars",), f"make {count} containers in the task, counting the application container"
-                        f"{' and volume-init' if self.scratch_writers() else ''} (allowed: at most "
+                        f"{''.join(f' and {n}' for n in extra)} (allowed: at most "
                         f"{f.MAX_CONTAINERS_PER_TASK} containers per task definition, an AWS quota that cannot be "
                         "raised)"))  # fmt: skip
         return out

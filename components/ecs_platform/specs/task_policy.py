@@ -16,7 +16,7 @@ from typing import Any
 import pulumi
 
 from ecs_platform import facts, iam_reference
-from ecs_platform.specs.task import PermissionSpec
+from ecs_platform.specs.commands import PermissionSpec
 
 #: ECS Exec's channel actions. AWS gives them no resource-level permissions, so
 #: their resource must be "*" (the only "*" resource we ever write).
@@ -26,12 +26,6 @@ EXEC_CHANNEL_ACTIONS = (
     "ssmmessages:OpenControlChannel",
     "ssmmessages:OpenDataChannel",
 )
-
-
-def _concat(*parts: pulumi.Input[str]) -> pulumi.Input[str]:
-    if all(isinstance(p, str) for p in parts):
-        return "".join(str(p) for p in parts)
-    return pulumi.Output.concat(*parts)
 
 
 def _log_streams(arn: str) -> str:
@@ -47,9 +41,6 @@ def granted_statements(permissions: Sequence[PermissionSpec]) -> list[dict[str, 
 
 
 def exec_statements(
-    partition: pulumi.Input[str],
-    region: pulumi.Input[str],
-    account_id: pulumi.Input[str],
     log_group_arn: pulumi.Input[str] | None,
     kms_key_arn: pulumi.Input[str] | None = None,
 ) -> list[dict[str, Any]]:
@@ -68,15 +59,33 @@ def exec_statements(
             if isinstance(log_group_arn, str)
             else pulumi.Output.all(log_group_arn).apply(lambda known: _log_streams(str(known[0])))
         )
+        # DescribeLogGroups takes "*" only (no resource type in the Service Authorization Reference),
+        # as the ECS Exec guide's logging policy grants it.
+        # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
         out += [
-            {"Sid": "EcsExecAuditLogGroups", "Effect": "Allow",
-             "Action": ["logs:DescribeLogGroups"],
-             "Resource": _concat("arn:", partition, ":logs:", region, ":", account_id, ":log-group:*")},
+            unscoped_statement("EcsExecAuditLogGroups", ["logs:DescribeLogGroups"]),
             {"Sid": "EcsExecAuditLogWrite", "Effect": "Allow",
              "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
              "Resource": streams},
         ]  # fmt: skip
     return out
+
+
+def firelens_statements(log_group_arn: pulumi.Input[str]) -> list[dict[str, Any]]:
+    """What the FireLens log router needs, with the task role, to write the task's containers' logs
+    to the task's log group through Fluent Bit's ``cloudwatch_logs`` output (its documented
+    permissions, without ``logs:CreateLogGroup``: the group exists): create streams in exactly
+    that group, and put events in them. https://docs.fluentbit.io/manual/pipeline/outputs/cloudwatch"""
+    streams: pulumi.Input[str] = (
+        f"{log_group_arn}:log-stream:*"
+        if isinstance(log_group_arn, str)
+        else pulumi.Output.concat(log_group_arn, ":log-stream:*")
+    )
+    return [
+        # Both act on the log-stream resource type (Service Authorization Reference, CloudWatch Logs).
+        {"Sid": "FireLensLogStreams", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": streams},
+    ]  # fmt: skip
 
 
 def queue_statements(queue_arn: str, kms_key_arn: str | None = None) -> list[dict[str, Any]]:
@@ -111,6 +120,25 @@ def secrets_statements(arns: Sequence[str]) -> list[dict[str, Any]]:
     return out
 
 
+def secrets_key_statements(keyed: Sequence[tuple[str, Sequence[str]]]) -> list[dict[str, Any]]:
+    """``kms:Decrypt`` on exactly each customer-managed key, and only when Secrets Manager or
+    Parameter Store (of the secrets' region) asks on the role's behalf: ``keyed`` is each key with
+    the secret ARNs it encrypts. AWS's "Amazon ECS task execution IAM role" page: a secret under a
+    custom key needs ``kms:Decrypt`` on that key.
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_execution_IAM_role.html"""
+    via: dict[str, set[str]] = {}
+    for key, arns in keyed:
+        via.setdefault(key, set()).update(facts.via_service(a) for a in arns)
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for key, services in via.items():
+        groups.setdefault(tuple(sorted(services)), []).append(key)
+    return [
+        {"Sid": f"DecryptSecrets{i}" if i else "DecryptSecrets", "Effect": "Allow", "Action": ["kms:Decrypt"],
+         "Resource": keys, "Condition": {"StringEquals": {"kms:ViaService": list(services)}}}
+        for i, (services, keys) in enumerate(sorted(groups.items()))
+    ]  # fmt: skip
+
+
 def document(statements: Any) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": statements}
 
@@ -122,8 +150,9 @@ def policy_size(statements: Sequence[dict[str, Any]]) -> int:
 
 def unscoped_statement(sid: str, actions: Sequence[str]) -> dict[str, Any]:
     """An Allow statement on ``Resource: "*"``, for actions that AWS's Service Authorization
-    Reference gives no resource-level permissions; the same rule as the task role's grants
-    (:func:`ecs_platform.iam_reference.wildcard_resource_problem`) and the policy pack's."""
+    Reference lets act on no resource (:func:`~ecs_platform.iam_reference.unscoped`); the same
+    rule as the task role's grants (:func:`ecs_platform.iam_reference.wildcard_resource_problem`)
+    and the policy pack's."""
     problem = iam_reference.wildcard_resource_problem(actions)
     if problem or not iam_reference.all_unscoped(actions):
         raise ValueError(f"statement {sid}: {problem or 'an action AWS does not list'}")

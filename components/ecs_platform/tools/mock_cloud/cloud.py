@@ -149,13 +149,20 @@ class MockCloud(pulumi.runtime.Mocks):
         zones = list(inputs.get("availabilityZoneNames") or sorted(ids_by_name)[:3])
         vpc_id = "vpc-" + fake_hex(name)
         self.vpcs[vpc_id] = str(inputs.get("cidrBlock") or "10.0.0.0/16")  # awsx's default block
+        kinds = [str(spec.get("type", "")).lower() for spec in inputs.get("subnetSpecs") or []] or ["private", "public"]
+        strategy = str((inputs.get("natGateways") or {}).get("strategy", "OnePerAz"))
+        if strategy == "None" and "private" in kinds:
+            # awsx's own check (ValidateStrategy): private subnets need a NAT gateway strategy.
+            raise ValueError("If private subnets are specified, NAT Gateway strategy cannot be 'None'.")
         public: list[str] = []
         private: list[str] = []
+        isolated: list[str] = []
+        buckets = {"public": public, "private": private, "isolated": isolated}
         for zone in zones:
             if zone not in ids_by_name:
                 # CreateSubnet refuses a zone the region does not have in this account.
                 raise ValueError(f"availability zone {zone!r} is not a zone of {self.region} in this account")
-            for kind, bucket in (("public", public), ("private", private)):
+            for kind, bucket in ((k, buckets[k]) for k in ("public", "private", "isolated") if k in kinds):
                 sid = "subnet-" + fake_hex(name, zone, kind)
                 self.subnets[sid] = (zone, kind)
                 self.subnet_zone_ids[sid] = ids_by_name[zone]
@@ -167,7 +174,7 @@ class MockCloud(pulumi.runtime.Mocks):
             "vpcId": vpc_id,
             "publicSubnetIds": public,
             "privateSubnetIds": private,
-            "isolatedSubnetIds": [],
+            "isolatedSubnetIds": isolated,
         }
         if inputs.get("tags"):  # awsx tags its VPC with them: they stand for the child VPC's tags
             outputs["tags"] = inputs["tags"]

@@ -36,6 +36,8 @@ class Registration:
     aliases: list[str]
     custom_timeouts: dict[str, str]
     """``create`` / ``update`` / ``delete`` -> the duration given (``"30m"``), only those set."""
+    replace_with: list[str]
+    """URNs of the resources whose replacement replaces this one (``replace_with``)."""
     secret_inputs: frozenset[str] = frozenset()
     """The top-level inputs the program sent as secrets."""
 
@@ -75,6 +77,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 aliases=[a.urn or a.spec.name for a in request.aliases],
                 custom_timeouts=_timeouts(request.customTimeouts),
                 secret_inputs=frozenset(k for k, v in inputs.items() if rpc.is_rpc_secret(v)),
+                replace_with=list(request.replace_with),
             )
         )
         return response

@@ -147,6 +147,16 @@ def aws_resource(
         state["groupName"] = group
         rid = f"{group}/{physical}"
         arn = f"arn:{PARTITION}:scheduler:{region}:{acct}:schedule/{group}/{physical}"
+    elif typ == "aws:efs/fileSystem:FileSystem":
+        # EFS's own ids and ARNs (service elasticfilesystem, resource file-system/fs-<hex>):
+        # https://docs.aws.amazon.com/efs/latest/ug/API_FileSystemDescription.html
+        rid = "fs-" + fake_hex(name)
+        arn = f"arn:{PARTITION}:elasticfilesystem:{region}:{acct}:file-system/{rid}"
+    elif typ == "aws:efs/accessPoint:AccessPoint":
+        rid = "fsap-" + fake_hex(name)
+        arn = f"arn:{PARTITION}:elasticfilesystem:{region}:{acct}:access-point/{rid}"
+    elif typ == "aws:efs/mountTarget:MountTarget":
+        rid = "fsmt-" + fake_hex(name)
     elif typ == "aws:cloudwatch/metricAlarm:MetricAlarm":
         arn = f"arn:{PARTITION}:cloudwatch:{region}:{acct}:alarm:{physical}"
     elif typ == "aws:cloudwatch/eventRule:EventRule":

@@ -27,14 +27,17 @@ from ecs_platform.tools.policy_rules import ecs, elb, iam, network, volumes
 from ecs_platform.tools.policy_rules.base import (
     ALB,
     ALB_LISTENER,
+    ALB_LISTENER_RULE,
     CAPACITY_PROVIDER,
     CLUSTER,
+    CLUSTER_CAPACITY_PROVIDERS,
     DEFAULT_SG,
     EGRESS,
     FLOW_LOG,
     INGRESS,
     LB,
     LISTENER,
+    LISTENER_RULE,
     LOG_GROUP,
     POLICY,
     POLICY_ATTACHMENT,
@@ -53,7 +56,7 @@ from ecs_platform.tools.policy_rules.base import (
     tags_of,
     with_default_tags,
 )  # fmt: skip
-from ecs_platform.tools.policy_rules.ecs import is_volume_init
+from ecs_platform.tools.policy_rules.ecs import is_log_router, is_volume_init
 from ecs_platform.tools.policy_rules.iam import BROAD_MANAGED_POLICY_RE, trust_problems
 from ecs_platform.tools.policy_rules.network import Ingress, covers_everyone, ingress_of, world_facing
 
@@ -70,9 +73,11 @@ def policies() -> list[ResourceValidationPolicy | StackValidationPolicy]:
 
 
 __all__ = [
-    "ALB", "ALB_LISTENER", "BROAD_MANAGED_POLICY_RE", "CAPACITY_PROVIDER", "CLUSTER", "DEFAULT_SG", "EGRESS", "FLOW_LOG",
-    "INGRESS", "LB", "LISTENER", "LOG_GROUP", "POLICY", "POLICY_ATTACHMENT", "RESOURCE_RULES", "ROLE", "ROLE_POLICY",
+    "ALB", "ALB_LISTENER", "ALB_LISTENER_RULE", "BROAD_MANAGED_POLICY_RE", "CAPACITY_PROVIDER", "CLUSTER",
+    "CLUSTER_CAPACITY_PROVIDERS", "DEFAULT_SG", "EGRESS", "FLOW_LOG", "INGRESS", "LB", "LISTENER", "LISTENER_RULE",
+    "LOG_GROUP", "POLICY", "POLICY_ATTACHMENT", "RESOURCE_RULES", "ROLE", "ROLE_POLICY",
     "ROLE_POLICY_ATTACHMENT", "SCHEDULE", "SERVICE", "SG", "SG_RULE", "STACK_RULES", "TASK", "VPC", "Ingress",
-    "ResourceRule", "StackRule", "covers_everyone", "ingress_of", "is_volume_init", "policies", "statements", "tags_of",
+    "ResourceRule", "StackRule", "covers_everyone", "ingress_of", "is_log_router", "is_volume_init",
+    "policies", "statements", "tags_of",
     "trust_problems", "with_default_tags", "world_facing",
 ]  # fmt: skip

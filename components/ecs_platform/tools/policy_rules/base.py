@@ -25,6 +25,7 @@ SCHEDULE = "aws:scheduler/schedule:Schedule"
 TASK = "aws:ecs/taskDefinition:TaskDefinition"
 CLUSTER = "aws:ecs/cluster:Cluster"
 CAPACITY_PROVIDER = "aws:ecs/capacityProvider:CapacityProvider"
+CLUSTER_CAPACITY_PROVIDERS = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
 LB = "aws:lb/loadBalancer:LoadBalancer"
 ALB = "aws:alb/loadBalancer:LoadBalancer"
 LISTENER = "aws:lb/listener:Listener"
@@ -32,6 +33,9 @@ ALB_LISTENER = "aws:alb/listener:Listener"
 #: pulumi-aws registers a load balancer under either module (``aws.lb`` and its alias ``aws.alb``).
 LB_TYPES = (LB, ALB)
 LISTENER_TYPES = (LISTENER, ALB_LISTENER)
+LISTENER_RULE = "aws:lb/listenerRule:ListenerRule"
+ALB_LISTENER_RULE = "aws:alb/listenerRule:ListenerRule"
+LISTENER_RULE_TYPES = (LISTENER_RULE, ALB_LISTENER_RULE)
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 POLICY = "aws:iam/policy:Policy"

@@ -3,14 +3,17 @@ and log retention."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from pulumi_policy import PolicyResource
+
 from ecs_platform import facts
-from ecs_platform.facts import VOLUME_INIT_CONTAINER
+from ecs_platform.facts import LOG_ROUTER_CONTAINER, VOLUME_INIT_CONTAINER
 from ecs_platform.tools.policy_rules.base import (
     CAPACITY_PROVIDER,
     CLUSTER,
+    CLUSTER_CAPACITY_PROVIDERS,
     LOG_GROUP,
     SCHEDULE,
     SERVICE,
@@ -18,6 +21,7 @@ from ecs_platform.tools.policy_rules.base import (
     ResourceRule,
     StackRule,
     containers,
+    deps,
     tags_of,
 )  # fmt: skip
 
@@ -53,7 +57,7 @@ def _no_privileged(p: Mapping[str, Any]) -> Iterable[str]:
 
 def _readonly_root(p: Mapping[str, Any]) -> Iterable[str]:
     for c in containers(p):
-        if c.get("readonlyRootFilesystem") is not True:
+        if c.get("readonlyRootFilesystem") is not True and not is_log_router(c):
             yield f"container {c.get('name')} has a writable root filesystem"
 
 
@@ -81,6 +85,33 @@ def _fargate_latest(p: Mapping[str, Any]) -> Iterable[str]:
     fargate = p.get("launchType") == "FARGATE" or bool(providers & {"FARGATE", "FARGATE_SPOT"})
     if fargate and p.get("platformVersion") not in (None, "LATEST"):
         yield f"the Fargate service pins platform version {p.get('platformVersion')} instead of LATEST"
+
+
+def _fargate_latest_by_default(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, str]]:
+    """ECS.10 for a service placed by its cluster's default capacity provider strategy: with no
+    ``launchType`` and no strategy of its own, "the defaultCapacityProviderStrategy for the
+    cluster is used" (CreateService,
+    https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CreateService.html), so a
+    Fargate default (or a Fargate-only task definition) makes it a Fargate service."""
+    defaults: dict[str, set[str]] = {}
+    for r in resources:
+        if r.resource_type == CLUSTER_CAPACITY_PROVIDERS:
+            providers = {str(s.get("capacityProvider")) for s in r.props.get("defaultCapacityProviderStrategies") or []
+                         if isinstance(s, Mapping)}  # fmt: skip
+            for cluster in deps(r, "clusterName"):
+                defaults.setdefault(cluster.urn, set()).update(providers)
+    for svc in resources:
+        p = svc.props
+        if svc.resource_type != SERVICE or p.get("launchType") or p.get("capacityProviderStrategies"):
+            continue
+        if p.get("platformVersion") in (None, "LATEST"):
+            continue
+        by_cluster = any(defaults.get(c.urn, set()) & {"FARGATE", "FARGATE_SPOT"} for c in deps(svc, "cluster"))
+        by_task = any(list(t.props.get("requiresCompatibilities") or []) == ["FARGATE"]
+                      for t in deps(svc, "taskDefinition"))  # fmt: skip
+        if by_cluster or by_task:
+            yield (f"the Fargate service (placed by its cluster's default capacity provider strategy) pins platform "
+                   f"version {p.get('platformVersion')} instead of LATEST"), svc.urn
 
 
 def _container_insights(p: Mapping[str, Any]) -> Iterable[str]:
@@ -126,11 +157,35 @@ def is_volume_init(c: Mapping[str, Any]) -> bool:
     )
 
 
+#: The image repository of the platform's FireLens log router (any pinned tag of it).
+LOG_ROUTER_REPOSITORY = facts.LOG_ROUTER_IMAGE.rsplit(":", 1)[0] + ":"
+
+
+def is_log_router(c: Mapping[str, Any]) -> bool:
+    """The platform's FireLens ``log-router`` container (``containers.log_router_definition``), a
+    documented ECS.5 and ECS.20 exception: FireLens needs Fluent Bit to run as root and write at
+    start (aws/containers-roadmap#2122); it is AWS for Fluent Bit from ECR Public with a
+    ``fluentbit`` FireLens configuration, and has no ports, mounts, environment, secrets or added
+    capabilities, and is not privileged."""
+    caps = (c.get("linuxParameters") or {}).get("capabilities") or {}
+    return (
+        c.get("name") == LOG_ROUTER_CONTAINER
+        and (c.get("firelensConfiguration") or {}).get("type") == "fluentbit"
+        and str(c.get("image", "")).startswith(LOG_ROUTER_REPOSITORY)
+        and not c.get("portMappings")
+        and not c.get("mountPoints")
+        and not c.get("environment")
+        and not c.get("secrets")
+        and not caps.get("add")
+        and c.get("privileged") is not True
+    )
+
+
 def _non_root(p: Mapping[str, Any]) -> Iterable[str]:
     if (p.get("runtimePlatform") or {}).get("operatingSystemFamily", "LINUX") != "LINUX":
         return
     for c in containers(p):
-        if is_volume_init(c):
+        if is_volume_init(c) or is_log_router(c):
             continue
         user = c.get("user")
         if not user:
@@ -230,4 +285,8 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
     ResourceRule("logs-retention", None, "Log groups have a retention", (LOG_GROUP,), _retention),
 )  # fmt: skip
 
-STACK_RULES: tuple[StackRule, ...] = ()
+STACK_RULES: tuple[StackRule, ...] = (
+    StackRule("ecs-10-fargate-latest-by-default", "ECS.10",
+              "Fargate services placed by the cluster's default strategy run the latest platform version",
+              _fargate_latest_by_default),
+)  # fmt: skip

@@ -7,7 +7,15 @@ from typing import Any
 
 from pulumi_policy import PolicyResource
 
-from ecs_platform.tools.policy_rules.base import LB_TYPES, LISTENER_TYPES, ResourceRule, StackRule, deps, waived
+from ecs_platform.tools.policy_rules.base import (
+    LB_TYPES,
+    LISTENER_RULE_TYPES,
+    LISTENER_TYPES,
+    ResourceRule,
+    StackRule,
+    deps,
+    waived,
+)
 
 
 def _drop_invalid_headers(p: Mapping[str, Any]) -> Iterable[str]:
@@ -45,19 +53,49 @@ def _several_zones(p: Mapping[str, Any]) -> Iterable[str]:
 
 
 
-def _http_redirects(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, str]]:
-    for r in resources:
-        if r.resource_type not in LISTENER_TYPES or r.props.get("protocol") != "HTTP":
-            continue
-        actions = r.props.get("defaultActions") or []
-        redirect = next((a for a in actions if a.get("type") == "redirect"), None)
-        if redirect and (redirect.get("redirect") or {}).get("protocol") == "HTTPS":
-            continue
-        lbs = deps(r, "loadBalancerArn")
-        if lbs and all(waived(lb.props, "ELB.1") for lb in lbs):
-            continue
-        yield "the HTTP listener serves plain HTTP instead of redirecting to HTTPS", r.urn
+def _plain_http(listener: PolicyResource) -> bool:
+    """Whether a listener serves HTTP: ``protocol: HTTP``, or no protocol on an application load
+    balancer's listener ("For Application Load Balancers, valid values are HTTP and HTTPS, with a
+    default of HTTP", pulumi-aws ``lb.Listener``; ELBv2 CreateListener). A listener whose load
+    balancer is not known here counts as an ALB's."""
+    protocol = listener.props.get("protocol")
+    if protocol is not None:
+        return str(protocol).upper() == "HTTP"
+    lbs = deps(listener, "loadBalancerArn")
+    return not lbs or any(lb.props.get("loadBalancerType", "application") == "application" for lb in lbs)
 
+
+def _serves(actions: Any) -> bool:
+    """Whether actions answer the request other than by a redirect to HTTPS (forward, fixed
+    response, authentication, a redirect that keeps HTTP)."""
+    for a in actions or []:
+        if not isinstance(a, Mapping):
+            continue
+        if a.get("type") == "redirect" and (a.get("redirect") or {}).get("protocol") == "HTTPS":
+            continue
+        return True
+    return False
+
+
+def _http_redirects(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, str]]:
+    """ELB.1: every HTTP listener redirects to HTTPS, its default action and every rule on it
+    (a rule that forwards serves plain HTTP whatever the default action does)."""
+    listeners = [r for r in resources if r.resource_type in LISTENER_TYPES and _plain_http(r)]
+
+    def waived_all(listener: PolicyResource) -> bool:
+        lbs = deps(listener, "loadBalancerArn")
+        return bool(lbs) and all(waived(lb.props, "ELB.1") for lb in lbs)
+
+    for r in listeners:
+        if _serves(r.props.get("defaultActions")) and not waived_all(r):
+            yield "the HTTP listener serves plain HTTP instead of redirecting to HTTPS", r.urn
+    urns = {r.urn for r in listeners}
+    for rule in resources:
+        if rule.resource_type not in LISTENER_RULE_TYPES:
+            continue
+        on = [lst for lst in deps(rule, "listenerArn") if lst.urn in urns]
+        if on and _serves(rule.props.get("actions")) and not all(waived_all(lst) for lst in on):
+            yield "the rule on an HTTP listener serves plain HTTP instead of redirecting to HTTPS", rule.urn
 
 
 RESOURCE_RULES: tuple[ResourceRule, ...] = (

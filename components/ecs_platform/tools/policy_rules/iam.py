@@ -11,7 +11,7 @@ from typing import Any
 from pulumi_policy import PolicyResource
 
 from ecs_platform import facts
-from ecs_platform.iam_reference import all_unscoped
+from ecs_platform.iam_reference import all_unscoped, condition_operator_problems, resource_mismatch
 from ecs_platform.tools.policy_rules.base import (
     GROUP_POLICY,
     GROUP_POLICY_ATTACHMENT,
@@ -72,9 +72,25 @@ def _no_wildcards(p: Mapping[str, Any]) -> Iterable[str]:
                 if facts.is_wildcard(action):
                     yield f"{sid} allows every action ({action})"
             for resource in (str(r) for r in listify(st.get("Resource"))):
-                # "*" only where AWS offers no resource-level permission (the rule task-role grants follow).
+                # "*" only where AWS lets every action act on no resource (the rule task-role grants follow).
                 if facts.is_wildcard(resource) and not all_unscoped(actions):
                     yield f"{sid} applies to every resource ({resource})"
+
+
+def _resource_kind(p: Mapping[str, Any]) -> Iterable[str]:
+    """Every Allow statement names resources its actions act on: the same rule as the task
+    role's grants (:func:`ecs_platform.iam_reference.resource_mismatch`, from the ARN formats of
+    AWS's Service Authorization Reference); an ARN-typed condition key is compared with an ARN
+    operator (:func:`ecs_platform.iam_reference.condition_operator_problems`)."""
+    for label, document in _policy_documents(p):
+        for st in statements(document):
+            if st.get("Effect", "Allow") != "Allow" or "Action" not in st or "Resource" not in st:
+                continue
+            actions = [str(a) for a in listify(st.get("Action")) if not facts.is_wildcard(str(a))]
+            for _key, _i, why in resource_mismatch(actions, listify(st.get("Resource"))):
+                yield f"{label}statement {st.get('Sid', '?')}: {why}"
+            for why in condition_operator_problems(st.get("Condition")):
+                yield f"{label}statement {st.get('Sid', '?')}: {why}"
 
 
 def _no_broad_managed_policies(p: Mapping[str, Any]) -> Iterable[str]:
@@ -195,6 +211,14 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         "IAM policies name actions and resources (no wildcard, NotAction or NotResource)",
         (ROLE_POLICY, POLICY, USER_POLICY, GROUP_POLICY, ROLE),
         _no_wildcards,
+    ),
+    ResourceRule(
+        "iam-resource-kind",
+        None,
+        "IAM statements name resources of the kinds their actions act on (a grant of the wrong kind grants nothing), "
+        "and compare ARN-typed condition keys with ARN operators",
+        (ROLE_POLICY, POLICY, USER_POLICY, GROUP_POLICY, ROLE),
+        _resource_kind,
     ),
     ResourceRule(
         "iam-no-broad-managed-policies",

@@ -32,6 +32,12 @@ from ecs_platform.tools.policy_rules.base import (
 def _described(p: Mapping[str, Any]) -> Iterable[str]:
     if not p.get("description") or p.get("description") == "Managed by Pulumi":
         yield "the security group or rule has no description"
+    # A group's inline rules (``ingress``/``egress`` blocks of aws.ec2.SecurityGroup) are rules too.
+    for direction in ("ingress", "egress"):
+        for i, rule in enumerate(p.get(direction) or []):
+            if isinstance(rule, Mapping) and not rule.get("description"):
+                ports = f"{rule.get('protocol', '?')} {rule.get('fromPort', '?')}-{rule.get('toPort', '?')}"
+                yield f"the security group's inline {direction} rule [{i}] ({ports}) has no description"
 
 
 

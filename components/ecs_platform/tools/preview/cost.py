@@ -28,6 +28,13 @@ PRICES_FILE = Path(__file__).with_name("prices.json")
 #: The run time a scheduled job is priced for (a job's real duration is unknown before it runs).
 JOB_RUN_MINUTES = 10
 NAT_INSTANCE = "ecs-platform:network:NatInstance"
+#: The traffic WAF log ingestion is priced for (a stack's real traffic is unknown before it runs):
+#: requests reaching the load balancer a month, the share a rule blocks or counts (what the
+#: default ``logRequests: blockedAndCounted`` keeps), and the size of one log record (a JSON
+#: record with the request's headers). CloudWatch Logs bills WAF logs as vended logs per GB.
+WAF_REQUESTS_MONTH = 10_000_000
+WAF_FLAGGED_SHARE = 0.01
+WAF_LOG_RECORD_KB = 2.0
 _SIZE_MULTIPLIER = {"large": 1, "xlarge": 2, "2xlarge": 4, "4xlarge": 8, "8xlarge": 16}
 
 
@@ -129,6 +136,7 @@ class _Tasks:
     strategy: list[dict[str, Any]]
     launch_type: str | None
     scales_to_zero: bool = False
+    network_mode: str = "awsvpc"
 
 
 def _tasks(run: StackRun) -> list[_Tasks]:
@@ -161,6 +169,7 @@ def _tasks(run: StackRun) -> list[_Tasks]:
                 strategy=list(svc.inputs.get("capacityProviderStrategies") or []),
                 launch_type=svc.inputs.get("launchType"),
                 scales_to_zero=to_zero,
+                network_mode=str(task.inputs.get("networkMode", "awsvpc")),
             )
         )
     return out
@@ -258,7 +267,9 @@ def _instances_needed(tasks: list[_Tasks], attr: str, itype: str, target_capacit
     cpu = sum(t.cpu * n for t, n in zip(tasks, counts, strict=True))
     mem = sum(t.memory * n for t, n in zip(tasks, counts, strict=True))
     share = max(target_capacity, 1) / 100
-    return max(math.ceil(cpu / (spec.task_cpu * share)), math.ceil(mem / (spec.task_memory_mib * share)))
+    # A host-mode task holds its port on its instance: one per instance (distinctInstance).
+    host = max((math.ceil(n) for t, n in zip(tasks, counts, strict=True) if t.network_mode == "host"), default=0)
+    return max(math.ceil(cpu / (spec.task_cpu * share)), math.ceil(mem / (spec.task_memory_mib * share)), host)
 
 
 def _ec2(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], tasks: list[_Tasks], hours: float) -> None:
@@ -425,6 +436,32 @@ def _security(est: CostEstimate, run: StackRun, rp: Mapping[str, Any]) -> None:
         monthly = float(rp["waf_web_acl_month"]) + rules * float(rp["waf_rule_month"])
         est.lines.append(CostLine(f"WAF {acl.name}", f"web ACL with {rules} rules; requests excluded",
                                   monthly, monthly))  # fmt: skip
+    _waf_logs(est, run, rp)
+
+
+def _waf_logs(est: CostEstimate, run: StackRun, rp: Mapping[str, Any]) -> None:
+    """WAF log ingestion into CloudWatch Logs (vended logs, per GB), for the assumed traffic
+    (:data:`WAF_REQUESTS_MONTH`): every request with ``logRequests: all``, the blocked and counted
+    share (:data:`WAF_FLAGGED_SHARE`) with the default filter. https://aws.amazon.com/cloudwatch/pricing/"""
+    configs = sorted(run.of_type("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"),
+                     key=lambda r: r.name)  # fmt: skip
+    if not configs:
+        return
+    price = rp.get("cloudwatch_vended_logs_gb")
+    if price is None:
+        est.problems.append(f"WAF log ingestion: no cloudwatch_vended_logs_gb price for {est.region}")
+        return
+    est.assumptions.append(f"WAF logs are priced for {WAF_REQUESTS_MONTH:,} requests a month (assumed), "
+                           f"{WAF_FLAGGED_SHARE:.0%} of them blocked or counted, {WAF_LOG_RECORD_KB:g} KB per log "
+                           "record; storage excluded")  # fmt: skip
+    for config in configs:
+        filtered = bool(config.inputs.get("loggingFilter"))
+        logged = WAF_REQUESTS_MONTH * (WAF_FLAGGED_SHARE if filtered else 1.0)
+        gb = logged * WAF_LOG_RECORD_KB / 1024 / 1024
+        monthly = gb * float(price)
+        what = "blocked and counted requests" if filtered else "every request"
+        est.lines.append(CostLine(f"WAF logs {config.name}", f"{what}: {logged:,.0f} records, {gb:.3g} GB "
+                                  f"ingested at ${float(price):g}/GB", monthly, monthly))  # fmt: skip
 
 
 def _count(text: str, lo: int, hi: int, names: Sequence[str] = ()) -> float:

@@ -265,6 +265,16 @@ def flowchart(run: StackRun) -> str:
                 outside.append(f'{q_node}[("SQS queue {_text(str(queue))}")]')
                 edges.append(f'{q_node} -.->|"scales on backlog, {_plain(target_value)} per task"| {target}')
 
+    # --- a cluster without services or jobs: its capacity, and the roles for others' tasks -------
+    if not services and not run.of_type(JOB):
+        for cap in run.of_type("aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"):
+            providers = [p if p in ("FARGATE", "FARGATE_SPOT") else "EC2" for p in
+                         (str(p) for p in cap.inputs.get("capacityProviders") or [])]  # fmt: skip
+            roles = "<br/>shared execution and task roles" if run.of_type("ecs-platform:iam:SharedTaskRoles") else ""
+            node = _id("cluster", cap.name)
+            label = f"ECS cluster, no services<br/>capacity: {', '.join(providers)}{roles}"
+            (inside if "EC2" in providers else outside).append(f'{node}["{_text(label)}"]')
+
     # --- the VPC and its zones ------------------------------------------------------------------
     vpc = next(iter(run.of_type("awsx:ec2:Vpc")), None)
     zones = run.exports.get("zones") or (vpc.inputs.get("availabilityZoneNames") if vpc else None) or []

@@ -23,10 +23,22 @@ def _policy_summary(document: str) -> str:
         actions = actions if isinstance(actions, list) else [actions]
         resources = st.get("Resource")
         resources = resources if isinstance(resources, list) else [resources]
-        parts.append(
-            f"{st.get('Effect', 'Allow')} {', '.join(map(str, actions))} on {', '.join(map(str, resources))}"
-        )
+        line = f"{st.get('Effect', 'Allow')} {', '.join(map(str, actions))} on {', '.join(map(str, resources))}"
+        if "*" in resources and st.get("Effect", "Allow") == "Allow":
+            line += _narrowing(actions)
+        parts.append(line)
     return "; ".join(parts)
+
+
+def _narrowing(actions: list[Any]) -> str:
+    """What narrows a ``"*"`` grant: the condition keys AWS's Service Authorization Reference
+    offers for its actions (``cloudwatch:PutMetricData`` -> ``cloudwatch:namespace``)."""
+    from ecs_platform import iam_reference  # the reference loads on first use only
+
+    keys = iam_reference.narrowing_keys(str(a) for a in actions)
+    if keys:
+        return f" (no resource to name in AWS's reference; narrow it with a Condition on {', '.join(keys)})"
+    return " (no resource to name in AWS's reference, and no condition key to narrow it)"
 
 
 def _key_policy(document: str) -> str:
@@ -170,6 +182,10 @@ class _Summaries:
                  if "rateBasedStatement" in rule["statement"] else rule["name"])
                 for rule in sorted(i.get("rules") or [], key=lambda rule: rule["priority"])
             ) + f"; default {next(iter(i.get('defaultAction') or {'?': 0}))}",
+            "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": lambda i, r: (
+                "logs " + ("blocked and counted requests only" if i.get("loggingFilter") else "EVERY request")
+                + "; redacts " + ", ".join(f["singleHeader"]["name"] for f in i.get("redactedFields") or [])
+            ),
             "aws:s3/bucketPolicy:BucketPolicy": lambda i, r: _policy_summary(i["policy"]),
             "aws:scheduler/schedule:Schedule": self.schedule,
             "aws:sqs/queue:Queue": lambda i, r: (
@@ -195,7 +211,10 @@ class _Summaries:
         places = [self.run.cloud.subnets.get(s) for s in subnets]
         ids = self.run.cloud.subnet_zone_ids
         if all(places):
-            return ", ".join(f"{p[0]}/{ids.get(s, '?')} ({p[1]})" for s, p in zip(subnets, places, strict=True) if p)
+            # awsx's isolated subnets behind a NAT instance are the stack's private ones
+            kinds = {"isolated": "private"}
+            return ", ".join(f"{p[0]}/{ids.get(s, '?')} ({kinds.get(p[1], p[1])})"
+                             for s, p in zip(subnets, places, strict=True) if p)  # fmt: skip
         return ", ".join(subnets)
 
     def provider(self, i: dict[str, Any], r: Registration) -> str:
@@ -233,8 +252,13 @@ class _Summaries:
         if net:
             parts.append(f"subnets {self.zones(net.get('subnets', []))}")
             parts.append("public IP " + ("yes" if net.get("assignPublicIp") else "no"))
+        mode = next((t.inputs.get("networkMode") for t in self.run.of_type("aws:ecs/taskDefinition:TaskDefinition")
+                     if t.outputs.get("arn") == i.get("taskDefinition")), None)  # fmt: skip
         for lb in i.get("loadBalancers") or []:
-            parts.append(f"behind the load balancer on port {lb.get('containerPort')}")
+            how = {"bridge": " (instance targets, dynamic host port)", "host": " (instance targets, host port)"}
+            parts.append(f"behind the load balancer on port {lb.get('containerPort')}{how.get(str(mode), '')}")
+        if any(c.get("type") == "distinctInstance" for c in i.get("placementConstraints") or []):
+            parts.append("one task per instance")
         if volume := i.get("volumeConfiguration"):
             parts.append(_ebs(volume))
         connect = i.get("serviceConnectConfiguration") or {}
@@ -261,11 +285,15 @@ class _Summaries:
             verb = "rolls back" if alarms.get("rollback") else "fails"
             parts.append(f"{verb} on alarms {', '.join(map(str, alarms.get('alarmNames', [])))}")
         timeout = r.custom_timeouts.get("update", "the provider's default")
-        cancel = ", rolls back if cancelled" if i.get("sigintRollback") else ""
-        parts.append(f"pulumi up waits for steady state (up to {timeout}{cancel})" if i.get("waitForSteadyState")
+        parts.append(f"pulumi up waits for steady state (up to {timeout})" if i.get("waitForSteadyState")
                      else "pulumi up does NOT wait for steady state")  # fmt: skip
         if i.get("enableExecuteCommand"):
             parts.append("ECS Exec on")
+        if i.get("forceNewDeployment"):
+            strategy = (i.get("deploymentConfiguration") or {}).get("strategy", "ROLLING")
+            what = "new tasks" if strategy == "ROLLING" else "new tasks and a full traffic shift with its bake"
+            parts.append(f"every update of the service redeploys ({what}; forceNewDeployment, which changing "
+                         "the capacity strategy needs)")  # fmt: skip
         return "; ".join(parts)
 
     def task(self, i: dict[str, Any], r: Registration) -> str:
@@ -291,6 +319,16 @@ class _Summaries:
                 bits.append("mounts " + ", ".join(
                     f"{m['sourceVolume']} at {m['containerPath']}{' (ro)' if m.get('readOnly') else ''}"
                     for m in c["mountPoints"]))  # fmt: skip
+            logs = c.get("logConfiguration") or {}
+            if logs.get("logDriver") == "awsfirelens":
+                bits.append(f"logs via FireLens to {(logs.get('options') or {}).get('Name', '?')}")
+            if c.get("firelensConfiguration"):
+                bits.append(f"FireLens log router ({c['firelensConfiguration'].get('type')})")
+            if (c.get("restartPolicy") or {}).get("enabled"):
+                rp = c["restartPolicy"]
+                bits.append("restarts in place" + (f" except on exit {', '.join(map(str, rp['ignoredExitCodes']))}"
+                                                   if rp.get("ignoredExitCodes") else "")
+                            + f" (after {rp.get('restartAttemptPeriod', 300)} s up)")  # fmt: skip
             if c.get("dependsOn"):
                 bits.append("after " + ", ".join(f"{d['containerName']} {d['condition']}" for d in c["dependsOn"]))
             details.append(" ".join(bits[:2]) + (", " + ", ".join(bits[2:]) if bits[2:] else ""))
