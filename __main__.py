@@ -55,6 +55,8 @@ pulumi.export("clusterName", platform.cluster.name)
 pulumi.export("clusterArn", platform.cluster.arn)
 if platform.load_balancer is not None:
     pulumi.export("loadBalancerDnsName", platform.load_balancer.dns_name)
+if platform.network_load_balancer is not None:
+    pulumi.export("networkLoadBalancerDnsName", platform.network_load_balancer.dns_name)
 pulumi.export("urls", platform.urls)
 if platform.cluster.ec2 is not None:
     pulumi.export("ec2AutoScalingGroup", platform.cluster.ec2.auto_scaling_group_name)

@@ -46,6 +46,19 @@ def _shifting(strategy: str, **extra: Any) -> StackRun:
             "strategy": strategy, "testPort": 8443, "bakeMinutes": 5, "alarms": ["slo-burn"], **extra}}}})  # fmt: skip
 
 
+#: TCP, UDP, TCP_UDP and TLS services next to an HTTP one (tests/test_aws_contract_traffic.py uses it too).
+NLB_STACK: dict[str, Any] = {
+    "loadBalancer": {"certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"},
+    "services": {
+        "web": {"image": "nginx", "user": "101", "port": 8080, "public": True},
+        "db": {"image": "postgres:17", "user": "999:999", "port": 5432, "public": True, "protocol": "TLS"},
+        "mq": {"image": "rabbitmq", "user": "999", "port": 5672, "public": True, "protocol": "TCP"},
+        "syslog": {"image": "syslog", "user": "1000", "port": 514, "public": True, "protocol": "UDP",
+                   "targetHealthCheck": {"port": 8080}},
+        "dns": {"image": "coredns", "user": "1000", "port": 53, "public": True, "protocol": "TCP_UDP",
+                "targetHealthCheck": {"protocol": "HTTP", "port": 8080, "path": "/health"}}}}  # fmt: skip
+
+
 RUNS = {
     "dev": lambda: stack_run("dev"),
     "staging": lambda: stack_run("staging"),
@@ -73,6 +86,8 @@ RUNS = {
         "jobs": {"migrate": {"image": "busybox", "user": "1000", "runBefore": ["db"],
                              "volumes": {"work": {"ebs": {"sizeGiB": 20, "type": "io2", "iops": 2000}}},
                              "mounts": {"/work": "work"}}}}),
+    # Network load balancer services (issue 22): TLS and TCP_UDP with an HTTP health check on its own port
+    "nlb": lambda: run_program("dev", NLB_STACK),
 }  # fmt: skip
 
 

@@ -20,11 +20,13 @@ from ecs_platform.iam import AwsContext, SharedTaskRoles
 from ecs_platform.job import Job
 from ecs_platform.load_balancer import LoadBalancer
 from ecs_platform.network import Network, VpcControls
+from ecs_platform.network_load_balancer import NetworkLoadBalancer
 from ecs_platform.routing import assign
 from ecs_platform.service import Service, ServiceConnectRef
 from ecs_platform.service.traffic import instance_paths
 from ecs_platform.specs import PlatformSpec, RouteSpec, ServiceSpec, StackContext, context_problems
 from ecs_platform.specs.base import python_problems
+from ecs_platform.specs.nlb import nlb_listeners
 from ecs_platform.specs.platform import test_ports
 from ecs_platform.specs.service import network_mode
 
@@ -55,10 +57,12 @@ def _creates_efs(svc: ServiceSpec) -> bool:
 
 
 class Platform(pulumi.ComponentResource):
-    """Network + cluster + one :class:`Service` per configured service, and an
-    application load balancer when a service is public.
+    """Network + cluster + one :class:`Service` per configured service, an application load
+    balancer when an HTTP service is public, a network load balancer when a TCP, UDP, TCP_UDP or TLS
+    service is.
 
-    Attributes: ``network``, ``cluster``, ``load_balancer`` (or ``None``),
+    Attributes: ``network``, ``cluster``, ``load_balancer`` (or ``None``), ``network_load_balancer``
+    (or ``None``),
     ``services`` (name -> Service), ``jobs`` (name -> Job), ``urls`` (public service -> URL),
     ``task_roles`` (the shared :class:`SharedTaskRoles` of a stack with neither services nor jobs,
     else ``None``).
@@ -121,7 +125,7 @@ class Platform(pulumi.ComponentResource):
             )
         self.load_balancer = None
         lb = spec.load_balancer
-        if spec.public_services:
+        if spec.application_services:
             self.load_balancer = LoadBalancer(
                 f"{name}-lb",
                 lb,
@@ -139,6 +143,18 @@ class Platform(pulumi.ComponentResource):
                     for svc_name, port in test_ports(spec).items()
                     if (cidrs := spec.services[svc_name].deployment.test_ingress_cidrs)
                 },
+                opts=child,
+            )
+        # TCP, UDP, TCP_UDP and TLS services: the network load balancer, a listener per service port.
+        self.network_load_balancer: NetworkLoadBalancer | None = None
+        if spec.network_services:
+            self.network_load_balancer = NetworkLoadBalancer(
+                f"{name}-nlb",
+                lb,
+                vpc_id=self.network.vpc_id,
+                subnet_ids=self.network.private_subnet_ids if lb.internal else self.network.public_subnet_ids,
+                listeners=nlb_listeners(spec.services),
+                region=context.region,
                 opts=child,
             )
         # Services share the listener: their rule priorities are assigned together.
@@ -181,7 +197,8 @@ class Platform(pulumi.ComponentResource):
         self.services = {}
         self.urls = {}
         for svc_name, svc in spec.services.items():
-            public = self.load_balancer if svc.is_public else None
+            public = self.load_balancer if svc.on_application_load_balancer else None
+            nlb = self.network_load_balancer if svc.on_network_load_balancer else None
             routes = svc.effective_routes
             self.services[svc_name] = Service(
                 f"{name}-{svc_name}",
@@ -189,7 +206,7 @@ class Platform(pulumi.ComponentResource):
                 cluster=self.cluster,
                 vpc_id=self.network.vpc_id,
                 subnet_ids=subnets_by_zone if _creates_efs(svc) else self.network.private_subnet_ids,
-                load_balancer=public.ref if public else None,
+                load_balancer=public.ref if public else nlb.ref if nlb else None,
                 container_name=svc_name,
                 route_priorities=[priorities[(svc_name, i)] for i in range(len(routes))],
                 context=ctx,
@@ -202,12 +219,15 @@ class Platform(pulumi.ComponentResource):
             )
             if public is not None:
                 self.urls[svc_name] = service_url(public.scheme, public.dns_name, routes[0])
+            elif nlb is not None:
+                scheme = svc.protocol.lower().replace("_", "+")  # tcp, udp, tcp+udp, tls
+                self.urls[svc_name] = pulumi.Output.concat(scheme, "://", nlb.dns_name, f":{svc.port}")
         # Public services in bridge or host mode are the EC2 instances' targets: the instances admit
         # the load balancer on the dynamic host ports, or on each host-mode service's port.
         ranges = []
         for svc in spec.services.values():
             mode = network_mode(svc, spec)
-            if svc.is_public and svc.port is not None and mode in facts.INSTANCE_TARGET_MODES:
+            if svc.on_application_load_balancer and svc.port is not None and mode in facts.INSTANCE_TARGET_MODES:
                 ranges.append(facts.DYNAMIC_HOST_PORTS if mode == "bridge" else (svc.port, svc.port))
         self.instance_paths = []
         if ranges and self.load_balancer is not None and self.cluster.ec2 is not None:

@@ -16,7 +16,8 @@ from ecs_platform.iam import AwsContext, TaskRoles
 from ecs_platform.outputs import tag_children, waiver_tags
 from ecs_platform.routing import priority
 from ecs_platform.service.deployment import deployment_configuration
-from ecs_platform.service.refs import LoadBalancerRef, ServiceConnectRef, tcp_path
+from ecs_platform.service.network_traffic import attach_network
+from ecs_platform.service.refs import LoadBalancerRef, NetworkLoadBalancerRef, ServiceConnectRef, tcp_path
 from ecs_platform.service.scaling import autoscale
 from ecs_platform.service.traffic import attach
 from ecs_platform.specs import ServiceSpec
@@ -51,7 +52,7 @@ class Service(pulumi.ComponentResource):
         cluster: Cluster | ClusterRef,
         vpc_id: pulumi.Input[str],
         subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
-        load_balancer: LoadBalancerRef | None = None,
+        load_balancer: LoadBalancerRef | NetworkLoadBalancerRef | None = None,
         container_name: str | None = None,
         route_priorities: Sequence[int] | None = None,
         context: AwsContext | None = None,
@@ -61,10 +62,12 @@ class Service(pulumi.ComponentResource):
     ) -> None:
         """``cluster``: where it runs, and the defaults the spec leaves open. ``subnet_ids``:
         the private subnets of every zone (ECS spreads tasks over them). ``load_balancer``:
-        required when the spec is public (in ``bridge`` or ``host`` mode on EC2 its targets are the
-        instances, which must admit the load balancer: :class:`~ecs_platform.platform.Platform` adds
-        those rules with :func:`~ecs_platform.service.traffic.instance_paths`; a program that builds
-        the Service alone calls it). ``container_name`` (default ``name``) also names
+        required when the spec is public: a :class:`LoadBalancerRef` for ``protocol: HTTP``, a
+        :class:`NetworkLoadBalancerRef` for TCP, UDP, TCP_UDP and TLS (in ``bridge`` or ``host`` mode
+        on EC2 its targets are the instances, which must admit the load balancer:
+        :class:`~ecs_platform.platform.Platform` adds those rules with
+        :func:`~ecs_platform.service.traffic.instance_paths`; a program that builds the Service alone
+        calls it). ``container_name`` (default ``name``) also names
         the ``Service`` tag, log streams and derived names. ``route_priorities``: one per
         route, from :func:`ecs_platform.routing.assign` when services share a listener;
         default: each route's own hashed priority. ``service_connect``: the namespace, for a
@@ -79,6 +82,10 @@ class Service(pulumi.ComponentResource):
         if spec.is_public and load_balancer is None:
             problems.append("Service.load_balancer: None is missing (allowed: a LoadBalancerRef, required "
                             "when the spec is public)")  # fmt: skip
+        wanted = NetworkLoadBalancerRef if spec.on_network_load_balancer else LoadBalancerRef
+        if spec.is_public and load_balancer is not None and not isinstance(load_balancer, wanted):
+            problems.append(f"Service.load_balancer: is a {type(load_balancer).__name__}, and the spec's protocol is "
+                            f"{spec.protocol} (allowed: a {wanted.__name__})")  # fmt: skip
         if not spec.is_public and load_balancer is not None:
             problems.append("Service.load_balancer: is set, and the spec is not public (allowed: None, or "
                             "public=True / routes on the spec)")  # fmt: skip
@@ -90,12 +97,12 @@ class Service(pulumi.ComponentResource):
         if spec.exec_enabled and ref.exec_log_group_arn is None:
             problems.append("Service.cluster.exec_log_group_arn: None is missing (allowed: the cluster's ECS Exec "
                             "audit log group, required with exec)")  # fmt: skip
-        if spec.is_public and load_balancer is not None and load_balancer.arn_suffix is None:
+        if isinstance(load_balancer, LoadBalancerRef) and spec.is_public and load_balancer.arn_suffix is None:
             problems.append("Service.load_balancer.arn_suffix: None is missing (allowed: the load balancer's ARN "
                             "suffix, required for a public service's deployment alarms and "
                             "autoscaling.requestsPerTarget)")  # fmt: skip
         test_port = spec.deployment.test_port
-        listeners = load_balancer.test_listener_arns if load_balancer is not None else None
+        listeners = load_balancer.test_listener_arns if isinstance(load_balancer, LoadBalancerRef) else None
         if spec.deployment.shifts_traffic and listeners is not None and test_port not in listeners:
             problems.append(f"Service.load_balancer.test_listener_arns: has no listener on {test_port} (allowed: "
                             "the load balancer's test listener on deployment.test_port, e.g. from "
@@ -232,7 +239,16 @@ class Service(pulumi.ComponentResource):
         self.infrastructure_policy: aws.iam.RolePolicy | None = None
         self.alarms: list[aws.cloudwatch.MetricAlarm] = []
         load_balancers = None
-        if spec.is_public and load_balancer is not None:
+        self.listener: aws.lb.Listener | None = None
+        self.network_paths: list[tuple[aws.vpc.SecurityGroupIngressRule, aws.vpc.SecurityGroupEgressRule]] = []
+        if isinstance(load_balancer, NetworkLoadBalancerRef) and spec.on_network_load_balancer:
+            assert self.security_group is not None  # awsvpc (checked by the spec)
+            network = attach_network(self, name, container_name, spec, vpc_id=vpc_id,
+                                     security_group_id=self.security_group.id, nlb=load_balancer)  # fmt: skip
+            load_balancers = [network.service_load_balancer]
+            self.target_group, self.listener = network.target_group, network.listener
+            self.network_paths, self.alarms = network.paths, network.alarms
+        elif isinstance(load_balancer, LoadBalancerRef) and spec.on_application_load_balancer:
             prios = list(route_priorities) if route_priorities is not None else [
                 priority(container_name, i, route) for i, route in enumerate(routes)]  # fmt: skip
             traffic = attach(
@@ -345,7 +361,8 @@ class Service(pulumi.ComponentResource):
         self.scale_from_zero_alarm: aws.cloudwatch.MetricAlarm | None = None
         if spec.autoscaling is not None:
             label = None
-            if self.target_group is not None and load_balancer is not None and load_balancer.arn_suffix is not None:
+            if (self.target_group is not None and isinstance(load_balancer, LoadBalancerRef)
+                    and load_balancer.arn_suffix is not None):  # fmt: skip
                 label = pulumi.Output.concat(load_balancer.arn_suffix, "/", self.target_group.arn_suffix)
             scaling = autoscale(self, name, spec.autoscaling, cluster_arn=ref.arn, service_name=self.service.name,
                                 request_count_label=label)  # fmt: skip

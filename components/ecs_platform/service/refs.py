@@ -59,3 +59,25 @@ class ServiceConnectRef:
 
     namespace_arn: pulumi.Input[str]
     """An HTTP namespace, e.g. the one :class:`~ecs_platform.platform.Platform` creates. Required."""
+
+
+@dataclass(frozen=True)
+class NetworkLoadBalancerRef:
+    """The network load balancer a TCP, UDP, TCP_UDP or TLS service attaches to: a
+    :class:`~ecs_platform.network_load_balancer.NetworkLoadBalancer` (its ``ref``), or one created
+    elsewhere with security groups. The service adds its listener, on its port."""
+
+    arn: pulumi.Input[str]
+    """The load balancer's ARN, which the service's listener is created on. Required."""
+    security_group_id: pulumi.Input[str]
+    """The load balancer's security group: the only source the tasks admit. Required."""
+    arn_suffix: pulumi.Input[str]
+    """The load balancer's ARN suffix: the dimension of the service's deployment alarm. Required."""
+    certificate_arn: pulumi.Input[str] | None = None
+    """The certificate of TLS listeners. Required for a TLS service. Default none."""
+    ssl_policy: str | None = None
+    """The TLS listeners' security policy. Required for a TLS service. Default none."""
+    resource: pulumi.Resource | None = None
+    """The load balancer resource itself, when this program creates it: the service's target group
+    is replaced whenever it is (``replace_with``: a target group serves one load balancer). Default
+    none."""

@@ -78,6 +78,7 @@ def container_definition(
     network_mode: str = "awsvpc",
     sidecar: bool = False,
     log_configuration: dict[str, Any] | None = None,
+    port_protocols: tuple[str, ...] = ("tcp",),
 ) -> dict[str, Any]:
     """The ECS container definition of ``container``, named ``name``.
 
@@ -86,7 +87,9 @@ def container_definition(
     ``awsvpc`` or ``host`` the host port equals the container port; with
     ``bridge`` it is dynamic (0). ``sidecar``: ``name`` is a sidecar's, so its own
     ``writable_paths`` volumes are named after it. ``log_configuration``: in place of ``awslogs``
-    (FireLens, :func:`firelens_log_configuration`).
+    (FireLens, :func:`firelens_log_configuration`). ``port_protocols``: the port's mappings, one
+    per IP protocol (a UDP or TCP_UDP service behind the network load balancer); only the first is
+    named (the name Service Connect refers to, unique within the task).
     """
     c = container
     definition: dict[str, Any] = {
@@ -98,14 +101,15 @@ def container_definition(
         "logConfiguration": log_configuration or _awslogs(log_group, region, name),
     }
     if c.port is not None:
-        mapping: dict[str, Any] = {
-            "name": port_mapping_name(name, c.port),
-            "containerPort": c.port,
-            "protocol": "tcp",
-        }
-        if network_mode == "bridge":
-            mapping["hostPort"] = 0
-        definition["portMappings"] = [mapping]
+        mappings: list[dict[str, Any]] = []
+        for i, protocol in enumerate(port_protocols):
+            mapping: dict[str, Any] = {"containerPort": c.port, "protocol": protocol}
+            if i == 0:
+                mapping = {"name": port_mapping_name(name, c.port), **mapping}
+            if network_mode == "bridge":
+                mapping["hostPort"] = 0
+            mappings.append(mapping)
+        definition["portMappings"] = mappings
     if c.environment:
         definition["environment"] = [{"name": k, "value": c.environment[k]} for k in sorted(c.environment)]
     if c.secrets:
@@ -299,8 +303,11 @@ def task_container_definitions(
             return None
         return firelens_log_configuration(container, task, log_group=log_group, region=region)
 
+    # A service's protocol (ServiceSpec, which imports this module): UDP and TCP_UDP map their port
+    # over UDP too, as the network load balancer's target group forwards it.
+    protocols = f.NLB_IP_PROTOCOLS.get(getattr(task, "protocol", "HTTP"), ("tcp",))
     out = [container_definition(name, task, log_group=log_group, region=region, network_mode=network_mode,
-                                log_configuration=logs(name))]  # fmt: skip
+                                log_configuration=logs(name), port_protocols=protocols)]  # fmt: skip
     out += [
         container_definition(
             n, s, log_group=log_group, region=region, network_mode=network_mode, sidecar=True, log_configuration=logs(n)

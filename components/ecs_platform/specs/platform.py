@@ -25,6 +25,7 @@ from ecs_platform.specs.fields import ServiceName, TagKey, TagValue
 from ecs_platform.specs.job import JobSpec
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import NetworkSpec
+from ecs_platform.specs.nlb import nlb_problems
 from ecs_platform.specs.provider import AwsProviderSpec
 from ecs_platform.specs.routing import assign, clashes, covers, earlier_assignment
 from ecs_platform.specs.service import RouteSpec, ServiceSpec, definition_size_problems, network_mode, placement_problems
@@ -120,6 +121,16 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
     def public_services(self) -> list[str]:
         return [name for name, svc in self.services.items() if svc.is_public]
 
+    @property
+    def application_services(self) -> list[str]:
+        """Public services behind the application load balancer (``protocol: HTTP``)."""
+        return [name for name, svc in self.services.items() if svc.on_application_load_balancer]
+
+    @property
+    def network_services(self) -> list[str]:
+        """Public services behind the network load balancer (TCP, UDP, TCP_UDP, TLS)."""
+        return [name for name, svc in self.services.items() if svc.on_network_load_balancer]
+
     def tasks(self) -> list[tuple[Loc, TaskSpec]]:
         """Every task of the stack with its key path: the services', then the jobs'."""
         return [(("services", n), s) for n, s in self.services.items()] + [
@@ -143,7 +154,13 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
             elif key.startswith(f.WAIVER_TAG):
                 problems.append((("tags", key), "is a waiver tag, which only the documented switches set "
                                                 "(allowed: another key; turn a control off with its own setting)"))
-        public = self.public_services
+        lb = self.load_balancer
+        zone_key: Loc = ("azCount",) if self.vpc is None else (
+            "vpc", "privateSubnetIds" if lb.internal else "publicSubnetIds")  # fmt: skip
+        zones = self.az_count if self.vpc is None else len(
+            self.vpc.private_subnet_ids if lb.internal else self.vpc.public_subnet_ids)  # fmt: skip
+        problems += nlb_problems(self.services, lb, self, (zone_key, zones))
+        public = self.application_services
         if public and self.vpc is not None and len(self.vpc.public_subnet_ids) < 2:
             problems.append((("vpc", "publicSubnetIds"), f"{len(self.vpc.public_subnet_ids)} subnet is too few for "
                              "the load balancer (allowed: 2 or more, in different zones)"))  # fmt: skip
@@ -197,7 +214,7 @@ def context_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Lo
         out += definition_size_problems(task, spec, name, log_group, context.region, at)
     lb = [(("loadBalancer", *loc), msg)
           for loc, msg in spec.load_balancer.region_problems(context.region, context.account)]  # fmt: skip
-    if spec.public_services:
+    if spec.application_services:
         lb += [(("loadBalancer", *loc), msg) for loc, msg in spec.load_balancer.production_problems(context.stack)]
     key = spec.kms_key
     if isinstance(key, str) and key.startswith("arn:") and key.split(":")[3] != context.region:
@@ -458,7 +475,7 @@ def _capacity_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
     listener per distinct test port.
     https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html"""
     out: list[tuple[Loc, str]] = []
-    public = spec.public_services
+    public = spec.application_services
     if not public:
         return out
     shifting = [n for n in public if spec.services[n].deployment.shifts_traffic]

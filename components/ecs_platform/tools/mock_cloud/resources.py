@@ -71,7 +71,8 @@ def aws_resource(
         rid = "sgr-" + fake_hex(name)
         arn = f"arn:{PARTITION}:ec2:{region}:{acct}:security-group-rule/{rid}"
     elif typ == "aws:lb/loadBalancer:LoadBalancer":
-        suffix = f"app/{physical}/{fake_hex(name, n=16)}"
+        kind_word = "net" if inputs.get("loadBalancerType") == "network" else "app"
+        suffix = f"{kind_word}/{physical}/{fake_hex(name, n=16)}"
         arn = rid = f"arn:{PARTITION}:elasticloadbalancing:{region}:{acct}:loadbalancer/{suffix}"
         state["arnSuffix"] = suffix
         scheme = "internal-" if inputs.get("internal") else ""

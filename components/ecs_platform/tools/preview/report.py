@@ -131,9 +131,10 @@ class _Summaries:
             "aws:lb/listenerRule:ListenerRule": self.rule,
             "aws:lb/targetGroup:TargetGroup": lambda i, r: (
                 f"{i.get('targetType')} targets on {i.get('protocol')} {i.get('port')}, health "
-                f"{(i.get('healthCheck') or {}).get('path')} expecting "
-                f"{(i.get('healthCheck') or {}).get('matcher')}, "
-                f"deregistration {i.get('deregistrationDelay')} s"
+                + (f"{(i.get('healthCheck') or {}).get('path')} expecting {(i.get('healthCheck') or {}).get('matcher')}"
+                   if (i.get("healthCheck") or {}).get("protocol", "HTTP") == "HTTP" else
+                   f"TCP connection on {(i.get('healthCheck') or {}).get('port')}")
+                + f", deregistration {i.get('deregistrationDelay')} s"
             ),
             "aws:appautoscaling/target:Target": lambda i, r: (
                 f"{i.get('minCapacity')}..{i.get('maxCapacity')} tasks"
@@ -353,6 +354,11 @@ class _Summaries:
 
     def load_balancer(self, i: dict[str, Any], r: Registration) -> str:
         scheme = "internal" if i.get("internal") else "internet-facing"
+        if i.get("loadBalancerType") == "network":
+            return (f"network, {scheme}, subnets {self.zones(i.get('subnets', []))}; cross-zone "
+                    f"{'on' if i.get('enableCrossZoneLoadBalancing') else 'off'}; security groups "
+                    f"{'yes' if i.get('securityGroups') else 'NONE'}; deletion protection "
+                    f"{'on' if i.get('enableDeletionProtection') else 'off'}")  # fmt: skip
         logs = "access logs on" if (i.get("accessLogs") or {}).get("enabled") else "access logs off"
         protection = (
             "deletion protection on" if i.get("enableDeletionProtection") else "deletion protection off"
@@ -365,6 +371,9 @@ class _Summaries:
 
     def listener(self, i: dict[str, Any], r: Registration) -> str:
         action = i["defaultActions"][0]
+        if action["type"] == "forward":
+            tls = f" on the stack's certificate, {i.get('sslPolicy')}" if i.get("protocol") == "TLS" else ""
+            return f"{i.get('protocol')} {i.get('port')}{tls}; forward to the service's target group"
         if action["type"] == "redirect":
             default = f"redirect to {action['redirect']['protocol']} {action['redirect']['port']}"
         else:
