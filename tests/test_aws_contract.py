@@ -35,6 +35,9 @@ IAM_ONLY_ACTIONS = frozenset(
         # https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html
         "kms:ReEncryptFrom",
         "kms:ReEncryptTo",
+        # Calling a VPC Lattice service with IAM auth (no API operation: the data plane authorizes it):
+        # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonvpclatticeservices.html
+        "vpc-lattice-svcs:Invoke",
     }
 )
 ACTION_RE = re.compile(r"^([a-z0-9-]+):([A-Za-z0-9*?]+)$")
@@ -57,6 +60,15 @@ NLB_STACK: dict[str, Any] = {
                    "targetHealthCheck": {"port": 8080}},
         "dns": {"image": "coredns", "user": "1000", "port": 53, "public": True, "protocol": "TCP_UDP",
                 "targetHealthCheck": {"protocol": "HTTP", "port": 8080, "path": "/health"}}}}  # fmt: skip
+
+
+#: A service on VPC Lattice, called by another and by a role outside the stack.
+LATTICE_STACK: dict[str, Any] = {
+    "lattice": {"serviceNetwork": "create"},
+    "services": {
+        "api": {"image": "nginx", "user": "101", "port": 8080, "callers": ["web"],
+                "lattice": {"principals": ["arn:aws:iam::210987654321:role/reporting-task"]}},
+        "web": {"image": "nginx", "user": "101", "port": 8000}}}  # fmt: skip
 
 
 RUNS = {
@@ -88,6 +100,8 @@ RUNS = {
                              "mounts": {"/work": "work"}}}}),
     # Network load balancer services (issue 22): TLS and TCP_UDP with an HTTP health check on its own port
     "nlb": lambda: run_program("dev", NLB_STACK),
+    # VPC Lattice (issue 22): a created service network, a service its caller reaches over Lattice
+    "lattice": lambda: run_program("dev", LATTICE_STACK),
 }  # fmt: skip
 
 

@@ -1,8 +1,10 @@
-"""AWS contract checks for load balancing (issue 22): every load balancer, target group and listener
-the program registers, mapped to the Elastic Load Balancing v2 call pulumi-aws makes for it
-(CreateLoadBalancer, CreateTargetGroup, CreateListener), is valid against botocore's model of the
-API (types, required members, enums); and what that model has no bounds for (health check ranges
-per load balancer kind), against ELB's reference."""
+"""AWS contract checks for load balancing and VPC Lattice (issue 22): every load balancer, target
+group and listener the program registers, mapped to the Elastic Load Balancing v2 call pulumi-aws
+makes for it (CreateLoadBalancer, CreateTargetGroup, CreateListener), and every VPC Lattice resource
+(CreateServiceNetwork, CreateService, CreateTargetGroup, CreateListener, the associations,
+PutAuthPolicy), is valid against botocore's model of the API (types, required members, enums,
+name patterns and lengths); and what the ELB model has no bounds for (health check ranges per load
+balancer kind), against ELB's reference."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from botocore.validate import ParamValidator
 
 from ecs_platform.tools.mock_cloud import Registration, StackRun, run_program
 from tests.conftest import stack_run
-from tests.test_aws_contract import NLB_STACK, _model, enum_problems
+from tests.test_aws_contract import LATTICE_STACK, NLB_STACK, _model, enum_problems
 
 RUNS = {
     "prod": lambda: stack_run("prod"),
@@ -153,3 +155,80 @@ def test_the_checks_catch_a_bad_protocol_and_a_bad_health_check() -> None:
                                                       "unhealthyThreshold": 11, "protocol": "TCP", "path": "/"}})
     assert bound_problems(tg, True) == ["unhealthyThreshold 11 outside 2..10", "timeout not below interval",
                                         "path or matcher on a TCP check"]  # fmt: skip
+
+
+# --- VPC Lattice ----------------------------------------------------------------------------------------
+
+LATTICE_RUNS = {
+    "created": lambda: run_program("dev", LATTICE_STACK),
+    "adopted": lambda: run_program("dev", {**LATTICE_STACK, "lattice": {
+        "serviceNetwork": "arn:aws:vpc-lattice:us-east-1:123456789012:servicenetwork/sn-0123456789abcdef0"}}),
+    "long names": lambda: run_program("dev", {"lattice": {"serviceNetwork": "create"}, "services": {
+        "a" * 32: {**LATTICE_STACK["services"]["api"], "callers": ["web"]}, "web": LATTICE_STACK["services"]["web"]}}),
+}  # fmt: skip
+
+
+def _lattice_problems(operation: str, request: dict[str, Any]) -> list[str]:
+    """botocore's validator, enums, and the name patterns and lengths of the model (which the
+    validator does not check)."""
+    import re
+
+    shape = _model("vpc-lattice").operation_model(operation).input_shape
+    report = ParamValidator().validate(request, shape)
+    out = ([report.generate_report()] if report.has_errors() else []) + enum_problems(request, shape)
+    name = shape.members.get("name")
+    if name is not None and "name" in request:
+        meta, value = name.metadata, request["name"]
+        if not meta["min"] <= len(value) <= meta["max"] or not re.fullmatch(meta["pattern"], value):
+            out.append(f"name {value!r} not {meta['min']}..{meta['max']} of {meta['pattern']}")
+    return out
+
+
+def _camel_to_api(value: Any) -> Any:
+    """pulumi-aws's Lattice inputs use the API's member names (camelCase) except where a block is a
+    list in the provider (``forwards``: the API's single ``forward``) and the health check's
+    ``matcher.value`` (the API's ``matcher.httpCode``)."""
+    if isinstance(value, dict) and set(value) == {"value"}:
+        return {"httpCode": value["value"]}
+    if isinstance(value, dict):
+        return {("forward" if k == "forwards" else k): (_camel_to_api(v[0]) if k == "forwards" else _camel_to_api(v))
+                for k, v in value.items() if k != "tags"}  # fmt: skip
+    if isinstance(value, list):
+        return [_camel_to_api(v) for v in value]
+    return value
+
+
+LATTICE_CALLS = {
+    "aws:vpclattice/serviceNetwork:ServiceNetwork": ("CreateServiceNetwork", ()),
+    "aws:vpclattice/service:Service": ("CreateService", ()),
+    "aws:vpclattice/targetGroup:TargetGroup": ("CreateTargetGroup", ()),
+    "aws:vpclattice/listener:Listener": ("CreateListener", ()),
+    "aws:vpclattice/serviceNetworkServiceAssociation:ServiceNetworkServiceAssociation": (
+        "CreateServiceNetworkServiceAssociation", ()),
+    "aws:vpclattice/serviceNetworkVpcAssociation:ServiceNetworkVpcAssociation": (
+        "CreateServiceNetworkVpcAssociation", ()),
+    "aws:vpclattice/authPolicy:AuthPolicy": ("PutAuthPolicy", ()),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(LATTICE_RUNS))
+def test_every_lattice_resource_is_a_valid_call(case: str) -> None:
+    run = LATTICE_RUNS[case]()
+    assert run.error is None, run.error
+    seen = set()
+    for typ, (operation, _) in LATTICE_CALLS.items():
+        for reg in run.of_type(typ):
+            request = _camel_to_api(dict(reg.inputs))
+            if "name" in _model("vpc-lattice").operation_model(operation).input_shape.members:
+                request["name"] = reg.outputs.get("name", request.get("name"))
+            assert _lattice_problems(operation, request) == [], (reg.name, request)
+            seen.add(typ)
+    assert {"aws:vpclattice/service:Service", "aws:vpclattice/authPolicy:AuthPolicy"} <= seen
+
+
+def test_the_lattice_check_catches_a_reserved_name_and_a_bad_protocol() -> None:
+    problems = _lattice_problems("CreateService", {"name": "svc-api"})
+    assert problems and "name 'svc-api'" in problems[0]
+    assert any("'TCP' not in" in p for p in _lattice_problems("CreateListener", {
+        "serviceIdentifier": "svc-0123456789abcdef0", "name": "tcp-1", "protocol": "TCP",
+        "defaultAction": {"fixedResponse": {"statusCode": 404}}}))

@@ -163,6 +163,8 @@ BREAKING: list[tuple[str, str, dict[str, Any], str]] = [
     ("ecs-scheduled-task-private", rules.SCHEDULE,
      {"target": {"ecsParameters": {"networkConfiguration": {"assignPublicIp": True}}, "deadLetterConfig": {"arn": "q"}}},
      "the schedule gives the tasks it runs public IP addresses"),
+    ("lattice-iam-auth", "aws:vpclattice/service:Service", {"name": "s"},
+     "auth type NONE: any client of the service network may call"),
     ("ecs-ebs-encrypted", rules.SERVICE, {"volumeConfiguration": {"name": "d", "managedEbsVolume": {"encrypted": False}}},
      "the EBS volume d of the service's tasks is not encrypted"),
     ("ecs-3-no-host-pid", TASK, {**task(), "pidMode": "host"}, "ECS.3: the task shares the host's process namespace"),

@@ -18,14 +18,16 @@ from ecs_platform.cluster import Cluster
 from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext, SharedTaskRoles
 from ecs_platform.job import Job
+from ecs_platform.lattice import LatticeNetwork, lattice_prefix_list
 from ecs_platform.load_balancer import LoadBalancer
 from ecs_platform.network import Network, VpcControls
 from ecs_platform.network_load_balancer import NetworkLoadBalancer
 from ecs_platform.routing import assign
-from ecs_platform.service import Service, ServiceConnectRef
+from ecs_platform.service import LatticeRef, Service, ServiceConnectRef
 from ecs_platform.service.traffic import instance_paths
 from ecs_platform.specs import PlatformSpec, RouteSpec, ServiceSpec, StackContext, context_problems
 from ecs_platform.specs.base import python_problems
+from ecs_platform.specs.lattice import CREATE_NETWORK
 from ecs_platform.specs.nlb import nlb_listeners
 from ecs_platform.specs.platform import test_ports
 from ecs_platform.specs.service import network_mode
@@ -175,6 +177,15 @@ class Platform(pulumi.ComponentResource):
                 opts=child,
             )
             connect = ServiceConnectRef(namespace_arn=self.namespace.arn)
+        # VPC Lattice: the service network services with `lattice` join (created, or adopted by ARN).
+        self.lattice: LatticeNetwork | None = None
+        lattice_ref: LatticeRef | None = None
+        if spec.lattice is not None and spec.lattice.service_network == CREATE_NETWORK:
+            self.lattice = LatticeNetwork(f"{name}-lattice", vpc_id=self.network.vpc_id, context=ctx, opts=child)
+            lattice_ref = self.lattice.ref
+        elif spec.lattice is not None:
+            lattice_ref = LatticeRef(service_network=spec.lattice.service_network,
+                                     prefix_list_id=lattice_prefix_list(ctx.region, self))  # fmt: skip
         zone_count = len(spec.vpc.private_subnet_ids) if spec.vpc is not None else spec.az_count
         # EFS volumes need one mount target per zone, so a list of subnets.
         subnets_by_zone = [self.network.private_subnet_ids.apply(_nth(i)) for i in range(zone_count)]
@@ -215,6 +226,7 @@ class Platform(pulumi.ComponentResource):
                     job.predeploy for j, job in self.jobs.items()
                     if job.predeploy is not None and svc_name in spec.jobs[j].run_before
                 ],
+                lattice=lattice_ref if svc.lattice is not None else None,
                 opts=child,
             )
             if public is not None:
@@ -241,6 +253,11 @@ class Platform(pulumi.ComponentResource):
                 caller_sg = self.services[caller].security_group_id
                 assert caller_sg is not None  # awsvpc on both ends (checked by the spec)
                 self.services[svc_name].admit(caller, caller_sg)
+            if svc.lattice is not None:
+                # The auth policy names the callers' task roles, so it waits for every service.
+                self.services[svc_name].authorize_lattice({
+                    c: (self.services[c].task_role_arn, self.services[c].roles.task_role.name,
+                        self.services[c].security_group_id or "") for c in svc.callers})  # fmt: skip
         self.register_outputs(
             {
                 "vpcId": self.network.vpc_id,

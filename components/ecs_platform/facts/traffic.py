@@ -3,6 +3,8 @@ listeners, target groups and health checks."""
 
 from __future__ import annotations
 
+import re
+
 #: How traffic reaches a public service: ``HTTP`` through the application load balancer (HTTPS on
 #: the stack's certificate, routes by path and host), or one of the network load balancer's
 #: listener protocols ("Listeners for your Network Load Balancers": "Protocols: TCP, TLS, UDP,
@@ -34,3 +36,41 @@ NLB_LISTENERS_QUOTA = "Listeners per Network Load Balancer"
 #: target group); it has no HTTP response codes.
 #: https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-cloudwatch-metrics.html
 NLB_METRICS_NAMESPACE = "AWS/NetworkELB"
+
+# --- VPC Lattice -------------------------------------------------------------------------------------
+
+#: A Lattice service's listener protocols the platform offers, HTTPS first (Lattice terminates TLS on
+#: the service's generated domain with its own certificate, then forwards HTTP to the tasks); the API
+#: also takes TLS_PASSTHROUGH (CreateListener ``protocol``).
+#: https://docs.aws.amazon.com/vpc-lattice/latest/APIReference/API_CreateListener.html
+LATTICE_PROTOCOLS = ("HTTPS", "HTTP")
+LATTICE_DEFAULT_PORTS = {"HTTPS": 443, "HTTP": 80}
+#: "a service network ARN": arn:<partition>:vpc-lattice:<region>:<account>:servicenetwork/sn-<17 hex>
+#: (ServiceNetworkSummary ``arn``, ``id`` "sn-[0-9a-z]{17}").
+#: https://docs.aws.amazon.com/vpc-lattice/latest/APIReference/API_ServiceNetworkSummary.html
+LATTICE_SERVICE_NETWORK_ARN_RE = re.compile(
+    r"^arn:aws(-cn|-us-gov|-eusc|-iso|-iso-[bef])?:vpc-lattice:[a-z]{2}(-[a-z]+)+-\d:\d{12}:servicenetwork/sn-[0-9a-z]{17}$"
+)
+#: Names of Lattice resources (CreateService ``name``: 3..40; CreateTargetGroup: 3..128; CreateServiceNetwork
+#: and CreateListener: 3..63): lowercase letters, digits and hyphens, no hyphen first, last or twice in a
+#: row; a service not named ``svc-...``, a target group not ``tg-...``, a listener not ``listener-...``.
+LATTICE_NAME_RE = re.compile(r"^(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$")
+LATTICE_NAME_MAX = {"service": 40, "targetgroup": 128, "servicenetwork": 63, "listener": 63}
+LATTICE_RESERVED_PREFIXES = {"service": "svc-", "targetgroup": "tg-", "listener": "listener-"}
+#: The managed prefix list of the addresses VPC Lattice sends traffic to targets from: a target's
+#: security group admits it ("Control traffic in VPC Lattice using security groups", Managed prefix list).
+#: https://docs.aws.amazon.com/vpc-lattice/latest/ug/security-groups.html
+LATTICE_PREFIX_LIST = "com.amazonaws.{region}.vpc-lattice"
+#: AWS's managed policy for the ECS infrastructure role that registers a service's tasks in its
+#: Lattice target group (vpc-lattice:RegisterTargets, DeregisterTargets, GetTargetGroup, ListTargets;
+#: ec2:Describe*). https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonECSInfrastructureRolePolicyForVpcLattice.html
+LATTICE_INFRASTRUCTURE_POLICY = "policy/AmazonECSInfrastructureRolePolicyForVpcLattice"
+#: The action a caller's request to a Lattice service with IAM auth is authorized for: the service's
+#: auth policy and the caller's identity-based policy must both allow it ("For authorization to
+#: succeed, both auth policies and identity-based policies need to have explicit allow statements").
+#: https://docs.aws.amazon.com/vpc-lattice/latest/ug/auth-policies.html
+LATTICE_INVOKE_ACTION = "vpc-lattice-svcs:Invoke"
+#: An IAM role ARN: arn:<partition>:iam::<account>:role/<path><name>, the name 1..64 of letters,
+#: digits and +=,.@_- (IAM quotas and "IAM identifiers").
+#: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
+IAM_ROLE_ARN_RE = re.compile(r"^arn:aws(-cn|-us-gov|-eusc|-iso|-iso-[bef])?:iam::\d{12}:role/([!-~]*/)?[\w+=,.@-]{1,64}$")

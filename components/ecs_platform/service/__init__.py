@@ -8,11 +8,12 @@ references it is wired with in :mod:`.refs`.
 """
 
 from ecs_platform.service.component import Service
-from ecs_platform.service.refs import LoadBalancerRef, NetworkLoadBalancerRef, ServiceConnectRef, tcp_path
+from ecs_platform.service.refs import LatticeRef, LoadBalancerRef, NetworkLoadBalancerRef, ServiceConnectRef, tcp_path
 from ecs_platform.service.traffic import ELB_READ_ACTIONS, infrastructure_statements
 
 __all__ = [
     "ELB_READ_ACTIONS",
+    "LatticeRef",
     "LoadBalancerRef",
     "NetworkLoadBalancerRef",
     "Service",

@@ -3,7 +3,7 @@ definition and ECS service; traffic and scaling are built by :mod:`.traffic` and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
@@ -16,8 +16,9 @@ from ecs_platform.iam import AwsContext, TaskRoles
 from ecs_platform.outputs import tag_children, waiver_tags
 from ecs_platform.routing import priority
 from ecs_platform.service.deployment import deployment_configuration
+from ecs_platform.service.lattice import Lattice, authorize, join
 from ecs_platform.service.network_traffic import attach_network
-from ecs_platform.service.refs import LoadBalancerRef, NetworkLoadBalancerRef, ServiceConnectRef, tcp_path
+from ecs_platform.service.refs import LatticeRef, LoadBalancerRef, NetworkLoadBalancerRef, ServiceConnectRef, tcp_path
 from ecs_platform.service.scaling import autoscale
 from ecs_platform.service.traffic import attach
 from ecs_platform.specs import ServiceSpec
@@ -58,6 +59,7 @@ class Service(pulumi.ComponentResource):
         context: AwsContext | None = None,
         service_connect: ServiceConnectRef | None = None,
         deploy_after: Sequence[pulumi.Resource] = (),
+        lattice: LatticeRef | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``cluster``: where it runs, and the defaults the spec leaves open. ``subnet_ids``:
@@ -75,7 +77,9 @@ class Service(pulumi.ComponentResource):
         joins it as ``http://<container_name>:<port>``. EFS volumes the spec creates get a
         mount target in each of ``subnet_ids``, which must then be a list. ``deploy_after``:
         resources (pre-deploy job runs, :class:`~ecs_platform.predeploy.PreDeployRun`) that a new
-        task definition, and so a new deployment, waits for."""
+        task definition, and so a new deployment, waits for. ``lattice``: the VPC Lattice service
+        network, required when the spec has ``lattice`` (then call :meth:`authorize_lattice` with the
+        callers once they exist)."""
         ref = cluster.ref if isinstance(cluster, Cluster) else cluster
         problems = wiring_problems("Service", {"cluster.arn": ref.arn, "vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
         problems += python_problems(type(spec), placement_problems(spec, ref.spec))
@@ -114,6 +118,10 @@ class Service(pulumi.ComponentResource):
         if (container_name or name) in spec.sidecars:
             problems.append(f"Service.container_name: {container_name or name!r} is also a sidecar's name (allowed: "
                             "a name none of the spec's sidecars has)")  # fmt: skip
+        if (spec.lattice is None) != (lattice is None):
+            problems.append("Service.lattice: " + ("None is missing (allowed: a LatticeRef, required when the spec "
+                            "has lattice)" if lattice is None else "is set, and the spec has no lattice (allowed: "
+                            "None)"))  # fmt: skip
         if spec.callers and service_connect is None:
             problems.append("Service.service_connect: None is missing (allowed: a ServiceConnectRef, required "
                             "when the spec has callers)")  # fmt: skip
@@ -263,6 +271,12 @@ class Service(pulumi.ComponentResource):
             self.load_balancer_egress = traffic.load_balancer_egress
             self.infrastructure_role, self.infrastructure_policy = traffic.infrastructure_role, traffic.infrastructure_policy
             self.alarms = traffic.alarms
+        self.lattice: Lattice | None = None
+        self._lattice_ref = lattice
+        if lattice is not None and spec.lattice is not None and spec.port is not None:
+            assert self.security_group is not None  # awsvpc (checked by the spec)
+            self.lattice = join(self, name, container_name, spec.port, spec.lattice, vpc_id=vpc_id,
+                                security_group_id=self.security_group.id, ref=lattice, ctx=ctx)  # fmt: skip
         alarm_names: list[pulumi.Input[str]] = [a.name for a in self.alarms]
         alarm_names += spec.deployment.alarms
         fargate = launch_type in ("FARGATE", "FARGATE_SPOT")
@@ -335,6 +349,7 @@ class Service(pulumi.ComponentResource):
             enable_execute_command=spec.exec_enabled,
             service_connect_configuration=self._service_connect(container_name, spec, service_connect, ctx.region),
             volume_configuration=volume_configuration,
+            vpc_lattice_configurations=[self.lattice.configuration] if self.lattice else None,
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
             # The provider refuses (older versions: replaces the service) a change of capacity
@@ -415,6 +430,18 @@ class Service(pulumi.ComponentResource):
                 },
             ),
         )
+
+    def authorize_lattice(
+        self, callers: Mapping[str, tuple[pulumi.Input[str], pulumi.Input[str], pulumi.Input[str]]]
+    ) -> None:
+        """The Lattice service's auth policy: it admits the ``callers`` (name -> (task role ARN, task
+        role name, security group id)) and the spec's ``lattice.principals``; each caller gets
+        ``vpc-lattice-svcs:Invoke`` on this service and the network path to it."""
+        if self.lattice is None or self._lattice_ref is None or self.spec.lattice is None:
+            raise_if([f"Service.authorize_lattice: {self._service_name} has no Lattice service (allowed: a spec "
+                      "with lattice)"], "Service")  # fmt: skip
+            return
+        authorize(self, self._service_name, self.lattice, self.spec.lattice, callers, self._lattice_ref)
 
     def admit(self, caller: str, security_group_id: pulumi.Input[str]) -> None:
         """Let the tasks behind ``security_group_id`` (service ``caller``) reach this

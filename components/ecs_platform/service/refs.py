@@ -81,3 +81,19 @@ class NetworkLoadBalancerRef:
     """The load balancer resource itself, when this program creates it: the service's target group
     is replaced whenever it is (``replace_with``: a target group serves one load balancer). Default
     none."""
+
+
+@dataclass(frozen=True)
+class LatticeRef:
+    """The VPC Lattice service network a service with ``lattice`` joins: a
+    :class:`~ecs_platform.lattice.LatticeNetwork` (its ``ref``), or one created elsewhere."""
+
+    service_network: pulumi.Input[str]
+    """The service network's ARN (or ID). Required."""
+    prefix_list_id: pulumi.Input[str]
+    """The region's VPC Lattice managed prefix list (``com.amazonaws.<region>.vpc-lattice``): the
+    addresses Lattice reaches targets from and clients reach Lattice at. Required."""
+    security_group_id: pulumi.Input[str] | None = None
+    """The security group of the service network's association with the VPC, when this program
+    created it: callers of the stack are admitted on it. Default none (an association managed
+    elsewhere)."""

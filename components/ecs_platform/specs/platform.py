@@ -9,7 +9,6 @@ and :class:`~ecs_platform.platform.Platform` run.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Self
@@ -23,9 +22,11 @@ from ecs_platform.specs.base import Loc, raise_problems, render_loc
 from ecs_platform.specs.cluster import ClusterSpec
 from ecs_platform.specs.fields import ServiceName, TagKey, TagValue
 from ecs_platform.specs.job import JobSpec
+from ecs_platform.specs.lattice import LatticeSpec, lattice_context_problems, lattice_problems
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import NetworkSpec
 from ecs_platform.specs.nlb import nlb_problems
+from ecs_platform.specs.placeholders import placeholder_problems
 from ecs_platform.specs.provider import AwsProviderSpec
 from ecs_platform.specs.routing import assign, clashes, covers, earlier_assignment
 from ecs_platform.specs.service import RouteSpec, ServiceSpec, definition_size_problems, network_mode, placement_problems
@@ -99,6 +100,9 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
     load_balancer: LoadBalancerSpec = LoadBalancerSpec()
     """The application load balancer, created when a service is public. Default: the settings'
     defaults."""
+    lattice: LatticeSpec | None = None
+    """VPC Lattice: ``{serviceNetwork: create | <service network ARN>}``, the service network that
+    services with ``lattice`` join. Default: none."""
     jobs: dict[ServiceName, JobSpec] = {}
     """Job name (the service name rules, and no service's name) -> a task that runs to completion:
     on a ``schedule``, before services deploy (``runBefore``), or on demand. Default none."""
@@ -160,6 +164,9 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
         zones = self.az_count if self.vpc is None else len(
             self.vpc.private_subnet_ids if lb.internal else self.vpc.public_subnet_ids)  # fmt: skip
         problems += nlb_problems(self.services, lb, self, (zone_key, zones))
+        problems += lattice_problems(self.services, self.lattice, {n: (
+            self.launch_type_for(s.launch_type, s.capacity_provider_strategy), network_mode(s, self))
+            for n, s in self.services.items()})  # fmt: skip
         public = self.application_services
         if public and self.vpc is not None and len(self.vpc.public_subnet_ids) < 2:
             problems.append((("vpc", "publicSubnetIds"), f"{len(self.vpc.public_subnet_ids)} subnet is too few for "
@@ -207,6 +214,7 @@ def context_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Lo
                 out.append((("zoneIds", i), f"{show(zone)} is not a zone of {context.region} "
                             f"(allowed: {allowed(ids)})"))  # fmt: skip
     out += _arn_problems(spec, context) + _role_policy_problems(spec, context)
+    out += lattice_context_problems(spec.lattice, context.region)
     for at, task in spec.tasks():
         # The log group is named by prefix plus the provider's 26-character unique suffix.
         name = str(at[-1])
@@ -253,7 +261,10 @@ def _arn_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Loc, 
             for j, arn in enumerate(grant.resources):
                 check((*at, "permissions", i, "resources", j), arn)
     check(("loadBalancer", "certificateArn"), spec.load_balancer.certificate_arn)
+    check(("lattice", "serviceNetwork"), spec.lattice.service_network if spec.lattice else None)
     for name, svc in spec.services.items():
+        for i, principal in enumerate(svc.lattice.principals if svc.lattice else ()):
+            check(("services", name, "lattice", "principals", i), principal)
         queue = svc.autoscaling.queue if svc.autoscaling else None
         if queue is not None and (queue.partition, queue.region) != (partition, context.region):
             out.append((("services", name, "autoscaling", "queue", "arn"), f"{show(queue.arn)} is in "
@@ -302,33 +313,6 @@ def _role_policy_problems(spec: PlatformSpec, context: StackContext) -> list[tup
             if size > limit:
                 out.append(((*at, "secrets"), f"make an execution role policy of {size} characters "
                             f"(allowed: at most {limit}, IAM's quota for a role's inline policies)"))  # fmt: skip
-    return out
-
-
-def placeholder_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
-    """Every value that is still a placeholder of the example stacks: an ARN or registry of
-    AWS's documentation example accounts, or a host in a reserved example domain."""
-    out: list[tuple[Loc, str]] = []
-
-    def walk(value: Any, loc: Loc) -> None:
-        if isinstance(value, Mapping):
-            for key, item in value.items():
-                walk(item, (*loc, str(key)))
-        elif isinstance(value, (list, tuple)):
-            for i, item in enumerate(value):
-                walk(item, (*loc, i))
-        elif isinstance(value, str):
-            account = next((a for a in f.EXAMPLE_ACCOUNT_IDS if re.search(rf"(?<!\d){a}(?!\d)", value)), None)
-            if account is not None:
-                out.append((loc, f"{show(value)} is a placeholder: {account} is AWS's documentation example "
-                            "account (allowed: your own value, in your account; replace it in the stack file "
-                            "before deploying)"))  # fmt: skip
-            elif f.EXAMPLE_DOMAIN_RE.search(value):
-                out.append((loc, f"{show(value)} is a placeholder: example.com/.net/.org are reserved example "
-                            "domains (allowed: your own domain; replace it in the stack file before "
-                            "deploying)"))  # fmt: skip
-
-    walk(spec.model_dump(by_alias=True, exclude_defaults=True), ())
     return out
 
 

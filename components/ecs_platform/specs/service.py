@@ -28,6 +28,7 @@ from ecs_platform.specs.fields import (
     TagKey,
     TagValue,
 )
+from ecs_platform.specs.lattice import ServiceLattice
 from ecs_platform.specs.options import offered_problems
 from ecs_platform.specs.task import TaskSpec
 
@@ -241,7 +242,12 @@ class ServiceSpec(TaskSpec):
     that answers with errors. Default: ``rolling`` with the platform's alarms."""
     callers: tuple[ServiceName, ...] = ()
     """Services of the stack that may call this one at ``http://<name>:<port>`` (Service
-    Connect); its security group admits exactly their tasks, on ``port``. Default none."""
+    Connect); its security group admits exactly their tasks, on ``port``. With ``lattice``, its
+    auth policy admits their task roles too. Default none."""
+    lattice: ServiceLattice = None
+    """A VPC Lattice service in the stack's service network (``ecs-platform:lattice``): ``true`` or
+    ``{protocol, port, principals}``; its IAM auth policy admits the ``callers``' task roles and
+    ``principals``, nothing else. Default: none."""
 
     @property
     def consumed_queue(self) -> str | None:

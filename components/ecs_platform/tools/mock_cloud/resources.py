@@ -162,6 +162,19 @@ def aws_resource(
         arn = f"arn:{PARTITION}:cloudwatch:{region}:{acct}:alarm:{physical}"
     elif typ == "aws:cloudwatch/eventRule:EventRule":
         arn = f"arn:{PARTITION}:events:{region}:{acct}:rule/{physical}"
+    elif module == "vpclattice" and kind in _LATTICE_IDS:
+        # VPC Lattice's ids and ARNs (<prefix>-<17 lowercase letters or digits>; a service's generated
+        # domain <name>-<id>.<id>.vpc-lattice-svcs.<region>.on.aws).
+        word, prefix = _LATTICE_IDS[kind]
+        rid = f"{prefix}-{fake_hex(name, n=17)}"
+        if word:
+            arn = f"arn:{PARTITION}:vpc-lattice:{region}:{acct}:{word}/{rid}"
+        if kind == "Service":
+            state["dnsEntries"] = [{"domainName": f"{physical}-{rid[4:]}.{fake_hex(name, 'sn', n=7)}.vpc-lattice-svcs."
+                                                  f"{region}.on.aws", "hostedZoneId": "Z0" + fake_hex(name, n=11).upper()}]
+        if kind == "Listener":
+            service = inputs.get("serviceIdentifier") or "svc-unknown"
+            arn = f"arn:{PARTITION}:vpc-lattice:{region}:{acct}:service/{service}/listener/{rid}"
     elif typ.startswith("pulumi-python:dynamic"):
         # A dynamic resource (the pre-deploy run): its provider runs only in a real `pulumi up`,
         # so the mock answers with its inputs, as a preview would.
@@ -174,6 +187,12 @@ def aws_resource(
     return rid, state
 
 
+#: VPC Lattice resource kind -> (its ARN's resource word, or "" for none; its id prefix).
+_LATTICE_IDS = {"ServiceNetwork": ("servicenetwork", "sn"), "Service": ("service", "svc"),
+                "TargetGroup": ("targetgroup", "tg"), "Listener": ("", "listener"),
+                "ServiceNetworkServiceAssociation": ("servicenetworkserviceassociation", "snsa"),
+                "ServiceNetworkVpcAssociation": ("servicenetworkvpcassociation", "snva"),
+                "AuthPolicy": ("", "ap")}  # fmt: skip
 #: EC2's id prefixes of the resources the mock answers with an id only.
 _EC2_ID_PREFIXES = {"aws:ec2/networkInterface:NetworkInterface": "eni-", "aws:ec2/eip:Eip": "eipalloc-",
                     "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-", "aws:ec2/route:Route": "r-"}  # fmt: skip

@@ -136,6 +136,16 @@ class _Summaries:
                    f"TCP connection on {(i.get('healthCheck') or {}).get('port')}")
                 + f", deregistration {i.get('deregistrationDelay')} s"
             ),
+            "aws:vpclattice/serviceNetwork:ServiceNetwork": lambda i, r: f"auth {i.get('authType')}",
+            "aws:vpclattice/service:Service": lambda i, r: (
+                f"auth {i.get('authType')}; {(r.outputs.get('dnsEntries') or [{}])[0].get('domainName')}"),
+            "aws:vpclattice/targetGroup:TargetGroup": lambda i, r: (
+                f"{i.get('type')} targets on {i['config'].get('protocol')} {i['config'].get('port')}, health "
+                f"{i['config']['healthCheck'].get('path')} expecting {i['config']['healthCheck']['matcher']['value']}"),
+            "aws:vpclattice/listener:Listener": lambda i, r: f"{i.get('protocol')} {i.get('port')}; forward",
+            "aws:vpclattice/authPolicy:AuthPolicy": lambda i, r: "invoke: " + ", ".join(
+                str(p).rsplit("/", 1)[-1] for s in json.loads(i["policy"])["Statement"]
+                for p in (lambda a: a if isinstance(a, list) else [a])(s["Principal"]["AWS"])),
             "aws:appautoscaling/target:Target": lambda i, r: (
                 f"{i.get('minCapacity')}..{i.get('maxCapacity')} tasks"
             ),
@@ -262,6 +272,8 @@ class _Summaries:
             parts.append("one task per instance")
         if volume := i.get("volumeConfiguration"):
             parts.append(_ebs(volume))
+        for lattice in i.get("vpcLatticeConfigurations") or []:
+            parts.append(f"in VPC Lattice (port {lattice.get('portName')}, registered by its infrastructure role)")
         connect = i.get("serviceConnectConfiguration") or {}
         if connect.get("enabled"):
             served = [f"http://{a['dnsName']}:{a['port']}" for sv in connect.get("services") or []
