@@ -62,6 +62,7 @@ NLB_STACK: dict[str, Any] = {
                 "targetHealthCheck": {"protocol": "HTTP", "port": 8080, "path": "/health"}}}}  # fmt: skip
 
 
+PRIVATE_CA = "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 #: A service on VPC Lattice, called by another and by a role outside the stack.
 LATTICE_STACK: dict[str, Any] = {
     "lattice": {"serviceNetwork": "create"},
@@ -100,6 +101,12 @@ RUNS = {
                              "mounts": {"/work": "work"}}}}),
     # Network load balancer services (issue 22): TLS and TCP_UDP with an HTTP health check on its own port
     "nlb": lambda: run_program("dev", NLB_STACK),
+    # Service Connect TLS and proxy timeouts (issue 22), with the stack's key
+    "serviceConnectTls": lambda: run_program("dev", {
+        "kmsKey": "create", "serviceConnect": {"tls": {"privateCaArn": PRIVATE_CA}},
+        "services": {"api": {"image": "nginx", "user": "101", "port": 8080, "callers": ["web"], "serviceConnect": {
+            "appProtocol": "http", "perRequestTimeout": 30, "idleTimeout": 120}},
+            "web": {"image": "nginx", "user": "101", "port": 8000}}}),
     # VPC Lattice (issue 22): a created service network, a service its caller reaches over Lattice
     "lattice": lambda: run_program("dev", LATTICE_STACK),
 }  # fmt: skip
@@ -228,12 +235,29 @@ def create_service_request(reg: Registration) -> dict[str, Any]:
         request["loadBalancers"] = i["loadBalancers"]
     if i.get("healthCheckGracePeriodSeconds") is not None:
         request["healthCheckGracePeriodSeconds"] = i["healthCheckGracePeriodSeconds"]
+    if connect := i.get("serviceConnectConfiguration"):
+        request["serviceConnectConfiguration"] = _service_connect(connect)
     if volume := i.get("volumeConfiguration"):
         request["volumeConfigurations"] = [{"name": volume["name"],
                                             "managedEBSVolume": _managed_ebs(volume["managedEbsVolume"])}]
     if lattice := i.get("vpcLatticeConfigurations"):
         request["vpcLatticeConfigurations"] = lattice
     return request
+
+
+def _service_connect(connect: dict[str, Any]) -> dict[str, Any]:
+    """ServiceConnectConfiguration with the API's names: pulumi-aws's ``clientAlias`` is the API's
+    ``clientAliases``, its ``issuerCertAuthority`` the API's ``issuerCertificateAuthority``."""
+    out = {k: v for k, v in connect.items() if k != "services"}
+    services = []
+    for svc in connect.get("services") or []:
+        item = {("clientAliases" if k == "clientAlias" else k): v for k, v in svc.items()}
+        if tls := item.get("tls"):
+            item["tls"] = {("issuerCertificateAuthority" if k == "issuerCertAuthority" else k): v for k, v in tls.items()}
+        services.append(item)
+    if services:
+        out["services"] = services
+    return out
 
 
 #: pulumi-aws's names of ServiceManagedEBSVolumeConfiguration's members where they differ from the API's.

@@ -25,6 +25,7 @@ from ecs_platform.network_load_balancer import NetworkLoadBalancer
 from ecs_platform.routing import assign
 from ecs_platform.service import LatticeRef, Service, ServiceConnectRef
 from ecs_platform.service.traffic import instance_paths
+from ecs_platform.service_connect_tls import TlsRole, tls_role
 from ecs_platform.specs import PlatformSpec, RouteSpec, ServiceSpec, StackContext, context_problems
 from ecs_platform.specs.base import python_problems
 from ecs_platform.specs.lattice import CREATE_NETWORK
@@ -168,6 +169,7 @@ class Platform(pulumi.ComponentResource):
         connected = {n for n, svc in spec.services.items() if svc.callers} | {
             c for svc in spec.services.values() for c in svc.callers}  # fmt: skip
         self.namespace: aws.servicediscovery.HttpNamespace | None = None
+        self.service_connect_tls: TlsRole | None = None
         connect = None
         if connected:
             self.namespace = aws.servicediscovery.HttpNamespace(
@@ -176,7 +178,15 @@ class Platform(pulumi.ComponentResource):
                 description=f"Service Connect namespace of {context.prefix}",
                 opts=child,
             )
-            connect = ServiceConnectRef(namespace_arn=self.namespace.arn)
+            tls = spec.service_connect.tls if spec.service_connect else None
+            if tls is not None:
+                # The TLS key: the one named, else the stack's (created or adopted), else AWS managed.
+                key = tls.kms_key if tls.kms_key is not None else self.cluster.kms_key_arn
+                self.service_connect_tls = tls_role(self, f"{name}-service-connect-tls", ctx, key)
+                connect = ServiceConnectRef(namespace_arn=self.namespace.arn, tls_ca_arn=tls.private_ca_arn,
+                                            tls_role_arn=self.service_connect_tls.arn, tls_kms_key=key)  # fmt: skip
+            else:
+                connect = ServiceConnectRef(namespace_arn=self.namespace.arn)
         # VPC Lattice: the service network services with `lattice` join (created, or adopted by ARN).
         self.lattice: LatticeNetwork | None = None
         lattice_ref: LatticeRef | None = None

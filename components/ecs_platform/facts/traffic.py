@@ -74,3 +74,31 @@ LATTICE_INVOKE_ACTION = "vpc-lattice-svcs:Invoke"
 #: digits and +=,.@_- (IAM quotas and "IAM identifiers").
 #: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
 IAM_ROLE_ARN_RE = re.compile(r"^arn:aws(-cn|-us-gov|-eusc|-iso|-iso-[bef])?:iam::\d{12}:role/([!-~]*/)?[\w+=,.@-]{1,64}$")
+
+# --- Service Connect TLS and timeouts -----------------------------------------------------------------
+
+#: An AWS Private CA ARN: arn:<partition>:acm-pca:<region>:<account>:certificate-authority/<uuid>
+#: (ServiceConnectTlsCertificateAuthority ``awsPcaAuthorityArn``; AWS Private CA's ARN format).
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceConnectTlsCertificateAuthority.html
+PRIVATE_CA_ARN_RE = re.compile(
+    r"^arn:aws(-cn|-us-gov|-eusc|-iso|-iso-[bef])?:acm-pca:[a-z]{2}(-[a-z]+)+-\d:\d{12}:certificate-authority/"
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+)
+#: AWS's managed policy for the ECS infrastructure role that issues Service Connect's certificates
+#: from the private CA and keeps their keys in Secrets Manager (``ecs-sc!*`` secrets).
+#: https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity.html
+SERVICE_CONNECT_TLS_POLICY = "policy/service-role/AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity"
+#: What a principal needs of a customer-managed key to store secrets encrypted with it through
+#: Secrets Manager ("Secret encryption and decryption in AWS Secrets Manager": GenerateDataKey to
+#: encrypt a new secret value, Decrypt to read it, only via Secrets Manager).
+#: https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html
+SERVICE_CONNECT_TLS_KMS_ACTIONS = ("kms:Decrypt", "kms:GenerateDataKey")
+#: Service Connect's port-mapping ``appProtocol`` values (PortMapping ``appProtocol``: unset is
+#: TCP; "appProtocol is immutable in a Service Connect service. Updating this field requires a
+#: service deletion and redeployment").
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_PortMapping.html
+APP_PROTOCOLS = ("http", "http2", "grpc")
+#: TimeoutConfiguration's bounds, seconds (0 disables the timeout); ``perRequestTimeoutSeconds``
+#: "can only be set if Service Connect appProtocol isn't TCP".
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TimeoutConfiguration.html
+SERVICE_CONNECT_TIMEOUT = (0, 2147483647)

@@ -403,18 +403,32 @@ class Service(pulumi.ComponentResource):
         self, container_name: str, spec: ServiceSpec, ref: ServiceConnectRef | None, region: pulumi.Input[str]
     ) -> aws.ecs.ServiceServiceConnectConfigurationArgs | None:
         """Service Connect: every service of the namespace can call ``http://<name>:<port>``
-        of one with callers (whose security group admits only those callers, see :meth:`admit`).
+        of one with callers (whose security group admits only those callers, see :meth:`admit`),
+        with the spec's proxy timeouts and, when the namespace's ref has a private CA, over TLS.
         The Service Connect proxy logs to the service's log group."""
         if ref is None:
             return None
         served = None
         if spec.callers and spec.port is not None:
+            proxy = spec.service_connect
+            timeout = None
+            if proxy is not None and (proxy.idle_timeout is not None or proxy.per_request_timeout is not None):
+                timeout = aws.ecs.ServiceServiceConnectConfigurationServiceTimeoutArgs(
+                    idle_timeout_seconds=proxy.idle_timeout, per_request_timeout_seconds=proxy.per_request_timeout)
+            tls = None
+            if ref.tls_ca_arn is not None:
+                tls = aws.ecs.ServiceServiceConnectConfigurationServiceTlsArgs(
+                    issuer_cert_authority=aws.ecs.ServiceServiceConnectConfigurationServiceTlsIssuerCertAuthorityArgs(
+                        aws_pca_authority_arn=ref.tls_ca_arn),
+                    kms_key=ref.tls_kms_key, role_arn=ref.tls_role_arn)
             served = [
                 aws.ecs.ServiceServiceConnectConfigurationServiceArgs(
                     port_name=port_mapping_name(container_name, spec.port),
                     discovery_name=container_name,
                     client_alias=[aws.ecs.ServiceServiceConnectConfigurationServiceClientAliasArgs(
                         port=spec.port, dns_name=container_name)],
+                    timeout=timeout,
+                    tls=tls,
                 )
             ]  # fmt: skip
         return aws.ecs.ServiceServiceConnectConfigurationArgs(

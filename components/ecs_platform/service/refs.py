@@ -59,6 +59,14 @@ class ServiceConnectRef:
 
     namespace_arn: pulumi.Input[str]
     """An HTTP namespace, e.g. the one :class:`~ecs_platform.platform.Platform` creates. Required."""
+    tls_ca_arn: pulumi.Input[str] | None = None
+    """The AWS Private CA that issues the Service Connect certificates of the services with
+    callers (TLS between endpoints). Default none: no TLS."""
+    tls_role_arn: pulumi.Input[str] | None = None
+    """The ECS infrastructure role that issues and rotates them
+    (:func:`~ecs_platform.service_connect_tls.tls_role`). Required with ``tls_ca_arn``."""
+    tls_kms_key: pulumi.Input[str] | None = None
+    """The KMS key of the certificates' secrets. Default none: Secrets Manager's AWS managed key."""
 
 
 @dataclass(frozen=True)

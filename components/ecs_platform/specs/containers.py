@@ -79,6 +79,7 @@ def container_definition(
     sidecar: bool = False,
     log_configuration: dict[str, Any] | None = None,
     port_protocols: tuple[str, ...] = ("tcp",),
+    app_protocol: str | None = None,
 ) -> dict[str, Any]:
     """The ECS container definition of ``container``, named ``name``.
 
@@ -89,7 +90,8 @@ def container_definition(
     ``writable_paths`` volumes are named after it. ``log_configuration``: in place of ``awslogs``
     (FireLens, :func:`firelens_log_configuration`). ``port_protocols``: the port's mappings, one
     per IP protocol (a UDP or TCP_UDP service behind the network load balancer); only the first is
-    named (the name Service Connect refers to, unique within the task).
+    named (the name Service Connect refers to, unique within the task), and carries
+    ``app_protocol`` (Service Connect's ``appProtocol``) when given.
     """
     c = container
     definition: dict[str, Any] = {
@@ -106,6 +108,8 @@ def container_definition(
             mapping: dict[str, Any] = {"containerPort": c.port, "protocol": protocol}
             if i == 0:
                 mapping = {"name": port_mapping_name(name, c.port), **mapping}
+                if app_protocol is not None:
+                    mapping["appProtocol"] = app_protocol
             if network_mode == "bridge":
                 mapping["hostPort"] = 0
             mappings.append(mapping)
@@ -306,8 +310,10 @@ def task_container_definitions(
     # A service's protocol (ServiceSpec, which imports this module): UDP and TCP_UDP map their port
     # over UDP too, as the network load balancer's target group forwards it.
     protocols = f.NLB_IP_PROTOCOLS.get(getattr(task, "protocol", "HTTP"), ("tcp",))
+    connect = getattr(task, "service_connect", None)  # a service's Service Connect settings, likewise
     out = [container_definition(name, task, log_group=log_group, region=region, network_mode=network_mode,
-                                log_configuration=logs(name), port_protocols=protocols)]  # fmt: skip
+                                log_configuration=logs(name), port_protocols=protocols,
+                                app_protocol=connect.app_protocol if connect is not None else None)]  # fmt: skip
     out += [
         container_definition(
             n, s, log_group=log_group, region=region, network_mode=network_mode, sidecar=True, log_configuration=logs(n)

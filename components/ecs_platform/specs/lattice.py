@@ -127,8 +127,9 @@ def lattice_context_problems(lattice: LatticeSpec | None, region: str) -> list[t
     network of its own region (the association's identifiers are regional resources)."""
     if lattice is None or lattice.service_network == CREATE_NETWORK:
         return []
-    where = lattice.service_network.split(":")[3]
-    if where != region:
+    where, partition = lattice.service_network.split(":")[3], lattice.service_network.split(":")[1]
+    # (another partition's ARN is reported once, by the partition check)
+    if where != region and partition == f.PARTITION_OF_REGION.get(region, partition):
         return [(("lattice", "serviceNetwork"), f"{show(lattice.service_network)} is in {where}, not the stack's "
                  f"region {region} (allowed: a service network in {region}, or create)")]
     return []

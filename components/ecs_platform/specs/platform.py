@@ -30,6 +30,11 @@ from ecs_platform.specs.placeholders import placeholder_problems
 from ecs_platform.specs.provider import AwsProviderSpec
 from ecs_platform.specs.routing import assign, clashes, covers, earlier_assignment
 from ecs_platform.specs.service import RouteSpec, ServiceSpec, definition_size_problems, network_mode, placement_problems
+from ecs_platform.specs.service_connect import (
+    ServiceConnectStackSpec,
+    service_connect_context_problems,
+    service_connect_problems,
+)
 from ecs_platform.specs.task import TaskSpec
 
 #: The service a stack runs when config has no ``services`` key: a public,
@@ -103,6 +108,9 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
     lattice: LatticeSpec | None = None
     """VPC Lattice: ``{serviceNetwork: create | <service network ARN>}``, the service network that
     services with ``lattice`` join. Default: none."""
+    service_connect: ServiceConnectStackSpec | None = None
+    """Service Connect, for services with ``callers``: ``{tls: {privateCaArn, kmsKey}}`` encrypts their
+    traffic with certificates ECS issues from an AWS Private CA. Default: no TLS."""
     jobs: dict[ServiceName, JobSpec] = {}
     """Job name (the service name rules, and no service's name) -> a task that runs to completion:
     on a ``schedule``, before services deploy (``runBefore``), or on demand. Default none."""
@@ -167,6 +175,7 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
         problems += lattice_problems(self.services, self.lattice, {n: (
             self.launch_type_for(s.launch_type, s.capacity_provider_strategy), network_mode(s, self))
             for n, s in self.services.items()})  # fmt: skip
+        problems += service_connect_problems(self.services, self.service_connect)
         public = self.application_services
         if public and self.vpc is not None and len(self.vpc.public_subnet_ids) < 2:
             problems.append((("vpc", "publicSubnetIds"), f"{len(self.vpc.public_subnet_ids)} subnet is too few for "
@@ -215,6 +224,7 @@ def context_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Lo
                             f"(allowed: {allowed(ids)})"))  # fmt: skip
     out += _arn_problems(spec, context) + _role_policy_problems(spec, context)
     out += lattice_context_problems(spec.lattice, context.region)
+    out += service_connect_context_problems(spec.service_connect, context.region)
     for at, task in spec.tasks():
         # The log group is named by prefix plus the provider's 26-character unique suffix.
         name = str(at[-1])
@@ -262,6 +272,9 @@ def _arn_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Loc, 
                 check((*at, "permissions", i, "resources", j), arn)
     check(("loadBalancer", "certificateArn"), spec.load_balancer.certificate_arn)
     check(("lattice", "serviceNetwork"), spec.lattice.service_network if spec.lattice else None)
+    tls = spec.service_connect.tls if spec.service_connect else None
+    check(("serviceConnect", "tls", "privateCaArn"), tls.private_ca_arn if tls else None)
+    check(("serviceConnect", "tls", "kmsKey"), tls.kms_key if tls else None)
     for name, svc in spec.services.items():
         for i, principal in enumerate(svc.lattice.principals if svc.lattice else ()):
             check(("services", name, "lattice", "principals", i), principal)

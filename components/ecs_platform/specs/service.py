@@ -30,6 +30,7 @@ from ecs_platform.specs.fields import (
 )
 from ecs_platform.specs.lattice import ServiceLattice
 from ecs_platform.specs.options import offered_problems
+from ecs_platform.specs.service_connect import ServiceConnectSpec
 from ecs_platform.specs.task import TaskSpec
 
 #: Defaults of the load balancer settings a public service has (they are refused
@@ -244,6 +245,9 @@ class ServiceSpec(TaskSpec):
     """Services of the stack that may call this one at ``http://<name>:<port>`` (Service
     Connect); its security group admits exactly their tasks, on ``port``. With ``lattice``, its
     auth policy admits their task roles too. Default none."""
+    service_connect: ServiceConnectSpec | None = None
+    """Service Connect proxy settings of a service with ``callers``: ``{appProtocol,
+    perRequestTimeout, idleTimeout}``. Default: ECS's (TCP, its timeouts)."""
     lattice: ServiceLattice = None
     """A VPC Lattice service in the stack's service network (``ecs-platform:lattice``): ``true`` or
     ``{protocol, port, principals}``; its IAM auth policy admits the ``callers``' task roles and

@@ -84,6 +84,16 @@ def _ebs(volume: dict[str, Any]) -> str:
             + (f"encrypted with {key}" if ebs.get("encrypted") else "NOT encrypted") + ", deleted with the task")
 
 
+def _connect_extras(served: dict[str, Any]) -> str:
+    """A served Service Connect endpoint's TLS and proxy timeouts."""
+    extras = ["TLS from private CA " + str(served["tls"]["issuerCertAuthority"]["awsPcaAuthorityArn"]).rsplit("/", 1)[-1]
+              ] if served.get("tls") else []  # fmt: skip
+    timeout = served.get("timeout") or {}
+    extras += [f"{label} {timeout[key]} s" for key, label in (("perRequestTimeoutSeconds", "per-request timeout"),
+                                                              ("idleTimeoutSeconds", "idle timeout")) if key in timeout]
+    return f" ({', '.join(extras)})" if extras else ""
+
+
 def _strategy(items: list[dict[str, Any]]) -> str:
     return ", ".join(
         f"{i['capacityProvider']} (weight {i.get('weight', 0)}"
@@ -276,7 +286,7 @@ class _Summaries:
             parts.append(f"in VPC Lattice (port {lattice.get('portName')}, registered by its infrastructure role)")
         connect = i.get("serviceConnectConfiguration") or {}
         if connect.get("enabled"):
-            served = [f"http://{a['dnsName']}:{a['port']}" for sv in connect.get("services") or []
+            served = [f"http://{a['dnsName']}:{a['port']}" + _connect_extras(sv) for sv in connect.get("services") or []
                       for a in sv.get("clientAlias") or []]  # fmt: skip
             parts.append("Service Connect " + (f"serving {', '.join(served)}" if served else "client"))
         if i.get("orderedPlacementStrategies"):
