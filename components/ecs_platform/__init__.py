@@ -13,11 +13,13 @@ from ecs_platform.errors import ConfigError
 from ecs_platform.external import ExternalCapacity
 from ecs_platform.iam import AwsContext, TaskRoles
 from ecs_platform.job import Job
+from ecs_platform.lattice import LatticeNetwork
 from ecs_platform.load_balancer import LoadBalancer
 from ecs_platform.network import Network, VpcControls
+from ecs_platform.network_load_balancer import NetworkLoadBalancer
 from ecs_platform.platform import Platform
 from ecs_platform.predeploy import PreDeployRun
-from ecs_platform.service import LoadBalancerRef, Service, ServiceConnectRef
+from ecs_platform.service import LatticeRef, LoadBalancerRef, NetworkLoadBalancerRef, Service, ServiceConnectRef
 from ecs_platform.specs import (
     AutoscalingSpec,
     CapacityProviderSpec,
@@ -73,11 +75,15 @@ __all__ = [
     "InstanceTypeSpec",
     "Job",
     "JobSpec",
+    "LatticeNetwork",
+    "LatticeRef",
     "LoadBalancer",
     "LoadBalancerRef",
     "LoadBalancerSpec",
     "MountSpec",
     "Network",
+    "NetworkLoadBalancer",
+    "NetworkLoadBalancerRef",
     "NetworkSpec",
     "PermissionSpec",
     "Platform",

@@ -81,7 +81,16 @@ class Service(pulumi.ComponentResource):
         network, required when the spec has ``lattice`` (then call :meth:`authorize_lattice` with the
         callers once they exist)."""
         ref = cluster.ref if isinstance(cluster, Cluster) else cluster
-        problems = wiring_problems("Service", {"cluster.arn": ref.arn, "vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
+        wired: dict[str, object] = {"cluster.arn": ref.arn, "vpc_id": vpc_id}
+        if isinstance(load_balancer, NetworkLoadBalancerRef):
+            wired |= {"load_balancer.arn": load_balancer.arn, "load_balancer.arn_suffix": load_balancer.arn_suffix,
+                      "load_balancer.security_group_id": load_balancer.security_group_id}  # fmt: skip
+            if spec.protocol == "TLS":  # a TLS listener needs the certificate and its policy
+                wired |= {"load_balancer.certificate_arn": load_balancer.certificate_arn,
+                          "load_balancer.ssl_policy": load_balancer.ssl_policy}  # fmt: skip
+        if lattice is not None:
+            wired |= {"lattice.service_network": lattice.service_network, "lattice.prefix_list_id": lattice.prefix_list_id}
+        problems = wiring_problems("Service", wired, {"subnet_ids": subnet_ids})
         problems += python_problems(type(spec), placement_problems(spec, ref.spec))
         if spec.is_public and load_balancer is None:
             problems.append("Service.load_balancer: None is missing (allowed: a LoadBalancerRef, required "
