@@ -62,7 +62,7 @@ PLATFORM_OWN = "is the platform's own container (allowed: another name)"
 SCRATCH_NAME = "is the name of a writablePaths volume (allowed: another name)"
 EXITS = "essential, so its exit stops the task (allowed: essential: false on it, or START/HEALTHY)"
 NO_SC = ("runs in {mode} mode on {lt}, where Service Connect cannot admit it by security group (allowed: "
-         "services on FARGATE or EC2 in awsvpc mode)")  # fmt: skip
+         "services on FARGATE, EC2 or MANAGED_INSTANCES in awsvpc mode)")  # fmt: skip
 NO_EFS_EXTERNAL = ("is an EFS volume, and ECS Anywhere cannot mount EFS (allowed: scratch volumes on EXTERNAL, or "
                    "run the service on FARGATE or EC2)")  # fmt: skip
 NO_EFS_SG = ("gives the tasks no security group for the EFS volume to admit (allowed: awsvpc with a created EFS "
@@ -342,7 +342,7 @@ BOTH: list[tuple[str, dict[str, Any], str, Callable[[], list[str]], str]] = [
      "PlatformSpec.services.api.callers[0]"),
     ("mount of an undeclared volume, in a program", svc(mounts={"/d": "d"}), "services.api.mounts./d",
      lambda: in_program(lambda: Service("api", ServiceSpec(**BASE, mounts={"/d": "d"}),
-                                        cluster=ClusterRef(arn=CLUSTER_ARN), vpc_id="vpc-1", subnet_ids=["subnet-1"])),
+                                        cluster=ClusterRef(arn=CLUSTER_ARN), vpc_id="vpc-0123456789abcdef0", subnet_ids=["subnet-0aaaaaaaaaaaaaaaa"])),
      "ServiceSpec.mounts./d"),
 ]  # fmt: skip
 
@@ -391,7 +391,7 @@ def test_a_component_refuses_a_sidecar_named_like_its_container() -> None:
     cluster = ClusterRef(arn=CLUSTER_ARN, spec=ClusterSpec())
 
     def build() -> None:
-        Service("svc", spec, cluster=cluster, vpc_id="vpc-1", subnet_ids=["subnet-1"], container_name="web")
+        Service("svc", spec, cluster=cluster, vpc_id="vpc-0123456789abcdef0", subnet_ids=["subnet-0aaaaaaaaaaaaaaaa"], container_name="web")
 
     # in_program also asserts that nothing was registered.
     assert in_program(build) == ["Service.container_name: 'web' is also a sidecar's name (allowed: a name none "

@@ -29,9 +29,9 @@ from ecs_platform import (
     TaskSpec,
 )
 from ecs_platform.cluster import fargate_strategy
+from ecs_platform.errors import ConfigError
 from ecs_platform.network_load_balancer import NetworkLoadBalancer
 from ecs_platform.service import LatticeRef, NetworkLoadBalancerRef
-from ecs_platform.errors import ConfigError
 from ecs_platform.tools.mock_cloud import ROOT, run_program
 
 CONFIG = {"aws:region": "us-east-1"}
@@ -67,9 +67,13 @@ def test_component_children_are_parented_and_named_after_it() -> None:
     assert {r.name for r in run.children(cluster)} == {"shop-exec-logs", "shop", "shop-capacity"}
 
 
+LISTENER_ARN = ("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/edge/50dc6c495c0c9188/"
+                "f2f7dc8efc522ab2")
+ROLE_E, ROLE_T = "arn:aws:iam::123456789012:role/e", "arn:aws:iam::123456789012:role/t"
+SUBNETS = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
 CLUSTER = ClusterRef(arn="arn:aws:ecs:us-east-1:123456789012:cluster/x")
-WIRING: dict[str, Any] = {"cluster": CLUSTER, "vpc_id": "vpc-1", "subnet_ids": ["subnet-1"]}
-LB_REF = LoadBalancerRef(listener_arn="l", security_group_id="sg-1")
+WIRING: dict[str, Any] = {"cluster": CLUSTER, "vpc_id": "vpc-0123456789abcdef0", "subnet_ids": ["subnet-0aaaaaaaaaaaaaaaa"]}
+LB_REF = LoadBalancerRef(listener_arn=LISTENER_ARN, security_group_id="sg-0123456789abcdef0")
 CONNECT = ServiceConnectRef(namespace_arn="arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-0123456789abcdef")
 WILDCARD_SECRET = "arn:aws:secretsmanager:us-east-1:123456789012:secret:*"
 
@@ -83,7 +87,7 @@ def _service(spec: ServiceSpec | None = None, name: str = "s", **wiring: Any) ->
 
 
 def _task_definition(spec: TaskSpec, **wiring: Any) -> TaskDefinition:
-    return TaskDefinition("t", spec, **{"cluster": CLUSTER, "execution_role_arn": "e", "task_role_arn": "t",
+    return TaskDefinition("t", spec, **{"cluster": CLUSTER, "execution_role_arn": ROLE_E, "task_role_arn": ROLE_T,
                                         "region": "us-east-1", **wiring})  # fmt: skip
 
 
@@ -93,7 +97,7 @@ BAD_ARGS = [
     ("service memory", lambda: _service(_spec(cpu=256, memory=4096)),
      "ServiceSpec.memory: 4096 is not a valid Fargate memory for cpu 256 (allowed: 512, 1024, 2048)"),
     ("service launch type", lambda: _service(_spec(launch_type="EC3")),
-     'ServiceSpec.launch_type: "EC3" is not allowed (allowed: FARGATE, FARGATE_SPOT, EC2, EXTERNAL)'),
+     'ServiceSpec.launch_type: "EC3" is not allowed (allowed: FARGATE, FARGATE_SPOT, EC2, EXTERNAL, MANAGED_INSTANCES)'),
     ("service launch type the cluster does not offer", lambda: _service(_spec(launch_type="EC2")),
      'ServiceSpec.launch_type: "EC2" is not offered by this cluster (allowed: FARGATE, FARGATE_SPOT; '),
     ("service desired count", lambda: _service(_spec(desired_count=-1)),
@@ -110,8 +114,8 @@ BAD_ARGS = [
      "Service.vpc_id: None is missing"),
     ("service on a cluster ref without an ARN", lambda: _service(cluster=ClusterRef(arn=None)),  # type: ignore[arg-type]
      "Service.cluster.arn: None is missing"),
-    ("service subnets as one string", lambda: _service(subnet_ids="subnet-1"),
-     'Service.subnet_ids: "subnet-1" is a string where a list belongs'),
+    ("service subnets as one string", lambda: _service(subnet_ids="subnet-0aaaaaaaaaaaaaaaa"),
+     'Service.subnet_ids: "subnet-0aaaaaaaaaaaaaaaa" is a string where a list belongs'),
     ("public service without a load balancer", lambda: _service(_spec(public=True)),
      "Service.load_balancer: None is missing"),
     ("cluster insights", lambda: Cluster("c", ClusterSpec(container_insights="yes")),
@@ -119,14 +123,14 @@ BAD_ARGS = [
     ("cluster on EC2 without a VPC for its instances", lambda: Cluster("c", ClusterSpec(launch_type="EC2")),
      "Cluster.vpc_id: None is missing"),
     ("cluster on EC2 with subnets as one string", lambda: Cluster(
-        "c", ClusterSpec(launch_type="EC2"), vpc_id="vpc-1", subnet_ids="subnet-1"),
-     'Cluster.subnet_ids: "subnet-1" is a string where a list belongs'),
+        "c", ClusterSpec(launch_type="EC2"), vpc_id="vpc-0123456789abcdef0", subnet_ids="subnet-0aaaaaaaaaaaaaaaa"),
+     'Cluster.subnet_ids: "subnet-0aaaaaaaaaaaaaaaa" is a string where a list belongs'),
     ("network zones", lambda: Network("n", NetworkSpec(), zones=[]),
      "Network.zones: [] is not 3 zones"),
     ("network zone count", lambda: Network("n", NetworkSpec(az_count=7), zones=[]),
      "NetworkSpec.az_count: 7 is out of range (allowed: 1..6)"),
     ("network existing VPC without subnets", lambda: Network(
-        "n", NetworkSpec(vpc=ExistingVpcSpec(vpc_id="vpc-1"))),  # type: ignore[call-arg]
+        "n", NetworkSpec(vpc=ExistingVpcSpec(vpc_id="vpc-0123456789abcdef0"))),  # type: ignore[call-arg]
      "ExistingVpcSpec.public_subnet_ids: missing"),
     ("task definition on Fargate in bridge mode", lambda: _task_definition(
         TaskSpec(user="1000", image="x", network_mode="bridge")),
@@ -134,20 +138,20 @@ BAD_ARGS = [
     ("task definition without a region", lambda: _task_definition(TaskSpec(user="1000", image="x"), region=None),
      "TaskDefinition.region: None is missing"),
     ("EC2 capacity provider name AWS refuses", lambda: Ec2Capacity(
-        "c", Ec2Spec(), cluster_name="x", vpc_id="vpc-1", subnet_ids=["subnet-1"],
+        "c", Ec2Spec(), cluster_name="x", vpc_id="vpc-0123456789abcdef0", subnet_ids=["subnet-0aaaaaaaaaaaaaaaa"],
         capacity_provider_name="ecs-capacity"),
      'Ec2Capacity.capacity_provider_name: "ecs-capacity" is not a capacity provider name AWS accepts'),
     ("load balancer without certificate", lambda: LoadBalancer(
-        "lb", LoadBalancerSpec(), vpc_id="vpc-1", subnet_ids=["subnet-1"], region="us-east-1"),
+        "lb", LoadBalancerSpec(), vpc_id="vpc-0123456789abcdef0", subnet_ids=SUBNETS, region="us-east-1"),
      "LoadBalancerSpec.certificate_arn: missing, and public services would be served over plain HTTP "
      "(allowed: an ACM certificate ARN, or allowPlainHttp: true for a stack without a domain)"),
     ("load balancer TLS policy", lambda: LoadBalancer("lb", LoadBalancerSpec(
         allow_plain_http=True, ssl_policy="ELBSecurityPolicy-2016-08"),
-        vpc_id="vpc-1", subnet_ids=["subnet-1"], region="us-east-1"),
+        vpc_id="vpc-0123456789abcdef0", subnet_ids=SUBNETS, region="us-east-1"),
      'LoadBalancerSpec.ssl_policy: "ELBSecurityPolicy-2016-08" is not a TLS 1.3 security policy'),
     ("load balancer subnets as one string", lambda: LoadBalancer(
-        "lb", LoadBalancerSpec(allow_plain_http=True), vpc_id="vpc-1", subnet_ids="subnet-1", region="us-east-1"),
-     'LoadBalancer.subnet_ids: "subnet-1" is a string where a list belongs'),
+        "lb", LoadBalancerSpec(allow_plain_http=True), vpc_id="vpc-0123456789abcdef0", subnet_ids="subnet-0aaaaaaaaaaaaaaaa", region="us-east-1"),
+     'LoadBalancer.subnet_ids: "subnet-0aaaaaaaaaaaaaaaa" is a string where a list belongs'),
     # issue 22: the network load balancer, VPC Lattice
     ("TCP service given the application load balancer", lambda: _service(_spec(public=True, protocol="TCP"),
                                                                          load_balancer=LB_REF),
@@ -155,13 +159,13 @@ BAD_ARGS = [
     ("TLS service on a network load balancer without its certificate", lambda: _service(
         _spec(public=True, protocol="TLS"), load_balancer=NetworkLoadBalancerRef(
             arn="arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/n/0123456789abcdef",
-            security_group_id="sg-1", arn_suffix="net/n/0123456789abcdef")),
+            security_group_id="sg-0123456789abcdef0", arn_suffix="net/n/0123456789abcdef")),
      "Service.load_balancer.certificate_arn: None is missing"),
     ("network load balancer without a listener", lambda: NetworkLoadBalancer(
-        "nlb", LoadBalancerSpec(), vpc_id="vpc-1", subnet_ids=["subnet-1"], listeners={}, region="us-east-1"),
+        "nlb", LoadBalancerSpec(), vpc_id="vpc-0123456789abcdef0", subnet_ids=["subnet-0aaaaaaaaaaaaaaaa"], listeners={}, region="us-east-1"),
      "NetworkLoadBalancer.listeners: {} has no listener"),
     ("network load balancer TLS listener without a certificate", lambda: NetworkLoadBalancer(
-        "nlb", LoadBalancerSpec(), vpc_id="vpc-1", subnet_ids=["subnet-1"], listeners={5432: "TLS"},
+        "nlb", LoadBalancerSpec(), vpc_id="vpc-0123456789abcdef0", subnet_ids=["subnet-0aaaaaaaaaaaaaaaa"], listeners={5432: "TLS"},
         region="us-east-1"),
      "NetworkLoadBalancer.listeners[5432]: TLS needs spec.certificate_arn"),
     ("Lattice spec without the service network", lambda: _service(_spec(lattice=True, callers=("web",)),
@@ -219,8 +223,8 @@ def test_component_args_accept_outputs_of_other_resources() -> None:
             _spec(image=pulumi.Output.concat("repo/", "app:1"),
                   secrets={"S": pulumi.Output.from_input("arn:aws:ssm:us-east-1:123456789012:parameter/p")}),
             cluster=cluster,
-            vpc_id=pulumi.Output.from_input("vpc-from-elsewhere"),
-            subnet_ids=pulumi.Output.from_input(["subnet-x", "subnet-y"]),
+            vpc_id=pulumi.Output.from_input("vpc-0fedcba9876543210"),
+            subnet_ids=pulumi.Output.from_input(["subnet-0cccccccccccccccc", "subnet-0dddddddddddddddd"]),
         )  # fmt: skip
 
     run = run_program("embed", config=CONFIG, program=program)
@@ -228,7 +232,7 @@ def test_component_args_accept_outputs_of_other_resources() -> None:
     [c] = json.loads(run.one("aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"])
     assert c["image"] == "repo/app:1"
     svc = run.one("aws:ecs/service:Service")
-    assert svc.inputs["networkConfiguration"]["subnets"] == ["subnet-x", "subnet-y"]
+    assert svc.inputs["networkConfiguration"]["subnets"] == ["subnet-0cccccccccccccccc", "subnet-0dddddddddddddddd"]
     assert svc.inputs["cluster"] == run.one("aws:ecs/cluster:Cluster").outputs["arn"]
 
 
@@ -266,7 +270,7 @@ def test_load_balancer_and_service_compose_without_the_platform() -> None:
     def program() -> None:
         lb = LoadBalancer("edge", LoadBalancerSpec(
             certificate_arn="arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
-            access_logs=False), vpc_id="vpc-1", subnet_ids=["subnet-a", "subnet-b"], region="us-east-1")  # fmt: skip
+            access_logs=False), vpc_id="vpc-0123456789abcdef0", subnet_ids=["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"], region="us-east-1")  # fmt: skip
         _service(_spec(public=True, desired_count=2,
                        autoscaling=AutoscalingSpec(min_count=2, max_count=6, requests_per_target=500)),
                  name="api", load_balancer=lb.ref)  # fmt: skip
@@ -291,7 +295,7 @@ def test_a_wildcard_secret_given_as_an_output_fails_the_deployment_without_grant
     run = run_program("embed", config=CONFIG, program=program)
     assert isinstance(run.error, ConfigError), run.error
     assert run.error.problems == [
-        f'secrets: "{WILDCARD_SECRET}" is not a secret reference (allowed: a Secrets Manager secret ARN '
+        f'ServiceSpec.secrets.DB: "{WILDCARD_SECRET}" is not a secret reference (allowed: a Secrets Manager secret ARN '
         "arn:aws:secretsmanager:<region>:<account>:secret:<name>[:<json-key>:<stage>:<version>] "
         "or an SSM parameter ARN arn:aws:ssm:<region>:<account>:parameter/<name>)"
     ]

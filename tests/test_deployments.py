@@ -24,6 +24,8 @@ ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
 TG = "aws:lb/targetGroup:TargetGroup"
 RULE = "aws:lb/listenerRule:ListenerRule"
 LISTENER = "aws:lb/listener:Listener"
+LISTENER_ARN = ("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/lb/50dc6c495c0c9188/"
+                "f2f7dc8efc522ab2")
 INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
@@ -417,8 +419,8 @@ def test_the_limits_themselves_load() -> None:
 def test_a_service_shifting_traffic_needs_the_load_balancers_test_listener() -> None:
     spec = ServiceSpec(image="nginx", user="1000", port=8080, public=True,
                        deployment=DeploymentSpec(strategy="blueGreen", test_port=8443))  # fmt: skip
-    ref = LoadBalancerRef(listener_arn="l", security_group_id="sg-1", arn_suffix="app/lb/1")
-    problems = in_program(lambda: Service("s", spec, cluster=_cluster(), vpc_id="vpc-1", subnet_ids=["subnet-1"],
+    ref = LoadBalancerRef(listener_arn=LISTENER_ARN, security_group_id="sg-0123456789abcdef0", arn_suffix="app/lb/50dc6c495c0c9188")
+    problems = in_program(lambda: Service("s", spec, cluster=_cluster(), vpc_id="vpc-0123456789abcdef0", subnet_ids=["subnet-0aaaaaaaaaaaaaaaa"],
                                           load_balancer=ref))  # fmt: skip
     assert problems == ["Service.load_balancer.test_listener_arns: has no listener on 8443 (allowed: the load "
                         "balancer's test listener on deployment.test_port, e.g. from LoadBalancer(test_ports=[8443]))"]
@@ -426,8 +428,8 @@ def test_a_service_shifting_traffic_needs_the_load_balancers_test_listener() -> 
 
 def test_a_public_service_needs_the_load_balancers_arn_suffix_for_its_alarms() -> None:
     spec = ServiceSpec(image="nginx", user="1000", port=8080, public=True)
-    ref = LoadBalancerRef(listener_arn="l", security_group_id="sg-1")
-    problems = in_program(lambda: Service("s", spec, cluster=_cluster(), vpc_id="vpc-1", subnet_ids=["subnet-1"],
+    ref = LoadBalancerRef(listener_arn=LISTENER_ARN, security_group_id="sg-0123456789abcdef0")
+    problems = in_program(lambda: Service("s", spec, cluster=_cluster(), vpc_id="vpc-0123456789abcdef0", subnet_ids=["subnet-0aaaaaaaaaaaaaaaa"],
                                           load_balancer=ref))  # fmt: skip
     assert problems == ["Service.load_balancer.arn_suffix: None is missing (allowed: the load balancer's ARN "
                         "suffix, required for a public service's deployment alarms and "
@@ -435,8 +437,9 @@ def test_a_public_service_needs_the_load_balancers_arn_suffix_for_its_alarms() -
 
 
 def test_the_load_balancer_refuses_a_test_port_of_its_own_listeners() -> None:
-    problems = in_program(lambda: LoadBalancer("lb", LoadBalancerSpec(allow_plain_http=True), vpc_id="vpc-1",
-                                               subnet_ids=["a", "b"], region="us-east-1", test_ports=[443]))  # fmt: skip
+    problems = in_program(lambda: LoadBalancer("lb", LoadBalancerSpec(allow_plain_http=True), vpc_id="vpc-0123456789abcdef0",
+                                               subnet_ids=["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+                                               region="us-east-1", test_ports=[443]))  # fmt: skip
     assert problems == ["LoadBalancer.test_ports[0]: 443 is not a free port for a test listener (allowed: "
                         "1..65535, each once, other than 80 and 443)"]
 

@@ -50,6 +50,12 @@ DOCUMENTED: dict[str, dict[str, Any]] = {
     # role per purpose (EBS task volumes, VPC Lattice, Service Connect TLS)
     **{kind: {"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"}, "Action": "sts:AssumeRole"}
        for kind in ("ecs-infrastructure-volumes", "ecs-infrastructure-lattice", "ecs-infrastructure-tls")},
+    # infrastructure_IAM_role.html (Managed Instances): ecs.amazonaws.com, no conditions
+    "managed-instances-infrastructure": {"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"},
+                                         "Action": "sts:AssumeRole"},
+    # managed-instances-instance-profile.html: ec2.amazonaws.com, no conditions
+    "managed-instances-instance": {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                                   "Action": "sts:AssumeRole"},
     # scheduler cross-service-confused-deputy-prevention.html: aws:SourceAccount and aws:SourceArn,
     # the schedule group's ARN (never a schedule's), both StringEquals
     "scheduler": {"Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole",

@@ -319,6 +319,7 @@ def test_an_adopted_vpc_gets_no_endpoint_and_no_nat_instance() -> None:
 
 
 def test_the_components_refuse_an_endpoint_name_they_do_not_offer() -> None:
-    with pytest.raises(ValueError, match="not interface endpoints the platform offers"):
-        VpcEndpoints("x", vpc_id="vpc-1", vpc_cidr="10.0.0.0/16", private_subnet_ids=[],
+    with pytest.raises(ConfigError, match=r'VpcEndpoints.interface\[0\]: "s3" is not an interface endpoint the platform '
+                       "offers"):  # fmt: skip
+        VpcEndpoints("x", vpc_id="vpc-0123456789abcdef0", vpc_cidr="10.0.0.0/16", private_subnet_ids=[],
                      private_route_table_ids=[], interface=["s3"])  # fmt: skip

@@ -119,12 +119,12 @@ def test_a_wildcard_resource_given_as_an_output_fails_the_deployment_without_gra
         spec = ServiceSpec(image="nginx", user="1000",
                            permissions=[PermissionSpec(actions=TRACES, resources=[pulumi.Output.from_input("*")])])
         Service("api", spec, cluster=ClusterRef(arn="arn:aws:ecs:us-east-1:123456789012:cluster/x"),
-                vpc_id="vpc-1", subnet_ids=["subnet-1"])  # fmt: skip
+                vpc_id="vpc-0123456789abcdef0", subnet_ids=["subnet-0aaaaaaaaaaaaaaaa"])  # fmt: skip
 
     run = run_program("embed", config={"aws:region": "us-east-1"}, program=program)
     assert isinstance(run.error, ConfigError), run.error
     assert run.error.problems == [
-        'resources: "*" is not a resource ARN (allowed: an ARN such as arn:aws:s3:::my-bucket/*; wildcards for '
+        'ServiceSpec.permissions[0].resources[0]: "*" is not a resource ARN (allowed: an ARN such as arn:aws:s3:::my-bucket/*; wildcards for '
         "every resource such as `*` or arn:aws:s3:::* are refused)"
     ]
     assert not [p for p in run.of_type(ROLE_POLICY) if p.name.endswith("task-policy")]

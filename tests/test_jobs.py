@@ -621,13 +621,13 @@ def test_a_job_embedded_in_another_program_runs_on_a_cluster_it_did_not_create()
 
     def program() -> None:
         Job("report", JobSpec(image="busybox:1.37", user="1000", schedule="rate(1 day)"),
-            cluster=ClusterRef(arn=cluster, name_prefix="team"), vpc_id="vpc-1", subnet_ids=["subnet-1"])
+            cluster=ClusterRef(arn=cluster, name_prefix="team"), vpc_id="vpc-0123456789abcdef0", subnet_ids=["subnet-0aaaaaaaaaaaaaaaa"])
 
     run = run_program("embed", config={"aws:region": "us-east-1"}, program=program)
     assert run.error is None, run.error
     target = run.one(SCHEDULE).inputs["target"]
     assert target["arn"] == cluster
-    assert target["ecsParameters"]["networkConfiguration"]["subnets"] == ["subnet-1"]
+    assert target["ecsParameters"]["networkConfiguration"]["subnets"] == ["subnet-0aaaaaaaaaaaaaaaa"]
     assert run.one(TASK_DEF).inputs["family"] == "team-report"
 
 
@@ -639,7 +639,7 @@ def test_a_job_on_ec2_without_the_clusters_capacity_provider_is_refused_before_a
         Job("report", JobSpec(image="busybox:1.37", user="1000", launch_type="EC2"),
             cluster=ClusterRef(arn="arn:aws:ecs:us-east-1:123456789012:cluster/x",
                                spec=ClusterSpec(ec2={"instanceTypes": ["m7g.large"]})),
-            vpc_id="vpc-1", subnet_ids=["subnet-1"])  # fmt: skip
+            vpc_id="vpc-0123456789abcdef0", subnet_ids=["subnet-0aaaaaaaaaaaaaaaa"])  # fmt: skip
 
     assert in_program(program) == [
         "Job.cluster.ec2_capacity_provider_name: None is missing (allowed: the cluster's EC2 capacity provider, "

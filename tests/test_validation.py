@@ -84,7 +84,7 @@ def config_problems(overrides: dict[str, Any], stack: str = "dev", stack_name: s
 
 CASES: list[tuple[str, dict[str, Any], str]] = [
     ("unknown launch type", {"launchType": "LAMBDA"},
-     'ecs-platform:launchType: "LAMBDA" is not allowed (allowed: FARGATE, FARGATE_SPOT, EC2, EXTERNAL)'),
+     'ecs-platform:launchType: "LAMBDA" is not allowed (allowed: FARGATE, FARGATE_SPOT, EC2, EXTERNAL, MANAGED_INSTANCES)'),
     ("azCount zero", {"azCount": 0}, "ecs-platform:azCount: 0 is out of range (allowed: 1..6)"),
     ("azCount seven", {"azCount": 7}, "ecs-platform:azCount: 7 is out of range (allowed: 1..6)"),
     ("azCount not a number", {"azCount": "two"},
@@ -492,7 +492,7 @@ def test_fargate_memory_checked_once_launch_type_is_valid() -> None:
     # An unknown launch type leaves nothing to size the task against: one problem, not two.
     assert config_problems(
         {"launchType": "LAMBDA", "services": {"api": {"image": "nginx", "user": "1000", "memory": 4096}}}
-    ) == ['ecs-platform:launchType: "LAMBDA" is not allowed (allowed: FARGATE, FARGATE_SPOT, EC2, EXTERNAL)']
+    ) == ['ecs-platform:launchType: "LAMBDA" is not allowed (allowed: FARGATE, FARGATE_SPOT, EC2, EXTERNAL, MANAGED_INSTANCES)']
 
 
 @pytest.mark.parametrize("stack_name", ["prod", "production", "prod-eu", "prod_eu"])
@@ -533,7 +533,7 @@ def service_problems(cluster: ClusterSpec | None = None, ec2_provider: str | Non
 
     def build() -> None:
         ref = ClusterRef(arn=CLUSTER_ARN, spec=cluster or ClusterSpec(), ec2_capacity_provider_name=ec2_provider)
-        Service("api", ServiceSpec(**spec), cluster=ref, vpc_id="vpc-1", subnet_ids=["subnet-1"])
+        Service("api", ServiceSpec(**spec), cluster=ref, vpc_id="vpc-0123456789abcdef0", subnet_ids=["subnet-0aaaaaaaaaaaaaaaa"])
 
     return in_program(build)
 
@@ -584,7 +584,7 @@ def test_spec_built_in_python_reports_the_rule(build: Callable[[], Any], expecte
 def test_bad_spec_in_a_program_registers_nothing() -> None:
     def build() -> None:
         spec = ServiceSpec(**BASE, port=80, routes=[RouteSpec(paths=[f"/{i}" for i in range(6)])])
-        Service("api", spec, cluster=ClusterRef(arn=CLUSTER_ARN), vpc_id="vpc-1", subnet_ids=["subnet-1"])
+        Service("api", spec, cluster=ClusterRef(arn=CLUSTER_ARN), vpc_id="vpc-0123456789abcdef0", subnet_ids=["subnet-0aaaaaaaaaaaaaaaa"])
 
     assert in_program(build) == [
         "RouteSpec: 6 paths and hosts in one route (allowed: at most 5 per route; split it into several routes)"

@@ -8,6 +8,7 @@ config validates into) plus the wiring it needs from other resources.
 """
 
 from ecs_platform.cluster import Cluster, ClusterRef
+from ecs_platform.daemon import Daemon
 from ecs_platform.ec2_capacity import Ec2Capacity
 from ecs_platform.errors import ConfigError
 from ecs_platform.external import ExternalCapacity
@@ -15,6 +16,7 @@ from ecs_platform.iam import AwsContext, TaskRoles
 from ecs_platform.job import Job
 from ecs_platform.lattice import LatticeNetwork
 from ecs_platform.load_balancer import LoadBalancer
+from ecs_platform.managed_instances import ManagedInstancesCapacity
 from ecs_platform.network import Network, VpcControls
 from ecs_platform.network_load_balancer import NetworkLoadBalancer
 from ecs_platform.platform import Platform
@@ -25,6 +27,7 @@ from ecs_platform.specs import (
     CapacityProviderSpec,
     ClusterSpec,
     ContainerSpec,
+    DaemonSpec,
     EbsSpec,
     Ec2Spec,
     EfsSpec,
@@ -34,6 +37,7 @@ from ecs_platform.specs import (
     InstanceTypeSpec,
     JobSpec,
     LoadBalancerSpec,
+    ManagedInstancesSpec,
     MountSpec,
     NetworkSpec,
     PermissionSpec,
@@ -62,6 +66,8 @@ __all__ = [
     "ClusterSpec",
     "ConfigError",
     "ContainerSpec",
+    "Daemon",
+    "DaemonSpec",
     "EbsSpec",
     "Ec2Capacity",
     "Ec2Spec",
@@ -80,6 +86,8 @@ __all__ = [
     "LoadBalancer",
     "LoadBalancerRef",
     "LoadBalancerSpec",
+    "ManagedInstancesCapacity",
+    "ManagedInstancesSpec",
     "MountSpec",
     "Network",
     "NetworkLoadBalancer",

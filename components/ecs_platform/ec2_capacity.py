@@ -8,11 +8,11 @@ from collections.abc import Mapping, Sequence
 import pulumi
 import pulumi_aws as aws
 
-from ecs_platform.errors import raise_if
+from ecs_platform.boundary import Boundary, PlainStr
 from ecs_platform.iam import AwsContext, managed_policy_role
 from ecs_platform.specs import Ec2Spec
-from ecs_platform.specs.fields import capacity_provider_name_check
-from ecs_platform.wiring import wiring_problems
+from ecs_platform.specs.fields import TagKey, TagValue, capacity_provider_name_check
+from ecs_platform.wiring import ECS_NAME, SUBNET_ID, VPC_ID, deferred_wiring
 
 ECS_INSTANCE_POLICY = "policy/service-role/AmazonEC2ContainerServiceforEC2Role"
 SSM_CORE_POLICY = "policy/AmazonSSMManagedInstanceCore"
@@ -73,13 +73,25 @@ class Ec2Capacity(pulumi.ComponentResource):
         ``instance_tags`` go on the instances and their volumes (launch template tag specs).
         ``capacity_provider_name`` must be unique in the account and region and not start
         with ``aws``, ``ecs`` or ``fargate``; default ``cp-<name>``."""
-        problems = wiring_problems("Ec2Capacity", {"cluster_name": cluster_name, "vpc_id": vpc_id},
-                                   {"subnet_ids": subnet_ids})  # fmt: skip
+        bd = Boundary("Ec2Capacity", name, opts)
+        checked = bd.spec("spec", spec, Ec2Spec)
+        bd.wiring("cluster_name", cluster_name, ECS_NAME)
+        bd.wiring("vpc_id", vpc_id, VPC_ID)
+        bd.wiring_list("subnet_ids", subnet_ids, SUBNET_ID)
+        context = bd.context("context", context)
+        instance_tags = bd.plain("instance_tags", instance_tags, dict[TagKey, TagValue] | None)
+        capacity_provider_name = bd.plain("capacity_provider_name", capacity_provider_name, PlainStr | None)
         cp_name = capacity_provider_name or f"cp-{name}"
         cp_problem = capacity_provider_name_check(cp_name)
         if cp_problem:
-            problems.append(f"Ec2Capacity.capacity_provider_name: {cp_problem}")
-        raise_if(problems, "Ec2Capacity")
+            bd.add("capacity_provider_name", cp_problem)
+        bd.autoname("name", name, "aws:iam/role:Role", f"{name}-instance", "IAM role name")
+        bd.autoname("name", name, "aws:ec2/securityGroup:SecurityGroup", f"{name}-sg", "security group name")
+        bd.done(self)
+        assert checked is not None
+        spec = checked
+        cluster_name = deferred_wiring(cluster_name, ECS_NAME, "Ec2Capacity.cluster_name")
+        subnet_ids = deferred_wiring(subnet_ids, SUBNET_ID, "Ec2Capacity.subnet_ids", many=True)
         super().__init__("ecs-platform:cluster:Ec2Capacity", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))

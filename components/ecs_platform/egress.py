@@ -10,7 +10,11 @@ import pulumi
 import pulumi_aws as aws
 
 from ecs_platform import facts
+from ecs_platform.boundary import Boundary
+from ecs_platform.errors import allowed, show
 from ecs_platform.iam import AwsContext, managed_policy_role
+from ecs_platform.specs.fields import Cidr, TagKey, TagValue
+from ecs_platform.wiring import SUBNET_ID, VPC_ID
 
 SSM_CORE_POLICY = "policy/AmazonSSMManagedInstanceCore"
 #: The NAT instance's health alarm: EC2's status checks (instance and system), published every
@@ -91,6 +95,17 @@ class NatInstance(pulumi.ComponentResource):
     ) -> None:
         """``public_subnet_id`` is in ``zone`` (a zone name of the region); every table of
         ``private_route_table_ids`` gets the default route through the instance."""
+        bd = Boundary("NatInstance", name, opts)
+        context = bd.context("context", context)
+        bd.wiring("vpc_id", vpc_id, VPC_ID)
+        bd.plain("vpc_cidr", vpc_cidr, Cidr)
+        bd.wiring("public_subnet_id", public_subnet_id, SUBNET_ID)
+        if instance_type not in facts.NAT_INSTANCE_TYPES:
+            bd.add("instance_type", f"{show(instance_type)} is not a NAT instance type the platform prices "
+                   f"(allowed: {allowed(facts.NAT_INSTANCE_TYPES)})")  # fmt: skip
+        instance_tags = bd.plain("instance_tags", instance_tags, dict[TagKey, TagValue] | None)
+        bd.claim("ecs-platform:network:NatInstance", name, "name", "is the name")
+        bd.done(self)
         super().__init__("ecs-platform:network:NatInstance", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
@@ -254,10 +269,16 @@ class VpcEndpoints(pulumi.ComponentResource):
         context: AwsContext | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        unknown = [n for n in interface if n not in facts.INTERFACE_ENDPOINTS]
-        if unknown:
-            raise ValueError(f"VpcEndpoints.interface: {unknown} are not interface endpoints the platform offers "
-                             f"(allowed: {', '.join(facts.INTERFACE_ENDPOINTS)})")  # fmt: skip
+        bd = Boundary("VpcEndpoints", name, opts)
+        context = bd.context("context", context)
+        bd.wiring("vpc_id", vpc_id, VPC_ID)
+        bd.plain("vpc_cidr", vpc_cidr, Cidr)
+        for i, n in enumerate(interface):
+            if n not in facts.INTERFACE_ENDPOINTS:
+                bd.add(f"interface[{i}]", f"{show(n)} is not an interface endpoint the platform offers (allowed: "
+                       f"{allowed(list(facts.INTERFACE_ENDPOINTS))})")  # fmt: skip
+        bd.claim("ecs-platform:network:VpcEndpoints", name, "name", "is the name")
+        bd.done(self)
         super().__init__("ecs-platform:network:VpcEndpoints", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))

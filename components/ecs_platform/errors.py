@@ -15,6 +15,8 @@ from typing import Any
 
 import pulumi
 
+from ecs_platform import program
+
 
 class ConfigError(pulumi.RunError):
     """Bad input found before any resource was registered.
@@ -24,14 +26,43 @@ class ConfigError(pulumi.RunError):
 
     def __init__(self, problems: Sequence[str], source: str = "configuration") -> None:
         self.problems = list(problems)
+        self.source = source
         lines = "\n".join(f"  - {p}" for p in self.problems)
         super().__init__(f"invalid {source} ({len(self.problems)} problem(s)):\n{lines}")
 
 
 def raise_if(problems: Sequence[str], source: str = "configuration") -> None:
-    """Raise one :class:`ConfigError` listing every problem, if there are any."""
+    """Raise one :class:`ConfigError` listing every problem, if there are any (and remember,
+    for :func:`deferred_error`, that the program was refused them)."""
     if problems:
+        program.record_refusal(source, list(problems))
         raise ConfigError(problems, source)
+
+
+#: The source of a problem found in a value known only during the deployment.
+DEFERRED_SOURCE = "input (known during the deployment)"
+
+
+def deferred_error(problems: Sequence[str]) -> BaseException:
+    """The error for bad values that only became known during the deployment (an Output's).
+
+    Such a check runs after the program body, while Pulumi waits for the registrations it
+    gates; whichever of those fails first is what the engine reports, in place of the error
+    the program itself raised. So a pending check never hides the program's own error: when
+    the program raised one, that error is reported, with these problems added (to its
+    problems if it is a :class:`ConfigError`, else as a note).
+    """
+    own = program.raised()
+    if isinstance(own, ConfigError):
+        return ConfigError(own.problems + list(problems), own.source)
+    if isinstance(own, BaseException):
+        own.add_note("Also found once values were known during the deployment:\n"
+                     + "\n".join(f"  - {p}" for p in problems))  # fmt: skip
+        return own
+    earlier = program.refusals() if own is program.NOT_FOUND else []
+    if not earlier:
+        return ConfigError(problems, DEFERRED_SOURCE)
+    return ConfigError([p for _, found in earlier for p in found] + list(problems), earlier[0][0])
 
 
 def show(value: Any) -> str:

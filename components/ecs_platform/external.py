@@ -6,9 +6,10 @@ from __future__ import annotations
 import pulumi
 import pulumi_aws as aws
 
+from ecs_platform.boundary import Boundary
 from ecs_platform.iam import AwsContext, managed_policy_role
 from ecs_platform.specs import ExternalSpec
-from ecs_platform.wiring import check_wiring
+from ecs_platform.wiring import ECS_NAME, deferred_wiring
 
 INSTALL_SCRIPT = "https://amazon-ecs-agent.s3.amazonaws.com/ecs-anywhere-install-latest.sh"
 #: AWS documents the ECS Anywhere role with exactly these two managed policies.
@@ -50,7 +51,15 @@ class ExternalCapacity(pulumi.ComponentResource):
         context: AwsContext | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        check_wiring("ExternalCapacity", {"cluster_name": cluster_name})
+        bd = Boundary("ExternalCapacity", name, opts)
+        checked = bd.spec("spec", spec, ExternalSpec)
+        bd.wiring("cluster_name", cluster_name, ECS_NAME)
+        context = bd.context("context", context)
+        bd.autoname("name", name, "aws:iam/role:Role", f"{name}-role", "IAM role name")
+        bd.done(self)
+        assert checked is not None
+        spec = checked
+        cluster_name = deferred_wiring(cluster_name, ECS_NAME, "ExternalCapacity.cluster_name")
         super().__init__("ecs-platform:cluster:ExternalCapacity", name, None, opts)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
         self.role, self.policy_attachments = managed_policy_role(

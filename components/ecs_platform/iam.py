@@ -17,56 +17,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from ecs_platform import facts
+from ecs_platform.boundary import Boundary
+from ecs_platform.context import AwsContext as AwsContext
+from ecs_platform.context import trust_policy as trust_policy
+from ecs_platform.errors import deferred_error
 from ecs_platform.outputs import after
 from ecs_platform.specs import TaskSpec, task_policy
 from ecs_platform.storage import EfsMount, efs_statements
+from ecs_platform.wiring import KMS_KEY_ARN, LOG_GROUP_ARN
 
 EXECUTION_MANAGED_POLICY = "policy/service-role/AmazonECSTaskExecutionRolePolicy"
 EXEC_CHANNEL_ACTIONS = task_policy.EXEC_CHANNEL_ACTIONS
 unscoped_statement = task_policy.unscoped_statement
-
-
-@dataclass
-class AwsContext:
-    """Account, region and partition, looked up once and shared by components."""
-
-    account_id: pulumi.Input[str]
-    region: pulumi.Input[str]
-    partition: pulumi.Input[str] = "aws"
-    _trust: dict[str, pulumi.Output[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
-
-    def trust(self, kind: str) -> pulumi.Output[str]:
-        """The trust policy of a role of ``kind`` (a key of :data:`facts.TRUST_FORMS`) in this
-        account and region, built once and shared by every role of that kind."""
-        if kind not in self._trust:
-            self._trust[kind] = trust_policy(self, kind)
-        return self._trust[kind]
-
-    @staticmethod
-    def lookup(opts: pulumi.InvokeOutputOptions | None = None) -> AwsContext:
-        """Ask the provider (``getCallerIdentity``, ``getRegion``, ``getPartition``)."""
-        return AwsContext(
-            account_id=aws.get_caller_identity_output(opts=opts).account_id,
-            region=aws.get_region_output(opts=opts).region,
-            partition=aws.get_partition_output(opts=opts).partition,
-        )
-
-
-def trust_policy(ctx: AwsContext, kind: str) -> pulumi.Output[str]:
-    """The trust policy (JSON) of a role of ``kind``, as AWS documents it
-    (:func:`facts.trust_document`), in ``ctx``'s account and region."""
-    if kind not in facts.TRUST_FORMS:
-        raise ValueError(f"{kind!r} is not a documented role kind (allowed: {', '.join(facts.TRUST_FORMS)})")
-    return pulumi.Output.all(ctx.account_id, ctx.region, ctx.partition).apply(
-        lambda v: json.dumps(facts.trust_document(kind, str(v[0]), str(v[1]), str(v[2])))
-    )
 
 
 def managed_policy_role(
@@ -171,6 +138,58 @@ def exec_statements(
     return task_policy.exec_statements(log_group_arn, kms_key_arn)
 
 
+def role_problems(bd: Boundary, name: str, spec: TaskSpec, ref: Any, context: AwsContext | None,
+                  efs: Sequence[tuple[EfsMount, bool]] = ()) -> None:  # fmt: skip
+    """What :class:`TaskRoles` ``name`` checks before it registers anything (and the components
+    that create one, before their own first child): its role names, and its inline policies
+    within IAM's quota, measured as sent (values known only during the deployment count as
+    empty; they are measured again once known)."""
+    arg = "name"
+    for role in ("execution", "task"):
+        bd.autoname(arg, bd.name, "aws:iam/role:Role", f"{name}-{role}", "IAM role name")
+    label = type(spec).__name__
+    exec_log = getattr(ref, "exec_log_group_arn", None) if ref is not None else None
+    exec_key = getattr(ref, "kms_key_arn", None) if ref is not None else None
+    statements = _task_statements(spec, context or AwsContext("", "", ""), exec_log, exec_key, efs)
+    problem = task_policy.role_policy_problem(task_policy.policy_size(statements), "task role")
+    if problem:
+        bd.problems.append(f"{label}.permissions: {problem}")
+    secrets = [a for c in spec.containers.values() for a in c.secrets.values() if isinstance(a, str)]
+    keyed = [(k, [a for a in c.secrets.values() if isinstance(a, str)])
+             for c in spec.containers.values() for k in c.secrets_kms_keys if isinstance(k, str)]  # fmt: skip
+    read = task_policy.secrets_statements(secrets) + task_policy.secrets_key_statements(keyed)
+    problem = task_policy.role_policy_problem(task_policy.policy_size(read), "execution role")
+    if problem:
+        bd.problems.append(f"{label}.secrets: {problem}")
+
+
+def _task_statements(spec: TaskSpec, ctx: AwsContext, exec_log_group_arn: pulumi.Input[str] | None,
+                     exec_kms_key_arn: pulumi.Input[str] | None,
+                     efs: Sequence[tuple[EfsMount, bool]]) -> list[dict[str, Any]]:  # fmt: skip
+    statements = task_policy.granted_statements(spec.permissions)
+    if spec.exec_enabled:
+        statements += exec_statements(ctx, exec_log_group_arn, exec_kms_key_arn)
+    statements += efs_statements(efs)
+    if spec.consumed_queue is not None:
+        statements += task_policy.queue_statements(spec.consumed_queue, spec.consumed_queue_key)
+    return statements
+
+
+def sized_policy(document: pulumi.Input[str], path: str, role: str) -> pulumi.Input[str]:
+    """A role's policy document as sent, within IAM's quota once its Outputs are known (a plain one
+    was measured up front)."""
+    if isinstance(document, str):
+        return document
+
+    def verify(text: str) -> str:
+        problem = task_policy.role_policy_problem(task_policy.text_size(text), role)
+        if problem:
+            raise deferred_error([f"{path}: {problem}"])
+        return text
+
+    return pulumi.Output.from_input(document).apply(verify)  # type: ignore[arg-type]
+
+
 class TaskRoles(pulumi.ComponentResource):
     """The execution role and the task role of one service.
 
@@ -199,6 +218,19 @@ class TaskRoles(pulumi.ComponentResource):
         on ``exec_kms_key_arn`` (the key of its sessions, when the cluster has one), and for each
         ``(mount, read_only)`` of ``efs`` the EFS client grant through that access point, and for a
         queue worker (``spec.consumed_queue``) the consumer actions on exactly its queue."""
+        bd = Boundary("TaskRoles", name, opts)
+        checked = bd.spec("spec", spec, TaskSpec)
+        context = bd.context("context", context)
+        bd.wiring("exec_log_group_arn", exec_log_group_arn, LOG_GROUP_ARN, context, optional=True)
+        bd.wiring("exec_kms_key_arn", exec_kms_key_arn, KMS_KEY_ARN, context, optional=True)
+        for i, item in enumerate(efs):
+            if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], EfsMount)):
+                bd.add(f"efs[{i}]", f"{item!r} is not an (EfsMount, read_only) pair (allowed: such pairs)")
+        if checked is not None and bd.ok:
+            role_problems(bd, name, checked, None, context, efs)
+        bd.done(self)
+        assert checked is not None
+        spec = checked
         super().__init__("ecs-platform:iam:TaskRoles", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
@@ -218,7 +250,8 @@ class TaskRoles(pulumi.ComponentResource):
             self.execution_secrets_policy = aws.iam.RolePolicy(
                 f"{name}-execution-secrets",
                 role=self.execution_role.name,
-                policy=policy_document(secrets_statements(secret_arns, keyed)),
+                policy=sized_policy(policy_document(secrets_statements(secret_arns, keyed)),
+                                    f"{type(spec).__name__}.secrets", "execution role"),
                 opts=child,
             )
 
@@ -228,18 +261,13 @@ class TaskRoles(pulumi.ComponentResource):
             description="Application: only what stack config grants",
             opts=child,
         )
-        statements = task_policy.granted_statements(spec.permissions)
-        if spec.exec_enabled:
-            statements += exec_statements(ctx, exec_log_group_arn, exec_kms_key_arn)
-        statements += efs_statements(efs)
-        if spec.consumed_queue is not None:
-            statements += task_policy.queue_statements(spec.consumed_queue, spec.consumed_queue_key)
+        statements = _task_statements(spec, ctx, exec_log_group_arn, exec_kms_key_arn, efs)
         self.task_policy: aws.iam.RolePolicy | None = None
         if statements:
             self.task_policy = aws.iam.RolePolicy(
                 f"{name}-task-policy",
                 role=self.task_role.name,
-                policy=policy_document(statements),
+                policy=sized_policy(policy_document(statements), f"{type(spec).__name__}.permissions", "task role"),
                 opts=child,
             )
 
@@ -265,6 +293,12 @@ class SharedTaskRoles(pulumi.ComponentResource):
 
     def __init__(self, name: str, *, context: AwsContext | None = None,
                  opts: pulumi.ResourceOptions | None = None) -> None:  # fmt: skip
+        bd = Boundary("SharedTaskRoles", name, opts)
+        context = bd.context("context", context)
+        bd.autoname("name", name, "aws:iam/role:Role", f"{name}-execution", "IAM role name")
+        bd.autoname("name", name, "aws:iam/role:Role", f"{name}-task", "IAM role name")
+        bd.claim("ecs-platform:iam:SharedTaskRoles", name, "name", "is the name")
+        bd.done(self)
         super().__init__("ecs-platform:iam:SharedTaskRoles", name, None, opts)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
         self.execution_role, (self.execution_policy_attachment,) = managed_policy_role(

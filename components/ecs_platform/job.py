@@ -27,19 +27,20 @@ import pulumi
 import pulumi_aws as aws
 
 from ecs_platform import facts
-from ecs_platform.cluster import CapacityStrategyItem, Cluster, ClusterRef, task_strategy
+from ecs_platform.boundary import Boundary, task_in_stack, task_problems_in_stack
+from ecs_platform.cluster import CapacityStrategyItem, Cluster, ClusterRef, checked_ref, ref_in_stack, task_strategy
 from ecs_platform.ebs import EbsRole, ebs_role, ebs_volume, run_task_volume_configurations
-from ecs_platform.errors import raise_if
-from ecs_platform.iam import AwsContext, TaskRoles, policy_document
+from ecs_platform.errors import show
+from ecs_platform.iam import AwsContext, TaskRoles, policy_document, role_problems
 from ecs_platform.outputs import after, tag_children
 from ecs_platform.predeploy import PreDeployRun
 from ecs_platform.specs import JobSpec
-from ecs_platform.specs.base import python_problems
 from ecs_platform.specs.provider import AwsProviderSpec
-from ecs_platform.specs.service import network_mode, placement_problems
+from ecs_platform.specs.service import network_mode
+from ecs_platform.specs.task import ContainerName
 from ecs_platform.storage import adopted_mount
-from ecs_platform.task_definition import TaskDefinition
-from ecs_platform.wiring import wiring_problems
+from ecs_platform.task_definition import TaskDefinition, definition_problems
+from ecs_platform.wiring import SUBNET_ID, VPC_ID, deferred_wiring
 
 #: SQS keeps a message at most 14 days (MessageRetentionPeriod, SetQueueAttributes): the
 #: dead-letter queue keeps failed invocations as long as SQS allows.
@@ -108,6 +109,43 @@ def run_task_command(
     return shlex.join(args)
 
 
+def _problems(bd: Boundary, name: str, spec: JobSpec, ref: ClusterRef, container_name: str,
+              context: AwsContext | None) -> None:  # fmt: skip
+    """Everything the job and its children check before the first of them exists."""
+    launch_type = ref.spec.launch_type_for(spec.launch_type, spec.capacity_provider_strategy)
+    if launch_type == "EC2" and ref.ec2_capacity_provider_name is None:
+        bd.problems.append("Job.cluster.ec2_capacity_provider_name: None is missing (allowed: the cluster's EC2 "
+                           "capacity provider, required on EC2)")  # fmt: skip
+    if launch_type == "MANAGED_INSTANCES" and ref.managed_instances_capacity_provider_name is None:
+        bd.problems.append("Job.cluster.managed_instances_capacity_provider_name: None is missing (allowed: the "
+                           "cluster's Managed Instances capacity provider, required on MANAGED_INSTANCES)")  # fmt: skip
+    if spec.exec_enabled and ref.exec_log_group_arn is None:
+        bd.problems.append("Job.cluster.exec_log_group_arn: None is missing (allowed: the cluster's ECS Exec "
+                           "audit log group, required with exec)")  # fmt: skip
+    if container_name in spec.sidecars:
+        bd.add("container_name", f"{show(container_name)} is also a sidecar's name (allowed: a name none of the "
+               "spec's sidecars has)")  # fmt: skip
+    names = "container_name" if container_name != name else "name"
+    prefix = ref.name_prefix
+    derived = "cluster.name_prefix" if prefix else "name"  # the family's and log group's source
+    bd.autoname("name", name, "aws:ec2/securityGroup:SecurityGroup", f"{name}-sg", "security group name")
+    if spec.schedule is not None:
+        bd.autoname("name", name, "aws:iam/role:Role", f"{name}-scheduler", "IAM role name")
+    role_problems(bd, f"{name}-roles", spec, ref, context)
+    task_problems_in_stack(bd, spec, context)
+    adopted = {n for n, v in spec.volumes.items() if v.efs is not None and not v.efs.created}
+    definition_problems(
+        bd, spec, ref, logical=f"{name}-task", container_name=container_name,
+        family=f"{prefix}-{container_name}" if prefix else f"{name}-task",
+        log_group_name=f"/ecs/{prefix}/{container_name}" if prefix else None,
+        region=context.region if context is not None else pulumi.Output.from_input(""),
+        efs_names=adopted, args=(names, derived, derived), extra_tags=1,
+        tags_arg="Job.spec",
+    )  # fmt: skip
+    bd.claim("ecs-platform:ecs:Job", name, "name", "is the name")
+    bd.claim("task", name, "name", "is the name")
+
+
 class Job(pulumi.ComponentResource):
     """One job on ECS: roles, task definition and log group, security group, and how it runs
     (schedule, pre-deploy run, or the exported command).
@@ -140,17 +178,21 @@ class Job(pulumi.ComponentResource):
         private subnets. ``container_name`` (default ``name``) also names the ``Job`` tag, the
         task family and the log group. ``credentials``: the AWS provider's credential settings,
         which a ``runBefore`` run acts with (default: the default credential chain)."""
-        ref = cluster.ref if isinstance(cluster, Cluster) else cluster
-        problems = wiring_problems("Job", {"cluster.arn": ref.arn, "vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
-        problems += python_problems(type(spec), placement_problems(spec, ref.spec))
+        bd = Boundary("Job", name, opts)
+        checked = bd.spec("spec", spec, JobSpec)
+        context = bd.context("context", context)
+        checked_cluster = checked_ref(bd, cluster, context)
+        bd.wiring("vpc_id", vpc_id, VPC_ID)
+        bd.wiring_list("subnet_ids", subnet_ids, SUBNET_ID)
+        container_name = bd.plain("container_name", container_name, ContainerName | None)
+        credentials = bd.instance("credentials", credentials, (AwsProviderSpec,), "an AwsProviderSpec, or None",
+                                  optional=True)  # fmt: skip
+        if checked is not None and checked_cluster is not None and bd.ok:
+            _problems(bd, name, checked, checked_cluster, container_name or name, context)
+        bd.done(self)
+        assert checked is not None and checked_cluster is not None
+        spec, ref = checked, checked_cluster
         launch_type = ref.spec.launch_type_for(spec.launch_type, spec.capacity_provider_strategy)
-        if launch_type == "EC2" and ref.ec2_capacity_provider_name is None:
-            problems.append("Job.cluster.ec2_capacity_provider_name: None is missing (allowed: the cluster's EC2 "
-                            "capacity provider, required on EC2)")  # fmt: skip
-        if spec.exec_enabled and ref.exec_log_group_arn is None:
-            problems.append("Job.cluster.exec_log_group_arn: None is missing (allowed: the cluster's ECS Exec "
-                            "audit log group, required with exec)")  # fmt: skip
-        raise_if(problems, "Job")
         container_name = container_name or name
         super().__init__(
             "ecs-platform:ecs:Job",
@@ -162,6 +204,11 @@ class Job(pulumi.ComponentResource):
         )
         child = pulumi.ResourceOptions(parent=self)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
+        # Wiring and ARNs that are Outputs (or whose stack is only known now), checked once known.
+        ref = ref_in_stack(ref, ctx, "Job")
+        spec = task_in_stack(spec, ctx)
+        vpc_id = deferred_wiring(vpc_id, VPC_ID, "Job.vpc_id")
+        subnet_ids = deferred_wiring(subnet_ids, SUBNET_ID, "Job.subnet_ids", many=True)
         self.spec = spec
         mode = network_mode(spec, ref.spec)
         prefix = ref.name_prefix
@@ -192,6 +239,7 @@ class Job(pulumi.ComponentResource):
             volume: all(m.read_only for c in spec.containers.values() for m in c.mounts.values() if m.volume == volume)
             for volume in efs
         }
+        self._own_roles = True  # its task definition gets the two roles below
         self.roles = TaskRoles(
             f"{name}-roles",
             spec,
@@ -229,7 +277,8 @@ class Job(pulumi.ComponentResource):
         # stack or the job configures is used as written.
         # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html
         strategy = task_strategy(ref.spec, spec.launch_type, spec.capacity_provider_strategy,
-                                 ref.ec2_capacity_provider_name, on_demand_base=0)  # fmt: skip
+                                 ref.ec2_capacity_provider_name, on_demand_base=0,
+                                 managed_instances_provider=ref.managed_instances_capacity_provider_name)  # fmt: skip
         explicit_launch_type = "EXTERNAL" if launch_type == "EXTERNAL" else None
         platform_version = "LATEST" if fargate else None
         security_groups: list[pulumi.Input[str]] = [self.security_group.id] if self.security_group else []

@@ -10,14 +10,16 @@ import pulumi
 import pulumi_aws as aws
 
 from ecs_platform import facts
-from ecs_platform.errors import raise_if
+from ecs_platform.boundary import Boundary, PlainStr
+from ecs_platform.errors import deferred_error
 from ecs_platform.iam import AwsContext
 from ecs_platform.outputs import after, waiver_tags
 from ecs_platform.service import LoadBalancerRef
 from ecs_platform.specs import LoadBalancerSpec
-from ecs_platform.specs.base import python_problems
-from ecs_platform.specs.load_balancer import WafSpec
-from ecs_platform.wiring import wiring_problems
+from ecs_platform.specs.base import Bool, python_problems
+from ecs_platform.specs.fields import Cidr, LogRetention, Port
+from ecs_platform.specs.load_balancer import WafSpec, certificate_problem
+from ecs_platform.wiring import KMS_KEY_ARN, REGION, SUBNET_ID, VPC_ID, deferred_wiring
 
 #: Regions launched before August 2022 deliver ALB access logs as their
 #: regional Elastic Load Balancing account (looked up with the SDK's
@@ -52,6 +54,27 @@ NOT_FOUND = aws.lb.ListenerDefaultActionArgs(
         content_type="text/plain", message_body="Not Found", status_code="404"
     ),
 )
+
+
+def _certificate_in_stack(cert: str, region: str, account: str) -> str:
+    problem = certificate_problem(cert, region, account)
+    if problem:
+        raise deferred_error([f"LoadBalancerSpec.certificate_arn: {problem}"])
+    return cert
+
+
+def _name_problems(bd: Boundary, name: str, spec: LoadBalancerSpec, name_prefix: str | None) -> None:
+    """The names the load balancer derives: its own (32 characters), its security group's, its
+    access-log bucket's and its WAF log group's."""
+    bd.autoname("name", name, "aws:lb/loadBalancer:LoadBalancer", name, "load balancer name")
+    bd.autoname("name", name, "aws:ec2/securityGroup:SecurityGroup", f"{name}-sg", "security group name")
+    if spec.access_logs and spec.access_logs_bucket is None:
+        bucket = f"{name}-logs-{'0' * 7}".lower()  # Pulumi lowercases a bucket's auto-name
+        bd.derived_name("name", name, "aws:s3/bucket:Bucket", "bucket", bucket, "access-log bucket name")
+    if spec.waf is not None:
+        group = f"{facts.WAF_LOG_GROUP_PREFIX}{name_prefix or name}-{'0' * 26}"
+        bd.derived_name("name_prefix" if name_prefix else "name", name_prefix or name,
+                        "aws:cloudwatch/logGroup:LogGroup", "name", group, "WAF log group name")
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -95,19 +118,50 @@ class LoadBalancer(pulumi.ComponentResource):
         a test listener on each (the services' ``deployment.testPort``), admitted from
         ``test_ingress_cidrs[port]`` (a service's ``deployment.testIngressCidrs``) or, by default,
         from the VPC's own CIDR block only: the unreleased version answers there."""
-        problems = wiring_problems("LoadBalancer", {"vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
-        problems += python_problems(type(spec), spec.serving_problems() + spec.region_problems(region))
-        for i, port in enumerate(test_ports):
-            if port in (80, 443) or port in test_ports[:i] or not 1 <= port <= 65535:
-                problems.append(f"LoadBalancer.test_ports[{i}]: {port} is not a free port for a test listener "
-                                "(allowed: 1..65535, each once, other than 80 and 443)")  # fmt: skip
-        for port in sorted(test_ingress_cidrs or {}):
-            if port not in test_ports:
-                problems.append(f"LoadBalancer.test_ingress_cidrs[{port}]: is not a test port (allowed: a port of "
-                                f"test_ports: {', '.join(map(str, test_ports)) or 'none'})")  # fmt: skip
-        raise_if(problems, "LoadBalancer")
+        bd = Boundary("LoadBalancer", name, opts)
+        checked = bd.spec("spec", spec, LoadBalancerSpec)
+        context = bd.context("context", context)
+        bd.wiring("vpc_id", vpc_id, VPC_ID)
+        # An Application Load Balancer needs subnets in at least two zones (CreateLoadBalancer).
+        bd.wiring_list("subnet_ids", subnet_ids, SUBNET_ID, min_items=2)
+        region = bd.plain("region", region, PlainStr)
+        if isinstance(region, str):
+            bd.wiring("region", region, REGION)
+        log_retention_days = bd.plain("log_retention_days", log_retention_days, LogRetention)
+        bd.wiring("log_kms_key_arn", log_kms_key_arn, KMS_KEY_ARN, context, optional=True)
+        retain_logs_on_delete = bd.plain("retain_logs_on_delete", retain_logs_on_delete, Bool)
+        name_prefix = bd.plain("name_prefix", name_prefix, PlainStr | None)
+        test_ports = bd.plain("test_ports", test_ports, tuple[Port, ...])
+        test_ingress_cidrs = bd.plain("test_ingress_cidrs", test_ingress_cidrs, dict[Port, tuple[Cidr, ...]] | None)
+        if checked is not None and isinstance(region, str):
+            account = context.account_id if context is not None and isinstance(context.account_id, str) else None
+            bd.problems += python_problems(type(checked), checked.serving_problems()
+                                           + checked.region_problems(region, account))  # fmt: skip
+            for i, port in enumerate(test_ports if isinstance(test_ports, tuple) else ()):
+                if port in (80, 443) or port in test_ports[:i]:
+                    bd.add(f"test_ports[{i}]", f"{port} is not a free port for a test listener (allowed: "
+                           "1..65535, each once, other than 80 and 443)")  # fmt: skip
+            listed = test_ports if isinstance(test_ports, tuple) else ()
+            for port in sorted(test_ingress_cidrs if isinstance(test_ingress_cidrs, dict) else {}):
+                if port not in listed:
+                    bd.add(f"test_ingress_cidrs[{port}]", "is not a test port (allowed: a port of test_ports: "
+                           f"{', '.join(map(str, listed)) or 'none'})")  # fmt: skip
+            if bd.ok:
+                _name_problems(bd, name, checked, name_prefix)
+        bd.claim("ecs-platform:lb:LoadBalancer", name, "name", "is the name")
+        bd.done(self)
+        assert checked is not None
+        spec = checked
+        subnet_ids = deferred_wiring(subnet_ids, SUBNET_ID, "LoadBalancer.subnet_ids", many=True, min_items=2)
+        vpc_id = deferred_wiring(vpc_id, VPC_ID, "LoadBalancer.vpc_id")
         super().__init__("ecs-platform:lb:LoadBalancer", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        certificate = spec.certificate_arn
+        if isinstance(certificate, pulumi.Output):
+            # Known only now: the same rule as a plain certificate's, before the listeners use it.
+            ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
+            certificate = pulumi.Output.all(certificate, ctx.account_id).apply(
+                lambda v: _certificate_in_stack(str(v[0]), region, str(v[1])))
 
         self.security_group = aws.ec2.SecurityGroup(
             f"{name}-sg",
@@ -176,7 +230,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 load_balancer_arn=self.load_balancer.arn,
                 port=443,
                 protocol="HTTPS",
-                certificate_arn=spec.certificate_arn,
+                certificate_arn=certificate,
                 ssl_policy=spec.ssl_policy,
                 default_actions=[NOT_FOUND],
                 opts=child,
@@ -215,7 +269,7 @@ class LoadBalancer(pulumi.ComponentResource):
                 load_balancer_arn=self.load_balancer.arn,
                 port=port,
                 protocol="HTTPS" if spec.https else "HTTP",
-                certificate_arn=spec.certificate_arn if spec.https else None,
+                certificate_arn=certificate if spec.https else None,
                 ssl_policy=spec.ssl_policy if spec.https else None,
                 default_actions=[NOT_FOUND],
                 opts=child,

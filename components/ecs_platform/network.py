@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_awsx as awsx
 
+from ecs_platform import facts
+from ecs_platform.boundary import Boundary, PlainStr
 from ecs_platform.egress import NatInstance, VpcEndpoints
-from ecs_platform.errors import raise_if, show
+from ecs_platform.errors import deferred_error, show
 from ecs_platform.iam import AwsContext, policy_document, unscoped_statement
 from ecs_platform.outputs import waiver_tags
 from ecs_platform.specs import NetworkSpec
+from ecs_platform.specs.base import Bool, Rule
+from ecs_platform.specs.fields import LogRetention, TagKey, TagValue
+from ecs_platform.wiring import KMS_KEY_ARN, VPC_ID, deferred_wiring
+
+
+def _zone_name_check(value: object) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return None
+    return f"{show(value)} is not a zone name (allowed: e.g. us-east-1a)"
+
+
+ZoneName = Annotated[str, Rule(_zone_name_check, "an availability zone name")]
 
 #: Each zone gets a /19 of the /16 (room for 8 zones); inside it the private
 #: subnet is the first /20 and the public subnet the /22 after it. Pinning the
@@ -58,11 +73,23 @@ class Network(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``zones``: the zone names a created VPC spreads over, ``spec.az_count`` of them
-        (keep existing zones first); ignored with ``spec.vpc``. ``instance_tags`` go on a NAT
-        instance and its volume."""
-        if spec.vpc is None and len(zones) != spec.az_count:
-            raise_if([f"Network.zones: {show(list(zones))} is not {spec.az_count} zones (allowed: "
-                      "azCount zone names of the region, or spec.vpc to adopt an existing VPC)"], "Network")
+        (keep existing zones first), all of the stack's region (``context``'s, else looked up);
+        ignored with ``spec.vpc``. ``instance_tags`` go on a NAT instance and its volume."""
+        bd = Boundary("Network", name, opts)
+        checked = bd.spec("spec", spec, NetworkSpec)
+        context = bd.context("context", context)
+        zones = bd.plain("zones", zones, tuple[ZoneName, ...])
+        instance_tags = bd.plain("instance_tags", instance_tags, dict[TagKey, TagValue] | None)
+        if checked is not None and checked.vpc is None and bd.ok:
+            if len(zones) != checked.az_count:
+                bd.add("zones", f"{show(list(zones))} is not {checked.az_count} zones (allowed: azCount zone names "
+                       "of the region, or spec.vpc to adopt an existing VPC)")  # fmt: skip
+            region = context.region if context is not None and isinstance(context.region, str) else None
+            bd.problems += [f"Network.{p}" for p in zone_problems(list(zones), region)]
+        bd.claim("ecs-platform:network:Network", name, "name", "is the name")
+        bd.done(self)
+        assert checked is not None
+        spec = checked
         super().__init__("ecs-platform:network:Network", name, None, opts)
         self.spec = spec
         self.nat_instance = None
@@ -84,7 +111,8 @@ class Network(pulumi.ComponentResource):
             self.vpc = awsx.ec2.Vpc(
                 f"{name}-vpc",
                 cidr_block=spec.vpc_cidr,
-                availability_zone_names=list(zones),
+                # An Output is serialized like any input (awsx's type says plain: the SDK awaits it).
+                availability_zone_names=self._zones_in_stack(list(zones), context),  # type: ignore[arg-type]
                 availability_zone_cidr_mask=ZONE_CIDR_MASK,
                 subnet_strategy=awsx.ec2.SubnetAllocationStrategy.AUTO,
                 subnet_specs=[
@@ -145,6 +173,42 @@ class Network(pulumi.ComponentResource):
             }
         )
 
+    def _zones_in_stack(self, zones: list[str], context: AwsContext | None) -> pulumi.Input[Sequence[str]]:
+        """``zones`` as they are when the stack's region was known up front, else checked against it
+        once known (before the VPC that uses them)."""
+        if context is not None and isinstance(context.region, str):
+            return zones
+        region = (context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))).region
+
+        def verify(known: str) -> list[str]:
+            problems = [f"Network.{p}" for p in zone_problems(zones, known)]
+            if problems:
+                raise deferred_error(problems)
+            return zones
+
+        return pulumi.Output.from_input(region).apply(verify)
+
+
+def zone_problems(zones: Sequence[str], region: str | None) -> list[str]:
+    """Zone names of one region that exists (``region``, when known), each once. A zone's name is
+    its region's and a letter (Regions and Zones,
+    https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/using-regions-availability-zones.html)."""
+    out: list[str] = []
+    for i, zone in enumerate(zones):
+        of = zone[:-1]
+        if of not in facts.PARTITION_OF_REGION or not zone[-1].isalpha():
+            out.append(f"zones[{i}]: {show(zone)} is not an availability zone name (allowed: a region's name and "
+                       "a letter, e.g. us-east-1a)")  # fmt: skip
+        elif region is not None and of != region:
+            out.append(f"zones[{i}]: {show(zone)} is a zone of {of}, not of the stack's region {region} (allowed: "
+                       f"zones of {region})")  # fmt: skip
+        elif of != zones[0][:-1]:
+            out.append(f"zones[{i}]: {show(zone)} is a zone of {of}, and zones[0] of {zones[0][:-1]} (allowed: "
+                       "zones of one region, the stack's)")  # fmt: skip
+        elif zone in zones[:i]:
+            out.append(f"zones[{i}]: {show(zone)} is listed twice (allowed: each zone once)")
+    return out
+
 
 class VpcControls(pulumi.ComponentResource):
     """The guards of a VPC the stack created (an adopted VPC's are its owner's):
@@ -175,6 +239,17 @@ class VpcControls(pulumi.ComponentResource):
     ) -> None:
         """``name_prefix`` names the log group ``/aws/vpc-flow-logs/<prefix>-<unique>``; without
         it the group is auto-named."""
+        bd = Boundary("VpcControls", name, opts)
+        bd.wiring("vpc_id", vpc_id, VPC_ID)
+        bd.plain("flow_logs", flow_logs, Bool)
+        bd.plain("log_retention_days", log_retention_days, LogRetention)
+        bd.wiring("log_kms_key_arn", log_kms_key_arn, KMS_KEY_ARN, optional=True)
+        name_prefix = bd.plain("name_prefix", name_prefix, PlainStr | None)
+        context = bd.context("context", context)
+        if flow_logs is True:
+            bd.autoname("name", name, "aws:iam/role:Role", f"{name}-flow-logs", "IAM role name")
+        bd.done(self)
+        vpc_id = deferred_wiring(vpc_id, VPC_ID, "VpcControls.vpc_id")
         super().__init__("ecs-platform:network:VpcControls", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.default_security_group = aws.ec2.DefaultSecurityGroup(

@@ -14,8 +14,9 @@ import pulumi
 import pulumi_aws as aws
 
 from ecs_platform import facts
+from ecs_platform.boundary import Boundary, PlainStr
 from ecs_platform.cluster import Cluster
-from ecs_platform.errors import raise_if
+from ecs_platform.daemon import Daemon
 from ecs_platform.iam import AwsContext, SharedTaskRoles
 from ecs_platform.job import Job
 from ecs_platform.lattice import LatticeNetwork, lattice_prefix_list
@@ -32,6 +33,7 @@ from ecs_platform.specs.lattice import CREATE_NETWORK
 from ecs_platform.specs.nlb import nlb_listeners
 from ecs_platform.specs.platform import test_ports
 from ecs_platform.specs.service import network_mode
+from ecs_platform.wiring import REGION
 
 
 def service_url(scheme: str, dns_name: pulumi.Input[str], route: RouteSpec) -> pulumi.Output[str]:
@@ -65,10 +67,10 @@ class Platform(pulumi.ComponentResource):
     service is.
 
     Attributes: ``network``, ``cluster``, ``load_balancer`` (or ``None``), ``network_load_balancer``
-    (or ``None``),
-    ``services`` (name -> Service), ``jobs`` (name -> Job), ``urls`` (public service -> URL),
-    ``task_roles`` (the shared :class:`SharedTaskRoles` of a stack with neither services nor jobs,
-    else ``None``).
+    (or ``None``), ``lattice`` (the created :class:`LatticeNetwork`, or ``None``),
+    ``services`` (name -> Service), ``jobs`` (name -> Job), ``daemons`` (name -> Daemon),
+    ``urls`` (public service -> URL), ``task_roles`` (the shared :class:`SharedTaskRoles` of a
+    stack with neither services nor jobs, else ``None``).
     """
 
     network: Network
@@ -76,6 +78,7 @@ class Platform(pulumi.ComponentResource):
     load_balancer: LoadBalancer | None
     services: dict[str, Service]
     jobs: dict[str, Job]
+    daemons: dict[str, Daemon]
     urls: dict[str, pulumi.Output[str]]
 
     def __init__(
@@ -89,7 +92,20 @@ class Platform(pulumi.ComponentResource):
     ) -> None:
         """``context`` is where the stack is deployed (project, stack, region, zones);
         its rules are checked here, before anything is registered."""
-        raise_if(python_problems(type(spec), context_problems(spec, context)), "Platform")
+        bd = Boundary("Platform", name, opts)
+        checked = bd.spec("spec", spec, PlatformSpec)
+        context = bd.instance("context", context, (StackContext,), "a StackContext(project, stack, region, zones)")
+        aws_context = bd.context("aws_context", aws_context)
+        if context is not None:
+            bd.plain("context.project", context.project, PlainStr)
+            bd.plain("context.stack", context.stack, PlainStr)
+            bd.wiring("context.region", context.region, REGION)
+        if checked is not None and context is not None and bd.ok:
+            bd.problems += python_problems(type(checked), context_problems(checked, context))
+        bd.claim("ecs-platform:index:Platform", name, "name", "is the name")
+        bd.done(self)
+        assert checked is not None and context is not None
+        spec = checked
         super().__init__("ecs-platform:index:Platform", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         ctx = aws_context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
@@ -258,6 +274,20 @@ class Platform(pulumi.ComponentResource):
                 load_balancer_security_group_id=self.load_balancer.ref.security_group_id,
                 instance_security_group_id=self.cluster.ec2.security_group_id, ranges=ranges,
             )  # fmt: skip
+        # Daemons: one task on every instance of the EC2, external or Managed Instances capacity.
+        self.daemons = {
+            daemon_name: Daemon(
+                f"{name}-{daemon_name}",
+                daemon,
+                cluster=self.cluster,
+                vpc_id=self.network.vpc_id,
+                subnet_ids=self.network.private_subnet_ids,
+                container_name=daemon_name,
+                context=ctx,
+                opts=child,
+            )
+            for daemon_name, daemon in spec.daemons.items()
+        }
         for svc_name, svc in spec.services.items():
             for caller in svc.callers:
                 caller_sg = self.services[caller].security_group_id
@@ -274,6 +304,7 @@ class Platform(pulumi.ComponentResource):
                 "clusterName": self.cluster.name,
                 "services": {n: sv.service_name for n, sv in self.services.items()},
                 "jobs": {n: job.task_definition_arn for n, job in self.jobs.items()},
+                "daemons": {n: d.daemon_name for n, d in self.daemons.items()},
                 "urls": self.urls,
             }
         )

@@ -19,10 +19,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import pulumi
 import pulumi_aws as aws
+
+from ecs_platform.boundary import Boundary
+from ecs_platform.specs.base import Int
+from ecs_platform.wiring import SUBNET_ID, VPC_ID, deferred_wiring
 
 #: NFS, the only port EFS mount targets serve.
 NFS_PORT = 2049
@@ -70,6 +74,11 @@ def efs_statements(mounts: Sequence[tuple[EfsMount, bool]]) -> list[dict[str, An
     ]
 
 
+#: A POSIX user or group id of an access point (PosixUser ``Uid``/``Gid``: 0..4294967295).
+#: https://docs.aws.amazon.com/efs/latest/ug/API_PosixUser.html
+PosixId = Annotated[int, Int(0, 4294967295)]
+
+
 class EfsVolume(pulumi.ComponentResource):
     """An EFS file system with mount targets, its security group, an access point
     owned by ``owner`` (uid, gid) and a TLS-only file system policy.
@@ -96,6 +105,17 @@ class EfsVolume(pulumi.ComponentResource):
         uid and gid of the containers that mount the volume. The security group admits
         nothing until a client is let in (:func:`ecs_platform.service.refs.tcp_path` on
         ``NFS_PORT``, as :class:`~ecs_platform.service.Service` does)."""
+        bd = Boundary("EfsVolume", name, opts)
+        bd.wiring("vpc_id", vpc_id, VPC_ID)
+        if not isinstance(subnet_ids, (list, tuple)):
+            bd.add("subnet_ids", "is not a list (allowed: a list with one private subnet per zone: each gets a "
+                   "mount target)")  # fmt: skip
+        else:
+            bd.wiring_list("subnet_ids", subnet_ids, SUBNET_ID)
+        owner = bd.plain("owner", owner, tuple[PosixId, PosixId])
+        bd.claim("ecs-platform:storage:EfsVolume", name, "name", "is the name")
+        bd.done(self)
+        vpc_id = deferred_wiring(vpc_id, VPC_ID, "EfsVolume.vpc_id")
         super().__init__("ecs-platform:storage:EfsVolume", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         uid, gid = owner

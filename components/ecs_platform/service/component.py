@@ -4,30 +4,48 @@ definition and ECS service; traffic and scaling are built by :mod:`.traffic` and
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import pulumi
 import pulumi_aws as aws
 
 from ecs_platform import facts
-from ecs_platform.cluster import Cluster, ClusterRef, task_strategy
+from ecs_platform.boundary import Boundary, Priority, task_in_stack, task_problems_in_stack
+from ecs_platform.cluster import Cluster, ClusterRef, checked_ref, ref_in_stack, task_strategy
 from ecs_platform.ebs import EbsRole, ebs_role, ebs_volume, service_volume_configuration
 from ecs_platform.errors import raise_if
-from ecs_platform.iam import AwsContext, TaskRoles
+from ecs_platform.iam import AwsContext, TaskRoles, role_problems
 from ecs_platform.outputs import tag_children, waiver_tags
 from ecs_platform.routing import priority
 from ecs_platform.service.deployment import deployment_configuration
 from ecs_platform.service.lattice import Lattice, authorize, join
 from ecs_platform.service.network_traffic import attach_network
-from ecs_platform.service.refs import LatticeRef, LoadBalancerRef, NetworkLoadBalancerRef, ServiceConnectRef, tcp_path
+from ecs_platform.service.refs import (
+    LatticeRef,
+    LoadBalancerRef,
+    NetworkLoadBalancerRef,
+    ServiceConnectRef,
+    checked_lattice,
+    checked_load_balancer,
+    checked_network_load_balancer,
+    checked_service_connect_tls,
+    load_balancer_in_stack,
+    network_load_balancer_in_stack,
+    tcp_path,
+)
 from ecs_platform.service.scaling import autoscale
 from ecs_platform.service.traffic import attach
 from ecs_platform.specs import ServiceSpec
-from ecs_platform.specs.base import python_problems
 from ecs_platform.specs.containers import port_mapping_name
-from ecs_platform.specs.service import network_mode, placement_problems
+from ecs_platform.specs.service import network_mode
+from ecs_platform.specs.task import ContainerName
 from ecs_platform.storage import NFS_PORT, EfsMount, EfsVolume, adopted_mount
-from ecs_platform.task_definition import TaskDefinition
-from ecs_platform.wiring import wiring_problems
+from ecs_platform.task_definition import TaskDefinition, definition_problems
+from ecs_platform.wiring import NAMESPACE_ARN, SUBNET_ID, VPC_ID, deferred_wiring, in_stack
+
+
+def _region(context: AwsContext | None) -> pulumi.Input[str]:
+    return context.region if context is not None else pulumi.Output.from_input("")
 
 
 class Service(pulumi.ComponentResource):
@@ -80,72 +98,32 @@ class Service(pulumi.ComponentResource):
         task definition, and so a new deployment, waits for. ``lattice``: the VPC Lattice service
         network, required when the spec has ``lattice`` (then call :meth:`authorize_lattice` with the
         callers once they exist)."""
-        ref = cluster.ref if isinstance(cluster, Cluster) else cluster
-        wired: dict[str, object] = {"cluster.arn": ref.arn, "vpc_id": vpc_id}
+        bd = Boundary("Service", name, opts)
+        checked = bd.spec("spec", spec, ServiceSpec)
+        context = bd.context("context", context)
+        checked_cluster = checked_ref(bd, cluster, context)
+        bd.wiring("vpc_id", vpc_id, VPC_ID)
+        bd.wiring_list("subnet_ids", subnet_ids, SUBNET_ID)
+        lb: LoadBalancerRef | NetworkLoadBalancerRef | None
         if isinstance(load_balancer, NetworkLoadBalancerRef):
-            wired |= {"load_balancer.arn": load_balancer.arn, "load_balancer.arn_suffix": load_balancer.arn_suffix,
-                      "load_balancer.security_group_id": load_balancer.security_group_id}  # fmt: skip
-            if spec.protocol == "TLS":  # a TLS listener needs the certificate and its policy
-                wired |= {"load_balancer.certificate_arn": load_balancer.certificate_arn,
-                          "load_balancer.ssl_policy": load_balancer.ssl_policy}  # fmt: skip
-        if lattice is not None:
-            wired |= {"lattice.service_network": lattice.service_network, "lattice.prefix_list_id": lattice.prefix_list_id}
-        problems = wiring_problems("Service", wired, {"subnet_ids": subnet_ids})
-        problems += python_problems(type(spec), placement_problems(spec, ref.spec))
-        if spec.is_public and load_balancer is None:
-            problems.append("Service.load_balancer: None is missing (allowed: a LoadBalancerRef, required "
-                            "when the spec is public)")  # fmt: skip
-        wanted = NetworkLoadBalancerRef if spec.on_network_load_balancer else LoadBalancerRef
-        if spec.is_public and load_balancer is not None and not isinstance(load_balancer, wanted):
-            problems.append(f"Service.load_balancer: is a {type(load_balancer).__name__}, and the spec's protocol is "
-                            f"{spec.protocol} (allowed: a {wanted.__name__})")  # fmt: skip
-        if not spec.is_public and load_balancer is not None:
-            problems.append("Service.load_balancer: is set, and the spec is not public (allowed: None, or "
-                            "public=True / routes on the spec)")  # fmt: skip
-        if ref.spec.launch_type_for(spec.launch_type, spec.capacity_provider_strategy) == "EC2" and (
-            ref.ec2_capacity_provider_name is None
-        ):
-            problems.append("Service.cluster.ec2_capacity_provider_name: None is missing (allowed: the cluster's "
-                            "EC2 capacity provider, required on EC2)")  # fmt: skip
-        if spec.exec_enabled and ref.exec_log_group_arn is None:
-            problems.append("Service.cluster.exec_log_group_arn: None is missing (allowed: the cluster's ECS Exec "
-                            "audit log group, required with exec)")  # fmt: skip
-        if isinstance(load_balancer, LoadBalancerRef) and spec.is_public and load_balancer.arn_suffix is None:
-            problems.append("Service.load_balancer.arn_suffix: None is missing (allowed: the load balancer's ARN "
-                            "suffix, required for a public service's deployment alarms and "
-                            "autoscaling.requestsPerTarget)")  # fmt: skip
-        test_port = spec.deployment.test_port
-        listeners = load_balancer.test_listener_arns if isinstance(load_balancer, LoadBalancerRef) else None
-        if spec.deployment.shifts_traffic and listeners is not None and test_port not in listeners:
-            problems.append(f"Service.load_balancer.test_listener_arns: has no listener on {test_port} (allowed: "
-                            "the load balancer's test listener on deployment.test_port, e.g. from "
-                            f"LoadBalancer(test_ports=[{test_port}]))")  # fmt: skip
-        routes = spec.effective_routes
-        if route_priorities is not None and len(route_priorities) != len(routes):
-            problems.append(f"Service.route_priorities: {len(route_priorities)} priorities for {len(routes)} "
-                            "routes (allowed: one per route)")  # fmt: skip
-        if (container_name or name) in spec.sidecars:
-            problems.append(f"Service.container_name: {container_name or name!r} is also a sidecar's name (allowed: "
-                            "a name none of the spec's sidecars has)")  # fmt: skip
-        if (spec.lattice is None) != (lattice is None):
-            problems.append("Service.lattice: " + ("None is missing (allowed: a LatticeRef, required when the spec "
-                            "has lattice)" if lattice is None else "is set, and the spec has no lattice (allowed: "
-                            "None)"))  # fmt: skip
-        if spec.callers and service_connect is None:
-            problems.append("Service.service_connect: None is missing (allowed: a ServiceConnectRef, required "
-                            "when the spec has callers)")  # fmt: skip
-        # Service Connect's discoveryName is the container name: up to 64 lowercase letters, digits,
-        # _ and -, not starting with - (API_ServiceConnectService, the port-mapping name grammar).
-        if spec.callers and not facts.PORT_MAPPING_NAME_RE.fullmatch(container_name or name):
-            problems.append(f"Service.container_name: {container_name or name!r} is the Service Connect discovery "
-                            "name of a service with callers (allowed: up to 64 lowercase letters, digits, _ and -, "
-                            "not starting with -)")  # fmt: skip
-        created_efs = [n for n, v in spec.volumes.items() if v.efs is not None and v.efs.created]
-        if created_efs and not isinstance(subnet_ids, (list, tuple)):
-            problems.append("Service.subnet_ids: is an Output (allowed: a list with one private subnet per zone "
-                            f"when the spec creates EFS volumes ({', '.join(created_efs)}): each gets a mount "
-                            "target)")  # fmt: skip
-        raise_if(problems, "Service")
+            lb = checked_network_load_balancer(bd, load_balancer, spec, context)
+        else:
+            lb = checked_load_balancer(bd, load_balancer, context)
+        lattice = checked_lattice(bd, lattice, context)
+        container_name = bd.plain("container_name", container_name, ContainerName | None)
+        route_priorities = bd.plain("route_priorities", route_priorities, tuple[Priority, ...] | None)
+        connect = bd.instance("service_connect", service_connect, (ServiceConnectRef,),
+                              "a ServiceConnectRef(namespace_arn=...), or None", optional=True)  # fmt: skip
+        if connect is not None:
+            bd.wiring("service_connect.namespace_arn", connect.namespace_arn, NAMESPACE_ARN, context)
+            checked_service_connect_tls(bd, connect, context)
+        deploy_after = bd.resources("deploy_after", deploy_after)
+        if checked is not None and checked_cluster is not None and bd.ok:
+            self._problems(bd, name, checked, checked_cluster, lb, container_name or name, route_priorities,
+                           connect, subnet_ids, context, lattice)  # fmt: skip
+        bd.done(self)
+        assert checked is not None and checked_cluster is not None
+        spec, ref, load_balancer, service_connect = checked, checked_cluster, lb, connect
         container_name = container_name or name
         own_tags = {"Service": container_name, **spec.tags}
         super().__init__(
@@ -158,6 +136,21 @@ class Service(pulumi.ComponentResource):
         )
         child = pulumi.ResourceOptions(parent=self)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
+        # Wiring and ARNs that are Outputs (or whose stack is only known now) are checked once
+        # known, before the resources that use them.
+        ref = ref_in_stack(ref, ctx, "Service")
+        spec = task_in_stack(spec, ctx)
+        vpc_id = deferred_wiring(vpc_id, VPC_ID, "Service.vpc_id")
+        subnet_ids = deferred_wiring(subnet_ids, SUBNET_ID, "Service.subnet_ids", many=True)
+        if isinstance(load_balancer, NetworkLoadBalancerRef):
+            load_balancer = network_load_balancer_in_stack(load_balancer)
+        else:
+            load_balancer = load_balancer_in_stack(load_balancer, ctx)
+        if service_connect is not None:
+            arn = deferred_wiring(service_connect.namespace_arn, NAMESPACE_ARN, "Service.service_connect.namespace_arn")
+            # (its TLS settings, if any, are kept)
+            service_connect = replace(
+                service_connect, namespace_arn=in_stack(arn, NAMESPACE_ARN, "Service.service_connect.namespace_arn", ctx))
         self.spec = spec
         self._service_name = name
         self.caller_rules: list[aws.vpc.SecurityGroupIngressRule | aws.vpc.SecurityGroupEgressRule] = []
@@ -202,6 +195,7 @@ class Service(pulumi.ComponentResource):
             volume: all(m.read_only for c in spec.containers.values() for m in c.mounts.values() if m.volume == volume)
             for volume in efs
         }
+        self._own_roles = True  # its task definition gets the two roles below
         self.roles = TaskRoles(
             f"{name}-roles",
             spec,
@@ -267,7 +261,7 @@ class Service(pulumi.ComponentResource):
             self.network_paths, self.alarms = network.paths, network.alarms
         elif isinstance(load_balancer, LoadBalancerRef) and spec.on_application_load_balancer:
             prios = list(route_priorities) if route_priorities is not None else [
-                priority(container_name, i, route) for i, route in enumerate(routes)]  # fmt: skip
+                priority(container_name, i, route) for i, route in enumerate(spec.effective_routes)]  # fmt: skip
             traffic = attach(
                 self, name, container_name, spec, vpc_id=vpc_id,
                 security_group_id=self.security_group.id if self.security_group is not None else None,
@@ -290,7 +284,8 @@ class Service(pulumi.ComponentResource):
         alarm_names += spec.deployment.alarms
         fargate = launch_type in ("FARGATE", "FARGATE_SPOT")
         strategy = task_strategy(ref.spec, spec.launch_type, spec.capacity_provider_strategy,
-                                 ref.ec2_capacity_provider_name)  # fmt: skip
+                                 ref.ec2_capacity_provider_name,
+                                 managed_instances_provider=ref.managed_instances_capacity_provider_name)  # fmt: skip
         desired = spec.initial_count(ref.spec.desired_count)
         self.service = aws.ecs.Service(
             name,
@@ -407,6 +402,104 @@ class Service(pulumi.ComponentResource):
                 "logGroupName": self.log_group_name,
             }
         )
+
+    @staticmethod
+    def _problems(
+        bd: Boundary,
+        name: str,
+        spec: ServiceSpec,
+        ref: ClusterRef,
+        load_balancer: LoadBalancerRef | NetworkLoadBalancerRef | None,
+        container_name: str,
+        route_priorities: Sequence[int] | None,
+        service_connect: ServiceConnectRef | None,
+        subnet_ids: object,
+        context: AwsContext | None,
+        lattice: LatticeRef | None = None,
+    ) -> None:
+        """Everything the service and its children check before the first of them exists."""
+        problems = bd.problems
+        if spec.is_public and load_balancer is None:
+            problems.append("Service.load_balancer: None is missing (allowed: a LoadBalancerRef, required "
+                            "when the spec is public)")  # fmt: skip
+        if not spec.is_public and load_balancer is not None:
+            problems.append("Service.load_balancer: is set, and the spec is not public (allowed: None, or "
+                            "public=True / routes on the spec)")  # fmt: skip
+        wanted = NetworkLoadBalancerRef if spec.on_network_load_balancer else LoadBalancerRef
+        if spec.is_public and load_balancer is not None and not isinstance(load_balancer, wanted):
+            problems.append(f"Service.load_balancer: is a {type(load_balancer).__name__}, and the spec's protocol is "
+                            f"{spec.protocol} (allowed: a {wanted.__name__})")  # fmt: skip
+        if (spec.lattice is None) != (lattice is None):
+            problems.append("Service.lattice: " + ("None is missing (allowed: a LatticeRef, required when the spec "
+                            "has lattice)" if lattice is None else "is set, and the spec has no lattice (allowed: "
+                            "None)"))  # fmt: skip
+        if ref.spec.launch_type_for(spec.launch_type, spec.capacity_provider_strategy) == "EC2" and (
+            ref.ec2_capacity_provider_name is None
+        ):
+            problems.append("Service.cluster.ec2_capacity_provider_name: None is missing (allowed: the cluster's "
+                            "EC2 capacity provider, required on EC2)")  # fmt: skip
+        if ref.spec.launch_type_for(spec.launch_type, spec.capacity_provider_strategy) == facts.MANAGED_INSTANCES and (
+                ref.managed_instances_capacity_provider_name is None):
+            problems.append("Service.cluster.managed_instances_capacity_provider_name: None is missing (allowed: the "
+                            "cluster's Managed Instances capacity provider, required on MANAGED_INSTANCES)")  # fmt: skip
+        if spec.exec_enabled and ref.exec_log_group_arn is None:
+            problems.append("Service.cluster.exec_log_group_arn: None is missing (allowed: the cluster's ECS Exec "
+                            "audit log group, required with exec)")  # fmt: skip
+        if isinstance(load_balancer, LoadBalancerRef) and spec.is_public and load_balancer.arn_suffix is None:
+            problems.append("Service.load_balancer.arn_suffix: None is missing (allowed: the load balancer's ARN "
+                            "suffix, required for a public service's deployment alarms and "
+                            "autoscaling.requestsPerTarget)")  # fmt: skip
+        test_port = spec.deployment.test_port
+        listeners = load_balancer.test_listener_arns if isinstance(load_balancer, LoadBalancerRef) else None
+        if spec.deployment.shifts_traffic and listeners is not None and test_port not in listeners:
+            problems.append(f"Service.load_balancer.test_listener_arns: has no listener on {test_port} (allowed: "
+                            "the load balancer's test listener on deployment.test_port, e.g. from "
+                            f"LoadBalancer(test_ports=[{test_port}]))")  # fmt: skip
+        routes = spec.effective_routes
+        if route_priorities is not None and len(route_priorities) != len(routes):
+            problems.append(f"Service.route_priorities: {len(route_priorities)} priorities for {len(routes)} "
+                            "routes (allowed: one per route)")  # fmt: skip
+        if container_name in spec.sidecars:
+            problems.append(f"Service.container_name: {container_name!r} is also a sidecar's name (allowed: "
+                            "a name none of the spec's sidecars has)")  # fmt: skip
+        if spec.callers and service_connect is None:
+            problems.append("Service.service_connect: None is missing (allowed: a ServiceConnectRef, required "
+                            "when the spec has callers)")  # fmt: skip
+        # Service Connect's discoveryName is the container name: up to 64 lowercase letters, digits,
+        # _ and -, not starting with - (API_ServiceConnectService, the port-mapping name grammar).
+        if spec.callers and not facts.PORT_MAPPING_NAME_RE.fullmatch(container_name):
+            problems.append(f"Service.container_name: {container_name!r} is the Service Connect discovery "
+                            "name of a service with callers (allowed: up to 64 lowercase letters, digits, _ and -, "
+                            "not starting with -)")  # fmt: skip
+        created_efs = [n for n, v in spec.volumes.items() if v.efs is not None and v.efs.created]
+        if created_efs and not isinstance(subnet_ids, (list, tuple)):
+            problems.append("Service.subnet_ids: is an Output (allowed: a list with one private subnet per zone "
+                            f"when the spec creates EFS volumes ({', '.join(created_efs)}): each gets a mount "
+                            "target)")  # fmt: skip
+        # What the children will check (their names, sizes and documents), checked here first.
+        names = "container_name" if container_name != name else "name"
+        prefix = ref.name_prefix
+        derived = "cluster.name_prefix" if prefix else "name"  # the family's and log group's source
+        bd.autoname("name", name, "aws:ecs/service:Service", name, "ECS service name")
+        bd.autoname("name", name, "aws:ec2/securityGroup:SecurityGroup", f"{name}-sg", "security group name")
+        if spec.deployment.shifts_traffic:
+            bd.autoname("name", name, "aws:iam/role:Role", f"{name}-infrastructure", "IAM role name")
+        if ebs_volume(spec) is not None:
+            bd.autoname("name", name, "aws:iam/role:Role", f"{name}-ebs-infrastructure", "IAM role name")
+        if spec.lattice is not None:
+            bd.autoname("name", name, "aws:iam/role:Role", f"{name}-lattice-infrastructure", "IAM role name")
+        role_problems(bd, f"{name}-roles", spec, ref, context)
+        task_problems_in_stack(bd, spec, context)
+        tags = 1 + len(spec.tags)
+        definition_problems(
+            bd, spec, ref, logical=f"{name}-task", container_name=container_name,
+            family=f"{prefix}-{container_name}" if prefix else f"{name}-task",
+            log_group_name=f"/ecs/{prefix}/{container_name}" if prefix else None, region=_region(context),
+            efs_names=set(spec.volumes), args=(names, derived, derived),
+            extra_tags=tags, tags_arg="ServiceSpec.tags",
+        )  # fmt: skip
+        bd.claim("ecs-platform:ecs:Service", name, "name", "is the name")
+        bd.claim("task", name, "name", "is the name")
 
     def _service_connect(
         self, container_name: str, spec: ServiceSpec, ref: ServiceConnectRef | None, region: pulumi.Input[str]

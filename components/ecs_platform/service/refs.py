@@ -4,10 +4,30 @@ the Service Connect namespace, and the one way two security groups are joined.""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+
+from ecs_platform.boundary import Boundary
+from ecs_platform.errors import show
+from ecs_platform.wiring import (
+    CERTIFICATE_ARN,
+    KMS_KEY_ARN,
+    LATTICE_NETWORK,
+    LISTENER_ARN,
+    LOAD_BALANCER_ARN_SUFFIX,
+    NLB_ARN,
+    NLB_ARN_SUFFIX,
+    PREFIX_LIST_ID,
+    PRIVATE_CA_ARN,
+    ROLE_ARN,
+    SECURITY_GROUP_ID,
+    deferred_wiring,
+    in_stack,
+    load_balancer_of,
+)
 
 
 def tcp_path(
@@ -105,3 +125,100 @@ class LatticeRef:
     """The security group of the service network's association with the VPC, when this program
     created it: callers of the stack are admitted on it. Default none (an association managed
     elsewhere)."""
+
+
+def checked_load_balancer(bd: Boundary, value: Any, context: Any) -> LoadBalancerRef | None:
+    """``load_balancer`` at a service's boundary: a :class:`LoadBalancerRef` (or None) whose
+    listener ARNs, security group and ARN suffix have AWS's grammar and, where plain, name one
+    load balancer."""
+    ref: LoadBalancerRef | None = bd.instance(
+        "load_balancer", value, (LoadBalancerRef,), "a LoadBalancerRef(listener_arn=..., security_group_id=..., "
+        "arn_suffix=...), e.g. a LoadBalancer's .ref, or None", optional=True)  # fmt: skip
+    if ref is None:
+        return None
+    bd.wiring("load_balancer.listener_arn", ref.listener_arn, LISTENER_ARN, context)
+    bd.wiring("load_balancer.security_group_id", ref.security_group_id, SECURITY_GROUP_ID)
+    bd.wiring("load_balancer.arn_suffix", ref.arn_suffix, LOAD_BALANCER_ARN_SUFFIX, optional=True)
+    if not isinstance(ref.test_listener_arns, Mapping):
+        bd.add("load_balancer.test_listener_arns", f"{show(ref.test_listener_arns)} is not a dict (allowed: port "
+               "-> listener ARN)")  # fmt: skip
+        return None
+    for port, arn in ref.test_listener_arns.items():
+        bd.wiring(f"load_balancer.test_listener_arns.{port}", arn, LISTENER_ARN, context)
+    suffix = ref.arn_suffix
+    if isinstance(suffix, str) and LOAD_BALANCER_ARN_SUFFIX.problem(suffix) is None:
+        for key, arn in [("listener_arn", ref.listener_arn),
+                         *((f"test_listener_arns.{p}", a) for p, a in ref.test_listener_arns.items())]:  # fmt: skip
+            if isinstance(arn, str) and LISTENER_ARN.problem(arn) is None and load_balancer_of(arn) != suffix:
+                bd.add(f"load_balancer.{key}", f"{show(arn)} is a listener of load balancer {load_balancer_of(arn)}, "
+                       f"not of {suffix} (the arn_suffix) (allowed: listeners of the load balancer the service's "
+                       "alarms watch)")  # fmt: skip
+    return ref
+
+
+def load_balancer_in_stack(ref: LoadBalancerRef | None, ctx: Any) -> LoadBalancerRef | None:
+    """``ref`` with each Output checked once known, before the rules and groups that use it."""
+    if ref is None:
+        return None
+    at = "Service.load_balancer."
+
+    def listener(arn: pulumi.Input[str], key: str) -> pulumi.Input[str]:
+        return in_stack(deferred_wiring(arn, LISTENER_ARN, at + key), LISTENER_ARN, at + key, ctx)
+
+    return replace(
+        ref,
+        listener_arn=listener(ref.listener_arn, "listener_arn"),
+        security_group_id=deferred_wiring(ref.security_group_id, SECURITY_GROUP_ID, at + "security_group_id"),
+        arn_suffix=deferred_wiring(ref.arn_suffix, LOAD_BALANCER_ARN_SUFFIX, at + "arn_suffix"),
+        test_listener_arns={p: listener(a, f"test_listener_arns.{p}") for p, a in ref.test_listener_arns.items()},
+    )
+
+
+def checked_network_load_balancer(
+    bd: Boundary, ref: NetworkLoadBalancerRef, spec: Any, context: Any
+) -> NetworkLoadBalancerRef:
+    """``load_balancer`` at a TCP/UDP/TCP_UDP/TLS service's boundary: its ARN, ARN suffix and
+    security group in AWS's grammar (of the stack, where plain), and for a TLS service the
+    certificate (of the stack's region) and TLS policy its listener needs."""
+    bd.wiring("load_balancer.arn", ref.arn, NLB_ARN, context)
+    bd.wiring("load_balancer.arn_suffix", ref.arn_suffix, NLB_ARN_SUFFIX)
+    bd.wiring("load_balancer.security_group_id", ref.security_group_id, SECURITY_GROUP_ID)
+    if getattr(spec, "protocol", None) == "TLS":
+        bd.wiring("load_balancer.certificate_arn", ref.certificate_arn, CERTIFICATE_ARN, context)
+        if ref.ssl_policy is None:
+            bd.add("load_balancer.ssl_policy", "None is missing (allowed: a TLS security policy, required for a TLS "
+                   "listener)")  # fmt: skip
+    return ref
+
+
+def network_load_balancer_in_stack(ref: NetworkLoadBalancerRef) -> NetworkLoadBalancerRef:
+    """``ref`` with each Output checked once known, before the listener and rules that use it."""
+    at = "Service.load_balancer."
+    return replace(
+        ref,
+        arn=deferred_wiring(ref.arn, NLB_ARN, at + "arn"),
+        arn_suffix=deferred_wiring(ref.arn_suffix, NLB_ARN_SUFFIX, at + "arn_suffix"),
+        security_group_id=deferred_wiring(ref.security_group_id, SECURITY_GROUP_ID, at + "security_group_id"),
+    )
+
+
+def checked_lattice(bd: Boundary, value: Any, context: Any) -> LatticeRef | None:
+    """``lattice`` at a service's boundary: a :class:`LatticeRef` (or None) whose service network,
+    prefix list and association group have AWS's grammar."""
+    ref: LatticeRef | None = bd.instance(
+        "lattice", value, (LatticeRef,), "a LatticeRef(service_network=..., prefix_list_id=...), e.g. a "
+        "LatticeNetwork's .ref, or None", optional=True)  # fmt: skip
+    if ref is not None:
+        bd.wiring("lattice.service_network", ref.service_network, LATTICE_NETWORK, context)
+        bd.wiring("lattice.prefix_list_id", ref.prefix_list_id, PREFIX_LIST_ID)
+        bd.wiring("lattice.security_group_id", ref.security_group_id, SECURITY_GROUP_ID, optional=True)
+    return ref
+
+
+def checked_service_connect_tls(bd: Boundary, ref: ServiceConnectRef, context: Any) -> None:
+    """A ServiceConnectRef's TLS settings: the private CA and the key (of the stack's partition and
+    region, where plain), and the role, required with the CA."""
+    bd.wiring("service_connect.tls_ca_arn", ref.tls_ca_arn, PRIVATE_CA_ARN, context, optional=True)
+    if ref.tls_ca_arn is not None:
+        bd.wiring("service_connect.tls_role_arn", ref.tls_role_arn, ROLE_ARN, context)
+    bd.wiring("service_connect.tls_kms_key", ref.tls_kms_key, KMS_KEY_ARN, context, optional=True)

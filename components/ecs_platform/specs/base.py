@@ -14,17 +14,27 @@ import json
 import re
 import types
 import typing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Annotated, Any, Self, Union, get_args, get_origin
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    PrivateAttr,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
-from ecs_platform.errors import ConfigError, allowed, show
+from ecs_platform import program
+from ecs_platform.errors import ConfigError, allowed, deferred_error, show
 
 Loc = tuple[str | int, ...]
 #: Control characters (and Unicode line breaks), escaped when a map key holding one is a key path.
@@ -71,7 +81,12 @@ class Spec(BaseModel):
         use_attribute_docstrings=True,
         arbitrary_types_allowed=True,
         serialize_by_alias=True,
+        # A spec nested in another is checked again (it may have been built without
+        # validation: model_construct, model_copy(update=...)).
+        revalidate_instances="always",
     )
+
+    _validated: bool = PrivateAttr(default=False)
 
     def __init__(self, /, **data: Any) -> None:
         # pydantic also calls this for nested specs given as maps: only the outermost
@@ -84,7 +99,46 @@ class Spec(BaseModel):
             if depth:
                 raise
             name = type(self).__name__
-            raise ConfigError(problems_from(exc, f"{name}.", type(self), python_names=True), name) from None
+            problems = problems_from(exc, f"{name}.", type(self), python_names=True)
+            program.record_refusal(name, problems)
+            raise ConfigError(problems, name) from None
+        finally:
+            _DEPTH.reset(token)
+
+    @model_validator(mode="after")
+    def _checked(self) -> Self:
+        """Mark the spec validated, and give each Output it holds the full key path its
+        deferred check reports (the outermost spec validated last, so its path wins)."""
+        self._validated = True
+        prefix = f"{type(self).__name__}."
+        for loc, output in _outputs(self, ()):
+            holder = _holder(output)
+            if holder is not None:
+                holder.path = prefix + render_loc(loc)
+        return self
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """pydantic's copy; with ``update`` the copy is not validated (pydantic never validates
+        an update), so a component receiving it validates it again (:meth:`checked`)."""
+        copy = super().model_copy(update=update, deep=deep)
+        if update:
+            copy._validated = False
+        return copy
+
+    @classmethod
+    def checked(cls, spec: Self) -> Self:
+        """``spec``, validated again if it was built without validation (``model_construct``,
+        ``model_copy(update=...)``); raises :class:`ConfigError` like the constructor."""
+        if spec._validated:
+            return spec
+        token = _DEPTH.set(_DEPTH.get() + 1)
+        try:
+            return type(spec).model_validate(spec)
+        except ValidationError as exc:
+            name = type(spec).__name__
+            problems = problems_from(exc, f"{name}.", type(spec), python_names=True)
+            program.record_refusal(name, problems)
+            raise ConfigError(problems, name) from None
         finally:
             _DEPTH.reset(token)
 
@@ -102,6 +156,55 @@ class Spec(BaseModel):
 
 
 _DEPTH: ContextVar[int] = ContextVar("spec_depth", default=0)
+
+SpecT = typing.TypeVar("SpecT", bound=Spec)
+
+
+def replace_values(spec: SpecT, replace: Callable[[Loc, Any], Any]) -> SpecT:
+    """``spec`` with each string or Output value ``v`` at key path ``loc`` (Python field names)
+    replaced by ``replace(loc, v)``; the copy counts as validated (only the values that the
+    component checks once known are replaced, by themselves guarded)."""
+    update: dict[str, Any] = {}
+    for name in type(spec).model_fields:
+        value = getattr(spec, name)
+        new = _replaced(value, (name,), replace)
+        if new is not value:
+            update[name] = new
+    if not update:
+        return spec
+    copy = BaseModel.model_copy(spec, update=update)
+    copy._validated = spec._validated
+    return copy
+
+
+def _replaced(value: Any, loc: Loc, replace: Callable[[Loc, Any], Any]) -> Any:
+    if isinstance(value, Spec):
+        inner = replace_values(value, lambda sub, v: replace((*loc, *sub), v))
+        return inner
+    if isinstance(value, (str, pulumi.Output)):
+        return replace(loc, value)
+    if isinstance(value, Mapping):
+        items = {k: _replaced(v, (*loc, str(k)), replace) for k, v in value.items()}
+        return items if any(items[k] is not v for k, v in value.items()) else value
+    if isinstance(value, tuple):
+        seq = tuple(_replaced(v, (*loc, i), replace) for i, v in enumerate(value))
+        return seq if any(a is not b for a, b in zip(seq, value, strict=True)) else value
+    return value
+
+
+def _outputs(value: Any, loc: Loc) -> Iterable[tuple[Loc, pulumi.Output[Any]]]:
+    """Every Output inside a spec's value, with its key path (Python field names)."""
+    if isinstance(value, pulumi.Output):
+        yield loc, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _outputs(getattr(value, name), (*loc, name))
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _outputs(item, (*loc, str(key)))
+    elif isinstance(value, (tuple, list)):
+        for i, item in enumerate(value):
+            yield from _outputs(item, (*loc, i))
 
 
 # --- translating pydantic's errors ----------------------------------------------------------
@@ -139,6 +242,29 @@ def _spec_at(root: type[Spec], loc: Sequence[str | int]) -> type[Spec] | None:
         if isinstance(cls, type) and issubclass(cls, Spec):
             return cls
     return None
+
+
+def _takes_output(annotation: Any) -> bool:
+    """Whether a field's type (or the values of its map or list) accepts a ``pulumi.Output``."""
+    if get_origin(annotation) is Annotated:
+        if any(isinstance(m, InputCheck) for m in get_args(annotation)[1:]):
+            return True
+        return _takes_output(get_args(annotation)[0])
+    args = get_args(annotation)
+    origin = get_origin(annotation)
+    if origin in (Union, types.UnionType):
+        return any(_takes_output(a) for a in args)
+    if origin in (dict, typing.Mapping):
+        return _takes_output(args[1])
+    if origin in (tuple, list) and args:
+        return _takes_output(args[0])
+    return False
+
+
+def output_fields(cls: type[Spec]) -> list[str]:
+    """The fields of ``cls`` (its own and inherited) that accept a ``pulumi.Output``, by Python name."""
+    return [name for name, f in cls.model_fields.items()
+            if _takes_output(Annotated[f.annotation, *f.metadata] if f.metadata else f.annotation)]  # fmt: skip
 
 
 def keys_of(cls: type[Spec]) -> list[str]:
@@ -196,6 +322,36 @@ def problems_from(exc: ValidationError, prefix: str, root: type[Spec], python_na
             message = f"{show(value)}: {err['msg']}"
         out.append(f"{path}: {message}")
     return out
+
+
+_ARG_TYPES = {
+    "list_type": "a list", "tuple_type": "a list", "dict_type": "a dict", "mapping_type": "a dict",
+    "string_type": "a string", "bool_type": "a boolean", "int_type": "an integer", "is_instance_of": "the right type",
+}  # fmt: skip
+
+
+def arg_problems(path: str, value: Any, adapter: TypeAdapter[Any]) -> tuple[Any, list[str]]:
+    """A component's plain argument validated by ``adapter`` (built from the model's field types):
+    the value and no problems, or one line per problem at ``path`` (``Service.route_priorities[1]``),
+    in the words a spec field would use."""
+    try:
+        return adapter.validate_python(value), []
+    except ValidationError as exc:
+        out: list[str] = []
+        for err in exc.errors(include_url=False):
+            where = path + ("" if not err["loc"] else ("" if isinstance(err["loc"][0], int) else ".")
+                            + render_loc(err["loc"]))  # fmt: skip
+            given = err.get("input")
+            if err["type"] == "ecs_platform":
+                message = str((err.get("ctx") or {}).get("problem", err["msg"]))
+            elif isinstance(given, pulumi.Output):
+                message = f"{_OUTPUT_TEXT} (allowed: a plain value)"
+            elif err["type"] in _ARG_TYPES:
+                message = f"{show(given)} is not {_ARG_TYPES[err['type']]}"
+            else:
+                message = f"{show(given)}: {err['msg']}"
+            out.append(f"{where}: {message}")
+        return value, out
 
 
 def _what(root: type[Spec], loc: Sequence[str | int]) -> str:
@@ -256,17 +412,46 @@ class InputCheck(Check):
         return super().validate(value, info)
 
 
+class _Deferred:
+    """The key path and rule of one deferred check; the path is completed by the specs that
+    hold the Output (:meth:`Spec._checked`), so the message names it in full."""
+
+    __slots__ = ("check", "path")
+
+    def __init__(self, path: str, check: Callable[[Any], str | None]) -> None:
+        self.path = path
+        self.check = check
+
+
+_DEFERRED_ATTR = "_ecs_platform_deferred"
+
+
+def _holder(output: pulumi.Output[Any]) -> _Deferred | None:
+    """The deferred check guarding ``output``, if any. (Read from the instance's own
+    attributes: ``getattr`` on an Output lifts the attribute into a new Output.)"""
+    found = vars(output).get(_DEFERRED_ATTR)
+    return found if isinstance(found, _Deferred) else None
+
+
 def deferred(value: pulumi.Output[Any], check: Callable[[Any], str | None], path: str) -> pulumi.Output[Any]:
     """``value``, checked by ``check`` once known: an invalid value fails the deployment
-    with a :class:`ConfigError` naming ``path`` (nothing that consumes it is created)."""
+    with a :class:`ConfigError` naming ``path`` (nothing that consumes it is created).
+    An Output this rule already guards is returned as it is (a spec validated again does
+    not check twice)."""
+    holder = _holder(value)
+    if holder is not None and holder.check is check:
+        return value
+    holder = _Deferred(path, check)
 
     def verify(known: Any) -> Any:
         problem = check(known)
         if problem:
-            raise ConfigError([f"{path}: {problem}"], "input (known during the deployment)")
+            raise deferred_error([f"{holder.path}: {problem}"])
         return known
 
-    return value.apply(verify)
+    out = value.apply(verify)
+    setattr(out, _DEFERRED_ATTR, holder)
+    return out
 
 
 def int_check(lo: int, hi: int) -> Callable[[Any], str | None]:

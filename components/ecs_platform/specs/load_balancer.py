@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import model_validator
 
@@ -147,16 +147,20 @@ class LoadBalancerSpec(Spec):
     def region_problems(self, region: str, account: str | None = None) -> list[tuple[Loc, str]]:
         """A load balancer uses certificates of its own account and region (``account``: the
         caller's, when known)."""
-        cert = self.certificate_arn
-        if not isinstance(cert, str):
-            return []
-        cert_region, cert_account = cert.split(":")[3], cert.split(":")[4]
-        if cert_region != region:
-            return [(("certificateArn",), f"{show(cert)} is in {cert_region}, not the stack's region "
-                     f"(allowed: a certificate in {region}; a load balancer uses certificates of its own "
-                     "region)")]  # fmt: skip
-        if account is not None and cert_account != account:
-            return [(("certificateArn",), f"{show(cert)} is in account {cert_account}, not the stack's account "
-                     f"{account} (allowed: a certificate of account {account}; a load balancer uses "
-                     "certificates of its own account)")]  # fmt: skip
-        return []
+        problem = certificate_problem(self.certificate_arn, region, account)
+        return [(("certificateArn",), problem)] if problem else []
+
+
+def certificate_problem(cert: Any, region: str, account: str | None) -> str | None:
+    """A load balancer uses certificates of its own account and region (``account``: the
+    caller's, when known). For a plain certificate ARN, or one an Output gave, once known."""
+    if not isinstance(cert, str) or cert.count(":") < 5:
+        return None
+    cert_region, cert_account = cert.split(":")[3], cert.split(":")[4]
+    if cert_region != region:
+        return (f"{show(cert)} is in {cert_region}, not the stack's region (allowed: a certificate in {region}; a "
+                "load balancer uses certificates of its own region)")  # fmt: skip
+    if account is not None and cert_account != account:
+        return (f"{show(cert)} is in account {cert_account}, not the stack's account {account} (allowed: a "
+                f"certificate of account {account}; a load balancer uses certificates of its own account)")
+    return None

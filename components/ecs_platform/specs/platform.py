@@ -18,8 +18,10 @@ from pydantic import model_validator
 from ecs_platform import facts as f
 from ecs_platform.errors import allowed, show
 from ecs_platform.specs import task_policy
+from ecs_platform.specs.arns import partition_problem, task_arn_problems
 from ecs_platform.specs.base import Loc, raise_problems, render_loc
 from ecs_platform.specs.cluster import ClusterSpec
+from ecs_platform.specs.daemon import DaemonSpec, daemon_problems
 from ecs_platform.specs.fields import ServiceName, TagKey, TagValue
 from ecs_platform.specs.job import JobSpec
 from ecs_platform.specs.lattice import LatticeSpec, lattice_context_problems, lattice_problems
@@ -114,6 +116,10 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
     jobs: dict[ServiceName, JobSpec] = {}
     """Job name (the service name rules, and no service's name) -> a task that runs to completion:
     on a ``schedule``, before services deploy (``runBefore``), or on demand. Default none."""
+    daemons: dict[ServiceName, DaemonSpec] = {}
+    """Daemon name (the service name rules, and no service's or job's name) -> a task that runs
+    exactly once on every instance of the ``EC2``, ``EXTERNAL`` or ``MANAGED_INSTANCES`` capacity
+    (log, metrics and security agents); refused on Fargate. Default none."""
 
     @model_validator(mode="before")
     @classmethod
@@ -144,9 +150,10 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
         return [name for name, svc in self.services.items() if svc.on_network_load_balancer]
 
     def tasks(self) -> list[tuple[Loc, TaskSpec]]:
-        """Every task of the stack with its key path: the services', then the jobs'."""
+        """Every task of the stack with its key path: the services', the jobs', then the daemons'."""
         return [(("services", n), s) for n, s in self.services.items()] + [
-            (("jobs", n), j) for n, j in self.jobs.items()]  # fmt: skip
+            (("jobs", n), j) for n, j in self.jobs.items()] + [
+            (("daemons", n), d) for n, d in self.daemons.items()]  # fmt: skip
 
     @model_validator(mode="after")
     def _platform_rules(self) -> Self:
@@ -158,7 +165,7 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
         problems += [(("services", n, "sidecars", n), "is the name of the application container, which is the "
                       "service's (allowed: another name)") for n, svc in self.services.items() if n in svc.sidecars]
         problems += (_capacity_problems(self) + _tag_problems(self) + _job_problems(self) + _queue_problems(self)
-                     + _deployment_problems(self))
+                     + _deployment_problems(self) + daemon_problems(self.daemons, self.services, self.jobs, self))
         for key in self.tags:
             if key in f.RESERVED_TAG_KEYS:
                 problems.append((("tags", key), f"overrides the platform's own {key} tag "
@@ -244,32 +251,19 @@ def context_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Lo
 
 
 def _arn_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Loc, str]]:
-    """ARNs of another partition than the stack's region belongs to cannot work there. (Secrets
-    and granted resources in another region of the same partition are fine: ECS reads a secret
-    or parameter of another region by its full ARN, API_Secret "valueFrom", and IAM grants
-    reach any region.)"""
+    """The partition rule (:func:`partition_problem`) on every ARN of the stack."""
     partition = f.PARTITION_OF_REGION.get(context.region)
     if partition is None:
         return []
     out: list[tuple[Loc, str]] = []
+    for at, svc in spec.tasks():
+        out += task_arn_problems(svc, context.region, at)
 
     def check(loc: Loc, arn: Any) -> None:
-        if isinstance(arn, str) and arn.startswith("arn:") and arn.split(":")[1] != partition:
-            out.append((loc, f"{show(arn)} is in partition {arn.split(':')[1]}, not the partition of the stack's "
-                        f"region {context.region} (allowed: an arn:{partition}:... ARN)"))  # fmt: skip
+        problem = partition_problem(arn, context.region)
+        if problem:
+            out.append((loc, problem))
 
-    for at, svc in spec.tasks():
-        for container, c in svc.containers.items():
-            where: Loc = at if container is None else (*at, "sidecars", container)
-            for var, arn in c.secrets.items():
-                check((*where, "secrets", var), arn)
-            for i, key in enumerate(c.secrets_kms_keys):
-                check((*where, "secretsKmsKeys", i), key)
-        for option, arn in (svc.log_router.secret_options.items() if svc.log_router else ()):
-            check((*at, "logRouter", "secretOptions", option), arn)
-        for i, grant in enumerate(svc.permissions):
-            for j, arn in enumerate(grant.resources):
-                check((*at, "permissions", i, "resources", j), arn)
     check(("loadBalancer", "certificateArn"), spec.load_balancer.certificate_arn)
     check(("lattice", "serviceNetwork"), spec.lattice.service_network if spec.lattice else None)
     tls = spec.service_connect.tls if spec.service_connect else None
@@ -300,7 +294,6 @@ def _role_policy_problems(spec: PlatformSpec, context: StackContext) -> list[tup
         else f"arn:{partition}:kms:{context.region}:{account}:key/{'0' * 8}-{'0' * 4}-{'0' * 4}-{'0' * 4}-{'0' * 12}"
     )
     out: list[tuple[Loc, str]] = []
-    limit = f.MAX_ROLE_POLICY_CHARS
     for at, svc in spec.tasks():
         grants = [r for p in svc.permissions for r in p.resources]
         if all(isinstance(r, str) for r in grants):
@@ -314,18 +307,17 @@ def _role_policy_problems(spec: PlatformSpec, context: StackContext) -> list[tup
                 # A policy of its own on the same role: IAM's quota is on the role's aggregate.
                 group = log_group.replace(f"/exec-{'0' * 26}", f"/{at[-1]}-{'0' * 26}")  # the task's log group
                 size += task_policy.policy_size(task_policy.firelens_statements(group))
-            if size > limit:
-                out.append(((*at, "permissions"), f"make a task role policy of {size} characters "
-                            f"(allowed: at most {limit}, IAM's quota for a role's inline policies; grant "
-                            "wider resource patterns or split the service)"))  # fmt: skip
+            problem = task_policy.role_policy_problem(size, "task role")
+            if problem:
+                out.append(((*at, "permissions"), problem))
         secrets = svc.secret_arns
         keyed = [(k, [str(a) for a in c.secrets.values()]) for c in svc.containers.values() for k in c.secrets_kms_keys]
         if secrets and all(isinstance(a, str) for a in [*secrets, *(k for k, _ in keyed)]):
             size = task_policy.policy_size(task_policy.secrets_statements([str(a) for a in secrets])
                                            + task_policy.secrets_key_statements([(str(k), a) for k, a in keyed]))
-            if size > limit:
-                out.append(((*at, "secrets"), f"make an execution role policy of {size} characters "
-                            f"(allowed: at most {limit}, IAM's quota for a role's inline policies)"))  # fmt: skip
+            problem = task_policy.role_policy_problem(size, "execution role")
+            if problem:
+                out.append(((*at, "secrets"), problem))
     return out
 
 
@@ -577,6 +569,6 @@ def _caller_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
             if launch_type == "EXTERNAL" or mode != "awsvpc":
                 where = ("callers",) if end == name else ("callers", svc.callers.index(end))
                 out.append((("services", name, *where), f"{end} runs in {mode} mode on {launch_type}, where Service "
-                            "Connect cannot admit it by security group (allowed: services on FARGATE or EC2 in "
-                            "awsvpc mode)"))  # fmt: skip
+                            "Connect cannot admit it by security group (allowed: services on FARGATE, EC2 or "
+                            "MANAGED_INSTANCES in awsvpc mode)"))  # fmt: skip
     return out

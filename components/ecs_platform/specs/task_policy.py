@@ -144,8 +144,27 @@ def document(statements: Any) -> dict[str, Any]:
 
 
 def policy_size(statements: Sequence[dict[str, Any]]) -> int:
-    """Characters IAM counts in the policy document: its JSON without white space."""
-    return len(re.sub(r"\s", "", json.dumps(document(list(statements)), separators=(",", ":"))))
+    """Characters IAM counts in the policy document: its JSON without white space. A value known
+    only during the deployment (an Output) counts as empty, so the size is a lower bound then."""
+    return len(re.sub(r"\s", "", json.dumps(document(list(statements)), separators=(",", ":"),
+                                            default=lambda _: "")))  # fmt: skip
+
+
+def text_size(text: str) -> int:
+    """Characters IAM counts in a policy document sent as JSON text."""
+    return len(re.sub(r"\s", "", text))
+
+
+def role_policy_problem(size: int, role: str) -> str | None:
+    """IAM's quota on a role's inline policies, for a ``role`` ("task role") policy of ``size``
+    characters. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"""
+    limit = facts.MAX_ROLE_POLICY_CHARS
+    if size <= limit:
+        return None
+    hint = "; grant wider resource patterns or split the service" if role == "task role" else ""
+    article = "an" if role[0] in "aeiou" else "a"
+    return (f"make {article} {role} policy of {size} characters (allowed: at most {limit}, IAM's quota for a role's "
+            f"inline policies{hint})")
 
 
 def unscoped_statement(sid: str, actions: Sequence[str]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from ecs_platform.tools.mock_cloud import Registration, StackRun
 from ecs_platform.tools.preview.cost import CostEstimate
+from ecs_platform.tools.preview.summaries import LATTICE_SUMMARIES, connect_extras, ebs_summary
 
 SECRET = "[secret]"
 
@@ -73,27 +74,6 @@ def _deployment(config: dict[str, Any]) -> str:
     return ", ".join([*pieces, f"bake {config.get('bakeTimeInMinutes')} min"])
 
 
-def _ebs(volume: dict[str, Any]) -> str:
-    """A service's EBS volume per task: size, type, performance, encryption."""
-    ebs = volume.get("managedEbsVolume") or {}
-    perf = ", ".join(p for p in (f"{ebs['iops']} IOPS" if ebs.get("iops") else "",
-                                 f"{ebs['throughput']} MiB/s" if ebs.get("throughput") else "") if p)  # fmt: skip
-    key = f"KMS key {ebs['kmsKeyId']}" if ebs.get("kmsKeyId") else "the account's default EBS key"
-    return (f"EBS volume {volume.get('name')} per task: {ebs.get('sizeInGb')} GiB {ebs.get('volumeType')}"
-            + (f" ({perf})" if perf else "") + f" {ebs.get('fileSystemType')}, "
-            + (f"encrypted with {key}" if ebs.get("encrypted") else "NOT encrypted") + ", deleted with the task")
-
-
-def _connect_extras(served: dict[str, Any]) -> str:
-    """A served Service Connect endpoint's TLS and proxy timeouts."""
-    extras = ["TLS from private CA " + str(served["tls"]["issuerCertAuthority"]["awsPcaAuthorityArn"]).rsplit("/", 1)[-1]
-              ] if served.get("tls") else []  # fmt: skip
-    timeout = served.get("timeout") or {}
-    extras += [f"{label} {timeout[key]} s" for key, label in (("perRequestTimeoutSeconds", "per-request timeout"),
-                                                              ("idleTimeoutSeconds", "idle timeout")) if key in timeout]
-    return f" ({', '.join(extras)})" if extras else ""
-
-
 def _strategy(items: list[dict[str, Any]]) -> str:
     return ", ".join(
         f"{i['capacityProvider']} (weight {i.get('weight', 0)}"
@@ -118,6 +98,13 @@ class _Summaries:
             ),
             "aws:ecs/service:Service": self.service,
             "aws:ecs/taskDefinition:TaskDefinition": self.task,
+            "aws:ecs/daemonTaskDefinition:DaemonTaskDefinition": self.daemon_task,
+            "aws:ecs/daemon:Daemon": lambda i, r: (
+                "one task on every instance of "
+                + ", ".join(str(a).rsplit("/", 1)[-1] for a in i.get("capacityProviderArns") or [])
+                + f" (ECS starts it before other tasks there); tags propagated from the {i.get('propagateTags')}"
+                + ("; ECS Exec on" if i.get("enableExecuteCommand") else "")
+            ),
             "aws:iam/role:Role": lambda i, r: _trust(i["assumeRolePolicy"]),
             "aws:iam/rolePolicy:RolePolicy": lambda i, r: _policy_summary(i["policy"]),
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment": lambda i, r: (
@@ -146,16 +133,7 @@ class _Summaries:
                    f"TCP connection on {(i.get('healthCheck') or {}).get('port')}")
                 + f", deregistration {i.get('deregistrationDelay')} s"
             ),
-            "aws:vpclattice/serviceNetwork:ServiceNetwork": lambda i, r: f"auth {i.get('authType')}",
-            "aws:vpclattice/service:Service": lambda i, r: (
-                f"auth {i.get('authType')}; {(r.outputs.get('dnsEntries') or [{}])[0].get('domainName')}"),
-            "aws:vpclattice/targetGroup:TargetGroup": lambda i, r: (
-                f"{i.get('type')} targets on {i['config'].get('protocol')} {i['config'].get('port')}, health "
-                f"{i['config']['healthCheck'].get('path')} expecting {i['config']['healthCheck']['matcher']['value']}"),
-            "aws:vpclattice/listener:Listener": lambda i, r: f"{i.get('protocol')} {i.get('port')}; forward",
-            "aws:vpclattice/authPolicy:AuthPolicy": lambda i, r: "invoke: " + ", ".join(
-                str(p).rsplit("/", 1)[-1] for s in json.loads(i["policy"])["Statement"]
-                for p in (lambda a: a if isinstance(a, list) else [a])(s["Principal"]["AWS"])),
+            **LATTICE_SUMMARIES,
             "aws:appautoscaling/target:Target": lambda i, r: (
                 f"{i.get('minCapacity')}..{i.get('maxCapacity')} tasks"
             ),
@@ -259,6 +237,8 @@ class _Summaries:
 
     def service(self, i: dict[str, Any], r: Registration) -> str:
         parts = [f"desired {i.get('desiredCount')}"]
+        if i.get("schedulingStrategy") == "DAEMON":
+            parts = [f"DAEMON: one task on every {i.get('launchType')} instance"]
         for target in self.run.of_type("aws:appautoscaling/target:Target"):
             if str(target.inputs.get("resourceId", "")).endswith("/" + str(r.outputs.get("name"))):
                 parts[0] += (
@@ -281,12 +261,12 @@ class _Summaries:
         if any(c.get("type") == "distinctInstance" for c in i.get("placementConstraints") or []):
             parts.append("one task per instance")
         if volume := i.get("volumeConfiguration"):
-            parts.append(_ebs(volume))
+            parts.append(ebs_summary(volume))
         for lattice in i.get("vpcLatticeConfigurations") or []:
             parts.append(f"in VPC Lattice (port {lattice.get('portName')}, registered by its infrastructure role)")
         connect = i.get("serviceConnectConfiguration") or {}
         if connect.get("enabled"):
-            served = [f"http://{a['dnsName']}:{a['port']}" + _connect_extras(sv) for sv in connect.get("services") or []
+            served = [f"http://{a['dnsName']}:{a['port']}" + connect_extras(sv) for sv in connect.get("services") or []
                       for a in sv.get("clientAlias") or []]  # fmt: skip
             parts.append("Service Connect " + (f"serving {', '.join(served)}" if served else "client"))
         if i.get("orderedPlacementStrategies"):
@@ -355,6 +335,18 @@ class _Summaries:
             if c.get("dependsOn"):
                 bits.append("after " + ", ".join(f"{d['containerName']} {d['condition']}" for d in c["dependsOn"]))
             details.append(" ".join(bits[:2]) + (", " + ", ".join(bits[2:]) if bits[2:] else ""))
+        return head + "; " + "; ".join(details)
+
+    def daemon_task(self, i: dict[str, Any], r: Registration) -> str:
+        """A daemon task definition: its size and containers (pulumi-aws's structured keys)."""
+        head = f"{int(i.get('cpu', 0)) / 1024:g} vCPU / {int(i.get('memory', 0)) / 1024:g} GB per instance"
+        details = []
+        for c in i.get("containerDefinitions") or []:
+            bits = [c["name"], str(c.get("image")), "read-only root" if c.get("readonlyRootFilesystem") else
+                    "WRITABLE root", f"user {c['user']}" if c.get("user") else "image's user"]  # fmt: skip
+            if c.get("essential") is False:
+                bits.append("not essential")
+            details.append(" ".join(bits[:2]) + ", " + ", ".join(bits[2:]))
         return head + "; " + "; ".join(details)
 
     def sg_rule(self, direction: str, word: str, i: dict[str, Any]) -> str:
@@ -474,10 +466,36 @@ class _Summaries:
         )
 
     def capacity_provider(self, i: dict[str, Any], r: Registration) -> str:
+        if "managedInstancesProvider" in i:
+            return self.managed_instances(i["managedInstancesProvider"])
         p = i["autoScalingGroupProvider"]
         return (
             f"managed scaling to {p['managedScaling']['targetCapacity']}%; termination protection "
             f"{p['managedTerminationProtection']}; draining {p['managedDraining']}"
+        )
+
+    def managed_instances(self, p: dict[str, Any]) -> str:
+        """A Managed Instances capacity provider: which instances ECS may launch, and where."""
+        t = p["instanceLaunchTemplate"]
+        req = t.get("instanceRequirements") or {}
+
+        def span(key: str, unit: str) -> str:
+            r = req.get(key) or {}
+            return f"{r.get('min')}..{r.get('max', 'any')} {unit}"
+
+        picks = [span("vcpuCount", "vCPU"), span("memoryMib", "MiB"),
+                 f"CPUs {', '.join(req.get('cpuManufacturers') or ['any'])}",
+                 f"burstable {req.get('burstablePerformance', 'excluded')}"]  # fmt: skip
+        for key, word in (("allowedInstanceTypes", "only"), ("excludedInstanceTypes", "never"),
+                          ("acceleratorTypes", "accelerators")):  # fmt: skip
+            if req.get(key):
+                picks.append(f"{word} {', '.join(req[key])}")
+        net = t.get("networkConfiguration") or {}
+        return (
+            f"Managed Instances: {', '.join(picks)}; {t.get('capacityOptionType', 'ON_DEMAND')}; "
+            f"{(t.get('storageConfiguration') or {}).get('storageSizeGib')} GiB for tasks; monitoring "
+            f"{t.get('monitoring', 'BASIC')}; subnets {self.zones(net.get('subnets', []))}; tags propagated from "
+            f"the {p.get('propagateTags')}"
         )
 
 

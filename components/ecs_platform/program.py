@@ -1,0 +1,92 @@
+"""What one Pulumi program (one stack's evaluation) has done so far, as the component
+boundary needs to know it: the input it refused up front, and the names its components
+claimed.
+
+The state is kept per root stack resource (``pulumi.runtime.settings.get_root_resource()``),
+in a weak map: a program has one root, and every evaluation under the mock engine
+(:func:`ecs_platform.tools.mock_cloud.run_program`) starts a new one, so tests and the offline
+preview never see a previous run's claims, and nothing needs resetting by hand.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+
+
+@dataclass(eq=False)
+class Claim:
+    """One name a component of the program took: who took it, in words, and the component
+    object itself (so that its own children may take the same name)."""
+
+    owner: str
+    component: Any
+
+
+@dataclass(eq=False)
+class ProgramState:
+    """Refusals and claims of one program."""
+
+    refusals: list[tuple[str, list[str]]] = field(default_factory=list)
+    """``(source, problems)`` of every bad input the program was refused before the deployment."""
+    claims: dict[tuple[str, str], Claim] = field(default_factory=dict)
+    """``(kind, name)`` -> who has it (kinds: a component type token, ``task``, ``family``)."""
+
+
+_STATES: weakref.WeakKeyDictionary[Any, ProgramState] = weakref.WeakKeyDictionary()
+
+
+def state() -> ProgramState | None:
+    """The running program's state, or ``None`` outside a Pulumi program."""
+    root = pulumi.runtime.settings.get_root_resource()
+    if root is None:
+        return None
+    found = _STATES.get(root)
+    if found is None:
+        found = _STATES[root] = ProgramState()
+    return found
+
+
+def record_refusal(source: str, problems: list[str]) -> None:
+    """Remember that the program was refused this input (see :func:`refusals`)."""
+    current = state()
+    if current is not None:
+        current.refusals.append((source, list(problems)))
+
+
+def refusals() -> list[tuple[str, list[str]]]:
+    """Every refusal the running program raised so far (none outside a program)."""
+    current = state()
+    return list(current.refusals) if current is not None else []
+
+
+#: The exception a program raised, as Pulumi keeps it while it waits for the program's
+#: registrations (``pulumi.runtime.stack.run_pulumi_func``'s ``ex``), when it can be found.
+NOT_FOUND = object()
+
+
+def raised() -> BaseException | object | None:
+    """The exception the program body raised, ``None`` if it raised none, or :data:`NOT_FOUND`
+    when this is not known (no running Pulumi program found).
+
+    Pulumi runs the program body, then waits for every registration and apply it started, and
+    only then re-raises the body's exception; an apply that fails in between is reported
+    instead of it. A deferred check asks this, so it can report the program's own error first.
+    """
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return NOT_FOUND
+    for task in asyncio.all_tasks(loop):
+        coro: Any = task.get_coro()
+        while coro is not None:
+            frame = getattr(coro, "cr_frame", None)
+            if frame is not None and frame.f_code.co_name == "run_pulumi_func":
+                found = frame.f_locals.get("ex")
+                return found if isinstance(found, BaseException) else None
+            coro = getattr(coro, "cr_await", None)
+    return NOT_FOUND
