@@ -154,15 +154,15 @@ def test_the_service_gets_an_ip_target_group_a_listener_and_joins_the_network(cr
 
 def test_ecs_registers_the_tasks_with_the_lattice_infrastructure_role(created: StackRun) -> None:
     svc = created.one(SERVICE, "ecs-api")
-    role = created.one(ROLE, "ecs-api-lattice-infrastructure")
+    role = created.one(ROLE, "ecs-api-lattice-infra")
     assert svc.inputs["vpcLatticeConfigurations"] == [{
         "portName": "api-8080", "roleArn": role.outputs["arn"],
         "targetGroupArn": created.one(f"{L}targetGroup:TargetGroup", "ecs-api-lattice-tg").outputs["arn"]}]
     assert json.loads(role.inputs["assumeRolePolicy"])["Statement"] == [
         {"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"}, "Action": "sts:AssumeRole"}]
-    assert created.one(ATTACHMENT, "ecs-api-lattice-infrastructure-lattice").inputs["policyArn"] == (
+    assert created.one(ATTACHMENT, "ecs-api-lattice-infra-lattice").inputs["policyArn"] == (
         "arn:aws:iam::aws:policy/AmazonECSInfrastructureRolePolicyForVpcLattice")
-    assert created.one(ATTACHMENT, "ecs-api-lattice-infrastructure-lattice").urn in svc.dependencies
+    assert created.one(ATTACHMENT, "ecs-api-lattice-infra-lattice").urn in svc.dependencies
     assert created.one(f"{L}listener:Listener", "ecs-api-lattice-listener").urn in svc.dependencies
 
 

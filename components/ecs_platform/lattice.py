@@ -7,10 +7,10 @@ import pulumi
 import pulumi_aws as aws
 
 from ecs_platform import facts
-from ecs_platform.errors import raise_if
+from ecs_platform.boundary import Boundary
 from ecs_platform.iam import AwsContext, policy_document
 from ecs_platform.service import LatticeRef
-from ecs_platform.wiring import wiring_problems
+from ecs_platform.wiring import VPC_ID, deferred_wiring
 
 
 def lattice_prefix_list(region: pulumi.Input[str], parent: pulumi.Resource) -> pulumi.Output[str]:
@@ -41,7 +41,15 @@ class LatticeNetwork(pulumi.ComponentResource):
         context: AwsContext,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        raise_if(wiring_problems("LatticeNetwork", {"vpc_id": vpc_id}, {}), "LatticeNetwork")
+        bd = Boundary("LatticeNetwork", name, opts)
+        context = bd.context("context", context)
+        bd.wiring("vpc_id", vpc_id, VPC_ID)
+        if context is None:
+            bd.add("context", "None is missing (allowed: an AwsContext: the auth policy names the account)")
+        bd.autoname("name", name, "aws:ec2/securityGroup:SecurityGroup", f"{name}-sg", "security group name")
+        bd.claim("ecs-platform:lattice:ServiceNetwork", name, "name", "is the name")
+        bd.done(self)
+        vpc_id = deferred_wiring(vpc_id, VPC_ID, "LatticeNetwork.vpc_id")
         super().__init__("ecs-platform:lattice:ServiceNetwork", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.service_network = aws.vpclattice.ServiceNetwork(name, auth_type="AWS_IAM", opts=child)

@@ -9,12 +9,12 @@ import pulumi
 import pulumi_aws as aws
 
 from ecs_platform import facts
-from ecs_platform.errors import raise_if
+from ecs_platform.boundary import Boundary, PlainStr
 from ecs_platform.outputs import waiver_tags
 from ecs_platform.service import NetworkLoadBalancerRef
 from ecs_platform.specs import LoadBalancerSpec
 from ecs_platform.specs.base import python_problems
-from ecs_platform.wiring import wiring_problems
+from ecs_platform.wiring import REGION, SUBNET_ID, VPC_ID, deferred_wiring
 
 
 class NetworkLoadBalancer(pulumi.ComponentResource):
@@ -48,20 +48,34 @@ class NetworkLoadBalancer(pulumi.ComponentResource):
         port -> listener protocol (TCP, UDP, TCP_UDP, TLS) of the services that will attach; their
         ports are what the security group admits. A TLS listener needs ``spec.certificate_arn``, in
         ``region`` (the stack's)."""
-        problems = wiring_problems("NetworkLoadBalancer", {"vpc_id": vpc_id}, {"subnet_ids": subnet_ids})
-        if "TLS" in listeners.values():
-            problems += python_problems(type(spec), spec.region_problems(region))
+        bd = Boundary("NetworkLoadBalancer", name, opts)
+        checked = bd.spec("spec", spec, LoadBalancerSpec)
+        bd.wiring("vpc_id", vpc_id, VPC_ID)
+        bd.wiring_list("subnet_ids", subnet_ids, SUBNET_ID)
+        region = bd.plain("region", region, PlainStr)
+        if isinstance(region, str):
+            bd.wiring("region", region, REGION)
+        if not isinstance(listeners, Mapping) or not listeners:
+            bd.add("listeners", f"{listeners!r} has no listener (allowed: the ports of the services that attach, "
+                   "port -> TCP, UDP, TCP_UDP or TLS)")  # fmt: skip
+            listeners = {}
         for port, protocol in sorted(listeners.items()):
-            if protocol not in facts.NLB_PROTOCOLS or not 1 <= port <= 65535:
-                problems.append(f"NetworkLoadBalancer.listeners[{port}]: {protocol!r} is not a listener (allowed: "
-                                f"a port 1..65535 -> {', '.join(facts.NLB_PROTOCOLS)})")  # fmt: skip
-            elif protocol == "TLS" and spec.certificate_arn is None:
-                problems.append(f"NetworkLoadBalancer.listeners[{port}]: TLS needs spec.certificate_arn (allowed: a "
-                                "certificate on the spec, or TCP)")  # fmt: skip
-        if not listeners:
-            problems.append("NetworkLoadBalancer.listeners: {} has no listener (allowed: the ports of the services "
-                            "that attach)")  # fmt: skip
-        raise_if(problems, "NetworkLoadBalancer")
+            if protocol not in facts.NLB_PROTOCOLS or not isinstance(port, int) or not 1 <= port <= 65535:
+                bd.add(f"listeners[{port}]", f"{protocol!r} is not a listener (allowed: a port 1..65535 -> "
+                       f"{', '.join(facts.NLB_PROTOCOLS)})")  # fmt: skip
+            elif protocol == "TLS" and checked is not None and checked.certificate_arn is None:
+                bd.add(f"listeners[{port}]", "TLS needs spec.certificate_arn (allowed: a certificate on the spec, "
+                       "or TCP)")  # fmt: skip
+        if checked is not None and "TLS" in listeners.values() and isinstance(region, str):
+            bd.problems += python_problems(type(checked), checked.region_problems(region))
+        bd.autoname("name", name, "aws:lb/loadBalancer:LoadBalancer", name, "load balancer name")
+        bd.autoname("name", name, "aws:ec2/securityGroup:SecurityGroup", f"{name}-sg", "security group name")
+        bd.claim("ecs-platform:lb:NetworkLoadBalancer", name, "name", "is the name")
+        bd.done(self)
+        assert checked is not None
+        spec = checked
+        subnet_ids = deferred_wiring(subnet_ids, SUBNET_ID, "NetworkLoadBalancer.subnet_ids", many=True)
+        vpc_id = deferred_wiring(vpc_id, VPC_ID, "NetworkLoadBalancer.vpc_id")
         super().__init__("ecs-platform:lb:NetworkLoadBalancer", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 

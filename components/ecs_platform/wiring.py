@@ -40,7 +40,8 @@ from ecs_platform.specs.fields import capacity_provider_name_check
 
 #: What an id or ARN is, by its shape: for a message that says what was given instead.
 _ID_PREFIXES = {"sg": "a security group id", "subnet": "a subnet id", "vpc": "a VPC id", "fs": "an EFS file system id",
-                "fsap": "an EFS access point id", "ami": "an AMI id", "lt": "a launch template id"}  # fmt: skip
+                "fsap": "an EFS access point id", "ami": "an AMI id", "lt": "a launch template id",
+                "pl": "a prefix list id"}  # fmt: skip
 _ARN_RESOURCES = {
     ("ecs", "cluster"): "an ECS cluster ARN", ("ecs", "service"): "an ECS service ARN",
     ("ecs", "task-definition"): "an ECS task definition ARN", ("ecs", "capacity-provider"): "an ECS capacity provider ARN",
@@ -50,6 +51,8 @@ _ARN_RESOURCES = {
     ("iam", "user"): "an IAM user ARN", ("iam", "instance-profile"): "an instance profile ARN",
     ("logs", "log-group"): "a log group ARN", ("servicediscovery", "namespace"): "a Cloud Map namespace ARN",
     ("kms", "key"): "a KMS key ARN", ("kms", "alias"): "a KMS alias ARN",
+    ("acm", "certificate"): "an ACM certificate ARN", ("acm-pca", "certificate-authority"): "an AWS Private CA ARN",
+    ("vpc-lattice", "servicenetwork"): "a VPC Lattice service network ARN",
 }  # fmt: skip
 
 

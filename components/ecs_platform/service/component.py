@@ -487,7 +487,7 @@ class Service(pulumi.ComponentResource):
         if ebs_volume(spec) is not None:
             bd.autoname("name", name, "aws:iam/role:Role", f"{name}-ebs-infrastructure", "IAM role name")
         if spec.lattice is not None:
-            bd.autoname("name", name, "aws:iam/role:Role", f"{name}-lattice-infrastructure", "IAM role name")
+            bd.autoname("name", name, "aws:iam/role:Role", f"{name}-lattice-infra", "IAM role name")
         role_problems(bd, f"{name}-roles", spec, ref, context)
         task_problems_in_stack(bd, spec, context)
         tags = 1 + len(spec.tags)

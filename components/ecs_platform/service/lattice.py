@@ -63,7 +63,8 @@ def join(
     ref: LatticeRef,
     ctx: AwsContext,
 ) -> Lattice:
-    """The service's Lattice resources, named ``<name>-lattice*``; the tasks' security group admits
+    """The service's Lattice resources, named ``<name>-lattice*`` (the role ``<name>-lattice-infra``: a
+    32-character service name keeps its auto-name within IAM's 64 characters); the tasks' security group admits
     the region's Lattice prefix list on ``port`` (the tasks' port), nothing else."""
     child = pulumi.ResourceOptions(parent=parent)
     base = f"{name}-lattice"
@@ -100,7 +101,7 @@ def join(
         opts=child,
     )  # fmt: skip
     role, attachments = managed_policy_role(
-        f"{base}-infrastructure",
+        f"{base}-infra",
         ctx=ctx,
         trust=ctx.trust("ecs-infrastructure-lattice"),
         description=f"ECS registers {name}'s tasks in its VPC Lattice target group",
