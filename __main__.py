@@ -35,13 +35,13 @@ spec, context = config.load(
 
 # One mechanism for tags: the provider's default tags reach every taggable
 # resource (services add their own `Service` tag on top).
-# An explicit provider reads no `aws:*` stack config, so the credential settings are handed to it
-# here: the resources, the pre-deploy runs (context.aws_provider) and the lookups above act alike.
+# An explicit provider reads no `aws:*` stack config, so every setting is handed to it here
+# (aws:allowedAccountIds, aws:defaultTags, ... included): the resources, the pre-deploy runs
+# (context.aws_provider) and the lookups above act alike.
 provider = aws.Provider(
     "aws",
     region=region,
-    default_tags=aws.ProviderDefaultTagsArgs(tags=stack_tags(spec, context)),
-    **config.provider_args(context.aws_provider),
+    **config.provider_args(context.aws_provider, tags=stack_tags(spec, context)),
 )
 platform = Platform("ecs", spec, context=context, opts=pulumi.ResourceOptions(providers=[provider]))
 
@@ -55,6 +55,11 @@ pulumi.export("clusterName", platform.cluster.name)
 pulumi.export("clusterArn", platform.cluster.arn)
 if platform.load_balancer is not None:
     pulumi.export("loadBalancerDnsName", platform.load_balancer.dns_name)
+if platform.lattice is not None:
+    pulumi.export("latticeServiceNetworkArn", platform.lattice.arn)
+    pulumi.export("latticeSecurityGroupId", platform.lattice.security_group_id)
+if platform.network_load_balancer is not None:
+    pulumi.export("networkLoadBalancerDnsName", platform.network_load_balancer.dns_name)
 pulumi.export("urls", platform.urls)
 if platform.cluster.ec2 is not None:
     pulumi.export("ec2AutoScalingGroup", platform.cluster.ec2.auto_scaling_group_name)
@@ -78,6 +83,8 @@ pulumi.export(
             "serviceName": svc.service_name,
             "logGroup": svc.log_group_name,
             "taskDefinitionArn": svc.task_definition_arn,
+            # Where its VPC Lattice service answers (callers sign their requests with SigV4).
+            **({"latticeUrl": svc.lattice.url} if svc.lattice else {}),
         }
         for name, svc in platform.services.items()
     },

@@ -1,5 +1,6 @@
-"""Service Connect as AWS documents it: the protocol of the served port, and the proxy's share of
-the task (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-concepts-deploy.html)."""
+"""Service Connect as AWS documents it: the proxy's share of the task
+(https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-concepts-deploy.html). The served
+port's protocol is ``serviceConnect.appProtocol`` (issue 22's tests)."""
 
 from __future__ import annotations
 
@@ -9,44 +10,11 @@ import pytest
 
 from ecs_platform.errors import ConfigError
 from ecs_platform.specs import PlatformSpec
-from ecs_platform.tools.mock_cloud import StackRun, run_program
+from ecs_platform.tools.mock_cloud import StackRun
 from ecs_platform.tools.preview.cost import estimate
-from tests.conftest import containers
 
 NS = "ecs-platform:"
 TASKDEF = "aws:ecs/taskDefinition:TaskDefinition"
-
-
-def mapping(run: StackRun, service: str) -> dict[str, Any]:
-    [app] = [c for c in containers(run.one(TASKDEF, f"ecs-{service}-task")) if c["name"] == service]
-    found: dict[str, Any] = app["portMappings"][0]
-    return found
-
-
-def test_the_port_service_connect_serves_speaks_http_by_default(prod: StackRun) -> None:
-    assert mapping(prod, "api")["appProtocol"] == "http"
-    # web has no callers: Service Connect serves none of its ports.
-    assert "appProtocol" not in mapping(prod, "web")
-
-
-@pytest.mark.parametrize("protocol", ["http2", "grpc"])
-def test_grpc_and_http2_on_request(protocol: str) -> None:
-    run = run_program("prod", {"services.api.appProtocol": protocol})
-    assert run.error is None, run.error
-    assert mapping(run, "api")["appProtocol"] == protocol
-
-
-@pytest.mark.parametrize(("overrides", "expected"), [
-    ({"services.api.appProtocol": "tcp"},
-     f'{NS}services.api.appProtocol: "tcp" is not allowed (allowed: http, http2, grpc)'),
-    ({"services.web.appProtocol": "grpc"},
-     f'{NS}services.web.appProtocol: "grpc" is set, and no service calls this one through Service Connect (allowed: '
-     "appProtocol with callers)"),
-])  # fmt: skip
-def test_other_protocols_and_protocols_nothing_serves_are_refused(overrides: dict[str, Any], expected: str) -> None:
-    run = run_program("prod", overrides)
-    assert run.resources == []
-    assert run.error.problems == [expected]  # type: ignore[union-attr]
 
 
 def _pair(**api: Any) -> dict[str, Any]:

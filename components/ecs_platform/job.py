@@ -18,6 +18,7 @@ subnets with no public IP, on the capacity a service of its launch type would us
 
 from __future__ import annotations
 
+import json
 import shlex
 from collections.abc import Sequence
 from typing import Any
@@ -28,6 +29,7 @@ import pulumi_aws as aws
 from ecs_platform import facts
 from ecs_platform.boundary import Boundary, task_in_stack, task_problems_in_stack
 from ecs_platform.cluster import CapacityStrategyItem, Cluster, ClusterRef, checked_ref, ref_in_stack, task_strategy
+from ecs_platform.ebs import EbsRole, ebs_role, ebs_volume, run_task_volume_configurations
 from ecs_platform.errors import show
 from ecs_platform.iam import AwsContext, TaskRoles, policy_document, role_problems
 from ecs_platform.outputs import after, tag_children
@@ -84,8 +86,10 @@ def run_task_command(
     launch_type: str | None,
     platform_version: str | None,
     exec_enabled: bool = False,
+    volume_configurations: Sequence[Any] = (),
 ) -> str:
-    """``aws ecs run-task`` with everything a run needs, in the CLI's shorthand syntax."""
+    """``aws ecs run-task`` with everything a run needs, in the CLI's shorthand syntax (the EBS
+    volume's configuration, ``volume_configurations``, as JSON)."""
     args = ["aws", "ecs", "run-task", "--region", region, "--cluster", cluster_arn,
             "--task-definition", task_definition_arn, "--count", "1"]  # fmt: skip
     if strategy:
@@ -99,6 +103,8 @@ def run_task_command(
         args += ["--network-configuration", f"awsvpcConfiguration={{subnets=[{','.join(subnets)}],"
                  f"securityGroups=[{','.join(security_groups)}],assignPublicIp=DISABLED}}"]  # fmt: skip
     args += ["--enable-ecs-managed-tags", "--propagate-tags", "TASK_DEFINITION"]
+    if volume_configurations:
+        args += ["--volume-configurations", json.dumps(list(volume_configurations), separators=(",", ":"))]
     if exec_enabled:
         args.append("--enable-execute-command")
     return shlex.join(args)
@@ -221,12 +227,9 @@ class Job(pulumi.ComponentResource):
             self.security_group = aws.ec2.SecurityGroup(
                 f"{name}-sg", vpc_id=vpc_id, description=f"ECS job {container_name}: tasks (egress only)", opts=child
             )
-            self.egress_rules = task_egress(
-                name, security_group_id=self.security_group.id, egress_cidrs=spec.egress_cidrs,
-                vpc_cidr=vpc_cidr if vpc_cidr is not None else aws.ec2.get_vpc_output(
-                    id=vpc_id, opts=pulumi.InvokeOutputOptions(parent=self)).cidr_block,
-                who=f"{container_name} job tasks", where="Job.spec", opts=child,
-            )  # fmt: skip
+            self.egress_rules = task_egress(name, self.security_group.id, vpc_id=vpc_id, vpc_cidr=vpc_cidr,
+                                            egress_cidrs=spec.egress_cidrs, who=f"{container_name} job tasks",
+                                            where="Job.spec", parent=self)  # fmt: skip
         efs = {
             volume: adopted_mount(
                 v.efs.file_system_id, v.efs.access_point_id,
@@ -263,6 +266,12 @@ class Job(pulumi.ComponentResource):
             efs=efs,
             opts=child,
         )
+        # An EBS volume per run (runBefore and on-demand runs; refused on a schedule by the spec).
+        self.ebs_role: EbsRole | None = None
+        if ebs_volume(spec) is not None:
+            self.ebs_role = ebs_role(self, name, ctx, ref.kms_key_arn)
+        volume_configurations = run_task_volume_configurations(
+            spec, self.ebs_role.arn if self.ebs_role else None, ref.kms_key_arn)  # fmt: skip
         # Base 0, whatever the cluster's fargateOnDemandBase: a base is "how many tasks, at a
         # minimum, run on the specified capacity provider" (CapacityProviderStrategyItem), and a job
         # runs one task per run, so a base of 1 on FARGATE would put every run of a FARGATE_SPOT job
@@ -304,19 +313,21 @@ class Job(pulumi.ComponentResource):
                 launch_type=explicit_launch_type,
                 platform_version=platform_version,
                 timeout_seconds=spec.effective_run_before_timeout,
+                volume_configurations=volume_configurations,
                 # The run needs the network path out (NAT, egress rule) and the roles' policies.
                 opts=pulumi.ResourceOptions(parent=self, depends_on=list(self.egress_rules) or None),
             )
 
         providers = [s.capacity_provider for s in strategy]
         self.run_task_command: pulumi.Output[str] = pulumi.Output.all(
-            ctx.region, ref.arn, self.task_definition.arn, subnets, security_groups, providers
+            ctx.region, ref.arn, self.task_definition.arn, subnets, security_groups, providers, volume_configurations
         ).apply(
             lambda v: run_task_command(
                 region=str(v[0]), cluster_arn=str(v[1]), task_definition_arn=str(v[2]),
                 subnets=[str(s) for s in v[3]] if v[3] else None, security_groups=[str(g) for g in v[4]],
                 strategy=[CapacityStrategyItem(str(p), s.weight, s.base) for p, s in zip(v[5], strategy, strict=True)],
                 launch_type=explicit_launch_type, platform_version=platform_version, exec_enabled=spec.exec_enabled,
+                volume_configurations=v[6],
             )
         )  # fmt: skip
         self.task_definition_arn = self.task_definition.arn
@@ -455,15 +466,28 @@ class Job(pulumi.ComponentResource):
             opts=child,
         )
         task_def = self.task_definition.task_definition
-        # "Amazon ECS task state change events": a run's task stopped; a container exited non-zero,
-        # or the task never started (stopCode TaskFailedToStart, no exit code).
+        # "Amazon ECS task state change events": a run's task stopped, and it failed when
+        # * something other than its essential container's exit stopped it (stopCode not
+        #   EssentialContainerExited: never started, StopTask, a Spot interruption, ...);
+        # * a container exited with a code that is neither 0 nor a stop signal's: when the job's
+        #   container exits, ECS stops its sidecars with SIGTERM, then SIGKILL (143, 137), so those
+        #   two codes are a successful run's too;
+        # * ECS killed a container for its memory (137 with reason OutOfMemoryError...).
+        # containers[] is matched field by field across its elements (an event pattern "matches if
+        # the intersection of the event pattern array and the event array is non-empty"); EventBridge
+        # documents no matching of name and exitCode within one element, so the pattern relies on
+        # none (docs/jobs-on-aws.md lists what it cannot tell apart).
         # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_task_events.html
+        # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-arrays.html
+        # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-content-based-filtering.html
         stopped = pulumi.Output.json_dumps({
             "source": ["aws.ecs"], "detail-type": ["ECS Task State Change"],
             "detail": {"clusterArn": [ref.arn], "group": [pulumi.Output.concat("family:", task_def.family)],
                        "lastStatus": ["STOPPED"],
-                       "$or": [{"containers": {"exitCode": [{"anything-but": 0}]}},
-                               {"stopCode": ["TaskFailedToStart"]}]},
+                       "$or": [{"stopCode": [{"anything-but": facts.RUN_ENDED_STOP_CODE}]},
+                               {"containers": {"exitCode": [
+                                   {"anything-but": [0, *facts.STOP_SIGNAL_EXIT_CODES]}]}},
+                               {"containers": {"reason": [{"prefix": facts.OUT_OF_MEMORY_REASON_PREFIX}]}}]},
         })  # fmt: skip
         # RunTask answered with failures (no capacity, ...): no task exists, so only CloudTrail's
         # record of the call tells. "AWS service events delivered via AWS CloudTrail": needs a trail.
@@ -476,7 +500,7 @@ class Job(pulumi.ComponentResource):
                        "responseElements": {"failures": {"reason": [{"exists": True}]}}},
         })  # fmt: skip
         self.failed_run_rules: list[aws.cloudwatch.EventRule] = []
-        for key, pattern, what in (("failed-runs", stopped, "stopped with a non-zero exit code or without starting"),
+        for key, pattern, what in (("failed-runs", stopped, "failed (exit code, out of memory, not started or stopped)"),
                                    ("unplaced-runs", unplaced, "was not started: RunTask answered with failures")):
             rule = aws.cloudwatch.EventRule(
                 f"{name}-{key}", description=f"A run of job {container_name} {what}", event_pattern=pattern,

@@ -9,7 +9,6 @@ and :class:`~ecs_platform.platform.Platform` run.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Self
@@ -24,13 +23,22 @@ from ecs_platform.specs.base import Loc, raise_problems, render_loc
 from ecs_platform.specs.cluster import ClusterSpec
 from ecs_platform.specs.connect import caller_problems, proxy_problems
 from ecs_platform.specs.daemon import DaemonSpec, daemon_problems
+from ecs_platform.specs.deployment import DeploymentSpec
 from ecs_platform.specs.fields import ServiceName, TagKey, TagValue
 from ecs_platform.specs.job import JobSpec
+from ecs_platform.specs.lattice import LatticeSpec, lattice_context_problems, lattice_problems
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import NetworkSpec
+from ecs_platform.specs.nlb import nlb_problems
+from ecs_platform.specs.placeholders import placeholder_problems
 from ecs_platform.specs.provider import AwsProviderSpec
 from ecs_platform.specs.routing import assign, clashes, covers, earlier_assignment
 from ecs_platform.specs.service import RouteSpec, ServiceSpec, definition_size_problems, network_mode, placement_problems
+from ecs_platform.specs.service_connect import (
+    ServiceConnectStackSpec,
+    service_connect_context_problems,
+    service_connect_problems,
+)
 from ecs_platform.specs.task import TaskSpec
 
 #: The service a stack runs when config has no ``services`` key: a public,
@@ -101,6 +109,12 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
     load_balancer: LoadBalancerSpec = LoadBalancerSpec()
     """The application load balancer, created when a service is public. Default: the settings'
     defaults."""
+    lattice: LatticeSpec | None = None
+    """VPC Lattice: ``{serviceNetwork: create | <service network ARN>}``, the service network that
+    services with ``lattice`` join. Default: none."""
+    service_connect: ServiceConnectStackSpec | None = None
+    """Service Connect, for services with ``callers``: ``{tls: {privateCaArn, kmsKey}}`` encrypts their
+    traffic with certificates ECS issues from an AWS Private CA. Default: no TLS."""
     jobs: dict[ServiceName, JobSpec] = {}
     """Job name (the service name rules, and no service's name) -> a task that runs to completion:
     on a ``schedule``, before services deploy (``runBefore``), or on demand. Default none."""
@@ -126,6 +140,16 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
     @property
     def public_services(self) -> list[str]:
         return [name for name, svc in self.services.items() if svc.is_public]
+
+    @property
+    def application_services(self) -> list[str]:
+        """Public services behind the application load balancer (``protocol: HTTP``)."""
+        return [name for name, svc in self.services.items() if svc.on_application_load_balancer]
+
+    @property
+    def network_services(self) -> list[str]:
+        """Public services behind the network load balancer (TCP, UDP, TCP_UDP, TLS)."""
+        return [name for name, svc in self.services.items() if svc.on_network_load_balancer]
 
     def tasks(self) -> list[tuple[Loc, TaskSpec]]:
         """Every task of the stack with its key path: the services', the jobs', then the daemons'."""
@@ -156,7 +180,17 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
             elif key.startswith(f.WAIVER_TAG):
                 problems.append((("tags", key), "is a waiver tag, which only the documented switches set "
                                                 "(allowed: another key; turn a control off with its own setting)"))
-        public = self.public_services
+        lb = self.load_balancer
+        zone_key: Loc = ("azCount",) if self.vpc is None else (
+            "vpc", "privateSubnetIds" if lb.internal else "publicSubnetIds")  # fmt: skip
+        zones = self.az_count if self.vpc is None else len(
+            self.vpc.private_subnet_ids if lb.internal else self.vpc.public_subnet_ids)  # fmt: skip
+        problems += nlb_problems(self.services, lb, self, (zone_key, zones))
+        problems += lattice_problems(self.services, self.lattice, {n: (
+            self.launch_type_for(s.launch_type, s.capacity_provider_strategy), network_mode(s, self))
+            for n, s in self.services.items()})  # fmt: skip
+        problems += service_connect_problems(self.services, self.service_connect)
+        public = self.application_services
         if public and self.vpc is not None and len(self.vpc.public_subnet_ids) < 2:
             problems.append((("vpc", "publicSubnetIds"), f"{len(self.vpc.public_subnet_ids)} subnet is too few for "
                              "the load balancer (allowed: 2 or more, in different zones)"))  # fmt: skip
@@ -223,6 +257,8 @@ def context_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Lo
                 out.append((("zoneIds", i), f"{show(zone)} is a zone Fargate does not run tasks in "
                             f"(allowed: {allowed(usable)}; {why})"))  # fmt: skip
     out += _arn_problems(spec, context) + _role_policy_problems(spec, context)
+    out += lattice_context_problems(spec.lattice, context.region)
+    out += service_connect_context_problems(spec.service_connect, context.region)
     for at, task in spec.tasks():
         # The log group is named by prefix plus the provider's 26-character unique suffix.
         name = str(at[-1])
@@ -230,7 +266,7 @@ def context_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Lo
         out += definition_size_problems(task, spec, name, log_group, context.region, at)
     lb = [(("loadBalancer", *loc), msg)
           for loc, msg in spec.load_balancer.region_problems(context.region, context.account)]  # fmt: skip
-    if spec.public_services:
+    if spec.application_services:
         lb += [(("loadBalancer", *loc), msg) for loc, msg in spec.load_balancer.production_problems(context.stack)]
     key = spec.kms_key
     if isinstance(key, str) and key.startswith("arn:") and key.split(":")[3] != context.region:
@@ -256,7 +292,13 @@ def _arn_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Loc, 
             out.append((loc, problem))
 
     check(("loadBalancer", "certificateArn"), spec.load_balancer.certificate_arn)
+    check(("lattice", "serviceNetwork"), spec.lattice.service_network if spec.lattice else None)
+    tls = spec.service_connect.tls if spec.service_connect else None
+    check(("serviceConnect", "tls", "privateCaArn"), tls.private_ca_arn if tls else None)
+    check(("serviceConnect", "tls", "kmsKey"), tls.kms_key if tls else None)
     for name, svc in spec.services.items():
+        for i, principal in enumerate(svc.lattice.principals if svc.lattice else ()):
+            check(("services", name, "lattice", "principals", i), principal)
         queue = svc.autoscaling.queue if svc.autoscaling else None
         if queue is not None and (queue.partition, queue.region) != (partition, context.region):
             out.append((("services", name, "autoscaling", "queue", "arn"), f"{show(queue.arn)} is in "
@@ -303,33 +345,6 @@ def _role_policy_problems(spec: PlatformSpec, context: StackContext) -> list[tup
             problem = task_policy.role_policy_problem(size, "execution role")
             if problem:
                 out.append(((*at, "secrets"), problem))
-    return out
-
-
-def placeholder_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
-    """Every value that is still a placeholder of the example stacks: an ARN or registry of
-    AWS's documentation example accounts, or a host in a reserved example domain."""
-    out: list[tuple[Loc, str]] = []
-
-    def walk(value: Any, loc: Loc) -> None:
-        if isinstance(value, Mapping):
-            for key, item in value.items():
-                walk(item, (*loc, str(key)))
-        elif isinstance(value, (list, tuple)):
-            for i, item in enumerate(value):
-                walk(item, (*loc, i))
-        elif isinstance(value, str):
-            account = next((a for a in f.EXAMPLE_ACCOUNT_IDS if re.search(rf"(?<!\d){a}(?!\d)", value)), None)
-            if account is not None:
-                out.append((loc, f"{show(value)} is a placeholder: {account} is AWS's documentation example "
-                            "account (allowed: your own value, in your account; replace it in the stack file "
-                            "before deploying)"))  # fmt: skip
-            elif f.EXAMPLE_DOMAIN_RE.search(value):
-                out.append((loc, f"{show(value)} is a placeholder: example.com/.net/.org are reserved example "
-                            "domains (allowed: your own domain; replace it in the stack file before "
-                            "deploying)"))  # fmt: skip
-
-    walk(spec.model_dump(by_alias=True, exclude_defaults=True), ())
     return out
 
 
@@ -432,6 +447,24 @@ def test_ports(spec: PlatformSpec) -> dict[str, int]:
             if svc.is_public and svc.deployment.shifts_traffic and svc.deployment.test_port is not None}  # fmt: skip
 
 
+def test_ingress_missing(deployment: DeploymentSpec) -> str:
+    """The problem of a test listener on an internet-facing load balancer with no sources: the
+    load balancer's nodes have public addresses only its clients' public addresses reach, so the
+    VPC's CIDR block (the internal default) would admit no one. CreateLoadBalancer "Scheme": "The
+    nodes of an Internet-facing load balancer have public IP addresses ... The nodes of an internal
+    load balancer have only private IP addresses"
+    (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html);
+    a task or instance of the VPC reaching it goes out through its NAT gateway, where "the internet
+    gateway then maps the private IPv4 address of the public NAT Gateway to the Elastic IP address
+    associated with the NAT Gateway" (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html)."""
+    shown = "null" if deployment.test_ingress_cidrs is None else "[]"
+    return (f"{shown} is missing, and the load balancer is internet-facing: clients reach its test listener "
+            "from their own public addresses (or their NAT's), never from the VPC's CIDR block (allowed: the "
+            "public CIDR blocks of who tests the new version, e.g. your office or VPN egress 203.0.113.0/24; "
+            f"required with strategy {deployment.strategy} unless loadBalancer.internal is true, where the "
+            "default is the VPC's CIDR block)")
+
+
 def _deployment_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
     """Test listeners share the load balancer (one port each, and its security group's rules), and a
     deployment awaited must fit in the deploy timeout."""
@@ -444,6 +477,11 @@ def _deployment_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
                         f"{seen[port]} (allowed: a port no other service's test listener has)"))  # fmt: skip
         seen.setdefault(port, name)
     lb = spec.load_balancer
+    if not lb.internal:
+        for name in ports:
+            deployment = spec.services[name].deployment
+            if not deployment.test_ingress_cidrs:
+                out.append((("services", name, "deployment", "testIngressCidrs"), test_ingress_missing(deployment)))
     listener_rules = len(lb.ingress_cidrs) * (2 if lb.https else 1)
     # A test listener admits its service's testIngressCidrs, or the VPC's one block.
     test_rules = {port: len(spec.services[n].deployment.test_ingress_cidrs or ("vpc",)) for port, n in seen.items()}
@@ -476,7 +514,7 @@ def _capacity_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
     listener per distinct test port.
     https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html"""
     out: list[tuple[Loc, str]] = []
-    public = spec.public_services
+    public = spec.application_services
     if not public:
         return out
     shifting = [n for n in public if spec.services[n].deployment.shifts_traffic]

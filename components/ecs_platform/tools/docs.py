@@ -108,7 +108,7 @@ class _Fact:
 
 #: The modules of :mod:`ecs_platform.facts`, in the order the page lists them.
 FACT_MODULES = (facts.limits, facts.network, facts.managed_instances, facts.checks, facts.names, facts.trust, facts.jobs,
-                facts.zones, facts.capacity)
+                facts.volumes, facts.traffic, facts.zones, facts.capacity)
 
 
 def _facts() -> list[_Fact]:

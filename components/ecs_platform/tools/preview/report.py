@@ -12,52 +12,10 @@ from typing import Any
 from ecs_platform import facts
 from ecs_platform.tools.mock_cloud import Registration, StackRun
 from ecs_platform.tools.preview.cost import CostEstimate
+from ecs_platform.tools.preview.iam_summaries import key_policy_summary, policy_summary, trust_summary
+from ecs_platform.tools.preview.summaries import LATTICE_SUMMARIES, connect_extras, ebs_summary
 
 SECRET = "[secret]"
-
-
-def _policy_summary(document: str) -> str:
-    statements = json.loads(document).get("Statement", [])
-    parts = []
-    for st in statements:
-        actions = st.get("Action")
-        actions = actions if isinstance(actions, list) else [actions]
-        resources = st.get("Resource")
-        resources = resources if isinstance(resources, list) else [resources]
-        line = f"{st.get('Effect', 'Allow')} {', '.join(map(str, actions))} on {', '.join(map(str, resources))}"
-        if "*" in resources and st.get("Effect", "Allow") == "Allow":
-            line += _narrowing(actions)
-        parts.append(line)
-    return "; ".join(parts)
-
-
-def _narrowing(actions: list[Any]) -> str:
-    """What narrows a ``"*"`` grant: the condition keys AWS's Service Authorization Reference
-    offers for its actions (``cloudwatch:PutMetricData`` -> ``cloudwatch:namespace``)."""
-    from ecs_platform import iam_reference  # the reference loads on first use only
-
-    keys = iam_reference.narrowing_keys(str(a) for a in actions)
-    if keys:
-        return f" (no resource to name in AWS's reference; narrow it with a Condition on {', '.join(keys)})"
-    return " (no resource to name in AWS's reference, and no condition key to narrow it)"
-
-
-def _key_policy(document: str) -> str:
-    """Who may use a KMS key, and for what (its policy's principals and conditions)."""
-    parts = []
-    for st in json.loads(document).get("Statement", []):
-        who = ", ".join(f"{v}" for v in (st.get("Principal") or {}).values())
-        scope = "".join(f" where {k} {v}" for c in (st.get("Condition") or {}).values() for k, v in c.items())
-        parts.append(f"{who}{scope}")
-    return "key users: " + "; ".join(parts)
-
-
-def _trust(document: str) -> str:
-    st = json.loads(document)["Statement"][0]
-    principal = ", ".join(f"{v}" for v in st.get("Principal", {}).values())
-    conditions = st.get("Condition", {})
-    account = conditions.get("StringEquals", {}).get("aws:SourceAccount")
-    return f"trusts {principal}" + (f" for account {account} only" if account else "")
 
 
 def _deployment(config: dict[str, Any]) -> str:
@@ -105,8 +63,8 @@ class _Summaries:
                 + f" (ECS starts it before other tasks there); tags propagated from the {i.get('propagateTags')}"
                 + ("; ECS Exec on" if i.get("enableExecuteCommand") else "")
             ),
-            "aws:iam/role:Role": lambda i, r: _trust(i["assumeRolePolicy"]),
-            "aws:iam/rolePolicy:RolePolicy": lambda i, r: _policy_summary(i["policy"]),
+            "aws:iam/role:Role": lambda i, r: trust_summary(i["assumeRolePolicy"]),
+            "aws:iam/rolePolicy:RolePolicy": lambda i, r: policy_summary(i["policy"]),
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment": lambda i, r: (
                 f"managed policy {str(i.get('policyArn', '')).rsplit('/', 1)[-1]}"
             ),
@@ -130,10 +88,12 @@ class _Summaries:
             "aws:lb/listenerRule:ListenerRule": self.rule,
             "aws:lb/targetGroup:TargetGroup": lambda i, r: (
                 f"{i.get('targetType')} targets on {i.get('protocol')} {i.get('port')}, health "
-                f"{(i.get('healthCheck') or {}).get('path')} expecting "
-                f"{(i.get('healthCheck') or {}).get('matcher')}, "
-                f"deregistration {i.get('deregistrationDelay')} s"
+                + (f"{(i.get('healthCheck') or {}).get('path')} expecting {(i.get('healthCheck') or {}).get('matcher')}"
+                   if (i.get("healthCheck") or {}).get("protocol", "HTTP") == "HTTP" else
+                   f"TCP connection on {(i.get('healthCheck') or {}).get('port')}")
+                + f", deregistration {i.get('deregistrationDelay')} s"
             ),
+            **LATTICE_SUMMARIES,
             "aws:appautoscaling/target:Target": lambda i, r: (
                 f"{i.get('minCapacity')}..{i.get('maxCapacity')} tasks"
             ),
@@ -174,7 +134,7 @@ class _Summaries:
                 + ("kept" if r.retain_on_delete else "emptied and deleted" if i.get("forceDestroy") else "must be empty")
             ),
             "aws:kms/key:Key": lambda i, r: (
-                f"rotation {'on' if i.get('enableKeyRotation') else 'off'}; " + _key_policy(i["policy"])
+                f"rotation {'on' if i.get('enableKeyRotation') else 'off'}; " + key_policy_summary(i["policy"])
                 + ("; kept on delete" if r.retain_on_delete else "")
             ),
             "aws:wafv2/webAcl:WebAcl": lambda i, r: "; ".join(
@@ -186,7 +146,7 @@ class _Summaries:
                 "logs " + ("blocked and counted requests only" if i.get("loggingFilter") else "EVERY request")
                 + "; redacts " + ", ".join(f["singleHeader"]["name"] for f in i.get("redactedFields") or [])
             ),
-            "aws:s3/bucketPolicy:BucketPolicy": lambda i, r: _policy_summary(i["policy"]),
+            "aws:s3/bucketPolicy:BucketPolicy": lambda i, r: policy_summary(i["policy"]),
             "aws:scheduler/schedule:Schedule": self.schedule,
             "aws:sqs/queue:Queue": lambda i, r: (
                 f"{'encrypted (SSE-SQS)' if i.get('sqsManagedSseEnabled') else 'NOT encrypted'}, keeps messages "
@@ -264,9 +224,13 @@ class _Summaries:
             parts.append(f"behind the load balancer on port {lb.get('containerPort')}{how.get(str(mode), '')}")
         if any(c.get("type") == "distinctInstance" for c in i.get("placementConstraints") or []):
             parts.append("one task per instance")
+        if volume := i.get("volumeConfiguration"):
+            parts.append(ebs_summary(volume))
+        for lattice in i.get("vpcLatticeConfigurations") or []:
+            parts.append(f"in VPC Lattice (port {lattice.get('portName')}, registered by its infrastructure role)")
         connect = i.get("serviceConnectConfiguration") or {}
         if connect.get("enabled"):
-            served = [f"http://{a['dnsName']}:{a['port']}" for sv in connect.get("services") or []
+            served = [f"http://{a['dnsName']}:{a['port']}" + connect_extras(sv) for sv in connect.get("services") or []
                       for a in sv.get("clientAlias") or []]  # fmt: skip
             parts.append("Service Connect " + (f"serving {', '.join(served)}" if served else "client"))
         if i.get("orderedPlacementStrategies"):
@@ -387,6 +351,11 @@ class _Summaries:
 
     def load_balancer(self, i: dict[str, Any], r: Registration) -> str:
         scheme = "internal" if i.get("internal") else "internet-facing"
+        if i.get("loadBalancerType") == "network":
+            return (f"network, {scheme}, subnets {self.zones(i.get('subnets', []))}; cross-zone "
+                    f"{'on' if i.get('enableCrossZoneLoadBalancing') else 'off'}; security groups "
+                    f"{'yes' if i.get('securityGroups') else 'NONE'}; deletion protection "
+                    f"{'on' if i.get('enableDeletionProtection') else 'off'}")  # fmt: skip
         logs = "access logs on" if (i.get("accessLogs") or {}).get("enabled") else "access logs off"
         protection = (
             "deletion protection on" if i.get("enableDeletionProtection") else "deletion protection off"
@@ -399,6 +368,9 @@ class _Summaries:
 
     def listener(self, i: dict[str, Any], r: Registration) -> str:
         action = i["defaultActions"][0]
+        if action["type"] == "forward":
+            tls = f" on the stack's certificate, {i.get('sslPolicy')}" if i.get("protocol") == "TLS" else ""
+            return f"{i.get('protocol')} {i.get('port')}{tls}; forward to the service's target group"
         if action["type"] == "redirect":
             default = f"redirect to {action['redirect']['protocol']} {action['redirect']['port']}"
         else:
@@ -560,6 +532,10 @@ def text(run: StackRun, cost: CostEstimate | None) -> str:
         "",
     ]
     out += tree_lines(run)
+    if run.warnings:
+        # What `pulumi up` would print on its warning channel (pulumi.log.warn).
+        out += ["", "Warnings:"]
+        out += [f"  warning: {w}" for w in run.warnings]
     out += ["", "Resources by type:"]
     out += [f"  {n:4d}  {t}" for t, n in counts(run).items()]
     out += ["", "Exports:"]
@@ -592,6 +568,7 @@ def as_json(run: StackRun, cost: CostEstimate | None) -> str:
         ],
         "counts": counts(run),
         "exports": masked_exports(run),
+        "warnings": run.warnings,
         "cost": cost.as_dict() if cost is not None else None,
     }
     return json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
