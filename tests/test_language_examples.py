@@ -14,6 +14,7 @@ import yaml
 
 from ecs_platform.provider.schema import package_schema
 from tests.provider_engine import ProviderEngine, output_value
+from tests.test_docs import samples
 from tests.test_provider_grpc import CASES, PROJECT, STACK, Case, _comparable, python_path
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -198,3 +199,56 @@ def _service(name: str, spec: dict[str, Any]) -> None:
     Service(name, ServiceSpec.model_validate(spec), cluster=ClusterRef(arn=STACK_OUTPUTS["clusterArn"]),
             vpc_id=STACK_OUTPUTS["vpcId"], subnet_ids=list(STACK_OUTPUTS["privateSubnetIds"]))  # fmt: skip
 
+
+
+# --- the languages page ------------------------------------------------------------------------
+
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "languages.md"
+PROGRAMS = [s for s in samples(PAGE) if s.language == "yaml" and s.flag("program")]
+
+
+def test_the_page_shows_the_example_files_as_they_are() -> None:
+    blocks: dict[str, list[str]] = {s.language: [] for s in samples(PAGE)}
+    for s in samples(PAGE):
+        blocks[s.language].append(s.body.strip("\n"))
+    assert TS_SOURCE.strip("\n") in blocks["typescript"]
+    assert (EXAMPLES / "yaml" / "Pulumi.yaml").read_text().strip("\n") in blocks["yaml"]
+
+
+def test_the_pages_yaml_programs_name_only_what_the_schema_has() -> None:
+    assert len(PROGRAMS) == 3
+    for sample in PROGRAMS:
+        program = yaml.safe_load(sample.body)
+        assert program["packages"] == YAML_PROGRAM["packages"], sample.id
+        ours = {n: r for n, r in program.get("resources", {}).items() if r["type"].startswith("ecs-platform:")}
+        for resource in ours.values():
+            assert resource["type"] in SCHEMA["resources"], sample.id
+            assert _input_problems(resource["type"], resource["properties"]) == [], sample.id
+        for expression in program.get("outputs", {}).values():
+            name, attribute = re.fullmatch(r"\$\{(\w+)\.(\w+)\}", expression).groups()  # type: ignore[union-attr]
+            assert attribute in SCHEMA["resources"][ours[name]["type"]]["properties"], sample.id
+
+
+def _from_stack(value: Any) -> Any:
+    """A YAML program's ``${platform.outputs["key"]}`` as the engine sends it: the stack's Output."""
+    if isinstance(value, str) and (m := re.fullmatch(r'\$\{platform\.outputs\["(\w+)"\]\}', value)):
+        return _sent(Ref(m.group(1)))
+    if isinstance(value, dict):
+        return {k: _from_stack(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_from_stack(v) for v in value]
+    return value
+
+
+def test_the_yaml_service_registers_what_the_typescript_service_registers() -> None:
+    """The page's YAML program is the TypeScript example's service, resource for resource."""
+    program = next(yaml.safe_load(s.body) for s in PROGRAMS if "api" in yaml.safe_load(s.body).get("resources", {}))
+    resource = program["resources"]["api"]
+    (token, name, inputs), = _components()
+    registered = []
+    for sent in (_from_stack(resource["properties"]), _sent(inputs)):
+        with ProviderEngine(project=PROJECT, stack=STACK) as engine:
+            engine.construct(resource["type"], "api", sent)
+            registered.append(_comparable(engine.registrations))
+    assert (resource["type"], name) == (token, "api")
+    assert registered[0] == registered[1]

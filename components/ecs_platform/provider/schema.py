@@ -142,7 +142,8 @@ def package_schema() -> dict[str, Any]:
         properties, required = inputs_of(served, builder)
         resources[served.token] = {
             "isComponent": True,
-            "description": describe(served.cls.__doc__),
+            # The docstring's first paragraph: the rest speaks of the Python attributes.
+            "description": describe(inspect.cleandoc(served.cls.__doc__ or "").split("\n\n")[0]),
             "inputProperties": properties,
             **({"requiredInputs": required} if required else {}),
             "properties": _outputs(served),
