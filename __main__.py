@@ -82,3 +82,12 @@ if platform.jobs:
             for name, job in platform.jobs.items()
         },
     )
+# Daemons (when the stack has any): the ECS service (EC2, EXTERNAL) or Managed Daemon of each.
+if platform.daemons:
+    pulumi.export(
+        "daemons",
+        {
+            name: {"daemonName": d.daemon_name, "logGroup": d.log_group_name, "taskDefinitionArn": d.task_definition_arn}
+            for name, d in platform.daemons.items()
+        },
+    )

@@ -62,7 +62,7 @@ PLATFORM_OWN = "is the platform's own container (allowed: another name)"
 SCRATCH_NAME = "is the name of a writablePaths volume (allowed: another name)"
 EXITS = "essential, so its exit stops the task (allowed: essential: false on it, or START/HEALTHY)"
 NO_SC = ("runs in {mode} mode on {lt}, where Service Connect cannot admit it by security group (allowed: "
-         "services on FARGATE or EC2 in awsvpc mode)")  # fmt: skip
+         "services on FARGATE, EC2 or MANAGED_INSTANCES in awsvpc mode)")  # fmt: skip
 NO_EFS_EXTERNAL = ("is an EFS volume, and ECS Anywhere cannot mount EFS (allowed: scratch volumes on EXTERNAL, or "
                    "run the service on FARGATE or EC2)")  # fmt: skip
 NO_EFS_SG = ("gives the tasks no security group for the EFS volume to admit (allowed: awsvpc with a created EFS "

@@ -58,6 +58,13 @@ RUNS = {
         "image": "nginx", "user": "1000", "exec": True, "readonlyRootFilesystem": False, "ephemeralStorageGiB": 40,
         "secrets": {"S": "arn:aws:secretsmanager:us-east-1:123456789012:secret:s-AbCdEf"},
         "permissions": [{"actions": ["s3:GetObject", "sqs:SendMessage"], "resources": ["arn:aws:s3:::b/*"]}]}}}),
+    # Managed Instances with a Managed Daemon (issue 22), and daemons as DAEMON services on EC2 and
+    # ECS Anywhere
+    "managed": lambda: stack_run("managed"),
+    "daemons": lambda: run_program("staging", {"daemons": {
+        "otel": {"image": "otel/collector:0.1", "user": "10001", "launchType": "EC2", "exec": True,
+                 "readonlyRootFilesystem": False},
+        "edge": {"image": "otel/collector:0.1", "user": "10001", "launchType": "EXTERNAL"}}}),
     # ECS's native traffic-shifting deployments (issue 12), with alarms named in config
     "blueGreen": lambda: _shifting("blueGreen"),
     "linear": lambda: _shifting("linear", linear={"stepPercent": 50, "stepMinutes": 1}),
@@ -164,12 +171,16 @@ def create_service_request(reg: Registration) -> dict[str, Any]:
     in the API)."""
     i = reg.inputs
     request: dict[str, Any] = {"serviceName": reg.outputs["name"], "cluster": i["cluster"],
-                               "taskDefinition": i["taskDefinition"], "desiredCount": i["desiredCount"]}  # fmt: skip
-    deployment: dict[str, Any] = {
-        "deploymentCircuitBreaker": i["deploymentCircuitBreaker"],
-        "maximumPercent": i["deploymentMaximumPercent"],
-        "minimumHealthyPercent": i["deploymentMinimumHealthyPercent"],
-    }
+                               "taskDefinition": i["taskDefinition"]}  # fmt: skip
+    for key in ("desiredCount", "schedulingStrategy", "launchType", "capacityProviderStrategy"):
+        source = "capacityProviderStrategies" if key == "capacityProviderStrategy" else key
+        if source in i:
+            request[key] = i[source]
+    deployment: dict[str, Any] = {"deploymentCircuitBreaker": i["deploymentCircuitBreaker"]}
+    for key, source in (("maximumPercent", "deploymentMaximumPercent"),
+                        ("minimumHealthyPercent", "deploymentMinimumHealthyPercent")):  # fmt: skip
+        if source in i:
+            deployment[key] = i[source]
     if "alarms" in i:
         deployment["alarms"] = i["alarms"]
     config = i.get("deploymentConfiguration") or {}
@@ -233,11 +244,95 @@ def validate_create_service(request: dict[str, Any]) -> list[str]:
     return problems + enum_problems(request, shape) + documented_bound_problems(request)
 
 
+def daemon_strategy_problems(request: dict[str, Any]) -> list[str]:
+    """What the DAEMON scheduling strategy refuses (ecs_service-options.html: no desired count, no
+    placement strategy; a capacity provider strategy is refused, aws/containers-roadmap#692), and
+    what a REPLICA service needs (CreateService: desiredCount "is required if schedulingStrategy
+    is REPLICA or isn't specified")."""
+    if request.get("schedulingStrategy") != "DAEMON":
+        return [] if "desiredCount" in request else ["REPLICA without desiredCount"]
+    refused = ("desiredCount", "placementStrategy", "capacityProviderStrategy")
+    out = [f"DAEMON with {key}" for key in refused if key in request]
+    if request.get("launchType") not in ("EC2", "EXTERNAL"):
+        out.append(f"DAEMON on launch type {request.get('launchType')!r}")
+    return out
+
+
 def test_every_service_is_a_valid_create_service_call(run: StackRun) -> None:
     services = run.of_type("aws:ecs/service:Service")
     assert services
     for svc in services:
-        assert validate_create_service(create_service_request(svc)) == [], svc.name
+        request = create_service_request(svc)
+        assert validate_create_service(request) + daemon_strategy_problems(request) == [], svc.name
+
+
+def test_the_daemon_check_catches_what_daemon_refuses() -> None:
+    assert daemon_strategy_problems({"schedulingStrategy": "DAEMON", "desiredCount": 1, "launchType": "FARGATE",
+                                     "capacityProviderStrategy": []}) == [
+        "DAEMON with desiredCount", "DAEMON with capacityProviderStrategy", "DAEMON on launch type 'FARGATE'"]
+    assert daemon_strategy_problems({"serviceName": "s"}) == ["REPLICA without desiredCount"]
+
+
+# --- Managed Instances and Managed Daemons -----------------------------------------------------------
+
+#: pulumi-aws's names of API members that differ (its casing of MiB, GiB and vCpu; its plurals).
+_API_NAMES = {"vcpuCount": "vCpuCount", "memoryMib": "memoryMiB", "acceleratorTotalMemoryMib":
+              "acceleratorTotalMemoryMiB", "storageSizeGib": "storageSizeGiB", "memoryGibPerVcpu": "memoryGiBPerVCpu",
+              "commands": "command", "entryPoints": "entryPoint", "environments": "environment",
+              "dependsOns": "dependsOn", "drops": "drop", "adds": "add"}  # fmt: skip
+
+
+def api_names(value: Any, parent: str = "") -> Any:
+    if isinstance(value, list):
+        return [api_names(v, parent) for v in value]
+    if not isinstance(value, dict) or parent == "options":
+        return value
+    return {_API_NAMES.get(k, k): api_names(v, k) for k, v in value.items()}
+
+
+def validate_ecs_call(operation: str, request: dict[str, Any]) -> list[str]:
+    shape = _model("ecs").operation_model(operation).input_shape
+    report = ParamValidator().validate(request, shape)
+    return ([report.generate_report()] if report.has_errors() else []) + enum_problems(request, shape)
+
+
+def test_every_managed_instances_provider_is_a_valid_create_capacity_provider_call(run: StackRun) -> None:
+    for cp in run.of_type("aws:ecs/capacityProvider:CapacityProvider"):
+        if "managedInstancesProvider" not in cp.inputs:
+            continue
+        request = {"name": cp.inputs["name"], "cluster": cp.inputs["cluster"],
+                   "managedInstancesProvider": api_names(cp.inputs["managedInstancesProvider"])}  # fmt: skip
+        assert validate_ecs_call("CreateCapacityProvider", request) == [], cp.name
+
+
+def test_every_daemon_is_a_valid_create_daemon_and_register_daemon_task_definition_call(run: StackRun) -> None:
+    for td in run.of_type("aws:ecs/daemonTaskDefinition:DaemonTaskDefinition"):
+        i = td.inputs
+        keys: tuple[str, ...] = ("family", "cpu", "memory", "executionRoleArn", "taskRoleArn", "volumes")
+        request: dict[str, Any] = {k: i[k] for k in keys if k in i}
+        request["containerDefinitions"] = api_names(i["containerDefinitions"])
+        request["tags"] = [{"key": k, "value": v} for k, v in (i.get("tags") or {}).items()]
+        assert validate_ecs_call("RegisterDaemonTaskDefinition", request) == [], td.name
+    for daemon in run.of_type("aws:ecs/daemon:Daemon"):
+        i = daemon.inputs
+        request = {"daemonName": daemon.outputs["name"], "clusterArn": i["clusterArn"],
+                   "daemonTaskDefinitionArn": i["daemonTaskDefinitionArn"],
+                   "capacityProviderArns": i["capacityProviderArns"], "propagateTags": i["propagateTags"],
+                   "enableECSManagedTags": i["enableEcsManagedTags"], "enableExecuteCommand": i["enableExecuteCommand"]}  # fmt: skip
+        assert validate_ecs_call("CreateDaemon", request) == [], daemon.name
+
+
+def test_the_managed_instances_checks_catch_a_misspelt_member_and_a_bad_enum() -> None:
+    provider = api_names({"infrastructureRoleArn": "r", "instanceLaunchTemplate": {
+        "ec2InstanceProfileArn": "p", "networkConfiguration": {"subnets": ["s"]}, "monitoring": "FULL",
+        "instanceRequirements": {"vcpuCount": {"min": 1}, "memoryMib": {"min": 1}, "cpuManufacturer": ["intel"]}}})
+    found = validate_ecs_call("CreateCapacityProvider", {"name": "n", "managedInstancesProvider": provider})
+    assert any('Unknown parameter in managedInstancesProvider.instanceLaunchTemplate.instanceRequirements: '
+               '"cpuManufacturer"' in p for p in found)  # fmt: skip
+    assert ".managedInstancesProvider.instanceLaunchTemplate.monitoring: 'FULL' not in ['BASIC', 'DETAILED']" in found
+    daemon = validate_ecs_call("RegisterDaemonTaskDefinition", {"family": "f", "containerDefinitions": [
+        {"name": "a", "image": "i", "portMappings": []}]})  # fmt: skip
+    assert any('Unknown parameter in containerDefinitions[0]: "portMappings"' in p for p in daemon)
 
 
 def test_the_create_service_check_catches_bad_strategies_bounds_and_shapes() -> None:

@@ -95,7 +95,7 @@ BAD_ARGS = [
     ("service memory", lambda: _service(_spec(cpu=256, memory=4096)),
      "ServiceSpec.memory: 4096 is not a valid Fargate memory for cpu 256 (allowed: 512, 1024, 2048)"),
     ("service launch type", lambda: _service(_spec(launch_type="EC3")),
-     'ServiceSpec.launch_type: "EC3" is not allowed (allowed: FARGATE, FARGATE_SPOT, EC2, EXTERNAL)'),
+     'ServiceSpec.launch_type: "EC3" is not allowed (allowed: FARGATE, FARGATE_SPOT, EC2, EXTERNAL, MANAGED_INSTANCES)'),
     ("service launch type the cluster does not offer", lambda: _service(_spec(launch_type="EC2")),
      'ServiceSpec.launch_type: "EC2" is not offered by this cluster (allowed: FARGATE, FARGATE_SPOT; '),
     ("service desired count", lambda: _service(_spec(desired_count=-1)),

@@ -46,6 +46,12 @@ DOCUMENTED: dict[str, dict[str, Any]] = {
     # role for load balancers": no conditions (the guide's Sid is left out, as for every role)
     "ecs-infrastructure": {"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"},
                            "Action": "sts:AssumeRole"},
+    # infrastructure_IAM_role.html (Managed Instances): ecs.amazonaws.com, no conditions
+    "managed-instances-infrastructure": {"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"},
+                                         "Action": "sts:AssumeRole"},
+    # managed-instances-instance-profile.html: ec2.amazonaws.com, no conditions
+    "managed-instances-instance": {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                                   "Action": "sts:AssumeRole"},
     # scheduler cross-service-confused-deputy-prevention.html: aws:SourceAccount and aws:SourceArn,
     # the schedule group's ARN (never a schedule's), both StringEquals
     "scheduler": {"Effect": "Allow", "Principal": {"Service": "scheduler.amazonaws.com"}, "Action": "sts:AssumeRole",

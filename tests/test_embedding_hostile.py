@@ -22,6 +22,8 @@ from ecs_platform import (
     Cluster,
     ClusterRef,
     ClusterSpec,
+    Daemon,
+    DaemonSpec,
     Ec2Capacity,
     Ec2Spec,
     EfsSpec,
@@ -33,6 +35,8 @@ from ecs_platform import (
     LoadBalancer,
     LoadBalancerRef,
     LoadBalancerSpec,
+    ManagedInstancesCapacity,
+    ManagedInstancesSpec,
     MountSpec,
     Network,
     NetworkSpec,
@@ -499,6 +503,17 @@ SMALL = [
     Case("NAT instance in a VPC id that is a subnet", lambda: NatInstance(
         "nat", vpc_id=SUBNETS[0], vpc_cidr="10.0.0.0/16", public_subnet_id=SUBNETS[0], zone="us-east-1a",
         private_route_table_ids=[], context=CTX), "NatInstance.vpc_id: "),
+    Case("daemon spec given as a dict", lambda: Daemon("agent", {"image": "busybox:1.37"}, cluster=ref(
+        spec=ClusterSpec(launch_type="EC2")), vpc_id=VPC, subnet_ids=SUBNETS), "Daemon.spec: "),
+    Case("daemon on a Fargate cluster", lambda: Daemon("agent", DaemonSpec(image="busybox:1.37", user="1000"),
+                                                       cluster=ref(), vpc_id=VPC, subnet_ids=SUBNETS),
+         "DaemonSpec.launch_type: "),
+    Case("Managed Instances provider named like AWS's own", lambda: ManagedInstancesCapacity(
+        "mi", ManagedInstancesSpec(), cluster_name="shop", vpc_id=VPC, subnet_ids=SUBNETS,
+        capacity_provider_name="ecs-mine", context=CTX), "ManagedInstancesCapacity.capacity_provider_name: "),
+    Case("Managed Instances in an id that is no VPC", lambda: ManagedInstancesCapacity(
+        "mi", ManagedInstancesSpec(), cluster_name="shop", vpc_id=SG, subnet_ids=SUBNETS, context=CTX),
+         "ManagedInstancesCapacity.vpc_id: "),
     Case("endpoint the platform does not offer", lambda: VpcEndpoints(
         "ep", vpc_id=VPC, vpc_cidr="10.0.0.0/16", private_subnet_ids=SUBNETS, private_route_table_ids=[],
         interface=["s4"], context=CTX), 'VpcEndpoints.interface[0]: "s4" is not an interface endpoint'),

@@ -96,7 +96,7 @@ def test_every_stack_file_passes_every_rule(stack: str) -> None:
     assert stack_violations(run) == []
 
 
-@pytest.mark.parametrize("launch_type", ["FARGATE", "FARGATE_SPOT", "EC2", "EXTERNAL"])
+@pytest.mark.parametrize("launch_type", ["FARGATE", "FARGATE_SPOT", "EC2", "EXTERNAL", "MANAGED_INSTANCES"])
 def test_every_launch_type_passes_every_rule(launch_type: str) -> None:
     services = {
         **API,

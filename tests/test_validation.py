@@ -84,7 +84,7 @@ def config_problems(overrides: dict[str, Any], stack: str = "dev", stack_name: s
 
 CASES: list[tuple[str, dict[str, Any], str]] = [
     ("unknown launch type", {"launchType": "LAMBDA"},
-     'ecs-platform:launchType: "LAMBDA" is not allowed (allowed: FARGATE, FARGATE_SPOT, EC2, EXTERNAL)'),
+     'ecs-platform:launchType: "LAMBDA" is not allowed (allowed: FARGATE, FARGATE_SPOT, EC2, EXTERNAL, MANAGED_INSTANCES)'),
     ("azCount zero", {"azCount": 0}, "ecs-platform:azCount: 0 is out of range (allowed: 1..6)"),
     ("azCount seven", {"azCount": 7}, "ecs-platform:azCount: 7 is out of range (allowed: 1..6)"),
     ("azCount not a number", {"azCount": "two"},
@@ -492,7 +492,7 @@ def test_fargate_memory_checked_once_launch_type_is_valid() -> None:
     # An unknown launch type leaves nothing to size the task against: one problem, not two.
     assert config_problems(
         {"launchType": "LAMBDA", "services": {"api": {"image": "nginx", "user": "1000", "memory": 4096}}}
-    ) == ['ecs-platform:launchType: "LAMBDA" is not allowed (allowed: FARGATE, FARGATE_SPOT, EC2, EXTERNAL)']
+    ) == ['ecs-platform:launchType: "LAMBDA" is not allowed (allowed: FARGATE, FARGATE_SPOT, EC2, EXTERNAL, MANAGED_INSTANCES)']
 
 
 @pytest.mark.parametrize("stack_name", ["prod", "production", "prod-eu", "prod_eu"])

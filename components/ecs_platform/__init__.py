@@ -8,12 +8,14 @@ config validates into) plus the wiring it needs from other resources.
 """
 
 from ecs_platform.cluster import Cluster, ClusterRef
+from ecs_platform.daemon import Daemon
 from ecs_platform.ec2_capacity import Ec2Capacity
 from ecs_platform.errors import ConfigError
 from ecs_platform.external import ExternalCapacity
 from ecs_platform.iam import AwsContext, TaskRoles
 from ecs_platform.job import Job
 from ecs_platform.load_balancer import LoadBalancer
+from ecs_platform.managed_instances import ManagedInstancesCapacity
 from ecs_platform.network import Network, VpcControls
 from ecs_platform.platform import Platform
 from ecs_platform.predeploy import PreDeployRun
@@ -23,6 +25,7 @@ from ecs_platform.specs import (
     CapacityProviderSpec,
     ClusterSpec,
     ContainerSpec,
+    DaemonSpec,
     Ec2Spec,
     EfsSpec,
     ExistingVpcSpec,
@@ -31,6 +34,7 @@ from ecs_platform.specs import (
     InstanceTypeSpec,
     JobSpec,
     LoadBalancerSpec,
+    ManagedInstancesSpec,
     MountSpec,
     NetworkSpec,
     PermissionSpec,
@@ -59,6 +63,8 @@ __all__ = [
     "ClusterSpec",
     "ConfigError",
     "ContainerSpec",
+    "Daemon",
+    "DaemonSpec",
     "Ec2Capacity",
     "Ec2Spec",
     "EfsMount",
@@ -74,6 +80,8 @@ __all__ = [
     "LoadBalancer",
     "LoadBalancerRef",
     "LoadBalancerSpec",
+    "ManagedInstancesCapacity",
+    "ManagedInstancesSpec",
     "MountSpec",
     "Network",
     "NetworkSpec",

@@ -29,8 +29,8 @@ from pydantic import TypeAdapter
 from ecs_platform import facts, program
 from ecs_platform.errors import ConfigError, deferred_error, raise_if, show
 from ecs_platform.names import autoname_fits
+from ecs_platform.specs.arns import is_task_arn, partition_problem, task_arn_problems
 from ecs_platform.specs.base import Check, Int, Loc, Spec, arg_problems, python_problems, replace_values
-from ecs_platform.specs.platform import is_task_arn, partition_problem, task_arn_problems
 from ecs_platform.specs.task import TaskSpec
 from ecs_platform.wiring import Kind, context_problems, context_values, list_problems
 

@@ -13,11 +13,13 @@ from ecs_platform.boundary import Boundary, PlainStr
 from ecs_platform.ec2_capacity import Ec2Capacity
 from ecs_platform.external import ExternalCapacity
 from ecs_platform.iam import AwsContext, logs_key_policy
+from ecs_platform.managed_instances import ManagedInstancesCapacity
 from ecs_platform.outputs import after, waiver_tags
 from ecs_platform.specs import ClusterSpec
 from ecs_platform.specs.fields import CREATE_KEY, TagKey, TagValue
 from ecs_platform.specs.options import Strategy
 from ecs_platform.wiring import (
+    CAPACITY_PROVIDER_ARN,
     CAPACITY_PROVIDER_NAME,
     CLUSTER_ARN,
     KMS_KEY_ARN,
@@ -89,6 +91,7 @@ def task_strategy(
     ec2_provider: pulumi.Input[str] | None,
     *,
     on_demand_base: int | None = None,
+    managed_instances_provider: pulumi.Input[str] | None = None,
 ) -> list[CapacityStrategyItem]:
     """The strategy a service or job is placed with: the configured one (its own, else the cluster's
     when it names no launch type), else the one its launch type implies, with ``on_demand_base``
@@ -97,14 +100,22 @@ def task_strategy(
     if items:
         return configured_strategy(items, ec2_provider)
     base = cluster.fargate_on_demand_base if on_demand_base is None else on_demand_base
-    return capacity_strategy(cluster.launch_type_for(launch_type, strategy), base, ec2_provider)
+    return capacity_strategy(cluster.launch_type_for(launch_type, strategy), base, ec2_provider,
+                             managed_instances_provider)
 
 
 def capacity_strategy(
-    launch_type: str, on_demand_base: int = 1, ec2_provider: pulumi.Input[str] | None = None
+    launch_type: str,
+    on_demand_base: int = 1,
+    ec2_provider: pulumi.Input[str] | None = None,
+    managed_instances_provider: pulumi.Input[str] | None = None,
 ) -> list[CapacityStrategyItem]:
     """The strategy of a service on ``launch_type``; EXTERNAL has none (it uses the
     EXTERNAL launch type instead of a capacity provider)."""
+    if launch_type == "MANAGED_INSTANCES":
+        if managed_instances_provider is None:
+            raise ValueError("MANAGED_INSTANCES needs the cluster's Managed Instances capacity provider")
+        return [CapacityStrategyItem(managed_instances_provider, weight=1)]
     if launch_type == "EC2":
         if ec2_provider is None:
             raise ValueError("EC2 needs the cluster's EC2 capacity provider")
@@ -134,6 +145,11 @@ class ClusterRef:
     kms_key_arn: pulumi.Input[str] | None = None
     """The customer-managed KMS key its services encrypt their log groups with (and which ECS
     Exec sessions use). Default none: AWS-owned keys."""
+    managed_instances_capacity_provider_name: pulumi.Input[str] | None = None
+    """Its Managed Instances capacity provider, required for services on ``MANAGED_INSTANCES``.
+    Default none."""
+    managed_instances_capacity_provider_arn: pulumi.Input[str] | None = None
+    """The same provider's ARN, required for daemons on ``MANAGED_INSTANCES``. Default none."""
 
 
 CLUSTER_ACCEPTED = ("a Cluster, or a ClusterRef(arn=..., spec=ClusterSpec(...)) for a cluster created elsewhere")
@@ -154,6 +170,10 @@ def checked_ref(bd: Boundary, cluster: Any, ctx: Any, *, accept_cluster: bool = 
     bd.wiring("cluster.exec_log_group_arn", ref.exec_log_group_arn, LOG_GROUP_ARN, ctx, optional=True)
     bd.wiring("cluster.ec2_capacity_provider_name", ref.ec2_capacity_provider_name, CAPACITY_PROVIDER_NAME,
               optional=True)  # fmt: skip
+    bd.wiring("cluster.managed_instances_capacity_provider_name", ref.managed_instances_capacity_provider_name,
+              CAPACITY_PROVIDER_NAME, optional=True)  # fmt: skip
+    bd.wiring("cluster.managed_instances_capacity_provider_arn", ref.managed_instances_capacity_provider_arn,
+              CAPACITY_PROVIDER_ARN, ctx, optional=True)  # fmt: skip
     bd.plain("cluster.name_prefix", ref.name_prefix, PlainStr | None)
     bd.wiring("cluster.kms_key_arn", ref.kms_key_arn, KMS_KEY_ARN, ctx, optional=True)
     return replace(ref, spec=spec) if spec is not None else None
@@ -187,6 +207,11 @@ def cluster_problems(bd: Boundary, name: str, spec: ClusterSpec, name_prefix: st
         bd.derived_name("name_prefix" if name_prefix else "name", name_prefix or name,
                         "aws:ecs/capacityProvider:CapacityProvider", "name", provider, "capacity provider name")
         bd.autoname("name", name, "aws:iam/role:Role", f"{name}-ec2-instance", "IAM role name")
+    if spec.managed_instances_capacity is not None:
+        provider = f"mi-{name_prefix}" if name_prefix else f"cp-{name}-managed"
+        bd.derived_name("name_prefix" if name_prefix else "name", name_prefix or name,
+                        "aws:ecs/capacityProvider:CapacityProvider", "name", provider, "capacity provider name")
+        bd.autoname("name", name, "aws:iam/role:Role", f"{name}-managed-infrastructure", "IAM role name")
     if spec.external_capacity is not None:
         bd.autoname("name", name, "aws:iam/role:Role", f"{name}-external-role", "IAM role name")
     key = spec.kms_key
@@ -203,11 +228,11 @@ class Cluster(pulumi.ComponentResource):
 
     ECS Exec sessions are logged to their own CloudWatch log group (with
     retention). FARGATE and FARGATE_SPOT are always attached; EC2 capacity
-    (:class:`Ec2Capacity`) and external capacity (:class:`ExternalCapacity`)
-    are created when asked for. Outputs: ``arn``, ``name``,
-    ``exec_log_group_name``, ``exec_log_group_arn``,
-    ``ec2_capacity_provider_name`` (or ``None``), ``external`` (or ``None``), and ``ref``
-    (a :class:`ClusterRef` to hand to services).
+    (:class:`Ec2Capacity`), external capacity (:class:`ExternalCapacity`) and Managed
+    Instances (:class:`ManagedInstancesCapacity`) are created when asked for. Outputs: ``arn``,
+    ``name``, ``exec_log_group_name``, ``exec_log_group_arn``,
+    ``ec2_capacity_provider_name`` (or ``None``), ``managed_instances_capacity_provider_name`` (or
+    ``None``), ``external`` (or ``None``), and ``ref`` (a :class:`ClusterRef` to hand to services).
     """
 
     cluster: aws.ecs.Cluster
@@ -228,16 +253,17 @@ class Cluster(pulumi.ComponentResource):
         instance_tags: dict[str, str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        """``vpc_id`` and ``subnet_ids`` (private, one per zone) are where EC2 capacity runs:
-        required when ``spec`` has EC2 capacity. ``name_prefix`` names the ECS Exec log group
-        ``/ecs/<prefix>/exec`` and the EC2 capacity provider ``cp-<prefix>``; without it
-        Pulumi auto-names them."""
+        """``vpc_id`` and ``subnet_ids`` (private, one per zone) are where EC2 capacity and
+        Managed Instances run: required when ``spec`` has either. ``name_prefix`` names the ECS
+        Exec log group ``/ecs/<prefix>/exec``, the EC2 capacity provider ``cp-<prefix>`` and the
+        Managed Instances one ``mi-<prefix>``; without it Pulumi auto-names them."""
         bd = Boundary("Cluster", name, opts)
         checked = bd.spec("spec", spec, ClusterSpec)
         context = bd.context("context", context)
         name_prefix = bd.plain("name_prefix", name_prefix, PlainStr | None)
         instance_tags = bd.plain("instance_tags", instance_tags, dict[TagKey, TagValue] | None)
-        if checked is not None and (checked.ec2_capacity is not None or vpc_id is not None):
+        if checked is not None and (checked.ec2_capacity is not None or checked.managed_instances_capacity is not None
+                                    or vpc_id is not None):
             bd.wiring("vpc_id", vpc_id, VPC_ID)
             bd.wiring_list("subnet_ids", subnet_ids, SUBNET_ID)
         if checked is not None:
@@ -247,14 +273,16 @@ class Cluster(pulumi.ComponentResource):
         assert checked is not None
         spec = checked
         ec2_spec = spec.ec2_capacity
-        if ec2_spec is not None:
+        mi_spec = spec.managed_instances_capacity
+        if ec2_spec is not None or mi_spec is not None:
             subnet_ids = deferred_wiring(subnet_ids, SUBNET_ID, "Cluster.subnet_ids", many=True)
         super().__init__("ecs-platform:cluster:Cluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.spec = spec
         self.name_prefix = name_prefix
         ctx = context
-        if ec2_spec is not None or spec.external_capacity is not None or spec.kms_key == CREATE_KEY:
+        if ec2_spec is not None or mi_spec is not None or spec.external_capacity is not None or (
+                spec.kms_key == CREATE_KEY):
             ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
         self.kms_key: aws.kms.Key | None = None
         self.kms_key_arn: pulumi.Input[str] | None = None
@@ -334,12 +362,32 @@ class Cluster(pulumi.ComponentResource):
             self.external = ExternalCapacity(
                 f"{name}-external", external_spec, cluster_name=self.cluster.name, context=ctx, opts=child
             )
+        self.managed_instances: ManagedInstancesCapacity | None = None
+        self.managed_instances_capacity_provider_name: pulumi.Output[str] | None = None
+        self.managed_instances_capacity_provider_arn: pulumi.Output[str] | None = None
+        if mi_spec is not None:
+            assert ctx is not None and vpc_id is not None and subnet_ids is not None  # checked above
+            self.managed_instances = ManagedInstancesCapacity(
+                f"{name}-managed",
+                mi_spec,
+                cluster_name=self.cluster.name,
+                vpc_id=vpc_id,
+                subnet_ids=subnet_ids,
+                context=ctx,
+                capacity_provider_name=f"mi-{name_prefix}" if name_prefix else None,
+                name_prefix=name_prefix,
+                opts=child,
+            )
+            self.managed_instances_capacity_provider_name = self.managed_instances.capacity_provider_name
+            self.managed_instances_capacity_provider_arn = self.managed_instances.capacity_provider_arn
+            providers.append(self.managed_instances_capacity_provider_name)
         default = spec.launch_type if spec.launch_type != "EXTERNAL" else "FARGATE"
         strategy = (
             configured_strategy(spec.capacity_provider_strategy, self.ec2_capacity_provider_name)
             if spec.capacity_provider_strategy
-            else capacity_strategy(default, spec.fargate_on_demand_base, self.ec2_capacity_provider_name)
-        )
+            else capacity_strategy(default, spec.fargate_on_demand_base, self.ec2_capacity_provider_name,
+                                   self.managed_instances_capacity_provider_name)
+        )  # fmt: skip
         self.capacity_providers = aws.ecs.ClusterCapacityProviders(
             f"{name}-capacity",
             cluster_name=self.cluster.name,
@@ -366,6 +414,8 @@ class Cluster(pulumi.ComponentResource):
             ec2_capacity_provider_name=self.ec2_capacity_provider_name,
             name_prefix=name_prefix,
             kms_key_arn=self.kms_key_arn,
+            managed_instances_capacity_provider_name=self.managed_instances_capacity_provider_name,
+            managed_instances_capacity_provider_arn=self.managed_instances_capacity_provider_arn,
         )
         self.register_outputs(
             {"arn": self.arn, "name": self.name, "execLogGroupName": self.exec_log_group_name}

@@ -202,6 +202,9 @@ class NatInstance(pulumi.ComponentResource):
             launch_template=aws.autoscaling.GroupLaunchTemplateArgs(
                 id=self.launch_template.id, version=self.launch_template.latest_version.apply(str)
             ),
+            # The group's own tag, propagated to the instance it launches (checkov CKV_AWS_153); the
+            # launch template tags the instance and its volume with the stack's tags too.
+            tags=[aws.autoscaling.GroupTagArgs(key="Name", value=name, propagate_at_launch=True)],
             # The instance reaches the internet (its packages) through the Elastic IP.
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.eip]),
         )

@@ -110,6 +110,9 @@ def _problems(bd: Boundary, name: str, spec: JobSpec, ref: ClusterRef, container
     if launch_type == "EC2" and ref.ec2_capacity_provider_name is None:
         bd.problems.append("Job.cluster.ec2_capacity_provider_name: None is missing (allowed: the cluster's EC2 "
                            "capacity provider, required on EC2)")  # fmt: skip
+    if launch_type == "MANAGED_INSTANCES" and ref.managed_instances_capacity_provider_name is None:
+        bd.problems.append("Job.cluster.managed_instances_capacity_provider_name: None is missing (allowed: the "
+                           "cluster's Managed Instances capacity provider, required on MANAGED_INSTANCES)")  # fmt: skip
     if spec.exec_enabled and ref.exec_log_group_arn is None:
         bd.problems.append("Job.cluster.exec_log_group_arn: None is missing (allowed: the cluster's ECS Exec "
                            "audit log group, required with exec)")  # fmt: skip
@@ -262,7 +265,8 @@ class Job(pulumi.ComponentResource):
         # stack or the job configures is used as written.
         # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html
         strategy = task_strategy(ref.spec, spec.launch_type, spec.capacity_provider_strategy,
-                                 ref.ec2_capacity_provider_name, on_demand_base=0)  # fmt: skip
+                                 ref.ec2_capacity_provider_name, on_demand_base=0,
+                                 managed_instances_provider=ref.managed_instances_capacity_provider_name)  # fmt: skip
         explicit_launch_type = "EXTERNAL" if launch_type == "EXTERNAL" else None
         platform_version = "LATEST" if fargate else None
         security_groups: list[pulumi.Input[str]] = [self.security_group.id] if self.security_group else []

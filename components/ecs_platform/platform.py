@@ -16,6 +16,7 @@ import pulumi_aws as aws
 from ecs_platform import facts
 from ecs_platform.boundary import Boundary, PlainStr
 from ecs_platform.cluster import Cluster
+from ecs_platform.daemon import Daemon
 from ecs_platform.iam import AwsContext, SharedTaskRoles
 from ecs_platform.job import Job
 from ecs_platform.load_balancer import LoadBalancer
@@ -60,9 +61,9 @@ class Platform(pulumi.ComponentResource):
     application load balancer when a service is public.
 
     Attributes: ``network``, ``cluster``, ``load_balancer`` (or ``None``),
-    ``services`` (name -> Service), ``jobs`` (name -> Job), ``urls`` (public service -> URL),
-    ``task_roles`` (the shared :class:`SharedTaskRoles` of a stack with neither services nor jobs,
-    else ``None``).
+    ``services`` (name -> Service), ``jobs`` (name -> Job), ``daemons`` (name -> Daemon),
+    ``urls`` (public service -> URL), ``task_roles`` (the shared :class:`SharedTaskRoles` of a
+    stack with neither services nor jobs, else ``None``).
     """
 
     network: Network
@@ -70,6 +71,7 @@ class Platform(pulumi.ComponentResource):
     load_balancer: LoadBalancer | None
     services: dict[str, Service]
     jobs: dict[str, Job]
+    daemons: dict[str, Daemon]
     urls: dict[str, pulumi.Output[str]]
 
     def __init__(
@@ -230,6 +232,20 @@ class Platform(pulumi.ComponentResource):
                 load_balancer_security_group_id=self.load_balancer.ref.security_group_id,
                 instance_security_group_id=self.cluster.ec2.security_group_id, ranges=ranges,
             )  # fmt: skip
+        # Daemons: one task on every instance of the EC2, external or Managed Instances capacity.
+        self.daemons = {
+            daemon_name: Daemon(
+                f"{name}-{daemon_name}",
+                daemon,
+                cluster=self.cluster,
+                vpc_id=self.network.vpc_id,
+                subnet_ids=self.network.private_subnet_ids,
+                container_name=daemon_name,
+                context=ctx,
+                opts=child,
+            )
+            for daemon_name, daemon in spec.daemons.items()
+        }
         for svc_name, svc in spec.services.items():
             for caller in svc.callers:
                 caller_sg = self.services[caller].security_group_id
@@ -241,6 +257,7 @@ class Platform(pulumi.ComponentResource):
                 "clusterName": self.cluster.name,
                 "services": {n: sv.service_name for n, sv in self.services.items()},
                 "jobs": {n: job.task_definition_arn for n, job in self.jobs.items()},
+                "daemons": {n: d.daemon_name for n, d in self.daemons.items()},
                 "urls": self.urls,
             }
         )

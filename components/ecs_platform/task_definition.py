@@ -17,6 +17,7 @@ from ecs_platform.iam import policy_document
 from ecs_platform.outputs import after, waiver_tags
 from ecs_platform.specs import TaskSpec
 from ecs_platform.specs.base import python_problems
+from ecs_platform.specs.cluster import ClusterSpec
 from ecs_platform.specs.containers import scratch_volumes, task_container_definitions
 from ecs_platform.specs.fields import TagKey, TagValue
 from ecs_platform.specs.service import definition_size_problems, network_mode, placement_problems
@@ -202,8 +203,7 @@ class TaskDefinition(pulumi.ComponentResource):
         launch_type = cluster.spec.launch_type_for(spec.launch_type, spec.capacity_provider_strategy)
         compatibility = "FARGATE" if launch_type in ("FARGATE", "FARGATE_SPOT") else launch_type
         mode = network_mode(spec, cluster.spec)
-        ec2 = cluster.spec.ec2_capacity
-        architecture = spec.architecture or (ec2.architecture if launch_type == "EC2" and ec2 else "X86_64")
+        architecture = spec.architecture or instances_architecture(launch_type, cluster.spec)
         self.container_name = container_name or name
         # `log_group_name` is a prefix: AWS-side the name gets a unique suffix, so a re-created
         # stack never collides with a group retainLogsOnDelete kept.
@@ -267,3 +267,14 @@ class TaskDefinition(pulumi.ComponentResource):
         self.family = self.task_definition.family
         self.log_group_name = self.log_group.name
         self.register_outputs({"arn": self.arn, "family": self.family, "logGroupName": self.log_group_name})
+
+
+def instances_architecture(launch_type: str, cluster: ClusterSpec) -> str:
+    """The architecture of a task that names none: its instances' on EC2 and Managed Instances
+    (Graviton when only ``amazon-web-services`` CPUs are allowed), else X86_64."""
+    ec2, mi = cluster.ec2_capacity, cluster.managed_instances_capacity
+    if launch_type == "EC2" and ec2 is not None:
+        return ec2.architecture
+    if launch_type == "MANAGED_INSTANCES" and mi is not None:
+        return mi.architecture
+    return "X86_64"

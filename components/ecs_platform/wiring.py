@@ -164,6 +164,9 @@ ECS_NAME = Kind(
 CAPACITY_PROVIDER_NAME = Kind(
     "a capacity provider name", "up to 255 letters, digits, hyphens and underscores, not starting with aws, ecs or "
     "fargate", lambda value: capacity_provider_name_check(value) is None)
+CAPACITY_PROVIDER_ARN = Kind(
+    "a capacity provider ARN", "arn:<partition>:ecs:<region>:<account>:capacity-provider/<name>",
+    _arn("ecs", r"capacity-provider/[A-Za-z0-9_-]{1,255}"), _EVERYWHERE)
 REGION = Kind(
     "an AWS region", "a region name, e.g. us-east-1; see "
     "https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html",

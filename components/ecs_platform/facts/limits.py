@@ -43,7 +43,7 @@ INSTANCE_TARGET_MODES = ("bridge", "host")
 #: architectures (``runtimePlatform.cpuArchitecture``), NAT gateway strategies (awsx ``ec2.Vpc``),
 #: Container Insights settings (CreateCluster ``settings``) and desync mitigation modes (ALB
 #: ``routing.http.desync_mitigation_mode``, without ``monitor``).
-LAUNCH_TYPES = ("FARGATE", "FARGATE_SPOT", "EC2", "EXTERNAL")
+LAUNCH_TYPES = ("FARGATE", "FARGATE_SPOT", "EC2", "EXTERNAL", "MANAGED_INSTANCES")
 FARGATE_LAUNCH_TYPES = ("FARGATE", "FARGATE_SPOT")
 ARCHITECTURES = ("X86_64", "ARM64")
 CONTAINER_INSIGHTS = ("enabled", "enhanced", "disabled")
@@ -56,6 +56,8 @@ NETWORK_MODES: dict[str, tuple[str, ...]] = {
     "FARGATE_SPOT": ("awsvpc",),
     "EC2": ("awsvpc", "bridge", "host"),
     "EXTERNAL": ("bridge", "host"),
+    # managed-instance-networking.html (facts.managed_instances.MANAGED_INSTANCES_NETWORK_MODES)
+    "MANAGED_INSTANCES": ("awsvpc", "host"),
 }
 #: Security Hub controls a service may turn off in config, visibly: ECS.5
 #: (read-only root filesystem), ECS.17 (host networking), ECS.20 (non-root user).

@@ -65,6 +65,19 @@ TRUST_FORMS: dict[str, TrustForm] = {
         "ecs.amazonaws.com", False, None, None,
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AmazonECSInfrastructureRolePolicyForLoadBalancers.html",
     ),
+    # The ECS infrastructure role of a Managed Instances capacity provider (ECS launches, drains and
+    # terminates the instances with it): ecs.amazonaws.com, and the guide's trust policy shows no
+    # conditions.
+    "managed-instances-infrastructure": TrustForm(
+        "ecs.amazonaws.com", False, None, None,
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html",
+    ),
+    # The instance role of Managed Instances (in the instance profile ECS launches them with):
+    # ec2.amazonaws.com without conditions, as the guide shows it (an instance sends neither key).
+    "managed-instances-instance": TrustForm(
+        "ec2.amazonaws.com", False, None, None,
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instances-instance-profile.html",
+    ),
     # EventBridge Scheduler's execution role (scheduled tasks): aws:SourceAccount and aws:SourceArn,
     # both StringEquals, aws:SourceArn the schedule group's ARN ("Do not scope the aws:SourceArn
     # statement to a specific schedule or a schedule name prefix. The ARN you specify must be a

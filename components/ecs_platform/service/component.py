@@ -236,7 +236,8 @@ class Service(pulumi.ComponentResource):
         alarm_names += spec.deployment.alarms
         fargate = launch_type in ("FARGATE", "FARGATE_SPOT")
         strategy = task_strategy(ref.spec, spec.launch_type, spec.capacity_provider_strategy,
-                                 ref.ec2_capacity_provider_name)  # fmt: skip
+                                 ref.ec2_capacity_provider_name,
+                                 managed_instances_provider=ref.managed_instances_capacity_provider_name)  # fmt: skip
         desired = spec.initial_count(ref.spec.desired_count)
         self.service = aws.ecs.Service(
             name,
@@ -377,6 +378,10 @@ class Service(pulumi.ComponentResource):
         ):
             problems.append("Service.cluster.ec2_capacity_provider_name: None is missing (allowed: the cluster's "
                             "EC2 capacity provider, required on EC2)")  # fmt: skip
+        if ref.spec.launch_type_for(spec.launch_type, spec.capacity_provider_strategy) == facts.MANAGED_INSTANCES and (
+                ref.managed_instances_capacity_provider_name is None):
+            problems.append("Service.cluster.managed_instances_capacity_provider_name: None is missing (allowed: the "
+                            "cluster's Managed Instances capacity provider, required on MANAGED_INSTANCES)")  # fmt: skip
         if spec.exec_enabled and ref.exec_log_group_arn is None:
             problems.append("Service.cluster.exec_log_group_arn: None is missing (allowed: the cluster's ECS Exec "
                             "audit log group, required with exec)")  # fmt: skip

@@ -5,9 +5,11 @@ components themselves go through these same classes."""
 from ecs_platform.specs.base import Spec
 from ecs_platform.specs.cluster import INSTANCE_TYPES, ClusterSpec, Ec2Spec, ExternalSpec, InstanceTypeSpec
 from ecs_platform.specs.commands import HealthCheckSpec, PermissionSpec
+from ecs_platform.specs.daemon import DaemonSpec
 from ecs_platform.specs.deployment import AlarmThresholdsSpec, CanarySpec, DeploymentSpec, LinearSpec
 from ecs_platform.specs.job import JobSpec, RetrySpec
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
+from ecs_platform.specs.managed_instances import ManagedInstancesSpec, RangeSpec
 from ecs_platform.specs.network import ExistingVpcSpec, NetworkSpec
 from ecs_platform.specs.options import CapacityProviderSpec, RestartPolicySpec
 from ecs_platform.specs.platform import PlatformSpec, StackContext, context_problems, sample_services
@@ -36,6 +38,7 @@ __all__ = [
     "CapacityProviderSpec",
     "ClusterSpec",
     "ContainerSpec",
+    "DaemonSpec",
     "DeploymentSpec",
     "Ec2Spec",
     "EfsSpec",
@@ -46,11 +49,13 @@ __all__ = [
     "JobSpec",
     "LinearSpec",
     "LoadBalancerSpec",
+    "ManagedInstancesSpec",
     "MountSpec",
     "NetworkSpec",
     "PermissionSpec",
     "PlatformSpec",
     "QueueScalingSpec",
+    "RangeSpec",
     "RestartPolicySpec",
     "RetrySpec",
     "RouteSpec",

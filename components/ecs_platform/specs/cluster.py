@@ -1,5 +1,5 @@
 """The cluster model: default capacity for its services, logs, Container
-Insights, and the EC2 and external (ECS Anywhere) capacity it may offer."""
+Insights, and the EC2, external (ECS Anywhere) and Managed Instances capacity it may offer."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from ecs_platform import facts as f
 from ecs_platform.errors import show
 from ecs_platform.specs.base import Bool, Check, Choice, Int, Loc, Spec, raise_problems
 from ecs_platform.specs.fields import Architecture, Count, KmsKey, LaunchType, LogRetention, expiration_check
+from ecs_platform.specs.managed_instances import ManagedInstancesSpec
 from ecs_platform.specs.options import Strategy, offered_problems, strategy_launch_type, strategy_problems
 
 INSTANCE_TYPE_RE = re.compile(r"^[a-z][a-z0-9-]*\.(nano|micro|small|medium|large|metal|\d*xlarge)$")
@@ -183,8 +184,8 @@ class ClusterSpec(Spec):
     """The cluster and the defaults its services share."""
 
     launch_type: LaunchType = "FARGATE"
-    """Default capacity for services: ``FARGATE``, ``FARGATE_SPOT``, ``EC2`` or ``EXTERNAL``.
-    Default ``FARGATE``."""
+    """Default capacity for services: ``FARGATE``, ``FARGATE_SPOT``, ``EC2``, ``EXTERNAL`` or
+    ``MANAGED_INSTANCES``. Default ``FARGATE``."""
     desired_count: Count = 2
     """Tasks per service unless the service sets ``desiredCount``. Default 2."""
     log_retention_days: LogRetention = 30
@@ -224,6 +225,11 @@ class ClusterSpec(Spec):
     external: ExternalSpec | None = None
     """External capacity (ECS Anywhere); the cluster gets it when this is set or ``launchType``
     is ``EXTERNAL``. Default none."""
+
+    managed_instances: ManagedInstancesSpec | None = None
+    """ECS Managed Instances capacity (instances AWS launches, patches and replaces to fit the
+    tasks); the cluster gets it when this is set or ``launchType`` is ``MANAGED_INSTANCES`` (then
+    with these defaults). Default none."""
 
     @model_validator(mode="after")
     def _strategy_rules(self) -> Self:
@@ -271,10 +277,20 @@ class ClusterSpec(Spec):
         return self.external or (ExternalSpec() if self.launch_type == "EXTERNAL" else None)
 
     @property
+    def managed_instances_capacity(self) -> ManagedInstancesSpec | None:
+        """The Managed Instances capacity in effect: as configured, or the defaults when it is the
+        default launch type."""
+        return self.managed_instances or (
+            ManagedInstancesSpec() if self.launch_type == f.MANAGED_INSTANCES else None
+        )
+
+    @property
     def offered_launch_types(self) -> tuple[str, ...]:
-        """Fargate (on-demand and Spot) always; EC2 and EXTERNAL when configured or the default."""
+        """Fargate (on-demand and Spot) always; EC2, EXTERNAL and MANAGED_INSTANCES when configured
+        or the default."""
         return (
             f.FARGATE_LAUNCH_TYPES
             + (("EC2",) if self.ec2_capacity is not None else ())
             + (("EXTERNAL",) if self.external_capacity is not None else ())
+            + ((f.MANAGED_INSTANCES,) if self.managed_instances_capacity is not None else ())
         )

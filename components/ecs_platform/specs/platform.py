@@ -19,8 +19,10 @@ from pydantic import model_validator
 from ecs_platform import facts as f
 from ecs_platform.errors import allowed, show
 from ecs_platform.specs import task_policy
+from ecs_platform.specs.arns import partition_problem, task_arn_problems
 from ecs_platform.specs.base import Loc, raise_problems, render_loc
 from ecs_platform.specs.cluster import ClusterSpec
+from ecs_platform.specs.daemon import DaemonSpec, daemon_problems
 from ecs_platform.specs.fields import ServiceName, TagKey, TagValue
 from ecs_platform.specs.job import JobSpec
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
@@ -101,6 +103,10 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
     jobs: dict[ServiceName, JobSpec] = {}
     """Job name (the service name rules, and no service's name) -> a task that runs to completion:
     on a ``schedule``, before services deploy (``runBefore``), or on demand. Default none."""
+    daemons: dict[ServiceName, DaemonSpec] = {}
+    """Daemon name (the service name rules, and no service's or job's name) -> a task that runs
+    exactly once on every instance of the ``EC2``, ``EXTERNAL`` or ``MANAGED_INSTANCES`` capacity
+    (log, metrics and security agents); refused on Fargate. Default none."""
 
     @model_validator(mode="before")
     @classmethod
@@ -121,9 +127,10 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
         return [name for name, svc in self.services.items() if svc.is_public]
 
     def tasks(self) -> list[tuple[Loc, TaskSpec]]:
-        """Every task of the stack with its key path: the services', then the jobs'."""
+        """Every task of the stack with its key path: the services', the jobs', then the daemons'."""
         return [(("services", n), s) for n, s in self.services.items()] + [
-            (("jobs", n), j) for n, j in self.jobs.items()]  # fmt: skip
+            (("jobs", n), j) for n, j in self.jobs.items()] + [
+            (("daemons", n), d) for n, d in self.daemons.items()]  # fmt: skip
 
     @model_validator(mode="after")
     def _platform_rules(self) -> Self:
@@ -135,7 +142,7 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
         problems += [(("services", n, "sidecars", n), "is the name of the application container, which is the "
                       "service's (allowed: another name)") for n, svc in self.services.items() if n in svc.sidecars]
         problems += (_capacity_problems(self) + _tag_problems(self) + _job_problems(self) + _queue_problems(self)
-                     + _deployment_problems(self))
+                     + _deployment_problems(self) + daemon_problems(self.daemons, self.services, self.jobs, self))
         for key in self.tags:
             if key in f.RESERVED_TAG_KEYS:
                 problems.append((("tags", key), f"overrides the platform's own {key} tag "
@@ -206,51 +213,6 @@ def context_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Lo
     if not context.offline:
         out += placeholder_problems(spec)
     return out + lb
-
-
-def partition_problem(arn: Any, region: str) -> str | None:
-    """An ARN of another partition than ``region``'s cannot work there. (Secrets and granted
-    resources in another region of the same partition are fine: ECS reads a secret or parameter
-    of another region by its full ARN, API_Secret "valueFrom", and IAM grants reach any region.)"""
-    partition = f.PARTITION_OF_REGION.get(region)
-    if partition is None or not (isinstance(arn, str) and arn.startswith("arn:")) or arn.split(":")[1] == partition:
-        return None
-    return (f"{show(arn)} is in partition {arn.split(':')[1]}, not the partition of the stack's region {region} "
-            f"(allowed: an arn:{partition}:... ARN)")
-
-
-def is_task_arn(loc: Loc) -> bool:
-    """Whether ``loc`` (inside a task spec) holds an ARN the partition rule applies to: a
-    container's secret, or a grant's resource."""
-    return (len(loc) >= 2 and loc[-2] in ("secrets", "secrets_kms_keys", "secretsKmsKeys", "secret_options",
-                                          "secretOptions")) or (
-        len(loc) >= 4 and loc[-4] == "permissions" and loc[-2] == "resources")  # fmt: skip
-
-
-def task_arn_problems(task: TaskSpec, region: str, at: Loc = ()) -> list[tuple[Loc, str]]:
-    """The partition rule on every secret, secrets key, log router secret and grant of ``task``
-    (plain values)."""
-    out: list[tuple[Loc, str]] = []
-    for container, c in task.containers.items():
-        where: Loc = at if container is None else (*at, "sidecars", container)
-        for var, arn in c.secrets.items():
-            problem = partition_problem(arn, region)
-            if problem:
-                out.append(((*where, "secrets", var), problem))
-        for i, key in enumerate(c.secrets_kms_keys):
-            problem = partition_problem(key, region)
-            if problem:
-                out.append(((*where, "secretsKmsKeys", i), problem))
-    for option, arn in (task.log_router.secret_options.items() if task.log_router else ()):
-        problem = partition_problem(arn, region)
-        if problem:
-            out.append(((*at, "logRouter", "secretOptions", option), problem))
-    for i, grant in enumerate(task.permissions):
-        for j, arn in enumerate(grant.resources):
-            problem = partition_problem(arn, region)
-            if problem:
-                out.append(((*at, "permissions", i, "resources", j), problem))
-    return out
 
 
 def _arn_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Loc, str]]:
@@ -593,6 +555,6 @@ def _caller_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
             if launch_type == "EXTERNAL" or mode != "awsvpc":
                 where = ("callers",) if end == name else ("callers", svc.callers.index(end))
                 out.append((("services", name, *where), f"{end} runs in {mode} mode on {launch_type}, where Service "
-                            "Connect cannot admit it by security group (allowed: services on FARGATE or EC2 in "
-                            "awsvpc mode)"))  # fmt: skip
+                            "Connect cannot admit it by security group (allowed: services on FARGATE, EC2 or "
+                            "MANAGED_INSTANCES in awsvpc mode)"))  # fmt: skip
     return out

@@ -26,6 +26,7 @@ from ecs_platform.specs.fields import (
     TagKey,
     TagValue,
 )
+from ecs_platform.specs.managed_instances import managed_instances_problems
 from ecs_platform.specs.options import offered_problems
 from ecs_platform.specs.task import TaskSpec
 
@@ -408,12 +409,15 @@ def placement_problems(
         if out:
             return out
     if launch_type not in offered:
+        key = "managedInstances" if launch_type == f.MANAGED_INSTANCES else launch_type.lower()
         out.append(((*loc, "launchType"), f"{show(launch_type)} is not offered by this cluster (allowed: "
-                    f"{allowed(offered)}; add the `{launch_type.lower()}` key to give the cluster that capacity)"))
+                    f"{allowed(offered)}; add the `{key}` key to give the cluster that capacity)"))
         return out
     dumped = svc.model_dump(by_alias=True, exclude_unset=True)
     if launch_type in f.FARGATE_LAUNCH_TYPES:
         out += [((*loc, key), msg) for key, msg in fargate_size_problems(svc.cpu, svc.memory)]
+    elif launch_type == f.MANAGED_INSTANCES:
+        out += managed_instances_problems(svc, cluster.managed_instances_capacity, loc)
     elif launch_type == "EC2":
         out += [((*loc, key), msg) for key, msg in _fits_instances(svc.cpu, svc.memory, cluster)]
         if svc.ephemeral_storage_gib is not None:

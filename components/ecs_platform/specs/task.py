@@ -263,14 +263,14 @@ class TaskSpec(ContainerSpec):
     """A task: its container plus its size, platform, roles' grants and waivers."""
 
     launch_type: LaunchType | None = None
-    """``FARGATE``, ``FARGATE_SPOT``, ``EC2`` or ``EXTERNAL``; a kind the cluster offers.
-    Default: the cluster's ``launchType``."""
+    """``FARGATE``, ``FARGATE_SPOT``, ``EC2``, ``EXTERNAL`` or ``MANAGED_INSTANCES``; a kind the
+    cluster offers. Default: the cluster's ``launchType``."""
     network_mode: NetworkMode | None = None
-    """Fargate: ``awsvpc``; EC2: ``awsvpc``, ``bridge``, ``host``; EXTERNAL: ``bridge``, ``host``.
-    Default ``awsvpc`` (``bridge`` on EXTERNAL). A public service on EC2 in ``bridge`` mode gets a
-    dynamic host port behind the load balancer (an ``instance`` target group; the instances admit
-    the load balancer on the ephemeral ports 32768-65535 only); in ``host`` mode the container port,
-    one task per instance."""
+    """Fargate: ``awsvpc``; EC2: ``awsvpc``, ``bridge``, ``host``; EXTERNAL: ``bridge``, ``host``;
+    MANAGED_INSTANCES: ``awsvpc``, ``host``. Default ``awsvpc`` (``bridge`` on EXTERNAL). A public
+    service on EC2 in ``bridge`` mode gets a dynamic host port behind the load balancer (an
+    ``instance`` target group; the instances admit the load balancer on the ephemeral ports
+    32768-65535 only); in ``host`` mode the container port, one task per instance."""
     cpu: Annotated[int, Int(*f.EC2_TASK_CPU)] = 256
     """Task CPU units (1024 = 1 vCPU); on Fargate a Fargate size, on EC2 at most the smallest
     instance type's. Default 256."""

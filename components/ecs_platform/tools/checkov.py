@@ -215,6 +215,8 @@ CHECKS: dict[str, Callable[[StackRun], Iterable[Registration]]] = {
                                 if r.inputs.get("protocol") == "HTTP"],
     "CKV_AWS_260": lambda run: [r for r in _of(run, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
                                 if _world_on(r, 80)],
+    # Elastic IPs attached to an instance (the NAT instance's is on its network interface).
+    "CKV2_AWS_19": lambda run: [r for r in _of(run, "aws:ec2/eip:Eip") if not r.inputs.get("instance")],
     # EFS encrypted with a CMK.
     "CKV_AWS_184": lambda run: [r for r in _of(run, "aws:efs/fileSystem:FileSystem") if not r.inputs.get("kmsKeyId")],
     # The access-log bucket: event notifications, access logging, versioning, replication, SSE-KMS.

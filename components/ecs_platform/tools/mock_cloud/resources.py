@@ -38,6 +38,19 @@ def aws_resource(
         arn = f"arn:{PARTITION}:ecs:{region}:{acct}:task-definition/{family}:1"
         state["arnWithoutRevision"] = arn.rsplit(":", 1)[0]
         rid = family
+    elif typ == "aws:ecs/daemonTaskDefinition:DaemonTaskDefinition":
+        # arn:<partition>:ecs:<region>:<account>:daemon-task-definition/<family>:<revision> (the
+        # provider's import example, pulumi-aws ecs/daemon_task_definition.py).
+        family = inputs.get("family", physical)
+        state["revision"] = 1
+        arn = f"arn:{PARTITION}:ecs:{region}:{acct}:daemon-task-definition/{family}:1"
+        rid = arn
+    elif typ == "aws:ecs/daemon:Daemon":
+        # arn:<partition>:ecs:<region>:<account>:daemon/<cluster name>/<daemon name> (pulumi-aws ecs/daemon.py).
+        state["name"] = physical
+        cluster = str(inputs.get("clusterArn", "cluster")).rsplit("/", 1)[-1]
+        arn = rid = f"arn:{PARTITION}:ecs:{region}:{acct}:daemon/{cluster}/{physical}"
+        state["status"] = "ACTIVE"
     elif typ == "aws:ecs/capacityProvider:CapacityProvider":
         if str(physical).lower().startswith(("aws", "ecs", "fargate")):
             # CreateCapacityProvider's own rule; the mock refuses what AWS refuses.

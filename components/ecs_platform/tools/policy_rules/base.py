@@ -23,6 +23,9 @@ WAIVER_TAG = "ecs-platform:waiver:"
 SERVICE = "aws:ecs/service:Service"
 SCHEDULE = "aws:scheduler/schedule:Schedule"
 TASK = "aws:ecs/taskDefinition:TaskDefinition"
+#: A daemon task definition (ECS Managed Daemons): its containers are structured, not JSON text.
+DAEMON_TASK = "aws:ecs/daemonTaskDefinition:DaemonTaskDefinition"
+INSTANCE_PROFILE = "aws:iam/instanceProfile:InstanceProfile"
 CLUSTER = "aws:ecs/cluster:Cluster"
 CAPACITY_PROVIDER = "aws:ecs/capacityProvider:CapacityProvider"
 CLUSTER_CAPACITY_PROVIDERS = "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders"
@@ -79,10 +82,28 @@ def waived(props: Mapping[str, Any], control: str) -> bool:
     return bool(tags_of(props).get(WAIVER_TAG + control))
 
 
+#: pulumi-aws's names of a daemon container definition's keys that are plurals of the API's.
+_DAEMON_PLURALS = {"commands": "command", "entryPoints": "entryPoint", "environments": "environment",
+                   "dependsOns": "dependsOn", "drops": "drop", "adds": "add"}  # fmt: skip
+
+
+def _api_keys(value: Any, parent: str = "") -> Any:
+    """A daemon task definition's container (pulumi-aws's structured keys) in the API's names, so
+    the rules read every task definition alike; log options keep their own names."""
+    if isinstance(value, list):
+        return [_api_keys(v, parent) for v in value]
+    if not isinstance(value, Mapping) or parent == "options":
+        return value
+    return {_DAEMON_PLURALS.get(k, k): _api_keys(v, k) for k, v in value.items()}
+
+
 def containers(props: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The container definitions of a task definition (JSON text) or of a daemon task definition
+    (a list, whose plural keys are mapped back to the API's)."""
     raw = props.get("containerDefinitions")
-    parsed = json.loads(raw) if isinstance(raw, str) else raw
-    return list(parsed or [])
+    if isinstance(raw, str):
+        return list(json.loads(raw) or [])
+    return [_api_keys(c) for c in raw or []]
 
 
 def listify(value: Any) -> list[Any]:

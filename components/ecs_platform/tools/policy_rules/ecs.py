@@ -14,7 +14,11 @@ from ecs_platform.tools.policy_rules.base import (
     CAPACITY_PROVIDER,
     CLUSTER,
     CLUSTER_CAPACITY_PROVIDERS,
+    DAEMON_TASK,
+    INSTANCE_PROFILE,
     LOG_GROUP,
+    ROLE,
+    ROLE_POLICY_ATTACHMENT,
     SCHEDULE,
     SERVICE,
     TASK,
@@ -138,6 +142,10 @@ def _efs_in_transit(p: Mapping[str, Any]) -> Iterable[str]:
 
 
 def _termination_protection(p: Mapping[str, Any]) -> Iterable[str]:
+    # Managed Instances have no Auto Scaling group to protect: ECS itself drains an instance
+    # (DEREGISTERING) before it terminates it (managed-instances-infrastructure-optimization.html).
+    if p.get("managedInstancesProvider"):
+        return
     if (p.get("autoScalingGroupProvider") or {}).get("managedTerminationProtection") != "ENABLED":
         yield "the capacity provider has no managed termination protection"
 
@@ -219,12 +227,14 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         (TASK,),
         _no_host_pid,
     ),
-    ResourceRule("ecs-4-no-privileged", "ECS.4", "Containers are not privileged", (TASK,), _no_privileged),
+    ResourceRule(
+        "ecs-4-no-privileged", "ECS.4", "Containers are not privileged", (TASK, DAEMON_TASK), _no_privileged
+    ),
     ResourceRule(
         "ecs-5-read-only-root",
         "ECS.5",
         "Containers have read-only root filesystems",
-        (TASK,),
+        (TASK, DAEMON_TASK),
         _readonly_root,
         waivable=True,
     ),
@@ -232,10 +242,12 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         "ecs-8-no-env-credentials",
         "ECS.8",
         "No credentials in container environment variables",
-        (TASK,),
+        (TASK, DAEMON_TASK),
         _no_credentials,
     ),
-    ResourceRule("ecs-9-logging", "ECS.9", "Every container has a log configuration", (TASK,), _logging),
+    ResourceRule(
+        "ecs-9-logging", "ECS.9", "Every container has a log configuration", (TASK, DAEMON_TASK), _logging
+    ),
     ResourceRule(
         "ecs-10-fargate-latest",
         "ECS.10",
@@ -254,7 +266,7 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
     ResourceRule("ecs-13-service-tags", "ECS.13", "ECS services are tagged", (SERVICE,), _tagged),
     ResourceRule("ecs-14-cluster-tags", "ECS.14", "ECS clusters are tagged", (CLUSTER,), _tagged),
     ResourceRule(
-        "ecs-15-task-definition-tags", "ECS.15", "ECS task definitions are tagged", (TASK,), _tagged
+        "ecs-15-task-definition-tags", "ECS.15", "ECS task definitions are tagged", (TASK, DAEMON_TASK), _tagged
     ),
     ResourceRule(
         "ecs-17-no-host-network",
@@ -278,15 +290,43 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         "ecs-20-non-root-user",
         "ECS.20",
         "Linux containers run as a non-root user",
-        (TASK,),
+        (TASK, DAEMON_TASK),
         _non_root,
         waivable=True,
     ),
     ResourceRule("logs-retention", None, "Log groups have a retention", (LOG_GROUP,), _retention),
 )  # fmt: skip
 
+def _managed_instances_role_name(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, str]]:
+    """A Managed Instances capacity provider whose infrastructure role has AWS's managed policy must
+    launch instances with a role named ``ecsInstanceRole*``: "The policy scopes iam:PassRole to
+    arn:aws:iam::*:role/ecsInstanceRole*, so a mismatched name causes an authorization error at
+    task launch" (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-instances-instance-profile.html)."""
+    by_arn = {str(r.props.get("arn")): r for r in resources if r.props.get("arn")}
+    policy = facts.MANAGED_INSTANCES_INFRASTRUCTURE_POLICY.rsplit("/", 1)[-1]
+    managed_roles = {str(r.props.get("role")) for r in resources if r.resource_type == ROLE_POLICY_ATTACHMENT
+                     and str(r.props.get("policyArn", "")).endswith("/" + policy)}  # fmt: skip
+    for cp in resources:
+        provider = cp.props.get("managedInstancesProvider") if cp.resource_type == CAPACITY_PROVIDER else None
+        if not isinstance(provider, Mapping):
+            continue
+        infrastructure = by_arn.get(str(provider.get("infrastructureRoleArn")))
+        template = provider.get("instanceLaunchTemplate") or {}
+        profile = by_arn.get(str(template.get("ec2InstanceProfileArn")))
+        if infrastructure is None or profile is None or infrastructure.resource_type != ROLE:
+            continue  # not known before the deployment, or not created by this stack
+        role = str(profile.props.get("role", ""))
+        if infrastructure.props.get("name") in managed_roles and profile.resource_type == INSTANCE_PROFILE and (
+                not role.startswith(facts.MANAGED_INSTANCES_ROLE_PREFIX)):
+            yield (f"the instances' role {role} does not start with {facts.MANAGED_INSTANCES_ROLE_PREFIX}, and the "
+                   f"infrastructure role has {policy}, which passes only {facts.MANAGED_INSTANCES_ROLE_PREFIX}* "
+                   "roles: no instance can launch", cp.urn)  # fmt: skip
+
+
 STACK_RULES: tuple[StackRule, ...] = (
     StackRule("ecs-10-fargate-latest-by-default", "ECS.10",
               "Fargate services placed by the cluster's default strategy run the latest platform version",
               _fargate_latest_by_default),
+    StackRule("ecs-managed-instances-role-name", None,
+              "Managed Instances launch with a role their infrastructure role may pass", _managed_instances_role_name),
 )  # fmt: skip

@@ -15,18 +15,22 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ecs_platform import facts
 from ecs_platform.specs import INSTANCE_TYPES
 from ecs_platform.tools.mock_cloud import StackRun
+from ecs_platform.tools.preview.cost_network import NAT_INSTANCE, endpoint_lines, nat_instance_lines, network_lines
+from ecs_platform.tools.preview.instances import InstanceDaemon, daemons_on, implied_instance_type
+from ecs_platform.tools.preview.lines import CostEstimate, CostLine, ec2_hourly
+
+__all__ = ["NAT_INSTANCE", "CostEstimate", "CostLine", "ec2_hourly", "estimate", "load_prices", "missing_items",
+           "split_tasks"]
 
 PRICES_FILE = Path(__file__).with_name("prices.json")
 #: The run time a scheduled job is priced for (a job's real duration is unknown before it runs).
 JOB_RUN_MINUTES = 10
-NAT_INSTANCE = "ecs-platform:network:NatInstance"
 #: The traffic WAF log ingestion is priced for (a stack's real traffic is unknown before it runs):
 #: requests reaching the load balancer a month, the share a rule blocks or counts (what the
 #: default ``logRequests: blockedAndCounted`` keeps), and the size of one log record (a JSON
@@ -34,63 +38,11 @@ NAT_INSTANCE = "ecs-platform:network:NatInstance"
 WAF_REQUESTS_MONTH = 10_000_000
 WAF_FLAGGED_SHARE = 0.01
 WAF_LOG_RECORD_KB = 2.0
-_SIZE_MULTIPLIER = {"large": 1, "xlarge": 2, "2xlarge": 4, "4xlarge": 8, "8xlarge": 16}
 
 
 def load_prices(path: Path = PRICES_FILE) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(path.read_text())
     return data
-
-
-@dataclass(frozen=True)
-class CostLine:
-    item: str
-    detail: str
-    desired: float
-    maximum: float
-
-
-@dataclass
-class CostEstimate:
-    region: str
-    lines: list[CostLine] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    assumptions: list[str] = field(default_factory=list)
-    source: str = ""
-    as_of: str = ""
-
-    @property
-    def complete(self) -> bool:
-        return not self.problems
-
-    @property
-    def total_desired(self) -> float:
-        return round(sum(line.desired for line in self.lines), 2)
-
-    @property
-    def total_maximum(self) -> float:
-        return round(sum(line.maximum for line in self.lines), 2)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "region": self.region,
-            "currency": "USD",
-            "source": self.source,
-            "asOf": self.as_of,
-            "lines": [
-                {
-                    "item": line.item,
-                    "detail": line.detail,
-                    "monthlyDesired": round(line.desired, 2),
-                    "monthlyMax": round(line.maximum, 2),
-                }
-                for line in self.lines
-            ],
-            "totalMonthlyDesired": self.total_desired if self.complete else None,
-            "totalMonthlyMax": self.total_maximum if self.complete else None,
-            "problems": list(self.problems),
-            "assumptions": list(self.assumptions),
-        }
 
 
 def split_tasks(count: float, strategy: Sequence[Mapping[str, Any]]) -> dict[str, float]:
@@ -108,17 +60,6 @@ def split_tasks(count: float, strategy: Sequence[Mapping[str, Any]]) -> dict[str
         for name, weight in weights.items():
             out[name] += remaining * weight / total
     return out
-
-
-def ec2_hourly(instance_type: str, ec2_prices: Mapping[str, Any]) -> float | None:
-    """On-demand hourly price of an instance type, or None when unpriced."""
-    if instance_type in ec2_prices["burstable_hourly"]:
-        return float(ec2_prices["burstable_hourly"][instance_type])
-    family, _, size = instance_type.partition(".")
-    large = ec2_prices["large_hourly"].get(family)
-    if large is None or size not in _SIZE_MULTIPLIER:
-        return None
-    return float(large) * _SIZE_MULTIPLIER[size]
 
 
 @dataclass
@@ -144,7 +85,7 @@ def _tasks(run: StackRun) -> list[_Tasks]:
     out: list[_Tasks] = []
     for svc in sorted(run.of_type("aws:ecs/service:Service"), key=lambda r: r.name):
         task = tasks_by_arn.get(svc.inputs.get("taskDefinition"))
-        if task is None:
+        if task is None or svc.inputs.get("schedulingStrategy") == "DAEMON":  # daemons: per instance
             continue
         desired = float(svc.inputs.get("desiredCount", 0))
         maximum = desired
@@ -213,10 +154,11 @@ def estimate(run: StackRun, prices: Mapping[str, Any] | None = None) -> CostEsti
     _fargate(est, rp, tasks, hours)
     _jobs(est, run, rp)
     _ec2(est, run, rp, tasks, hours)
+    _managed_instances(est, run, rp, tasks, hours)
     _external(est, run, rp, tasks, hours)
-    _network(est, run, rp, hours)
-    _nat_instances(est, run, rp, hours)
-    _endpoints(est, run, rp, hours)
+    network_lines(est, run, rp, hours)
+    nat_instance_lines(est, run, rp, hours)
+    endpoint_lines(est, run, rp, hours)
     _security(est, run, rp)
     _alarms(est, run, rp)
     return est
@@ -255,7 +197,11 @@ def _fargate(est: CostEstimate, rp: Mapping[str, Any], tasks: list[_Tasks], hour
         )
 
 
-def _instances_needed(tasks: list[_Tasks], attr: str, itype: str, target_capacity: float) -> int:
+def _instances_needed(
+    tasks: list[_Tasks], attr: str, itype: str, target_capacity: float, daemons: Sequence[InstanceDaemon] = ()
+) -> int:
+    """Instances of ``itype`` the tasks need at ``attr`` (desired or maximum), each instance
+    keeping room for one task of every daemon."""
     spec = INSTANCE_TYPES.get(itype)
     if spec is None:
         return 0
@@ -265,7 +211,20 @@ def _instances_needed(tasks: list[_Tasks], attr: str, itype: str, target_capacit
     share = max(target_capacity, 1) / 100
     # A host-mode task holds its port on its instance: one per instance (distinctInstance).
     host = max((math.ceil(n) for t, n in zip(tasks, counts, strict=True) if t.network_mode == "host"), default=0)
-    return max(math.ceil(cpu / (spec.task_cpu * share)), math.ceil(mem / (spec.task_memory_mib * share)), host)
+    room_cpu = spec.task_cpu * share - sum(d.cpu for d in daemons)
+    room_mem = spec.task_memory_mib * share - sum(d.memory for d in daemons)
+    if room_cpu <= 0 or room_mem <= 0:  # the daemons fill the instance: one per task at least
+        return max(math.ceil(sum(counts)), host)
+    return max(math.ceil(cpu / room_cpu), math.ceil(mem / room_mem), host)
+
+
+def _daemon_lines(est: CostEstimate, daemons: Sequence[InstanceDaemon], where: str, desired: int, maximum: int) -> None:
+    """One line per daemon: a task on each instance (desired and at the capacity's maximum), priced
+    with the instances that hold it."""
+    for d in daemons:
+        est.lines.append(CostLine(f"Daemon {d.name}", f"{d.cpu / 1024:g} vCPU / {d.memory / 1024:g} GB on each "
+                                  f"of {where}: {desired} task(s), max {maximum}; in the instances' price",
+                                  0.0, 0.0))  # fmt: skip
 
 
 def _ec2(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], tasks: list[_Tasks], hours: float) -> None:
@@ -297,8 +256,9 @@ def _ec2(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], tasks: list[_T
             float(cp.inputs["autoScalingGroupProvider"]["managedScaling"]["targetCapacity"]) if cp else 100
         )
         lo, hi = int(asg.inputs["minSize"]), int(asg.inputs["maxSize"])
+        daemons = daemons_on(run, "EC2")
         counts = {
-            attr: min(hi, max(lo, _instances_needed(on_group, attr, itype, target)))
+            attr: min(hi, max(lo, _instances_needed(on_group, attr, itype, target, daemons)))
             for attr in ("desired", "maximum")
         }
         dist = policy.get("instancesDistribution") or {}
@@ -323,6 +283,50 @@ def _ec2(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], tasks: list[_T
                 cost["maximum"],
             )
         )
+        _daemon_lines(est, daemons, f"EC2 group {asg.name}'s instances", counts["desired"], hi)
+
+
+def _managed_instances(
+    est: CostEstimate, run: StackRun, rp: Mapping[str, Any], tasks: list[_Tasks], hours: float
+) -> None:
+    """Managed Instances: EC2 On-Demand (or Spot) hours of the cheapest instance type the requirements
+    allow, as many as the tasks and each instance's daemons need, and the tasks' volume. The
+    Managed Instances management fee (per instance hour, by instance type) is not in prices.json:
+    reported as not priced, never guessed."""
+    ep = rp["ec2"]
+    for cp in sorted(run.of_type("aws:ecs/capacityProvider:CapacityProvider"), key=lambda r: r.name):
+        provider = cp.inputs.get("managedInstancesProvider")
+        if not provider:
+            continue
+        template = provider["instanceLaunchTemplate"]
+        found = implied_instance_type(template.get("instanceRequirements") or {}, lambda t: ec2_hourly(t, ep))
+        if found is None:
+            est.problems.append(f"no price for the instances of Managed Instances {cp.name} in {est.region}: their "
+                                "requirements match no instance type in prices.json (accelerators, or types "
+                                "outside the built-in table)")  # fmt: skip
+            continue
+        itype, hourly = found
+        name = cp.outputs.get("name")
+        on_cp = [t for t in tasks if any(s["capacityProvider"] == name for s in t.strategy)]
+        daemons = daemons_on(run, "MANAGED_INSTANCES", cp.outputs.get("arn"))
+        counts = {attr: _instances_needed(on_cp, attr, itype, 100, daemons) for attr in ("desired", "maximum")}
+        spot = template.get("capacityOptionType") == "SPOT"
+        factor = 1 - float(ep["spot_discount"]) if spot else 1.0
+        gib = float((template.get("storageConfiguration") or {}).get("storageSizeGib", 0))
+        cost = {a: n * (hours * hourly * factor + gib * float(ep["gp3_gb_month"])) for a, n in counts.items()}
+        est.lines.append(CostLine(
+            f"Managed Instances {cp.name}",
+            f"{itype} x {counts['desired']} (max {counts['maximum']}), the cheapest type the requirements allow, "
+            f"sized to its tasks{' and daemons' if daemons else ''}; "
+            f"{'Spot at the assumed discount' if spot else 'On-Demand'}, {gib:g} GiB for tasks each (priced as gp3)",
+            cost["desired"], cost["maximum"],
+        ))  # fmt: skip
+        est.assumptions.append(f"Managed Instances {cp.name}: the fewest {itype} instances that hold the tasks; ECS "
+                               "chooses the types and spreads a service's tasks over zones, so it may run more "
+                               "or other instances")  # fmt: skip
+        est.problems.append(f"ECS Managed Instances management fee of {cp.name} (per instance hour, by instance "
+                            f"type; not in prices.json: {itype} x {counts['desired']}, max {counts['maximum']})")
+        _daemon_lines(est, daemons, f"Managed Instances {cp.name}", counts["desired"], counts["maximum"])
 
 
 def _external(
@@ -341,73 +345,7 @@ def _external(
                 limit * rate,
             )
         )
-
-
-def _network(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], hours: float) -> None:
-    ip_hour = float(rp["public_ipv4_hour"])
-    for vpc in sorted(run.of_type("awsx:ec2:Vpc"), key=lambda r: r.name):
-        zones = len(vpc.inputs.get("availabilityZoneNames") or [])
-        strategy = (vpc.inputs.get("natGateways") or {}).get("strategy", "OnePerAz")
-        count = {"None": 0, "Single": 1, "OnePerAz": zones}.get(strategy, zones)
-        monthly = count * hours * (float(rp["nat_gateway_hour"]) + ip_hour)
-        if count == 0:  # strategy None: a NAT instance (priced on its own) or no egress
-            continue
-        est.lines.append(
-            CostLine(
-                "NAT gateways",
-                f"{count} ({strategy}), each with one public IPv4 address; data processing excluded",
-                monthly,
-                monthly,
-            )
-        )
-    for lb in sorted(run.of_type("aws:lb/loadBalancer:LoadBalancer"), key=lambda r: r.name):
-        zones = len(lb.inputs.get("subnets") or [])
-        public_ips = 0 if lb.inputs.get("internal") else zones
-        kind, unit = ("network", "NLCU") if lb.inputs.get("loadBalancerType") == "network" else ("application", "LCU")
-        key = "nlb" if kind == "network" else "alb"
-        monthly = hours * (float(rp[f"{key}_hour"]) + float(rp[f"{key}_{unit.lower()}_hour"]) + public_ips * ip_hour)
-        est.lines.append(
-            CostLine(
-                f"Load balancer {lb.name}",
-                f"{kind}, 1 {unit} assumed, {public_ips} public IPv4 address(es)",
-                monthly,
-                monthly,
-            )
-        )
-
-
-def _nat_instances(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], hours: float) -> None:
-    """A NAT instance: its instance type's hours, its root volume (the AMI's size) and its
-    Elastic IP; forwarding is free (no per-GB charge, unlike a NAT gateway)."""
-    for nat in sorted(run.of_type(NAT_INSTANCE), key=lambda r: r.name):
-        children = run.children(nat)
-        [template] = [r for r in children if r.type == "aws:ec2/launchTemplate:LaunchTemplate"]
-        itype = str(template.inputs["instanceType"])
-        hourly = ec2_hourly(itype, rp["ec2"])
-        if hourly is None:
-            est.problems.append(f"no price for instance type {itype!r} in {est.region} (NAT instance {nat.name})")
-            continue
-        ips = len([r for r in children if r.type == "aws:ec2/eip:Eip"])
-        gib = facts.NAT_ROOT_VOLUME_GIB
-        monthly = hours * (hourly + ips * float(rp["public_ipv4_hour"])) + gib * float(rp["ec2"]["gp3_gb_month"])
-        est.lines.append(CostLine(f"NAT instance {nat.name}", f"{itype} x 1, {gib} GiB gp3, {ips} public IPv4 "
-                                  "address; no per-GB processing charge", monthly, monthly))  # fmt: skip
-
-
-def _endpoints(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], hours: float) -> None:
-    """VPC endpoints: a gateway endpoint is free; an interface endpoint costs per zone (one
-    network interface per subnet) and hour, plus per GB processed (excluded)."""
-    rate = float(rp["interface_endpoint_az_hour"])
-    for ep in sorted(run.of_type("aws:ec2/vpcEndpoint:VpcEndpoint"), key=lambda r: r.name):
-        service = str(ep.inputs.get("serviceName", "")).rsplit(".", 1)[-1] if ep.inputs.get(
-            "vpcEndpointType") == "Gateway" else ".".join(str(ep.inputs.get("serviceName", "")).split(".")[3:])  # fmt: skip
-        if ep.inputs.get("vpcEndpointType") == "Gateway":
-            est.lines.append(CostLine(f"VPC endpoint {service}", f"gateway endpoint {ep.name}: free", 0.0, 0.0))
-            continue
-        zones = len(ep.inputs.get("subnetIds") or [])
-        monthly = hours * zones * rate
-        est.lines.append(CostLine(f"VPC endpoint {service}", f"interface endpoint in {zones} zone(s); "
-                                  f"${float(rp['interface_endpoint_gb']):g} per GB excluded", monthly, monthly))  # fmt: skip
+        _daemon_lines(est, daemons_on(run, "EXTERNAL"), "the ECS Anywhere machines", desired, limit)
 
 
 def _alarms(est: CostEstimate, run: StackRun, rp: Mapping[str, Any]) -> None:

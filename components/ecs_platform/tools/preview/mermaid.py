@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from ecs_platform.tools.mock_cloud import Registration, StackRun
@@ -83,11 +83,14 @@ def _containers(task: Registration | None) -> list[dict[str, Any]]:
     return parsed
 
 
-def _capacity(service: Registration) -> str:
+def _capacity(service: Registration, managed: Collection[str] = ()) -> str:
+    """Where a service's tasks run: its launch type, else its providers (``managed``: the names of
+    the Managed Instances capacity providers)."""
     if service.inputs.get("launchType"):
         return str(service.inputs["launchType"])
     providers = [str(s.get("capacityProvider")) for s in service.inputs.get("capacityProviderStrategies") or []]
-    return " + ".join(p if p in ("FARGATE", "FARGATE_SPOT") else "EC2" for p in providers) or "default capacity"
+    return " + ".join(p if p in ("FARGATE", "FARGATE_SPOT") else "Managed Instances" if p in managed else "EC2"
+                      for p in providers) or "default capacity"  # fmt: skip
 
 
 def _listener_label(listener: Registration) -> str:
@@ -129,6 +132,8 @@ def flowchart(run: StackRun) -> str:
 
     # --- services ------------------------------------------------------------------------------
     services = sorted(run.of_type(SERVICE), key=lambda s: st.display_name(st.owner(s)))
+    managed = {str(cp.outputs.get("name")) for cp in run.of_type("aws:ecs/capacityProvider:CapacityProvider")
+               if cp.inputs.get("managedInstancesProvider")}  # fmt: skip
     node_of_sg: dict[str, str] = {}
     node_of_tg: dict[str, str] = {}
     node_of_task: dict[str, str] = {}
@@ -146,7 +151,9 @@ def flowchart(run: StackRun) -> str:
                        if d.get("condition") in ("SUCCESS", "COMPLETE")})  # fmt: skip
         sidecars = sorted(c["name"] for c in containers if c.get("name") not in (name, *init))
         count = svc.inputs.get("desiredCount")
-        label = f"service {name}<br/>{_plain(count)} task(s) on {_capacity(svc)}"
+        label = f"service {name}<br/>{_plain(count)} task(s) on {_capacity(svc, managed)}"
+        if svc.inputs.get("schedulingStrategy") == "DAEMON":
+            label = f"daemon {name}<br/>one task on every {_capacity(svc, managed)} instance"
         strategy = (svc.inputs.get("deploymentConfiguration") or {}).get("strategy", "ROLLING")
         if strategy != "ROLLING":
             label += f", deploys {_STRATEGIES.get(strategy, strategy)}"
@@ -162,6 +169,10 @@ def flowchart(run: StackRun) -> str:
             alternate = (lb.get("advancedConfiguration") or {}).get("alternateTargetGroupArn")
             if alternate:
                 node_of_tg[str(alternate)] = node
+
+    for daemon in sorted(run.of_type("aws:ecs/daemon:Daemon"), key=lambda r: r.name):
+        name = st.display_name(st.owner(daemon))
+        inside.append(f'{_id("daemon", name)}["{_text(f"daemon {name}<br/>one task on every Managed Instance")}"]')
 
     # --- load balancers, listeners, routes ------------------------------------------------------
     listeners = run.of_type("aws:lb/listener:Listener")

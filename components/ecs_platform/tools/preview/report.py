@@ -97,6 +97,13 @@ class _Summaries:
             ),
             "aws:ecs/service:Service": self.service,
             "aws:ecs/taskDefinition:TaskDefinition": self.task,
+            "aws:ecs/daemonTaskDefinition:DaemonTaskDefinition": self.daemon_task,
+            "aws:ecs/daemon:Daemon": lambda i, r: (
+                "one task on every instance of "
+                + ", ".join(str(a).rsplit("/", 1)[-1] for a in i.get("capacityProviderArns") or [])
+                + f" (ECS starts it before other tasks there); tags propagated from the {i.get('propagateTags')}"
+                + ("; ECS Exec on" if i.get("enableExecuteCommand") else "")
+            ),
             "aws:iam/role:Role": lambda i, r: _trust(i["assumeRolePolicy"]),
             "aws:iam/rolePolicy:RolePolicy": lambda i, r: _policy_summary(i["policy"]),
             "aws:iam/rolePolicyAttachment:RolePolicyAttachment": lambda i, r: (
@@ -227,6 +234,8 @@ class _Summaries:
 
     def service(self, i: dict[str, Any], r: Registration) -> str:
         parts = [f"desired {i.get('desiredCount')}"]
+        if i.get("schedulingStrategy") == "DAEMON":
+            parts = [f"DAEMON: one task on every {i.get('launchType')} instance"]
         for target in self.run.of_type("aws:appautoscaling/target:Target"):
             if str(target.inputs.get("resourceId", "")).endswith("/" + str(r.outputs.get("name"))):
                 parts[0] += (
@@ -319,6 +328,18 @@ class _Summaries:
             if c.get("dependsOn"):
                 bits.append("after " + ", ".join(f"{d['containerName']} {d['condition']}" for d in c["dependsOn"]))
             details.append(" ".join(bits[:2]) + (", " + ", ".join(bits[2:]) if bits[2:] else ""))
+        return head + "; " + "; ".join(details)
+
+    def daemon_task(self, i: dict[str, Any], r: Registration) -> str:
+        """A daemon task definition: its size and containers (pulumi-aws's structured keys)."""
+        head = f"{int(i.get('cpu', 0)) / 1024:g} vCPU / {int(i.get('memory', 0)) / 1024:g} GB per instance"
+        details = []
+        for c in i.get("containerDefinitions") or []:
+            bits = [c["name"], str(c.get("image")), "read-only root" if c.get("readonlyRootFilesystem") else
+                    "WRITABLE root", f"user {c['user']}" if c.get("user") else "image's user"]  # fmt: skip
+            if c.get("essential") is False:
+                bits.append("not essential")
+            details.append(" ".join(bits[:2]) + ", " + ", ".join(bits[2:]))
         return head + "; " + "; ".join(details)
 
     def sg_rule(self, direction: str, word: str, i: dict[str, Any]) -> str:
@@ -430,10 +451,36 @@ class _Summaries:
         )
 
     def capacity_provider(self, i: dict[str, Any], r: Registration) -> str:
+        if "managedInstancesProvider" in i:
+            return self.managed_instances(i["managedInstancesProvider"])
         p = i["autoScalingGroupProvider"]
         return (
             f"managed scaling to {p['managedScaling']['targetCapacity']}%; termination protection "
             f"{p['managedTerminationProtection']}; draining {p['managedDraining']}"
+        )
+
+    def managed_instances(self, p: dict[str, Any]) -> str:
+        """A Managed Instances capacity provider: which instances ECS may launch, and where."""
+        t = p["instanceLaunchTemplate"]
+        req = t.get("instanceRequirements") or {}
+
+        def span(key: str, unit: str) -> str:
+            r = req.get(key) or {}
+            return f"{r.get('min')}..{r.get('max', 'any')} {unit}"
+
+        picks = [span("vcpuCount", "vCPU"), span("memoryMib", "MiB"),
+                 f"CPUs {', '.join(req.get('cpuManufacturers') or ['any'])}",
+                 f"burstable {req.get('burstablePerformance', 'excluded')}"]  # fmt: skip
+        for key, word in (("allowedInstanceTypes", "only"), ("excludedInstanceTypes", "never"),
+                          ("acceleratorTypes", "accelerators")):  # fmt: skip
+            if req.get(key):
+                picks.append(f"{word} {', '.join(req[key])}")
+        net = t.get("networkConfiguration") or {}
+        return (
+            f"Managed Instances: {', '.join(picks)}; {t.get('capacityOptionType', 'ON_DEMAND')}; "
+            f"{(t.get('storageConfiguration') or {}).get('storageSizeGib')} GiB for tasks; monitoring "
+            f"{t.get('monitoring', 'BASIC')}; subnets {self.zones(net.get('subnets', []))}; tags propagated from "
+            f"the {p.get('propagateTags')}"
         )
 
 
