@@ -10,6 +10,7 @@ anything is registered.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from ecs_platform import (
 )
 from ecs_platform.errors import ConfigError
 from ecs_platform.provider.served import BY_TOKEN
+from ecs_platform.provider.shape import camel
 from ecs_platform.tools.mock_cloud import run_program
 from tests.provider_engine import ProviderEngine, output_value
 
@@ -279,7 +281,8 @@ WIRING = [
       'e.g. vpc-0123456789abcdef0)',
       'subnetIds[1]: "subnet-0aaaaaaaaaaaaaaaa" is listed twice (allowed: each once)']),
     ("Service", {"cluster": {"arn": "arn:aws:ecs:eu-west-1:123456789012:cluster/shop", "spec": {"launchType": "EC3"}}},
-     ['cluster.spec.launchType: "EC3" is not allowed (allowed: FARGATE, FARGATE_SPOT, EC2, EXTERNAL)']),
+     ['cluster.spec.launchType: "EC3" is not allowed (allowed: FARGATE, FARGATE_SPOT, EC2, EXTERNAL, '
+      'MANAGED_INSTANCES)']),
     ("Service", {"cluster": {"arn": "arn:aws:ecs:eu-west-1:123456789012:cluster/shop"}},
      ['cluster.arn: "arn:aws:ecs:eu-west-1:123456789012:cluster/shop" is in region eu-west-1, not the stack\'s '
       'us-east-1 (allowed: an ECS cluster ARN of region us-east-1; ECS and ELB only use resources of their own '
@@ -289,8 +292,8 @@ WIRING = [
          {f.alias or n for n, f in ServiceSpec.model_fields.items()}
          | {"cluster", "vpcId", "subnetIds", "loadBalancer", "containerName", "routePriorities", "context",
             "serviceConnect"})) + ")",
-      "cluster.clusterName: unknown key (allowed: arn, ec2CapacityProviderName, execLogGroupArn, kmsKeyArn, "
-      "namePrefix, spec)"]),
+      "cluster.clusterName: unknown key (allowed: " + ", ".join(sorted(
+          camel(f.name) for f in dataclasses.fields(ClusterRef))) + ")"]),
     ("Service", {"containerName": output_value("api")},
      ["containerName: is a pulumi.Output, and this field takes a plain value known before the deployment "
       "(allowed: a container name)"]),

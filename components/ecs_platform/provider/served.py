@@ -74,8 +74,9 @@ _CONTEXT = ("The account, region and partition deployed to (`accountId`, `region
             "let every ARN of the wiring be checked against them before anything is registered. Default: looked "
             "up during the deployment (`getCallerIdentity`, `getRegion`, `getPartition`).")  # fmt: skip
 _CLUSTER = ("The cluster it runs on: its ARN and the `ClusterSpec` its services follow (for a `Cluster` of this "
-            "package: its `arn`, `execLogGroupArn`, `ec2CapacityProviderName`, `kmsKeyArn` outputs and the spec "
-            "it was given). Required.")  # fmt: skip
+            "package: its `arn`, `execLogGroupArn`, `ec2CapacityProviderName`, "
+            "`managedInstancesCapacityProviderName`, `managedInstancesCapacityProviderArn` and `kmsKeyArn` outputs "
+            "and the spec it was given). Required.")  # fmt: skip
 _VPC = "The VPC (`vpc-` and 8 or 17 hex digits). Required."
 _SUBNETS = ("The private subnets the tasks spread over, one per zone: at least one, each once (`subnet-...`). "
             "Required.")  # fmt: skip
@@ -104,6 +105,8 @@ SERVED: tuple[Served, ...] = (
                 lambda p: {n: s.service_name for n, s in p.services.items()}),
             Out("jobs", "map", "Job -> its task definition ARN.",
                 lambda p: {n: j.task_definition_arn for n, j in p.jobs.items()}),
+            Out("daemons", "map", "Daemon -> its ECS service (or Managed Daemon) name.",
+                lambda p: {n: d.daemon_name for n, d in p.daemons.items()}),
             Out("urls", "map", "Public service -> its URL.", attr("urls")),
             Out("loadBalancerDnsName", "string", "The load balancer's DNS name (none without a public service).",
                 lambda p: p.load_balancer.dns_name if p.load_balancer is not None else None),
@@ -127,6 +130,10 @@ SERVED: tuple[Served, ...] = (
             Out("execLogGroupArn", "string", "The ECS Exec audit log group's ARN.", attr("exec_log_group_arn")),
             Out("ec2CapacityProviderName", "string", "The EC2 capacity provider (none without `ec2`).",
                 attr("ec2_capacity_provider_name")),
+            Out("managedInstancesCapacityProviderName", "string", "The Managed Instances capacity provider (none "
+                "without `managedInstances`).", attr("managed_instances_capacity_provider_name")),
+            Out("managedInstancesCapacityProviderArn", "string", "The Managed Instances capacity provider's ARN "
+                "(none without `managedInstances`).", attr("managed_instances_capacity_provider_arn")),
             Out("kmsKeyArn", "string", "The KMS key its log groups use (none without `kmsKey`).", attr("kms_key_arn")),
         ),
     ),
