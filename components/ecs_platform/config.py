@@ -192,6 +192,14 @@ def load(
     return spec, context
 
 
+def read_region() -> str | None:
+    """The AWS region the program deploys to: its ``aws:region`` stack config (a component
+    provider's ``Platform`` reads it here, as ``__main__.py`` does)."""
+    import pulumi
+
+    return pulumi.Config("aws").get("region")
+
+
 def lookup_region(region: str | None) -> tuple[dict[str, str] | None, str | None]:
     """What the rules need to know of the region and account, asked before validation (both
     register nothing): the zones the region offers (no Local or Wavelength zones), zone ID -> this

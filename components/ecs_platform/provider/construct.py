@@ -55,7 +55,7 @@ def _platform(data: dict[str, Any]) -> tuple[Spec, dict[str, Any]]:
     """A Platform's spec and stack context, as ``pulumi up`` of this repository builds them
     (``__main__.py``): the program's project, stack and ``aws:region``, the region's zones and
     the account looked up, the AWS provider's credential settings from the program's config."""
-    region = pulumi.Config("aws").get("region")
+    region = config.read_region()
     zones, account = config.lookup_region(region)
     spec, context = config.load(
         data, stack=pulumi.get_stack(), region=region, region_zones=zones, account=account,
