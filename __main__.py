@@ -22,13 +22,13 @@ spec, context = config.load(
 
 # One mechanism for tags: the provider's default tags reach every taggable
 # resource (services add their own `Service` tag on top).
-# An explicit provider reads no `aws:*` stack config, so the credential settings are handed to it
-# here: the resources, the pre-deploy runs (context.aws_provider) and the lookups above act alike.
+# An explicit provider reads no `aws:*` stack config, so every setting is handed to it here
+# (aws:allowedAccountIds, aws:defaultTags, ... included): the resources, the pre-deploy runs
+# (context.aws_provider) and the lookups above act alike.
 provider = aws.Provider(
     "aws",
     region=region,
-    default_tags=aws.ProviderDefaultTagsArgs(tags=stack_tags(spec, context)),
-    **config.provider_args(context.aws_provider),
+    **config.provider_args(context.aws_provider, tags=stack_tags(spec, context)),
 )
 platform = Platform("ecs", spec, context=context, opts=pulumi.ResourceOptions(providers=[provider]))
 

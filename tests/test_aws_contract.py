@@ -39,7 +39,8 @@ def _shifting(strategy: str, **extra: Any) -> StackRun:
     return run_program("dev", {
         "loadBalancer": {"allowPlainHttp": True, "accessLogs": False},
         "services": {"web": {"image": "nginx", "user": "101", "port": 8080, "public": True, "deployment": {
-            "strategy": strategy, "testPort": 8443, "bakeMinutes": 5, "alarms": ["slo-burn"], **extra}}}})  # fmt: skip
+            "strategy": strategy, "testPort": 8443, "testIngressCidrs": ["192.0.2.0/28"], "bakeMinutes": 5,
+            "alarms": ["slo-burn"], **extra}}}})  # fmt: skip
 
 
 RUNS = {
@@ -426,3 +427,14 @@ def test_the_document_check_catches_unknown_actions_and_bad_shape() -> None:
         "[0] unknown action 's3:GetObjekt'",
         "[0] unknown action 'nosuchservice:Do'",
     ]
+
+
+def test_a_service_revision_records_the_load_balancers_but_not_the_deployment_configuration() -> None:
+    # docs/deployments.md: a failed switch of strategy rolls back to the last service revision,
+    # which brings back the load balancer settings and keeps the new deployment configuration.
+    ecs = botocore.session.get_session().get_service_model("ecs")
+    revision = ecs.shape_for("ServiceRevision").members
+    assert "loadBalancers" in revision and "taskDefinition" in revision
+    assert "advancedConfiguration" in ecs.shape_for("LoadBalancer").members
+    assert "deploymentConfiguration" not in revision
+    assert "deploymentConfiguration" in ecs.shape_for("UpdateServiceRequest").members

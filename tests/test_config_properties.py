@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -152,9 +153,8 @@ def mutated(draw: st.DrawFn, config: dict[str, Any]) -> dict[str, Any]:
 
 
 @st.composite
-def configs(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
-    """(stack file, ``ecs-platform:*`` values): generated, redrawn from a stack file, or mutated."""
-    stack = draw(st.sampled_from(STACKS))
+def configs(draw: st.DrawFn, stack: str) -> tuple[str, dict[str, Any]]:
+    """(``stack``, ``ecs-platform:*`` values): generated, redrawn from the stack file, or mutated."""
     base = _stack_values(stack)
     how = draw(st.sampled_from(["generated", "redrawn", "redrawn", "mutated"]))
     if how == "generated":
@@ -189,20 +189,22 @@ def check(stack: str, values: Mapping[str, Any]) -> str:
     return "refused"
 
 
-#: Examples per run: about 5 s on a 2-core machine (an accepted config runs the whole program).
-EXAMPLES = 30
+#: Examples per stack file (each stack its own test, so parallel workers share them): an
+#: accepted config runs the whole program.
+EXAMPLES = 10
 
 
-def test_every_config_is_accepted_and_passes_the_pack_or_refused_cleanly() -> None:
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_config_is_accepted_and_passes_the_pack_or_refused_cleanly(stack: str) -> None:
     seen: Counter[str] = Counter()
 
     @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
-    @given(configs())
+    @given(configs(stack))
     def holds(case: tuple[str, dict[str, Any]]) -> None:
         seen[check(*case)] += 1
 
     holds()
     # Both sides of the property were exercised (a generator that only ever produced
     # refused configs would prove little).
-    assert seen["accepted"] >= 5 and seen["refused"] >= 5, seen
+    assert seen["accepted"] >= 2 and seen["refused"] >= 2, seen

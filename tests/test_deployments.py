@@ -38,8 +38,17 @@ def web(**fields: Any) -> dict[str, Any]:
     return {"image": "nginx:1.27", "user": "1000", "port": 8080, "public": True, **fields}
 
 
+#: Who tests a traffic-shifting deployment on dev's internet-facing load balancer (``stack``'s default).
+TESTERS = ["192.0.2.0/28"]
+
+
 def stack(deployment: dict[str, Any] | None = None, lb: dict[str, Any] | None = None, **top: Any) -> dict[str, Any]:
-    """dev's overrides: service ``web`` deploying with ``deployment``, the load balancer with ``lb``."""
+    """dev's overrides: service ``web`` deploying with ``deployment``, the load balancer with ``lb``.
+    A traffic-shifting deployment on the internet-facing load balancer is tested from ``TESTERS``
+    unless ``deployment`` names its ``testIngressCidrs`` (or the load balancer is internal)."""
+    internal = (lb or {}).get("internal", False)
+    if deployment is not None and deployment.get("strategy", "rolling") != "rolling" and not internal:
+        deployment = {"testIngressCidrs": TESTERS, **deployment}
     svc = web(deployment=deployment) if deployment is not None else web()
     return {**top, "loadBalancer": {"allowPlainHttp": True, "accessLogs": False, **(lb or {})},
             "services": {"web": svc}}  # fmt: skip
@@ -172,18 +181,27 @@ def _lb_ingress(run: StackRun) -> list[tuple[int, int, str]]:
                   for r in run.of_type(INGRESS) if r.inputs["securityGroupId"] == lb_sg)  # fmt: skip
 
 
-def test_the_test_listener_is_admitted_from_the_vpc_only_by_default(bg: StackRun) -> None:
+def test_the_test_listener_is_admitted_from_the_testers_only(bg: StackRun) -> None:
     listener = bg.one(LISTENER, "ecs-lb-test-8443").inputs
     assert (listener["port"], listener["protocol"]) == (8443, "HTTP")  # as the main listener: no certificate
     assert listener["defaultActions"][0]["fixedResponse"]["statusCode"] == "404"
-    # the production listener admits the load balancer's clients, the test listener the VPC only
-    assert _lb_ingress(bg) == sorted([(80, 80, c) for c in CIDRS] + [(8443, 8443, "10.0.0.0/16")])
-    assert ("aws:ec2/getVpc:getVpc", {"id": bg.one("awsx:ec2:Vpc").outputs["vpcId"]}) in bg.cloud.calls
+    # the production listener admits the load balancer's clients, the test listener the testers only
+    assert _lb_ingress(bg) == sorted([(80, 80, c) for c in CIDRS] + [(8443, 8443, c) for c in TESTERS])
+    assert not [c for c in bg.cloud.calls if c[0] == "aws:ec2/getVpc:getVpc"]
 
 
-def test_test_ingress_cidrs_name_who_else_may_reach_the_test_listener() -> None:
-    run = blue_green(testIngressCidrs=["192.0.2.0/28"])
-    assert _lb_ingress(run) == sorted([(80, 80, c) for c in CIDRS] + [(8443, 8443, "192.0.2.0/28")])
+def test_an_internal_load_balancers_test_listener_admits_the_vpc_by_default() -> None:
+    run = ok(run_program("dev", stack({"strategy": "blueGreen", "testPort": 8443},
+                                      lb={"internal": True, "ingressCidrs": ["10.0.0.0/16"]})))  # fmt: skip
+    assert run.one("aws:lb/loadBalancer:LoadBalancer").inputs["internal"] is True
+    assert _lb_ingress(run) == [(80, 80, "10.0.0.0/16"), (8443, 8443, "10.0.0.0/16")]
+    assert ("aws:ec2/getVpc:getVpc", {"id": run.one("awsx:ec2:Vpc").outputs["vpcId"]}) in run.cloud.calls
+
+
+def test_test_ingress_cidrs_name_who_may_reach_the_test_listener() -> None:
+    run = blue_green(testIngressCidrs=["192.0.2.0/28", "198.51.100.7/32"])
+    assert _lb_ingress(run) == sorted([(80, 80, c) for c in CIDRS]
+                                      + [(8443, 8443, "192.0.2.0/28"), (8443, 8443, "198.51.100.7/32")])
     assert not [c for c in run.cloud.calls if c[0] == "aws:ec2/getVpc:getVpc"]
 
 
@@ -367,6 +385,18 @@ CASES: list[tuple[str, dict[str, Any], str, bool]] = [
     ("retarget with rolling", stack({"retarget": True}),
      f"{P}retarget: true is set with strategy rolling, which has no second target group (allowed: strategy "
      "blueGreen, linear or canary, or remove it)", False),
+    ("internet-facing test listener without testers", stack({"strategy": "blueGreen", "testPort": 8443,
+                                                             "testIngressCidrs": None}),
+     f"{P}testIngressCidrs: null is missing, and the load balancer is internet-facing: clients reach its test "
+     "listener from their own public addresses (or their NAT's), never from the VPC's CIDR block (allowed: the "
+     "public CIDR blocks of who tests the new version, e.g. your office or VPN egress 203.0.113.0/24; required with "
+     "strategy blueGreen unless loadBalancer.internal is true, where the default is the VPC's CIDR block)", True),
+    ("internet-facing test listener with no testers", stack({"strategy": "canary", "testPort": 8443,
+                                                            "testIngressCidrs": []}),
+     f"{P}testIngressCidrs: [] is missing, and the load balancer is internet-facing: clients reach its test "
+     "listener from their own public addresses (or their NAT's), never from the VPC's CIDR block (allowed: the "
+     "public CIDR blocks of who tests the new version, e.g. your office or VPN egress 203.0.113.0/24; required with "
+     "strategy canary unless loadBalancer.internal is true, where the default is the VPC's CIDR block)", False),
     ("test ingress not a block", stack({"strategy": "blueGreen", "testPort": 8443, "testIngressCidrs": ["vpn"]}),
      f'{P}testIngressCidrs[0]: "vpn" is not an IPv4 CIDR block (allowed: e.g. 203.0.113.0/24)', False),
     ("timeout below five minutes", {"deployTimeoutMinutes": 4},
@@ -439,9 +469,20 @@ def test_a_public_service_needs_the_load_balancers_arn_suffix_for_its_alarms() -
 def test_the_load_balancer_refuses_a_test_port_of_its_own_listeners() -> None:
     problems = in_program(lambda: LoadBalancer("lb", LoadBalancerSpec(allow_plain_http=True), vpc_id="vpc-0123456789abcdef0",
                                                subnet_ids=["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
-                                               region="us-east-1", test_ports=[443]))  # fmt: skip
+                                               region="us-east-1", test_ports=[443],
+                                               test_ingress_cidrs={443: TESTERS}))  # fmt: skip
     assert problems == ["LoadBalancer.test_ports[0]: 443 is not a free port for a test listener (allowed: "
                         "1..65535, each once, other than 80 and 443)"]
+
+
+def test_an_internet_facing_load_balancer_needs_who_may_reach_its_test_listener() -> None:
+    problems = in_program(lambda: LoadBalancer("lb", LoadBalancerSpec(allow_plain_http=True), vpc_id="vpc-0123456789abcdef0",
+                                               subnet_ids=["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"],
+                                               region="us-east-1", test_ports=[8443]))  # fmt: skip
+    assert problems == ["LoadBalancer.test_ingress_cidrs[8443]: missing, and the load balancer is internet-facing: "
+                        "clients reach its test listener from their own public addresses (allowed: the public CIDR "
+                        "blocks of who tests the new version; the VPC's CIDR block is the default only on an "
+                        "internal load balancer)"]
 
 
 def _cluster() -> ClusterRef:
@@ -553,6 +594,28 @@ def test_switching_to_blue_green_needs_retarget_once_to_send_the_alternate_group
     sent = _with_ignored(svc.inputs, rolling.inputs, svc.ignore_changes)
     assert sent["loadBalancers"][0]["advancedConfiguration"]["alternateTargetGroupArn"] == (
         retarget.one(TG, "ecs-web-tg-alt").outputs["arn"])  # fmt: skip
+
+
+RETARGET_WARNING = (
+    "service ecs-web: deployment.retarget is on, so this pulumi up resets its listener rules to 100/0 on ecs-web-tg "
+    "and sends ECS the configured target groups. Remove it once this pulumi up has switched the service: left on, a "
+    "later pulumi up moves production back to a target group whose tasks ECS has stopped (an outage), or rewrites "
+    "the weights while ECS shifts traffic")
+
+
+def test_a_service_left_with_retarget_on_warns_at_every_pulumi_up() -> None:
+    assert blue_green(retarget=True).warnings == [RETARGET_WARNING]
+    assert blue_green().warnings == []
+
+
+def test_the_offline_preview_shows_the_retarget_warning(capsys: pytest.CaptureFixture[str]) -> None:
+    from ecs_platform.tools.preview import __main__ as cli
+
+    assert cli.main(["prod", "--no-cost", "--config", "services.web.deployment.retarget=true"]) == 0
+    out = capsys.readouterr().out
+    assert f"Warnings:\n  warning: {RETARGET_WARNING}\n" in out
+    assert cli.main(["prod", "--no-cost"]) == 0
+    assert "Warnings:" not in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("first, then", [("rolling", "blueGreen"), ("blueGreen", "rolling"), ("canary", "rolling")])

@@ -206,3 +206,12 @@ def test_readme_is_a_quickstart_whose_links_reach_the_docs() -> None:
 @pytest.mark.parametrize("part", docs.diagram_parts(ROOT), ids=lambda p: p.start.split()[3].rstrip(":"))
 def test_each_example_stack_has_its_generated_diagram(part: docs.Generated) -> None:
     assert part.committed(ROOT) == part.generate().strip("\n"), f"{part.page} is stale: run `{part.command}`"
+
+
+@pytest.mark.parametrize("page", ["traffic.md", "deployments.md"])
+def test_the_pages_name_what_traffic_shifting_target_groups_keep(page: str) -> None:
+    from ecs_platform.service.traffic import KEPT_BY_SHIFTING_GROUPS
+
+    kept = re.findall(r"ignoreChanges: \[(port[^\]]*)\]", (DOCS / page).read_text())
+    assert kept, page
+    assert {tuple(k.replace(" ", "").split(",")) for k in kept} == {KEPT_BY_SHIFTING_GROUPS}

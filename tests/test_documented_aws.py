@@ -308,6 +308,7 @@ def test_a_placeholder_left_in_a_real_deployment_fails_naming_what_to_replace(mo
               "in your account; replace it in the stack file before deploying)"
     assert sorted(p.split(": ")[0] for p in problems) == [
         "ecs-platform:loadBalancer.certificateArn",
+        "ecs-platform:services.web.deployment.testIngressCidrs[0]",
         "ecs-platform:services.web.routes[0].hosts[0]",
         "ecs-platform:services.worker.permissions[0].resources[0]",
         "ecs-platform:services.worker.secrets.API_KEY",
@@ -318,6 +319,9 @@ def test_a_placeholder_left_in_a_real_deployment_fails_naming_what_to_replace(mo
     assert ('ecs-platform:services.web.routes[0].hosts[0]: "www.example.com" is a placeholder: example.com/.net/.org '
             "are reserved example domains (allowed: your own domain; replace it in the stack file before deploying)"
             ) in problems
+    assert ('ecs-platform:services.web.deployment.testIngressCidrs[0]: "203.0.113.0/24" is a placeholder: '
+            "203.0.113.0/24 is reserved for documentation (RFC 5737) and reaches no one (allowed: your own "
+            "network's CIDR block; replace it in the stack file before deploying)") in problems
 
 
 def test_the_program_knows_when_it_runs_under_the_mock_engine(monkeypatch) -> None:
@@ -338,7 +342,9 @@ def test_values_of_your_own_are_no_placeholders() -> None:
     cert = "arn:aws:acm:us-east-1:210987654321:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
     raw = {"loadBalancer": {"certificateArn": cert}, "services": {"web": {
         "image": "210987654321.dkr.ecr.us-east-1.amazonaws.com/web:1.0", "user": "1000", "port": 8080,
-        "routes": [{"hosts": ["www.example-shop.com"]}]}}}  # fmt: skip
+        "routes": [{"hosts": ["www.example-shop.com"]}],
+        # 203.0.114.0/24 borders TEST-NET-3 without being in it
+        "deployment": {"strategy": "blueGreen", "testPort": 8443, "testIngressCidrs": ["203.0.114.0/24"]}}}}
     spec, _ = config.load(raw, stack="prod", region="us-east-1", account="210987654321", offline=False)
     assert spec.load_balancer.certificate_arn == cert
 

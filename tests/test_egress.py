@@ -20,7 +20,7 @@ from ecs_platform.errors import ConfigError
 from ecs_platform.specs import NetworkSpec
 from ecs_platform.tools.mock_cloud import REGION_ZONES, Registration, StackRun, run_program, stack_config
 from ecs_platform.tools.mock_cloud.naming import fake_hex as _hex
-from tests.conftest import STACKS
+from tests.conftest import STACKS, stack_run
 from tests.test_policy import resource_violations, stack_violations
 
 NS = "ecs-platform:"
@@ -258,8 +258,7 @@ def test_the_policy_pack_accepts_the_nat_instance_and_endpoints(nat: StackRun) -
 
 def test_only_stacks_asking_for_a_nat_instance_get_one() -> None:
     for stack in STACKS:
-        run = run_program(stack)
-        assert run.error is None, run.error
+        run = stack_run(stack)
         wanted = run.config.get(f"{NS}natGateways") == "Instance" and f"{NS}vpc" not in run.config
         assert len(run.of_type("ecs-platform:network:NatInstance")) == (1 if wanted else 0), stack
         strategies = [v.inputs["natGateways"]["strategy"] for v in run.of_type("awsx:ec2:Vpc")]
@@ -277,8 +276,7 @@ def test_an_adopted_vpc_ignores_the_nat_choice_as_it_always_did() -> None:
 
 def test_every_created_vpc_gets_the_free_s3_gateway_endpoint_on_its_private_tables() -> None:
     for stack in STACKS:
-        run = run_program(stack)
-        assert run.error is None, run.error
+        run = stack_run(stack)
         if not run.of_type("awsx:ec2:Vpc"):
             continue
         s3 = run.one("aws:ec2/vpcEndpoint:VpcEndpoint", "ecs-network-endpoints-s3").inputs

@@ -12,6 +12,7 @@ import pytest
 from ecs_platform import JobSpec, QueueScalingSpec
 from ecs_platform.errors import ConfigError
 from ecs_platform.tools.mock_cloud import Registration, StackRun, run_program
+from tests import eventbridge
 from tests.conftest import policy
 from tests.test_validation import spec_problems
 
@@ -153,15 +154,58 @@ def test_a_message_in_the_dead_letter_queue_raises_an_alarm(jobs: StackRun) -> N
     assert not alarm.get("alarmActions")
 
 
-def test_a_run_that_exits_non_zero_or_never_starts_lands_in_the_failed_runs_queue(jobs: StackRun) -> None:
+def test_a_run_that_fails_lands_in_the_failed_runs_queue(jobs: StackRun) -> None:
     rule = part(jobs, RULE, "nightly-failed-runs").inputs
     family = part(jobs, TASK_DEF, "nightly-task").outputs["family"]
     assert json.loads(rule["eventPattern"]) == {
         "source": ["aws.ecs"], "detail-type": ["ECS Task State Change"],
         "detail": {"clusterArn": [jobs.exports["clusterArn"]], "group": [f"family:{family}"],
                    "lastStatus": ["STOPPED"],
-                   "$or": [{"containers": {"exitCode": [{"anything-but": 0}]}}, {"stopCode": ["TaskFailedToStart"]}]},
+                   "$or": [{"stopCode": [{"anything-but": "EssentialContainerExited"}]},
+                           {"containers": {"exitCode": [{"anything-but": [0, 137, 143]}]}},
+                           {"containers": {"reason": [{"prefix": "OutOfMemoryError"}]}}]},
     }  # fmt: skip
+
+
+def _stopped(jobs: StackRun, stop_code: str, *containers: dict[str, Any]) -> dict[str, Any]:
+    """An "ECS Task State Change" event of a stopped run of nightly (AWS's example event's shape)."""
+    family = part(jobs, TASK_DEF, "nightly-task").outputs["family"]
+    return {"source": "aws.ecs", "detail-type": "ECS Task State Change", "detail": {
+        "clusterArn": jobs.exports["clusterArn"], "group": f"family:{family}", "lastStatus": "STOPPED",
+        "stopCode": stop_code, "containers": [{"lastStatus": "STOPPED", **c} for c in containers]}}  # fmt: skip
+
+
+ENDED = "EssentialContainerExited"
+OOM = "OutOfMemoryError: Container killed due to memory usage"
+
+
+@pytest.mark.parametrize(("stop_code", "containers", "failed"), [
+    (ENDED, [{"name": "nightly", "exitCode": 0}], False),
+    # ECS stops the sidecars when the job's container exits: SIGTERM (143), then SIGKILL (137)
+    (ENDED, [{"name": "nightly", "exitCode": 0}, {"name": "otel", "exitCode": 143},
+             {"name": "log-router", "exitCode": 137}], False),
+    (ENDED, [{"name": "nightly", "exitCode": 1}, {"name": "otel", "exitCode": 143}], True),
+    (ENDED, [{"name": "nightly", "exitCode": 137, "reason": OOM}, {"name": "otel", "exitCode": 143}], True),
+    (ENDED, [{"name": "nightly", "exitCode": 0}, {"name": "otel", "exitCode": 2}], True),  # a sidecar's error
+    ("TaskFailedToStart", [{"name": "nightly"}], True),
+    ("SpotInterruption", [{"name": "nightly", "exitCode": 143}], True),
+    ("UserInitiated", [{"name": "nightly", "exitCode": 143}], True),
+])  # fmt: skip
+def test_a_successful_runs_sidecars_stopped_by_ecs_raise_no_alarm(
+    jobs: StackRun, stop_code: str, containers: list[dict[str, Any]], failed: bool
+) -> None:
+    pattern = json.loads(part(jobs, RULE, "nightly-failed-runs").inputs["eventPattern"])
+    assert eventbridge.matches(pattern, _stopped(jobs, stop_code, *containers)) is failed
+
+
+def test_the_matcher_reads_patterns_as_eventbridge_documents_them() -> None:
+    # "Arrays in event patterns": one value of an event array in the pattern's list is enough
+    assert eventbridge.matches({"resources": ["a", "b"]}, {"resources": ["c", "a"]})
+    assert not eventbridge.matches({"resources": ["a"]}, {"resources": ["c"]})
+    assert not eventbridge.matches({"detail": {"x": ["a"]}}, {"detail": {}})  # a named field must exist
+    assert eventbridge.matches({"x": [{"anything-but": [1, 2]}]}, {"x": 3})
+    assert not eventbridge.matches({"x": [{"anything-but": [1, 2]}]}, {"x": 2})
+    assert eventbridge.matches({"$or": [{"x": [1]}, {"y": [2]}]}, {"y": 2})
 
 
 def test_a_run_task_call_answered_with_failures_lands_in_the_failed_runs_queue(jobs: StackRun) -> None:
@@ -289,9 +333,9 @@ def test_static_keys_reach_the_run_and_the_provider_as_secrets() -> None:
      "aws:assumeRoleWithWebIdentity: is set, and the pre-deploy run of job migrate cannot act as the AWS provider "
      "with it (web identity federation is not reproduced by the pre-deploy run) (allowed: aws:profile, "
      "aws:accessKey/aws:secretKey/aws:token, aws:assumeRoles, or no runBefore)"),
-    ({"aws:assumeRole": {"roleArn": "arn:aws:iam::123456789012:role/ci"}},
-     "aws:assumeRole: is set, and the pre-deploy run of job migrate cannot act as the AWS provider with it "
-     "(pulumi-aws v6's key; pulumi-aws v7 reads aws:assumeRoles (a list)) (allowed: aws:profile, "
+    ({"aws:useFipsEndpoint": True},
+     "aws:useFipsEndpoint: is set, and the pre-deploy run of job migrate cannot act as the AWS provider with it "
+     "(FIPS endpoints are not reproduced by the pre-deploy run) (allowed: aws:profile, "
      "aws:accessKey/aws:secretKey/aws:token, aws:assumeRoles, or no runBefore)"),
     ({"aws:accessKey": "AKIAEXAMPLEEXAMPLE"},
      "aws:secretKey: is missing while aws:accessKey is set (allowed: both or neither)"),
@@ -311,6 +355,8 @@ def test_unsupported_provider_settings_are_fine_without_a_pre_deploy_job() -> No
     run = run_program("dev", {**JOBS, "jobs.migrate.runBefore": [],
                               "aws:assumeRoleWithWebIdentity": {"roleArn": "arn:aws:iam::123456789012:role/ci"}})
     assert run.error is None, run.error
+    # ... and the provider gets them (tests/test_provider_settings.py: every setting)
+    assert "assumeRoleWithWebIdentity" in run.one("pulumi:providers:aws").inputs
 
 
 def test_the_services_new_task_definition_waits_for_the_pre_deploy_run(jobs: StackRun) -> None:
@@ -363,8 +409,13 @@ def test_an_alarm_on_waiting_messages_brings_the_worker_up_from_zero(jobs: Stack
     queries = {q["id"]: q for q in alarm["metricQueries"]}
     assert queries["m1"]["metric"]["metricName"] == "ApproximateNumberOfMessagesVisible"
     assert queries["m1"]["metric"]["dimensions"] == {"QueueName": "orders"}
-    assert queries["m2"]["metric"]["metricName"] == "RunningTaskCount"
-    assert queries["e1"] == {"id": "e1", "label": "Messages waiting, no task running", "returnData": True,
+    # the desired count, which is 0 only for a service scaled to zero (the running count is 0 for a
+    # moment whenever a busy worker's tasks are replaced)
+    assert queries["m2"]["metric"] == {
+        "namespace": "ECS/ContainerInsights", "metricName": "DesiredTaskCount", "period": 60, "stat": "Maximum",
+        "dimensions": {"ClusterName": jobs.exports["clusterName"],
+                       "ServiceName": part(jobs, "aws:ecs/service:Service", "worker").outputs["name"]}}  # fmt: skip
+    assert queries["e1"] == {"id": "e1", "label": "Messages waiting, desired count 0", "returnData": True,
                              "expression": "IF(m1 > 0 AND FILL(m2, 0) == 0, 1, 0)"}
 
 
@@ -375,12 +426,20 @@ def test_scale_from_zero_never_cuts_a_busy_worker_to_one_task(jobs: StackRun) ->
     config = step["stepScalingPolicyConfiguration"]
     assert config["adjustmentType"] == "ChangeInCapacity"
     assert config["stepAdjustments"] == [{"scalingAdjustment": 1, "metricIntervalLowerBound": "0"}]
-    # the cooldown keeps the alarm's every-minute invocations to one task while the first starts
-    assert config["cooldown"] == 60
+    # the cooldown (at least Application Auto Scaling's default 300 s, whatever scaleOutCooldown
+    # says) keeps the alarm's every-minute invocations to one task until it sees the new count
+    assert config["cooldown"] == 300
     alarm = part(jobs, "aws:cloudwatch/metricAlarm:MetricAlarm", "worker-scale-from-zero").inputs
     assert (alarm["evaluationPeriods"], alarm["datapointsToAlarm"]) == (3, 3)
     assert alarm["treatMissingData"] == "notBreaching"
     assert {q["id"]: q for q in alarm["metricQueries"]}["m2"]["metric"]["period"] == 60
+
+
+def test_a_longer_scale_out_cooldown_also_holds_the_scale_from_zero_step() -> None:
+    run = run_program("jobs", {"services.worker.autoscaling.scaleOutCooldown": 600})
+    assert run.error is None, run.error
+    step = run.one("aws:appautoscaling/policy:Policy", "ecs-worker-scale-from-zero").inputs
+    assert step["stepScalingPolicyConfiguration"]["cooldown"] == 600
 
 
 def test_a_worker_that_keeps_one_task_has_no_scale_from_zero_alarm() -> None:

@@ -70,7 +70,8 @@ def shifting(n: int, rolling: int = 0) -> dict[str, Any]:
     """``n`` public services deploying blue/green (two target groups, a rule on their own test listener),
     and ``rolling`` public services deploying rolling (one target group), on sibling paths."""
     specs = {f"g{i}": {"routes": [{"paths": [f"/g{i}"], "priority": 1000 + i}],
-                       "deployment": {"strategy": "blueGreen", "testPort": 9000 + i}} for i in range(n)}
+                       "deployment": {"strategy": "blueGreen", "testPort": 9000 + i,
+                                      "testIngressCidrs": ["192.0.2.0/28"]}} for i in range(n)}
     specs |= {f"r{i}": {"routes": [{"paths": [f"/r{i}"], "priority": 2000 + i}]} for i in range(rolling)}
     return services(**specs)
 

@@ -89,9 +89,9 @@ def test_prod_preview_lists_policies_and_autoscaling(capsys) -> None:
 def test_preview_shows_linear_and_canary_steps(capsys) -> None:
     base = {"image": "nginx", "user": "1000", "port": 8080, "public": True}
     for deployment, shown in (
-        ({"strategy": "linear", "testPort": 8443, "linear": {"stepPercent": 25, "stepMinutes": 2}},
+        ({"strategy": "linear", "testPort": 8443, "testIngressCidrs": ["192.0.2.0/28"], "linear": {"stepPercent": 25, "stepMinutes": 2}},
          "deploys linear, 25% every 2 min, bake 10 min"),
-        ({"strategy": "canary", "testPort": 8443, "canary": {"percent": 2.5}}, "deploys canary, 2.5% for 10 min, bake 10 min"),
+        ({"strategy": "canary", "testPort": 8443, "testIngressCidrs": ["192.0.2.0/28"], "canary": {"percent": 2.5}}, "deploys canary, 2.5% for 10 min, bake 10 min"),
     ):  # fmt: skip
         run = run_program("dev", {"services": {"web": {**base, "deployment": deployment}}})
         assert run.error is None, run.error
@@ -210,7 +210,7 @@ def test_one_fargate_task_costs_its_vcpu_and_gb_hours() -> None:
 
 def test_deployment_alarms_are_priced_per_alarm_month() -> None:
     run = _one_service({"services": {"web": {"image": "x", "user": "1000", "port": 8080, "public": True, "deployment": {
-        "strategy": "blueGreen", "testPort": 8443}}}})  # fmt: skip
+        "strategy": "blueGreen", "testPort": 8443, "testIngressCidrs": ["192.0.2.0/28"]}}}})  # fmt: skip
     line = _line(run, "CloudWatch alarms")
     assert line.desired == pytest.approx(4 * PRICES["cloudwatch_alarm_month"])  # 2 per target group
     private = _one_service({"services": {"jobs": {"image": "x", "user": "1000"}}})

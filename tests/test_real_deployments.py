@@ -68,7 +68,13 @@ config:
         timeout: 5
         healthyThreshold: 5
         unhealthyThreshold: 2
-      deployment: {strategy: blueGreen, bakeMinutes: 2, testPort: 8080}
+      deployment:
+        strategy: blueGreen
+        bakeMinutes: 2
+        testPort: 8080
+        # REPLACE: who tests the new tasks (a documentation block here); the load balancer is
+        # internet-facing, so this names public addresses, not the VPC's block.
+        testIngressCidrs: ["203.0.113.0/24"]
   ecs-platform:jobs:
     standalone:
       image: public.ecr.aws/amazonlinux/amazonlinux:2023-minimal

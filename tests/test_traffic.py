@@ -159,8 +159,8 @@ def test_load_balancer_admits_80_and_443_from_the_ingress_cidrs_only(prod: Stack
     lb_sg = prod.one(SG, "ecs-lb-sg").id
     into_lb = sorted((r.inputs["fromPort"], r.inputs["toPort"], r.inputs["cidrIpv4"])
                      for r in prod.of_type(INGRESS) if r.inputs["securityGroupId"] == lb_sg)  # fmt: skip
-    # (and web's blue/green test port, from the VPC only)
-    assert into_lb == [(80, 80, "0.0.0.0/0"), (443, 443, "0.0.0.0/0"), (8443, 8443, "10.0.0.0/16")]
+    # (and web's blue/green test port, from its testers' block only)
+    assert into_lb == [(80, 80, "0.0.0.0/0"), (443, 443, "0.0.0.0/0"), (8443, 8443, "203.0.113.0/24")]
     restricted = ok(run_program("dev", {"loadBalancer": {"allowPlainHttp": True, "accessLogs": False,
                                                          "ingressCidrs": ["203.0.113.0/24", "198.51.100.0/24"]}}))  # fmt: skip
     lb_sg = restricted.one(SG, "ecs-lb-sg").id

@@ -127,8 +127,9 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      "lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen)"),
     ("unknown service key", svc(imgae="nginx"),
      "ecs-platform:services.api.imgae: unknown key (allowed: architecture, autoscaling, callers, capacityProviderStrategy, command, cpu, "),
+    # (a value under secrets that is no ARN is likely the secret itself: never echoed)
     ("secret that is no ARN", svc(secrets={"DB_URL": "my-secret"}),
-     'ecs-platform:services.api.secrets.DB_URL: "my-secret" is not a secret reference (allowed: a '
+     'ecs-platform:services.api.secrets.DB_URL: <secret, 9 characters> is not a secret reference (allowed: a '
      "Secrets Manager secret ARN arn:aws:secretsmanager:<region>:<account>:secret:<name>"
      "[:<json-key>:<stage>:<version>] or an SSM parameter ARN "
      "arn:aws:ssm:<region>:<account>:parameter/<name>)"),

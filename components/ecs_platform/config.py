@@ -18,8 +18,8 @@ from typing import Any
 from ecs_platform import facts
 from ecs_platform.errors import ConfigError, allowed, show
 from ecs_platform.specs import PlatformSpec, StackContext, context_problems
-from ecs_platform.specs.base import render_loc
-from ecs_platform.specs.provider import UNSUPPORTED_KEYS, AwsProviderSpec
+from ecs_platform.specs.base import Spec, _unwrap, render_loc
+from ecs_platform.specs.provider import AwsProviderSpec
 
 PROJECT = "ecs-platform"
 
@@ -99,51 +99,59 @@ def read_config(project: str = PROJECT) -> dict[str, Any]:
     }
 
 
-#: The ``aws:*`` keys that say who the AWS provider is (:class:`AwsProviderSpec`'s fields).
-PROVIDER_KEYS = ("profile", "accessKey", "secretKey", "token", "assumeRoles")
-
-
 def read_aws_provider() -> dict[str, Any]:
-    """The AWS provider's credential settings from stack config (``aws:profile``,
-    ``aws:accessKey``, ``aws:secretKey``, ``aws:token``, ``aws:assumeRoles``, and which of
-    :data:`~ecs_platform.specs.provider.UNSUPPORTED_KEYS` are set), as plain values for
-    :func:`load`. Secrets arrive decrypted here, as ``pulumi.Config`` gives them."""
-    merged = all_config()
+    """Every ``aws:*`` stack config key but ``aws:region`` (the provider's settings,
+    :class:`AwsProviderSpec`), as plain values for :func:`load`: text for the settings that are
+    text, JSON-parsed otherwise (objects, lists, numbers, booleans). Unknown keys are kept, so
+    that the model refuses them rather than dropping them. Secrets arrive decrypted here, as
+    ``pulumi.Config`` gives them."""
+    text_fields = {f.alias for f in AwsProviderSpec.model_fields.values()
+                   if f.alias and _unwrap(f.annotation) in ([str], [str, type(None)])}  # fmt: skip
     out: dict[str, Any] = {}
-    for key in PROVIDER_KEYS:
-        value = merged.get(f"aws:{key}")
-        if value is not None:
-            out[key] = _parse(value) if key == "assumeRoles" and isinstance(value, str) else value
-    unsupported = tuple(k for k in UNSUPPORTED_KEYS if merged.get(f"aws:{k}") not in (None, ""))
-    if unsupported:
-        out["unsupported"] = unsupported
+    for full, value in all_config().items():
+        namespace, _, key = full.partition(":")
+        if namespace != "aws" or key == "region" or value is None:
+            continue
+        out[key] = value if key in text_fields or not isinstance(value, str) else _parse(value)
     return out
 
 
-def provider_args(settings: AwsProviderSpec | None) -> dict[str, Any]:
-    """``aws.Provider``'s credential arguments from the same settings (nothing when unset)."""
-    if settings is None:
-        return {}
+def provider_args(settings: AwsProviderSpec | None, tags: Mapping[str, str]) -> dict[str, Any]:
+    """``aws.Provider``'s arguments from the same settings: every setting the stack gives, keys
+    and tokens as secrets, and ``default_tags`` the platform's ``tags`` plus ``aws:defaultTags``.
+    Objects go as camelCase dicts, which the SDK serializes to the provider unchanged (what the
+    provider would read from stack config)."""
     import pulumi
     import pulumi_aws as aws
 
+    s = settings or AwsProviderSpec()
     out: dict[str, Any] = {}
-    if settings.profile is not None:
-        out["profile"] = settings.profile
-    for key in ("access_key", "secret_key", "token"):
-        value = getattr(settings, key)
-        if value is not None:
-            out[key] = pulumi.Output.secret(value)
-    if settings.assume_roles:
+    for name in s.model_fields_set:
+        value = getattr(s, name)
+        if value is None or name in ("assume_roles", "default_tags"):
+            continue
+        if isinstance(value, Spec):
+            value = value.model_dump(by_alias=True, exclude_defaults=True)
+        elif isinstance(value, tuple):
+            value = [dict(v) if isinstance(v, Mapping) else v for v in value]
+        out[name] = pulumi.Output.secret(value) if name in SECRET_SETTINGS else value
+    if s.assume_roles:
         out["assume_roles"] = [
             aws.ProviderAssumeRoleArgs(
                 role_arn=r.role_arn, session_name=r.session_name, external_id=r.external_id, duration=r.duration,
                 policy=r.policy, policy_arns=list(r.policy_arns) or None, tags=dict(r.tags) or None,
                 transitive_tag_keys=list(r.transitive_tag_keys) or None, source_identity=r.source_identity,
             )
-            for r in settings.assume_roles
+            for r in s.assume_roles
         ]  # fmt: skip
+    own = dict(s.default_tags.tags) if s.default_tags is not None else {}
+    out["default_tags"] = aws.ProviderDefaultTagsArgs(tags={**own, **tags})
     return out
+
+
+#: Settings handed to the provider as secrets: those its constructor wraps itself, and the web
+#: identity block, which may carry an OIDC token.
+SECRET_SETTINGS = ("access_key", "secret_key", "token", "assume_role_with_web_identity")
 
 
 def load(
@@ -163,9 +171,10 @@ def load(
     context rules; raise one :class:`ConfigError` with every problem. ``region_zones``: zone
     ID -> zone name; ``account``: the caller's account; ``offline``: under the mock engine
     (placeholders accepted); ``config_keys``: every key of the config map (all namespaces),
-    checked for misspelt namespaces; ``aws_provider``: the AWS provider's credential settings
-    (:func:`read_aws_provider`), which a pre-deploy run must be able to act with; ``prefix``: what
-    each problem's key path starts with (default ``<project>:``, the stack file's namespace)."""
+    checked for misspelt namespaces; ``aws_provider``: the AWS provider's settings
+    (:func:`read_aws_provider`), which the stack's provider gets and a pre-deploy run must be able
+    to act with; ``prefix``: what each problem's key path starts with (default ``<project>:``, the
+    stack file's namespace)."""
     prefix = f"{project}:" if prefix is None else prefix
     problems = namespace_problems(config_keys, project)
     bad_region = region_problem(region)
@@ -183,6 +192,8 @@ def load(
         raise ConfigError(problems + exc.problems) from None
     if provider is not None:
         problems += provider.problems([n for n, j in spec.jobs.items() if j.run_before])
+        problems += provider.account_problems(account)
+        problems += provider.tag_problems([*facts.RESERVED_TAG_KEYS, *spec.tags])
     context = StackContext(project=project, stack=stack, region=region or "", zones=region_zones,
                            account=account, offline=offline, aws_provider=provider)
     if region:

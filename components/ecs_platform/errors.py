@@ -10,12 +10,13 @@ known during the deployment. It subclasses :class:`pulumi.RunError`, so
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
 
 from ecs_platform import program
+from ecs_platform.facts.checks import credential_in
 
 
 class ConfigError(pulumi.RunError):
@@ -89,3 +90,76 @@ def _default(value: Any) -> Any:
 
 def allowed(values: Sequence[Any]) -> str:
     return ", ".join(str(v) for v in values)
+
+
+# --- secrets never echoed -------------------------------------------------------------------
+
+#: Keys whose values are secrets or point at them, besides the names ``credential_in`` flags
+#: (``accessKey``, ``secretKey``, ``token``, ``DB_PASSWORD``, ``webIdentityToken``, ...): a value
+#: under ``secrets`` or ``secretOptions`` that is not the ARN it should be is likely the secret.
+SECRET_CONTAINERS = ("secrets", "secretOptions")
+
+
+class Redacted:
+    """A secret value as a problem message shows it: its kind and size, never its text."""
+
+    def __init__(self, value: Any) -> None:
+        n = len(value) if isinstance(value, str) else None
+        self.text = "<secret>" if n is None else f"<secret, {n} character{'' if n == 1 else 's'}>"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a key's name marks its value as a secret."""
+    return name in SECRET_CONTAINERS or credential_in(name=name) is not None
+
+
+def secret_path(key: str, loc: Sequence[str | int]) -> bool:
+    """Whether the value at ``loc`` under the config key ``key`` (``aws:secretKey``,
+    ``ecs-platform:services``; empty for a spec built in Python) is a secret: a key on the way
+    marks it (a problem with a map's key itself, pydantic's ``[key]``, shows the key), or Pulumi
+    holds the config key as a secret (``pulumi config set --secret``)."""
+    if "[key]" in loc:
+        return False
+    if any(isinstance(part, str) and is_secret_name(part) for part in loc):
+        return True
+    from pulumi.runtime.config import is_config_secret
+
+    return bool(key) and ":" in key and is_config_secret(key)
+
+
+def secret_safe(value: Any, secret: bool = False) -> Any:
+    """``value`` with every secret part redacted: all of it when ``secret``, the values under
+    keys that mark a secret, and any text that looks like a credential (an access key id, a
+    secret access key, a URL with a password, a private key). An ARN stays: it names a secret
+    (``secrets: {DB_PASSWORD: arn:...}``), it is not one."""
+    if isinstance(value, str) and value.startswith("arn:") and not credential_in(value=value):
+        return value
+    if secret or (isinstance(value, str) and credential_in(value=value)):
+        return Redacted(value)
+    if isinstance(value, Mapping):
+        return {k: secret_safe(v, isinstance(k, str) and is_secret_name(k)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [secret_safe(v) for v in value]
+    return value
+
+
+def show_safe(value: Any, secret: bool = False) -> str:
+    """:func:`show` of :func:`secret_safe`: a redacted value reads ``<secret, 40 characters>``."""
+    safe = secret_safe(value, secret)
+    return safe.text if isinstance(safe, Redacted) else show(safe)
+
+
+def hide_secret(message: str, value: Any, secret: bool = False) -> str:
+    """``message`` (which may show ``value`` as :func:`show` renders it, or its text) with the
+    secret parts of ``value`` redacted."""
+    safe = show_safe(value, secret)
+    shown = show(value)
+    if safe == shown:
+        return message
+    message = message.replace(shown, safe)
+    if isinstance(value, str) and len(value) >= 4:
+        message = message.replace(value, safe)
+    return message

@@ -449,15 +449,28 @@ class Job(pulumi.ComponentResource):
             opts=child,
         )
         task_def = self.task_definition.task_definition
-        # "Amazon ECS task state change events": a run's task stopped; a container exited non-zero,
-        # or the task never started (stopCode TaskFailedToStart, no exit code).
+        # "Amazon ECS task state change events": a run's task stopped, and it failed when
+        # * something other than its essential container's exit stopped it (stopCode not
+        #   EssentialContainerExited: never started, StopTask, a Spot interruption, ...);
+        # * a container exited with a code that is neither 0 nor a stop signal's: when the job's
+        #   container exits, ECS stops its sidecars with SIGTERM, then SIGKILL (143, 137), so those
+        #   two codes are a successful run's too;
+        # * ECS killed a container for its memory (137 with reason OutOfMemoryError...).
+        # containers[] is matched field by field across its elements (an event pattern "matches if
+        # the intersection of the event pattern array and the event array is non-empty"); EventBridge
+        # documents no matching of name and exitCode within one element, so the pattern relies on
+        # none (docs/jobs-on-aws.md lists what it cannot tell apart).
         # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_task_events.html
+        # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-arrays.html
+        # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns-content-based-filtering.html
         stopped = pulumi.Output.json_dumps({
             "source": ["aws.ecs"], "detail-type": ["ECS Task State Change"],
             "detail": {"clusterArn": [ref.arn], "group": [pulumi.Output.concat("family:", task_def.family)],
                        "lastStatus": ["STOPPED"],
-                       "$or": [{"containers": {"exitCode": [{"anything-but": 0}]}},
-                               {"stopCode": ["TaskFailedToStart"]}]},
+                       "$or": [{"stopCode": [{"anything-but": facts.RUN_ENDED_STOP_CODE}]},
+                               {"containers": {"exitCode": [
+                                   {"anything-but": [0, *facts.STOP_SIGNAL_EXIT_CODES]}]}},
+                               {"containers": {"reason": [{"prefix": facts.OUT_OF_MEMORY_REASON_PREFIX}]}}]},
         })  # fmt: skip
         # RunTask answered with failures (no capacity, ...): no task exists, so only CloudTrail's
         # record of the call tells. "AWS service events delivered via AWS CloudTrail": needs a trail.
@@ -470,7 +483,7 @@ class Job(pulumi.ComponentResource):
                        "responseElements": {"failures": {"reason": [{"exists": True}]}}},
         })  # fmt: skip
         self.failed_run_rules: list[aws.cloudwatch.EventRule] = []
-        for key, pattern, what in (("failed-runs", stopped, "stopped with a non-zero exit code or without starting"),
+        for key, pattern, what in (("failed-runs", stopped, "failed (exit code, out of memory, not started or stopped)"),
                                    ("unplaced-runs", unplaced, "was not started: RunTask answered with failures")):
             rule = aws.cloudwatch.EventRule(
                 f"{name}-{key}", description=f"A run of job {container_name} {what}", event_pattern=pattern,

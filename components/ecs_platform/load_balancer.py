@@ -116,8 +116,9 @@ class LoadBalancer(pulumi.ComponentResource):
         ``retain_logs_on_delete`` keeps on destroy; ``name_prefix`` names it
         ``aws-waf-logs-<prefix>-<unique suffix>`` (default: the component's name). ``test_ports``:
         a test listener on each (the services' ``deployment.testPort``), admitted from
-        ``test_ingress_cidrs[port]`` (a service's ``deployment.testIngressCidrs``) or, by default,
-        from the VPC's own CIDR block only: the unreleased version answers there."""
+        ``test_ingress_cidrs[port]`` (a service's ``deployment.testIngressCidrs``), required on an
+        internet-facing load balancer; an internal one admits the VPC's own CIDR block by default.
+        The unreleased version answers there."""
         bd = Boundary("LoadBalancer", name, opts)
         checked = bd.spec("spec", spec, LoadBalancerSpec)
         context = bd.context("context", context)
@@ -142,6 +143,15 @@ class LoadBalancer(pulumi.ComponentResource):
                     bd.add(f"test_ports[{i}]", f"{port} is not a free port for a test listener (allowed: "
                            "1..65535, each once, other than 80 and 443)")  # fmt: skip
             listed = test_ports if isinstance(test_ports, tuple) else ()
+            for port in listed:
+                if not checked.internal and not (test_ingress_cidrs if isinstance(test_ingress_cidrs, dict)
+                                                 else {}).get(port):  # fmt: skip
+                    # An internet-facing load balancer sees its clients' public addresses, never the
+                    # VPC's CIDR block (specs.platform.test_ingress_missing cites AWS).
+                    bd.add(f"test_ingress_cidrs[{port}]", "missing, and the load balancer is internet-facing: clients "
+                           "reach its test listener from their own public addresses (allowed: the public CIDR "
+                           "blocks of who tests the new version; the VPC's CIDR block is the default only on an "
+                           "internal load balancer)")  # fmt: skip
             for port in sorted(test_ingress_cidrs if isinstance(test_ingress_cidrs, dict) else {}):
                 if port not in listed:
                     bd.add(f"test_ingress_cidrs[{port}]", "is not a test port (allowed: a port of test_ports: "

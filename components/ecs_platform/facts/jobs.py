@@ -29,3 +29,23 @@ SQS_CONSUMER_ACTIONS = (
     "sqs:GetQueueAttributes",
     "sqs:ChangeMessageVisibility",
 )
+
+#: The stop code of a task whose essential container exited (ECS ``Task.stopCode``), the only way a
+#: job's run ends by itself; every other code (``TaskFailedToStart``, ``UserInitiated``,
+#: ``SpotInterruption``, ``TerminationNotice``, ...) stopped the run from outside.
+#: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html
+RUN_ENDED_STOP_CODE = "EssentialContainerExited"
+
+#: Exit codes of a container stopped by a signal: 143 (128 + SIGTERM 15) and 137 (128 + SIGKILL 9).
+#: When an essential container exits, "all other containers that are part of the task are
+#: stopped" (ContainerDefinition ``essential``): ECS sends SIGTERM, then SIGKILL after
+#: ``stopTimeout`` (StopTask: "a SIGTERM value is sent ... after which the SIGKILL value is sent"),
+#: so a successful job's sidecars may end with either.
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html
+#: https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_StopTask.html
+STOP_SIGNAL_EXIT_CODES = (137, 143)
+
+#: How a container's ``reason`` starts when ECS killed it for exceeding its memory (exit code 137):
+#: "OutOfMemoryError: Container killed due to memory usage".
+#: https://repost.aws/knowledge-center/ecs-resolve-outofmemory-errors
+OUT_OF_MEMORY_REASON_PREFIX = "OutOfMemoryError"

@@ -271,6 +271,10 @@ ZONE_ID_RE = re.compile(r"^[a-z]{2,5}[0-9]-az[0-9]{1,2}$")
 #: placeholders in an example stack, never a real deployment's.
 EXAMPLE_ACCOUNT_IDS = ("123456789012", "111122223333", "444455556666")
 EXAMPLE_DOMAIN_RE = re.compile(r"(^|\.)example\.(com|net|org)$|(^|\.)example$", re.IGNORECASE)
+#: RFC 5737's IPv4 address blocks for documentation (TEST-NET-1..3), which "SHOULD NOT appear on
+#: the public Internet" (https://www.rfc-editor.org/rfc/rfc5737): a CIDR block inside one is an
+#: example stack's placeholder (who may reach a test listener, ...).
+EXAMPLE_CIDRS = ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
 #: WAF rate-based rule limit per aggregation key and evaluation window (WAFV2 RateBasedStatement,
 #: Limit: 10..2,000,000,000; tests/test_aws_contract.py checks it against botocore's model).
 WAF_RATE_LIMIT = (10, 2_000_000_000)

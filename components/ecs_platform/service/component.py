@@ -15,7 +15,7 @@ from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext, TaskRoles, role_problems
 from ecs_platform.outputs import tag_children, waiver_tags
 from ecs_platform.routing import priority
-from ecs_platform.service.deployment import deployment_configuration
+from ecs_platform.service.deployment import deployment_configuration, retarget_warning
 from ecs_platform.service.refs import (
     LoadBalancerRef,
     ServiceConnectRef,
@@ -114,6 +114,8 @@ class Service(pulumi.ComponentResource):
             ),
         )
         child = pulumi.ResourceOptions(parent=self)
+        if (warning := retarget_warning(name, spec)) is not None:
+            pulumi.log.warn(warning, resource=self)
         ctx = context or AwsContext.lookup(pulumi.InvokeOutputOptions(parent=self))
         # Wiring and ARNs that are Outputs (or whose stack is only known now) are checked once
         # known, before the resources that use them.

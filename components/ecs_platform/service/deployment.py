@@ -35,3 +35,21 @@ def deployment_configuration(spec: ServiceSpec) -> aws.ecs.ServiceDeploymentConf
         linear_configuration=linear,
         canary_configuration=canary,
     )
+
+
+def retarget_warning(name: str, spec: ServiceSpec) -> str | None:
+    """The warning of a service that still has ``deployment.retarget`` on (``None`` otherwise).
+    Retarget hands the listener rules' forward action and the service's two target groups back
+    to Pulumi: each ``pulumi up`` then resets the rules to 100/0 on ``<service>-tg`` and sends the
+    configured pair. After a deployment that left production on ``<service>-tg-alt`` (every odd
+    one: ECS swaps the groups, AWS's "how blue/green works" page), that moves all traffic to the
+    group whose tasks ECS stopped after the bake; during a deployment it overwrites the weights
+    ECS is shifting.
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-deployment-how-it-works.html"""
+    d = spec.deployment
+    if not (spec.is_public and d.shifts_traffic and d.retarget):
+        return None
+    return (f"service {name}: deployment.retarget is on, so this pulumi up resets its listener rules to 100/0 on "
+            f"{name}-tg and sends ECS the configured target groups. Remove it once this pulumi up has switched the "
+            "service: left on, a later pulumi up moves production back to a target group whose tasks ECS has "
+            "stopped (an outage), or rewrites the weights while ECS shifts traffic")

@@ -11,9 +11,15 @@ import pulumi_aws as aws
 
 from ecs_platform.specs import AutoscalingSpec
 
-#: Consecutive one-minute datapoints that must see messages waiting and no running task before a
-#: queue worker at zero tasks starts one.
+#: Consecutive one-minute datapoints that must see messages waiting and a desired count of zero
+#: before a queue worker at zero tasks starts one.
 SCALE_FROM_ZERO_MINUTES = 3
+#: The least cooldown of the scale-from-zero step policy, seconds: Application Auto Scaling's own
+#: default for a step policy ("If not specified, the default value is 300",
+#: https://docs.aws.amazon.com/autoscaling/application/APIReference/API_StepScalingPolicyConfiguration.html).
+#: It outlasts the alarm's three-minute window plus a minute of metric delay, so the invocations
+#: that arrive before the alarm sees the new desired count add no second task.
+SCALE_FROM_ZERO_COOLDOWN = 300
 
 
 @dataclass
@@ -98,8 +104,8 @@ def _scale_on_queue(
     Auto Scaling using metric math" (example: Amazon SQS queue backlog per task) shows it:
     https://docs.aws.amazon.com/autoscaling/application/userguide/application-auto-scaling-target-tracking-metric-math.html
     With ``min: 0`` the division has no value while no task runs, so target tracking cannot
-    start the first task: a step scaling policy adds one when an alarm sees messages and no
-    running task (``IF``/``FILL`` of CloudWatch metric math)."""
+    start the first task: a step scaling policy adds one when an alarm sees messages and a
+    desired count of zero (``IF``/``FILL`` of CloudWatch metric math)."""
     assert a.queue is not None
     target = scaling.target
     child = pulumi.ResourceOptions(parent=parent)
@@ -152,14 +158,15 @@ def _scale_on_queue(
         service_namespace=target.service_namespace,
         step_scaling_policy_configuration=tt.PolicyStepScalingPolicyConfigurationArgs(
             # One task more, never "exactly one": should the alarm ever fire for a running service
-            # (its task count reported late), an increment adds a task target tracking takes away
+            # (its desired count reported late), an increment adds a task target tracking takes away
             # again, where an exact capacity would cut a busy service to one. The alarm invokes the
-            # policy every minute while it stays in ALARM (RunningTaskCount stays 0 while the first
-            # task is pending), and during the cooldown "the scaling policy won't increase the
-            # desired capacity again unless a larger scale out is triggered", so it starts one.
+            # policy every minute while it stays in ALARM (until it sees the desired count of 1,
+            # a minute or more after the policy set it), and during the cooldown "the scaling policy
+            # won't increase the desired capacity again unless either a larger scale out is
+            # triggered or the cooldown period ends", so it starts one.
             # https://docs.aws.amazon.com/autoscaling/application/APIReference/API_StepScalingPolicyConfiguration.html
             adjustment_type="ChangeInCapacity",
-            cooldown=a.scale_out_cooldown,
+            cooldown=max(a.scale_out_cooldown, SCALE_FROM_ZERO_COOLDOWN),
             metric_aggregation_type="Maximum",
             step_adjustments=[
                 tt.PolicyStepScalingPolicyConfigurationStepAdjustmentArgs(
@@ -173,7 +180,8 @@ def _scale_on_queue(
     cw = aws.cloudwatch
     scaling.scale_from_zero_alarm = cw.MetricAlarm(
         f"{name}-scale-from-zero",
-        alarm_description=f"{name}: messages wait in {a.queue.queue_name} and no task runs; start one",
+        alarm_description=f"{name}: messages wait in {a.queue.queue_name} and the service is scaled to zero; "
+                          "start one task",
         comparison_operator="GreaterThanOrEqualToThreshold",
         threshold=1,
         # Several minutes in a row, so one late datapoint of a running service does not count.
@@ -184,12 +192,17 @@ def _scale_on_queue(
             cw.MetricAlarmMetricQueryArgs(id="m1", return_data=False, metric=cw.MetricAlarmMetricQueryMetricArgs(
                 namespace="AWS/SQS", metric_name="ApproximateNumberOfMessagesVisible", period=60,
                 stat="Maximum", dimensions={"QueueName": a.queue.queue_name})),
+            # The service's desired count (Container Insights' DesiredTaskCount, dimensions
+            # ClusterName and ServiceName), not its running count: a service scaled to zero has a
+            # desired count of 0, while a busy one's running count can be 0 for a moment (all its
+            # tasks replaced at once, a Spot interruption, a deployment) with messages waiting.
+            # https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Container-Insights-metrics-ECS.html
             cw.MetricAlarmMetricQueryArgs(id="m2", return_data=False, metric=cw.MetricAlarmMetricQueryMetricArgs(
-                namespace="ECS/ContainerInsights", metric_name="RunningTaskCount", period=60, stat="Maximum",
+                namespace="ECS/ContainerInsights", metric_name="DesiredTaskCount", period=60, stat="Maximum",
                 dimensions={"ClusterName": cluster_name, "ServiceName": service_name})),
-            # No RunningTaskCount datapoint counts as no running task: Container Insights need not
-            # report a service with no task at all, and the first task must start then too.
-            cw.MetricAlarmMetricQueryArgs(id="e1", return_data=True, label="Messages waiting, no task running",
+            # No DesiredTaskCount datapoint counts as zero: Container Insights need not report a
+            # service that has no task at all, and the first task must start then too.
+            cw.MetricAlarmMetricQueryArgs(id="e1", return_data=True, label="Messages waiting, desired count 0",
                                           expression="IF(m1 > 0 AND FILL(m2, 0) == 0, 1, 0)"),
         ],
         alarm_actions=[scaling.scale_from_zero.arn],

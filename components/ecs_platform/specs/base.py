@@ -34,7 +34,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError, core_schema
 
 from ecs_platform import program
-from ecs_platform.errors import ConfigError, allowed, deferred_error, show
+from ecs_platform.errors import ConfigError, allowed, deferred_error, hide_secret, secret_path, show
 
 Loc = tuple[str | int, ...]
 #: Control characters (and Unicode line breaks), escaped when a map key holding one is a key path.
@@ -330,6 +330,11 @@ def problems_from(exc: ValidationError, prefix: str, root: type[Spec], python_na
             message = f"{show(value)} is not {_TYPE_WORDS[kind]}"
         else:
             message = f"{show(value)}: {err['msg']}"
+        if value is not None and not isinstance(value, pulumi.Output):
+            # A secret's value never reaches a message: `aws:secretKey`, `...environment.DB_PASSWORD`,
+            # a value under `secrets`, a config key set with --secret, text that looks like a credential.
+            key = f"{prefix}{loc[0]}" if loc and prefix.endswith(":") else ""
+            message = hide_secret(message, value, secret_path(key, loc))
         out.append(f"{path}: {message}")
     return out
 

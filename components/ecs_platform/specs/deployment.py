@@ -70,8 +70,10 @@ class DeploymentSpec(Spec):
     test_ingress_cidrs: tuple[Cidr, ...] | None = None
     """Who may connect to the test listener on ``testPort`` (IPv4 CIDR blocks): the unreleased
     version answers there during the deployment and its bake. Only with ``blueGreen``, ``linear``
-    and ``canary``. Default: the VPC's own CIDR block (a VPN, a bastion or a test runner inside
-    the VPC), not ``loadBalancer.ingressCidrs``."""
+    and ``canary``. Required when the load balancer is internet-facing (its clients arrive from
+    their own public addresses, or their NAT's, never from the VPC's block): the public blocks of
+    your office, VPN or test runners. Default on an internal load balancer: the VPC's own CIDR
+    block (a VPN, a bastion or a test runner inside the VPC). Never ``loadBalancer.ingressCidrs``."""
     retarget: Bool = False
     """Send the service's two target groups to ECS, and its listener rules their 100/0 weights, in
     this ``pulumi up``. Otherwise ``pulumi up`` leaves both as ECS last set them: every blue/green,
@@ -79,7 +81,9 @@ class DeploymentSpec(Spec):
     pair back would make the next deployment register its new tasks in the group that serves
     production (terraform-provider-aws issue 45678).
     Needed once, in the ``pulumi up`` that switches a deployed service from ``rolling`` to
-    ``blueGreen``, ``linear`` or ``canary``; remove it afterwards. Only with those strategies.
+    ``blueGreen``, ``linear`` or ``canary``; remove it right after: left on, the next ``pulumi up``
+    moves production back to the target group whose tasks ECS stopped (an outage), so every
+    ``pulumi up`` and the offline preview warn while it is on. Only with those strategies.
     Default false."""
     alarms: tuple[AlarmName, ...] = ()
     """Names of existing CloudWatch alarms that, in ALARM during a deployment, roll it back; in

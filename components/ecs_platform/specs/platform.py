@@ -9,7 +9,6 @@ and :class:`~ecs_platform.platform.Platform` run.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Self
@@ -23,10 +22,12 @@ from ecs_platform.specs.arns import partition_problem, task_arn_problems
 from ecs_platform.specs.base import Loc, raise_problems, render_loc
 from ecs_platform.specs.cluster import ClusterSpec
 from ecs_platform.specs.daemon import DaemonSpec, daemon_problems
+from ecs_platform.specs.deployment import DeploymentSpec
 from ecs_platform.specs.fields import ServiceName, TagKey, TagValue
 from ecs_platform.specs.job import JobSpec
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import NetworkSpec
+from ecs_platform.specs.placeholders import placeholder_problems
 from ecs_platform.specs.provider import AwsProviderSpec
 from ecs_platform.specs.routing import assign, clashes, covers, earlier_assignment
 from ecs_platform.specs.service import RouteSpec, ServiceSpec, definition_size_problems, network_mode, placement_problems
@@ -280,33 +281,6 @@ def _role_policy_problems(spec: PlatformSpec, context: StackContext) -> list[tup
     return out
 
 
-def placeholder_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
-    """Every value that is still a placeholder of the example stacks: an ARN or registry of
-    AWS's documentation example accounts, or a host in a reserved example domain."""
-    out: list[tuple[Loc, str]] = []
-
-    def walk(value: Any, loc: Loc) -> None:
-        if isinstance(value, Mapping):
-            for key, item in value.items():
-                walk(item, (*loc, str(key)))
-        elif isinstance(value, (list, tuple)):
-            for i, item in enumerate(value):
-                walk(item, (*loc, i))
-        elif isinstance(value, str):
-            account = next((a for a in f.EXAMPLE_ACCOUNT_IDS if re.search(rf"(?<!\d){a}(?!\d)", value)), None)
-            if account is not None:
-                out.append((loc, f"{show(value)} is a placeholder: {account} is AWS's documentation example "
-                            "account (allowed: your own value, in your account; replace it in the stack file "
-                            "before deploying)"))  # fmt: skip
-            elif f.EXAMPLE_DOMAIN_RE.search(value):
-                out.append((loc, f"{show(value)} is a placeholder: example.com/.net/.org are reserved example "
-                            "domains (allowed: your own domain; replace it in the stack file before "
-                            "deploying)"))  # fmt: skip
-
-    walk(spec.model_dump(by_alias=True, exclude_defaults=True), ())
-    return out
-
-
 def _route_problems(services: Mapping[str, ServiceSpec]) -> list[tuple[Loc, str]]:
     """No two services claim one path pattern on the same hosts, nor the same route (hosts
     compared without case, as the ALB matches them); no two routes pinned to one priority; at
@@ -406,6 +380,24 @@ def test_ports(spec: PlatformSpec) -> dict[str, int]:
             if svc.is_public and svc.deployment.shifts_traffic and svc.deployment.test_port is not None}  # fmt: skip
 
 
+def test_ingress_missing(deployment: DeploymentSpec) -> str:
+    """The problem of a test listener on an internet-facing load balancer with no sources: the
+    load balancer's nodes have public addresses only its clients' public addresses reach, so the
+    VPC's CIDR block (the internal default) would admit no one. CreateLoadBalancer "Scheme": "The
+    nodes of an Internet-facing load balancer have public IP addresses ... The nodes of an internal
+    load balancer have only private IP addresses"
+    (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html);
+    a task or instance of the VPC reaching it goes out through its NAT gateway, where "the internet
+    gateway then maps the private IPv4 address of the public NAT Gateway to the Elastic IP address
+    associated with the NAT Gateway" (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html)."""
+    shown = "null" if deployment.test_ingress_cidrs is None else "[]"
+    return (f"{shown} is missing, and the load balancer is internet-facing: clients reach its test listener "
+            "from their own public addresses (or their NAT's), never from the VPC's CIDR block (allowed: the "
+            "public CIDR blocks of who tests the new version, e.g. your office or VPN egress 203.0.113.0/24; "
+            f"required with strategy {deployment.strategy} unless loadBalancer.internal is true, where the "
+            "default is the VPC's CIDR block)")
+
+
 def _deployment_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
     """Test listeners share the load balancer (one port each, and its security group's rules), and a
     deployment awaited must fit in the deploy timeout."""
@@ -418,6 +410,11 @@ def _deployment_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
                         f"{seen[port]} (allowed: a port no other service's test listener has)"))  # fmt: skip
         seen.setdefault(port, name)
     lb = spec.load_balancer
+    if not lb.internal:
+        for name in ports:
+            deployment = spec.services[name].deployment
+            if not deployment.test_ingress_cidrs:
+                out.append((("services", name, "deployment", "testIngressCidrs"), test_ingress_missing(deployment)))
     listener_rules = len(lb.ingress_cidrs) * (2 if lb.https else 1)
     # A test listener admits its service's testIngressCidrs, or the VPC's one block.
     test_rules = {port: len(spec.services[n].deployment.test_ingress_cidrs or ("vpc",)) for port, n in seen.items()}

@@ -154,7 +154,8 @@ class AutoscalingSpec(Spec):
     scale_in_cooldown: Annotated[int, Int(0, 3600)] = 300
     """Seconds between scale-in steps. Default 300."""
     scale_out_cooldown: Annotated[int, Int(0, 3600)] = 60
-    """Seconds between scale-out steps. Default 60."""
+    """Seconds between scale-out steps. Default 60 (a queue worker's scale-from-zero step waits at
+    least 300)."""
     queue: QueueScalingSpec | None = None
     """``{arn, backlogPerTask}``: track the SQS queue's visible messages per running task (needs
     Container Insights for the running task count). Default: not tracked."""

@@ -30,7 +30,7 @@ from ecs_platform.provider.schema import SCHEMA_FILE as PACKAGE_SCHEMA_FILE
 from ecs_platform.provider.schema import schema_text as package_schema_text
 from ecs_platform.specs import PlatformSpec
 from ecs_platform.specs.base import Spec, _unwrap
-from ecs_platform.specs.provider import AssumeRoleSpec, AwsProviderSpec
+from ecs_platform.specs.provider import AwsProviderSpec
 
 SCHEMA_FILE = "stack-config.schema.json"
 #: Namespaces of other packages (``aws:region``, ``pulumi:...``) are theirs to check.
@@ -145,12 +145,18 @@ def reference() -> str:
                 origin = typing.get_origin(ann)
                 sep = ".<name>." if origin is dict else "[]." if origin is tuple else "."
                 queue.append((nested, f"{prefix}{field.alias or name}{sep}"))
-    out += ["", "## AWS provider settings", "", "`aws:<key>` in a stack file: pulumi-aws's own settings, which the "
-            "platform hands to the stack's provider and to every pre-deploy run (`AwsProviderSpec`). Other `aws:` "
-            "keys are pulumi-aws's to check; those a pre-deploy run cannot reproduce are refused when the stack has a "
-            "`runBefore` job.", "", *header, *_rows(AwsProviderSpec, "aws:"), "", "## `aws:assumeRoles[]`", "",
-            f"{_markdown(AssumeRoleSpec.__doc__ or '')} (`AssumeRoleSpec`)", "", *header,
-            *_rows(AssumeRoleSpec, "aws:assumeRoles[].")]  # fmt: skip
+    out += ["", "## AWS provider settings", "", "`aws:<key>` in a stack file: pulumi-aws's own settings, every one "
+            "its provider takes, which the platform hands to the stack's provider (an explicit provider reads no "
+            "stack config by itself) and, the credentials, to every pre-deploy run (`AwsProviderSpec`). Another "
+            "`aws:` key is refused; so are those a pre-deploy run cannot reproduce when the stack has a `runBefore` "
+            "job.", "", *header, *_rows(AwsProviderSpec, "aws:")]  # fmt: skip
+    for name, field in AwsProviderSpec.model_fields.items():
+        nested = _nested(field)
+        if nested is not None:
+            many = typing.get_origin(_unwrap(field.annotation)[0]) is tuple
+            prefix = f"aws:{field.alias or name}{'[]' if many else ''}"
+            out += ["", f"## `{prefix}`", "", f"{_markdown(nested.__doc__ or '')} (`{nested.__name__}`)", "",
+                    *header, *_rows(nested, f"{prefix}.")]  # fmt: skip
     return "\n".join(out) + "\n"
 
 

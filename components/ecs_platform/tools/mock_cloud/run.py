@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import runpy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ class StackRun:
     exports: dict[str, Any] = field(default_factory=dict)
     secret_exports: set[str] = field(default_factory=set)
     error: BaseException | None = None
+    warnings: list[str] = field(default_factory=list)
+    """What the program logged with ``pulumi.log.warn`` (the CLI's warning channel), in order."""
 
     def of_type(self, typ: str) -> list[Registration]:
         return [r for r in self.resources if r.type == typ]
@@ -51,6 +54,20 @@ class StackRun:
 
     def children(self, parent: Registration) -> list[Registration]:
         return [r for r in self.resources if r.parent == parent.urn]
+
+
+class _WarningLog(logging.Logger):
+    """The mock engine's logger: keeps what the program sends the CLI's warning channel (and
+    errors), as ``pulumi up`` would show them, and nothing else."""
+
+    def __init__(self, into: list[str]) -> None:
+        super().__init__("ecs-platform-mock-engine")
+        self.propagate = False
+        self._into = into
+
+    def handle(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.WARNING:
+            self._into.append(record.getMessage())
 
 
 def run_program(
@@ -82,7 +99,8 @@ def run_program(
     # A fresh root stack per run: set_mocks only creates one when none exists,
     # and a reused one would carry the previous run's exports.
     pulumi.runtime.settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(cloud, project=project, stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_mocks(cloud, project=project, stack=stack, preview=False, monitor=monitor,
+                             logger=_WarningLog(run.warnings))
     settings = pulumi.runtime.settings.SETTINGS
     settings.rpc_manager.clear()
     settings.outputs.clear()

@@ -524,6 +524,10 @@ def text(run: StackRun, cost: CostEstimate | None) -> str:
         "",
     ]
     out += tree_lines(run)
+    if run.warnings:
+        # What `pulumi up` would print on its warning channel (pulumi.log.warn).
+        out += ["", "Warnings:"]
+        out += [f"  warning: {w}" for w in run.warnings]
     out += ["", "Resources by type:"]
     out += [f"  {n:4d}  {t}" for t, n in counts(run).items()]
     out += ["", "Exports:"]
@@ -556,6 +560,7 @@ def as_json(run: StackRun, cost: CostEstimate | None) -> str:
         ],
         "counts": counts(run),
         "exports": masked_exports(run),
+        "warnings": run.warnings,
         "cost": cost.as_dict() if cost is not None else None,
     }
     return json.dumps(data, indent=2, sort_keys=True, default=str) + "\n"
