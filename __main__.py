@@ -42,6 +42,11 @@ pulumi.export("clusterName", platform.cluster.name)
 pulumi.export("clusterArn", platform.cluster.arn)
 if platform.load_balancer is not None:
     pulumi.export("loadBalancerDnsName", platform.load_balancer.dns_name)
+if platform.lattice is not None:
+    pulumi.export("latticeServiceNetworkArn", platform.lattice.arn)
+    pulumi.export("latticeSecurityGroupId", platform.lattice.security_group_id)
+if platform.network_load_balancer is not None:
+    pulumi.export("networkLoadBalancerDnsName", platform.network_load_balancer.dns_name)
 pulumi.export("urls", platform.urls)
 if platform.cluster.ec2 is not None:
     pulumi.export("ec2AutoScalingGroup", platform.cluster.ec2.auto_scaling_group_name)
@@ -62,6 +67,8 @@ pulumi.export(
             "serviceName": svc.service_name,
             "logGroup": svc.log_group_name,
             "taskDefinitionArn": svc.task_definition_arn,
+            # Where its VPC Lattice service answers (callers sign their requests with SigV4).
+            **({"latticeUrl": svc.lattice.url} if svc.lattice else {}),
         }
         for name, svc in platform.services.items()
     },

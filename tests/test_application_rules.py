@@ -55,7 +55,7 @@ def on(launch_type: str, services: dict[str, Any]) -> dict[str, Any]:
     return {"launchType": launch_type, **services}
 
 
-ONE_KIND = " is not one volume kind (allowed: {efs: {...}} or {scratch: {}})"
+ONE_KIND = " is not one volume kind (allowed: {efs: {...}}, {scratch: {}} or {ebs: {sizeGiB: ...}})"
 BOTH_IDS = ("is missing (allowed: both fileSystemId and accessPointId to adopt existing ones, or neither to "
             "create them)")  # fmt: skip
 PLATFORM_OWN = "is the platform's own container (allowed: another name)"

@@ -31,6 +31,13 @@ IAM_ONLY_ACTIONS = frozenset(
         # https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html
         "elasticfilesystem:ClientMount",
         "elasticfilesystem:ClientWrite",
+        # KMS's ReEncrypt operation is authorized by these two permissions, one on each key:
+        # https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+        # Calling a VPC Lattice service with IAM auth (no API operation: the data plane authorizes it):
+        # https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonvpclatticeservices.html
+        "vpc-lattice-svcs:Invoke",
     }
 )
 ACTION_RE = re.compile(r"^([a-z0-9-]+):([A-Za-z0-9*?]+)$")
@@ -41,6 +48,29 @@ def _shifting(strategy: str, **extra: Any) -> StackRun:
         "services": {"web": {"image": "nginx", "user": "101", "port": 8080, "public": True, "deployment": {
             "strategy": strategy, "testPort": 8443, "testIngressCidrs": ["192.0.2.0/28"], "bakeMinutes": 5,
             "alarms": ["slo-burn"], **extra}}}})  # fmt: skip
+
+
+#: TCP, UDP, TCP_UDP and TLS services next to an HTTP one (tests/test_aws_contract_traffic.py uses it too).
+NLB_STACK: dict[str, Any] = {
+    "loadBalancer": {"certificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"},
+    "services": {
+        "web": {"image": "nginx", "user": "101", "port": 8080, "public": True},
+        "db": {"image": "postgres:17", "user": "999:999", "port": 5432, "public": True, "protocol": "TLS"},
+        "mq": {"image": "rabbitmq", "user": "999", "port": 5672, "public": True, "protocol": "TCP"},
+        "syslog": {"image": "syslog", "user": "1000", "port": 514, "public": True, "protocol": "UDP",
+                   "targetHealthCheck": {"port": 8080}},
+        "dns": {"image": "coredns", "user": "1000", "port": 53, "public": True, "protocol": "TCP_UDP",
+                "targetHealthCheck": {"protocol": "HTTP", "port": 8080, "path": "/health"}}}}  # fmt: skip
+
+
+PRIVATE_CA = "arn:aws:acm-pca:us-east-1:123456789012:certificate-authority/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+#: A service on VPC Lattice, called by another and by a role outside the stack.
+LATTICE_STACK: dict[str, Any] = {
+    "lattice": {"serviceNetwork": "create"},
+    "services": {
+        "api": {"image": "nginx", "user": "101", "port": 8080, "callers": ["web"],
+                "lattice": {"principals": ["arn:aws:iam::210987654321:role/reporting-task"]}},
+        "web": {"image": "nginx", "user": "101", "port": 8000}}}  # fmt: skip
 
 
 RUNS = {
@@ -70,6 +100,23 @@ RUNS = {
     "blueGreen": lambda: _shifting("blueGreen"),
     "linear": lambda: _shifting("linear", linear={"stepPercent": 50, "stepMinutes": 1}),
     "canary": lambda: _shifting("canary", canary={"percent": 12.5, "minutes": 3}),
+    # EBS task volumes (issue 22), with the stack's key, and a pre-deploy job with one
+    "ebs": lambda: run_program("dev", {"kmsKey": "create", "services": {"db": {
+        "image": "postgres", "user": "999:999", "port": 5432, "volumes": {"data": {"ebs": {
+            "sizeGiB": 100, "iops": 6000, "throughput": 250}}}, "mounts": {"/data": "data"}}},
+        "jobs": {"migrate": {"image": "busybox", "user": "1000", "runBefore": ["db"],
+                             "volumes": {"work": {"ebs": {"sizeGiB": 20, "type": "io2", "iops": 2000}}},
+                             "mounts": {"/work": "work"}}}}),
+    # Network load balancer services (issue 22): TLS and TCP_UDP with an HTTP health check on its own port
+    "nlb": lambda: run_program("dev", NLB_STACK),
+    # Service Connect TLS and proxy timeouts (issue 22), with the stack's key
+    "serviceConnectTls": lambda: run_program("dev", {
+        "kmsKey": "create", "serviceConnect": {"tls": {"privateCaArn": PRIVATE_CA}},
+        "services": {"api": {"image": "nginx", "user": "101", "port": 8080, "callers": ["web"], "serviceConnect": {
+            "appProtocol": "http", "perRequestTimeout": 30, "idleTimeout": 120}},
+            "web": {"image": "nginx", "user": "101", "port": 8000}}}),
+    # VPC Lattice (issue 22): a created service network, a service its caller reaches over Lattice
+    "lattice": lambda: run_program("dev", LATTICE_STACK),
 }  # fmt: skip
 
 
@@ -200,7 +247,43 @@ def create_service_request(reg: Registration) -> dict[str, Any]:
         request["loadBalancers"] = i["loadBalancers"]
     if i.get("healthCheckGracePeriodSeconds") is not None:
         request["healthCheckGracePeriodSeconds"] = i["healthCheckGracePeriodSeconds"]
+    if connect := i.get("serviceConnectConfiguration"):
+        request["serviceConnectConfiguration"] = _service_connect(connect)
+    if volume := i.get("volumeConfiguration"):
+        request["volumeConfigurations"] = [{"name": volume["name"],
+                                            "managedEBSVolume": _managed_ebs(volume["managedEbsVolume"])}]
+    if lattice := i.get("vpcLatticeConfigurations"):
+        request["vpcLatticeConfigurations"] = lattice
     return request
+
+
+def _service_connect(connect: dict[str, Any]) -> dict[str, Any]:
+    """ServiceConnectConfiguration with the API's names: pulumi-aws's ``clientAlias`` is the API's
+    ``clientAliases``, its ``issuerCertAuthority`` the API's ``issuerCertificateAuthority``."""
+    out = {k: v for k, v in connect.items() if k != "services"}
+    services = []
+    for svc in connect.get("services") or []:
+        item = {("clientAliases" if k == "clientAlias" else k): v for k, v in svc.items()}
+        if tls := item.get("tls"):
+            item["tls"] = {("issuerCertificateAuthority" if k == "issuerCertAuthority" else k): v for k, v in tls.items()}
+        services.append(item)
+    if services:
+        out["services"] = services
+    return out
+
+
+#: pulumi-aws's names of ServiceManagedEBSVolumeConfiguration's members where they differ from the API's.
+_EBS_NAMES = {"sizeInGb": "sizeInGiB", "fileSystemType": "filesystemType"}
+
+
+def _managed_ebs(ebs: dict[str, Any]) -> dict[str, Any]:
+    out = {_EBS_NAMES.get(k, k): v for k, v in ebs.items()}
+    out["tagSpecifications"] = [
+        {**{k: v for k, v in t.items() if k != "tags"},
+         **({"tags": [{"key": k, "value": v} for k, v in t["tags"].items()]} if t.get("tags") else {})}
+        for t in out.get("tagSpecifications", [])
+    ]  # fmt: skip
+    return out
 
 
 #: What AWS's API reference documents and botocore's model does not carry (it has no numeric
@@ -359,6 +442,26 @@ def test_the_create_service_check_catches_bad_strategies_bounds_and_shapes() -> 
         "canaryConfiguration.canaryPercent: 5.05 outside 0.1..100.0 in steps of 0.1",
         f"alarms.alarmNames: {'x' * 256!r} is not 1..255 characters",
     }  # fmt: skip
+
+
+def test_every_pre_deploy_run_is_a_valid_run_task_call(run: StackRun) -> None:
+    from ecs_platform.predeploy import run_task_args
+
+    shape = _model("ecs").operation_model("RunTask").input_shape
+    for pre in [r for r in run.resources if r.type.endswith("PreDeployRun")]:
+        request = run_task_args(pre.inputs)
+        report = ParamValidator().validate(request, shape)
+        assert not report.has_errors(), report.generate_report()
+        assert enum_problems(request, shape) == [], pre.name
+
+
+def test_the_create_service_check_catches_a_bad_volume_configuration() -> None:
+    request = {"serviceName": "s", "volumeConfigurations": [{"name": "d", "managedEBSVolume": {
+        "roleArn": "r", "sizeInGb": 10, "filesystemType": "zfs"}}]}  # fmt: skip
+    problems = validate_create_service(request)
+    assert any('Unknown parameter in volumeConfigurations[0].managedEBSVolume: "sizeInGb"' in p for p in problems)
+    assert ".volumeConfigurations[0].managedEBSVolume.filesystemType: 'zfs' not in ['ext3', 'ext4', 'xfs', 'ntfs']" in (
+        problems)  # fmt: skip
 
 
 # --- IAM policy documents -------------------------------------------------------------------------------

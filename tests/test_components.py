@@ -30,6 +30,8 @@ from ecs_platform import (
 )
 from ecs_platform.cluster import fargate_strategy
 from ecs_platform.errors import ConfigError
+from ecs_platform.network_load_balancer import NetworkLoadBalancer
+from ecs_platform.service import LatticeRef, NetworkLoadBalancerRef
 from ecs_platform.tools.mock_cloud import ROOT, run_program
 
 CONFIG = {"aws:region": "us-east-1"}
@@ -150,6 +152,29 @@ BAD_ARGS = [
     ("load balancer subnets as one string", lambda: LoadBalancer(
         "lb", LoadBalancerSpec(allow_plain_http=True), vpc_id="vpc-0123456789abcdef0", subnet_ids="subnet-0aaaaaaaaaaaaaaaa", region="us-east-1"),
      'LoadBalancer.subnet_ids: "subnet-0aaaaaaaaaaaaaaaa" is a string where a list belongs'),
+    # issue 22: the network load balancer, VPC Lattice
+    ("TCP service given the application load balancer", lambda: _service(_spec(public=True, protocol="TCP"),
+                                                                         load_balancer=LB_REF),
+     "Service.load_balancer: is a LoadBalancerRef, and the spec's protocol is TCP (allowed: a NetworkLoadBalancerRef)"),
+    ("TLS service on a network load balancer without its certificate", lambda: _service(
+        _spec(public=True, protocol="TLS"), load_balancer=NetworkLoadBalancerRef(
+            arn="arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/n/0123456789abcdef",
+            security_group_id="sg-0123456789abcdef0", arn_suffix="net/n/0123456789abcdef")),
+     "Service.load_balancer.certificate_arn: None is missing"),
+    ("network load balancer without a listener", lambda: NetworkLoadBalancer(
+        "nlb", LoadBalancerSpec(), vpc_id="vpc-0123456789abcdef0", subnet_ids=["subnet-0aaaaaaaaaaaaaaaa"], listeners={}, region="us-east-1"),
+     "NetworkLoadBalancer.listeners: {} has no listener"),
+    ("network load balancer TLS listener without a certificate", lambda: NetworkLoadBalancer(
+        "nlb", LoadBalancerSpec(), vpc_id="vpc-0123456789abcdef0", subnet_ids=["subnet-0aaaaaaaaaaaaaaaa"], listeners={5432: "TLS"},
+        region="us-east-1"),
+     "NetworkLoadBalancer.listeners[5432]: TLS needs spec.certificate_arn"),
+    ("Lattice spec without the service network", lambda: _service(_spec(lattice=True, callers=("web",)),
+                                                                  service_connect=CONNECT),
+     "Service.lattice: None is missing (allowed: a LatticeRef, required when the spec has lattice)"),
+    ("Lattice network without its prefix list", lambda: _service(
+        _spec(lattice={"principals": ["arn:aws:iam::210987654321:role/r"]}),
+        lattice=LatticeRef(service_network="sn-0123456789abcdef0", prefix_list_id=None)),  # type: ignore[arg-type]
+     "Service.lattice.prefix_list_id: None is missing"),
     ("service behind a load balancer without a port", lambda: _service(
         _spec(port=None, public=True), load_balancer=LB_REF),
      "ServiceSpec.port: null is missing"),

@@ -46,6 +46,10 @@ DOCUMENTED: dict[str, dict[str, Any]] = {
     # role for load balancers": no conditions (the guide's Sid is left out, as for every role)
     "ecs-infrastructure": {"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"},
                            "Action": "sts:AssumeRole"},
+    # infrastructure_IAM_role.html, "Creating the Amazon ECS infrastructure role": no conditions; one
+    # role per purpose (EBS task volumes, VPC Lattice, Service Connect TLS)
+    **{kind: {"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"}, "Action": "sts:AssumeRole"}
+       for kind in ("ecs-infrastructure-volumes", "ecs-infrastructure-lattice", "ecs-infrastructure-tls")},
     # infrastructure_IAM_role.html (Managed Instances): ecs.amazonaws.com, no conditions
     "managed-instances-infrastructure": {"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"},
                                          "Action": "sts:AssumeRole"},

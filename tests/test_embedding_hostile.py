@@ -32,6 +32,7 @@ from ecs_platform import (
     HealthCheckSpec,
     Job,
     JobSpec,
+    LatticeRef,
     LoadBalancer,
     LoadBalancerRef,
     LoadBalancerSpec,
@@ -39,6 +40,7 @@ from ecs_platform import (
     ManagedInstancesSpec,
     MountSpec,
     Network,
+    NetworkLoadBalancerRef,
     NetworkSpec,
     PermissionSpec,
     Platform,
@@ -317,7 +319,44 @@ WRONG_TYPES = [
 OTHER_REGION = CLUSTER_ARN.replace("us-east-1", "eu-west-1")
 OTHER_PARTITION = CLUSTER_ARN.replace("arn:aws:", "arn:aws-cn:").replace("us-east-1", "cn-north-1")
 
+NLB_SUFFIX = "net/shop/50dc6c495c0c9188"
+NLB_ARN = f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:loadbalancer/{NLB_SUFFIX}"
+CERT = f"arn:aws:acm:us-east-1:{ACCOUNT}:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+CA = f"arn:aws:acm-pca:us-east-1:{ACCOUNT}:certificate-authority/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+NAMESPACE = f"arn:aws:servicediscovery:us-east-1:{ACCOUNT}:namespace/ns-0123456789abcdef"
+
+
+def nlb(**fields: Any) -> NetworkLoadBalancerRef:
+    return NetworkLoadBalancerRef(**{"arn": NLB_ARN, "security_group_id": SG, "arn_suffix": NLB_SUFFIX, **fields})
+
+
 WIRING = [
+    # issue 22: the network load balancer, VPC Lattice, Service Connect TLS
+    Case("application load balancer ARN as the network one", lambda: service(
+        spec(public=True, protocol="TCP"), load_balancer=nlb(arn=LB_ARN)),
+        f'Service.load_balancer.arn: "{LB_ARN}" is a load balancer ARN, not a network load balancer ARN'),
+    Case("application load balancer suffix as the network one", lambda: service(
+        spec(public=True, protocol="TCP"), load_balancer=nlb(arn_suffix=LB_SUFFIX)),
+        f'Service.load_balancer.arn_suffix: "{LB_SUFFIX}" is a string, not a network load balancer ARN suffix'),
+    Case("TLS listener with a certificate of another region", lambda: service(
+        spec(public=True, protocol="TLS"), context=CTX, load_balancer=nlb(
+            certificate_arn=CERT.replace("us-east-1", "eu-west-1"), ssl_policy="ELBSecurityPolicy-TLS13-1-2-2021-06")),
+        "Service.load_balancer.certificate_arn: "),
+    Case("security group as the Lattice prefix list", lambda: service(
+        spec(lattice={"principals": [ROLE_T]}), lattice=LatticeRef(service_network="sn-0123456789abcdef0",
+                                                                    prefix_list_id=SG)),
+        f'Service.lattice.prefix_list_id: "{SG}" is a security group id, not a prefix list id'),
+    Case("cluster ARN as the Lattice network", lambda: service(
+        spec(lattice={"principals": [ROLE_T]}), lattice=LatticeRef(service_network=CLUSTER_ARN,
+                                                                    prefix_list_id="pl-0123456789abcdef0")),
+        f'Service.lattice.service_network: "{CLUSTER_ARN}" is an ECS cluster ARN, not a VPC Lattice service network'),
+    Case("certificate as the Service Connect CA", lambda: service(
+        spec(callers=("web",)), service_connect=ServiceConnectRef(namespace_arn=NAMESPACE, tls_ca_arn=CERT,
+                                                                   tls_role_arn=ROLE_T)),
+        f'Service.service_connect.tls_ca_arn: "{CERT}" is an ACM certificate ARN, not an AWS Private CA ARN'),
+    Case("Service Connect CA without its role", lambda: service(
+        spec(callers=("web",)), service_connect=ServiceConnectRef(namespace_arn=NAMESPACE, tls_ca_arn=CA)),
+        "Service.service_connect.tls_role_arn: None is missing"),
     Case("empty subnet list", lambda: service(subnet_ids=[]), "Service.subnet_ids: [] has 0 item(s)"),
     Case("security group as a subnet", lambda: service(subnet_ids=[SG]),
          f'Service.subnet_ids[0]: "{SG}" is a security group id, not a subnet id'),

@@ -295,6 +295,7 @@ def test_the_pre_deploy_run_runs_the_jobs_task_definition_like_the_schedule_woul
         "region": "us-east-1", "subnets": private_subnets(jobs), "securityGroups": [sg],
         "capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1, "base": 0}],
         "platformVersion": "LATEST", "timeoutSeconds": 900, "accountId": "123456789012", "awsAssumeRoles": [],
+        "volumeConfigurations": [],
     }  # fmt: skip
 
 

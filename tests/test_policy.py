@@ -163,6 +163,10 @@ BREAKING: list[tuple[str, str, dict[str, Any], str]] = [
     ("ecs-scheduled-task-private", rules.SCHEDULE,
      {"target": {"ecsParameters": {"networkConfiguration": {"assignPublicIp": True}}, "deadLetterConfig": {"arn": "q"}}},
      "the schedule gives the tasks it runs public IP addresses"),
+    ("lattice-iam-auth", "aws:vpclattice/service:Service", {"name": "s"},
+     "auth type NONE: any client of the service network may call"),
+    ("ecs-ebs-encrypted", rules.SERVICE, {"volumeConfiguration": {"name": "d", "managedEbsVolume": {"encrypted": False}}},
+     "the EBS volume d of the service's tasks is not encrypted"),
     ("ecs-3-no-host-pid", TASK, {**task(), "pidMode": "host"}, "ECS.3: the task shares the host's process namespace"),
     ("ecs-4-no-privileged", TASK, task(privileged=True), "ECS.4: container app is privileged"),
     ("ecs-5-read-only-root", TASK, task(readonlyRootFilesystem=False), "ECS.5: container app has a writable root filesystem"),
@@ -193,6 +197,9 @@ BREAKING: list[tuple[str, str, dict[str, Any], str]] = [
      "ELB.6: the load balancer has no deletion protection"),
     ("elb-12-desync-mitigation", rules.LB, {**GOOD_LB, "desyncMitigationMode": "monitor"},
      "ELB.12: desync mitigation is monitor"),
+    ("elb-nlb-security-groups", rules.LB, {"loadBalancerType": "network", "enableDeletionProtection": True,
+                                            "subnets": ["subnet-a", "subnet-b"]},
+     "the network load balancer has no security group, and cannot be given one later"),
     ("elb-13-several-zones", rules.LB, {**GOOD_LB, "subnets": ["subnet-a"]},
      "ELB.13: the load balancer is in fewer than two zones"),
     ("iam-no-wildcards", rules.ROLE_POLICY, policy_doc({"Sid": "A", "Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::b"}),
@@ -574,16 +581,16 @@ def test_world_ingress_is_caught_except_a_public_load_balancers_80_and_443() -> 
                     {"securityGroupId": [task_sg]})  # fmt: skip
     assert sorted(_stack(lb_sg, task_sg, lb, ok_443, bad_22, bad_task)) == [
         "urn:in-22: ingress from anywhere on tcp 22-22 (allowed: only a public load balancer's 80, 443 and its "
-        "listeners' ports, over TCP)",
+        "listeners' ports, over their protocols)",
         "urn:task-in: ingress from anywhere on tcp 80-80 (allowed: only a public load balancer's 80, 443 and its "
-        "listeners' ports, over TCP)",
+        "listeners' ports, over their protocols)",
     ]
     # a test listener's port (blue/green) is open to the world only once the load balancer has it
     test_8443 = _res(rules.INGRESS, "in-8443", {"cidrIpv4": "0.0.0.0/0", "fromPort": 8443, "toPort": 8443,
                                                 "ipProtocol": "tcp"}, {"securityGroupId": [lb_sg]})  # fmt: skip
     assert _stack(lb_sg, lb, test_8443) == [
         "urn:in-8443: ingress from anywhere on tcp 8443-8443 (allowed: only a public load balancer's 80, 443 and "
-        "its listeners' ports, over TCP)"]  # fmt: skip
+        "its listeners' ports, over their protocols)"]  # fmt: skip
     listener = _res(rules.LISTENER, "test", {"protocol": "HTTPS", "port": 8443}, {"loadBalancerArn": [lb]})
     assert _stack(lb_sg, lb, listener, test_8443) == []
     internal = _res(rules.LB, "lb", {**GOOD_LB, "internal": True}, {"securityGroups": [lb_sg]})
@@ -600,7 +607,7 @@ def test_world_ingress_split_over_rules_is_the_whole_internet() -> None:
     v6 = [_in("lo6", sg, cidrIpv6="::/1"), _in("hi6", sg, cidrIpv6="8000::/1")]
     assert set(_stack(sg, *v4, *v6)) == {
         f"urn:{n}: ingress from anywhere on tcp 22-22 ({c} with the group's other rules) "
-        "(allowed: only a public load balancer's 80, 443 and its listeners' ports, over TCP)"
+        "(allowed: only a public load balancer's 80, 443 and its listeners' ports, over their protocols)"
         for n, c in (("hi", "128.0.0.0/1"), ("hi6", "8000::/1"), ("lo", "0.0.0.0/1"), ("lo6", "::/1"))
     }
     # Half the internet on one port and the other half on another: no port is open to everyone.
@@ -619,7 +626,7 @@ def test_an_all_protocol_rule_is_not_the_load_balancers_443() -> None:
                   for p in ("-1", "all")]  # fmt: skip
     assert sorted(_stack(lb_sg, lb, https, *everything)) == [
         f"urn:all-{p}: ingress from anywhere on all protocols and ports "
-        "(allowed: only a public load balancer's 80, 443 and its listeners' ports, over TCP)" for p in ("-1", "all")
+        "(allowed: only a public load balancer's 80, 443 and its listeners' ports, over their protocols)" for p in ("-1", "all")
     ]
     # A half-open all-protocol rule still opens 443 to everyone together with a 443 half.
     halves = [_in("all-lo", lb_sg, cidrIpv4="0.0.0.0/1", ipProtocol="-1"),
@@ -635,7 +642,7 @@ def test_security_group_rule_resources_are_checked_like_ingress_rules() -> None:
                                          "cidrBlocks": ["0.0.0.0/0"]}, {"securityGroupId": [sg]})  # fmt: skip
     assert _stack(sg, rule, egress) == [
         "urn:legacy: ingress from anywhere on tcp 5432-5432 "
-        "(allowed: only a public load balancer's 80, 443 and its listeners' ports, over TCP)"]  # fmt: skip
+        "(allowed: only a public load balancer's 80, 443 and its listeners' ports, over their protocols)"]  # fmt: skip
     # A group created elsewhere (a literal id, no dependency) is still one group.
     lo = _res(rules.INGRESS, "lo", {"ipProtocol": "tcp", "fromPort": 22, "toPort": 22, "cidrIpv4": "0.0.0.0/1",
                                     "securityGroupId": "sg-0123"})  # fmt: skip

@@ -14,18 +14,21 @@ from ecs_platform.errors import ConfigError
 from ecs_platform.external import ExternalCapacity
 from ecs_platform.iam import AwsContext, TaskRoles
 from ecs_platform.job import Job
+from ecs_platform.lattice import LatticeNetwork
 from ecs_platform.load_balancer import LoadBalancer
 from ecs_platform.managed_instances import ManagedInstancesCapacity
 from ecs_platform.network import Network, VpcControls
+from ecs_platform.network_load_balancer import NetworkLoadBalancer
 from ecs_platform.platform import Platform
 from ecs_platform.predeploy import PreDeployRun
-from ecs_platform.service import LoadBalancerRef, Service, ServiceConnectRef
+from ecs_platform.service import LatticeRef, LoadBalancerRef, NetworkLoadBalancerRef, Service, ServiceConnectRef
 from ecs_platform.specs import (
     AutoscalingSpec,
     CapacityProviderSpec,
     ClusterSpec,
     ContainerSpec,
     DaemonSpec,
+    EbsSpec,
     Ec2Spec,
     EfsSpec,
     ExistingVpcSpec,
@@ -65,6 +68,7 @@ __all__ = [
     "ContainerSpec",
     "Daemon",
     "DaemonSpec",
+    "EbsSpec",
     "Ec2Capacity",
     "Ec2Spec",
     "EfsMount",
@@ -77,6 +81,8 @@ __all__ = [
     "InstanceTypeSpec",
     "Job",
     "JobSpec",
+    "LatticeNetwork",
+    "LatticeRef",
     "LoadBalancer",
     "LoadBalancerRef",
     "LoadBalancerSpec",
@@ -84,6 +90,8 @@ __all__ = [
     "ManagedInstancesSpec",
     "MountSpec",
     "Network",
+    "NetworkLoadBalancer",
+    "NetworkLoadBalancerRef",
     "NetworkSpec",
     "PermissionSpec",
     "Platform",

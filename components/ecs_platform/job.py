@@ -18,6 +18,7 @@ subnets with no public IP, on the capacity a service of its launch type would us
 
 from __future__ import annotations
 
+import json
 import shlex
 from collections.abc import Sequence
 from typing import Any
@@ -28,6 +29,7 @@ import pulumi_aws as aws
 from ecs_platform import facts
 from ecs_platform.boundary import Boundary, task_in_stack, task_problems_in_stack
 from ecs_platform.cluster import CapacityStrategyItem, Cluster, ClusterRef, checked_ref, ref_in_stack, task_strategy
+from ecs_platform.ebs import EbsRole, ebs_role, ebs_volume, run_task_volume_configurations
 from ecs_platform.errors import show
 from ecs_platform.iam import AwsContext, TaskRoles, policy_document, role_problems
 from ecs_platform.outputs import after, tag_children
@@ -83,8 +85,10 @@ def run_task_command(
     launch_type: str | None,
     platform_version: str | None,
     exec_enabled: bool = False,
+    volume_configurations: Sequence[Any] = (),
 ) -> str:
-    """``aws ecs run-task`` with everything a run needs, in the CLI's shorthand syntax."""
+    """``aws ecs run-task`` with everything a run needs, in the CLI's shorthand syntax (the EBS
+    volume's configuration, ``volume_configurations``, as JSON)."""
     args = ["aws", "ecs", "run-task", "--region", region, "--cluster", cluster_arn,
             "--task-definition", task_definition_arn, "--count", "1"]  # fmt: skip
     if strategy:
@@ -98,6 +102,8 @@ def run_task_command(
         args += ["--network-configuration", f"awsvpcConfiguration={{subnets=[{','.join(subnets)}],"
                  f"securityGroups=[{','.join(security_groups)}],assignPublicIp=DISABLED}}"]  # fmt: skip
     args += ["--enable-ecs-managed-tags", "--propagate-tags", "TASK_DEFINITION"]
+    if volume_configurations:
+        args += ["--volume-configurations", json.dumps(list(volume_configurations), separators=(",", ":"))]
     if exec_enabled:
         args.append("--enable-execute-command")
     return shlex.join(args)
@@ -257,6 +263,12 @@ class Job(pulumi.ComponentResource):
             efs=efs,
             opts=child,
         )
+        # An EBS volume per run (runBefore and on-demand runs; refused on a schedule by the spec).
+        self.ebs_role: EbsRole | None = None
+        if ebs_volume(spec) is not None:
+            self.ebs_role = ebs_role(self, name, ctx, ref.kms_key_arn)
+        volume_configurations = run_task_volume_configurations(
+            spec, self.ebs_role.arn if self.ebs_role else None, ref.kms_key_arn)  # fmt: skip
         # Base 0, whatever the cluster's fargateOnDemandBase: a base is "how many tasks, at a
         # minimum, run on the specified capacity provider" (CapacityProviderStrategyItem), and a job
         # runs one task per run, so a base of 1 on FARGATE would put every run of a FARGATE_SPOT job
@@ -298,19 +310,21 @@ class Job(pulumi.ComponentResource):
                 launch_type=explicit_launch_type,
                 platform_version=platform_version,
                 timeout_seconds=spec.effective_run_before_timeout,
+                volume_configurations=volume_configurations,
                 # The run needs the network path out (NAT, egress rule) and the roles' policies.
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[self.egress_rule] if self.security_group else None),
             )
 
         providers = [s.capacity_provider for s in strategy]
         self.run_task_command: pulumi.Output[str] = pulumi.Output.all(
-            ctx.region, ref.arn, self.task_definition.arn, subnets, security_groups, providers
+            ctx.region, ref.arn, self.task_definition.arn, subnets, security_groups, providers, volume_configurations
         ).apply(
             lambda v: run_task_command(
                 region=str(v[0]), cluster_arn=str(v[1]), task_definition_arn=str(v[2]),
                 subnets=[str(s) for s in v[3]] if v[3] else None, security_groups=[str(g) for g in v[4]],
                 strategy=[CapacityStrategyItem(str(p), s.weight, s.base) for p, s in zip(v[5], strategy, strict=True)],
                 launch_type=explicit_launch_type, platform_version=platform_version, exec_enabled=spec.exec_enabled,
+                volume_configurations=v[6],
             )
         )  # fmt: skip
         self.task_definition_arn = self.task_definition.arn

@@ -19,13 +19,18 @@ from ecs_platform.cluster import Cluster
 from ecs_platform.daemon import Daemon
 from ecs_platform.iam import AwsContext, SharedTaskRoles
 from ecs_platform.job import Job
+from ecs_platform.lattice import LatticeNetwork, lattice_prefix_list
 from ecs_platform.load_balancer import LoadBalancer
 from ecs_platform.network import Network, VpcControls
+from ecs_platform.network_load_balancer import NetworkLoadBalancer
 from ecs_platform.routing import assign
-from ecs_platform.service import Service, ServiceConnectRef
+from ecs_platform.service import LatticeRef, Service, ServiceConnectRef
 from ecs_platform.service.traffic import instance_paths
+from ecs_platform.service_connect_tls import TlsRole, tls_role
 from ecs_platform.specs import PlatformSpec, RouteSpec, ServiceSpec, StackContext, context_problems
 from ecs_platform.specs.base import python_problems
+from ecs_platform.specs.lattice import CREATE_NETWORK
+from ecs_platform.specs.nlb import nlb_listeners
 from ecs_platform.specs.platform import test_ports
 from ecs_platform.specs.service import network_mode
 from ecs_platform.wiring import REGION
@@ -57,10 +62,12 @@ def _creates_efs(svc: ServiceSpec) -> bool:
 
 
 class Platform(pulumi.ComponentResource):
-    """Network + cluster + one :class:`Service` per configured service, and an
-    application load balancer when a service is public.
+    """Network + cluster + one :class:`Service` per configured service, an application load
+    balancer when an HTTP service is public, a network load balancer when a TCP, UDP, TCP_UDP or TLS
+    service is.
 
-    Attributes: ``network``, ``cluster``, ``load_balancer`` (or ``None``),
+    Attributes: ``network``, ``cluster``, ``load_balancer`` (or ``None``), ``network_load_balancer``
+    (or ``None``), ``lattice`` (the created :class:`LatticeNetwork`, or ``None``),
     ``services`` (name -> Service), ``jobs`` (name -> Job), ``daemons`` (name -> Daemon),
     ``urls`` (public service -> URL), ``task_roles`` (the shared :class:`SharedTaskRoles` of a
     stack with neither services nor jobs, else ``None``).
@@ -137,7 +144,7 @@ class Platform(pulumi.ComponentResource):
             )
         self.load_balancer = None
         lb = spec.load_balancer
-        if spec.public_services:
+        if spec.application_services:
             self.load_balancer = LoadBalancer(
                 f"{name}-lb",
                 lb,
@@ -157,6 +164,18 @@ class Platform(pulumi.ComponentResource):
                 },
                 opts=child,
             )
+        # TCP, UDP, TCP_UDP and TLS services: the network load balancer, a listener per service port.
+        self.network_load_balancer: NetworkLoadBalancer | None = None
+        if spec.network_services:
+            self.network_load_balancer = NetworkLoadBalancer(
+                f"{name}-nlb",
+                lb,
+                vpc_id=self.network.vpc_id,
+                subnet_ids=self.network.private_subnet_ids if lb.internal else self.network.public_subnet_ids,
+                listeners=nlb_listeners(spec.services),
+                region=context.region,
+                opts=child,
+            )
         # Services share the listener: their rule priorities are assigned together.
         priorities = assign(
             [(n, i, r) for n, svc in spec.services.items() for i, r in enumerate(svc.effective_routes)]
@@ -166,6 +185,7 @@ class Platform(pulumi.ComponentResource):
         connected = {n for n, svc in spec.services.items() if svc.callers} | {
             c for svc in spec.services.values() for c in svc.callers}  # fmt: skip
         self.namespace: aws.servicediscovery.HttpNamespace | None = None
+        self.service_connect_tls: TlsRole | None = None
         connect = None
         if connected:
             self.namespace = aws.servicediscovery.HttpNamespace(
@@ -174,7 +194,24 @@ class Platform(pulumi.ComponentResource):
                 description=f"Service Connect namespace of {context.prefix}",
                 opts=child,
             )
-            connect = ServiceConnectRef(namespace_arn=self.namespace.arn)
+            tls = spec.service_connect.tls if spec.service_connect else None
+            if tls is not None:
+                # The TLS key: the one named, else the stack's (created or adopted), else AWS managed.
+                key = tls.kms_key if tls.kms_key is not None else self.cluster.kms_key_arn
+                self.service_connect_tls = tls_role(self, f"{name}-service-connect-tls", ctx, key)
+                connect = ServiceConnectRef(namespace_arn=self.namespace.arn, tls_ca_arn=tls.private_ca_arn,
+                                            tls_role_arn=self.service_connect_tls.arn, tls_kms_key=key)  # fmt: skip
+            else:
+                connect = ServiceConnectRef(namespace_arn=self.namespace.arn)
+        # VPC Lattice: the service network services with `lattice` join (created, or adopted by ARN).
+        self.lattice: LatticeNetwork | None = None
+        lattice_ref: LatticeRef | None = None
+        if spec.lattice is not None and spec.lattice.service_network == CREATE_NETWORK:
+            self.lattice = LatticeNetwork(f"{name}-lattice", vpc_id=self.network.vpc_id, context=ctx, opts=child)
+            lattice_ref = self.lattice.ref
+        elif spec.lattice is not None:
+            lattice_ref = LatticeRef(service_network=spec.lattice.service_network,
+                                     prefix_list_id=lattice_prefix_list(ctx.region, self))  # fmt: skip
         zone_count = len(spec.vpc.private_subnet_ids) if spec.vpc is not None else spec.az_count
         # EFS volumes need one mount target per zone, so a list of subnets.
         subnets_by_zone = [self.network.private_subnet_ids.apply(_nth(i)) for i in range(zone_count)]
@@ -197,7 +234,8 @@ class Platform(pulumi.ComponentResource):
         self.services = {}
         self.urls = {}
         for svc_name, svc in spec.services.items():
-            public = self.load_balancer if svc.is_public else None
+            public = self.load_balancer if svc.on_application_load_balancer else None
+            nlb = self.network_load_balancer if svc.on_network_load_balancer else None
             routes = svc.effective_routes
             self.services[svc_name] = Service(
                 f"{name}-{svc_name}",
@@ -205,7 +243,7 @@ class Platform(pulumi.ComponentResource):
                 cluster=self.cluster,
                 vpc_id=self.network.vpc_id,
                 subnet_ids=subnets_by_zone if _creates_efs(svc) else self.network.private_subnet_ids,
-                load_balancer=public.ref if public else None,
+                load_balancer=public.ref if public else nlb.ref if nlb else None,
                 container_name=svc_name,
                 route_priorities=[priorities[(svc_name, i)] for i in range(len(routes))],
                 context=ctx,
@@ -214,16 +252,20 @@ class Platform(pulumi.ComponentResource):
                     job.predeploy for j, job in self.jobs.items()
                     if job.predeploy is not None and svc_name in spec.jobs[j].run_before
                 ],
+                lattice=lattice_ref if svc.lattice is not None else None,
                 opts=child,
             )
             if public is not None:
                 self.urls[svc_name] = service_url(public.scheme, public.dns_name, routes[0])
+            elif nlb is not None:
+                scheme = svc.protocol.lower().replace("_", "+")  # tcp, udp, tcp+udp, tls
+                self.urls[svc_name] = pulumi.Output.concat(scheme, "://", nlb.dns_name, f":{svc.port}")
         # Public services in bridge or host mode are the EC2 instances' targets: the instances admit
         # the load balancer on the dynamic host ports, or on each host-mode service's port.
         ranges = []
         for svc in spec.services.values():
             mode = network_mode(svc, spec)
-            if svc.is_public and svc.port is not None and mode in facts.INSTANCE_TARGET_MODES:
+            if svc.on_application_load_balancer and svc.port is not None and mode in facts.INSTANCE_TARGET_MODES:
                 ranges.append(facts.DYNAMIC_HOST_PORTS if mode == "bridge" else (svc.port, svc.port))
         self.instance_paths = []
         if ranges and self.load_balancer is not None and self.cluster.ec2 is not None:
@@ -251,6 +293,11 @@ class Platform(pulumi.ComponentResource):
                 caller_sg = self.services[caller].security_group_id
                 assert caller_sg is not None  # awsvpc on both ends (checked by the spec)
                 self.services[svc_name].admit(caller, caller_sg)
+            if svc.lattice is not None:
+                # The auth policy names the callers' task roles, so it waits for every service.
+                self.services[svc_name].authorize_lattice({
+                    c: (self.services[c].task_role_arn, self.services[c].roles.task_role.name,
+                        self.services[c].security_group_id or "") for c in svc.callers})  # fmt: skip
         self.register_outputs(
             {
                 "vpcId": self.network.vpc_id,

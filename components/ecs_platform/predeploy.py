@@ -43,7 +43,10 @@ from ecs_platform.specs.provider import AwsProviderSpec, duration_seconds
 #: the job again (:meth:`RunTaskProvider.update`). Credentials are not among them: rotating a
 #: key is no reason to run a migration.
 INPUT_KEYS = ("cluster", "taskDefinitionArn", "containerName", "region", "subnets", "securityGroups",
-              "capacityProviderStrategy", "launchType", "platformVersion", "timeoutSeconds")  # fmt: skip
+              "capacityProviderStrategy", "launchType", "platformVersion", "timeoutSeconds",
+              "volumeConfigurations")  # fmt: skip
+#: The integer fields of RunTask's ``TaskManagedEBSVolumeConfiguration``, which arrive as floats.
+EBS_INT_KEYS = ("sizeInGiB", "iops", "throughput")
 #: Inputs that hold credentials: handed to boto3, never returned as outputs (state).
 SECRET_KEYS = ("awsAccessKey", "awsSecretKey", "awsToken")
 #: Seconds between two DescribeTasks calls while the job runs.
@@ -111,6 +114,14 @@ def run_task_args(props: Mapping[str, Any]) -> dict[str, Any]:
         args["launchType"] = props["launchType"]
     if props.get("platformVersion"):
         args["platformVersion"] = props["platformVersion"]
+    volumes = props.get("volumeConfigurations") or []
+    if volumes:
+        # The job's EBS volume, configured at launch (RunTask ``volumeConfigurations``).
+        args["volumeConfigurations"] = [
+            {"name": str(v["name"]), "managedEBSVolume": {
+                k: (_int(x) if k in EBS_INT_KEYS else x) for k, x in dict(v["managedEBSVolume"]).items()}}
+            for v in volumes
+        ]  # fmt: skip
     return args
 
 
@@ -413,13 +424,15 @@ class PreDeployRun(pulumi.dynamic.Resource, module="ecs-platform", name="PreDepl
         platform_version: str | None,
         timeout_seconds: int,
         credentials: AwsProviderSpec | None = None,
+        volume_configurations: pulumi.Input[Sequence[Mapping[str, Any]]] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``subnets`` (None on bridge/host networking), ``security_groups``, the capacity
         provider strategy (ECS's keys) or ``launch_type``: where the task runs, as a service
         of the job's launch type would. ``account_id``: the account the AWS provider deploys to
         (the run refuses to start anywhere else); ``credentials``: the AWS provider's settings
-        (default: boto3's default chain, as a provider without settings)."""
+        (default: boto3's default chain, as a provider without settings). ``volume_configurations``:
+        RunTask's ``volumeConfigurations`` (the job's EBS volume), default none."""
         props: dict[str, Any] = {
             "jobName": job_name,
             "cluster": cluster,
@@ -433,6 +446,7 @@ class PreDeployRun(pulumi.dynamic.Resource, module="ecs-platform", name="PreDepl
             "launchType": launch_type,
             "platformVersion": platform_version,
             "timeoutSeconds": timeout_seconds,
+            "volumeConfigurations": volume_configurations or [],
             **credential_inputs(credentials),
             "taskArn": None,
             "exitCode": None,

@@ -18,7 +18,7 @@ from ecs_platform.outputs import after, waiver_tags
 from ecs_platform.specs import TaskSpec
 from ecs_platform.specs.base import python_problems
 from ecs_platform.specs.cluster import ClusterSpec
-from ecs_platform.specs.containers import scratch_volumes, task_container_definitions
+from ecs_platform.specs.containers import ebs_volumes, scratch_volumes, task_container_definitions
 from ecs_platform.specs.fields import TagKey, TagValue
 from ecs_platform.specs.service import definition_size_problems, network_mode, placement_problems
 from ecs_platform.specs.task import ContainerName
@@ -228,6 +228,8 @@ class TaskDefinition(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self),
             )
         volumes = [aws.ecs.TaskDefinitionVolumeArgs(name=v) for v in scratch_volumes(spec)]
+        # An EBS volume is configured at launch: the service (or RunTask) gives its size and type.
+        volumes += [aws.ecs.TaskDefinitionVolumeArgs(name=v, configure_at_launch=True) for v in ebs_volumes(spec)]
         for volume, mount in sorted((efs or {}).items()):
             volumes.append(
                 aws.ecs.TaskDefinitionVolumeArgs(

@@ -40,7 +40,8 @@ from ecs_platform.specs.fields import capacity_provider_name_check
 
 #: What an id or ARN is, by its shape: for a message that says what was given instead.
 _ID_PREFIXES = {"sg": "a security group id", "subnet": "a subnet id", "vpc": "a VPC id", "fs": "an EFS file system id",
-                "fsap": "an EFS access point id", "ami": "an AMI id", "lt": "a launch template id"}  # fmt: skip
+                "fsap": "an EFS access point id", "ami": "an AMI id", "lt": "a launch template id",
+                "pl": "a prefix list id"}  # fmt: skip
 _ARN_RESOURCES = {
     ("ecs", "cluster"): "an ECS cluster ARN", ("ecs", "service"): "an ECS service ARN",
     ("ecs", "task-definition"): "an ECS task definition ARN", ("ecs", "capacity-provider"): "an ECS capacity provider ARN",
@@ -50,6 +51,8 @@ _ARN_RESOURCES = {
     ("iam", "user"): "an IAM user ARN", ("iam", "instance-profile"): "an instance profile ARN",
     ("logs", "log-group"): "a log group ARN", ("servicediscovery", "namespace"): "a Cloud Map namespace ARN",
     ("kms", "key"): "a KMS key ARN", ("kms", "alias"): "a KMS alias ARN",
+    ("acm", "certificate"): "an ACM certificate ARN", ("acm-pca", "certificate-authority"): "an AWS Private CA ARN",
+    ("vpc-lattice", "servicenetwork"): "a VPC Lattice service network ARN",
 }  # fmt: skip
 
 
@@ -167,6 +170,25 @@ CAPACITY_PROVIDER_NAME = Kind(
 CAPACITY_PROVIDER_ARN = Kind(
     "a capacity provider ARN", "arn:<partition>:ecs:<region>:<account>:capacity-provider/<name>",
     _arn("ecs", r"capacity-provider/[A-Za-z0-9_-]{1,255}"), _EVERYWHERE)
+_NLB = rf"net/{_ELB_NAME}/[0-9a-f]{{16}}"
+NLB_ARN = Kind(
+    "a network load balancer ARN", "arn:<partition>:elasticloadbalancing:<region>:<account>:loadbalancer/net/<name>/<id>",
+    _arn("elasticloadbalancing", rf"loadbalancer/{_NLB}"), _EVERYWHERE)
+NLB_ARN_SUFFIX = Kind(
+    "a network load balancer ARN suffix", "net/<load balancer name>/<16 hex digits>, e.g. net/shop/50dc6c495c0c9188",
+    lambda value: bool(re.fullmatch(_NLB, value)))
+CERTIFICATE_ARN = Kind(
+    "an ACM certificate ARN", "arn:<partition>:acm:<region>:<account>:certificate/<uuid>",
+    lambda value: bool(facts.ACM_CERTIFICATE_ARN_RE.fullmatch(value)), ("partition", "region"))
+PREFIX_LIST_ID = Kind("a prefix list id", "pl- and 8 or 17 hex digits, e.g. pl-0123456789abcdef0", _ec2_id("pl"))
+LATTICE_NETWORK = Kind(
+    "a VPC Lattice service network", "sn- and 17 characters, or arn:<partition>:vpc-lattice:<region>:<account>:"
+    "servicenetwork/sn-<17 characters>",
+    lambda value: bool(re.fullmatch(r"sn-[0-9a-z]{17}", value) or facts.LATTICE_SERVICE_NETWORK_ARN_RE.fullmatch(value)),
+    ("partition", "region"))
+PRIVATE_CA_ARN = Kind(
+    "an AWS Private CA ARN", "arn:<partition>:acm-pca:<region>:<account>:certificate-authority/<uuid>",
+    lambda value: bool(facts.PRIVATE_CA_ARN_RE.fullmatch(value)), ("partition", "region"))
 REGION = Kind(
     "an AWS region", "a region name, e.g. us-east-1; see "
     "https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html",

@@ -65,6 +65,22 @@ TRUST_FORMS: dict[str, TrustForm] = {
         "ecs.amazonaws.com", False, None, None,
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/AmazonECSInfrastructureRolePolicyForLoadBalancers.html",
     ),
+    # The ECS infrastructure role for task volumes (EBS), VPC Lattice and Service Connect TLS: the
+    # guide's trust policy is ecs.amazonaws.com without conditions, one role per purpose (each
+    # with its own managed policy: AmazonECSInfrastructureRolePolicyForVolumes, ...ForVpcLattice,
+    # ...ForServiceConnectTransportLayerSecurity).
+    "ecs-infrastructure-volumes": TrustForm(
+        "ecs.amazonaws.com", False, None, None,
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html",
+    ),
+    "ecs-infrastructure-lattice": TrustForm(
+        "ecs.amazonaws.com", False, None, None,
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html",
+    ),
+    "ecs-infrastructure-tls": TrustForm(
+        "ecs.amazonaws.com", False, None, None,
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/infrastructure_IAM_role.html",
+    ),
     # The ECS infrastructure role of a Managed Instances capacity provider (ECS launches, drains and
     # terminates the instances with it): ecs.amazonaws.com, and the guide's trust policy shows no
     # conditions.

@@ -3,7 +3,8 @@ definition and ECS service; traffic and scaling are built by :mod:`.traffic` and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 import pulumi
 import pulumi_aws as aws
@@ -11,16 +12,25 @@ import pulumi_aws as aws
 from ecs_platform import facts
 from ecs_platform.boundary import Boundary, Priority, task_in_stack, task_problems_in_stack
 from ecs_platform.cluster import Cluster, ClusterRef, checked_ref, ref_in_stack, task_strategy
+from ecs_platform.ebs import EbsRole, ebs_role, ebs_volume, service_volume_configuration
 from ecs_platform.errors import raise_if
 from ecs_platform.iam import AwsContext, TaskRoles, role_problems
 from ecs_platform.outputs import tag_children, waiver_tags
 from ecs_platform.routing import priority
 from ecs_platform.service.deployment import deployment_configuration, retarget_warning
+from ecs_platform.service.lattice import Lattice, authorize, join
+from ecs_platform.service.network_traffic import attach_network
 from ecs_platform.service.refs import (
+    LatticeRef,
     LoadBalancerRef,
+    NetworkLoadBalancerRef,
     ServiceConnectRef,
+    checked_lattice,
     checked_load_balancer,
+    checked_network_load_balancer,
+    checked_service_connect_tls,
     load_balancer_in_stack,
+    network_load_balancer_in_stack,
     tcp_path,
 )
 from ecs_platform.service.scaling import autoscale
@@ -61,20 +71,23 @@ class Service(pulumi.ComponentResource):
         cluster: Cluster | ClusterRef,
         vpc_id: pulumi.Input[str],
         subnet_ids: pulumi.Input[Sequence[pulumi.Input[str]]],
-        load_balancer: LoadBalancerRef | None = None,
+        load_balancer: LoadBalancerRef | NetworkLoadBalancerRef | None = None,
         container_name: str | None = None,
         route_priorities: Sequence[int] | None = None,
         context: AwsContext | None = None,
         service_connect: ServiceConnectRef | None = None,
         deploy_after: Sequence[pulumi.Resource] = (),
+        lattice: LatticeRef | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         """``cluster``: where it runs, and the defaults the spec leaves open. ``subnet_ids``:
         the private subnets of every zone (ECS spreads tasks over them). ``load_balancer``:
-        required when the spec is public (in ``bridge`` or ``host`` mode on EC2 its targets are the
-        instances, which must admit the load balancer: :class:`~ecs_platform.platform.Platform` adds
-        those rules with :func:`~ecs_platform.service.traffic.instance_paths`; a program that builds
-        the Service alone calls it). ``container_name`` (default ``name``) also names
+        required when the spec is public: a :class:`LoadBalancerRef` for ``protocol: HTTP``, a
+        :class:`NetworkLoadBalancerRef` for TCP, UDP, TCP_UDP and TLS (in ``bridge`` or ``host`` mode
+        on EC2 its targets are the instances, which must admit the load balancer:
+        :class:`~ecs_platform.platform.Platform` adds those rules with
+        :func:`~ecs_platform.service.traffic.instance_paths`; a program that builds the Service alone
+        calls it). ``container_name`` (default ``name``) also names
         the ``Service`` tag, log streams and derived names. ``route_priorities``: one per
         route, from :func:`ecs_platform.routing.assign` when services share a listener;
         default: each route's own hashed priority. ``service_connect``: the namespace, for a
@@ -82,24 +95,32 @@ class Service(pulumi.ComponentResource):
         joins it as ``http://<container_name>:<port>``. EFS volumes the spec creates get a
         mount target in each of ``subnet_ids``, which must then be a list. ``deploy_after``:
         resources (pre-deploy job runs, :class:`~ecs_platform.predeploy.PreDeployRun`) that a new
-        task definition, and so a new deployment, waits for."""
+        task definition, and so a new deployment, waits for. ``lattice``: the VPC Lattice service
+        network, required when the spec has ``lattice`` (then call :meth:`authorize_lattice` with the
+        callers once they exist)."""
         bd = Boundary("Service", name, opts)
         checked = bd.spec("spec", spec, ServiceSpec)
         context = bd.context("context", context)
         checked_cluster = checked_ref(bd, cluster, context)
         bd.wiring("vpc_id", vpc_id, VPC_ID)
         bd.wiring_list("subnet_ids", subnet_ids, SUBNET_ID)
-        lb = checked_load_balancer(bd, load_balancer, context)
+        lb: LoadBalancerRef | NetworkLoadBalancerRef | None
+        if isinstance(load_balancer, NetworkLoadBalancerRef):
+            lb = checked_network_load_balancer(bd, load_balancer, spec, context)
+        else:
+            lb = checked_load_balancer(bd, load_balancer, context)
+        lattice = checked_lattice(bd, lattice, context)
         container_name = bd.plain("container_name", container_name, ContainerName | None)
         route_priorities = bd.plain("route_priorities", route_priorities, tuple[Priority, ...] | None)
         connect = bd.instance("service_connect", service_connect, (ServiceConnectRef,),
                               "a ServiceConnectRef(namespace_arn=...), or None", optional=True)  # fmt: skip
         if connect is not None:
             bd.wiring("service_connect.namespace_arn", connect.namespace_arn, NAMESPACE_ARN, context)
+            checked_service_connect_tls(bd, connect, context)
         deploy_after = bd.resources("deploy_after", deploy_after)
         if checked is not None and checked_cluster is not None and bd.ok:
             self._problems(bd, name, checked, checked_cluster, lb, container_name or name, route_priorities,
-                           connect, subnet_ids, context)  # fmt: skip
+                           connect, subnet_ids, context, lattice)  # fmt: skip
         bd.done(self)
         assert checked is not None and checked_cluster is not None
         spec, ref, load_balancer, service_connect = checked, checked_cluster, lb, connect
@@ -123,11 +144,15 @@ class Service(pulumi.ComponentResource):
         spec = task_in_stack(spec, ctx)
         vpc_id = deferred_wiring(vpc_id, VPC_ID, "Service.vpc_id")
         subnet_ids = deferred_wiring(subnet_ids, SUBNET_ID, "Service.subnet_ids", many=True)
-        load_balancer = load_balancer_in_stack(load_balancer, ctx)
+        if isinstance(load_balancer, NetworkLoadBalancerRef):
+            load_balancer = network_load_balancer_in_stack(load_balancer)
+        else:
+            load_balancer = load_balancer_in_stack(load_balancer, ctx)
         if service_connect is not None:
             arn = deferred_wiring(service_connect.namespace_arn, NAMESPACE_ARN, "Service.service_connect.namespace_arn")
-            service_connect = ServiceConnectRef(
-                in_stack(arn, NAMESPACE_ARN, "Service.service_connect.namespace_arn", ctx))
+            # (its TLS settings, if any, are kept)
+            service_connect = replace(
+                service_connect, namespace_arn=in_stack(arn, NAMESPACE_ARN, "Service.service_connect.namespace_arn", ctx))
         self.spec = spec
         self._service_name = name
         self.caller_rules: list[aws.vpc.SecurityGroupIngressRule | aws.vpc.SecurityGroupEgressRule] = []
@@ -197,6 +222,14 @@ class Service(pulumi.ComponentResource):
             deploy_after=deploy_after,
             opts=child,
         )
+        # An EBS volume per task: ECS creates it with the infrastructure role, encrypted with the
+        # stack's key when it has one.
+        self.ebs_role: EbsRole | None = None
+        volume_configuration = None
+        if (found := ebs_volume(spec)) is not None:
+            self.ebs_role = ebs_role(self, name, ctx, ref.kms_key_arn)
+            volume_configuration = service_volume_configuration(
+                found[0], found[1], role_arn=self.ebs_role.arn, kms_key_arn=ref.kms_key_arn)  # fmt: skip
         self.egress_rules: list[aws.vpc.SecurityGroupEgressRule] = []
         if self.security_group is not None:
             self.egress_rules = [
@@ -219,7 +252,16 @@ class Service(pulumi.ComponentResource):
         self.infrastructure_policy: aws.iam.RolePolicy | None = None
         self.alarms: list[aws.cloudwatch.MetricAlarm] = []
         load_balancers = None
-        if spec.is_public and load_balancer is not None:
+        self.listener: aws.lb.Listener | None = None
+        self.network_paths: list[tuple[aws.vpc.SecurityGroupIngressRule, aws.vpc.SecurityGroupEgressRule]] = []
+        if isinstance(load_balancer, NetworkLoadBalancerRef) and spec.on_network_load_balancer:
+            assert self.security_group is not None  # awsvpc (checked by the spec)
+            network = attach_network(self, name, container_name, spec, vpc_id=vpc_id,
+                                     security_group_id=self.security_group.id, nlb=load_balancer)  # fmt: skip
+            load_balancers = [network.service_load_balancer]
+            self.target_group, self.listener = network.target_group, network.listener
+            self.network_paths, self.alarms = network.paths, network.alarms
+        elif isinstance(load_balancer, LoadBalancerRef) and spec.on_application_load_balancer:
             prios = list(route_priorities) if route_priorities is not None else [
                 priority(container_name, i, route) for i, route in enumerate(spec.effective_routes)]  # fmt: skip
             traffic = attach(
@@ -234,6 +276,12 @@ class Service(pulumi.ComponentResource):
             self.load_balancer_egress = traffic.load_balancer_egress
             self.infrastructure_role, self.infrastructure_policy = traffic.infrastructure_role, traffic.infrastructure_policy
             self.alarms = traffic.alarms
+        self.lattice: Lattice | None = None
+        self._lattice_ref = lattice
+        if lattice is not None and spec.lattice is not None and spec.port is not None:
+            assert self.security_group is not None  # awsvpc (checked by the spec)
+            self.lattice = join(self, name, container_name, spec.port, spec.lattice, vpc_id=vpc_id,
+                                security_group_id=self.security_group.id, ref=lattice, ctx=ctx)  # fmt: skip
         alarm_names: list[pulumi.Input[str]] = [a.name for a in self.alarms]
         alarm_names += spec.deployment.alarms
         fargate = launch_type in ("FARGATE", "FARGATE_SPOT")
@@ -306,6 +354,8 @@ class Service(pulumi.ComponentResource):
             availability_zone_rebalancing="ENABLED" if fargate else None,
             enable_execute_command=spec.exec_enabled,
             service_connect_configuration=self._service_connect(container_name, spec, service_connect, ctx.region),
+            volume_configuration=volume_configuration,
+            vpc_lattice_configurations=[self.lattice.configuration] if self.lattice else None,
             enable_ecs_managed_tags=True,
             propagate_tags="SERVICE",
             # The provider refuses (older versions: replaces the service) a change of capacity
@@ -332,7 +382,8 @@ class Service(pulumi.ComponentResource):
         self.scale_from_zero_alarm: aws.cloudwatch.MetricAlarm | None = None
         if spec.autoscaling is not None:
             label = None
-            if self.target_group is not None and load_balancer is not None and load_balancer.arn_suffix is not None:
+            if (self.target_group is not None and isinstance(load_balancer, LoadBalancerRef)
+                    and load_balancer.arn_suffix is not None):  # fmt: skip
                 label = pulumi.Output.concat(load_balancer.arn_suffix, "/", self.target_group.arn_suffix)
             scaling = autoscale(self, name, spec.autoscaling, cluster_arn=ref.arn, service_name=self.service.name,
                                 request_count_label=label)  # fmt: skip
@@ -360,12 +411,13 @@ class Service(pulumi.ComponentResource):
         name: str,
         spec: ServiceSpec,
         ref: ClusterRef,
-        load_balancer: LoadBalancerRef | None,
+        load_balancer: LoadBalancerRef | NetworkLoadBalancerRef | None,
         container_name: str,
         route_priorities: Sequence[int] | None,
         service_connect: ServiceConnectRef | None,
         subnet_ids: object,
         context: AwsContext | None,
+        lattice: LatticeRef | None = None,
     ) -> None:
         """Everything the service and its children check before the first of them exists."""
         problems = bd.problems
@@ -375,6 +427,14 @@ class Service(pulumi.ComponentResource):
         if not spec.is_public and load_balancer is not None:
             problems.append("Service.load_balancer: is set, and the spec is not public (allowed: None, or "
                             "public=True / routes on the spec)")  # fmt: skip
+        wanted = NetworkLoadBalancerRef if spec.on_network_load_balancer else LoadBalancerRef
+        if spec.is_public and load_balancer is not None and not isinstance(load_balancer, wanted):
+            problems.append(f"Service.load_balancer: is a {type(load_balancer).__name__}, and the spec's protocol is "
+                            f"{spec.protocol} (allowed: a {wanted.__name__})")  # fmt: skip
+        if (spec.lattice is None) != (lattice is None):
+            problems.append("Service.lattice: " + ("None is missing (allowed: a LatticeRef, required when the spec "
+                            "has lattice)" if lattice is None else "is set, and the spec has no lattice (allowed: "
+                            "None)"))  # fmt: skip
         if ref.spec.launch_type_for(spec.launch_type, spec.capacity_provider_strategy) == "EC2" and (
             ref.ec2_capacity_provider_name is None
         ):
@@ -387,12 +447,12 @@ class Service(pulumi.ComponentResource):
         if spec.exec_enabled and ref.exec_log_group_arn is None:
             problems.append("Service.cluster.exec_log_group_arn: None is missing (allowed: the cluster's ECS Exec "
                             "audit log group, required with exec)")  # fmt: skip
-        if spec.is_public and load_balancer is not None and load_balancer.arn_suffix is None:
+        if isinstance(load_balancer, LoadBalancerRef) and spec.is_public and load_balancer.arn_suffix is None:
             problems.append("Service.load_balancer.arn_suffix: None is missing (allowed: the load balancer's ARN "
                             "suffix, required for a public service's deployment alarms and "
                             "autoscaling.requestsPerTarget)")  # fmt: skip
         test_port = spec.deployment.test_port
-        listeners = load_balancer.test_listener_arns if load_balancer is not None else None
+        listeners = load_balancer.test_listener_arns if isinstance(load_balancer, LoadBalancerRef) else None
         if spec.deployment.shifts_traffic and listeners is not None and test_port not in listeners:
             problems.append(f"Service.load_balancer.test_listener_arns: has no listener on {test_port} (allowed: "
                             "the load balancer's test listener on deployment.test_port, e.g. from "
@@ -426,6 +486,10 @@ class Service(pulumi.ComponentResource):
         bd.autoname("name", name, "aws:ec2/securityGroup:SecurityGroup", f"{name}-sg", "security group name")
         if spec.deployment.shifts_traffic:
             bd.autoname("name", name, "aws:iam/role:Role", f"{name}-infrastructure", "IAM role name")
+        if ebs_volume(spec) is not None:
+            bd.autoname("name", name, "aws:iam/role:Role", f"{name}-ebs-infrastructure", "IAM role name")
+        if spec.lattice is not None:
+            bd.autoname("name", name, "aws:iam/role:Role", f"{name}-lattice-infra", "IAM role name")
         role_problems(bd, f"{name}-roles", spec, ref, context)
         task_problems_in_stack(bd, spec, context)
         tags = 1 + len(spec.tags)
@@ -443,18 +507,32 @@ class Service(pulumi.ComponentResource):
         self, container_name: str, spec: ServiceSpec, ref: ServiceConnectRef | None, region: pulumi.Input[str]
     ) -> aws.ecs.ServiceServiceConnectConfigurationArgs | None:
         """Service Connect: every service of the namespace can call ``http://<name>:<port>``
-        of one with callers (whose security group admits only those callers, see :meth:`admit`).
+        of one with callers (whose security group admits only those callers, see :meth:`admit`),
+        with the spec's proxy timeouts and, when the namespace's ref has a private CA, over TLS.
         The Service Connect proxy logs to the service's log group."""
         if ref is None:
             return None
         served = None
         if spec.callers and spec.port is not None:
+            proxy = spec.service_connect
+            timeout = None
+            if proxy is not None and (proxy.idle_timeout is not None or proxy.per_request_timeout is not None):
+                timeout = aws.ecs.ServiceServiceConnectConfigurationServiceTimeoutArgs(
+                    idle_timeout_seconds=proxy.idle_timeout, per_request_timeout_seconds=proxy.per_request_timeout)
+            tls = None
+            if ref.tls_ca_arn is not None:
+                tls = aws.ecs.ServiceServiceConnectConfigurationServiceTlsArgs(
+                    issuer_cert_authority=aws.ecs.ServiceServiceConnectConfigurationServiceTlsIssuerCertAuthorityArgs(
+                        aws_pca_authority_arn=ref.tls_ca_arn),
+                    kms_key=ref.tls_kms_key, role_arn=ref.tls_role_arn)
             served = [
                 aws.ecs.ServiceServiceConnectConfigurationServiceArgs(
                     port_name=port_mapping_name(container_name, spec.port),
                     discovery_name=container_name,
                     client_alias=[aws.ecs.ServiceServiceConnectConfigurationServiceClientAliasArgs(
                         port=spec.port, dns_name=container_name)],
+                    timeout=timeout,
+                    tls=tls,
                 )
             ]  # fmt: skip
         return aws.ecs.ServiceServiceConnectConfigurationArgs(
@@ -470,6 +548,18 @@ class Service(pulumi.ComponentResource):
                 },
             ),
         )
+
+    def authorize_lattice(
+        self, callers: Mapping[str, tuple[pulumi.Input[str], pulumi.Input[str], pulumi.Input[str]]]
+    ) -> None:
+        """The Lattice service's auth policy: it admits the ``callers`` (name -> (task role ARN, task
+        role name, security group id)) and the spec's ``lattice.principals``; each caller gets
+        ``vpc-lattice-svcs:Invoke`` on this service and the network path to it."""
+        if self.lattice is None or self._lattice_ref is None or self.spec.lattice is None:
+            raise_if([f"Service.authorize_lattice: {self._service_name} has no Lattice service (allowed: a spec "
+                      "with lattice)"], "Service")  # fmt: skip
+            return
+        authorize(self, self._service_name, self.lattice, self.spec.lattice, callers, self._lattice_ref)
 
     def admit(self, caller: str, security_group_id: pulumi.Input[str]) -> None:
         """Let the tasks behind ``security_group_id`` (service ``caller``) reach this

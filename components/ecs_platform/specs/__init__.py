@@ -7,7 +7,9 @@ from ecs_platform.specs.cluster import INSTANCE_TYPES, ClusterSpec, Ec2Spec, Ext
 from ecs_platform.specs.commands import HealthCheckSpec, PermissionSpec
 from ecs_platform.specs.daemon import DaemonSpec
 from ecs_platform.specs.deployment import AlarmThresholdsSpec, CanarySpec, DeploymentSpec, LinearSpec
+from ecs_platform.specs.ebs import EbsSpec
 from ecs_platform.specs.job import JobSpec, RetrySpec
+from ecs_platform.specs.lattice import LatticeSpec, ServiceLatticeSpec
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.managed_instances import ManagedInstancesSpec, RangeSpec
 from ecs_platform.specs.network import ExistingVpcSpec, NetworkSpec
@@ -20,6 +22,7 @@ from ecs_platform.specs.service import (
     ServiceSpec,
     TargetHealthCheckSpec,
 )
+from ecs_platform.specs.service_connect import ServiceConnectSpec, ServiceConnectStackSpec, ServiceConnectTlsSpec
 from ecs_platform.specs.task import (
     ContainerSpec,
     EfsSpec,
@@ -40,6 +43,7 @@ __all__ = [
     "ContainerSpec",
     "DaemonSpec",
     "DeploymentSpec",
+    "EbsSpec",
     "Ec2Spec",
     "EfsSpec",
     "ExistingVpcSpec",
@@ -47,6 +51,7 @@ __all__ = [
     "HealthCheckSpec",
     "InstanceTypeSpec",
     "JobSpec",
+    "LatticeSpec",
     "LinearSpec",
     "LoadBalancerSpec",
     "ManagedInstancesSpec",
@@ -60,6 +65,10 @@ __all__ = [
     "RetrySpec",
     "RouteSpec",
     "ScratchSpec",
+    "ServiceConnectSpec",
+    "ServiceConnectStackSpec",
+    "ServiceConnectTlsSpec",
+    "ServiceLatticeSpec",
     "ServiceSpec",
     "SidecarSpec",
     "Spec",

@@ -78,6 +78,8 @@ def container_definition(
     network_mode: str = "awsvpc",
     sidecar: bool = False,
     log_configuration: dict[str, Any] | None = None,
+    port_protocols: tuple[str, ...] = ("tcp",),
+    app_protocol: str | None = None,
 ) -> dict[str, Any]:
     """The ECS container definition of ``container``, named ``name``.
 
@@ -86,7 +88,10 @@ def container_definition(
     ``awsvpc`` or ``host`` the host port equals the container port; with
     ``bridge`` it is dynamic (0). ``sidecar``: ``name`` is a sidecar's, so its own
     ``writable_paths`` volumes are named after it. ``log_configuration``: in place of ``awslogs``
-    (FireLens, :func:`firelens_log_configuration`).
+    (FireLens, :func:`firelens_log_configuration`). ``port_protocols``: the port's mappings, one
+    per IP protocol (a UDP or TCP_UDP service behind the network load balancer); only the first is
+    named (the name Service Connect refers to, unique within the task), and carries
+    ``app_protocol`` (Service Connect's ``appProtocol``) when given.
     """
     c = container
     definition: dict[str, Any] = {
@@ -98,14 +103,17 @@ def container_definition(
         "logConfiguration": log_configuration or _awslogs(log_group, region, name),
     }
     if c.port is not None:
-        mapping: dict[str, Any] = {
-            "name": port_mapping_name(name, c.port),
-            "containerPort": c.port,
-            "protocol": "tcp",
-        }
-        if network_mode == "bridge":
-            mapping["hostPort"] = 0
-        definition["portMappings"] = [mapping]
+        mappings: list[dict[str, Any]] = []
+        for i, protocol in enumerate(port_protocols):
+            mapping: dict[str, Any] = {"containerPort": c.port, "protocol": protocol}
+            if i == 0:
+                mapping = {"name": port_mapping_name(name, c.port), **mapping}
+                if app_protocol is not None:
+                    mapping["appProtocol"] = app_protocol
+            if network_mode == "bridge":
+                mapping["hostPort"] = 0
+            mappings.append(mapping)
+        definition["portMappings"] = mappings
     if c.environment:
         definition["environment"] = [{"name": k, "value": c.environment[k]} for k in sorted(c.environment)]
     if c.secrets:
@@ -243,6 +251,11 @@ def scratch_volumes(task: TaskSpec) -> list[str]:
     return out + [n for n, v in task.volumes.items() if v.scratch is not None]
 
 
+def ebs_volumes(task: TaskSpec) -> list[str]:
+    """The task's EBS volume (at most one): configured at launch, created by ECS per task."""
+    return [n for n, v in task.volumes.items() if v.ebs is not None]
+
+
 def volume_init_definition(
     task: TaskSpec, *, log_group: pulumi.Input[str], region: pulumi.Input[str]
 ) -> dict[str, Any]:
@@ -258,7 +271,8 @@ def volume_init_definition(
     capability dropped (an owner needs none to chmod), a read-only root filesystem, no
     ports, not essential, and it exits at once.
     """
-    volumes = scratch_volumes(task)
+    # An EBS volume is a new file system whose root directory is root's (0755) too.
+    volumes = scratch_volumes(task) + ebs_volumes(task)
     paths = [f"{INIT_MOUNT_ROOT}/{v}" for v in volumes]
     return {
         "name": f.VOLUME_INIT_CONTAINER,
@@ -293,8 +307,13 @@ def task_container_definitions(
             return None
         return firelens_log_configuration(container, task, log_group=log_group, region=region)
 
+    # A service's protocol (ServiceSpec, which imports this module): UDP and TCP_UDP map their port
+    # over UDP too, as the network load balancer's target group forwards it.
+    protocols = f.NLB_IP_PROTOCOLS.get(getattr(task, "protocol", "HTTP"), ("tcp",))
+    connect = getattr(task, "service_connect", None)  # a service's Service Connect settings, likewise
     out = [container_definition(name, task, log_group=log_group, region=region, network_mode=network_mode,
-                                log_configuration=logs(name))]  # fmt: skip
+                                log_configuration=logs(name), port_protocols=protocols,
+                                app_protocol=connect.app_protocol if connect is not None else None)]  # fmt: skip
     out += [
         container_definition(
             n, s, log_group=log_group, region=region, network_mode=network_mode, sidecar=True, log_configuration=logs(n)

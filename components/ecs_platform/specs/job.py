@@ -206,6 +206,15 @@ class JobSpec(TaskSpec):
             if volume.efs is not None and volume.efs.created:
                 problems.append((("volumes", name, "efs"), "creates an EFS file system for a job (allowed: an "
                                  "existing one, fileSystemId and accessPointId, e.g. a service's volume)"))  # fmt: skip
+        ebs = [n for n, v in self.volumes.items() if v.ebs is not None]
+        if self.schedule is not None and ebs:
+            # EventBridge Scheduler's ECS target (EcsParameters) has no volumeConfigurations: a
+            # scheduled RunTask cannot configure a volume at launch, and the task would not start.
+            # https://docs.aws.amazon.com/scheduler/latest/APIReference/API_EcsParameters.html
+            problems.append((("volumes", ebs[0], "ebs"), "is an EBS volume on a scheduled job, and EventBridge "
+                             "Scheduler's ECS target cannot pass the volume configuration RunTask needs for it "
+                             "(allowed: a scratch or EFS volume, ephemeralStorageGiB on Fargate, or runBefore / "
+                             "on-demand runs with EBS)"))  # fmt: skip
         for i, name in enumerate(self.run_before):
             if name in self.run_before[:i]:
                 problems.append((("runBefore", i), f"{show(name)} is already listed (allowed: each service once)"))

@@ -25,12 +25,19 @@ from ecs_platform.specs.daemon import DaemonSpec, daemon_problems
 from ecs_platform.specs.deployment import DeploymentSpec
 from ecs_platform.specs.fields import ServiceName, TagKey, TagValue
 from ecs_platform.specs.job import JobSpec
+from ecs_platform.specs.lattice import LatticeSpec, lattice_context_problems, lattice_problems
 from ecs_platform.specs.load_balancer import LoadBalancerSpec
 from ecs_platform.specs.network import NetworkSpec
+from ecs_platform.specs.nlb import nlb_problems
 from ecs_platform.specs.placeholders import placeholder_problems
 from ecs_platform.specs.provider import AwsProviderSpec
 from ecs_platform.specs.routing import assign, clashes, covers, earlier_assignment
 from ecs_platform.specs.service import RouteSpec, ServiceSpec, definition_size_problems, network_mode, placement_problems
+from ecs_platform.specs.service_connect import (
+    ServiceConnectStackSpec,
+    service_connect_context_problems,
+    service_connect_problems,
+)
 from ecs_platform.specs.task import TaskSpec
 
 #: The service a stack runs when config has no ``services`` key: a public,
@@ -101,6 +108,12 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
     load_balancer: LoadBalancerSpec = LoadBalancerSpec()
     """The application load balancer, created when a service is public. Default: the settings'
     defaults."""
+    lattice: LatticeSpec | None = None
+    """VPC Lattice: ``{serviceNetwork: create | <service network ARN>}``, the service network that
+    services with ``lattice`` join. Default: none."""
+    service_connect: ServiceConnectStackSpec | None = None
+    """Service Connect, for services with ``callers``: ``{tls: {privateCaArn, kmsKey}}`` encrypts their
+    traffic with certificates ECS issues from an AWS Private CA. Default: no TLS."""
     jobs: dict[ServiceName, JobSpec] = {}
     """Job name (the service name rules, and no service's name) -> a task that runs to completion:
     on a ``schedule``, before services deploy (``runBefore``), or on demand. Default none."""
@@ -127,6 +140,16 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
     def public_services(self) -> list[str]:
         return [name for name, svc in self.services.items() if svc.is_public]
 
+    @property
+    def application_services(self) -> list[str]:
+        """Public services behind the application load balancer (``protocol: HTTP``)."""
+        return [name for name, svc in self.services.items() if svc.on_application_load_balancer]
+
+    @property
+    def network_services(self) -> list[str]:
+        """Public services behind the network load balancer (TCP, UDP, TCP_UDP, TLS)."""
+        return [name for name, svc in self.services.items() if svc.on_network_load_balancer]
+
     def tasks(self) -> list[tuple[Loc, TaskSpec]]:
         """Every task of the stack with its key path: the services', the jobs', then the daemons'."""
         return [(("services", n), s) for n, s in self.services.items()] + [
@@ -151,7 +174,17 @@ class PlatformSpec(NetworkSpec, ClusterSpec):
             elif key.startswith(f.WAIVER_TAG):
                 problems.append((("tags", key), "is a waiver tag, which only the documented switches set "
                                                 "(allowed: another key; turn a control off with its own setting)"))
-        public = self.public_services
+        lb = self.load_balancer
+        zone_key: Loc = ("azCount",) if self.vpc is None else (
+            "vpc", "privateSubnetIds" if lb.internal else "publicSubnetIds")  # fmt: skip
+        zones = self.az_count if self.vpc is None else len(
+            self.vpc.private_subnet_ids if lb.internal else self.vpc.public_subnet_ids)  # fmt: skip
+        problems += nlb_problems(self.services, lb, self, (zone_key, zones))
+        problems += lattice_problems(self.services, self.lattice, {n: (
+            self.launch_type_for(s.launch_type, s.capacity_provider_strategy), network_mode(s, self))
+            for n, s in self.services.items()})  # fmt: skip
+        problems += service_connect_problems(self.services, self.service_connect)
+        public = self.application_services
         if public and self.vpc is not None and len(self.vpc.public_subnet_ids) < 2:
             problems.append((("vpc", "publicSubnetIds"), f"{len(self.vpc.public_subnet_ids)} subnet is too few for "
                              "the load balancer (allowed: 2 or more, in different zones)"))  # fmt: skip
@@ -198,6 +231,8 @@ def context_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Lo
                 out.append((("zoneIds", i), f"{show(zone)} is not a zone of {context.region} "
                             f"(allowed: {allowed(ids)})"))  # fmt: skip
     out += _arn_problems(spec, context) + _role_policy_problems(spec, context)
+    out += lattice_context_problems(spec.lattice, context.region)
+    out += service_connect_context_problems(spec.service_connect, context.region)
     for at, task in spec.tasks():
         # The log group is named by prefix plus the provider's 26-character unique suffix.
         name = str(at[-1])
@@ -205,7 +240,7 @@ def context_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Lo
         out += definition_size_problems(task, spec, name, log_group, context.region, at)
     lb = [(("loadBalancer", *loc), msg)
           for loc, msg in spec.load_balancer.region_problems(context.region, context.account)]  # fmt: skip
-    if spec.public_services:
+    if spec.application_services:
         lb += [(("loadBalancer", *loc), msg) for loc, msg in spec.load_balancer.production_problems(context.stack)]
     key = spec.kms_key
     if isinstance(key, str) and key.startswith("arn:") and key.split(":")[3] != context.region:
@@ -231,7 +266,13 @@ def _arn_problems(spec: PlatformSpec, context: StackContext) -> list[tuple[Loc, 
             out.append((loc, problem))
 
     check(("loadBalancer", "certificateArn"), spec.load_balancer.certificate_arn)
+    check(("lattice", "serviceNetwork"), spec.lattice.service_network if spec.lattice else None)
+    tls = spec.service_connect.tls if spec.service_connect else None
+    check(("serviceConnect", "tls", "privateCaArn"), tls.private_ca_arn if tls else None)
+    check(("serviceConnect", "tls", "kmsKey"), tls.kms_key if tls else None)
     for name, svc in spec.services.items():
+        for i, principal in enumerate(svc.lattice.principals if svc.lattice else ()):
+            check(("services", name, "lattice", "principals", i), principal)
         queue = svc.autoscaling.queue if svc.autoscaling else None
         if queue is not None and (queue.partition, queue.region) != (partition, context.region):
             out.append((("services", name, "autoscaling", "queue", "arn"), f"{show(queue.arn)} is in "
@@ -447,7 +488,7 @@ def _capacity_problems(spec: PlatformSpec) -> list[tuple[Loc, str]]:
     listener per distinct test port.
     https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html"""
     out: list[tuple[Loc, str]] = []
-    public = spec.public_services
+    public = spec.application_services
     if not public:
         return out
     shifting = [n for n in public if spec.services[n].deployment.shifts_traffic]

@@ -11,10 +11,11 @@ from pydantic import Field, model_validator
 
 from ecs_platform import facts as f
 from ecs_platform.errors import allowed, show
-from ecs_platform.specs.base import Bool, Int, Loc, Rule, Spec, raise_problems
+from ecs_platform.specs.base import Bool, Choice, Int, Loc, Rule, Spec, raise_problems
 from ecs_platform.specs.cluster import ClusterSpec
 from ecs_platform.specs.containers import task_container_definitions
 from ecs_platform.specs.deployment import DeploymentSpec
+from ecs_platform.specs.ebs import ebs_placement_problems
 from ecs_platform.specs.fields import (
     Cidr,
     Count,
@@ -22,12 +23,15 @@ from ecs_platform.specs.fields import (
     HostPattern,
     Matcher,
     PathPattern,
+    Port,
     ServiceName,
     TagKey,
     TagValue,
 )
+from ecs_platform.specs.lattice import ServiceLattice
 from ecs_platform.specs.managed_instances import managed_instances_problems
 from ecs_platform.specs.options import offered_problems
+from ecs_platform.specs.service_connect import ServiceConnectSpec
 from ecs_platform.specs.task import TaskSpec
 
 #: Defaults of the load balancer settings a public service has (they are refused
@@ -64,12 +68,20 @@ CATCH_ALL = RouteSpec(paths=("/*",))
 
 
 class TargetHealthCheckSpec(Spec):
-    """How the load balancer checks a task (HTTP on the container port)."""
+    """How the load balancer checks a task (HTTP on the container port, or TCP behind the network
+    load balancer)."""
 
+    protocol: Annotated[str, Choice(*f.HEALTH_CHECK_PROTOCOLS)] | None = None
+    """``HTTP`` (a request to ``path``, healthy on ``matcher``) or ``TCP`` (a connection; network
+    load balancer services only). Default: HTTP on an HTTP service, TCP on a TCP, UDP, TCP_UDP or
+    TLS service."""
+    port: Port | None = None
+    """The port checked, on a network load balancer's service (a UDP service whose tasks answer a
+    TCP or HTTP check on another port). Default: the service's port."""
     path: HealthCheckPath = "/"
-    """Request path, up to 1024 characters starting with ``/``. Default ``/``."""
+    """Request path, up to 1024 characters starting with ``/`` (HTTP checks). Default ``/``."""
     matcher: Matcher = "200-399"
-    """Healthy HTTP codes: ``200``, ``200,302`` or ``200-399``. Default ``200-399``."""
+    """Healthy HTTP codes: ``200``, ``200,302`` or ``200-399`` (HTTP checks). Default ``200-399``."""
     interval: Annotated[int, Int(5, 300)] = 15
     """Seconds between checks, 5..300. Default 15."""
     timeout: Annotated[int, Int(2, 120)] = 5
@@ -86,9 +98,16 @@ class TargetHealthCheckSpec(Spec):
         # kubernetes-sigs/aws-load-balancer-controller#2951 and hashicorp/terraform-provider-aws#48071;
         # ELB's HealthCheck reference: "This value must be less than the Interval value",
         # https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_HealthCheck.html).
+        problems: list[tuple[Loc, str]] = []
         if self.timeout >= self.interval:
-            raise_problems([(("timeout",), f"{self.timeout} is not shorter than the interval "
-                                           f"{self.interval} (allowed: timeout < interval)")])  # fmt: skip
+            problems.append((("timeout",), f"{self.timeout} is not shorter than the interval "
+                                           f"{self.interval} (allowed: timeout < interval)"))  # fmt: skip
+        if self.protocol == "TCP":
+            # A TCP check sends no request: ELB takes a path and codes for HTTP and HTTPS checks only
+            # (CreateTargetGroup HealthCheckPath, Matcher).
+            problems += [((key,), "is set on a TCP health check, which sends no request (allowed: protocol HTTP "
+                          "with it, or remove it)") for key in ("path", "matcher") if key in self.model_fields_set]
+        raise_problems(problems)
         return self
 
 
@@ -196,9 +215,15 @@ class ServiceSpec(TaskSpec):
     """``[{paths: [...], hosts: [...], priority: n}]``: requests matching any path and any host
     reach the service; up to 5 values per route. Implies ``public``. Default ``[{paths: ["/*"]}]``
     when public."""
+    protocol: Annotated[str, Choice(*f.SERVICE_PROTOCOLS)] = "HTTP"
+    """How clients reach a public service: ``HTTP`` (the application load balancer: HTTPS on the
+    stack's certificate, ``routes`` by path and host) or ``TCP``, ``UDP``, ``TCP_UDP``, ``TLS`` (the
+    network load balancer the stack creates when a service needs one: a listener on the service's
+    ``port``, ``TLS`` terminated there on ``loadBalancer.certificateArn``). A service is on one load
+    balancer, never both. Default ``HTTP``."""
     target_health_check: TargetHealthCheckSpec | None = None
     """The load balancer's health check (public services). Default: ``GET /`` expecting
-    ``200-399`` every 15 s."""
+    ``200-399`` every 15 s (a TCP connection every 15 s behind the network load balancer)."""
     deregistration_delay: Annotated[int, Int(0, 3600)] | None = None
     """Seconds a draining task keeps serving, 0..3600 (public services). Default 30."""
     health_check_grace_period: Annotated[int, Int(0, 2147483647)] | None = None
@@ -220,7 +245,15 @@ class ServiceSpec(TaskSpec):
     that answers with errors. Default: ``rolling`` with the platform's alarms."""
     callers: tuple[ServiceName, ...] = ()
     """Services of the stack that may call this one at ``http://<name>:<port>`` (Service
-    Connect); its security group admits exactly their tasks, on ``port``. Default none."""
+    Connect); its security group admits exactly their tasks, on ``port``. With ``lattice``, its
+    auth policy admits their task roles too. Default none."""
+    service_connect: ServiceConnectSpec | None = None
+    """Service Connect proxy settings of a service with ``callers``: ``{appProtocol,
+    perRequestTimeout, idleTimeout}``. Default: ECS's (TCP, its timeouts)."""
+    lattice: ServiceLattice = None
+    """A VPC Lattice service in the stack's service network (``ecs-platform:lattice``): ``true`` or
+    ``{protocol, port, principals}``; its IAM auth policy admits the ``callers``' task roles and
+    ``principals``, nothing else. Default: none."""
 
     @property
     def consumed_queue(self) -> str | None:
@@ -246,14 +279,33 @@ class ServiceSpec(TaskSpec):
         return bool(self.public) or self.routes is not None
 
     @property
+    def on_network_load_balancer(self) -> bool:
+        """Public, behind the network load balancer (``protocol`` other than HTTP)."""
+        return self.is_public and self.protocol != "HTTP"
+
+    @property
+    def on_application_load_balancer(self) -> bool:
+        """Public, behind the application load balancer (``protocol: HTTP``)."""
+        return self.is_public and self.protocol == "HTTP"
+
+    @property
     def effective_routes(self) -> tuple[RouteSpec, ...]:
-        if not self.is_public:
+        """The listener rules of an application load balancer's service (a network load balancer
+        has none: its listener forwards the port)."""
+        if not self.on_application_load_balancer:
             return ()
         return self.routes if self.routes is not None else (CATCH_ALL,)
 
     @property
     def effective_target_health_check(self) -> TargetHealthCheckSpec:
         return self.target_health_check or TargetHealthCheckSpec()
+
+    @property
+    def health_check_protocol(self) -> str:
+        """The health check's protocol: as set, else HTTP on the application load balancer and TCP
+        on the network one."""
+        hc = self.effective_target_health_check
+        return hc.protocol or ("TCP" if self.on_network_load_balancer else "HTTP")
 
     @property
     def effective_deregistration_delay(self) -> int:
@@ -324,6 +376,7 @@ class ServiceSpec(TaskSpec):
                 problems.append((("healthCheckGracePeriod",), "is set on a service with neither a load "
                                  "balancer nor a container health check, so ECS never uses it (allowed: with "
                                  "public: true, routes, or a healthCheck on an essential container)"))  # fmt: skip
+        problems += self._protocol_problems()
         if self.callers and self.port is None:
             problems.append((("callers",), "needs a port to be called on (allowed: set port, or no callers)"))
         for i, caller in enumerate(self.callers):
@@ -350,6 +403,47 @@ class ServiceSpec(TaskSpec):
                              "memoryTarget with blueGreen, linear or canary; or strategy rolling)"))  # fmt: skip
         raise_problems(problems)
         return self
+
+    def _protocol_problems(self) -> list[tuple[Loc, str]]:
+        """What a network load balancer's service cannot have, and health check keys of the other
+        load balancer."""
+        out: list[tuple[Loc, str]] = []
+        hc = self.target_health_check
+        if self.protocol != "HTTP" and not self.is_public:
+            out.append((("protocol",), f"{show(self.protocol)} is set on a service that is not public (allowed: "
+                        "public: true with it, or remove it)"))  # fmt: skip
+        if not self.on_network_load_balancer:
+            if hc is not None and hc.protocol == "TCP":
+                out.append((("targetHealthCheck", "protocol"), '"TCP" checks an HTTP target group, which ELB '
+                            "checks over HTTP or HTTPS only (allowed: HTTP, or a TCP/UDP/TCP_UDP/TLS protocol on "
+                            "the service)"))  # fmt: skip
+            if hc is not None and hc.port is not None:
+                out.append((("targetHealthCheck", "port"), f"{hc.port} is set on an application load balancer's "
+                            "service, whose tasks the platform admits on their port only (allowed: remove it)"))
+            return out
+        # A network load balancer's listener forwards a port: no rules, no paths or hosts
+        # ("Listeners for your Network Load Balancers").
+        if self.routes is not None:
+            out.append((("routes",), f"is set on a {self.protocol} service: a network load balancer's listener "
+                        "forwards its port, with no path or host rules (allowed: public: true without routes, or "
+                        "protocol HTTP)"))  # fmt: skip
+        d = self.deployment
+        if d.shifts_traffic:
+            out.append((("deployment", "strategy"), f"{d.strategy} is not built for network load balancer "
+                        "services: the platform shifts traffic on application load balancer listener rules "
+                        "(allowed: rolling with protocol " + self.protocol + ", or protocol HTTP)"))  # fmt: skip
+        if d.thresholds is not None and "target5xx" in d.thresholds.model_fields_set:
+            out.append((("deployment", "thresholds", "target5xx"), "is set on a network load balancer's service, "
+                        "which reports no HTTP codes (allowed: unhealthyHosts and minutes)"))  # fmt: skip
+        if self.callers and self.protocol == "UDP":
+            out.append((("callers",), "are admitted over TCP, to the Service Connect proxy, and the service serves "
+                        "UDP only (allowed: protocol TCP_UDP to serve callers too, or no callers)"))  # fmt: skip
+        a = self.autoscaling
+        if a is not None and a.requests_per_target is not None:
+            out.append((("autoscaling", "requestsPerTarget"), "counts an application load balancer's requests "
+                        "(ALBRequestCountPerTarget), and the service is behind the network load balancer "
+                        "(allowed: cpuTarget or memoryTarget)"))  # fmt: skip
+        return out
 
 
 _EXTERNAL_REFUSED = ("public", "routes", "targetHealthCheck", "deregistrationDelay",
@@ -438,6 +532,7 @@ def placement_problems(
     mode = network_mode(svc, cluster)
     if mode not in modes:
         out.append(((*loc, "networkMode"), f"{show(mode)} is not allowed (allowed: {allowed(modes)})"))
+    out += ebs_placement_problems(svc.volumes, launch_type, loc)
 
     efs = sorted(n for n, v in svc.volumes.items() if v.efs is not None)
     if efs and launch_type == "EXTERNAL":

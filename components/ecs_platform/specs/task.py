@@ -14,6 +14,7 @@ from ecs_platform import facts as f
 from ecs_platform.errors import allowed, show
 from ecs_platform.specs.base import Bool, Choice, Int, Loc, Rule, Spec, Text, raise_problems
 from ecs_platform.specs.commands import _COMMAND_SCHEMA, HealthCheckSpec, PermissionSpec, _command
+from ecs_platform.specs.ebs import EbsSpec, ebs_task_problems
 from ecs_platform.specs.fields import (
     Architecture,
     ContainerPath,
@@ -109,19 +110,28 @@ class ScratchSpec(Spec):
 
 
 class VolumeSpec(Spec):
-    """A task volume: exactly one of ``efs`` or ``scratch``."""
+    """A task volume: exactly one of ``efs``, ``scratch`` or ``ebs``."""
 
     efs: EfsSpec | None = None
     """Persistent storage on EFS. Default: not EFS."""
     scratch: ScratchSpec | None = None
     """Scratch space shared by the task's containers. Default: not scratch."""
+    ebs: EbsSpec | None = None
+    """An EBS volume ECS creates for each task and deletes when it stops (FARGATE and EC2; one per
+    task). Default: not EBS."""
 
     @model_validator(mode="after")
     def _one_kind(self) -> Self:
-        if (self.efs is None) == (self.scratch is None):
+        if sum(kind is not None for kind in (self.efs, self.scratch, self.ebs)) != 1:
             raise_problems([((), f"{show(self.model_dump(exclude_none=True))} is not one volume kind "
-                                 "(allowed: {efs: {...}} or {scratch: {}})")])  # fmt: skip
+                                 "(allowed: {efs: {...}}, {scratch: {}} or {ebs: {sizeGiB: ...}})")])  # fmt: skip
         return self
+
+    @property
+    def is_blank(self) -> bool:
+        """A volume that starts empty and owned by root (scratch, EBS): ``volume-init`` opens it up
+        for non-root writers."""
+        return self.scratch is not None or self.ebs is not None
 
 
 def _mount(value: Any) -> Any:
@@ -295,8 +305,8 @@ class TaskSpec(ContainerSpec):
     """Name -> another container of the task (same settings as the application container,
     plus its own ``cpu``/``memory`` share). Default none."""
     volumes: dict[VolumeName, VolumeSpec] = {}
-    """Name -> ``{efs: {...}}`` or ``{scratch: {}}``, mounted by containers' ``mounts``.
-    Default none."""
+    """Name -> ``{efs: {...}}``, ``{scratch: {}}`` or ``{ebs: {sizeGiB: ...}}``, mounted by containers'
+    ``mounts``. Default none."""
     log_router: LogRouterSpec | None = None
     """FireLens: ``{options: {...}, secretOptions: {...}}`` adds the ``log-router`` container (AWS for
     Fluent Bit, pinned; its own logs to the log group) and sends the application's and the sidecars'
@@ -345,11 +355,12 @@ class TaskSpec(ContainerSpec):
 
     def writes_scratch_as_non_root(self, c: ContainerSpec) -> bool:
         """Whether ``c`` runs as a non-root user and writes to a scratch volume (which Fargate
-        creates owned by root, mode 0755): then it waits for ``volume-init`` to open it up."""
+        creates owned by root, mode 0755) or an EBS volume (a new file system, its root directory
+        root's, 0755): then it waits for ``volume-init`` to open it up."""
         if c.user is None or f.is_root_user(c.user):
             return False
         return bool(c.writable_paths) or any(
-            not m.read_only and m.volume in self.volumes and self.volumes[m.volume].scratch is not None
+            not m.read_only and m.volume in self.volumes and self.volumes[m.volume].is_blank
             for m in c.mounts.values()
         )
 
@@ -414,6 +425,7 @@ class TaskSpec(ContainerSpec):
                                  "omitted, CreateService)"))  # fmt: skip
         problems += self._container_problems(at)
         problems += self._volume_problems(at)
+        problems += ebs_task_problems(self.volumes)
         raise_problems(problems)
         return self
 

@@ -112,7 +112,8 @@ class _Fact:
 
 
 #: The modules of :mod:`ecs_platform.facts`, in the order the page lists them.
-FACT_MODULES = (facts.limits, facts.network, facts.managed_instances, facts.checks, facts.names, facts.trust, facts.jobs)
+FACT_MODULES = (facts.limits, facts.network, facts.managed_instances, facts.checks, facts.names, facts.trust, facts.jobs,
+                facts.volumes, facts.traffic)
 
 
 def _facts() -> list[_Fact]:

@@ -120,6 +120,13 @@ class MockCloud(pulumi.runtime.Mocks):
             rtb = "rtb-" + fake_hex(str(inputs["subnetId"]))
             return {"id": rtb, "routeTableId": rtb, "subnetId": inputs["subnetId"], "ownerId": self.account_id,
                     "arn": f"arn:{PARTITION}:ec2:{region}:{self.account_id}:route-table/{rtb}"}, []  # fmt: skip
+        if token == "aws:ec2/getManagedPrefixList:getManagedPrefixList" and inputs.get("name") == (
+                f"com.amazonaws.{region}.vpc-lattice"):  # fmt: skip
+            # AWS's managed prefix list of VPC Lattice's addresses (link-local 169.254.171.0/24).
+            pl = "pl-" + fake_hex(str(inputs["name"]), n=8)
+            return {"id": pl, "name": inputs["name"], "addressFamily": "IPv4", "ownerId": "AWS", "maxEntries": 1,
+                    "entries": [{"cidr": "169.254.171.0/24", "description": ""}], "version": 1, "tags": {},
+                    "arn": f"arn:{PARTITION}:ec2:{region}:aws:prefix-list/{pl}"}, []  # fmt: skip
         raise UnmockedCall(f"unmocked provider call {token} with {json.dumps(inputs, default=str)}")
 
     # -- resources ---------------------------------------------------------------

@@ -84,7 +84,8 @@ def aws_resource(
         rid = "sgr-" + fake_hex(name)
         arn = f"arn:{PARTITION}:ec2:{region}:{acct}:security-group-rule/{rid}"
     elif typ == "aws:lb/loadBalancer:LoadBalancer":
-        suffix = f"app/{physical}/{fake_hex(name, n=16)}"
+        kind_word = "net" if inputs.get("loadBalancerType") == "network" else "app"
+        suffix = f"{kind_word}/{physical}/{fake_hex(name, n=16)}"
         arn = rid = f"arn:{PARTITION}:elasticloadbalancing:{region}:{acct}:loadbalancer/{suffix}"
         state["arnSuffix"] = suffix
         scheme = "internal-" if inputs.get("internal") else ""
@@ -174,6 +175,19 @@ def aws_resource(
         arn = f"arn:{PARTITION}:cloudwatch:{region}:{acct}:alarm:{physical}"
     elif typ == "aws:cloudwatch/eventRule:EventRule":
         arn = f"arn:{PARTITION}:events:{region}:{acct}:rule/{physical}"
+    elif module == "vpclattice" and kind in _LATTICE_IDS:
+        # VPC Lattice's ids and ARNs (<prefix>-<17 lowercase letters or digits>; a service's generated
+        # domain <name>-<id>.<id>.vpc-lattice-svcs.<region>.on.aws).
+        word, prefix = _LATTICE_IDS[kind]
+        rid = f"{prefix}-{fake_hex(name, n=17)}"
+        if word:
+            arn = f"arn:{PARTITION}:vpc-lattice:{region}:{acct}:{word}/{rid}"
+        if kind == "Service":
+            state["dnsEntries"] = [{"domainName": f"{physical}-{rid[4:]}.{fake_hex(name, 'sn', n=7)}.vpc-lattice-svcs."
+                                                  f"{region}.on.aws", "hostedZoneId": "Z0" + fake_hex(name, n=11).upper()}]
+        if kind == "Listener":
+            service = inputs.get("serviceIdentifier") or "svc-unknown"
+            arn = f"arn:{PARTITION}:vpc-lattice:{region}:{acct}:service/{service}/listener/{rid}"
     elif typ == "aws:servicediscovery/httpNamespace:HttpNamespace":
         # Cloud Map names a namespace by its id, ns- and 16 characters (CreateHttpNamespace).
         rid = "ns-" + fake_hex(name, n=16)
@@ -190,6 +204,12 @@ def aws_resource(
     return rid, state
 
 
+#: VPC Lattice resource kind -> (its ARN's resource word, or "" for none; its id prefix).
+_LATTICE_IDS = {"ServiceNetwork": ("servicenetwork", "sn"), "Service": ("service", "svc"),
+                "TargetGroup": ("targetgroup", "tg"), "Listener": ("", "listener"),
+                "ServiceNetworkServiceAssociation": ("servicenetworkserviceassociation", "snsa"),
+                "ServiceNetworkVpcAssociation": ("servicenetworkvpcassociation", "snva"),
+                "AuthPolicy": ("", "ap")}  # fmt: skip
 #: EC2's id prefixes of the resources the mock answers with an id only.
 _EC2_ID_PREFIXES = {"aws:ec2/networkInterface:NetworkInterface": "eni-", "aws:ec2/eip:Eip": "eipalloc-",
                     "aws:ec2/vpcEndpoint:VpcEndpoint": "vpce-", "aws:ec2/route:Route": "r-"}  # fmt: skip

@@ -1,4 +1,5 @@
-"""The guardrail rules, by family (:mod:`.ecs`, :mod:`.elb`, :mod:`.iam`, :mod:`.network`, sharing
+"""The guardrail rules, by family (:mod:`.ecs`, :mod:`.elb`, :mod:`.iam`, :mod:`.network`, :mod:`.volumes`,
+:mod:`.traffic`, sharing
 :mod:`.base`): one set, run by the policy pack (``policy/__main__.py``)
 and by the test suite on what the mock engine records.
 
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 from pulumi_policy import ResourceValidationPolicy, StackValidationPolicy
 
-from ecs_platform.tools.policy_rules import ecs, elb, iam, network
+from ecs_platform.tools.policy_rules import ecs, elb, iam, network, traffic, volumes
 from ecs_platform.tools.policy_rules.base import (
     ALB,
     ALB_LISTENER,
@@ -61,9 +62,13 @@ from ecs_platform.tools.policy_rules.iam import BROAD_MANAGED_POLICY_RE, trust_p
 from ecs_platform.tools.policy_rules.network import Ingress, covers_everyone, ingress_of, world_facing
 
 RESOURCE_RULES: tuple[ResourceRule, ...] = (
-    ecs.RESOURCE_RULES + elb.RESOURCE_RULES + iam.RESOURCE_RULES + network.RESOURCE_RULES
+    ecs.RESOURCE_RULES + elb.RESOURCE_RULES + iam.RESOURCE_RULES + network.RESOURCE_RULES + volumes.RESOURCE_RULES
+    + traffic.RESOURCE_RULES
 )
-STACK_RULES: tuple[StackRule, ...] = ecs.STACK_RULES + elb.STACK_RULES + iam.STACK_RULES + network.STACK_RULES
+STACK_RULES: tuple[StackRule, ...] = (
+    ecs.STACK_RULES + elb.STACK_RULES + iam.STACK_RULES + network.STACK_RULES + volumes.STACK_RULES
+    + traffic.STACK_RULES
+)
 
 
 def policies() -> list[ResourceValidationPolicy | StackValidationPolicy]:

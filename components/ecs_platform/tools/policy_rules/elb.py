@@ -27,8 +27,22 @@ def _drop_invalid_headers(p: Mapping[str, Any]) -> Iterable[str]:
 
 
 def _access_logs(p: Mapping[str, Any]) -> Iterable[str]:
+    # ELB.5 covers Application and Classic Load Balancers, not network ones ("[ELB.5] Application
+    # and Classic Load Balancers logging should be enabled", Security Hub's ELB controls:
+    # https://docs.aws.amazon.com/securityhub/latest/userguide/elb-controls.html).
+    if p.get("loadBalancerType", "application") != "application":
+        return
     if not (p.get("accessLogs") or {}).get("enabled"):
         yield "the load balancer writes no access logs"
+
+
+def _nlb_security_groups(p: Mapping[str, Any]) -> Iterable[str]:
+    """A network load balancer created without a security group can never get one ("If you create
+    a Network Load Balancer without associating any security groups, you can't associate them with
+    the load balancer later on"): every client reaches its listeners, and its targets must admit
+    the clients' addresses. https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html"""
+    if p.get("loadBalancerType") == "network" and not p.get("securityGroups", []):
+        yield "the network load balancer has no security group, and cannot be given one later"
 
 
 def _deletion_protection(p: Mapping[str, Any]) -> Iterable[str]:
@@ -123,6 +137,10 @@ RESOURCE_RULES: tuple[ResourceRule, ...] = (
         "Load balancers mitigate HTTP desync (defensive or strictest)",
         LB_TYPES,
         _desync,
+    ),
+    ResourceRule(
+        "elb-nlb-security-groups", None, "Network load balancers are created with a security group", LB_TYPES,
+        _nlb_security_groups,
     ),
     ResourceRule(
         "elb-13-several-zones", "ELB.13", "Load balancers span several zones", LB_TYPES, _several_zones

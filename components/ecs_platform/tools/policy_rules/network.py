@@ -132,19 +132,25 @@ def _standalone_ingress(r: PolicyResource) -> Ingress | None:
     return None
 
 
+#: The IP protocols of a listener's protocol (ALB: HTTP, HTTPS; NLB: TCP, TLS, UDP, TCP_UDP).
+_LISTENER_IP_PROTOCOLS = {"UDP": ("udp",), "TCP_UDP": ("tcp", "udp")}
+
+
 def _world_ingress(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, str]]:
     # A public load balancer's group may admit the world on 80 and 443 over TCP, and on the ports
-    # of its other listeners (the test listeners of blue/green, linear and canary deployments).
-    listener_ports: dict[str, set[int]] = {}
+    # of its other listeners (the test listeners of blue/green, linear and canary deployments; a
+    # network load balancer's listeners, over the IP protocols of their protocol: UDP, TCP_UDP).
+    listener_ports: dict[str, set[tuple[str, int]]] = {}
     for listener in resources:
         if listener.resource_type in LISTENER_TYPES and isinstance(listener.props.get("port"), int):
+            protocols = _LISTENER_IP_PROTOCOLS.get(str(listener.props.get("protocol") or "").upper(), ("tcp",))
             for lb in deps(listener, "loadBalancerArn"):
-                listener_ports.setdefault(lb.urn, set()).add(listener.props["port"])
-    open_ports: dict[str, set[int]] = {}
+                listener_ports.setdefault(lb.urn, set()).update((p, listener.props["port"]) for p in protocols)
+    open_ports: dict[str, set[tuple[str, int]]] = {}
     for lb in resources:
         if lb.resource_type in LB_TYPES and not lb.props.get("internal"):
             for sg in deps(lb, "securityGroups"):
-                open_ports.setdefault(sg.urn, set()).update({80, 443} | listener_ports.get(lb.urn, set()))
+                open_ports.setdefault(sg.urn, set()).update({("tcp", 80), ("tcp", 443)} | listener_ports.get(lb.urn, set()))
     # Every ingress permission of each security group (by URN, or by the literal id of a
     # group created elsewhere), so that blocks split over several rules add up.
     standalone: list[tuple[PolicyResource, Ingress, tuple[str, ...]]] = []
@@ -165,12 +171,11 @@ def _world_ingress(resources: Sequence[PolicyResource]) -> Iterable[tuple[str, s
             continue
         groups = {k for k in key if not k.startswith("id:")}
         port, last = rule.ports
-        if (groups and rule.protocol == "tcp" and port == last
-                and all(port in open_ports.get(g, set()) for g in groups)):  # fmt: skip
+        if groups and port == last and all((rule.protocol, port) in open_ports.get(g, set()) for g in groups):
             continue
         split = "" if covers_everyone(rule.cidrs) else f" ({', '.join(rule.cidrs)} with the group's other rules)"
-        yield (f"ingress from anywhere on {rule.describe()}{split} "
-               "(allowed: only a public load balancer's 80, 443 and its listeners' ports, over TCP)"), r.urn  # fmt: skip
+        yield (f"ingress from anywhere on {rule.describe()}{split} (allowed: only a public load balancer's 80, "
+               "443 and its listeners' ports, over their protocols)"), r.urn  # fmt: skip
 
 
 

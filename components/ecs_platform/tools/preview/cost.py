@@ -21,6 +21,7 @@ from typing import Any
 
 from ecs_platform.specs import INSTANCE_TYPES
 from ecs_platform.tools.mock_cloud import StackRun
+from ecs_platform.tools.preview.cost_features import priced_features
 from ecs_platform.tools.preview.cost_network import NAT_INSTANCE, endpoint_lines, nat_instance_lines, network_lines
 from ecs_platform.tools.preview.instances import InstanceDaemon, daemons_on, implied_instance_type
 from ecs_platform.tools.preview.lines import CostEstimate, CostLine, ec2_hourly
@@ -161,6 +162,9 @@ def estimate(run: StackRun, prices: Mapping[str, Any] | None = None) -> CostEsti
     endpoint_lines(est, run, rp, hours)
     _security(est, run, rp)
     _alarms(est, run, rp)
+    for item, detail, desired, maximum in priced_features(run, rp, {t.name: (t.desired, t.maximum) for t in tasks},
+                                                         hours, est.problems, est.region):  # fmt: skip
+        est.lines.append(CostLine(item, detail, desired, maximum))
     return est
 
 
@@ -462,7 +466,8 @@ def _jobs(est: CostEstimate, run: StackRun, rp: Mapping[str, Any]) -> None:
 
 def missing_items(prices: Mapping[str, Any]) -> dict[str, list[str]]:
     """Region -> the items of ``prices["items"]`` (dotted paths) it lacks; every priced region must
-    have them all, and list each unverified figure among them."""
+    have them all, and list each unverified figure among them or ``optional_items`` (figures only some
+    regions have: an estimate elsewhere reports them as not priced)."""
     out: dict[str, list[str]] = {}
     for region, rp in prices["regions"].items():
         lacking = []
@@ -472,7 +477,8 @@ def missing_items(prices: Mapping[str, Any]) -> dict[str, list[str]]:
                 node = node.get(part) if isinstance(node, Mapping) else None
             if node is None or node == {}:
                 lacking.append(item)
-        lacking += [f"unverified:{u}" for u in rp.get("unverified", []) if u not in prices["items"]]
+        known = (*prices["items"], *prices.get("optional_items", ()))
+        lacking += [f"unverified:{u}" for u in rp.get("unverified", []) if u not in known]
         if not rp.get("source") or not rp.get("as_of"):
             lacking.append("source/as_of")
         if lacking:

@@ -11,6 +11,7 @@ from typing import Any
 
 from ecs_platform.tools.mock_cloud import Registration, StackRun
 from ecs_platform.tools.preview.cost import CostEstimate
+from ecs_platform.tools.preview.summaries import LATTICE_SUMMARIES, connect_extras, ebs_summary
 
 SECRET = "[secret]"
 
@@ -127,10 +128,12 @@ class _Summaries:
             "aws:lb/listenerRule:ListenerRule": self.rule,
             "aws:lb/targetGroup:TargetGroup": lambda i, r: (
                 f"{i.get('targetType')} targets on {i.get('protocol')} {i.get('port')}, health "
-                f"{(i.get('healthCheck') or {}).get('path')} expecting "
-                f"{(i.get('healthCheck') or {}).get('matcher')}, "
-                f"deregistration {i.get('deregistrationDelay')} s"
+                + (f"{(i.get('healthCheck') or {}).get('path')} expecting {(i.get('healthCheck') or {}).get('matcher')}"
+                   if (i.get("healthCheck") or {}).get("protocol", "HTTP") == "HTTP" else
+                   f"TCP connection on {(i.get('healthCheck') or {}).get('port')}")
+                + f", deregistration {i.get('deregistrationDelay')} s"
             ),
+            **LATTICE_SUMMARIES,
             "aws:appautoscaling/target:Target": lambda i, r: (
                 f"{i.get('minCapacity')}..{i.get('maxCapacity')} tasks"
             ),
@@ -257,9 +260,13 @@ class _Summaries:
             parts.append(f"behind the load balancer on port {lb.get('containerPort')}{how.get(str(mode), '')}")
         if any(c.get("type") == "distinctInstance" for c in i.get("placementConstraints") or []):
             parts.append("one task per instance")
+        if volume := i.get("volumeConfiguration"):
+            parts.append(ebs_summary(volume))
+        for lattice in i.get("vpcLatticeConfigurations") or []:
+            parts.append(f"in VPC Lattice (port {lattice.get('portName')}, registered by its infrastructure role)")
         connect = i.get("serviceConnectConfiguration") or {}
         if connect.get("enabled"):
-            served = [f"http://{a['dnsName']}:{a['port']}" for sv in connect.get("services") or []
+            served = [f"http://{a['dnsName']}:{a['port']}" + connect_extras(sv) for sv in connect.get("services") or []
                       for a in sv.get("clientAlias") or []]  # fmt: skip
             parts.append("Service Connect " + (f"serving {', '.join(served)}" if served else "client"))
         if i.get("orderedPlacementStrategies"):
@@ -361,6 +368,11 @@ class _Summaries:
 
     def load_balancer(self, i: dict[str, Any], r: Registration) -> str:
         scheme = "internal" if i.get("internal") else "internet-facing"
+        if i.get("loadBalancerType") == "network":
+            return (f"network, {scheme}, subnets {self.zones(i.get('subnets', []))}; cross-zone "
+                    f"{'on' if i.get('enableCrossZoneLoadBalancing') else 'off'}; security groups "
+                    f"{'yes' if i.get('securityGroups') else 'NONE'}; deletion protection "
+                    f"{'on' if i.get('enableDeletionProtection') else 'off'}")  # fmt: skip
         logs = "access logs on" if (i.get("accessLogs") or {}).get("enabled") else "access logs off"
         protection = (
             "deletion protection on" if i.get("enableDeletionProtection") else "deletion protection off"
@@ -373,6 +385,9 @@ class _Summaries:
 
     def listener(self, i: dict[str, Any], r: Registration) -> str:
         action = i["defaultActions"][0]
+        if action["type"] == "forward":
+            tls = f" on the stack's certificate, {i.get('sslPolicy')}" if i.get("protocol") == "TLS" else ""
+            return f"{i.get('protocol')} {i.get('port')}{tls}; forward to the service's target group"
         if action["type"] == "redirect":
             default = f"redirect to {action['redirect']['protocol']} {action['redirect']['port']}"
         else:
