@@ -23,7 +23,7 @@ from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 from ecs_platform.provider.inputs import input_path, whole_numbers
 from ecs_platform.provider.schema import describe, inputs_of, package_schema, schema_text, type_token
 from ecs_platform.provider.served import BY_TOKEN, SERVED, Served
-from ecs_platform.provider.shape import camel, parameter_shapes
+from ecs_platform.provider.shape import parameter_shapes
 from ecs_platform.specs.base import output_fields
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,12 +71,17 @@ def test_a_components_inputs_are_its_specs_fields_and_its_wiring(served: Served)
         assert inputs[key]["description"] == describe(info.description)
         assert (key in required) == info.is_required()
     arguments = parameter_shapes(served.cls.__init__)
-    assert set(served.wiring) | set(served.left_out) == set(arguments)
+    assert set(served.wiring) | set(served.left_out) | set(served.alternatives) == set(arguments)
     assert not set(served.wiring) & set(served.left_out)
+    for arg, options in served.alternatives.items():
+        # One input per type of the union, none left out.
+        assert {o.cls for o in arguments[arg][0].options} == {cls for cls, _ in options.values()}
+        assert arguments[arg][1]  # optional: at most one of them is given
     assert all(reason.strip() for reason in served.left_out.values())
     for arg in served.wiring:
-        assert (camel(arg) in required) == (not arguments[arg][1])
-    assert set(inputs) == {f.alias or n for n, f in fields.items()} | {camel(a) for a in served.wiring}
+        assert (served.input_name(arg) in required) == (not arguments[arg][1])
+    assert set(inputs) == ({f.alias or n for n, f in fields.items()} | {served.input_name(a) for a in served.wiring}
+                           | {key for options in served.alternatives.values() for key in options})
 
 
 @pytest.mark.parametrize("served", SERVED, ids=lambda s: s.cls.__name__)
@@ -184,6 +189,9 @@ def test_whole_numbers_come_back_as_integers() -> None:
         ("ecs-platform:ecs:Service", "Service.cluster.spec.launch_type", "cluster.spec.launchType"),
         ("ecs-platform:ecs:Service", "Service.load_balancer.test_listener_arns.8443",
          "loadBalancer.testListenerArns.8443"),
+        ("ecs-platform:ecs:Service", "Service.service_connect.tls_ca_arn", "serviceConnectNamespace.tlsCaArn"),
+        ("ecs-platform:ecs:Service", "ServiceSpec.service_connect.per_request_timeout",
+         "serviceConnect.perRequestTimeout"),
         ("ecs-platform:ecs:Service", "Service.name", "name"),
         ("ecs-platform:lb:LoadBalancer", "LoadBalancer.test_ingress_cidrs.8443[0]", "testIngressCidrs.8443[0]"),
         ("ecs-platform:index:Platform", "PlatformSpec.services.web.health_check.command",
@@ -193,6 +201,12 @@ def test_whole_numbers_come_back_as_integers() -> None:
 )  # fmt: skip
 def test_a_python_key_path_is_spelled_as_the_request_spells_it(token: str, python: str, expected: str) -> None:
     assert input_path(BY_TOKEN[token], python) == expected
+
+
+def test_an_argument_of_two_types_is_named_by_the_input_it_came_from() -> None:
+    service = BY_TOKEN["ecs-platform:ecs:Service"]
+    chosen = {"load_balancer": "networkLoadBalancer"}
+    assert input_path(service, "Service.load_balancer.arn_suffix", chosen) == "networkLoadBalancer.arnSuffix"
 
 
 # --- the plugin --------------------------------------------------------------------------------

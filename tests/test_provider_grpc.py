@@ -44,6 +44,7 @@ from ecs_platform import (
     config,
 )
 from ecs_platform.errors import ConfigError
+from ecs_platform.provider.schema import package_schema
 from ecs_platform.provider.served import BY_TOKEN
 from ecs_platform.provider.shape import camel
 from ecs_platform.tools.mock_cloud import run_program
@@ -57,6 +58,8 @@ VPC = "vpc-0123456789abcdef0"
 SUBNETS = ["subnet-0aaaaaaaaaaaaaaaa", "subnet-0bbbbbbbbbbbbbbbb"]
 CONTEXT = {"accountId": ACCOUNT, "region": "us-east-1"}
 IMAGE = f"{ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/shop-api:1.4.2"
+LISTENER = f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:listener/app/shop/0123456789abcdef/0123456789abcdef"
+NLB = f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNT}:loadbalancer/net/shop/0123456789abcdef"
 
 
 def _context() -> AwsContext:
@@ -289,14 +292,21 @@ WIRING = [
       'region)']),
     ("Service", {"cluster": {"arn": CLUSTER_ARN, "clusterName": "shop"}, "bogus": 1},
      ["bogus: unknown input (allowed: " + ", ".join(sorted(
-         {f.alias or n for n, f in ServiceSpec.model_fields.items()}
-         | {"cluster", "vpcId", "subnetIds", "loadBalancer", "containerName", "routePriorities", "context",
-            "serviceConnect"})) + ")",
+         package_schema()["resources"]["ecs-platform:ecs:Service"]["inputProperties"])) + ")",
       "cluster.clusterName: unknown key (allowed: " + ", ".join(sorted(
           camel(f.name) for f in dataclasses.fields(ClusterRef))) + ")"]),
     ("Service", {"containerName": output_value("api")},
      ["containerName: is a pulumi.Output, and this field takes a plain value known before the deployment "
       "(allowed: a container name)"]),
+    ("Service", {"public": True, "loadBalancer": {"listenerArn": LISTENER, "securityGroupId": "sg-0123456789abcdef0"},
+                 "networkLoadBalancer": {"arn": NLB, "securityGroupId": "sg-0123456789abcdef0",
+                                         "arnSuffix": "net/shop/0123456789abcdef"}},
+     ["networkLoadBalancer: given with loadBalancer (allowed: one of loadBalancer, networkLoadBalancer)"]),
+    ("Service", {"public": True, "protocol": "TCP",
+                 "networkLoadBalancer": {"arn": NLB, "securityGroupId": "sg-0123456789abcdef0",
+                                         "arnSuffix": "app/shop/0123456789abcdef"}},
+     ['networkLoadBalancer.arnSuffix: "app/shop/0123456789abcdef" is a string, not a network load balancer ARN '
+      'suffix (allowed: net/<load balancer name>/<16 hex digits>, e.g. net/shop/50dc6c495c0c9188)']),
     ("Job", {"vpcId": None},
      ["vpcId: missing (allowed: a string)"]),
     ("LoadBalancer", {"subnetIds": [SUBNETS[0]], "testIngressCidrs": {"https": ["10.0.0.0/8"]}},

@@ -67,7 +67,7 @@ def _platform(data: dict[str, Any]) -> tuple[Spec, dict[str, Any]]:
 
 def build(served: Served, name: str, inputs: Mapping[str, Any], opts: pulumi.ResourceOptions | None) -> Any:
     """The component ``served`` from a request's inputs; :func:`refusal` for bad input."""
-    data, kwargs, problems = split(served, whole_numbers(dict(inputs)))
+    data, kwargs, chosen, problems = split(served, whole_numbers(dict(inputs)))
     spec: Spec | None = None
     extra: dict[str, Any] = {}
     try:
@@ -83,7 +83,7 @@ def build(served: Served, name: str, inputs: Mapping[str, Any], opts: pulumi.Res
     try:
         return served.cls(name, spec, **kwargs, **extra, opts=opts)
     except ConfigError as exc:
-        raise refusal(served, respelled(served, exc.problems)) from None
+        raise refusal(served, respelled(served, exc.problems, chosen)) from None
 
 
 class EcsPlatformProvider(pulumi_provider.Provider):

@@ -105,13 +105,16 @@ def _dataclass(value: Any, cls: type, path: str) -> tuple[Any, list[str]]:
     return cls(**kwargs), []
 
 
-def split(served: Served, inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
-    """The spec's inputs, the component's keyword arguments, and the problems with the rest."""
+def split(served: Served, inputs: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, str], list[str]]:
+    """The spec's inputs, the component's keyword arguments, the input each argument with
+    alternatives came from (``load_balancer`` -> ``networkLoadBalancer``), and the problems with
+    the rest."""
     fields = {info.alias or name for name, info in served.spec.model_fields.items()}
-    wiring = {camel(arg): arg for arg in served.wiring}
+    wiring = {served.input_name(arg): arg for arg in served.wiring}
+    chosen_from = {key for options in served.alternatives.values() for key in options}
     shapes = parameter_shapes(served.cls.__init__)
-    problems = [f"{key}: unknown input (allowed: {allowed(sorted(fields | set(wiring)))})"
-                for key in inputs if key not in fields and key not in wiring]  # fmt: skip
+    known = fields | set(wiring) | chosen_from
+    problems = [f"{key}: unknown input (allowed: {allowed(sorted(known))})" for key in inputs if key not in known]
     kwargs: dict[str, Any] = {}
     for key, arg in wiring.items():
         shape, has_default = shapes[arg]
@@ -121,7 +124,16 @@ def split(served: Served, inputs: Mapping[str, Any]) -> tuple[dict[str, Any], di
             continue
         kwargs[arg], found = convert(inputs[key], shape, key)
         problems += found
-    return {k: v for k, v in inputs.items() if k in fields}, kwargs, problems
+    chosen: dict[str, str] = {}
+    for arg, options in served.alternatives.items():
+        given = [key for key in options if inputs.get(key) is not None]
+        if len(given) > 1:
+            problems.append(f"{given[1]}: given with {given[0]} (allowed: one of {allowed(list(options))})")
+        elif given:
+            chosen[arg] = key = given[0]
+            kwargs[arg], found = convert(inputs[key], Shape("object", cls=options[key][0]), key)
+            problems += found
+    return {k: v for k, v in inputs.items() if k in fields}, kwargs, chosen, problems
 
 
 # --- problems at the request's input paths ------------------------------------------------------
@@ -155,10 +167,10 @@ def _respell(shape: Shape | None, parts: list[str | int]) -> list[str | int]:
     return out
 
 
-def input_path(served: Served, path: str) -> str:
+def input_path(served: Served, path: str, chosen: Mapping[str, str] | None = None) -> str:
     """A problem's key path as a Python caller reads it (``Service.vpc_id``, ``ServiceSpec.port``),
     spelled as the request's inputs (``vpcId``, ``port``); a path that names neither the component
-    nor its spec is returned as it is."""
+    nor its spec is returned as it is. ``chosen``: the input an argument with alternatives came from."""
     head, _, rest = path.partition(".")
     if "[" in head:
         head, rest = head[: head.index("[")], head[head.index("[") :] + ("." + rest if rest else "")
@@ -173,16 +185,20 @@ def input_path(served: Served, path: str) -> str:
         return render_loc(_respell(spec, below)) or path
     if arg in served.wiring:
         shape = parameter_shapes(served.cls.__init__)[arg][0]
-        return render_loc([camel(arg), *_respell(shape, below)])
+        return render_loc([served.input_name(arg), *_respell(shape, below)])
+    if arg in served.alternatives:
+        options = served.alternatives[arg]
+        key = (chosen or {}).get(arg) or next(iter(options))
+        return render_loc([key, *_respell(Shape("object", cls=options[key][0]), below)])
     return render_loc(parts)
 
 
-def respelled(served: Served, problems: list[str]) -> list[str]:
+def respelled(served: Served, problems: list[str], chosen: Mapping[str, str] | None = None) -> list[str]:
     """Each ``<path>: <message>`` problem with its path as the request's inputs spell it."""
     out = []
     for problem in problems:
         path, sep, message = problem.partition(": ")
-        out.append(f"{input_path(served, path)}{sep}{message}" if sep else problem)
+        out.append(f"{input_path(served, path, chosen)}{sep}{message}" if sep else problem)
     return out
 
 

@@ -113,12 +113,17 @@ def inputs_of(served: Served, builder: _Builder | None = None) -> tuple[dict[str
     shapes = parameter_shapes(served.cls.__init__)
     for arg, description in served.wiring.items():
         shape, has_default = shapes[arg]
-        key = camel(arg)
+        key = served.input_name(arg)
         if key in properties:
             raise TypeError(f"{served.cls.__name__}: the argument {arg} and the spec field {key} share a name")
         properties[key] = builder.prop(shape, description)
         if not has_default:
             required.append(key)
+    for arg, options in served.alternatives.items():
+        for key, (cls, description) in options.items():
+            if key in properties:
+                raise TypeError(f"{served.cls.__name__}: the input {key} for {arg} is taken")
+            properties[key] = builder.prop(Shape("object", cls=cls, optional=True), description)
     return properties, required
 
 

@@ -20,7 +20,9 @@ from ecs_platform.job import Job
 from ecs_platform.load_balancer import LoadBalancer
 from ecs_platform.network import Network
 from ecs_platform.platform import Platform
+from ecs_platform.provider.shape import camel
 from ecs_platform.service import Service
+from ecs_platform.service.refs import LoadBalancerRef, NetworkLoadBalancerRef
 from ecs_platform.specs import (
     ClusterSpec,
     Ec2Spec,
@@ -66,6 +68,15 @@ class Served:
     outputs: tuple[Out, ...]
     left_out: dict[str, str] = field(default_factory=dict)
     """Python argument -> why other languages do not get it."""
+    renamed: dict[str, str] = field(default_factory=dict)
+    """Python argument -> its input name, where its camelCase name is a spec field's."""
+    alternatives: dict[str, dict[str, tuple[type, str]]] = field(default_factory=dict)
+    """Python argument typed as a union of wiring types -> one input per type (the package schema has
+    no union): input name -> (the type, its description). At most one of them may be given."""
+
+    def input_name(self, arg: str) -> str:
+        """The input a wiring argument is served as (``vpc_id`` -> ``vpcId``)."""
+        return self.renamed.get(arg) or camel(arg)
 
 
 # --- descriptions shared by several components ------------------------------------------------
@@ -143,16 +154,28 @@ SERVED: tuple[Served, ...] = (
             "cluster": _CLUSTER,
             "vpc_id": _VPC,
             "subnet_ids": _SUBNETS,
-            "load_balancer": "The load balancer a public service attaches to (its listener, security group and ARN "
-                             "suffix). Required when the service is public; default none.",
             "container_name": _CONTAINER + " It is the Service Connect discovery name too.",
             "route_priorities": "One listener rule priority (1..50000) per route, when services share a listener. "
                                 "Default: each route's own priority, derived from the route alone.",
             "context": _CONTEXT,
-            "service_connect": "The Cloud Map namespace the service joins (Service Connect); required when the spec "
-                               "has `callers`. Default none.",
+            "service_connect": "The Cloud Map namespace the service joins (Service Connect), and the TLS between "
+                               "its endpoints; required when the spec has `callers`. Default none. (The input "
+                               "`serviceConnect` is the spec's: the proxy's protocol and timeouts.)",
+            "lattice": "The VPC Lattice service network the service joins (its ARN, the region's Lattice prefix "
+                       "list, the association's security group); required when the spec has `lattice`. Default "
+                       "none. (The input `lattice` is the spec's: how the service is served on it.)",
         },
         left_out={"deploy_after": _DEPLOY_AFTER},
+        renamed={"service_connect": "serviceConnectNamespace", "lattice": "latticeNetwork"},
+        alternatives={"load_balancer": {
+            "loadBalancer": (LoadBalancerRef, "The application load balancer a public HTTP service attaches to (its "
+                             "listener, security group and ARN suffix). Required when the service is public with "
+                             "`protocol: HTTP` (the default); not with `networkLoadBalancer`. Default none."),
+            "networkLoadBalancer": (NetworkLoadBalancerRef, "The network load balancer a public TCP, UDP, TCP_UDP "
+                                    "or TLS service attaches to (its ARN, security group and ARN suffix). Required "
+                                    "when the service is public with such a `protocol`; not with `loadBalancer`. "
+                                    "Default none."),
+        }},
         outputs=(
             Out("serviceName", "string", "The ECS service's name.", attr("service_name")),
             Out("securityGroupId", "string", "The tasks' security group (none in `bridge` or `host` mode).",

@@ -70,13 +70,18 @@ class Shape:
     """Accepts a ``pulumi.Output`` (another resource's output); otherwise a plain value."""
     int_keys: bool = False
     """A map whose keys are integers in Python (ports): strings on the wire."""
+    options: tuple[Shape, ...] = ()
+    """The alternatives of a ``union`` (``LoadBalancerRef | NetworkLoadBalancerRef``): the schema
+    has no union, so the provider serves each as an input of its own
+    (:attr:`~ecs_platform.provider.served.Served.alternatives`)."""
 
 
 _SCALARS = {str: "string", bool: "boolean", int: "integer", float: "number"}
 
 
 def shape_of(annotation: Any) -> Shape:
-    """The shape of an evaluated annotation; ``TypeError`` for one the schema cannot express."""
+    """The shape of an evaluated annotation (a union of several types is a ``union``, which the schema
+    cannot express as one input); ``TypeError`` for one it cannot express at all."""
     origin, args = get_origin(annotation), get_args(annotation)
     if origin is Annotated:
         inner = shape_of(args[0])
@@ -92,7 +97,7 @@ def shape_of(annotation: Any) -> Shape:
         if not rest:
             return Shape("resource", optional=optional)
         if len(rest) > 1:
-            raise TypeError(f"the package schema has no union type: {annotation}")
+            return Shape("union", optional=optional, options=tuple(shape_of(a) for a in rest))
         found = shape_of(rest[0])
         return replace(found, optional=optional or found.optional, takes_output=found.takes_output or bool(outputs))
     if annotation in _SCALARS:
