@@ -215,6 +215,14 @@ def test_inputs_from_other_resources_arrive_as_outputs_and_are_checked_once_know
                                              '  - secrets.DB_URL: "not-an-arn" is not a secret reference')
     # The check gates what uses the secret: the roles' policy and the task definition.
     assert "aws:ecs/taskDefinition:TaskDefinition" not in types
+    # A wiring Output too names its input.
+    with ProviderEngine() as engine:
+        with pytest.raises(grpc.RpcError) as caught:
+            engine.construct(case.token, "api", {**case.spec, **case.wiring, "vpcId": output_value("sg-0123456789abcdef0")})
+        types = {r.type for r in engine.registrations}
+    assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert '\n  - vpcId: "sg-0123456789abcdef0" is a security group id, not a VPC id' in caught.value.details()
+    assert "aws:ec2/securityGroup:SecurityGroup" not in types
 
 
 def _refusal(error: grpc.RpcError) -> tuple[str, list[tuple[str, str]]]:

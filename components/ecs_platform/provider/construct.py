@@ -117,13 +117,16 @@ def _details(error: ConfigError) -> list[InputPropertyErrorDetails]:
 class Servicer(ProviderServicer):
     """The SDK's provider servicer, reporting a :class:`ConfigError` found once an Output's value
     was known (a deferred check, after ``construct`` returned) as it reports one found up front:
-    an invalid-argument status carrying every problem, not an unexpected exception."""
+    an invalid-argument status carrying every problem at its input path, not an unexpected
+    exception."""
 
     async def Construct(self, request: Any, context: Any) -> Any:
         try:
             return await super().Construct(request, context)
         except ConfigError as exc:
-            await context.abort_with_status(self.create_grpc_invalid_properties_status(str(exc), _details(exc)))
+            served = BY_TOKEN.get(request.type)
+            error = ConfigError(respelled(served, exc.problems) if served else exc.problems, exc.source)
+            await context.abort_with_status(self.create_grpc_invalid_properties_status(str(error), _details(error)))
             raise
 
 
