@@ -7,21 +7,8 @@ from ecs_platform import Platform, config
 from ecs_platform.platform import stack_tags
 
 region = pulumi.Config("aws").get("region")
-# The zones the region offers (no Local/Wavelength zones), zone ID -> this account's zone
-# name, asked before validation so `azCount` and `zoneIds` are checked against them; and the
-# account deployed to, which a certificate must belong to. Both register nothing. A region
-# that is no AWS region is reported by config.load with the other problems.
-known_region = config.region_problem(region) is None
-found = (
-    aws.get_availability_zones(
-        state="available",
-        filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
-    )
-    if known_region
-    else None
-)
-zones = dict(zip(found.zone_ids, found.names, strict=True)) if found else None
-account = aws.get_caller_identity().account_id if known_region else None
+# The region's zones and the account, which the rules check the config against (registers nothing).
+zones, account = config.lookup_region(region)
 spec, context = config.load(
     config.read_config(),
     stack=pulumi.get_stack(),

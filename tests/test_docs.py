@@ -19,7 +19,9 @@ How a sample declares what it is: an HTML comment on the line before its fence,
 * ``invalid``: the config (or the Python program) must be refused with a ``ConfigError``
   (and register nothing); when a ``text`` block follows it, that block must be exactly the
   error's message;
-* ``program``: (Python, the default) runs under the mock engine and must succeed.
+* ``program``: (Python, the default) runs under the mock engine and must succeed; (YAML) the
+  YAML is a Pulumi YAML program (or a part of one) using the component provider, checked
+  against the package schema by tests/test_language_examples.py.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def samples(page: Path) -> list[Sample]:
 
 
 ALL = [s for page in [*PAGES, ROOT / "README.md"] for s in samples(page)]
-YAML = [s for s in ALL if s.language == "yaml"]
+YAML = [s for s in ALL if s.language == "yaml" and not s.flag("program")]
 PYTHON = [s for s in ALL if s.language == "python"]
 
 

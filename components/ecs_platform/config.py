@@ -165,6 +165,7 @@ def load(
     offline: bool = False,
     config_keys: Iterable[str] = (),
     aws_provider: Mapping[str, Any] | None = None,
+    prefix: str | None = None,
 ) -> tuple[PlatformSpec, StackContext]:
     """Validate stack config (``raw``: key without namespace -> plain value) and the
     context rules; raise one :class:`ConfigError` with every problem. ``region_zones``: zone
@@ -172,8 +173,9 @@ def load(
     (placeholders accepted); ``config_keys``: every key of the config map (all namespaces),
     checked for misspelt namespaces; ``aws_provider``: the AWS provider's settings
     (:func:`read_aws_provider`), which the stack's provider gets and a pre-deploy run must be able
-    to act with."""
-    prefix = f"{project}:"
+    to act with; ``prefix``: what each problem's key path starts with (default ``<project>:``, the
+    stack file's namespace)."""
+    prefix = f"{project}:" if prefix is None else prefix
     problems = namespace_problems(config_keys, project)
     bad_region = region_problem(region)
     if bad_region:
@@ -199,6 +201,31 @@ def load(
     if problems:
         raise ConfigError(problems)
     return spec, context
+
+
+def read_region() -> str | None:
+    """The AWS region the program deploys to: its ``aws:region`` stack config (a component
+    provider's ``Platform`` reads it here, as ``__main__.py`` does)."""
+    import pulumi
+
+    return pulumi.Config("aws").get("region")
+
+
+def lookup_region(region: str | None) -> tuple[dict[str, str] | None, str | None]:
+    """What the rules need to know of the region and account, asked before validation (both
+    register nothing): the zones the region offers (no Local or Wavelength zones), zone ID -> this
+    account's zone name, so that ``azCount`` and ``zoneIds`` are checked against them; and the
+    account deployed to, which a certificate must belong to. Nothing for a region that is no AWS
+    region (:func:`load` reports it with the other problems)."""
+    if region_problem(region) is not None:
+        return None, None
+    import pulumi_aws as aws
+
+    found = aws.get_availability_zones(
+        state="available",
+        filters=[aws.GetAvailabilityZonesFilterArgs(name="opt-in-status", values=["opt-in-not-required"])],
+    )
+    return dict(zip(found.zone_ids, found.names, strict=True)), aws.get_caller_identity().account_id
 
 
 def engine_is_mocked() -> bool:

@@ -18,8 +18,11 @@ class AwsContext:
     against them before they register anything; looked up, they check it during the deployment."""
 
     account_id: pulumi.Input[str]
+    """The 12-digit AWS account deployed to. Required."""
     region: pulumi.Input[str]
+    """The AWS region deployed to (``us-east-1``). Required."""
     partition: pulumi.Input[str] = "aws"
+    """The region's partition (``aws``, ``aws-cn``, ``aws-us-gov``). Default ``aws``."""
     _trust: dict[str, pulumi.Output[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def trust(self, kind: str) -> pulumi.Output[str]:

@@ -5,13 +5,16 @@ claimed.
 The state is kept per root stack resource (``pulumi.runtime.settings.get_root_resource()``),
 in a weak map: a program has one root, and every evaluation under the mock engine
 (:func:`ecs_platform.tools.mock_cloud.run_program`) starts a new one, so tests and the offline
-preview never see a previous run's claims, and nothing needs resetting by hand.
+preview never see a previous run's claims, and nothing needs resetting by hand. A component
+provider serving another language's program has no root stack resource: it gives each of its
+``Construct`` calls the :class:`Scope` of that program (:data:`SCOPE`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import weakref
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,14 +43,23 @@ class ProgramState:
 _STATES: weakref.WeakKeyDictionary[Any, ProgramState] = weakref.WeakKeyDictionary()
 
 
+class Scope:
+    """Stands for one program where no root stack resource does: the program of another language
+    whose components a provider process constructs (one provider process serves one deployment)."""
+
+
+#: The program a component provider's ``Construct`` call belongs to (see :class:`Scope`).
+SCOPE: ContextVar[Scope | None] = ContextVar("ecs_platform_program_scope", default=None)
+
+
 def state() -> ProgramState | None:
     """The running program's state, or ``None`` outside a Pulumi program."""
-    root = pulumi.runtime.settings.get_root_resource()
-    if root is None:
+    key: Any = pulumi.runtime.settings.get_root_resource() or SCOPE.get()
+    if key is None:
         return None
-    found = _STATES.get(root)
+    found = _STATES.get(key)
     if found is None:
-        found = _STATES[root] = ProgramState()
+        found = _STATES[key] = ProgramState()
     return found
 
 

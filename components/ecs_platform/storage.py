@@ -42,9 +42,13 @@ class EfsMount:
     """What a task definition and a task role need to mount one EFS volume."""
 
     file_system_id: pulumi.Input[str]
+    """The file system's id (``fs-...``). Required."""
     access_point_id: pulumi.Input[str]
+    """The access point's id (``fsap-...``). Required."""
     file_system_arn: pulumi.Input[str]
+    """The file system's ARN, which the task role is granted on. Required."""
     access_point_arn: pulumi.Input[str]
+    """The access point's ARN, the condition of the task role's grant. Required."""
 
 
 def adopted_mount(file_system_id: str, access_point_id: str, *, partition: pulumi.Input[str],

@@ -192,6 +192,16 @@ def _replaced(value: Any, loc: Loc, replace: Callable[[Loc, Any], Any]) -> Any:
     return value
 
 
+def name_deferred_checks(spec: Spec, path: Callable[[Loc], str]) -> None:
+    """Have each deferred check of an Output ``spec`` holds name its value ``path(loc)`` (``loc`` in
+    Python names) instead of ``<Spec>.<Python path>``: a caller whose input names differ (the
+    component provider: camelCase inputs) reports its own key paths."""
+    for loc, output in _outputs(spec, ()):
+        holder = _holder(output)
+        if holder is not None:
+            holder.path = path(loc)
+
+
 def _outputs(value: Any, loc: Loc) -> Iterable[tuple[Loc, pulumi.Output[Any]]]:
     """Every Output inside a spec's value, with its key path (Python field names)."""
     if isinstance(value, pulumi.Output):
@@ -379,6 +389,8 @@ def _what(root: type[Spec], loc: Sequence[str | int]) -> str:
 # not integers) and describes the field in the JSON Schema.
 
 _OUTPUT_TEXT = "is a pulumi.Output, and this field takes a plain value known before the deployment"
+#: What a field or argument that takes a plain value says of an Output.
+OUTPUT_TEXT = _OUTPUT_TEXT
 
 
 @dataclass(frozen=True, eq=False)

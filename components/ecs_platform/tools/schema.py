@@ -4,10 +4,13 @@ from the model (:class:`~ecs_platform.specs.PlatformSpec`), so neither can drift
     venv/bin/python -m ecs_platform.tools.schema              # rewrite stack-config.schema.json
     venv/bin/python -m ecs_platform.tools.schema --docs       # rewrite docs/reference/config.md
     venv/bin/python -m ecs_platform.tools.schema --reference  # print the config reference
+    venv/bin/python -m ecs_platform.tools.schema --package    # rewrite provider/schema.json
 
 Stack files point editors at the schema with a first-line comment
-(``# yaml-language-server: $schema=./stack-config.schema.json``). Tests fail when
-the committed schema or the docs' reference page is stale.
+(``# yaml-language-server: $schema=./stack-config.schema.json``). ``--package`` writes the
+Pulumi package schema the component provider serves to other languages
+(:mod:`ecs_platform.provider.schema`). Tests fail when the committed schemas or the docs'
+reference page are stale.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from typing import Any
 from pydantic.fields import FieldInfo
 
 from ecs_platform.config import PROJECT
+from ecs_platform.provider.schema import SCHEMA_FILE as PACKAGE_SCHEMA_FILE
+from ecs_platform.provider.schema import schema_text as package_schema_text
 from ecs_platform.specs import PlatformSpec
 from ecs_platform.specs.base import Spec, _unwrap
 from ecs_platform.specs.provider import AwsProviderSpec
@@ -180,10 +185,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ecs_platform.tools.schema", description=__doc__.splitlines()[0])
     parser.add_argument("--docs", action="store_true", help=f"rewrite the config reference in {DOCS_PAGE} instead")
     parser.add_argument("--reference", action="store_true", help="print the config reference instead")
+    parser.add_argument("--package", action="store_true",
+                        help=f"rewrite the component provider's package schema {PACKAGE_SCHEMA_FILE} instead")
     parser.add_argument("--out", default=SCHEMA_FILE, help=f"where to write the schema (default {SCHEMA_FILE})")
     args = parser.parse_args(argv)
     if args.reference:
         sys.stdout.write(reference())
+    elif args.package:
+        Path(PACKAGE_SCHEMA_FILE).write_text(package_schema_text())
     elif args.docs:
         page = Path(DOCS_PAGE)
         page.write_text(replace_between(page.read_text(), DOCS_START, DOCS_END, reference()))
