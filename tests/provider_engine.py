@@ -31,6 +31,7 @@ from pulumi.runtime.proto import (
 
 from ecs_platform.provider.construct import EcsPlatformProvider, Servicer
 from ecs_platform.tools.mock_cloud import MockCloud, RecordingMonitor
+from tests.conftest import EMBED_VPCS
 
 
 def stack_urn(project: str, stack: str) -> str:
@@ -109,7 +110,8 @@ class ProviderEngine:
                  cloud: MockCloud | None = None) -> None:  # fmt: skip
         self.project, self.stack = project, stack
         self.config = dict(config or {"aws:region": "us-east-1"})
-        self.cloud = cloud or MockCloud(region=self.config.get("aws:region", "us-east-1"))
+        # (the VPC the programs name, whose block the tasks' egress looks up)
+        self.cloud = cloud or MockCloud(region=self.config.get("aws:region", "us-east-1"), vpcs=EMBED_VPCS)
         self.monitor = _Monitor(self.cloud, project, stack)
         self.engine = _EngineService()
         self.provider = EcsPlatformProvider()

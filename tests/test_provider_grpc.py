@@ -48,6 +48,7 @@ from ecs_platform.provider.schema import package_schema
 from ecs_platform.provider.served import BY_TOKEN
 from ecs_platform.provider.shape import camel
 from ecs_platform.tools.mock_cloud import run_program
+from tests.conftest import embed_cloud
 from tests.provider_engine import ProviderEngine, output_value
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -161,7 +162,7 @@ def _comparable(registrations: list[Any]) -> list[tuple[str, str, str, str]]:
 
 
 def python_path(case: Case) -> list[Any]:
-    run = run_program(STACK, config={"aws:region": "us-east-1"}, project=PROJECT, program=lambda: case.python(case.spec))
+    run = run_program(STACK, config={"aws:region": "us-east-1"}, project=PROJECT, cloud=embed_cloud(), program=lambda: case.python(case.spec))
     assert run.error is None, run.error
     return run.resources
 
@@ -243,7 +244,7 @@ def _python_problems(component: str, change: Callable[[dict[str, Any]], None]) -
     case = CASES[component]
     spec = json.loads(json.dumps(case.spec))
     change(spec)
-    run = run_program(STACK, config={"aws:region": "us-east-1"}, project=PROJECT, program=lambda: case.python(spec))
+    run = run_program(STACK, config={"aws:region": "us-east-1"}, project=PROJECT, cloud=embed_cloud(), program=lambda: case.python(spec))
     assert isinstance(run.error, ConfigError), run.error
     assert run.resources == []
     return run.error.problems

@@ -91,6 +91,8 @@ _CLUSTER = ("The cluster it runs on: its ARN and the `ClusterSpec` its services 
 _VPC = "The VPC (`vpc-` and 8 or 17 hex digits). Required."
 _SUBNETS = ("The private subnets the tasks spread over, one per zone: at least one, each once (`subnet-...`). "
             "Required.")  # fmt: skip
+_VPC_CIDR = ("The VPC's (primary) CIDR block, which the tasks may send anything to (an IPv4 block, e.g. "
+             "10.0.0.0/16). Default: looked up from `vpcId` (ec2:DescribeVpcs).")  # fmt: skip
 _CONTAINER = ("The application container's name, which also names the tag, the log streams and the task family: "
               "1-255 letters, digits, `-` and `_`. Default: the resource's name.")  # fmt: skip
 _INSTANCE_TAGS = "Tags for the instances and their volumes (tag key -> value). Default none."
@@ -154,6 +156,7 @@ SERVED: tuple[Served, ...] = (
             "cluster": _CLUSTER,
             "vpc_id": _VPC,
             "subnet_ids": _SUBNETS,
+            "vpc_cidr": _VPC_CIDR,
             "container_name": _CONTAINER + " It is the Service Connect discovery name too.",
             "route_priorities": "One listener rule priority (1..50000) per route, when services share a listener. "
                                 "Default: each route's own priority, derived from the route alone.",
@@ -216,6 +219,7 @@ SERVED: tuple[Served, ...] = (
             "cluster": _CLUSTER,
             "vpc_id": _VPC,
             "subnet_ids": _SUBNETS,
+            "vpc_cidr": _VPC_CIDR,
             "container_name": _CONTAINER,
             "context": _CONTEXT,
             "credentials": "The AWS provider's credential settings a `runBefore` run acts with (`profile`, keys, "
@@ -273,6 +277,7 @@ SERVED: tuple[Served, ...] = (
         },
         outputs=(
             Out("vpcId", "string", "The VPC.", attr("vpc_id")),
+            Out("vpcCidr", "string", "The VPC's (primary) CIDR block.", attr("vpc_cidr")),
             Out("publicSubnetIds", "array", "The public subnets, one per zone.", attr("public_subnet_ids")),
             Out("privateSubnetIds", "array", "The private subnets, one per zone.", attr("private_subnet_ids")),
             Out("privateRouteTableIds", "array", "The private route tables, one per zone (none for an adopted VPC).",
@@ -306,6 +311,8 @@ SERVED: tuple[Served, ...] = (
             Out("activationCode", "string", "The activation code (secret).", attr("activation_code"), secret=True),
             Out("registrationCommand", "string", "The command that registers a machine (secret).",
                 attr("registration_command"), secret=True),
+            Out("activationExpiry", "string", "When the activation stops registering machines (RFC 3339, UTC).",
+                attr("activation_expiry")),
         ),
     ),
 )
