@@ -123,6 +123,12 @@ def test_an_awsvpc_daemon_gets_its_own_egress_only_group_in_the_private_subnets(
     assert not [r for r in on_ec2.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
                 if r.inputs["securityGroupId"] == sg]  # fmt: skip
     assert "networkConfiguration" not in on_ec2.one(SERVICE, "ecs-edge").inputs  # bridge on ECS Anywhere
+    # It sends what every awsvpc task may: HTTPS anywhere and anything within the VPC, nothing else.
+    egress = sorted((r.inputs["ipProtocol"], r.inputs.get("toPort"), r.inputs["cidrIpv4"])
+                    for r in on_ec2.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+                    if r.inputs["securityGroupId"] == sg)  # fmt: skip
+    vpc_cidr = on_ec2.one("awsx:ec2:Vpc").inputs["cidrBlock"]
+    assert egress == sorted([("tcp", 443, "0.0.0.0/0"), ("-1", None, vpc_cidr)])
 
 
 def test_a_daemon_has_its_own_roles_and_log_group(on_ec2: StackRun) -> None:

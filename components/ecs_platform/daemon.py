@@ -27,6 +27,7 @@ from ecs_platform.cluster import Cluster, ClusterRef, checked_ref, ref_in_stack
 from ecs_platform.errors import show
 from ecs_platform.iam import AwsContext, TaskRoles, role_problems
 from ecs_platform.outputs import tag_children, waiver_tags
+from ecs_platform.service.refs import task_egress
 from ecs_platform.specs.base import python_problems
 from ecs_platform.specs.containers import scratch_volumes, task_container_definitions
 from ecs_platform.specs.daemon import DaemonSpec, daemon_launch_type, daemon_problems
@@ -201,14 +202,10 @@ class Daemon(pulumi.ComponentResource):
                     f"{name}-sg", vpc_id=vpc_id, description=f"ECS daemon {container_name}: tasks (egress only)",
                     opts=child,
                 )  # fmt: skip
-                self.egress_rule = aws.vpc.SecurityGroupEgressRule(
-                    f"{name}-egress",
-                    security_group_id=self.security_group.id,
-                    ip_protocol="-1",
-                    cidr_ipv4="0.0.0.0/0",
-                    description="Daemon tasks reach registries, AWS APIs and their backends via NAT",
-                    opts=child,
-                )
+                # What every awsvpc task may send: HTTPS anywhere, the VPC, and its egressCidrs.
+                self.egress_rules = task_egress(name, self.security_group.id, vpc_id=vpc_id, vpc_cidr=None,
+                                                egress_cidrs=spec.egress_cidrs, who=f"{container_name} daemon tasks",
+                                                where="Daemon.spec", parent=self)  # fmt: skip
             self.task_definition = TaskDefinition(
                 f"{name}-task",
                 spec,

@@ -11,15 +11,13 @@ https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ebs-volumes.html
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from ecs_platform import facts
-from ecs_platform.iam import AwsContext, managed_policy_role, policy_document
-from ecs_platform.outputs import after
+from ecs_platform.iam import AwsContext, InfrastructureRole, infrastructure_role
 from ecs_platform.specs.ebs import EbsSpec
 from ecs_platform.specs.task import TaskSpec
 
@@ -45,18 +43,8 @@ def ebs_key_statements(key_arn: pulumi.Input[str], region: pulumi.Input[str]) ->
     ]  # fmt: skip
 
 
-@dataclass
-class EbsRole:
-    """The infrastructure role ECS manages a task's EBS volume with, and its policies."""
-
-    role: aws.iam.Role
-    attachments: list[aws.iam.RolePolicyAttachment]
-    key_policy: aws.iam.RolePolicy | None
-
-    @property
-    def arn(self) -> pulumi.Output[str]:
-        """The role's ARN, handed out only once its policies are attached."""
-        return after(self.role.arn, *self.attachments, self.key_policy)
+#: The EBS infrastructure role (the shared shape of ECS infrastructure roles).
+EbsRole = InfrastructureRole
 
 
 def ebs_role(
@@ -64,23 +52,16 @@ def ebs_role(
 ) -> EbsRole:
     """``<name>-ebs-infrastructure``: trusted by ECS as the guide shows, with
     ``AmazonECSInfrastructureRolePolicyForVolumes`` and, with a stack key, ``<name>-ebs-key``."""
-    role, attachments = managed_policy_role(
+    return infrastructure_role(
         f"{name}-ebs-infrastructure",
         ctx=ctx,
         trust=ctx.trust("ecs-infrastructure-volumes"),
         description=f"ECS creates, attaches and deletes {name}'s per-task EBS volumes",
-        managed_policies=(("volumes", facts.EBS_INFRASTRUCTURE_POLICY),),
+        managed_policy=("volumes", facts.EBS_INFRASTRUCTURE_POLICY),
+        key_policy_name=f"{name}-ebs-key",
+        key_statements=None if kms_key_arn is None else ebs_key_statements(kms_key_arn, ctx.region),
         parent=parent,
     )
-    key_policy = None
-    if kms_key_arn is not None:
-        key_policy = aws.iam.RolePolicy(
-            f"{name}-ebs-key",
-            role=role.name,
-            policy=policy_document(ebs_key_statements(kms_key_arn, ctx.region)),
-            opts=pulumi.ResourceOptions(parent=parent),
-        )
-    return EbsRole(role, attachments, key_policy)
 
 
 def service_volume_configuration(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -59,6 +60,48 @@ def managed_policy_role(
         for short, policy in managed_policies
     ]
     return role, attachments
+
+
+@dataclass
+class InfrastructureRole:
+    """An ECS infrastructure role (trusted by ``ecs.amazonaws.com``), its AWS managed policy and,
+    with a customer-managed key, an inline policy for that key."""
+
+    role: aws.iam.Role
+    attachments: list[aws.iam.RolePolicyAttachment]
+    key_policy: aws.iam.RolePolicy | None
+
+    @property
+    def arn(self) -> pulumi.Output[str]:
+        """The role's ARN, handed out only once its policies are attached."""
+        return after(self.role.arn, *self.attachments, self.key_policy)
+
+
+def infrastructure_role(
+    name: str,
+    *,
+    ctx: AwsContext,
+    trust: pulumi.Input[str],
+    description: str,
+    managed_policy: tuple[str, str],
+    key_policy_name: str,
+    key_statements: pulumi.Input[Sequence[dict[str, Any]]] | None,
+    parent: pulumi.Resource,
+) -> InfrastructureRole:
+    """:func:`managed_policy_role` with one managed policy, plus ``key_policy_name`` holding
+    ``key_statements`` when there are any."""
+    role, attachments = managed_policy_role(
+        name, ctx=ctx, trust=trust, description=description, managed_policies=(managed_policy,), parent=parent
+    )
+    key_policy = None
+    if key_statements is not None:
+        key_policy = aws.iam.RolePolicy(
+            key_policy_name,
+            role=role.name,
+            policy=policy_document(key_statements),
+            opts=pulumi.ResourceOptions(parent=parent),
+        )
+    return InfrastructureRole(role, attachments, key_policy)
 
 
 def _plain(value: Any) -> bool:

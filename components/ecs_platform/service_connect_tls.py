@@ -5,15 +5,12 @@ https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-connect-tls.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-import pulumi_aws as aws
 
 from ecs_platform import facts
-from ecs_platform.iam import AwsContext, managed_policy_role, policy_document
-from ecs_platform.outputs import after
+from ecs_platform.iam import AwsContext, InfrastructureRole, infrastructure_role
 
 
 def tls_key_statements(key_arn: pulumi.Input[str], region: pulumi.Input[str]) -> list[dict[str, Any]]:
@@ -26,18 +23,8 @@ def tls_key_statements(key_arn: pulumi.Input[str], region: pulumi.Input[str]) ->
              "Resource": key_arn, "Condition": {"StringEquals": {"kms:ViaService": via}}}]  # fmt: skip
 
 
-@dataclass
-class TlsRole:
-    """The role, its managed policy attachment and, with a customer key, the key's use."""
-
-    role: aws.iam.Role
-    attachments: list[aws.iam.RolePolicyAttachment]
-    key_policy: aws.iam.RolePolicy | None
-
-    @property
-    def arn(self) -> pulumi.Output[str]:
-        """The role's ARN, handed out only once its policies are attached."""
-        return after(self.role.arn, *self.attachments, self.key_policy)
+#: The Service Connect TLS role (the shared shape of ECS infrastructure roles).
+TlsRole = InfrastructureRole
 
 
 def tls_role(
@@ -46,20 +33,13 @@ def tls_role(
     """``<name>``: trusted by ``ecs.amazonaws.com`` as the infrastructure role guide shows it, with
     AWS's ``AmazonECSInfrastructureRolePolicyForServiceConnectTransportLayerSecurity``; with a key,
     ``<name>-key`` (:func:`tls_key_statements`)."""
-    role, attachments = managed_policy_role(
+    return infrastructure_role(
         name,
         ctx=ctx,
         trust=ctx.trust("ecs-infrastructure-tls"),
         description="ECS issues and rotates Service Connect TLS certificates from the private CA",
-        managed_policies=(("policy", facts.SERVICE_CONNECT_TLS_POLICY),),
+        managed_policy=("policy", facts.SERVICE_CONNECT_TLS_POLICY),
+        key_policy_name=f"{name}-key",
+        key_statements=None if kms_key_arn is None else tls_key_statements(kms_key_arn, ctx.region),
         parent=parent,
     )
-    key_policy = None
-    if kms_key_arn is not None:
-        key_policy = aws.iam.RolePolicy(
-            f"{name}-key",
-            role=role.name,
-            policy=policy_document(tls_key_statements(kms_key_arn, ctx.region)),
-            opts=pulumi.ResourceOptions(parent=parent),
-        )
-    return TlsRole(role, attachments, key_policy)
