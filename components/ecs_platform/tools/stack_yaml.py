@@ -16,6 +16,8 @@ quotes. Every problem is one :class:`~ecs_platform.errors.ConfigError` line.
 
 from __future__ import annotations
 
+import copy
+import functools
 from typing import Any
 
 import yaml
@@ -110,7 +112,26 @@ def load(text: str, path: str, where: str = "the value") -> Any:
 
 def stack_file_data(text: str, where: str) -> dict[str, Any]:
     """A ``Pulumi.<stack>.yaml`` (or ``Pulumi.yaml``): a map whose ``config`` keys are
-    full config keys (``ecs-platform:services``), so problems are named by them."""
+    full config keys (``ecs-platform:services``), so problems are named by them.
+
+    The same text is read once per process (the mock engine reads the stack files at every
+    run); each caller gets its own copy, and a refused text is refused again."""
+    data = _parsed(text, where)
+    if isinstance(data, tuple):
+        raise ConfigError(list(data))
+    return copy.deepcopy(data)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(text: str, where: str) -> dict[str, Any] | tuple[str, ...]:
+    """The file's data, or its problems."""
+    try:
+        return _stack_file_data(text, where)
+    except ConfigError as exc:
+        return tuple(exc.problems)
+
+
+def _stack_file_data(text: str, where: str) -> dict[str, Any]:
     loader = _Loader(text)
     try:
         try:
