@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import json
 import logging
 import runpy
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pulumi
+import pulumi.runtime.mocks
 import pulumi.runtime.resource
 from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from ecs_platform.errors import ConfigError
 from ecs_platform.tools.mock_cloud.cloud import MockCloud
@@ -73,22 +76,67 @@ class _WarningLog(logging.Logger):
             self._into.append(record.getMessage())
 
 
+_T = TypeVar("_T")
+
+
 def _no_stack_trace() -> source_pb2.StackTrace:
     return source_pb2.StackTrace()
 
 
+def _without_waiting(awaitable: Awaitable[_T]) -> _T:
+    """The result of a coroutine that never waits. The SDK's mock monitor serializes the mock's
+    plain answers (no Outputs, nothing pending) through ``rpc.serialize_properties``, a coroutine
+    that then never suspends."""
+    steps = awaitable.__await__()
+    try:
+        waited_on = steps.send(None)
+    except StopIteration as done:
+        result: _T = done.value
+        return result
+    steps.close()
+    raise RuntimeError(f"the mock monitor's answer waited on {waited_on!r}")
+
+
+class _InlineExecutor(concurrent.futures.ThreadPoolExecutor):
+    """Runs what the SDK hands the default executor at once, on the loop's own thread.
+
+    The SDK sends each engine request from a thread pool so that a real gRPC call does not block
+    the event loop. The mock monitor answers in-process without blocking, so the thread hop buys
+    nothing here and costs a GIL hand-off and a loop wake-up per request."""
+
+    def submit(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[_T]:
+        future: concurrent.futures.Future[_T] = concurrent.futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # handed to the awaiting coroutine, as the pool would
+            future.set_exception(exc)
+        return future
+
+
 @contextlib.contextmanager
-def _no_source_positions() -> Iterator[None]:
-    """At every registration the SDK walks the Python stack (``traceback.extract_stack``, which
-    reads each frame's source line) to tell the engine where in the program the resource was
-    declared: a fifth of a mock run's time. The recording monitor keeps no source positions, so
-    while the program runs here the SDK sends an empty trace, which the engine accepts too."""
-    original = pulumi.runtime.resource._get_stack_trace
-    pulumi.runtime.resource._get_stack_trace = _no_stack_trace
+def _in_process_engine() -> Iterator[None]:
+    """The mock engine without the costs that only a real engine needs, while a program runs.
+
+    * At every registration the SDK walks the Python stack (``traceback.extract_stack``, which
+      reads each frame's source line) to tell the engine where the resource was declared: a
+      fifth of a run's time. The recording monitor keeps no source positions, so the SDK sends
+      an empty trace, which the engine accepts too.
+    * Engine requests run on the loop's thread (:class:`_InlineExecutor`), and the mock monitor
+      serializes its answers without pumping the event loop again (:func:`_without_waiting`;
+      pumping it from the loop's own thread would nest every pending registration inside this
+      one)."""
+    loop: asyncio.AbstractEventLoop = _ensure_event_loop()  # type: ignore[no-untyped-call]
+    sdk_resource, sdk_mocks = pulumi.runtime.resource, pulumi.runtime.mocks
+    original_trace, original_await = sdk_resource._get_stack_trace, sdk_mocks._sync_await  # type: ignore[attr-defined]
+    sdk_resource._get_stack_trace = _no_stack_trace
+    sdk_mocks._sync_await = _without_waiting  # type: ignore[attr-defined]
+    loop.set_default_executor(_InlineExecutor(max_workers=1))
     try:
         yield
     finally:
-        pulumi.runtime.resource._get_stack_trace = original
+        sdk_resource._get_stack_trace = original_trace
+        sdk_mocks._sync_await = original_await  # type: ignore[attr-defined]
+        loop.set_default_executor(concurrent.futures.ThreadPoolExecutor())
 
 
 def run_program(
@@ -140,7 +188,7 @@ def run_program(
         run.exports = dict(resolved or {})
 
     try:
-        with _no_source_positions():
+        with _in_process_engine():
             _sync_await(run_pulumi_func(body))
     except Exception as exc:
         run.error = exc
