@@ -224,9 +224,17 @@ def test_io2_iops_are_priced_in_tiers() -> None:
     assert ebs_month(volume, prices) == pytest.approx(100 * 0.125 + 32000 * 0.065 + 8000 * 0.0455)
 
 
-def test_a_region_without_ebs_prices_reports_provisioned_iops_as_not_priced() -> None:
-    run = ok(run_program("dev", {"aws:region": "eu-west-1", **db({"sizeGiB": 100, "type": "io2", "iops": 1000})}))
+def test_a_volume_type_the_region_s_prices_lack_is_reported_as_not_priced() -> None:
+    # AWS's EBS price data (2024-07) has no io2 for sa-east-1; eu-west-1 prices it.
+    assert "io2_gb_month" not in load_prices()["regions"]["sa-east-1"]["ebs"]
+    volume = db({"sizeGiB": 100, "type": "io2", "iops": 1000})
+    run = ok(run_program("dev", {"aws:region": "sa-east-1", **volume}))
     assert any("no EBS price for io2" in p for p in estimate(run).problems)
+    est = estimate(ok(run_program("dev", {"aws:region": "eu-west-1", **volume})))
+    assert est.problems == [] and any(c.item == "EBS ecs-db" for c in est.lines)
+    prices = load_prices()["regions"]["eu-west-1"]["ebs"]
+    assert ebs_month({"volumeType": "io2", "sizeInGb": 100, "iops": 1000}, prices) == pytest.approx(
+        100 * 0.138 + 1000 * 0.072)  # fmt: skip
 
 
 def test_the_policy_pack_refuses_an_unencrypted_task_volume(with_key: StackRun) -> None:

@@ -158,3 +158,17 @@ def test_the_gpu_table_is_aws_s() -> None:
     assert (spec.spec("g4dn.12xlarge").gpus, spec.spec("p5.48xlarge").gpus, spec.smallest.gpus) == (4, 8, 4)
     assert spec.spec("g3s.xlarge").memory_mib == int(30.5 * 1024)
     assert spec.ami_kind == "gpu"
+
+
+# --- the cost ------------------------------------------------------------------------------------------
+
+
+def test_the_cost_prices_gpu_instances_at_aws_s_figure(gpu: StackRun) -> None:
+    from ecs_platform.tools.preview.cost import estimate, load_prices
+
+    est = estimate(gpu)
+    assert est.problems == []
+    [line] = [c for c in est.lines if c.item == "EC2 ecs-cluster-ec2-asg"]
+    assert line.detail.startswith("g5.xlarge x ")
+    # us-east-1, On-Demand Linux (AWS's EC2 pricing-page data, 2025-11)
+    assert load_prices()["regions"]["us-east-1"]["ec2"]["on_demand_hourly"]["g5.xlarge"] == 1.006

@@ -213,10 +213,11 @@ def test_the_preview_shows_what_ecs_may_launch(managed: StackRun) -> None:
 def test_the_cost_prices_the_cheapest_allowed_type_and_reports_the_fee_unpriced(managed: StackRun) -> None:
     est = cost.estimate(managed)
     [line] = [c for c in est.lines if c.item.startswith("Managed Instances")]
-    prices = load_prices()["regions"]["us-east-1"]["ec2"]
+    prices = load_prices()["regions"]["us-east-1"]
     # web: 2 tasks of 0.5 vCPU / 1 GB, the daemon 0.25 vCPU / 0.5 GB per instance: one c6g.large
     assert line.detail.startswith("c6g.large x 1 (max 1)")
-    assert line.desired == pytest.approx(730 * prices["large_hourly"]["c6g"] + 50 * prices["gp3_gb_month"])
+    assert line.desired == pytest.approx(730 * prices["ec2"]["on_demand_hourly"]["c6g.large"]
+                                         + 50 * prices["ebs"]["gp3_gb_month"])  # fmt: skip
     assert not est.complete and est.as_dict()["totalMonthlyDesired"] is None
     assert any(p.startswith("ECS Managed Instances management fee of ecs-cluster-managed-cp") for p in est.problems)
 
@@ -228,7 +229,16 @@ def test_the_cost_prices_the_cheapest_allowed_type_and_reports_the_fee_unpriced(
      ({"vcpuCount": {"min": 2}, "memoryMib": {"min": 4096}, "burstablePerformance": "included"}, "t4g.medium"),
      ({"vcpuCount": {"min": 4}, "memoryMib": {"min": 32768}, "allowedInstanceTypes": ["m7*"]}, "m7g.2xlarge"),
      ({"vcpuCount": {"min": 2}, "memoryMib": {"min": 4096}, "excludedInstanceTypes": ["c*", "m6g.*"]}, "m7g.large"),
-     ({"vcpuCount": {"min": 2}, "memoryMib": {"min": 4096}, "acceleratorCount": {"min": 1}}, None),
+     # GPUs asked for: the cheapest NVIDIA type of the built-in table with as many (g4dn: $0.526 an hour).
+     ({"vcpuCount": {"min": 2}, "memoryMib": {"min": 4096}, "acceleratorCount": {"min": 1}}, "g4dn.xlarge"),
+     ({"vcpuCount": {"min": 2}, "acceleratorTypes": ["gpu"], "acceleratorCount": {"min": 4}}, "g4dn.12xlarge"),
+     ({"vcpuCount": {"min": 2}, "acceleratorManufacturers": ["nvidia"], "allowedInstanceTypes": ["g5.*"]},
+      "g5.xlarge"),
+     # Accelerators the table has none of, and GPU types whose CPU maker the table does not record.
+     ({"vcpuCount": {"min": 2}, "acceleratorManufacturers": ["amd"]}, None),
+     ({"vcpuCount": {"min": 2}, "acceleratorTypes": ["inference"]}, None),
+     ({"vcpuCount": {"min": 2}, "acceleratorCount": {"min": 1}, "cpuManufacturers": ["intel"]}, None),
+     # No GPU asked for: GPU types are left out, even where only they are big enough.
      ({"vcpuCount": {"min": 64}, "memoryMib": {"min": 4096}}, None)],
 )  # fmt: skip
 def test_the_implied_instance_type_meets_every_requirement(requirements: dict[str, Any], expected: str | None) -> None:
@@ -238,12 +248,24 @@ def test_the_implied_instance_type_meets_every_requirement(requirements: dict[st
 
 
 def test_unpriceable_requirements_are_reported_never_guessed() -> None:
-    run = run_program("dev", {**MI, "managedInstances": {"acceleratorCount": {"min": 1}, "acceleratorTypes": ["gpu"],
-                                                         "vcpu": {"min": 4, "max": 64}}})  # fmt: skip
+    run = run_program("dev", {**MI, "managedInstances": {"acceleratorCount": {"min": 1},
+                                                         "acceleratorManufacturers": ["amd"]}})  # fmt: skip
     assert run.error is None, run.error
     est = cost.estimate(run)
     assert not [c for c in est.lines if c.item.startswith("Managed Instances")]
     assert any("no price for the instances of Managed Instances" in p for p in est.problems)
+
+
+def test_gpu_requirements_are_priced_with_the_cheapest_nvidia_type() -> None:
+    run = run_program("dev", {**MI, "managedInstances": {"acceleratorCount": {"min": 1}, "acceleratorTypes": ["gpu"],
+                                                         "vcpu": {"min": 4, "max": 64}}})  # fmt: skip
+    assert run.error is None, run.error
+    est = cost.estimate(run)
+    [line] = [c for c in est.lines if c.item.startswith("Managed Instances")]
+    assert line.detail.startswith("g4dn.xlarge x 1")
+    prices = load_prices()["regions"]["us-east-1"]
+    assert line.desired == pytest.approx(730 * prices["ec2"]["on_demand_hourly"]["g4dn.xlarge"]
+                                         + 30 * prices["ebs"]["gp3_gb_month"])  # fmt: skip
 
 
 def test_spot_managed_instances_are_priced_at_the_assumed_discount() -> None:
@@ -251,9 +273,9 @@ def test_spot_managed_instances_are_priced_at_the_assumed_discount() -> None:
     spot = cost.estimate(run_program("dev", {**MI, "managedInstances": {"capacityOptionType": "SPOT"}}))
     [a] = [c for c in on_demand.lines if c.item.startswith("Managed Instances")]
     [b] = [c for c in spot.lines if c.item.startswith("Managed Instances")]
-    ep = load_prices()["regions"]["us-east-1"]["ec2"]
-    volume = 30 * ep["gp3_gb_month"]
-    assert b.desired - volume == pytest.approx((a.desired - volume) * (1 - ep["spot_discount"]))
+    rp = load_prices()["regions"]["us-east-1"]
+    volume = 30 * rp["ebs"]["gp3_gb_month"]
+    assert b.desired - volume == pytest.approx((a.desired - volume) * (1 - rp["ec2"]["spot_discount"]))
 
 
 # --- the policy pack ---------------------------------------------------------------------------------

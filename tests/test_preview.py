@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from typing import Any
 
 import pytest
 
+from ecs_platform.facts import NAT_INSTANCE_TYPES
+from ecs_platform.specs import INSTANCE_TYPES
 from ecs_platform.tools.mock_cloud import ROOT, StackRun, run_program, stack_config
 from ecs_platform.tools.preview import __main__ as cli
 from ecs_platform.tools.preview import report
-from ecs_platform.tools.preview.cost import estimate, load_prices, missing_items, split_tasks
+from ecs_platform.tools.preview.cost import ec2_hourly, estimate, load_prices, missing_items, split_tasks
 from tests.conftest import STACKS, stack_run
 
 HOURS = 730
@@ -286,6 +289,8 @@ def test_dev_costs_less_than_prod(dev: StackRun, prod: StackRun) -> None:
     assert estimate(prod).total_desired <= estimate(prod).total_maximum
 
 
+#: The figures no source gave outside us-east-1 (issue 23): the load balancers' hours and capacity units.
+ELB_ITEMS = {"alb_hour", "alb_lcu_hour", "nlb_hour", "nlb_nlcu_hour"}
 #: The regions people deploy to (issue 23): each one priced for every item.
 REGIONS = ("us-east-1", "us-east-2", "us-west-2", "ca-central-1", "sa-east-1", "eu-west-1", "eu-west-2",
            "eu-central-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1")  # fmt: skip
@@ -305,9 +310,29 @@ def test_every_region_has_every_item_with_its_source_date_and_unverified_figures
     for region, rp in prices["regions"].items():
         assert rp["source"] and rp["as_of"], region
         assert set(rp["unverified"]) <= set(prices["items"]) | set(prices["optional_items"]), region
-        # What the NAT instance and the example stacks need, in every region.
-        assert {"t4g.nano", "t4g.micro"} <= set(rp["ec2"]["burstable_hourly"]), region
-        assert {"m6g", "m7g"} <= set(rp["ec2"]["large_hourly"]), region
+        # What the NAT instance and the example stacks need, in every region; only built-in types.
+        hourly = set(rp["ec2"]["on_demand_hourly"])
+        assert {*NAT_INSTANCE_TYPES, "m6g.large", "m7g.large"} <= hourly <= set(INSTANCE_TYPES), region
+
+
+def test_each_region_cites_its_sources_and_leaves_unverified_only_what_no_source_gave() -> None:
+    prices = load_prices()
+    for name, source in prices["sources"].items():
+        # A copy pinned to a commit: repository@40-hex-commit, then the path.
+        assert re.fullmatch(r"github\.com/[\w.-]+/[\w.-]+@[0-9a-f]{40}, .+", source["copy"]), name
+    for region, rp in prices["regions"].items():
+        assert "aws-pricing-pages-2025-11" in rp["source"] and "ec2-shop-2025-04" in rp["source"], region
+        # Issue 23: every figure was read from AWS's pricing-page data except the load balancers' outside
+        # us-east-1 (no copy of AWS's ELB price data was found); us-east-1's have their own sources.
+        assert set(rp["unverified"]) == (set() if region == "us-east-1" else ELB_ITEMS), region
+
+
+def test_instance_prices_are_aws_s_per_type_not_multiples_of_a_size() -> None:
+    hourly = load_prices()["regions"]["eu-west-1"]["ec2"]["on_demand_hourly"]
+    # AWS rounds each size's price: c6g.xlarge is $0.1459, not twice c6g.large's $0.073.
+    assert (hourly["c6g.large"], hourly["c6g.xlarge"]) == (0.073, 0.1459)
+    assert ec2_hourly("c6g.xlarge", {"on_demand_hourly": hourly}) == 0.1459
+    assert ec2_hourly("x9z.large", {"on_demand_hourly": hourly}) is None
 
 
 def test_a_missing_item_is_named() -> None:

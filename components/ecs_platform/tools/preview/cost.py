@@ -283,7 +283,7 @@ def _ec2(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], tasks: list[_T
         for attr, n in counts.items():
             od = min(n, base) + max(0, n - base) * on_demand_pct
             spot = n - od
-            cost[attr] = hours * hourly * (od + spot_factor * spot) + n * volume * float(ep["gp3_gb_month"])
+            cost[attr] = hours * hourly * (od + spot_factor * spot) + n * volume * float(rp["ebs"]["gp3_gb_month"])
         if lt.inputs.get("monitoring", {}).get("enabled"):
             # Detailed monitoring: 7 instance metrics at CloudWatch's per-metric price, per instance
             # (CloudWatch pricing, "Amazon EC2 detailed monitoring" example: $2.10 a month).
@@ -320,8 +320,8 @@ def _managed_instances(
         found = implied_instance_type(template.get("instanceRequirements") or {}, lambda t: ec2_hourly(t, ep))
         if found is None:
             est.problems.append(f"no price for the instances of Managed Instances {cp.name} in {est.region}: their "
-                                "requirements match no instance type in prices.json (accelerators, or types "
-                                "outside the built-in table)")  # fmt: skip
+                                "requirements match no instance type in prices.json (accelerators other than "
+                                "NVIDIA GPUs, or types outside the built-in table)")  # fmt: skip
             continue
         itype, hourly = found
         name = cp.outputs.get("name")
@@ -331,7 +331,7 @@ def _managed_instances(
         spot = template.get("capacityOptionType") == "SPOT"
         factor = 1 - float(ep["spot_discount"]) if spot else 1.0
         gib = float((template.get("storageConfiguration") or {}).get("storageSizeGib", 0))
-        cost = {a: n * (hours * hourly * factor + gib * float(ep["gp3_gb_month"])) for a, n in counts.items()}
+        cost = {a: n * (hours * hourly * factor + gib * float(rp["ebs"]["gp3_gb_month"])) for a, n in counts.items()}
         est.lines.append(CostLine(
             f"Managed Instances {cp.name}",
             f"{itype} x {counts['desired']} (max {counts['maximum']}), the cheapest type the requirements allow, "

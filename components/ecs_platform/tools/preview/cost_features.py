@@ -40,19 +40,16 @@ def ebs_month(volume: Mapping[str, Any], ebs_prices: Mapping[str, Any]) -> float
 
 def _ebs(run: StackRun, rp: Mapping[str, Any], counts: Mapping[str, tuple[float, float]], problems: list[str],
          region: str) -> Iterator[Line]:  # fmt: skip
-    """A service's EBS volume per task, at the desired and maximum task counts (a region whose EBS
-    prices the file lacks prices gp3 storage with ``ec2.gp3_gb_month`` and reports the rest)."""
-    ebs_prices = rp.get("ebs") or {"gp3_gb_month": rp["ec2"]["gp3_gb_month"], "gp3_iops_month": 0.0,
-                                   "gp3_mibps_month": 0.0}  # fmt: skip
+    """A service's EBS volume per task, at the desired and maximum task counts (a volume type the
+    region's ``ebs`` prices lack is reported as not priced)."""
+    ebs_prices = rp["ebs"]
     for svc in sorted(run.of_type("aws:ecs/service:Service"), key=lambda r: r.name):
         volume = (svc.inputs.get("volumeConfiguration") or {}).get("managedEbsVolume")
         if not volume or svc.name not in counts:
             continue
         desired, maximum = counts[svc.name]
-        extra = volume.get("volumeType", "gp3") != "gp3" or (volume.get("iops") or 0) > facts.GP3_BASELINE_IOPS or (
-            volume.get("throughput") or 0) > facts.GP3_BASELINE_THROUGHPUT  # fmt: skip
         per_task = ebs_month(volume, ebs_prices)
-        if per_task is None or (extra and "ebs" not in rp):
+        if per_task is None:
             problems.append(f"no EBS price for {volume.get('volumeType')} volumes with that performance in "
                             f"{region} (service {svc.name})")  # fmt: skip
             continue

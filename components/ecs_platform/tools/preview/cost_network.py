@@ -59,7 +59,7 @@ def nat_instance_lines(est: CostEstimate, run: StackRun, rp: Mapping[str, Any], 
             continue
         ips = len([r for r in children if r.type == "aws:ec2/eip:Eip"])
         gib = facts.NAT_ROOT_VOLUME_GIB
-        monthly = hours * (hourly + ips * float(rp["public_ipv4_hour"])) + gib * float(rp["ec2"]["gp3_gb_month"])
+        monthly = hours * (hourly + ips * float(rp["public_ipv4_hour"])) + gib * float(rp["ebs"]["gp3_gb_month"])
         est.lines.append(CostLine(f"NAT instance {nat.name}", f"{itype} x 1, {gib} GiB gp3, {ips} public IPv4 "
                                   "address; no per-GB processing charge", monthly, monthly))  # fmt: skip
 

@@ -34,16 +34,24 @@ def implied_instance_type(
 ) -> tuple[str, float] | None:
     """The cheapest instance type of the built-in table that ``requirements`` (a capacity
     provider's ``instanceRequirements`` as registered) allow and ``hourly`` prices, with its
-    price; ``None`` when none does (accelerators, which the table has none of, or no match)."""
-    if requirements.get("acceleratorTypes") or requirements.get("acceleratorManufacturers"):
-        return None
-    if float((requirements.get("acceleratorCount") or {}).get("min", 0)) > 0:
-        return None
+    price; ``None`` when none does. Requirements that ask for accelerators (a count of at least
+    one, accelerator types or makers) are met by the table's NVIDIA GPU types only (types ``gpu``,
+    maker ``nvidia``, within the count); the table's GPU types are left out otherwise (they are
+    never the cheapest where a type without one fits, and past the table's sizes the type AWS
+    would choose is not in it), and whenever CPU makers are required (the table does not record
+    a GPU type's CPU maker)."""
+    accelerators = requirements.get("acceleratorCount") or {}
+    types, accel_makers = requirements.get("acceleratorTypes") or [], requirements.get("acceleratorManufacturers") or []
+    wants_gpu = bool(types or accel_makers) or float(accelerators.get("min", 0)) > 0
+    if (types and "gpu" not in types) or (accel_makers and "nvidia" not in accel_makers):
+        return None  # the table's accelerated types are NVIDIA GPU types only
     burstable = requirements.get("burstablePerformance", "excluded")
     makers = requirements.get("cpuManufacturers") or []
     allowed, excluded = requirements.get("allowedInstanceTypes") or [], requirements.get("excludedInstanceTypes") or []
     best: tuple[str, float] | None = None
     for itype, spec in sorted(INSTANCE_TYPES.items()):
+        if (spec.gpus > 0) != wants_gpu or (spec.gpus and (makers or not _within(spec.gpus, accelerators))):
+            continue
         family = itype.split(".", 1)[0]
         is_burstable = family.startswith("t")
         if (burstable == "excluded" and is_burstable) or (burstable == "required" and not is_burstable):

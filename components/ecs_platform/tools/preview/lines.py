@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-_SIZE_MULTIPLIER = {"large": 1, "xlarge": 2, "2xlarge": 4, "4xlarge": 8, "8xlarge": 16}
-
 
 @dataclass(frozen=True)
 class CostLine:
@@ -61,11 +59,7 @@ class CostEstimate:
 
 
 def ec2_hourly(instance_type: str, ec2_prices: Mapping[str, Any]) -> float | None:
-    """On-demand hourly price of an instance type, or None when unpriced."""
-    if instance_type in ec2_prices["burstable_hourly"]:
-        return float(ec2_prices["burstable_hourly"][instance_type])
-    family, _, size = instance_type.partition(".")
-    large = ec2_prices["large_hourly"].get(family)
-    if large is None or size not in _SIZE_MULTIPLIER:
-        return None
-    return float(large) * _SIZE_MULTIPLIER[size]
+    """On-Demand Linux hourly price of an instance type (a region's ``ec2`` prices: one figure per
+    type, as AWS lists it), or None when the region's prices lack the type."""
+    price = ec2_prices["on_demand_hourly"].get(instance_type)
+    return None if price is None else float(price)
