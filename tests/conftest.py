@@ -1,27 +1,43 @@
-"""Shared fixtures: evaluations of the real program through the mock cloud."""
+"""Shared fixtures: evaluations of the real program through the mock cloud.
+
+Nothing heavy is imported here at module level: pytest-xdist's controller process loads this file
+too, and runs no test (the workers import the package when they collect the test modules)."""
 
 from __future__ import annotations
 
 import functools
 import gc
 import json
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-# Hypothesis's pytest plugin imports hypothesis at the end of a session in which no test did.
-# Under CPython 3.11.7 that late import (rewritten by pytest) failed with "AST constructor
-# recursion depth mismatch" after `pytest tests/test_grants.py`; importing it first avoids it.
-import hypothesis  # noqa: F401
 import pytest
 
-from ecs_platform.tools.mock_cloud import ROOT, MockCloud, Registration, StackRun, run_program
+if TYPE_CHECKING:
+    from ecs_platform.tools.mock_cloud import MockCloud, Registration, StackRun
 
 # Each program run allocates hundreds of thousands of short-lived objects (futures, Outputs,
 # protobuf structs); with CPython's default thresholds the collector scans the whole heap of a
-# long test session many times per run. Objects alive now (modules, the SDK) are frozen out of
-# collection, and collections happen less often (tests/test_deployments.py alone: 57-61 s
-# instead of 73-82 s on a loaded 2-core machine).
-gc.freeze()
+# long test session many times per run. Collections happen less often, and once the test modules
+# are collected everything alive (modules, the SDK) is frozen out of collection
+# (tests/test_deployments.py alone: 57-61 s instead of 73-82 s on a loaded 2-core machine).
 gc.set_threshold(50_000, 50, 100)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    gc.collect()
+    gc.freeze()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Hypothesis's pytest plugin imports hypothesis at the end of a session in which no test did.
+    # Under CPython 3.11.7 that late import (rewritten by pytest) failed with "AST constructor
+    # recursion depth mismatch" after `pytest tests/test_grants.py`; importing it first avoids it.
+    import hypothesis  # noqa: F401
+
+
+#: The repository root (the Pulumi project).
+ROOT = Path(__file__).resolve().parents[1]
 
 #: Every committed stack file (Pulumi.<stack>.yaml): each one is tested.
 STACKS = tuple(sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob("Pulumi.*.yaml")))
@@ -31,6 +47,8 @@ STACKS = tuple(sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in ROOT.glob(
 def stack_run(stack: str) -> StackRun:
     """The committed stack file ``stack`` evaluated once per test process (it must succeed);
     tests only read it. A test that needs a fresh evaluation calls ``run_program`` itself."""
+    from ecs_platform.tools.mock_cloud import run_program
+
     run = run_program(stack)
     assert run.error is None, run.error
     return run
@@ -77,4 +95,6 @@ EMBED_VPCS = {"vpc-0123456789abcdef0": "10.1.0.0/16", "vpc-0fedcba9876543210": "
 
 def embed_cloud() -> MockCloud:
     """A mock account that has :data:`EMBED_VPCS`."""
+    from ecs_platform.tools.mock_cloud import MockCloud
+
     return MockCloud(vpcs=EMBED_VPCS)
