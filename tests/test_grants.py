@@ -15,7 +15,7 @@ from ecs_platform.iam import EXEC_CHANNEL_ACTIONS, unscoped_statement
 from ecs_platform.specs import PermissionSpec
 from ecs_platform.tools import policy_rules as rules
 from ecs_platform.tools.mock_cloud import StackRun, run_program
-from tests.conftest import embed_cloud, policy
+from tests.conftest import embed_cloud, policy, stack_run
 
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 TRACES = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
@@ -230,10 +230,10 @@ def test_the_platforms_own_policies_name_resources_of_the_right_kind() -> None:
     # EFS grant (file-system ARNs, an ARN operator on the access point) and native blue/green's
     # infrastructure policy (listener, listener-rule and target-group ARNs), in every stack file.
     rule = next(r for r in rules.RESOURCE_RULES if r.name == "iam-resource-kind")
-    for stack in ("dev", "prod", "wordpress"):
-        run = run_program(stack, {"services": {"api": {"image": "nginx:1.27", "user": "1000", "exec": True,
-                                                       "readonlyRootFilesystem": False}}} if stack == "dev" else None)
-        assert run.error is None, (stack, run.error)
+    exec_api = run_program("dev", {"services": {"api": {"image": "nginx:1.27", "user": "1000", "exec": True,
+                                                        "readonlyRootFilesystem": False}}})  # fmt: skip
+    assert exec_api.error is None, exec_api.error
+    for stack, run in (("dev", exec_api), ("prod", stack_run("prod")), ("wordpress", stack_run("wordpress"))):
         policies = [r for r in run.resources if r.type in rule.types]
         assert policies
         assert [v for r in policies for v in rule.violations(r.type, r.inputs)] == [], stack
