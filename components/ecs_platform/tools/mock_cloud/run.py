@@ -130,13 +130,15 @@ def _in_process_engine() -> Iterator[None]:
     original_trace, original_await = sdk_resource._get_stack_trace, sdk_mocks._sync_await  # type: ignore[attr-defined]
     sdk_resource._get_stack_trace = _no_stack_trace
     sdk_mocks._sync_await = _without_waiting  # type: ignore[attr-defined]
+    # asyncio has no getter for the default executor; the loop keeps it in this attribute.
+    original_executor = getattr(loop, "_default_executor", None)
     loop.set_default_executor(_InlineExecutor(max_workers=1))
     try:
         yield
     finally:
         sdk_resource._get_stack_trace = original_trace
         sdk_mocks._sync_await = original_await  # type: ignore[attr-defined]
-        loop.set_default_executor(concurrent.futures.ThreadPoolExecutor())
+        loop._default_executor = original_executor  # type: ignore[attr-defined]
 
 
 def run_program(
@@ -164,17 +166,6 @@ def run_program(
     monitor = RecordingMonitor(cloud)
     run = StackRun(stack=stack, config=cfg, cloud=cloud)
 
-    pulumi.runtime.set_all_config(cfg)
-    # A fresh root stack per run: set_mocks only creates one when none exists,
-    # and a reused one would carry the previous run's exports.
-    pulumi.runtime.settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(cloud, project=project, stack=stack, preview=False, monitor=monitor,
-                             logger=_WarningLog(run.warnings))
-    settings = pulumi.runtime.settings.SETTINGS
-    settings.rpc_manager.clear()
-    settings.outputs.clear()
-    root = pulumi.runtime.settings.get_root_resource()
-
     def body() -> None:
         if isinstance(program, Path):
             runpy.run_path(str(program), run_name="__main__")
@@ -187,15 +178,25 @@ def run_program(
         resolved: Any = _sync_await(pulumi.Output.from_input(outputs).future())
         run.exports = dict(resolved or {})
 
-    try:
-        with _in_process_engine():
+    with _in_process_engine():
+        pulumi.runtime.set_all_config(cfg)
+        # A fresh root stack per run: set_mocks only creates one when none exists,
+        # and a reused one would carry the previous run's exports.
+        pulumi.runtime.settings.ROOT.set(None)
+        pulumi.runtime.set_mocks(cloud, project=project, stack=stack, preview=False, monitor=monitor,
+                                 logger=_WarningLog(run.warnings))
+        settings = pulumi.runtime.settings.SETTINGS
+        settings.rpc_manager.clear()
+        settings.outputs.clear()
+        root = pulumi.runtime.settings.get_root_resource()
+        try:
             _sync_await(run_pulumi_func(body))
-    except Exception as exc:
-        run.error = exc
-    # The SDK sends RegisterResource requests from a thread pool, so the monitor records
-    # them in completion order, which changes from run to run. Program order is not
-    # observable here (a request leaves only once its inputs resolve), so a run lists
-    # resources by URN: unique in a stack and the same in every run, whatever the timing.
+        except Exception as exc:
+            run.error = exc
+    # A registration request leaves only once its inputs resolve, so the monitor records
+    # them in that order, not in program order (under a real engine, the SDK's thread pool
+    # reorders them further). A run lists resources by URN: unique in a stack and the same
+    # in every run, whatever the timing.
     # Provider calls are listed by token and arguments for the same reason.
     run.resources = sorted(monitor.registrations, key=lambda r: r.urn)
     cloud.calls.sort(key=lambda c: (c[0], json.dumps(c[1], sort_keys=True, default=str)))
