@@ -102,7 +102,8 @@ class _InlineExecutor(concurrent.futures.ThreadPoolExecutor):
 
     The SDK sends each engine request from a thread pool so that a real gRPC call does not block
     the event loop. The mock monitor answers in-process without blocking, so the thread hop buys
-    nothing here and costs a GIL hand-off and a loop wake-up per request."""
+    nothing here and costs a GIL hand-off and a loop wake-up per request. (A subclass of the pool
+    only because ``loop.set_default_executor`` accepts nothing else; it starts no thread.)"""
 
     def submit(self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[_T]:
         future: concurrent.futures.Future[_T] = concurrent.futures.Future()
