@@ -288,7 +288,7 @@ def test_dev_costs_less_than_prod(dev: StackRun, prod: StackRun) -> None:
     assert estimate(prod).total_desired <= estimate(prod).total_maximum
 
 
-#: The figures no source gave outside us-east-1 (issue 23): the load balancers' hours and capacity units.
+#: The load balancers' hours and capacity units: the last figures of issue 23 to find a source (AWS's elb.json).
 ELB_ITEMS = {"alb_hour", "alb_lcu_hour", "nlb_hour", "nlb_nlcu_hour"}
 #: The regions people deploy to (issue 23): each one priced for every item.
 REGIONS = ("us-east-1", "us-east-2", "us-west-2", "ca-central-1", "sa-east-1", "eu-west-1", "eu-west-2",
@@ -320,10 +320,21 @@ def test_each_region_cites_its_sources_and_leaves_unverified_only_what_no_source
         # A copy pinned to a commit: repository@40-hex-commit, then the path.
         assert re.fullmatch(r"github\.com/[\w.-]+/[\w.-]+@[0-9a-f]{40}, .+", source["copy"]), name
     for region, rp in prices["regions"].items():
-        assert "aws-pricing-pages-2025-11" in rp["source"] and "ec2-shop-2025-04" in rp["source"], region
-        # Issue 23: every figure was read from AWS's pricing-page data except the load balancers' outside
-        # us-east-1 (no copy of AWS's ELB price data was found); us-east-1's have their own sources.
-        assert set(rp["unverified"]) == (set() if region == "us-east-1" else ELB_ITEMS), region
+        for name in ("aws-pricing-pages-2025-11", "ec2-shop-2025-04", "elb-pricing-page-data-2025-11"):
+            assert name in rp["source"], (region, name)
+        # Issue 23: every figure, the load balancers' included, was read from AWS's pricing-page data.
+        assert rp["unverified"] == [], region
+
+
+def test_load_balancer_figures_are_aws_s_elb_data_not_the_recalled_ones() -> None:
+    regions = load_prices()["regions"]
+    # AWS's elb.json: per region, ALB hour and LCU-hour, NLB hour and NLCU-hour.
+    assert {item: regions["us-east-1"][item] for item in ELB_ITEMS} == {
+        "alb_hour": 0.0225, "alb_lcu_hour": 0.008, "nlb_hour": 0.0225, "nlb_nlcu_hour": 0.006}  # fmt: skip
+    assert [regions["ca-central-1"][item] for item in sorted(ELB_ITEMS)] == [0.02475, 0.0088, 0.02475, 0.0066]
+    # The two recalled figures it corrected: Sao Paulo's NLCU-hour is $0.00825 (not $0.0083), London's $0.006
+    # (not $0.0063).
+    assert (regions["sa-east-1"]["nlb_nlcu_hour"], regions["eu-west-2"]["nlb_nlcu_hour"]) == (0.00825, 0.006)
 
 
 def test_instance_prices_are_aws_s_per_type_not_multiples_of_a_size() -> None:
@@ -345,17 +356,21 @@ def test_a_missing_item_is_named() -> None:
 
 
 @pytest.mark.parametrize("region", REGIONS)
-def test_each_region_prices_the_dev_stack_with_no_problem_and_says_what_is_unverified(region: str) -> None:
+def test_each_region_prices_the_dev_stack_with_no_problem_and_nothing_unverified(region: str) -> None:
     run = run_program("dev", {"aws:region": region})
     assert run.error is None, run.error
     est = estimate(run)
     assert est.problems == [] and est.total_desired > 0
-    unverified = load_prices()["regions"][region]["unverified"]
-    shown = [a for a in est.assumptions if a.startswith(f"Not confirmed against a source for {region}")]
-    assert len(shown) == (1 if unverified else 0)
-    for item in unverified:
-        assert item in shown[0]
+    assert not [a for a in est.assumptions if a.startswith("Not confirmed against a source")]
     assert est.source == load_prices()["regions"][region]["source"]
+
+
+def test_an_unverified_figure_is_repeated_as_an_assumption(dev: StackRun) -> None:
+    prices = json.loads(json.dumps(load_prices()))
+    prices["regions"]["us-east-1"]["unverified"] = ["alb_hour", "nlb_nlcu_hour"]
+    shown = [a for a in estimate(dev, prices).assumptions if a.startswith("Not confirmed against a source")]
+    assert shown == ["Not confirmed against a source for us-east-1 (the AWS list price as recalled; check before "
+                     "relying): alb_hour, nlb_nlcu_hour"]  # fmt: skip
 
 
 # --- issue 23: the dev budget and the cost docs -------------------------------------------------
