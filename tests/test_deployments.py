@@ -17,6 +17,7 @@ from ecs_platform.errors import ConfigError
 from ecs_platform.load_balancer import LoadBalancer
 from ecs_platform.specs import DeploymentSpec, LoadBalancerSpec
 from ecs_platform.tools.mock_cloud import StackRun, project_file, run_program
+from tests.conftest import stack_run
 from tests.test_validation import CLUSTER_ARN, NS, config_problems, in_program, spec_problems
 
 SERVICE = "aws:ecs/service:Service"
@@ -74,7 +75,7 @@ def bg() -> StackRun:
 
 @pytest.mark.parametrize("stack_name", ["dev", "prod", "staging"])
 def test_every_service_waits_for_steady_state_within_the_deploy_timeout(stack_name: str) -> None:
-    run = ok(run_program(stack_name))
+    run = stack_run(stack_name)
     minutes = {"dev": "30m", "staging": "30m", "prod": "45m"}[stack_name]  # prod sets 45
     services = run.of_type(SERVICE)
     assert services

@@ -9,21 +9,17 @@ import pytest
 from ecs_platform.tools.mock_cloud import StackRun, run_program
 from ecs_platform.tools.preview import __main__ as preview
 from ecs_platform.tools.preview.mermaid import flowchart
-from tests.conftest import embed_cloud
+from tests.conftest import embed_cloud, stack_run
 
 
 @pytest.fixture(scope="module")
 def jobs() -> StackRun:
-    run = run_program("jobs")
-    assert run.error is None, run.error
-    return run
+    return stack_run("jobs")
 
 
 @pytest.fixture(scope="module")
 def staging() -> StackRun:
-    run = run_program("staging")
-    assert run.error is None, run.error
-    return run
+    return stack_run("staging")
 
 
 def nodes_and_edges(chart: str) -> tuple[dict[str, str], list[tuple[str, str, str]]]:

@@ -5,6 +5,7 @@ numbers arrive as floats, as they do in a real ``pulumi up``."""
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -76,8 +77,15 @@ class Clock:
         self.now += seconds
 
 
+@functools.cache
+def _session() -> botocore.session.Session:
+    """One botocore session for the module: it loads each service's API model once, and every
+    client made from it is new (a test's Stubber never sees another test's client)."""
+    return botocore.session.get_session()
+
+
 def client(service: str) -> Any:
-    return botocore.session.get_session().create_client(
+    return _session().create_client(
         service, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test"
     )
 
