@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import logging
 import threading
+import weakref
 from typing import Any
 
 import pulumi.runtime.mocks
@@ -11,6 +14,7 @@ import pulumi.runtime.resource
 import pytest
 from pulumi.runtime.sync_await import _ensure_event_loop
 
+from ecs_platform import Platform
 from ecs_platform.errors import ConfigError
 from ecs_platform.tools.mock_cloud import run as engine
 from ecs_platform.tools.mock_cloud import run_program
@@ -65,3 +69,48 @@ def test_an_answer_that_would_wait_is_an_error_not_a_hang() -> None:
             engine._without_waiting(waits())
     finally:
         loop.close()
+
+
+def _platforms() -> list[weakref.ref[Platform]]:
+    gc.collect()
+    return [weakref.ref(o) for o in gc.get_objects() if isinstance(o, Platform)]
+
+
+def test_an_evaluation_leaves_nothing_of_itself_behind_once_another_has_run() -> None:
+    # Each component's claims in the program state (keyed weakly by the root stack) used to hold
+    # the component, whose parents lead to that root: nothing a run registered was ever freed.
+    assert run_program("dev").error is None
+    first = _platforms()
+    assert first
+    assert run_program("dev").error is None
+    gc.collect()
+    assert [ref for ref in first if ref() is not None] == []
+
+
+def test_a_refusal_an_apply_raised_is_not_reported_again_when_its_futures_are_collected(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from tests.conftest import embed_cloud
+    from tests.test_components import CONFIG, WILDCARD_SECRET, _service, _spec
+
+    def program() -> None:  # refused in an apply: the secret's ARN is known only during the deployment
+        _service(_spec(secrets={"DB": pulumi.Output.from_input(WILDCARD_SECRET)}))
+
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        run = run_program("embed", cloud=embed_cloud(), config=CONFIG, program=program)
+        assert isinstance(run.error, ConfigError), run.error
+        del run
+        # What the SDK keeps of the latest run goes when the next one starts.
+        assert run_program("embed", config=CONFIG, program=lambda: None).error is None
+        gc.collect()
+    assert [r.getMessage() for r in caplog.records if r.name == "asyncio"] == []
+
+
+def test_any_other_unretrieved_exception_still_reaches_asyncios_handler(caplog: pytest.LogCaptureFixture) -> None:
+    loop = _ensure_event_loop()  # type: ignore[no-untyped-call]
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        engine._quiet_reported_refusals(loop, {"message": "Future exception was never retrieved",
+                                               "exception": RuntimeError("a defect")})  # fmt: skip
+        engine._quiet_reported_refusals(loop, {"message": "Future exception was never retrieved",
+                                               "exception": ConfigError(["ecs-platform:x: refused"])})  # fmt: skip
+    assert [r.getMessage() for r in caplog.records if r.name == "asyncio"] == ["Future exception was never retrieved"]

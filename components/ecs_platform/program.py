@@ -21,13 +21,27 @@ from typing import Any
 import pulumi
 
 
-@dataclass(eq=False)
 class Claim:
     """One name a component of the program took: who took it, in words, and the component
-    object itself (so that its own children may take the same name)."""
+    object itself (so that its own children may take the same name).
 
-    owner: str
-    component: Any
+    The component is held weakly: every component's parents lead to the root stack resource that
+    keys the state map, and a strong reference from a value of a weak map to its own key would
+    keep both, and everything the program registered, alive after the program ends. An ancestor
+    of a live component is alive (its child refers to it), so a claim whose component is gone
+    can't be an ancestor's."""
+
+    def __init__(self, owner: str, component: Any) -> None:
+        self.owner = owner
+        self._component = weakref.ref(component)
+
+    @property
+    def component(self) -> Any:
+        """The claiming component, or ``None`` once it is gone."""
+        return self._component()
+
+    def __repr__(self) -> str:
+        return f"Claim(owner={self.owner!r})"
 
 
 @dataclass(eq=False)

@@ -114,6 +114,18 @@ class _InlineExecutor(concurrent.futures.ThreadPoolExecutor):
         return future
 
 
+def _quiet_reported_refusals(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The mock engine's loop's exception handler: a refusal that surfaced in an ``apply`` (a check
+    of a value known only during the deployment) fails the run, which returns it as its error;
+    the SDK leaves the same exception in the apply's other futures (its known and secret flags),
+    and Python reports those as never retrieved when they are collected, after the run. Those
+    are dropped; anything else goes to asyncio's default handler."""
+    message = str(context.get("message", ""))
+    if isinstance(context.get("exception"), ConfigError) and message.endswith("exception was never retrieved"):
+        return
+    loop.default_exception_handler(context)
+
+
 @contextlib.contextmanager
 def _in_process_engine() -> Iterator[None]:
     """The mock engine without the costs that only a real engine needs, while a program runs.
@@ -125,8 +137,13 @@ def _in_process_engine() -> Iterator[None]:
     * Engine requests run on the loop's thread (:class:`_InlineExecutor`), and the mock monitor
       serializes its answers without pumping the event loop again (:func:`_without_waiting`;
       pumping it from the loop's own thread would nest every pending registration inside this
-      one)."""
+      one).
+
+    The loop also keeps :func:`_quiet_reported_refusals` as its exception handler (unless it
+    already has one), after the run too: the futures it quiets are collected later."""
     loop: asyncio.AbstractEventLoop = _ensure_event_loop()  # type: ignore[no-untyped-call]
+    if loop.get_exception_handler() is None:
+        loop.set_exception_handler(_quiet_reported_refusals)
     sdk_resource, sdk_mocks = pulumi.runtime.resource, pulumi.runtime.mocks
     original_trace, original_await = sdk_resource._get_stack_trace, sdk_mocks._sync_await  # type: ignore[attr-defined]
     sdk_resource._get_stack_trace = _no_stack_trace
