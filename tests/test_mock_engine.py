@@ -14,11 +14,13 @@ import pulumi.runtime.resource
 import pytest
 from pulumi.runtime.sync_await import _ensure_event_loop
 
-from ecs_platform import Platform
+from ecs_platform import Cluster, ClusterSpec
 from ecs_platform.errors import ConfigError
 from ecs_platform.tools.mock_cloud import run as engine
 from ecs_platform.tools.mock_cloud import run_program
 from ecs_platform.tools.mock_cloud.monitor import RecordingMonitor
+
+CONFIG = {"aws:region": "us-east-1"}
 
 
 def _sdk_state() -> tuple[object, object, object]:
@@ -71,27 +73,25 @@ def test_an_answer_that_would_wait_is_an_error_not_a_hang() -> None:
         loop.close()
 
 
-def _platforms() -> list[weakref.ref[Platform]]:
-    gc.collect()
-    return [weakref.ref(o) for o in gc.get_objects() if isinstance(o, Platform)]
-
-
 def test_an_evaluation_leaves_nothing_of_itself_behind_once_another_has_run() -> None:
     # Each component's claims in the program state (keyed weakly by the root stack) used to hold
     # the component, whose parents lead to that root: nothing a run registered was ever freed.
-    assert run_program("dev").error is None
-    first = _platforms()
-    assert first
-    assert run_program("dev").error is None
+    clusters: list[weakref.ref[Cluster]] = []
+
+    def program() -> None:
+        clusters.append(weakref.ref(Cluster("c", ClusterSpec())))
+
+    assert run_program("embed", config=CONFIG, program=program).error is None
+    assert run_program("embed", config=CONFIG, program=lambda: None).error is None
     gc.collect()
-    assert [ref for ref in first if ref() is not None] == []
+    assert [ref() for ref in clusters] == [None]
 
 
 def test_a_refusal_an_apply_raised_is_not_reported_again_when_its_futures_are_collected(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     from tests.conftest import embed_cloud
-    from tests.test_components import CONFIG, WILDCARD_SECRET, _service, _spec
+    from tests.test_components import WILDCARD_SECRET, _service, _spec
 
     def program() -> None:  # refused in an apply: the secret's ARN is known only during the deployment
         _service(_spec(secrets={"DB": pulumi.Output.from_input(WILDCARD_SECRET)}))
