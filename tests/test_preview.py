@@ -369,8 +369,8 @@ def test_an_unverified_figure_is_repeated_as_an_assumption(dev: StackRun) -> Non
     prices = json.loads(json.dumps(load_prices()))
     prices["regions"]["us-east-1"]["unverified"] = ["alb_hour", "nlb_nlcu_hour"]
     shown = [a for a in estimate(dev, prices).assumptions if a.startswith("Not confirmed against a source")]
-    assert shown == ["Not confirmed against a source for us-east-1 (the AWS list price as recalled; check before "
-                     "relying): alb_hour, nlb_nlcu_hour"]  # fmt: skip
+    assert shown == ["Not confirmed against a source for us-east-1 (no source of AWS's price data gave them; "
+                     "check before relying): alb_hour, nlb_nlcu_hour"]  # fmt: skip
 
 
 # --- issue 23: the dev budget and the cost docs -------------------------------------------------

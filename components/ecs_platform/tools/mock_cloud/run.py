@@ -114,14 +114,20 @@ class _InlineExecutor(concurrent.futures.ThreadPoolExecutor):
         return future
 
 
-def _quiet_reported_refusals(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    """The mock engine's loop's exception handler: a refusal that surfaced in an ``apply`` (a check
-    of a value known only during the deployment) fails the run, which returns it as its error;
-    the SDK leaves the same exception in the apply's other futures (its known and secret flags),
-    and Python reports those as never retrieved when they are collected, after the run. Those
-    are dropped; anything else goes to asyncio's default handler."""
-    message = str(context.get("message", ""))
-    if isinstance(context.get("exception"), ConfigError) and message.endswith("exception was never retrieved"):
+def _quiet_reported_failures(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The exception handler of the loop the mock engine runs programs on (the thread's event
+    loop, which keeps it after the run: the futures it is about are collected later).
+
+    Whatever an ``apply`` or a registration raises fails the run, even when nothing uses the
+    failed Output (the SDK awaits every Output before it finishes), and the run returns one
+    failure as its error, the way ``pulumi up`` reports one. The SDK leaves that exception, its
+    own wrappings of it, and any other failure of the same run (a second value refused during
+    the deployment, a refusal behind the program's own error) in futures it never awaits, and
+    Python reports those as never retrieved when they are collected: after the run, in the
+    middle of whatever runs next. Those reports are dropped, so a later failure shows once the
+    first is fixed, as under ``pulumi up``; a run that succeeded left none. Anything else goes
+    to asyncio's default handler."""
+    if str(context.get("message", "")).endswith("exception was never retrieved"):
         return
     loop.default_exception_handler(context)
 
@@ -139,11 +145,12 @@ def _in_process_engine() -> Iterator[None]:
       pumping it from the loop's own thread would nest every pending registration inside this
       one).
 
-    The loop also keeps :func:`_quiet_reported_refusals` as its exception handler (unless it
-    already has one), after the run too: the futures it quiets are collected later."""
+    The loop also keeps :func:`_quiet_reported_failures` as its exception handler (unless it
+    already has one), after the run too: the futures whose reports it drops are collected
+    later."""
     loop: asyncio.AbstractEventLoop = _ensure_event_loop()  # type: ignore[no-untyped-call]
     if loop.get_exception_handler() is None:
-        loop.set_exception_handler(_quiet_reported_refusals)
+        loop.set_exception_handler(_quiet_reported_failures)
     sdk_resource, sdk_mocks = pulumi.runtime.resource, pulumi.runtime.mocks
     original_trace, original_await = sdk_resource._get_stack_trace, sdk_mocks._sync_await  # type: ignore[attr-defined]
     sdk_resource._get_stack_trace = _no_stack_trace

@@ -145,8 +145,8 @@ def estimate(run: StackRun, prices: Mapping[str, Any] | None = None) -> CostEsti
         return est
     est.source, est.as_of = str(rp.get("source", est.source)), str(rp.get("as_of", est.as_of))
     if rp.get("unverified"):
-        est.assumptions.append(f"Not confirmed against a source for {region} (the AWS list price as recalled; "
-                               f"check before relying): {', '.join(rp['unverified'])}")  # fmt: skip
+        est.assumptions.append(f"Not confirmed against a source for {region} (no source of AWS's price "
+                               f"data gave them; check before relying): {', '.join(rp['unverified'])}")  # fmt: skip
     tasks = _tasks(run)
     if any(t.scales_to_zero for t in tasks):
         est.assumptions.append("A queue worker with autoscaling min 0 is priced at min (queue empty, no task) "
