@@ -120,12 +120,13 @@ def _quiet_reported_failures(loop: asyncio.AbstractEventLoop, context: dict[str,
 
     Whatever an ``apply`` or a registration raises fails the run, even when nothing uses the
     failed Output (the SDK awaits every Output before it finishes), and the run returns one
-    failure as its error, the way ``pulumi up`` reports one. The SDK leaves that exception, its
+    failure as its error: the SDK ends a program at the first failed request it awaits
+    (``pulumi.runtime.stack.wait_for_rpcs``). The SDK leaves that exception, its
     own wrappings of it, and any other failure of the same run (a second value refused during
     the deployment, a refusal behind the program's own error) in futures it never awaits, and
     Python reports those as never retrieved when they are collected: after the run, in the
     middle of whatever runs next. Those reports are dropped, so a later failure shows once the
-    first is fixed, as under ``pulumi up``; a run that succeeded left none. Anything else goes
+    first is fixed; a run that succeeded left none. Anything else goes
     to asyncio's default handler."""
     if str(context.get("message", "")).endswith("exception was never retrieved"):
         return
