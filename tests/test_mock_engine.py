@@ -20,6 +20,7 @@ from ecs_platform.errors import ConfigError
 from ecs_platform.tools.mock_cloud import run as engine
 from ecs_platform.tools.mock_cloud import run_program
 from ecs_platform.tools.mock_cloud.monitor import RecordingMonitor
+from tests.conftest import embed_cloud
 
 CONFIG = {"aws:region": "us-east-1"}
 
@@ -122,8 +123,6 @@ def _raises_while_a_check_is_pending() -> None:  # the SDK hands the body's erro
 def test_a_failure_is_not_reported_again_when_the_futures_it_left_are_collected(
     caplog: pytest.LogCaptureFixture, program: Callable[[], None], error: type[Exception]
 ) -> None:
-    from tests.conftest import embed_cloud
-
     # What earlier runs (of other tests) left is collected first: the SDK keeps the latest run
     # until the next one starts.
     assert run_program("embed", config=CONFIG, program=lambda: None).error is None
